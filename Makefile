@@ -1,0 +1,128 @@
+# SessionTCK top-level Makefile.
+#
+#   make               build the model library and tools (build/rel)
+#   make check         the tests: unit suites under ASan + UBSan
+#   make conformance   the main job: the conformance run with its report
+#   make rules         every rule ID with the tests that cover it
+#   make coverage      gcov build, the suites, an lcov HTML report
+#   make bench         the model microbenchmark
+#
+# Quiet by default; V=1 shows the commands.
+
+CC      ?= cc
+CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wformat=2
+DEPS    := -MMD -MP
+OUT     := build
+REPORTS := reports/out
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+MODEL_SRCS := model/mem/mem.c \
+              model/session/util.c \
+              model/session/core.c \
+              model/session/sas.c \
+              model/session/ss.c
+
+UNIT_SRCS  := $(wildcard conformance/unit/*.c)
+
+# Three flavours of the same sources: release, sanitizers, coverage.
+CFLAGS_rel := -O2 -g
+CFLAGS_san := -O1 -g -fno-omit-frame-pointer \
+              -fsanitize=address,undefined -fno-sanitize-recover=all
+CFLAGS_cov := -O0 -g --coverage
+LDFLAGS_rel :=
+LDFLAGS_san := -fsanitize=address,undefined
+LDFLAGS_cov := --coverage
+
+CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
+
+.PHONY: all check conformance rules coverage bench deps clean help
+
+all: $(OUT)/rel/libssm.a $(OUT)/rel/ssm-bench
+
+help:
+	@sed -n '3,11p' Makefile | sed 's/^# \{0,1\}//'
+
+deps:
+	$(Q)sh harness/setup-deps
+
+define flavour
+$(OUT)/$(1)/%.o: %.c | deps
+	@mkdir -p $$(dir $$@)
+	@$(if $(Q),echo "  CC[$(1)]  $$<")
+	$(Q)$$(CC) $(CSTD) $(WARN) $(DEPS) $$(CFLAGS_$(1)) $$(CHECK_CFLAGS) \
+		-Imodel/session -Imodel/mem -c $$< -o $$@
+
+$(OUT)/$(1)/libssm.a: $(MODEL_SRCS:%.c=$(OUT)/$(1)/%.o)
+	$(Q)rm -f $$@ && ar rcs $$@ $$^
+
+$(OUT)/$(1)/check-model: $(UNIT_SRCS:%.c=$(OUT)/$(1)/%.o) $(OUT)/$(1)/libssm.a
+	@$(if $(Q),echo "  LD[$(1)]  $$@")
+	$(Q)$$(CC) $$(LDFLAGS_$(1)) -o $$@ $$^ $$(CHECK_LIBS)
+endef
+
+$(eval $(call flavour,rel))
+$(eval $(call flavour,san))
+$(eval $(call flavour,cov))
+
+$(OUT)/rel/ssm-bench: $(OUT)/rel/model/bench/bench.o $(OUT)/rel/libssm.a
+	@$(if $(Q),echo "  LD[rel]  $@")
+	$(Q)$(CC) -o $@ $^
+
+# The tests.  Check prints its summary line; the rule listing follows.
+check: $(OUT)/san/check-model
+	@echo "== unit conformance suite (ASan + UBSan)"
+	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		$(OUT)/san/check-model
+	$(Q)$(OUT)/san/check-model --list | sh conformance/rule-coverage \
+		conformance/rules.tsv --summary
+
+rules: $(OUT)/rel/check-model
+	$(Q)$(OUT)/rel/check-model --list | sh conformance/rule-coverage \
+		conformance/rules.tsv
+
+# The main job.  Until the harness lands it runs the model's conformance
+# suite and prints the rule table.
+conformance: $(OUT)/rel/check-model
+	$(Q)mkdir -p $(REPORTS)
+	$(Q)$(OUT)/rel/check-model --xml $(REPORTS)/check-model.xml
+	$(Q)$(OUT)/rel/check-model --list | sh conformance/rule-coverage \
+		conformance/rules.tsv | tee $(REPORTS)/rules.txt
+	@echo "rule table: $(REPORTS)/rules.txt"
+
+coverage: $(OUT)/cov/check-model
+	$(Q)rm -rf $(REPORTS)/coverage && mkdir -p $(REPORTS)/coverage
+	$(Q)find $(OUT)/cov -name '*.gcda' -delete
+	$(Q)CK_FORK=no $(OUT)/cov/check-model >/dev/null
+	$(Q)lcov -q --capture --directory $(OUT)/cov --base-directory . \
+		--output-file $(REPORTS)/coverage/all.info 2>/dev/null
+	$(Q)lcov -q --extract $(REPORTS)/coverage/all.info '*/model/*' \
+		--output-file $(REPORTS)/coverage/model.info 2>/dev/null
+	$(Q)genhtml -q --legend -o $(REPORTS)/coverage \
+		$(REPORTS)/coverage/model.info 2>/dev/null
+	$(Q)for d in model/session model/mem; do \
+		lcov -q --extract $(REPORTS)/coverage/model.info "*/$$d/*" \
+			--output-file $(REPORTS)/coverage/part.info 2>/dev/null; \
+		lcov --summary $(REPORTS)/coverage/part.info 2>&1 | \
+			awk -v d=$$d '/lines/ {print "line coverage " d ": " $$2 " " $$3 " " $$4}'; \
+	done
+	$(Q)rm -f $(REPORTS)/coverage/part.info
+	@echo "coverage report: $(REPORTS)/coverage/index.html"
+	$(Q)$(OUT)/cov/check-model --list | sh conformance/rule-coverage \
+		conformance/rules.tsv --summary
+
+bench: $(OUT)/rel/ssm-bench
+	$(Q)$(OUT)/rel/ssm-bench
+
+clean:
+	rm -rf $(OUT) $(REPORTS)
+
+-include $(shell find $(OUT) -name '*.d' 2>/dev/null)

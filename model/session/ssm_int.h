@@ -1,0 +1,250 @@
+/**
+ * @file model/session/ssm_int.h  Session model private interface
+ *
+ * The bodies of the model's objects and the functions shared between the
+ * files of model/session.  Nothing outside model/session includes this.
+ */
+#ifndef SSTCK_SSM_INT_H
+#define SSTCK_SSM_INT_H
+
+#include "ssm.h"
+#include "../mem/mem.h"
+
+#define container_of(p, type, member) \
+	((type *)(void *)((char *)(p) - offsetof(type, member)))
+
+/* ----- intrusive list ----- */
+
+struct le {
+	struct le *prev, *next;
+};
+
+struct list {
+	struct le *head, *tail;
+	size_t n;
+};
+
+void list_append(struct list *l, struct le *e);
+void list_unlink(struct list *l, struct le *e);
+
+#define LIST_FOREACH(l, e) \
+	for (struct le *e = (l)->head, *e##_n = e ? e->next : NULL; e; \
+	     e = e##_n, e##_n = e ? e->next : NULL)
+
+/* ----- hash table (chained, intrusive, grows by doubling) ----- */
+
+struct hent {
+	struct hent *next;
+	uint32_t hash;
+	bool linked;
+};
+
+struct htab {
+	struct hent **b;
+	size_t nb;
+	size_t n;
+};
+
+uint32_t hash_str(uint32_t h, const char *s);
+int htab_insert(struct htab *t, struct hent *e, uint32_t hash);
+void htab_remove(struct htab *t, struct hent *e);
+void htab_free(struct htab *t);
+#define HTAB_FOREACH_HASH(t, h, e)                                    \
+	for (struct hent *e = (t)->nb ? (t)->b[(h) & ((t)->nb - 1)] : NULL; \
+	     e; e = e->next) if (e->hash == (h))
+
+/* ----- timer heap ----- */
+
+struct tmr {
+	uint64_t due;
+	size_t idx;                       /**< heap slot; SIZE_MAX: idle */
+	void (*h)(struct tmr *t);
+};
+
+void tmr_init(struct tmr *t, void (*h)(struct tmr *t));
+int tmr_start(struct ssm *m, struct tmr *t, uint64_t due);
+void tmr_stop(struct ssm *m, struct tmr *t);
+
+/* ----- attributes ----- */
+
+struct attr {
+	struct attr *next;
+	char *name;
+	void *value;
+	struct ssm_binding b;
+};
+
+/** An attribute map: a mem block, shared between sessions under CF-06. */
+struct attrs {
+	struct attr *head;
+	size_t n;
+};
+
+struct attrs *attrs_alloc(void);
+struct attrs *attrs_copy(const struct attrs *src);
+int attrs_set(struct ssm_app *app, enum ssm_kind kind, void *owner,
+	      struct attrs *a, const char *name, void *value,
+	      const struct ssm_binding *b);
+struct attr *attrs_find(const struct attrs *a, const char *name);
+void attrs_remove(struct ssm_app *app, enum ssm_kind kind, void *owner,
+		  struct attrs *a, const char *name);
+void attrs_clear(struct ssm_app *app, enum ssm_kind kind, void *owner,
+		 struct attrs *a);
+size_t attrs_names(const struct attrs *a, const char **names, size_t max);
+
+/* ----- objects ----- */
+
+enum meth {
+	M_OTHER = 0, M_INVITE, M_ACK, M_BYE, M_CANCEL, M_SUBSCRIBE,
+	M_NOTIFY, M_REFER, M_PRACK, M_UPDATE, M_INFO, M_MESSAGE,
+	M_OPTIONS, M_REGISTER, M_PUBLISH,
+};
+
+enum ss_kind { KIND_NONE = 0, KIND_DIALOG, KIND_NONDIALOG };
+
+struct ssm_app {
+	struct le le;
+	struct ssm *m;
+	char *name;
+	enum ssm_version version;
+	int timeout_min;
+	struct ssm_listeners l;
+	char **servlets;
+	ssm_key_h *keyh;
+	void *keyarg;
+};
+
+struct ssm {
+	struct ssm_opts opts;
+	ssm_clock_h *clock;
+	void *clock_arg;
+	ssm_event_h *evh;
+	void *evarg;
+	struct list apps;
+	struct htab ss_by_id;
+	struct htab ss_by_dialog;
+	struct htab ss_by_family;
+	struct htab sas_by_id;
+	struct htab hs_by_id;
+	struct tmr **heap;
+	size_t nheap, heapsz;
+	struct list dirty_ss;
+	struct list dirty_sas;
+	uint64_t next_id;
+	uint64_t rnd;
+	size_t nss, nsas;
+	bool settling;
+};
+
+#define SS_MAXTX 6
+
+struct tx {
+	uint32_t cseq;
+	uint8_t meth;
+	uint8_t server;
+};
+
+struct sub {
+	struct sub *next;
+	char key[];
+};
+
+struct ss {
+	struct hent hid;
+	struct hent hdlg;
+	struct hent hfam;
+	struct le sasle;          /**< in sas->sips (holds a reference)     */
+	struct le famle;          /**< in orig->derived                     */
+	struct le dirtyle;
+	struct sas *sas;          /**< strong                                */
+	struct ss *orig;          /**< strong; derived sessions only         */
+	struct list derived;      /**< originals only (borrowed)             */
+	struct ss *linked;        /**< borrowed, cleared on invalidation     */
+	struct attrs *attrs;
+	char *call_id, *ftag, *ttag;
+	char *local_uri, *remote_uri;
+	char *region, *subscriber, *handler, *outbound;
+	struct sub *subs;
+	uint64_t created, accessed;
+	uint32_t local_cseq, init_cseq;
+	struct tx tx[SS_MAXTX];
+	uint8_t ntx;
+	uint8_t role, state, kind, init_meth;
+	bool valid:1, iwr:1, dirty:1, ready_seen:1, fell_back:1;
+	bool last_auth:1, invite_usage:1, rr:1, family_done:1;
+	bool received_initial:1, used:1;
+	char id[24];
+};
+
+struct sas {
+	struct hent hid;
+	struct le dirtyle;
+	struct ssm_app *app;
+	char *id;
+	char *key;                /**< @SipApplicationKey value or NULL    */
+	struct attrs *attrs;
+	struct list sips;         /**< SipSessions (references)            */
+	struct hs **hss;          /**< HTTP sessions (references)          */
+	size_t nhss, hssz;
+	struct list timers;       /**< active ServletTimers (references)   */
+	struct tmr exp;
+	uint64_t created, accessed;
+	uint64_t lifetime_ms;     /**< 0 = never expires                   */
+	uint64_t expires_at;
+	bool valid:1, iwr:1, dirty:1, ready_seen:1, expiring:1;
+	bool extended:1, invalidating:1;
+};
+
+struct hs {
+	struct hent hid;
+	struct ssm *m;
+	struct attrs *attrs;
+	struct sas **sases;       /**< borrowed; [0] is the parent         */
+	size_t nsas, sassz;
+	struct tmr exp;
+	uint64_t created, accessed;
+	int max_inactive_s;
+	bool valid;
+	char id[24];
+};
+
+struct ssm_timer {
+	struct tmr t;
+	struct le le;             /**< in sas->timers                      */
+	struct sas *sas;          /**< strong                               */
+	void *info;
+	uint64_t period;
+	uint64_t scheduled;
+	bool fixed_delay;
+	bool active;
+	char id[24];
+};
+
+/* ----- shared internals ----- */
+
+void ssm__emit(struct ssm *m, enum ssm_ev_type type, struct sas *sas,
+	       struct ss *ss, struct ss *peer, struct hs *hs,
+	       struct ssm_timer *t, const struct ssm_msg *msg);
+void ssm__dirty_ss(struct ss *ss);
+void ssm__dirty_sas(struct sas *sas);
+void ssm__gen_token(struct ssm *m, const char *prefix, char *buf,
+		    size_t sz);
+enum meth ssm__meth(const char *s);
+bool ssm__is_token(const char *s);
+
+void sas__touch(struct sas *sas, bool refresh);
+void sas__invalidate(struct sas *sas);
+bool sas__ready(const struct sas *sas);
+void sas__add_hs(struct sas *sas, struct hs *hs);
+void sas__drop_hs(struct sas *sas, struct hs *hs);
+int sas__alloc(struct ssm_app *app, const char *key, struct sas **sasp);
+
+void ss__invalidate(struct ss *ss);
+int ss__index_dialog(struct ss *ss);
+int ss__index_family(struct ss *ss);
+bool ss__ready(const struct ss *ss);
+
+void hs__invalidate(struct hs *hs);
+void timer__cancel_all(struct sas *sas);
+
+#endif

@@ -1,0 +1,383 @@
+/**
+ * @file model/session/util.c  Lists, hash table, timer heap, attributes
+ *
+ * The small data structures the model is built from.  Lookups by id and by
+ * dialog are O(1) expected (a chained hash that doubles at load 1); timers
+ * sit in a binary min-heap that knows each timer's slot, so restarting the
+ * expiry of an application session on every access is O(log n).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "ssm_int.h"
+
+/* ----- list ----- */
+
+void list_append(struct list *l, struct le *e)
+{
+	e->next = NULL;
+	e->prev = l->tail;
+	if (l->tail)
+		l->tail->next = e;
+	else
+		l->head = e;
+	l->tail = e;
+	l->n++;
+}
+
+void list_unlink(struct list *l, struct le *e)
+{
+	if (e->prev)
+		e->prev->next = e->next;
+	else
+		l->head = e->next;
+	if (e->next)
+		e->next->prev = e->prev;
+	else
+		l->tail = e->prev;
+	e->prev = e->next = NULL;
+	l->n--;
+}
+
+/* ----- hash ----- */
+
+/** FNV-1a over a string, chained from @h (start with 2166136261). */
+uint32_t hash_str(uint32_t h, const char *s)
+{
+	if (!s)
+		return h * 16777619u;
+	for (; *s; s++) {
+		h ^= (uint8_t)*s;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static int grow(struct htab *t)
+{
+	size_t nb = t->nb ? t->nb * 2 : 64;
+	struct hent **b = calloc(nb, sizeof(*b));
+
+	if (!b)
+		return SSM_NOMEM;
+
+	for (size_t i = 0; i < t->nb; i++) {
+		struct hent *e = t->b[i];
+
+		while (e) {
+			struct hent *next = e->next;
+			size_t k = e->hash & (nb - 1);
+
+			e->next = b[k];
+			b[k] = e;
+			e = next;
+		}
+	}
+	free(t->b);
+	t->b = b;
+	t->nb = nb;
+	return SSM_OK;
+}
+
+int htab_insert(struct htab *t, struct hent *e, uint32_t hash)
+{
+	size_t k;
+
+	if (t->n >= t->nb && grow(t))
+		return SSM_NOMEM;
+
+	e->hash = hash;
+	k = hash & (t->nb - 1);
+	e->next = t->b[k];
+	t->b[k] = e;
+	e->linked = true;
+	t->n++;
+	return SSM_OK;
+}
+
+void htab_remove(struct htab *t, struct hent *e)
+{
+	struct hent **pp;
+
+	if (!e->linked)
+		return;
+	for (pp = &t->b[e->hash & (t->nb - 1)]; *pp; pp = &(*pp)->next) {
+		if (*pp == e) {
+			*pp = e->next;
+			e->next = NULL;
+			e->linked = false;
+			t->n--;
+			return;
+		}
+	}
+}
+
+void htab_free(struct htab *t)
+{
+	free(t->b);
+	memset(t, 0, sizeof(*t));
+}
+
+/* ----- timer heap ----- */
+
+void tmr_init(struct tmr *t, void (*h)(struct tmr *t))
+{
+	t->due = 0;
+	t->idx = SIZE_MAX;
+	t->h = h;
+}
+
+static void heap_swap(struct ssm *m, size_t a, size_t b)
+{
+	struct tmr *x = m->heap[a];
+
+	m->heap[a] = m->heap[b];
+	m->heap[b] = x;
+	m->heap[a]->idx = a;
+	m->heap[b]->idx = b;
+}
+
+static void heap_up(struct ssm *m, size_t i)
+{
+	while (i > 0) {
+		size_t p = (i - 1) / 2;
+
+		if (m->heap[p]->due <= m->heap[i]->due)
+			break;
+		heap_swap(m, p, i);
+		i = p;
+	}
+}
+
+static void heap_down(struct ssm *m, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, s = i;
+
+		if (l < m->nheap && m->heap[l]->due < m->heap[s]->due)
+			s = l;
+		if (r < m->nheap && m->heap[r]->due < m->heap[s]->due)
+			s = r;
+		if (s == i)
+			return;
+		heap_swap(m, i, s);
+		i = s;
+	}
+}
+
+/** Arm (or re-arm) @t at @due.  @return SSM_OK or SSM_NOMEM. */
+int tmr_start(struct ssm *m, struct tmr *t, uint64_t due)
+{
+	if (t->idx != SIZE_MAX) {
+		uint64_t old = t->due;
+
+		t->due = due;
+		if (due < old)
+			heap_up(m, t->idx);
+		else
+			heap_down(m, t->idx);
+		return SSM_OK;
+	}
+
+	if (m->nheap == m->heapsz) {
+		size_t n = m->heapsz ? m->heapsz * 2 : 64;
+		struct tmr **h = realloc(m->heap, n * sizeof(*h));
+
+		if (!h)
+			return SSM_NOMEM;
+		m->heap = h;
+		m->heapsz = n;
+	}
+	t->due = due;
+	t->idx = m->nheap;
+	m->heap[m->nheap++] = t;
+	heap_up(m, t->idx);
+	return SSM_OK;
+}
+
+void tmr_stop(struct ssm *m, struct tmr *t)
+{
+	size_t i = t->idx;
+
+	if (i == SIZE_MAX)
+		return;
+	t->idx = SIZE_MAX;
+	if (i == --m->nheap)
+		return;
+	m->heap[i] = m->heap[m->nheap];
+	m->heap[i]->idx = i;
+	heap_up(m, i);
+	heap_down(m, m->heap[i]->idx);
+}
+
+uint64_t ssm_next_timer(const struct ssm *m)
+{
+	return m->nheap ? m->heap[0]->due : 0;
+}
+
+/** Fire every due timer, then run the readiness step. */
+void ssm_run_timers(struct ssm *m)
+{
+	uint64_t now = ssm_now(m);
+
+	while (m->nheap && m->heap[0]->due <= now) {
+		struct tmr *t = m->heap[0];
+
+		tmr_stop(m, t);
+		t->h(t);
+	}
+	ssm_settle(m);
+}
+
+/* ----- attributes ----- */
+
+static void attrs_destroy(void *data)
+{
+	struct attrs *a = data;
+
+	while (a->head) {
+		struct attr *x = a->head;
+
+		a->head = x->next;
+		mem_deref(x->name);
+		free(x);
+	}
+}
+
+struct attrs *attrs_alloc(void)
+{
+	return mem_zalloc(sizeof(struct attrs), attrs_destroy);
+}
+
+/** A shallow copy: same names bound to the same values (DERIVED-03). */
+struct attrs *attrs_copy(const struct attrs *src)
+{
+	struct attrs *a = attrs_alloc();
+	struct attr **tail;
+
+	if (!a)
+		return NULL;
+	tail = &a->head;
+	for (const struct attr *x = src->head; x; x = x->next) {
+		struct attr *y = calloc(1, sizeof(*y));
+
+		if (!y)
+			return mem_deref(a);
+		y->name = mem_strdup(x->name);
+		if (!y->name) {
+			free(y);
+			return mem_deref(a);
+		}
+		y->value = x->value;
+		y->b = x->b;
+		*tail = y;
+		tail = &y->next;
+		a->n++;
+	}
+	return a;
+}
+
+struct attr *attrs_find(const struct attrs *a, const char *name)
+{
+	for (struct attr *x = a->head; x; x = x->next)
+		if (!strcmp(x->name, name))
+			return x;
+	return NULL;
+}
+
+static void fire_attr(struct ssm_app *app, enum ssm_attr_ev ev,
+		      enum ssm_kind kind, void *owner, const char *name,
+		      void *value)
+{
+	if (app && app->l.attr)
+		app->l.attr(ev, kind, owner, name, value, app->l.arg);
+}
+
+/**
+ * Bind @name to @value (SAS-02, SAS-03, SS-02).  Replacing a value with the
+ * very same object does not fire valueBound again; a different object gets
+ * valueBound before the old one gets valueUnbound (servlet order).
+ */
+int attrs_set(struct ssm_app *app, enum ssm_kind kind, void *owner,
+	      struct attrs *a, const char *name, void *value,
+	      const struct ssm_binding *b)
+{
+	struct attr *x = attrs_find(a, name);
+	struct ssm_binding nb = {0};
+
+	if (b)
+		nb = *b;
+
+	if (x) {
+		void *old = x->value;
+		struct ssm_binding ob = x->b;
+
+		x->value = value;
+		x->b = nb;
+		if (old != value) {
+			if (nb.bound)
+				nb.bound(value, name, kind, owner, nb.arg);
+			if (ob.unbound)
+				ob.unbound(old, name, kind, owner, ob.arg);
+		}
+		fire_attr(app, SSM_ATTR_REPLACED, kind, owner, name, old);
+		return SSM_OK;
+	}
+
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return SSM_NOMEM;
+	x->name = mem_strdup(name);
+	if (!x->name) {
+		free(x);
+		return SSM_NOMEM;
+	}
+	x->value = value;
+	x->b = nb;
+	x->next = a->head;
+	a->head = x;
+	a->n++;
+	if (nb.bound)
+		nb.bound(value, name, kind, owner, nb.arg);
+	fire_attr(app, SSM_ATTR_ADDED, kind, owner, name, value);
+	return SSM_OK;
+}
+
+void attrs_remove(struct ssm_app *app, enum ssm_kind kind, void *owner,
+		  struct attrs *a, const char *name)
+{
+	struct attr **pp;
+
+	for (pp = &a->head; *pp; pp = &(*pp)->next) {
+		struct attr *x = *pp;
+
+		if (strcmp(x->name, name))
+			continue;
+		*pp = x->next;
+		a->n--;
+		if (x->b.unbound)
+			x->b.unbound(x->value, x->name, kind, owner, x->b.arg);
+		fire_attr(app, SSM_ATTR_REMOVED, kind, owner, x->name,
+			  x->value);
+		mem_deref(x->name);
+		free(x);
+		return;
+	}
+}
+
+/** Unbind every attribute (on invalidation, INVAL-01, INVAL-03). */
+void attrs_clear(struct ssm_app *app, enum ssm_kind kind, void *owner,
+		 struct attrs *a)
+{
+	while (a->head)
+		attrs_remove(app, kind, owner, a, a->head->name);
+}
+
+size_t attrs_names(const struct attrs *a, const char **names, size_t max)
+{
+	size_t i = 0;
+
+	for (const struct attr *x = a->head; x; x = x->next, i++)
+		if (i < max)
+			names[i] = x->name;
+	return i;
+}
