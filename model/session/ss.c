@@ -35,6 +35,7 @@ static void ss_destroy(void *data)
 		ss->subs = s->next;
 		free(s);
 	}
+	mem_deref(ss->pend_event);
 	mem_deref(ss->attrs);
 	mem_deref(ss->call_id);
 	mem_deref(ss->ftag);
@@ -388,7 +389,7 @@ static void sub_key(const char *event, enum meth meth, char *buf,
 				event[i] + 32 : event[i]);
 	buf[n] = '\0';
 	id = strstr(event, ";id=");
-	if (id && strlen(buf) + strlen(id) < sz)
+	if (id && strcmp(buf, "refer") && strlen(buf) + strlen(id) < sz)
 		strncat(buf, id, sz - strlen(buf) - 1);
 }
 
@@ -459,7 +460,12 @@ static int add_usage(struct ss *t, enum meth meth, const struct ssm_msg *msg)
 		return SSM_OK;
 	}
 	if (meth == M_SUBSCRIBE || meth == M_REFER) {
-		sub_key(msg->event, meth, key, sizeof(key));
+		/* A response has no Event header: the request's counts. */
+		const struct ss *o = t->orig ? t->orig : t;
+		const char *ev = msg->event ? msg->event :
+			(t->pend_event ? t->pend_event : o->pend_event);
+
+		sub_key(ev, meth, key, sizeof(key));
 		return add_sub(t, key);
 	}
 	return SSM_OK;
@@ -708,6 +714,16 @@ int ss_on_message(struct ss *ss, const struct ssm_msg *msg,
 			err = tx_open(ss, meth, msg->cseq, msg->dir == SSM_IN);
 			if (err)
 				goto out;
+		}
+		if ((meth == M_SUBSCRIBE || meth == M_REFER) && msg->event) {
+			char *ev = mem_strdup(msg->event);
+
+			if (!ev) {
+				err = SSM_NOMEM;
+				goto out;
+			}
+			mem_deref(ss->pend_event);
+			ss->pend_event = ev;
 		}
 		if (msg->dir == SSM_OUT && msg->cseq > ss->local_cseq &&
 		    ss->role != SS_ROLE_PROXY)

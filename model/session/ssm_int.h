@@ -165,6 +165,7 @@ struct ss {
 	char *local_uri, *remote_uri;
 	char *region, *subscriber, *handler, *outbound;
 	struct sub *subs;
+	char *pend_event;         /**< Event of the last SUBSCRIBE/REFER  */
 	uint64_t created, accessed;
 	uint32_t local_cseq, init_cseq;
 	struct tx tx[SS_MAXTX];

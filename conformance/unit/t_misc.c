@@ -1,0 +1,2 @@
+#include "unit.h"
+const struct utest t_misc[] = {{0}};

@@ -1,0 +1,722 @@
+/**
+ * @file conformance/unit/t_state.c  SipSession state machine (section 2)
+ */
+#include "unit.h"
+
+static struct ss *uac_invite(void)
+{
+	struct ss *ss = fx_session(SS_ROLE_UAC, "INVITE");
+	struct ss_req r;
+
+	ck_assert_int_eq(ss_create_request(ss, "INVITE", &r), SSM_OK);
+	ck_assert_uint_eq(r.cseq, 1);
+	fx_send(ss, SSM_OUT, "INVITE", 0, NULL, 1);
+	return ss;
+}
+
+static struct ss *uas_invite(void)
+{
+	struct ss *ss = fx_session(SS_ROLE_UAS, "INVITE");
+
+	fx_send(ss, SSM_IN, "INVITE", 0, NULL, 1);
+	return ss;
+}
+
+static struct ss *proxy_invite(bool rr)
+{
+	struct ss *ss = fx_session(SS_ROLE_PROXY, "INVITE");
+
+	ck_assert_int_eq(ss_set_proxy(ss, rr), SSM_OK);
+	fx_send(ss, SSM_IN, "INVITE", 0, NULL, 1);
+	fx_send(ss, SSM_OUT, "INVITE", 0, NULL, 1);
+	return ss;
+}
+
+START_TEST(test_uac_initial_after_send)
+{
+	struct ss *ss = fx_session(SS_ROLE_UAC, "INVITE");
+	struct ss_req r;
+
+	ck_assert_int_eq(fx_state(ss), SS_INITIAL);
+	ck_assert_int_eq(ss_create_request(ss, "INVITE", &r), SSM_OK);
+	fx_send(ss, SSM_OUT, "INVITE", 0, NULL, r.cseq);
+	ck_assert_int_eq(fx_state(ss), SS_INITIAL);
+	ck_assert(!fx_ready(ss));
+}
+END_TEST
+
+START_TEST(test_uac_100_and_tagless_1xx_stay_initial)
+{
+	struct ss *ss = uac_invite();
+
+	fx_send(ss, SSM_IN, "INVITE", 100, NULL, 1);
+	ck_assert_int_eq(fx_state(ss), SS_INITIAL);
+	fx_send(ss, SSM_IN, "INVITE", 180, NULL, 1);
+	ck_assert_int_eq(fx_state(ss), SS_INITIAL);
+	ck_assert_ptr_null(strstr(fx.trace, ">EARLY"));
+}
+END_TEST
+
+START_TEST(test_cf01_early_on_any_1xx)
+{
+	struct ssm_opts o;
+	struct ss *ss;
+
+	ssm_opts_default(&o);
+	o.cf01_early_on_any_1xx = 1;
+	fx_model(&o, SSM_V11);
+	ss = uac_invite();
+	fx_send(ss, SSM_IN, "INVITE", 100, NULL, 1);
+	ck_assert_int_eq(fx_state(ss), SS_EARLY);
+}
+END_TEST
+
+START_TEST(test_uac_180_early_200_confirmed)
+{
+	struct ss *ss = uac_invite();
+	const char *l, *r;
+
+	ck_assert_ptr_eq(fx_send(ss, SSM_IN, "INVITE", 180, "A", 1), ss);
+	ck_assert_int_eq(fx_state(ss), SS_EARLY);
+	ck_assert_int_eq(ss_tags(ss, &l, &r), SSM_OK);
+	ck_assert_str_eq(r, "A");
+	ck_assert_ptr_eq(fx_send(ss, SSM_IN, "INVITE", 200, "A", 1), ss);
+	ck_assert_int_eq(fx_state(ss), SS_CONFIRMED);
+	ck_assert(!fx_ready(ss));
+	ck_assert_ptr_nonnull(strstr(fx.trace, ":INITIAL>EARLY "));
+	ck_assert_ptr_nonnull(strstr(fx.trace, ":EARLY>CONFIRMED "));
+}
+END_TEST
+
+START_TEST(test_uac_200_from_initial)
+{
+	struct ss *ss = uac_invite();
+
+	fx_send(ss, SSM_IN, "INVITE", 200, "A", 1);
+	ck_assert_int_eq(fx_state(ss), SS_CONFIRMED);
+}
+END_TEST
+
+struct retry {
+	int calls;
+	struct ss_req req;
+	enum ss_state seen;
+};
+
+static void retry_servlet(struct ss *ss, const struct ssm_msg *msg,
+			  void *arg)
+{
+	struct retry *rt = arg;
+
+	rt->calls++;
+	rt->seen = fx_state(ss);
+	if (msg->status == 407) {
+		ck_assert(fx_ready(ss));              /* SS-STATE-15 */
+		ck_assert_int_eq(ss_create_request(ss, "INVITE", &rt->req),
+				 SSM_OK);
+		fx_send(ss, SSM_OUT, "INVITE", 0, NULL, rt->req.cseq);
+		ck_assert(!fx_ready(ss));
+	}
+}
+
+START_TEST(test_uac_407_retry_same_session)
+{
+	struct ss *ss = uac_invite();
+	struct retry rt = {0};
+	const char *cid, *l, *r;
+	struct ssm_msg m;
+
+	fx_send(ss, SSM_IN, "INVITE", 180, "A", 1);
+	ck_assert_int_eq(ss_call_id(ss, &cid), SSM_OK);
+	ck_assert_int_eq(ss_tags(ss, &l, &r), SSM_OK);
+	m = fx_msg(SSM_IN, "INVITE", 407, cid, l, "A", 1);
+	ck_assert_int_eq(ssm_dispatch(ss, &m, retry_servlet, &rt), SSM_OK);
+	ck_assert_int_eq(rt.calls, 1);
+	ck_assert_int_eq(rt.seen, SS_INITIAL);         /* SS-STATE-14 */
+	ck_assert(ss_is_valid(ss));
+	ck_assert_str_eq(rt.req.call_id, cid);
+	ck_assert_str_eq(rt.req.from_tag, l);
+	ck_assert_ptr_null(rt.req.to_tag);
+	ck_assert_uint_eq(rt.req.cseq, 2);
+	fx_send(ss, SSM_IN, "INVITE", 200, "B", 2);
+	ck_assert_int_eq(fx_state(ss), SS_CONFIRMED);
+}
+END_TEST
+
+START_TEST(test_uac_fallback_is_ready_and_invalidated)
+{
+	struct ss *ss = uac_invite();
+
+	fx_send(ss, SSM_IN, "INVITE", 180, "A", 1);
+	mem_ref(ss);
+	fx_send(ss, SSM_IN, "INVITE", 486, "A", 1);
+	ck_assert(!ss_is_valid(ss));                    /* INVAL-10 (c) */
+	ck_assert_ptr_nonnull(strstr(fx.log, "ss_ready:INITIAL"));
+	mem_deref(ss);
+}
+END_TEST
+
+START_TEST(test_uac_487_after_cancel)
+{
+	struct ssm_opts o;
+	struct ss *ss;
+
+	for (int side = 0; side < 2; side++) {
+		ssm_opts_default(&o);
+		o.cf02_487_terminates = side;
+		fx_model(&o, SSM_V11);
+		ss = uac_invite();
+		fx_keep(ss);
+		fx_send(ss, SSM_IN, "INVITE", 180, "A", 1);
+		fx_send(ss, SSM_OUT, "CANCEL", 0, NULL, 1);
+		fx_send(ss, SSM_IN, "CANCEL", 200, "A", 1);
+		fx_send(ss, SSM_IN, "INVITE", 487, "A", 1);
+		ck_assert_int_eq(fx_state(ss),
+				 side ? SS_TERMINATED : SS_INITIAL);
+		ck_assert(fx_ready(ss));
+		ck_assert_uint_eq(ss_pending(ss), 0);
+	}
+}
+END_TEST
+
+START_TEST(test_confirmed_ignores_later_responses)
+{
+	struct ss *ss = uac_invite();
+
+	fx_send(ss, SSM_IN, "INVITE", 200, "A", 1);
+	fx_send(ss, SSM_OUT, "ACK", 0, "A", 1);
+	fx_send(ss, SSM_OUT, "INVITE", 0, "A", 2);
+	fx_send(ss, SSM_IN, "INVITE", 180, "A", 2);
+	fx_send(ss, SSM_IN, "INVITE", 488, "A", 2);
+	ck_assert_int_eq(fx_state(ss), SS_CONFIRMED);
+	fx_send(ss, SSM_OUT, "INFO", 0, "A", 3);
+	fx_send(ss, SSM_IN, "INFO", 500, "A", 3);
+	ck_assert_int_eq(fx_state(ss), SS_CONFIRMED);
+	fx_send(ss, SSM_OUT, "UPDATE", 0, "A", 4);
+	fx_send(ss, SSM_IN, "UPDATE", 200, "A", 4);
+	ck_assert_int_eq(fx_state(ss), SS_CONFIRMED);
+	ck_assert_uint_eq(ss_pending(ss), 0);
+}
+END_TEST
+
+START_TEST(test_uac_bye_terminates_on_final)
+{
+	struct ss *ss = uac_invite();
+
+	fx_send(ss, SSM_IN, "INVITE", 200, "A", 1);
+	fx_keep(ss);
+	fx_send(ss, SSM_OUT, "BYE", 0, "A", 2);
+	ck_assert_int_eq(fx_state(ss), SS_CONFIRMED);
+	fx_send(ss, SSM_IN, "BYE", 401, "A", 2);
+	ck_assert_int_eq(fx_state(ss), SS_CONFIRMED);  /* retry possible */
+	fx_send(ss, SSM_OUT, "BYE", 0, "A", 3);
+	fx_send(ss, SSM_IN, "BYE", 200, "A", 3);
+	ck_assert_int_eq(fx_state(ss), SS_TERMINATED);
+	ck_assert(fx_ready(ss));
+}
+END_TEST
+
+START_TEST(test_uac_early_bye)
+{
+	struct ss *ss = uac_invite();
+	struct ss_req r;
+
+	fx_send(ss, SSM_IN, "INVITE", 183, "A", 1);
+	ck_assert_int_eq(ss_create_request(ss, "BYE", &r), SSM_OK);
+	ck_assert_str_eq(r.to_tag, "A");
+	mem_ref(ss);
+	fx_send(ss, SSM_OUT, "BYE", 0, "A", r.cseq);
+	fx_send(ss, SSM_IN, "BYE", 200, "A", r.cseq);
+	ck_assert(!ss_is_valid(ss));
+	ck_assert_ptr_nonnull(strstr(fx.trace, ":EARLY>TERMINATED"));
+	mem_deref(ss);
+}
+END_TEST
+
+START_TEST(test_terminated_is_absorbing)
+{
+	struct ss *ss = uac_invite();
+	struct ss_req r;
+
+	fx_keep(ss);
+	fx_send(ss, SSM_IN, "INVITE", 200, "A", 1);
+	fx_send(ss, SSM_OUT, "BYE", 0, "A", 2);
+	fx_send(ss, SSM_IN, "BYE", 200, "A", 2);
+	ck_assert_int_eq(fx_state(ss), SS_TERMINATED);
+	fx_send(ss, SSM_IN, "INVITE", 200, "A", 1);
+	fx_send(ss, SSM_IN, "INVITE", 180, "A", 1);
+	ck_assert_int_eq(fx_state(ss), SS_TERMINATED);
+	ck_assert_int_eq(ss_create_request(ss, "INFO", &r), SSM_ISE);
+}
+END_TEST
+
+START_TEST(test_get_state_after_invalidate)
+{
+	struct ss *ss = uac_invite();
+	enum ss_state st;
+
+	mem_ref(ss);
+	ck_assert_int_eq(ss_invalidate(ss), SSM_OK);
+	ck_assert(!ss_is_valid(ss));
+	ck_assert_int_eq(ss_state(ss, &st), SSM_ISE);
+	ck_assert_str_eq(ssm_errname(SSM_ISE), "ISE");
+	ck_assert_str_eq(ssm_strerror(SSM_ISE), "IllegalStateException");
+	mem_deref(ss);
+}
+END_TEST
+
+struct seen {
+	enum ss_state st[8];
+	int n;
+};
+
+static void record_state(struct ss *ss, const struct ssm_msg *msg,
+			 void *arg)
+{
+	struct seen *s = arg;
+
+	(void)msg;
+	s->st[s->n++] = fx_state(ss);
+}
+
+START_TEST(test_state_applied_before_servlet)
+{
+	struct ss *ss = uac_invite();
+	struct seen s = {0};
+	const char *cid, *l, *r;
+	struct ssm_msg m;
+
+	ck_assert_int_eq(ss_call_id(ss, &cid), SSM_OK);
+	ck_assert_int_eq(ss_tags(ss, &l, &r), SSM_OK);
+	m = fx_msg(SSM_IN, "INVITE", 180, cid, l, "A", 1);
+	ck_assert_int_eq(ssm_dispatch(ss, &m, record_state, &s), SSM_OK);
+	m.status = 200;
+	ck_assert_int_eq(ssm_dispatch(ss, &m, record_state, &s), SSM_OK);
+	ck_assert_int_eq(s.n, 2);
+	ck_assert_int_eq(s.st[0], SS_EARLY);
+	ck_assert_int_eq(s.st[1], SS_CONFIRMED);
+}
+END_TEST
+
+START_TEST(test_non_dialog_methods_leave_state)
+{
+	struct ss *ss = fx_session(SS_ROLE_UAC, "MESSAGE");
+	struct ss *uas = fx_session(SS_ROLE_UAS, "OPTIONS");
+
+	fx_keep(ss);
+	fx_keep(uas);
+	fx_send(ss, SSM_OUT, "MESSAGE", 0, NULL, 1);
+	fx_send(ss, SSM_IN, "MESSAGE", 180, "x", 1);
+	fx_send(ss, SSM_IN, "MESSAGE", 200, "x", 1);
+	ck_assert_int_eq(fx_state(ss), SS_INITIAL);     /* SS-STATE-50 */
+	fx_send(uas, SSM_IN, "OPTIONS", 0, NULL, 1);
+	fx_send(uas, SSM_OUT, "OPTIONS", 200, "y", 1);
+	ck_assert_int_eq(fx_state(uas), SS_INITIAL);
+	fx_send(ss, SSM_OUT, "BYE", 0, NULL, 2);
+	fx_send(ss, SSM_IN, "BYE", 200, "x", 2);
+	ck_assert_int_eq(fx_state(ss), SS_INITIAL);
+}
+END_TEST
+
+START_TEST(test_uas_initial_in_doinvite)
+{
+	for (int side = 0; side < 2; side++) {
+		struct ssm_opts o;
+		struct ss *ss;
+		struct seen s = {0};
+		struct ssm_msg m;
+
+		ssm_opts_default(&o);
+		o.cf12_uas_early_in_doinvite = side;
+		fx_model(&o, SSM_V11);
+		ss = fx_session(SS_ROLE_UAS, "INVITE");
+		m = fx_msg(SSM_IN, "INVITE", 0, "c1", "ft", NULL, 1);
+		ck_assert_int_eq(ssm_dispatch(ss, &m, record_state, &s),
+				 SSM_OK);
+		ck_assert_int_eq(s.st[0], side ? SS_EARLY : SS_INITIAL);
+		fx_send(ss, SSM_OUT, "INVITE", 100, NULL, 1);
+		ck_assert_int_eq(fx_state(ss), side ? SS_EARLY : SS_INITIAL);
+	}
+}
+END_TEST
+
+START_TEST(test_uas_1xx_early_2xx_confirmed)
+{
+	struct ss *ss = uas_invite();
+	const char *l, *r;
+
+	fx_send(ss, SSM_OUT, "INVITE", 180, "T1", 1);
+	ck_assert_int_eq(fx_state(ss), SS_EARLY);       /* SS-STATE-21 */
+	ck_assert_int_eq(ss_tags(ss, &l, &r), SSM_OK);
+	ck_assert_str_eq(l, "T1");
+	ck_assert_str_eq(r, "ft");
+	fx_send(ss, SSM_OUT, "INVITE", 200, "T1", 1);
+	ck_assert_int_eq(fx_state(ss), SS_CONFIRMED);   /* before ACK */
+	fx_send(ss, SSM_IN, "ACK", 0, "T1", 1);
+	ck_assert_int_eq(fx_state(ss), SS_CONFIRMED);
+}
+END_TEST
+
+START_TEST(test_uas_2xx_from_initial)
+{
+	struct ss *ss = uas_invite();
+
+	fx_send(ss, SSM_OUT, "INVITE", 200, "T1", 1);
+	ck_assert_int_eq(fx_state(ss), SS_CONFIRMED);
+}
+END_TEST
+
+START_TEST(test_uas_non2xx_terminates)
+{
+	struct ss *ss = uas_invite();
+
+	mem_ref(ss);
+	fx_send(ss, SSM_OUT, "INVITE", 180, "T1", 1);
+	fx_send(ss, SSM_OUT, "INVITE", 486, "T1", 1);
+	ck_assert_ptr_nonnull(strstr(fx.trace, ":EARLY>TERMINATED"));
+	ck_assert_ptr_nonnull(strstr(fx.log, "ss_ready:TERMINATED"));
+	ck_assert(!ss_is_valid(ss));
+	mem_deref(ss);
+}
+END_TEST
+
+START_TEST(test_uas_cancel_terminates)
+{
+	struct ss *ss = uas_invite();
+
+	fx_keep(ss);
+	fx_send(ss, SSM_OUT, "INVITE", 180, "T1", 1);
+	fx_send(ss, SSM_IN, "CANCEL", 0, NULL, 1);
+	ck_assert_int_eq(fx_state(ss), SS_EARLY);
+	fx_send(ss, SSM_OUT, "CANCEL", 200, "T1", 1);
+	fx_send(ss, SSM_OUT, "INVITE", 487, "T1", 1);
+	ck_assert_int_eq(fx_state(ss), SS_TERMINATED);
+	ck_assert_uint_eq(ss_pending(ss), 0);
+}
+END_TEST
+
+START_TEST(test_uas_bye_received)
+{
+	struct ss *ss = uas_invite();
+	struct seen s = {0};
+	struct ssm_msg m;
+
+	fx_send(ss, SSM_OUT, "INVITE", 200, "T1", 1);
+	fx_send(ss, SSM_IN, "ACK", 0, "T1", 1);
+	m = fx_msg(SSM_IN, "BYE", 0, "c1", "ft", "T1", 2);
+	ck_assert_int_eq(ssm_dispatch(ss, &m, record_state, &s), SSM_OK);
+	ck_assert_int_eq(s.st[0], SS_CONFIRMED);        /* inside doBye */
+	mem_ref(ss);
+	fx_send(ss, SSM_OUT, "BYE", 200, "T1", 2);
+	ck_assert(!ss_is_valid(ss));
+	ck_assert_ptr_nonnull(strstr(fx.trace, ":CONFIRMED>TERMINATED"));
+	mem_deref(ss);
+}
+END_TEST
+
+START_TEST(test_uas_no_bye_in_early)
+{
+	struct ss *ss = uas_invite();
+	struct ss_req r;
+
+	fx_send(ss, SSM_OUT, "INVITE", 183, "T1", 1);
+	ck_assert_int_eq(ss_create_request(ss, "BYE", &r), SSM_ISE);
+	ck_assert_int_eq(ss_create_request(ss, "INFO", &r), SSM_OK);
+	ck_assert_str_eq(r.from_tag, "T1");
+	ck_assert_str_eq(r.to_tag, "ft");
+}
+END_TEST
+
+START_TEST(test_proxy_follows_dialog)
+{
+	struct ss *ss = fx_session(SS_ROLE_PROXY, "INVITE");
+	struct seen s = {0};
+	struct ssm_msg m;
+
+	ck_assert_int_eq(ss_set_proxy(ss, true), SSM_OK);
+	m = fx_msg(SSM_IN, "INVITE", 0, "c1", "ft", NULL, 1);
+	ck_assert_int_eq(ssm_dispatch(ss, &m, record_state, &s), SSM_OK);
+	fx_send(ss, SSM_OUT, "INVITE", 0, NULL, 1);
+	fx_send(ss, SSM_IN, "INVITE", 100, NULL, 1);
+	ck_assert_int_eq(fx_state(ss), SS_INITIAL);
+	fx_send(ss, SSM_IN, "INVITE", 180, "B", 1);
+	ck_assert_int_eq(fx_state(ss), SS_EARLY);
+	fx_send(ss, SSM_OUT, "INVITE", 180, "B", 1);
+	fx_send(ss, SSM_IN, "INVITE", 200, "B", 1);
+	ck_assert_int_eq(fx_state(ss), SS_CONFIRMED);
+	fx_send(ss, SSM_OUT, "INVITE", 200, "B", 1);
+	m = fx_msg(SSM_IN, "ACK", 0, "c1", "ft", "B", 1);
+	ck_assert_int_eq(ssm_dispatch(ss, &m, record_state, &s), SSM_OK);
+	ck_assert_int_eq(s.st[0], SS_INITIAL);
+	ck_assert_int_eq(s.st[1], SS_CONFIRMED);
+	ck_assert(!fx_ready(ss));                      /* record-routing */
+}
+END_TEST
+
+START_TEST(test_proxy_non2xx_back_to_initial)
+{
+	struct ss *ss = proxy_invite(true);
+
+	fx_send(ss, SSM_IN, "INVITE", 180, "A", 1);
+	fx_send(ss, SSM_IN, "INVITE", 486, "A", 1);
+	ck_assert_int_eq(fx_state(ss), SS_INITIAL);
+	ck_assert(ss_is_valid(ss));
+	/* the application re-proxies: a new branch */
+	fx_send(ss, SSM_OUT, "INVITE", 0, NULL, 1);
+	ck_assert_ptr_eq(fx_send(ss, SSM_IN, "INVITE", 180, "B", 1), ss);
+	ck_assert_int_eq(fx_state(ss), SS_EARLY);
+	fx_send(ss, SSM_IN, "INVITE", 404, "B", 1);
+	ck_assert_int_eq(fx_state(ss), SS_INITIAL);
+	mem_ref(ss);
+	fx_send(ss, SSM_OUT, "INVITE", 404, "B", 1);
+	ck_assert_ptr_nonnull(strstr(fx.trace, ":INITIAL>TERMINATED"));
+	ck_assert(!ss_is_valid(ss));
+	mem_deref(ss);
+}
+END_TEST
+
+START_TEST(test_proxy_cancel_terminates)
+{
+	struct ss *ss = proxy_invite(true);
+
+	fx_keep(ss);
+	fx_send(ss, SSM_IN, "INVITE", 180, "A", 1);
+	fx_send(ss, SSM_IN, "CANCEL", 0, NULL, 1);
+	ck_assert_int_eq(fx_state(ss), SS_TERMINATED);
+	fx_send(ss, SSM_OUT, "CANCEL", 200, NULL, 1);
+	fx_send(ss, SSM_IN, "INVITE", 487, "A", 1);
+	fx_send(ss, SSM_OUT, "INVITE", 487, "A", 1);
+	ck_assert_int_eq(fx_state(ss), SS_TERMINATED);
+	ck_assert_uint_eq(ss_pending(ss), 0);
+}
+END_TEST
+
+START_TEST(test_proxy_rr_bye)
+{
+	struct ss *ss = proxy_invite(true);
+
+	fx_send(ss, SSM_IN, "INVITE", 200, "B", 1);
+	fx_send(ss, SSM_OUT, "INVITE", 200, "B", 1);
+	fx_send(ss, SSM_IN, "ACK", 0, "B", 1);
+	fx_send(ss, SSM_OUT, "ACK", 0, "B", 1);
+	fx_send(ss, SSM_IN, "BYE", 0, "B", 2);
+	fx_send(ss, SSM_OUT, "BYE", 0, "B", 2);
+	fx_send(ss, SSM_IN, "BYE", 200, "B", 2);
+	ck_assert_int_eq(fx_state(ss), SS_CONFIRMED);   /* not relayed yet */
+	mem_ref(ss);
+	fx_send(ss, SSM_OUT, "BYE", 200, "B", 2);
+	ck_assert(!ss_is_valid(ss));
+	ck_assert_ptr_nonnull(strstr(fx.log, "ss_ready:TERMINATED"));
+	mem_deref(ss);
+}
+END_TEST
+
+START_TEST(test_subscribe_dialog)
+{
+	struct ss *ss = fx_session(SS_ROLE_UAC, "SUBSCRIBE");
+	struct ss *uas = fx_session(SS_ROLE_UAS, "SUBSCRIBE");
+
+	fx_keep(ss);
+	fx_send_ev(ss, SSM_OUT, "SUBSCRIBE", 0, NULL, 1, "presence");
+	ck_assert_int_eq(fx_state(ss), SS_INITIAL);
+	fx_send(ss, SSM_IN, "SUBSCRIBE", 200, "N", 1);
+	ck_assert_int_eq(fx_state(ss), SS_CONFIRMED);   /* SS-STATE-40 */
+	fx_notify(ss, SSM_IN, "presence", "active;expires=60", 1);
+	ck_assert_int_eq(fx_state(ss), SS_CONFIRMED);
+	fx_notify(ss, SSM_IN, "presence", "terminated;reason=timeout", 2);
+	ck_assert_int_eq(fx_state(ss), SS_TERMINATED);  /* SS-STATE-41 */
+
+	/* UAS side rejects: TERMINATED; a UAC rejected: INITIAL */
+	mem_ref(uas);
+	fx_send(uas, SSM_IN, "SUBSCRIBE", 0, NULL, 1);
+	fx_send(uas, SSM_OUT, "SUBSCRIBE", 489, "U", 1);
+	ck_assert(!ss_is_valid(uas));
+	mem_deref(uas);
+	ss = fx_session(SS_ROLE_UAC, "SUBSCRIBE");
+	fx_keep(ss);
+	fx_send(ss, SSM_OUT, "SUBSCRIBE", 0, NULL, 1);
+	fx_send(ss, SSM_IN, "SUBSCRIBE", 489, "N", 1);
+	ck_assert_int_eq(fx_state(ss), SS_INITIAL);
+}
+END_TEST
+
+START_TEST(test_notify_before_2xx)
+{
+	struct ss *ss = fx_session(SS_ROLE_UAC, "SUBSCRIBE");
+	const char *cid, *l, *r;
+	struct ssm_msg m;
+	struct ss *hit;
+
+	fx_send(ss, SSM_OUT, "SUBSCRIBE", 0, NULL, 1);
+	ck_assert_int_eq(ss_call_id(ss, &cid), SSM_OK);
+	ck_assert_int_eq(ss_tags(ss, &l, &r), SSM_OK);
+	m = fx_msg(SSM_IN, "NOTIFY", 0, cid, "N", l, 1);
+	m.event = "presence";
+	m.sub_state = "pending";
+	hit = ssm_match(fx.m, &m);
+	ck_assert_ptr_eq(hit, ss);
+	ck_assert_int_eq(ssm_dispatch(hit, &m, NULL, NULL), SSM_OK);
+	ck_assert_int_eq(fx_state(ss), SS_CONFIRMED);
+}
+END_TEST
+
+START_TEST(test_refer_usage_outlives_bye)
+{
+	struct ss *ss = uac_invite();
+
+	fx_keep(ss);
+	fx_send(ss, SSM_IN, "INVITE", 200, "A", 1);
+	fx_send(ss, SSM_OUT, "REFER", 0, "A", 2);
+	fx_send(ss, SSM_IN, "REFER", 202, "A", 2);
+	fx_send(ss, SSM_OUT, "BYE", 0, "A", 3);
+	fx_send(ss, SSM_IN, "BYE", 200, "A", 3);
+	ck_assert_int_eq(fx_state(ss), SS_CONFIRMED);   /* SS-STATE-42 */
+	fx_notify(ss, SSM_IN, "refer", "active", 1);
+	ck_assert_int_eq(fx_state(ss), SS_CONFIRMED);
+	fx_notify(ss, SSM_IN, "refer", "terminated;reason=noresource", 2);
+	ck_assert_int_eq(fx_state(ss), SS_TERMINATED);
+}
+END_TEST
+
+START_TEST(test_refer_as_dialog_creating)
+{
+	for (int side = 0; side < 2; side++) {
+		struct ssm_opts o;
+		struct ss *ss;
+
+		ssm_opts_default(&o);
+		o.cf10_refer_creates_dialog = !side;
+		fx_model(&o, SSM_V11);
+		ss = fx_session(SS_ROLE_UAC, "REFER");
+		fx_keep(ss);
+		fx_send(ss, SSM_OUT, "REFER", 0, NULL, 1);
+		fx_send(ss, SSM_IN, "REFER", 202, "R", 1);
+		ck_assert_int_eq(fx_state(ss),
+				 side ? SS_INITIAL : SS_CONFIRMED);
+	}
+}
+END_TEST
+
+START_TEST(test_out_of_dialog_request_is_initial)
+{
+	struct ssm_msg m = fx_msg(SSM_IN, "MESSAGE", 0, "same", "ft", NULL,
+				  1);
+	struct sas *a, *b;
+	struct ss *s1;
+
+	ck_assert_ptr_null(ssm_match(fx.m, &m));
+	ck_assert_int_eq(ssm_sas_for_initial(fx.app, &m, &a), SSM_OK);
+	ck_assert_int_eq(ss_create(a, SS_ROLE_UAS, "MESSAGE", "same", "ft",
+				   NULL, NULL, &s1), SSM_OK);
+	fx_keep(s1);
+	ck_assert_int_eq(ssm_dispatch(s1, &m, NULL, NULL), SSM_OK);
+	m.cseq = 2;
+	ck_assert_ptr_null(ssm_match(fx.m, &m));       /* still initial */
+	ck_assert_int_eq(ssm_sas_for_initial(fx.app, &m, &b), SSM_OK);
+	ck_assert_ptr_ne(a, b);
+	ck_assert_str_ne(sas_id(a), sas_id(b));
+}
+END_TEST
+
+START_TEST(test_register_retry_without_to_tag)
+{
+	struct ss *ss = fx_session(SS_ROLE_UAC, "REGISTER");
+	struct ss_req r;
+	const char *cid;
+
+	ck_assert_int_eq(ss_create_request(ss, "REGISTER", &r), SSM_OK);
+	fx_send(ss, SSM_OUT, "REGISTER", 0, NULL, r.cseq);
+	fx_send(ss, SSM_IN, "REGISTER", 401, "reg", r.cseq);
+	ck_assert(ss_is_valid(ss));                     /* 401: not ready */
+	ck_assert(!fx_ready(ss));
+	ck_assert_int_eq(ss_call_id(ss, &cid), SSM_OK);
+	ck_assert_int_eq(ss_create_request(ss, "REGISTER", &r), SSM_OK);
+	ck_assert_str_eq(r.call_id, cid);
+	ck_assert_ptr_null(r.to_tag);
+	ck_assert_uint_eq(r.cseq, 2);
+	mem_ref(ss);
+	fx_send(ss, SSM_OUT, "REGISTER", 0, NULL, r.cseq);
+	fx_send(ss, SSM_IN, "REGISTER", 200, "reg", r.cseq);
+	ck_assert(!ss_is_valid(ss));                    /* SS-STATE-53 */
+	mem_deref(ss);
+}
+END_TEST
+
+START_TEST(test_nondialog_ready_order)
+{
+	struct ss *ss = fx_session(SS_ROLE_UAS, "MESSAGE");
+
+	fx.log[0] = '\0';
+	fx_send(ss, SSM_IN, "MESSAGE", 0, NULL, 1);
+	ck_assert_str_eq(fx.log, "");
+	fx_send(ss, SSM_OUT, "MESSAGE", 200, "t", 1);
+	ck_assert_str_eq(fx.log, "ss_ready:INITIAL ss_destroyed sas_ready "
+			 "sas_destroyed ");
+	ck_assert_uint_eq(ssm_count_ss(fx.m), 0);
+	ck_assert_uint_eq(ssm_count_sas(fx.m), 0);
+}
+END_TEST
+
+START_TEST(test_initial_tx_end_terminates_early)
+{
+	struct ss *ss = uac_invite();
+	struct ss *d;
+
+	fx_send(ss, SSM_IN, "INVITE", 180, "A", 1);
+	d = fx_send(ss, SSM_IN, "INVITE", 200, "B", 1);
+	ck_assert_ptr_ne(d, ss);
+	ck_assert_int_eq(fx_state(ss), SS_EARLY);
+	ck_assert_int_eq(fx_state(d), SS_CONFIRMED);
+	mem_ref(ss);
+	ck_assert_int_eq(ss_initial_tx_ended(ss), SSM_OK);
+	ck_assert(!ss_is_valid(ss));
+	ck_assert(ss_is_valid(d));
+	mem_deref(ss);
+}
+END_TEST
+
+const struct utest t_state[] = {
+	UTEST(test_uac_initial_after_send, "SS-STATE-01 SS-STATE-10"),
+	UTEST(test_uac_100_and_tagless_1xx_stay_initial, "SS-STATE-12 CF-01"),
+	UTEST(test_cf01_early_on_any_1xx, "CF-01"),
+	UTEST(test_uac_180_early_200_confirmed, "SS-STATE-11 SS-STATE-13"),
+	UTEST(test_uac_200_from_initial, "SS-STATE-13"),
+	UTEST(test_uac_407_retry_same_session,
+	      "SS-STATE-14 SS-STATE-15 SS-STATE-02 SS-08"),
+	UTEST(test_uac_fallback_is_ready_and_invalidated,
+	      "INVAL-10 SS-STATE-14 INVAL-13"),
+	UTEST(test_uac_487_after_cancel, "SS-STATE-16 CF-02"),
+	UTEST(test_confirmed_ignores_later_responses,
+	      "SS-STATE-17 SS-STATE-03"),
+	UTEST(test_uac_bye_terminates_on_final, "SS-STATE-18"),
+	UTEST(test_uac_early_bye, "SS-STATE-18 SS-STATE-26"),
+	UTEST(test_terminated_is_absorbing, "SS-STATE-04 SS-06"),
+	UTEST(test_get_state_after_invalidate, "SS-STATE-05 INVAL-02"),
+	UTEST(test_state_applied_before_servlet, "SS-STATE-02"),
+	UTEST(test_non_dialog_methods_leave_state,
+	      "SS-STATE-03 SS-STATE-50"),
+	UTEST(test_uas_initial_in_doinvite, "SS-STATE-20 CF-12"),
+	UTEST(test_uas_1xx_early_2xx_confirmed,
+	      "SS-STATE-21 SS-STATE-22 SS-04"),
+	UTEST(test_uas_2xx_from_initial, "SS-STATE-22"),
+	UTEST(test_uas_non2xx_terminates, "SS-STATE-23 INVAL-10"),
+	UTEST(test_uas_cancel_terminates, "SS-STATE-24"),
+	UTEST(test_uas_bye_received, "SS-STATE-25"),
+	UTEST(test_uas_no_bye_in_early, "SS-STATE-26 SS-08"),
+	UTEST(test_proxy_follows_dialog, "SS-STATE-30 PROXY-16"),
+	UTEST(test_proxy_non2xx_back_to_initial, "SS-STATE-31 PROXY-11"),
+	UTEST(test_proxy_cancel_terminates, "SS-STATE-32"),
+	UTEST(test_proxy_rr_bye, "SS-STATE-33"),
+	UTEST(test_subscribe_dialog, "SS-STATE-40 SS-STATE-41"),
+	UTEST(test_notify_before_2xx, "SS-STATE-40"),
+	UTEST(test_refer_usage_outlives_bye, "SS-STATE-42"),
+	UTEST(test_refer_as_dialog_creating, "CF-10 SS-STATE-40"),
+	UTEST(test_out_of_dialog_request_is_initial,
+	      "SS-STATE-51 KEY-03"),
+	UTEST(test_register_retry_without_to_tag,
+	      "SS-STATE-52 SS-STATE-53"),
+	UTEST(test_nondialog_ready_order,
+	      "SS-STATE-53 INVAL-14 CF-04 INVAL-12"),
+	UTEST(test_initial_tx_end_terminates_early, "DERIVED-04"),
+	{0},
+};
