@@ -608,7 +608,8 @@ int hs_encode_url_rel(struct hs *hs, const char *path, const char *scheme,
 /**
  * TimerService.createTimer: one-shot when @period_ms is 0, otherwise
  * repeating with fixed-delay (@fixed_delay) or fixed-rate semantics.
- * SSM_ISE on an invalid SAS.
+ * SSM_ISE on an invalid SAS.  *tp is borrowed: the SAS holds the timer
+ * while it is active; take a reference to use it after it ends.
  */
 int ssm_timer_create(struct sas *sas, uint64_t delay_ms, uint64_t period_ms,
 		     bool fixed_delay, void *info, struct ssm_timer **tp);
