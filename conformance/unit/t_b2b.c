@@ -46,6 +46,19 @@ START_TEST(test_b2b_too_many_hops)
 }
 END_TEST
 
+START_TEST(test_b2b_or_proxy_not_both)
+{
+	struct ss *uas = uas_leg(), *leg, *p;
+
+	ck_assert_int_eq(ss_b2b_leg(uas, true, 70, NULL, NULL, &leg), SSM_OK);
+	ck_assert_int_eq(ss_set_proxy(uas, true), SSM_ISE);
+	p = fx_session(SS_ROLE_UAS, "INVITE");
+	fx_keep(p);
+	ck_assert_int_eq(ss_set_proxy(p, true), SSM_OK);
+	ck_assert_int_eq(ss_b2b_leg(p, true, 70, NULL, NULL, &leg), SSM_ISE);
+}
+END_TEST
+
 START_TEST(test_b2b_header_map)
 {
 	ck_assert(ssm_b2b_header_allowed("From"));
@@ -462,6 +475,7 @@ END_TEST
 const struct utest t_b2b[] = {
 	UTEST(test_b2b_leg_new_call_id_and_tag, "B2B-02 B2B-12"),
 	UTEST(test_b2b_too_many_hops, "B2B-03"),
+	UTEST(test_b2b_or_proxy_not_both, "B2B-01 PROXY-02"),
 	UTEST(test_b2b_header_map, "B2B-04"),
 	UTEST(test_b2b_linking, "B2B-04 B2B-05 B2B-06"),
 	UTEST(test_b2b_subsequent_request, "B2B-07 CF-13"),

@@ -1,2 +1,247 @@
+/**
+ * @file conformance/unit/t_misc.c  The model's machinery: registries at
+ *        scale, the timer heap, out-of-memory paths, argument errors
+ */
+#include <stdlib.h>
 #include "unit.h"
-const struct utest t_misc[] = {{0}};
+
+START_TEST(test_many_sessions_found_by_dialog)
+{
+	enum { N = 3000 };
+	static struct ss *ss[N];
+	char cid[32];
+
+	for (int i = 0; i < N; i++) {
+		struct sas *sas;
+
+		snprintf(cid, sizeof(cid), "call-%d", i);
+		ck_assert_int_eq(sas_create(fx.app, &sas), SSM_OK);
+		ck_assert_int_eq(ss_create(sas, SS_ROLE_UAS, "INVITE", cid,
+					   "f", NULL, NULL, &ss[i]), SSM_OK);
+		fx_send(ss[i], SSM_IN, "INVITE", 0, NULL, 1);
+		fx_send(ss[i], SSM_OUT, "INVITE", 200, "t", 1);
+	}
+	ck_assert_uint_eq(ssm_count_ss(fx.m), N);
+	for (int i = 0; i < N; i += 7) {
+		struct ssm_msg m;
+
+		snprintf(cid, sizeof(cid), "call-%d", i);
+		m = fx_msg(SSM_IN, "BYE", 0, cid, "t", "f", 2);
+		ck_assert_ptr_eq(ssm_match(fx.m, &m), ss[i]);
+	}
+	for (int i = 0; i < N; i++) {
+		fx_send(ss[i], SSM_IN, "BYE", 0, "t", 2);
+		fx_send(ss[i], SSM_OUT, "BYE", 200, "t", 2);
+	}
+	ck_assert_uint_eq(ssm_count_ss(fx.m), 0);
+	ck_assert_uint_eq(ssm_count_sas(fx.m), 0);
+}
+END_TEST
+
+START_TEST(test_timer_heap_order)
+{
+	enum { N = 500 };
+	struct sas *sas;
+	struct ssm_timer *t[N];
+	uint64_t last = 0;
+
+	ck_assert_int_eq(sas_create(fx.app, &sas), SSM_OK);
+	ck_assert_int_eq(sas_set_iwr(sas, false), SSM_OK);
+	srand(7);
+	for (int i = 0; i < N; i++)
+		ck_assert_int_eq(ssm_timer_create(sas, 1 + rand() % 10000,
+						  0, false, "h", &t[i]),
+				 SSM_OK);
+	for (int i = 0; i < N; i += 3)
+		ssm_timer_cancel(t[i]);
+	while (ssm_next_timer(fx.m) &&
+	       ssm_next_timer(fx.m) < fx.now + 20000) {
+		uint64_t next = ssm_next_timer(fx.m);
+
+		ck_assert(next >= last);
+		last = next;
+		fx.now = next;
+		ssm_run_timers(fx.m);
+	}
+	ck_assert_int_eq(fx.timeouts, N - (N + 2) / 3);
+}
+END_TEST
+
+START_TEST(test_out_of_memory_paths)
+{
+	/* Every allocation of a full call fails in turn: each step returns
+	 * SSM_NOMEM (or succeeds) and leaves nothing behind. */
+	for (int64_t n = 0; n < 60; n++) {
+		struct sas *sas = NULL;
+		struct ss *ss = NULL, *d = NULL;
+		struct hs *hs = NULL;
+		struct ssm_timer *t = NULL;
+		int v = 1, err;
+
+		mem_fail_after(n);
+		err = sas_create(fx.app, &sas);
+		if (!err)
+			err = ss_create(sas, SS_ROLE_UAC, "INVITE", NULL, NULL,
+					"sip:a@b", "sip:c@d", &ss);
+		if (!err)
+			err = ss_set_attr(ss, "a", &v, NULL);
+		if (!err) {
+			struct ssm_msg m;
+			const char *cid, *l, *r;
+
+			ss_call_id(ss, &cid);
+			ss_tags(ss, &l, &r);
+			m = fx_msg(SSM_OUT, "INVITE", 0, cid, l, NULL, 1);
+			err = ss_on_message(ss, &m, &d);
+			m = fx_msg(SSM_IN, "INVITE", 180, cid, l, "A", 1);
+			if (!err)
+				err = ss_on_message(ss, &m, &d);
+			m.to_tag = "B";
+			if (!err)
+				err = ss_on_message(ss, &m, &d);
+		}
+		if (!err)
+			err = hs_create(fx.m, 10, &hs);
+		if (!err)
+			err = hs_join(hs, sas);
+		if (!err)
+			err = ssm_timer_create(sas, 10, 0, false, NULL, &t);
+		mem_fail_after(-1);
+		ck_assert(err == SSM_OK || err == SSM_NOMEM);
+		if (hs && hs_is_valid(hs))
+			hs_invalidate(hs);
+		if (sas && sas_is_valid(sas))
+			sas_invalidate(sas);
+		ssm_settle(fx.m);
+		ck_assert_uint_eq(ssm_count_ss(fx.m), 0);
+	}
+}
+END_TEST
+
+START_TEST(test_argument_errors)
+{
+	struct ss *ss = fx_session(SS_ROLE_UAC, "INVITE");
+	struct sas *sas;
+	struct ssm_msg m = fx_msg(SSM_IN, NULL, 0, "c", "f", NULL, 1);
+	struct ssm_psess ps[1];
+	size_t n;
+
+	ck_assert_int_eq(ss_app_session(ss, &sas), SSM_OK);
+	ck_assert_int_eq(ss_on_message(NULL, &m, NULL), SSM_NPE);
+	ck_assert_int_eq(ss_on_message(ss, NULL, NULL), SSM_NPE);
+	ck_assert_int_eq(ss_on_message(ss, &m, NULL), SSM_NPE);
+	ck_assert_int_eq(ssm_dispatch(NULL, &m, NULL, NULL), SSM_NPE);
+	ck_assert_int_eq(ss_create(NULL, SS_ROLE_UAC, "INVITE", NULL, NULL,
+				   NULL, NULL, &ss), SSM_NPE);
+	ck_assert_int_eq(ss_create(sas, SS_ROLE_UAC, "BAD METHOD", NULL,
+				   NULL, NULL, NULL, &ss), SSM_IAE);
+	ck_assert_int_eq(ss_create(sas, SS_ROLE_UNDEF, "INVITE", NULL, NULL,
+				   NULL, NULL, &ss), SSM_IAE);
+	ck_assert_int_eq(sas_create(NULL, &sas), SSM_NPE);
+	ck_assert_int_eq(sas_sessions(sas, true, NULL, ps, 1, NULL), SSM_NPE);
+	ck_assert_int_eq(sas_invalidate(NULL), SSM_NPE);
+	ck_assert_int_eq(ssm_alloc(NULL, NULL, NULL, NULL), SSM_NPE);
+	ck_assert_int_eq(hs_create(NULL, 0, NULL), SSM_NPE);
+	ck_assert_int_eq(ssm_sas_for_initial(NULL, &m, &sas), SSM_NPE);
+	ck_assert_int_eq(sas_attr_names(sas, NULL, 0, &n), SSM_OK);
+	ck_assert_str_eq(ssm_strerror(-1), "unknown error");
+	ck_assert_str_eq(ssm_errname(99), "?");
+	ck_assert_str_eq(ssm_strerror(SSM_IAE), "IllegalArgumentException");
+	ck_assert_str_eq(ssm_strerror(SSM_NPE), "NullPointerException");
+	ck_assert_ptr_null(ssm_sas_from_encoded(NULL, "x"));
+	ck_assert_ptr_null(ssm_find_hs(fx.m, NULL));
+	ck_assert_ptr_null(ssm_app_find(fx.m, NULL));
+	ck_assert_ptr_null(sas_id(NULL));
+	ck_assert(!sas_is_valid(NULL));
+	ck_assert(!hs_is_valid(NULL));
+	ck_assert_ptr_null(hs_id(NULL));
+	ck_assert_int_eq(ss_role(NULL), SS_ROLE_UNDEF);
+	ck_assert_uint_eq(ss_pending(NULL), 0);
+	ck_assert_ptr_null(ss_original(NULL));
+	ck_assert_int_eq(ss_initial_tx_ended(NULL), SSM_NPE);
+}
+END_TEST
+
+START_TEST(test_names)
+{
+	ck_assert_str_eq(ss_state_name(SS_INITIAL), "INITIAL");
+	ck_assert_str_eq(ss_state_name(SS_EARLY), "EARLY");
+	ck_assert_str_eq(ss_state_name(SS_CONFIRMED), "CONFIRMED");
+	ck_assert_str_eq(ss_state_name(SS_TERMINATED), "TERMINATED");
+	ck_assert_str_eq(ss_state_name((enum ss_state)9), "?");
+	ck_assert_str_eq(ss_role_name(SS_ROLE_UAC), "UAC");
+	ck_assert_str_eq(ss_role_name(SS_ROLE_UAS), "UAS");
+	ck_assert_str_eq(ss_role_name(SS_ROLE_UNDEF), "UNDEF");
+	ck_assert_str_eq(ss_role_name((enum ss_role)9), "?");
+	ck_assert_str_eq(ssm_ev_name(SSM_EV_STATE), "state");
+	ck_assert_str_eq(ssm_ev_name(SSM_EV_MAX), "?");
+}
+END_TEST
+
+START_TEST(test_options_table)
+{
+	struct ssm_opts o;
+
+	ssm_opts_default(&o);
+	/* the recommended defaults of section 14 */
+	ck_assert_int_eq(o.cf01_early_on_any_1xx, 0);
+	ck_assert_int_eq(o.cf03_nonrr_proxy_ready_on_confirmed, 1);
+	ck_assert_int_eq(o.cf04_nondialog_ready, 1);
+	ck_assert_int_eq(o.cf09_supervised_default, 1);
+	ck_assert_int_eq(o.cf10_refer_creates_dialog, 1);
+	ck_assert_int_eq(o.cf15_http_ready, 0);
+	ck_assert_int_eq(ssm_opts(fx.m)->cf05_strict_invalidate, 0);
+}
+END_TEST
+
+START_TEST(test_shutdown_with_live_sessions)
+{
+	struct ss *ss = fx_session(SS_ROLE_UAS, "INVITE");
+	struct hs *hs;
+
+	fx_send(ss, SSM_IN, "INVITE", 0, NULL, 1);
+	fx_send(ss, SSM_OUT, "INVITE", 200, "t", 1);
+	ck_assert_int_eq(hs_create(fx.m, 30, &hs), SSM_OK);
+	/* teardown shuts the model down and checks that nothing leaks */
+}
+END_TEST
+
+START_TEST(test_mem_layer)
+{
+	struct mem_stats a, b;
+	char *s;
+
+	mem_stats_get(&a);
+	s = mem_strdup("abc");
+	ck_assert_str_eq(s, "abc");
+	ck_assert_uint_eq(mem_nrefs(s), 1);
+	mem_ref(s);
+	ck_assert_uint_eq(mem_nrefs(s), 2);
+	ck_assert_ptr_null(mem_deref(s));
+	mem_stats_get(&b);
+	ck_assert_uint_eq(b.blocks, a.blocks + 1);
+	ck_assert_ptr_null(mem_deref(s));
+	ck_assert_ptr_null(mem_deref(NULL));
+	ck_assert_ptr_null(mem_strdup(NULL));
+	ck_assert_uint_eq(mem_nrefs(NULL), 0);
+	mem_stats_reset_peak();
+	mem_stats_get(&b);
+	ck_assert_uint_eq(b.peak_bytes, b.bytes);
+	ck_assert_uint_eq(b.blocks, a.blocks);
+	ck_assert_uint_eq(mem_header_size() % 16, 0);
+	ck_assert_ptr_null(mem_zalloc((size_t)-1, NULL));
+}
+END_TEST
+
+const struct utest t_misc[] = {
+	UTEST(test_many_sessions_found_by_dialog, "SS-STATE-25 OWN-02"),
+	UTEST(test_timer_heap_order, "TIMER-04"),
+	UTEST(test_out_of_memory_paths, ""),
+	UTEST(test_argument_errors, "SS-STATE-02"),
+	UTEST(test_names, ""),
+	UTEST(test_options_table,
+	      "CF-01 CF-03 CF-04 CF-05 CF-09 CF-10 CF-15"),
+	UTEST(test_shutdown_with_live_sessions, "INVAL-05"),
+	UTEST(test_mem_layer, ""),
+	{0},
+};

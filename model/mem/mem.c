@@ -9,12 +9,15 @@
 #include <string.h>
 #include "mem.h"
 
+/* 16 bytes on LP64, so the data keeps malloc's 16-byte alignment. */
 struct mem {
 	uint32_t nrefs;
 	uint32_t size;
 	mem_destroy_h *dh;
-	uint64_t pad;          /* keeps the data 16-byte aligned */
 };
+
+_Static_assert(sizeof(struct mem) % 16 == 0 || sizeof(void *) != 8,
+	       "mem header must keep 16-byte alignment");
 
 static struct mem_stats stats;
 static int64_t fail_after = -1;

@@ -1231,7 +1231,7 @@ int ss_outbound(const struct ss *ss, const char **ifacep)
 int ss_set_proxy(struct ss *ss, bool record_route)
 {
 	SS_CHECK(ss);
-	if (ss->role == SS_ROLE_UAC)
+	if (ss->role == SS_ROLE_UAC || ss->b2b)      /* B2B-01 */
 		return SSM_ISE;
 	ss->role = SS_ROLE_PROXY;
 	ss->rr = record_route;
@@ -1300,11 +1300,14 @@ int ss_b2b_leg(struct ss *orig, bool linked, int max_forwards,
 		return SSM_NPE;
 	if (!orig->valid)
 		return SSM_IAE;
+	if (orig->role == SS_ROLE_PROXY)
+		return SSM_ISE;                     /* B2B-01 */
 	if (max_forwards == 0)
 		return SSM_HOPS;                    /* B2B-03 */
 	if (linked && orig->linked)
 		return SSM_IAE;                     /* B2B-04 */
 	method = orig->init_meth ? names[orig->init_meth] : "MESSAGE";
+	orig->b2b = true;
 
 	/* B2B-02: new Call-ID and From tag (generated), same SAS. */
 	err = ss_create(orig->sas, SS_ROLE_UAC, method, NULL, NULL,

@@ -516,7 +516,10 @@ int ss_handler(const struct ss *ss, const char **servletp);
 /** setOutboundInterface (SS-11). */
 int ss_set_outbound(struct ss *ss, const char *iface);
 int ss_outbound(const struct ss *ss, const char **ifacep);
-/** Mark a session as used by a proxy that record-routes or not. */
+/**
+ * Mark a session as used by a proxy that record-routes or not.  SSM_ISE
+ * once the session acted as a B2BUA (B2B-01) or for a UAC session.
+ */
 int ss_set_proxy(struct ss *ss, bool record_route);
 
 /* ------------------------------------------------------------------ */
@@ -527,7 +530,8 @@ int ss_set_proxy(struct ss *ss, bool record_route);
  * B2buaHelper.createRequest(orig, linked, map) (B2B-02, B2B-05): a new UAC
  * session in the same SAS with a new Call-ID and From tag, linked to
  * @orig when @linked.  @max_forwards is the original's Max-Forwards: 0
- * gives SSM_HOPS, the TooManyHops case (B2B-03).
+ * gives SSM_HOPS, the TooManyHops case (B2B-03); a proxy session gives
+ * SSM_ISE (B2B-01).
  */
 int ss_b2b_leg(struct ss *orig, bool linked, int max_forwards,
 	       const char *from_uri, const char *to_uri, struct ss **legp);

@@ -173,7 +173,7 @@ struct ss {
 	uint8_t role, state, kind, init_meth;
 	bool valid:1, iwr:1, dirty:1, ready_seen:1, fell_back:1;
 	bool last_auth:1, invite_usage:1, rr:1, family_done:1;
-	bool received_initial:1, used:1;
+	bool received_initial:1, used:1, b2b:1;
 	char id[24];
 };
 
