@@ -112,7 +112,7 @@ coverage: $(OUT)/cov/check-model
 		lcov -q --extract $(REPORTS)/coverage/model.info "*/$$d/*" \
 			--output-file $(REPORTS)/coverage/part.info 2>/dev/null; \
 		lcov --summary $(REPORTS)/coverage/part.info 2>&1 | \
-			awk -v d=$$d '/lines/ {print "line coverage " d ": " $$2 " " $$3 " " $$4}'; \
+			awk -v d=$$d '/lines/ {print "line coverage " d ": " $$2 " " $$3 " " $$4 " " $$5 " " $$6}'; \
 	done
 	$(Q)rm -f $(REPORTS)/coverage/part.info
 	@echo "coverage report: $(REPORTS)/coverage/index.html"

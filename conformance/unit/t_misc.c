@@ -3,6 +3,7 @@
  *        scale, the timer heap, out-of-memory paths, argument errors
  */
 #include <stdlib.h>
+#include <time.h>
 #include "unit.h"
 
 START_TEST(test_many_sessions_found_by_dialog)
@@ -162,6 +163,184 @@ START_TEST(test_argument_errors)
 }
 END_TEST
 
+/* A rich call: fork, subscriptions, routing, B2BUA leg, HTTP, timers. */
+static int rich_call(void)
+{
+	struct sas *sas = NULL;
+	struct ss *ss = NULL, *d = NULL, *uas = NULL, *leg = NULL;
+	struct hs *hs = NULL;
+	struct ssm_timer *t = NULL;
+	struct ssm_msg m;
+	const char *cid, *l, *r;
+	int v = 1, err;
+
+	err = sas_create(fx.app, &sas);
+	if (!err)
+		err = ss_create(sas, SS_ROLE_UAC, "SUBSCRIBE", NULL, NULL,
+				"sip:a@b", "sip:c@d", &ss);
+	if (!err)
+		err = ss_set_attr(ss, "a", &v, NULL);
+	if (!err)
+		err = ss_set_handler(ss, "main");
+	if (!err) {
+		ss_call_id(ss, &cid);
+		ss_tags(ss, &l, &r);
+		m = fx_msg(SSM_OUT, "SUBSCRIBE", 0, cid, l, NULL, 1);
+		m.event = "presence;id=7";
+		err = ss_on_message(ss, &m, &d);
+		m = fx_msg(SSM_IN, "SUBSCRIBE", 200, cid, l, "A", 1);
+		if (!err)
+			err = ss_on_message(ss, &m, &d);
+		m.to_tag = "B";
+		if (!err)
+			err = ss_on_message(ss, &m, &d);
+		m = fx_msg(SSM_IN, "NOTIFY", 0, cid, "B", l, 1);
+		m.event = "presence;id=7";
+		m.sub_state = "active";
+		if (!err && d)
+			err = ss_on_message(d, &m, NULL);
+	}
+	if (!err)
+		err = ss_create(sas, SS_ROLE_UAS, "INVITE", "x", "f", "sip:a",
+				"sip:b", &uas);
+	if (!err)
+		err = ss_set_routing(uas, "TERMINATING", "sip:s@x");
+	if (!err) {
+		m = fx_msg(SSM_IN, "INVITE", 0, "x", "f", NULL, 1);
+		err = ss_on_message(uas, &m, NULL);
+	}
+	if (!err)
+		err = ss_b2b_leg(uas, true, 70, "sip:a", "sip:b", &leg);
+	if (!err) {
+		ss_call_id(leg, &cid);
+		ss_tags(leg, &l, &r);
+		m = fx_msg(SSM_OUT, "INVITE", 0, cid, l, NULL, 1);
+		err = ss_on_message(leg, &m, NULL);
+		m = fx_msg(SSM_IN, "INVITE", 180, cid, l, "P", 1);
+		if (!err)
+			err = ss_on_message(leg, &m, NULL);
+		m.to_tag = "Q";
+		if (!err)
+			err = ss_on_message(leg, &m, NULL);
+	}
+	if (!err)
+		err = hs_create(fx.m, 10, &hs);
+	if (!err)
+		err = hs_join(hs, sas);
+	if (!err)
+		err = ssm_timer_create(sas, 10, 0, false, NULL, &t);
+	if (hs && hs_is_valid(hs))
+		hs_invalidate(hs);
+	if (sas && sas_is_valid(sas))
+		sas_invalidate(sas);
+	return err;
+}
+
+START_TEST(test_out_of_memory_rich_call)
+{
+	for (int64_t n = 0; n < 160; n++) {
+		int err;
+
+		mem_fail_after(n);
+		err = rich_call();
+		mem_fail_after(-1);
+		ck_assert(err == SSM_OK || err == SSM_NOMEM);
+		ssm_settle(fx.m);
+		ck_assert_uint_eq(ssm_count_ss(fx.m), 0);
+		ck_assert_uint_eq(ssm_count_sas(fx.m), 0);
+	}
+	ck_assert_int_eq(rich_call(), SSM_OK);
+}
+END_TEST
+
+START_TEST(test_null_outputs)
+{
+	struct ss *ss = fx_session(SS_ROLE_UAC, "INVITE");
+	struct sas *sas;
+	struct ssm_timer *t;
+	size_t n;
+
+	ck_assert_int_eq(ss_app_session(ss, &sas), SSM_OK);
+	ck_assert_int_eq(ss_state(ss, NULL), SSM_NPE);
+	ck_assert_int_eq(ss_is_ready(ss, NULL), SSM_NPE);
+	ck_assert_int_eq(ss_get_iwr(ss, NULL), SSM_NPE);
+	ck_assert_int_eq(ss_get_attr(ss, "a", NULL), SSM_NPE);
+	ck_assert_int_eq(ss_attr_names(ss, NULL, 0, NULL), SSM_NPE);
+	ck_assert_int_eq(ss_create_request(ss, "INFO", NULL), SSM_NPE);
+	ck_assert_int_eq(ss_forking_context(ss, NULL, 0, NULL), SSM_NPE);
+	ck_assert_int_eq(ss_forking_context(ss, NULL, 0, &n), SSM_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(ss_linked(ss, NULL), SSM_NPE);
+	ck_assert_int_eq(ss_b2b_leg(ss, true, 70, NULL, NULL, NULL), SSM_NPE);
+	ck_assert_int_eq(ss_b2b_subsequent(ss, ss, true, "INFO", NULL),
+			 SSM_NPE);
+	ck_assert_int_eq(sas_is_ready(sas, NULL), SSM_NPE);
+	ck_assert_int_eq(sas_get_iwr(sas, NULL), SSM_NPE);
+	ck_assert_int_eq(sas_get_attr(sas, "a", NULL), SSM_NPE);
+	ck_assert_int_eq(sas_attr_names(sas, NULL, 0, NULL), SSM_NPE);
+	ck_assert_int_eq(sas_timers(sas, &t, 1, NULL), SSM_NPE);
+	ck_assert_int_eq(sas_by_key(fx.app, "k", true, NULL), SSM_NPE);
+	ck_assert_int_eq(ssm_app_find_sas(fx.app, "x", NULL), SSM_NPE);
+	ck_assert_int_eq(sas_create(fx.app, NULL), SSM_NPE);
+	ck_assert_int_eq(sas_get_session(sas, "x", "SIP", NULL, NULL),
+			 SSM_NPE);
+	ck_assert_int_eq(ss_set_iwr(NULL, true), SSM_NPE);
+	ck_assert_int_eq(sas_set_iwr(NULL, true), SSM_NPE);
+	ck_assert_int_eq(sas_is_ready(NULL, NULL), SSM_NPE);
+	ck_assert_int_eq(ss_link(ss, NULL), SSM_NPE);
+	ck_assert_int_eq(ss_linked(NULL, NULL), SSM_NPE);
+	ck_assert_int_eq(hs_join(NULL, sas), SSM_NPE);
+	ck_assert_int_eq(hs_app_session(NULL, fx.app, &sas), SSM_NPE);
+	ck_assert_int_eq(sas_encode_uri(sas, NULL, NULL, 0), SSM_NPE);
+}
+END_TEST
+
+START_TEST(test_event_keys)
+{
+	struct ss *ss = fx_session(SS_ROLE_UAC, "SUBSCRIBE");
+	char ev[200];
+
+	fx_keep(ss);
+	memset(ev, 'e', sizeof(ev) - 1);
+	ev[sizeof(ev) - 1] = '\0';
+	fx_send_ev(ss, SSM_OUT, "SUBSCRIBE", 0, NULL, 1, "dialog;id=1");
+	fx_send(ss, SSM_IN, "SUBSCRIBE", 200, "N", 1);
+	fx_notify(ss, SSM_IN, ev, "active", 1);       /* a long package */
+	fx_notify(ss, SSM_IN, "Dialog;id=1", "active", 2);
+	fx_notify(ss, SSM_IN, ev, "terminated", 3);
+	ck_assert_int_eq(fx_state(ss), SS_CONFIRMED);
+	fx_notify(ss, SSM_IN, "dialog;id=1", "terminated", 4);
+	ck_assert_int_eq(fx_state(ss), SS_TERMINATED);
+}
+END_TEST
+
+START_TEST(test_real_clock)
+{
+	struct ssm *m;
+	struct sas *sas;
+	struct ssm_app *app;
+	uint64_t now = (uint64_t)time(NULL) * 1000, c;
+	bool iwr;
+
+	ck_assert_int_eq(ssm_alloc(&m, NULL, NULL, NULL), SSM_OK);
+	ck_assert(ssm_now(m) + 2000 >= now && ssm_now(m) <= now + 2000);
+	ck_assert_int_eq(ssm_app_add(m, "rt", SSM_V11, 1, NULL, NULL, &app),
+			 SSM_OK);
+	ck_assert_int_eq(sas_create(app, &sas), SSM_OK);
+	ck_assert_int_eq(sas_creation_time(sas, &c), SSM_OK);
+	ck_assert(c + 2000 >= now);
+	ck_assert_int_eq(sas_set_iwr(sas, false), SSM_OK);
+	ck_assert_int_eq(sas_set_iwr(sas, true), SSM_OK);
+	ck_assert_int_eq(sas_get_iwr(sas, &iwr), SSM_OK);
+	ck_assert(iwr);
+	mem_ref(sas);
+	ssm_settle(m);
+	ck_assert(!sas_is_valid(sas));     /* empty and ready: gone */
+	mem_deref(sas);
+	ssm_shutdown(m);
+}
+END_TEST
+
 START_TEST(test_names)
 {
 	ck_assert_str_eq(ss_state_name(SS_INITIAL), "INITIAL");
@@ -238,6 +417,10 @@ const struct utest t_misc[] = {
 	UTEST(test_timer_heap_order, "TIMER-04"),
 	UTEST(test_out_of_memory_paths, ""),
 	UTEST(test_argument_errors, "SS-STATE-02"),
+	UTEST(test_out_of_memory_rich_call, ""),
+	UTEST(test_null_outputs, "OWN-07 SAS-02 SS-02"),
+	UTEST(test_event_keys, "SS-STATE-41"),
+	UTEST(test_real_clock, "INVAL-12 SAS-04"),
 	UTEST(test_names, ""),
 	UTEST(test_options_table,
 	      "CF-01 CF-03 CF-04 CF-05 CF-09 CF-10 CF-15"),
