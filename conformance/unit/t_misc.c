@@ -409,6 +409,8 @@ START_TEST(test_mem_layer)
 	ck_assert_uint_eq(b.blocks, a.blocks);
 	ck_assert_uint_eq(mem_header_size() % 16, 0);
 	ck_assert_ptr_null(mem_zalloc((size_t)-1, NULL));
+	/* issue budget: a SipSession record takes at most 512 bytes */
+	ck_assert_uint_le(ss_record_size() + mem_header_size(), 512);
 }
 END_TEST
 

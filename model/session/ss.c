@@ -986,6 +986,11 @@ struct ss *ss_original(const struct ss *ss)
 	return ss ? ss->orig : NULL;
 }
 
+size_t ss_record_size(void)
+{
+	return sizeof(struct ss);
+}
+
 unsigned ss_pending(const struct ss *ss)
 {
 	return ss ? ss->ntx : 0;

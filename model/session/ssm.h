@@ -475,6 +475,8 @@ int ss_forking_context(struct ss *ss, struct ss **out, size_t max,
  * dialogs of its family that never received a 2xx become TERMINATED.
  */
 int ss_initial_tx_ended(struct ss *ss);
+/** sizeof the SipSession record (for the benchmark's figures). */
+size_t ss_record_size(void);
 /** Number of pending transactions on the session. */
 unsigned ss_pending(const struct ss *ss);
 
