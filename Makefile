@@ -31,6 +31,8 @@ MODEL_SRCS := model/mem/mem.c \
 
 UNIT_SRCS  := $(wildcard conformance/unit/*.c)
 
+REF_SRCS   := model/sip/sipc.c model/apps/apps.c model/ref/main.c
+
 # Three flavours of the same sources: release, sanitizers, coverage.
 CFLAGS_rel := -O2 -g
 CFLAGS_san := -O1 -g -fno-omit-frame-pointer \
@@ -42,10 +44,12 @@ LDFLAGS_cov := --coverage
 
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
+SIP_CFLAGS   = $(shell pkg-config --cflags libosip2 jansson 2>/dev/null)
+SIP_LIBS     = $(shell pkg-config --libs libosip2 jansson 2>/dev/null)
 
 .PHONY: all check conformance rules coverage bench deps clean help
 
-all: $(OUT)/rel/libssm.a $(OUT)/rel/ssm-bench
+all: $(OUT)/rel/libssm.a $(OUT)/rel/ssm-bench $(OUT)/rel/sstck-ref
 
 help:
 	@sed -n '3,11p' Makefile | sed 's/^# \{0,1\}//'
@@ -58,7 +62,8 @@ $(OUT)/$(1)/%.o: %.c | deps
 	@mkdir -p $$(dir $$@)
 	@$(if $(Q),echo "  CC[$(1)]  $$<")
 	$(Q)$$(CC) $(CSTD) $(WARN) $(DEPS) $$(CFLAGS_$(1)) $$(CHECK_CFLAGS) \
-		-Imodel/session -Imodel/mem -c $$< -o $$@
+		$$(SIP_CFLAGS) -Imodel/session -Imodel/mem -Imodel/sip \
+		-Imodel/apps -c $$< -o $$@
 
 $(OUT)/$(1)/libssm.a: $(MODEL_SRCS:%.c=$(OUT)/$(1)/%.o)
 	$(Q)rm -f $$@ && ar rcs $$@ $$^
@@ -66,6 +71,10 @@ $(OUT)/$(1)/libssm.a: $(MODEL_SRCS:%.c=$(OUT)/$(1)/%.o)
 $(OUT)/$(1)/check-model: $(UNIT_SRCS:%.c=$(OUT)/$(1)/%.o) $(OUT)/$(1)/libssm.a
 	@$(if $(Q),echo "  LD[$(1)]  $$@")
 	$(Q)$$(CC) $$(LDFLAGS_$(1)) -o $$@ $$^ $$(CHECK_LIBS)
+
+$(OUT)/$(1)/sstck-ref: $(REF_SRCS:%.c=$(OUT)/$(1)/%.o) $(OUT)/$(1)/libssm.a
+	@$(if $(Q),echo "  LD[$(1)]  $$@")
+	$(Q)$$(CC) $$(LDFLAGS_$(1)) -o $$@ $$^ $$(SIP_LIBS)
 endef
 
 $(eval $(call flavour,rel))

@@ -1,0 +1,97 @@
+/**
+ * @file model/apps/apps.c  sstck-ref's applications (the servlets)
+ *
+ *   proxy    the record-routing proxy servlet of IBM's example (EX-03):
+ *            supervised, record-route on, proxies to the Request-URI.
+ *   send-on  the SendOnServlet (EX-01): proxies to the Request-URI with
+ *            no Record-Route; with a domain set, INVITEs whose From host
+ *            is outside it get 403.
+ *   fork     proxies to a fixed target list, in parallel or in sequence
+ *            (PROXY-04, -05, -09, -10, -12).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "apps.h"
+
+static void uri_target(struct sipc_req *r, char *buf, size_t sz)
+{
+	const osip_message_t *m = sipc_req_msg(r);
+	char *s = NULL;
+
+	buf[0] = '\0';
+	if (m->req_uri && osip_uri_to_str(m->req_uri, &s) >= 0) {
+		snprintf(buf, sz, "%s", s);
+		osip_free(s);
+	}
+}
+
+static void do_proxy(struct sipc_req *r, void *arg)
+{
+	struct app_cfg *a = arg;
+	struct sipc_proxy_opts o = a->px;
+	char target[512];
+	const char *t = target;
+
+	uri_target(r, target, sizeof(target));
+	o.record_route = true;
+	(void)sipc_proxy(r, &o, &t, 1, NULL);
+}
+
+static void do_send_on(struct sipc_req *r, void *arg)
+{
+	struct app_cfg *a = arg;
+	const osip_message_t *m = sipc_req_msg(r);
+	struct sipc_proxy_opts o = a->px;
+	char target[512], reason[160];
+	const char *t = target;
+
+	if (a->domain && MSG_IS_INVITE(m) &&
+	    (!m->from || !m->from->url || !m->from->url->host ||
+	     strcasecmp(m->from->url->host, a->domain))) {
+		snprintf(reason, sizeof(reason),
+			 "Calls outside %s not accepted", a->domain);
+		sipc_respond(r, 403, reason);
+		return;
+	}
+	uri_target(r, target, sizeof(target));
+	o.record_route = false;
+	(void)sipc_proxy(r, &o, &t, 1, NULL);
+}
+
+static void do_fork(struct sipc_req *r, void *arg)
+{
+	struct app_cfg *a = arg;
+
+	(void)sipc_proxy(r, &a->px, (const char *const *)a->targets,
+			 a->ntargets, NULL);
+}
+
+int app_setup(struct app_cfg *a, struct sipc_app *app)
+{
+	memset(app, 0, sizeof(*app));
+	app->arg = a;
+	app->name = a->name;
+	app->version = SSM_V11;
+	if (!strcmp(a->name, "proxy")) {
+		app->do_request = do_proxy;
+		return 0;
+	}
+	if (!strcmp(a->name, "send-on")) {
+		app->do_request = do_send_on;
+		return 0;
+	}
+	if (!strcmp(a->name, "fork")) {
+		if (a->ntargets < 1) {
+			fprintf(stderr, "sstck-ref: --app fork needs at least "
+				"one --target\n");
+			return -1;
+		}
+		app->do_request = do_fork;
+		return 0;
+	}
+	fprintf(stderr, "sstck-ref: unknown application '%s' (proxy, "
+		"send-on, fork)\n", a->name);
+	return -1;
+}

@@ -1,0 +1,20 @@
+/**
+ * @file model/apps/apps.h  sstck-ref's applications
+ */
+#ifndef SSTCK_APPS_H
+#define SSTCK_APPS_H
+
+#include "sipc.h"
+
+struct app_cfg {
+	const char *name;                      /**< proxy, send-on, fork */
+	struct sipc_proxy_opts px;
+	char *targets[SIPC_MAX_TARGETS];
+	int ntargets;
+	const char *domain;                    /**< send-on's domain     */
+};
+
+/** Choose the application @a->name; -1 (with a message) if unknown. */
+int app_setup(struct app_cfg *a, struct sipc_app *app);
+
+#endif

@@ -1,0 +1,161 @@
+/**
+ * @file model/ref/main.c  sstck-ref: the reference SIP servlet container
+ *
+ * Every address, application and option is a flag; everything listens on
+ * loopback by default.  SIGTERM or SIGINT stop it cleanly, after a last
+ * trace line with the number of live sessions.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "apps.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: sstck-ref [options]\n"
+"\n"
+"The SessionTCK reference container: a SIP servlet container on libosip2\n"
+"that keeps its sessions in the reference session model and reports them\n"
+"(X-SS-State on every message it sends, and a JSON Lines trace).\n"
+"\n"
+"  --addr ADDR            listen address (default 127.0.0.1; ::1 works)\n"
+"  --port PORT            listen port, UDP and TCP (default 5060; 0 picks)\n"
+"  --no-tcp               UDP only\n"
+"  --port-file FILE       write the bound port to FILE\n"
+"  --app NAME             proxy | send-on | fork (default proxy)\n"
+"  --target URI           a fork target (repeat; up to 16)\n"
+"  --sequential           fork one target at a time (default parallel)\n"
+"  --branch-timeout MS    sequential per-branch timeout (default 4000)\n"
+"  --no-recurse           relay 3xx instead of recursing on Contacts\n"
+"  --no-cancel            keep other branches after a 2xx (RFC 3841)\n"
+"  --record-route         fork: record-route (proxy always does)\n"
+"  --unsupervised         do not call the application on best responses\n"
+"  --domain DOMAIN        send-on: 403 for INVITEs from outside DOMAIN\n"
+"  --session-timeout MIN  application session-timeout (default 3; 0 never)\n"
+"  --trace FILE           session events as JSON Lines\n"
+"  --opt NAME=0|1|2       a model option (conflicts of the rules, below)\n"
+"  -v, --verbose          log what happens\n"
+"  -h, --help             this text\n"
+"\n"
+"Model options (section 14 of the rules; default first):\n");
+#define XX(id, field, def, on, off) \
+	fprintf(f, "  %-40s %d: %s\n  %-40s    else: %s\n", #field, def, on, \
+		"", off);
+	SSM_CF_MAP(XX)
+#undef XX
+}
+
+static int set_opt(struct ssm_opts *o, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	size_t n = eq ? (size_t)(eq - arg) : 0;
+
+	if (!eq || !eq[1])
+		return -1;
+#define XX(id, field, def, on, off) \
+	if (n == strlen(#field) && !strncmp(arg, #field, n)) { \
+		o->field = atoi(eq + 1); \
+		return 0; \
+	}
+	SSM_CF_MAP(XX)
+#undef XX
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{"addr", required_argument, NULL, 'a'},
+		{"port", required_argument, NULL, 'p'},
+		{"no-tcp", no_argument, NULL, 'U'},
+		{"port-file", required_argument, NULL, 'P'},
+		{"app", required_argument, NULL, 'A'},
+		{"target", required_argument, NULL, 't'},
+		{"sequential", no_argument, NULL, 'S'},
+		{"branch-timeout", required_argument, NULL, 'B'},
+		{"no-recurse", no_argument, NULL, 'R'},
+		{"no-cancel", no_argument, NULL, 'N'},
+		{"record-route", no_argument, NULL, 'r'},
+		{"unsupervised", no_argument, NULL, 'u'},
+		{"domain", required_argument, NULL, 'd'},
+		{"session-timeout", required_argument, NULL, 'T'},
+		{"trace", required_argument, NULL, 'x'},
+		{"opt", required_argument, NULL, 'o'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct sipc_cfg cfg = {0};
+	struct app_cfg a = {0};
+	struct sipc_app app;
+	struct sipc *c;
+	struct ssm_proxy_cfg pd;
+	int ch, rc;
+	bool unsupervised = false;
+
+	cfg.port = 5060;
+	cfg.tcp = true;
+	cfg.session_timeout_min = SSM_DEFAULT_TIMEOUT;
+	ssm_opts_default(&cfg.opts);
+	a.name = "proxy";
+	a.px.parallel = true;
+	a.px.recurse = true;
+	a.px.branch_timeout_ms = 4000;
+
+	while ((ch = getopt_long(argc, argv, "vh", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'a': cfg.addr = optarg; break;
+		case 'p': cfg.port = atoi(optarg); break;
+		case 'U': cfg.tcp = false; break;
+		case 'P': cfg.port_file = optarg; break;
+		case 'A': a.name = optarg; break;
+		case 't':
+			if (a.ntargets == SIPC_MAX_TARGETS) {
+				fprintf(stderr, "sstck-ref: at most %d "
+					"targets\n", SIPC_MAX_TARGETS);
+				return 2;
+			}
+			a.targets[a.ntargets++] = optarg;
+			break;
+		case 'S': a.px.parallel = false; break;
+		case 'B': a.px.branch_timeout_ms = atoi(optarg); break;
+		case 'R': a.px.recurse = false; break;
+		case 'N': a.px.no_cancel = true; break;
+		case 'r': a.px.record_route = true; break;
+		case 'u': unsupervised = true; break;
+		case 'd': a.domain = optarg; break;
+		case 'T': cfg.session_timeout_min = atoi(optarg); break;
+		case 'x': cfg.trace = optarg; break;
+		case 'o':
+			if (set_opt(&cfg.opts, optarg)) {
+				fprintf(stderr, "sstck-ref: unknown option "
+					"'%s' (see --help)\n", optarg);
+				return 2;
+			}
+			break;
+		case 'v': cfg.verbose = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "sstck-ref: unexpected argument '%s'\n",
+			argv[optind]);
+		return 2;
+	}
+	if (cfg.port < 0 || cfg.port > 65535) {
+		fprintf(stderr, "sstck-ref: bad port %d\n", cfg.port);
+		return 2;
+	}
+	if (app_setup(&a, &app))
+		return 2;
+	if (sipc_alloc(&c, &cfg, &app))
+		return 1;
+	ssm_proxy_defaults(sipc_model(c), &pd);
+	a.px.supervised = pd.supervised && !unsupervised; /* CF-09 */
+	rc = sipc_run(c);
+	sipc_free(c);
+	return rc ? 1 : 0;
+}

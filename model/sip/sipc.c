@@ -1,0 +1,2067 @@
+/**
+ * @file model/sip/sipc.c  sstck-ref's SIP container on libosip2
+ *
+ * One thread, one poll() loop.  Incoming bytes are framed (UDP datagram,
+ * or TCP stream cut at Content-Length), parsed by libosip2, and handed to
+ * its transaction layer; the transaction callbacks drive the session model
+ * and the application.  Every outgoing message is first applied to the
+ * model (so X-SS-State describes the session after processing), then
+ * stamped, then given to its transaction.
+ *
+ * Safety: the container only ever sends to loopback addresses.  Responses
+ * go back to the source of the request (received/rport are always set),
+ * and a request whose next hop is not a loopback address is refused with
+ * 403, so no torture message can make it send traffic off the machine.
+ */
+#define _GNU_SOURCE 1          /* strcasestr */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <jansson.h>
+#include <osipparser2/osip_parser.h>
+#include "sipc.h"
+#include "mem.h"
+
+#define MAX_CONNS  64
+#define BRANCH_MAGIC "z9hG4bKsstck"
+#define MAX_BRANCHES (2 * SIPC_MAX_TARGETS)
+
+/* ------------------------------------------------------------------ */
+/* Types                                                               */
+/* ------------------------------------------------------------------ */
+
+struct conn {
+	int fd;
+	char host[64];
+	int port;
+	char *buf;
+	size_t len;
+};
+
+struct branch {
+	osip_transaction_t *tr;
+	char *target;
+	osip_message_t *req;          /**< the forwarded request (clone) */
+	int status;                   /**< last status; 0 none           */
+	osip_message_t *final;        /**< final response kept (non-2xx) */
+	uint64_t deadline;            /**< sequential timeout, 0 none    */
+	bool started, done, cancelled;
+	bool recursed;                /**< replaced by its 3xx Contacts  */
+};
+
+struct srv;
+
+struct sipc_px {
+	struct sipc *c;
+	struct srv *srv;              /**< NULL once the server tx ended */
+	struct ss *ss;                /**< reference, or NULL            */
+	osip_message_t *orig;         /**< the received request (clone)  */
+	struct sipc_proxy_opts o;
+	struct branch br[MAX_BRANCHES];
+	int nbr;
+	int refs;
+	uint64_t deadline;            /**< proxy timeout                 */
+	bool completed;               /**< final response sent upstream  */
+	bool in_callback;
+	bool app_answered;
+	struct sipc_px *next;
+};
+
+struct srv {
+	struct sipc *c;
+	osip_transaction_t *tr;
+	osip_message_t *req;          /**< borrowed from tr              */
+	struct ss *ss;                /**< reference, or NULL            */
+	struct sipc_px *px;
+	bool final_sent;
+	bool is_invite;
+	bool is_ack_path;
+};
+
+struct sipc_req {
+	struct srv *srv;
+};
+
+struct sipc {
+	struct sipc_cfg cfg;
+	struct sipc_app app;
+	struct ssm *m;
+	struct ssm_app *mapp;
+	osip_t *osip;
+	int udp, tcp;
+	int port;
+	char addr[80];
+	struct conn conns[MAX_CONNS];
+	int nconns;
+	FILE *trace;
+	uint64_t seq;
+	struct sipc_px *pxs;
+	osip_transaction_t *garbage[256];
+	int ngarbage;
+	int sigpipe[2];
+	bool stop;
+	unsigned long rx, tx, dropped;
+};
+
+static struct sipc *the_c;      /* for libosip2's context-free callbacks */
+
+/* ------------------------------------------------------------------ */
+/* Utilities                                                           */
+/* ------------------------------------------------------------------ */
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void sipc_log(struct sipc *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)c;
+	fprintf(stderr, "sstck-ref: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static bool is_loopback(const char *host)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+	char h[64];
+	size_t n;
+
+	if (!host)
+		return false;
+	n = strlen(host);
+	if (n >= sizeof(h))
+		return false;
+	if (host[0] == '[' && n > 2 && host[n - 1] == ']') {
+		memcpy(h, host + 1, n - 2);
+		h[n - 2] = '\0';
+	}
+	else {
+		memcpy(h, host, n + 1);
+	}
+	if (inet_pton(AF_INET, h, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, h, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6);
+	return false;
+}
+
+static char *header_value(const osip_message_t *m, const char *name)
+{
+	osip_header_t *h = NULL;
+
+	if (osip_message_header_get_byname(m, name, 0, &h) < 0 || !h)
+		return NULL;
+	return h->hvalue;
+}
+
+static void remove_headers(osip_message_t *m, const char *name)
+{
+	int pos = 0;
+
+	while (pos < osip_list_size(&m->headers)) {
+		osip_header_t *h = osip_list_get(&m->headers, pos);
+
+		if (h && h->hname && !strcasecmp(h->hname, name)) {
+			osip_list_remove(&m->headers, pos);
+			osip_header_free(h);
+			continue;
+		}
+		pos++;
+	}
+}
+
+static const char *tag_of(osip_from_t *f)
+{
+	osip_generic_param_t *p = NULL;
+
+	if (!f || osip_from_get_tag(f, &p) < 0 || !p)
+		return NULL;
+	return p->gvalue;
+}
+
+static void call_id_str(const osip_message_t *m, char *buf, size_t sz)
+{
+	if (!m->call_id || !m->call_id->number)
+		snprintf(buf, sz, "%s", "");
+	else if (m->call_id->host)
+		snprintf(buf, sz, "%s@%s", m->call_id->number,
+			 m->call_id->host);
+	else
+		snprintf(buf, sz, "%s", m->call_id->number);
+}
+
+/** The model's view of a message. */
+static void to_ev(const osip_message_t *m, enum ssm_dir dir,
+		  struct ssm_msg *ev, char *cid, size_t cidsz)
+{
+	memset(ev, 0, sizeof(*ev));
+	call_id_str(m, cid, cidsz);
+	ev->dir = dir;
+	ev->status = MSG_IS_RESPONSE(m) ? m->status_code : 0;
+	ev->method = MSG_IS_REQUEST(m) ? m->sip_method :
+		(m->cseq ? m->cseq->method : "");
+	ev->call_id = cid;
+	ev->from_tag = tag_of(m->from);
+	ev->to_tag = tag_of(m->to);
+	ev->cseq = m->cseq && m->cseq->number ?
+		(uint32_t)strtoul(m->cseq->number, NULL, 10) : 0;
+	ev->event = header_value(m, "event");
+	ev->sub_state = header_value(m, "subscription-state");
+}
+
+static struct ss *apply(struct sipc *c, struct ss *ss,
+			const osip_message_t *m, enum ssm_dir dir)
+{
+	struct ssm_msg ev;
+	struct ss *t = NULL;
+	char cid[256];
+
+	(void)c;
+	if (!ss || !ss_is_valid(ss))
+		return ss;
+	to_ev(m, dir, &ev, cid, sizeof(cid));
+	if (ss_on_message(ss, &ev, &t))
+		return ss;
+	return t ? t : ss;
+}
+
+/** X-SS-State (the observation protocol). */
+static void stamp(struct sipc *c, struct ss *ss, osip_message_t *m)
+{
+	char v[320];
+
+	(void)c;
+	remove_headers(m, "X-SS-State");
+	if (ss && ss_is_valid(ss)) {
+		enum ss_state st = SS_INITIAL;
+		struct sas *sas = NULL;
+		size_t nsip = 0, nhttp = 0;
+
+		ss_state(ss, &st);
+		ss_app_session(ss, &sas);
+		sas_sessions(sas, false, "SIP", NULL, 0, &nsip);
+		sas_sessions(sas, false, "HTTP", NULL, 0, &nhttp);
+		snprintf(v, sizeof(v),
+			 "id=%s;state=%s;role=%s;sas=%s;sip=%zu;http=%zu;"
+			 "derived=%d;valid=1", ss_id(ss), ss_state_name(st),
+			 ss_role_name(ss_role(ss)), sas_id(sas), nsip, nhttp,
+			 ss_original(ss) != NULL);
+	}
+	else if (ss) {
+		snprintf(v, sizeof(v), "id=%s;state=TERMINATED;role=%s;"
+			 "valid=0", ss_id(ss), ss_role_name(ss_role(ss)));
+	}
+	else {
+		snprintf(v, sizeof(v), "none");
+	}
+	osip_message_set_header(m, "X-SS-State", v);
+	osip_message_force_update(m);
+}
+
+/* ------------------------------------------------------------------ */
+/* Trace (JSON Lines)                                                  */
+/* ------------------------------------------------------------------ */
+
+static void trace_write(struct sipc *c, json_t *o)
+{
+	if (!c->trace) {
+		json_decref(o);
+		return;
+	}
+	json_object_set_new(o, "seq", json_integer((json_int_t)++c->seq));
+	json_object_set_new(o, "t", json_integer((json_int_t)now_ms()));
+	json_dumpf(o, c->trace, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	fputc('\n', c->trace);
+	fflush(c->trace);
+	json_decref(o);
+}
+
+static void on_model_event(const struct ssm_event *ev, void *arg)
+{
+	struct sipc *c = arg;
+	json_t *o;
+
+	if (!c->trace)
+		return;
+	o = json_object();
+	json_object_set_new(o, "ev", json_string(ssm_ev_name(ev->type)));
+	if (ev->sas)
+		json_object_set_new(o, "sas", json_string(sas_id(ev->sas)));
+	if (ev->ss) {
+		json_object_set_new(o, "ss", json_string(ss_id(ev->ss)));
+		json_object_set_new(o, "role",
+				    json_string(ss_role_name(ss_role(ev->ss))));
+	}
+	if (ev->peer)
+		json_object_set_new(o, ev->type == SSM_EV_SS_CREATED ?
+				    "orig" : "peer",
+				    json_string(ss_id(ev->peer)));
+	if (ev->hs)
+		json_object_set_new(o, "hs", json_string(hs_id(ev->hs)));
+	if (ev->timer)
+		json_object_set_new(o, "timer",
+				    json_string(ssm_timer_id(ev->timer)));
+	if (ev->type == SSM_EV_STATE) {
+		json_object_set_new(o, "from",
+				    json_string(ss_state_name(ev->from)));
+		json_object_set_new(o, "to",
+				    json_string(ss_state_name(ev->to)));
+	}
+	if (ev->msg) {
+		char cause[96];
+
+		if (ev->msg->status)
+			snprintf(cause, sizeof(cause), "%d %s %s",
+				 ev->msg->status, ev->msg->method,
+				 ev->msg->dir == SSM_IN ? "in" : "out");
+		else
+			snprintf(cause, sizeof(cause), "%s %s",
+				 ev->msg->method,
+				 ev->msg->dir == SSM_IN ? "in" : "out");
+		json_object_set_new(o, "cause", json_string(cause));
+		json_object_set_new(o, "cseq",
+				    json_integer(ev->msg->cseq));
+	}
+	trace_write(c, o);
+}
+
+/* ------------------------------------------------------------------ */
+/* Transport                                                           */
+/* ------------------------------------------------------------------ */
+
+static int sock_addr(const char *host, int port, struct sockaddr_storage *ss,
+		     socklen_t *len)
+{
+	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+	char h[64];
+	size_t n = strlen(host);
+
+	memset(ss, 0, sizeof(*ss));
+	if (n >= sizeof(h))
+		return -1;
+	if (host[0] == '[' && n > 2) {
+		memcpy(h, host + 1, n - 2);
+		h[n - 2] = '\0';
+	}
+	else {
+		memcpy(h, host, n + 1);
+	}
+	if (inet_pton(AF_INET, h, &a4->sin_addr) == 1) {
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons((uint16_t)port);
+		*len = sizeof(*a4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, h, &a6->sin6_addr) == 1) {
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons((uint16_t)port);
+		*len = sizeof(*a6);
+		return 0;
+	}
+	return -1;
+}
+
+static void addr_str(const struct sockaddr_storage *ss, char *host,
+		     size_t sz, int *port)
+{
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const void *)ss;
+
+		inet_ntop(AF_INET6, &a->sin6_addr, host, (socklen_t)sz);
+		*port = ntohs(a->sin6_port);
+	}
+	else {
+		const struct sockaddr_in *a = (const void *)ss;
+
+		inet_ntop(AF_INET, &a->sin_addr, host, (socklen_t)sz);
+		*port = ntohs(a->sin_port);
+	}
+}
+
+/** An IPv6 address as a URI host: in brackets. */
+static void bracket_v6(char *h, size_t sz)
+{
+	size_t n = strlen(h);
+
+	if (n + 3 > sz)
+		return;
+	memmove(h + 1, h, n + 1);
+	h[0] = '[';
+	h[n + 1] = ']';
+	h[n + 2] = '\0';
+}
+
+static struct conn *conn_find(struct sipc *c, const char *host, int port)
+{
+	for (int i = 0; i < c->nconns; i++)
+		if (c->conns[i].port == port &&
+		    !strcmp(c->conns[i].host, host))
+			return &c->conns[i];
+	return NULL;
+}
+
+static void conn_close(struct sipc *c, struct conn *k)
+{
+	close(k->fd);
+	free(k->buf);
+	*k = c->conns[--c->nconns];
+}
+
+static struct conn *conn_add(struct sipc *c, int fd, const char *host,
+			     int port)
+{
+	struct conn *k;
+
+	if (c->nconns == MAX_CONNS) {
+		sipc_log(c, "too many TCP connections; refusing %s:%d", host,
+			 port);
+		close(fd);
+		return NULL;
+	}
+	k = &c->conns[c->nconns++];
+	memset(k, 0, sizeof(*k));
+	k->fd = fd;
+	snprintf(k->host, sizeof(k->host), "%s", host);
+	k->port = port;
+	return k;
+}
+
+static int send_raw(struct sipc *c, const char *buf, size_t len,
+		    const char *host, int port, bool tcp)
+{
+	struct sockaddr_storage sa;
+	socklen_t slen;
+
+	if (!is_loopback(host)) {
+		sipc_log(c, "not sending to %s:%d: outside loopback", host,
+			 port);
+		return -1;
+	}
+	if (sock_addr(host, port, &sa, &slen))
+		return -1;
+	c->tx++;
+	if (!tcp)
+		return sendto(c->udp, buf, len, 0, (struct sockaddr *)&sa,
+			      slen) < 0 ? -1 : 0;
+	{
+		struct conn *k = conn_find(c, host, port);
+
+		if (!k) {
+			int fd = socket(sa.ss_family, SOCK_STREAM, 0);
+
+			if (fd < 0 || connect(fd, (struct sockaddr *)&sa,
+					      slen) < 0) {
+				if (fd >= 0)
+					close(fd);
+				return -1;
+			}
+			k = conn_add(c, fd, host, port);
+			if (!k)
+				return -1;
+		}
+		return write(k->fd, buf, len) == (ssize_t)len ? 0 : -1;
+	}
+}
+
+static bool via_is_tcp(const osip_message_t *m)
+{
+	osip_via_t *v = NULL;
+
+	if (osip_message_get_via(m, 0, &v) < 0 || !v || !v->protocol)
+		return false;
+	return !strcasecmp(v->protocol, "TCP");
+}
+
+static int cb_send(osip_transaction_t *tr, osip_message_t *m, char *host,
+		   int port, int sock)
+{
+	struct sipc *c = the_c;
+	char *buf = NULL;
+	size_t len = 0;
+	int err;
+
+	(void)tr;
+	(void)sock;
+	if (osip_message_to_str(m, &buf, &len) < 0)
+		return -1;
+	if (!port)
+		port = 5060;
+	err = send_raw(c, buf, len, host, port,
+		       MSG_IS_REQUEST(m) ? via_is_tcp(m) : via_is_tcp(m));
+	osip_free(buf);
+	return err ? -1 : 0;
+}
+
+/** Send outside any transaction (stateless forwarding, 400s). */
+static void send_stateless(struct sipc *c, osip_message_t *m)
+{
+	char *host = NULL, *buf = NULL;
+	int port = 0;
+	size_t len;
+
+	if (MSG_IS_RESPONSE(m)) {
+		osip_response_get_destination(m, &host, &port);
+	}
+	else {
+		osip_route_t *r = NULL;
+		osip_uri_t *u = m->req_uri;
+
+		if (osip_message_get_route(m, 0, &r) >= 0 && r && r->url)
+			u = r->url;
+		if (u && u->host) {
+			host = osip_strdup(u->host);
+			port = u->port ? atoi(u->port) : 5060;
+		}
+	}
+	if (host && osip_message_to_str(m, &buf, &len) >= 0)
+		send_raw(c, buf, len, host, port ? port : 5060, via_is_tcp(m));
+	osip_free(buf);
+	osip_free(host);
+}
+
+/* ------------------------------------------------------------------ */
+/* Building messages                                                   */
+/* ------------------------------------------------------------------ */
+
+static void gen_token(char *buf, size_t sz)
+{
+	static uint64_t n;
+	uint64_t r = ((uint64_t)rand() << 31) ^ (uint64_t)rand() ^ ++n;
+
+	snprintf(buf, sz, "%llx%llx", (unsigned long long)r,
+		 (unsigned long long)n);
+}
+
+static osip_message_t *make_response(const osip_message_t *req, int status,
+				     const char *reason, const char *totag)
+{
+	osip_message_t *r = NULL;
+
+	if (osip_message_init(&r) < 0)
+		return NULL;
+	osip_message_set_version(r, osip_strdup("SIP/2.0"));
+	osip_message_set_status_code(r, status);
+	osip_message_set_reason_phrase(r, osip_strdup(
+		reason ? reason : (osip_message_get_reason(status) ?
+				   osip_message_get_reason(status) :
+				   "Unknown")));
+	osip_list_clone(&req->vias, &r->vias,
+			(int (*)(void *, void **))osip_via_clone);
+	if (req->from)
+		osip_from_clone(req->from, &r->from);
+	if (req->to)
+		osip_to_clone(req->to, &r->to);
+	if (req->call_id)
+		osip_call_id_clone(req->call_id, &r->call_id);
+	if (req->cseq)
+		osip_cseq_clone(req->cseq, &r->cseq);
+	if (r->to && status > 100 && !tag_of(r->to) && totag)
+		osip_to_set_tag(r->to, osip_strdup(totag));
+	osip_message_set_content_length(r, "0");
+	if (!r->from || !r->to || !r->call_id || !r->cseq ||
+	    !osip_list_size(&r->vias)) {
+		osip_message_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+/** Our Via, as the top Via of a forwarded request. */
+static int push_via(struct sipc *c, osip_message_t *m, bool tcp,
+		    char *branch, size_t bsz)
+{
+	osip_via_t *v = NULL;
+	char s[256], tok[40];
+
+	gen_token(tok, sizeof(tok));
+	snprintf(branch, bsz, BRANCH_MAGIC "%s", tok);
+	snprintf(s, sizeof(s), "SIP/2.0/%s %s:%d;branch=%s",
+		 tcp ? "TCP" : "UDP", c->addr, c->port, branch);
+	if (osip_via_init(&v) < 0)
+		return -1;
+	if (osip_via_parse(v, s) < 0) {
+		osip_via_free(v);
+		return -1;
+	}
+	osip_list_add(&m->vias, v, 0);
+	return 0;
+}
+
+static void pop_via(osip_message_t *m)
+{
+	osip_via_t *v = osip_list_get(&m->vias, 0);
+
+	if (v) {
+		osip_list_remove(&m->vias, 0);
+		osip_via_free(v);
+	}
+}
+
+static bool top_via_is_ours(const osip_message_t *m)
+{
+	osip_via_t *v = NULL;
+	osip_generic_param_t *b = NULL;
+
+	if (osip_message_get_via(m, 0, &v) < 0 || !v)
+		return false;
+	if (osip_via_param_get_byname(v, "branch", &b) < 0 || !b ||
+	    !b->gvalue)
+		return false;
+	return !strncmp(b->gvalue, BRANCH_MAGIC, strlen(BRANCH_MAGIC));
+}
+
+static bool uri_is_us(struct sipc *c, const osip_uri_t *u)
+{
+	int port;
+
+	if (!u || !u->host)
+		return false;
+	port = u->port ? atoi(u->port) : 5060;
+	return port == c->port && (!strcmp(u->host, c->addr) ||
+				   (is_loopback(u->host) &&
+				    is_loopback(c->addr)));
+}
+
+/** RFC 3261 16.4: a top Route that names us is removed. */
+static void pop_own_route(struct sipc *c, osip_message_t *m)
+{
+	osip_route_t *r = NULL;
+
+	if (osip_message_get_route(m, 0, &r) >= 0 && r &&
+	    uri_is_us(c, r->url)) {
+		osip_list_remove(&m->routes, 0);
+		osip_route_free(r);
+	}
+}
+
+static int max_forwards(const osip_message_t *m)
+{
+	const char *v = header_value(m, "max-forwards");
+
+	return v ? atoi(v) : 70;
+}
+
+static void set_max_forwards(osip_message_t *m, int mf)
+{
+	char v[16];
+
+	remove_headers(m, "max-forwards");
+	snprintf(v, sizeof(v), "%d", mf);
+	osip_message_set_header(m, "Max-Forwards", v);
+}
+
+/* ------------------------------------------------------------------ */
+/* Server side                                                         */
+/* ------------------------------------------------------------------ */
+
+static void px_unref(struct sipc_px *px);
+
+static struct srv *srv_of(osip_transaction_t *tr)
+{
+	return tr ? osip_transaction_get_reserved1(tr) : NULL;
+}
+
+/** Send a response on a server transaction, through the model. */
+static int srv_respond_msg(struct srv *s, osip_message_t *r)
+{
+	struct ss *t;
+
+	if (!s->tr) {
+		osip_message_free(r);
+		return -1;
+	}
+	t = apply(s->c, s->ss, r, SSM_OUT);
+	stamp(s->c, t, r);
+	if (r->status_code >= 200)
+		s->final_sent = true;
+	osip_transaction_add_event(s->tr, osip_new_outgoing_sipmessage(r));
+	return 0;
+}
+
+static int srv_respond(struct srv *s, int status, const char *reason)
+{
+	osip_message_t *r;
+	char tag[32];
+
+	if (s->final_sent)
+		return -1;
+	gen_token(tag, sizeof(tag));
+	r = make_response(s->req, status, reason, tag);
+	if (!r)
+		return -1;
+	return srv_respond_msg(s, r);
+}
+
+const osip_message_t *sipc_req_msg(const struct sipc_req *r)
+{
+	return r->srv->req;
+}
+
+struct ss *sipc_req_session(const struct sipc_req *r)
+{
+	return r->srv->ss;
+}
+
+struct sipc *sipc_req_container(const struct sipc_req *r)
+{
+	return r->srv->c;
+}
+
+int sipc_respond(struct sipc_req *r, int status, const char *reason)
+{
+	return srv_respond(r->srv, status, reason);
+}
+
+/* ------------------------------------------------------------------ */
+/* Proxy                                                               */
+/* ------------------------------------------------------------------ */
+
+static void px_forward_upstream(struct sipc_px *px, osip_message_t *resp,
+				struct ss *from_branch_ss);
+static void px_check_done(struct sipc_px *px);
+
+static void px_free(struct sipc_px *px)
+{
+	struct sipc *c = px->c;
+
+	for (struct sipc_px **pp = &c->pxs; *pp; pp = &(*pp)->next) {
+		if (*pp == px) {
+			*pp = px->next;
+			break;
+		}
+	}
+	for (int i = 0; i < px->nbr; i++) {
+		free(px->br[i].target);
+		if (px->br[i].req)
+			osip_message_free(px->br[i].req);
+		if (px->br[i].final)
+			osip_message_free(px->br[i].final);
+	}
+	if (px->orig)
+		osip_message_free(px->orig);
+	mem_deref(px->ss);
+	free(px);
+}
+
+static void px_unref(struct sipc_px *px)
+{
+	if (--px->refs == 0)
+		px_free(px);
+}
+
+static int branch_of(struct sipc_px *px, osip_transaction_t *tr)
+{
+	for (int i = 0; i < px->nbr; i++)
+		if (px->br[i].tr == tr)
+			return i;
+	return -1;
+}
+
+/** Start branch @i: a client transaction with a copy of the request. */
+static int px_start_branch(struct sipc_px *px, int i)
+{
+	struct sipc *c = px->c;
+	struct branch *b = &px->br[i];
+	osip_message_t *fwd = NULL;
+	osip_uri_t *u = NULL;
+	osip_transaction_t *tr = NULL;
+	char vb[64];
+	bool invite = MSG_IS_INVITE(px->orig);
+	int mf = max_forwards(px->orig);
+
+	b->started = true;
+	if (osip_message_clone(px->orig, &fwd) < 0)
+		return -1;
+	if (osip_uri_init(&u) < 0 || osip_uri_parse(u, b->target) < 0) {
+		osip_uri_free(u);
+		osip_message_free(fwd);
+		b->status = 400;
+		b->done = true;
+		return -1;
+	}
+	osip_uri_free(fwd->req_uri);
+	fwd->req_uri = u;
+	pop_own_route(c, fwd);
+	set_max_forwards(fwd, mf > 0 ? mf - 1 : 0);        /* PROXY-08 */
+	if (px->o.record_route && !tag_of(fwd->to)) {     /* PROXY-06 */
+		osip_record_route_t *rr = NULL;
+		char s[128];
+
+		snprintf(s, sizeof(s), "<sip:%s:%d;lr>", c->addr, c->port);
+		if (osip_record_route_init(&rr) >= 0 &&
+		    osip_record_route_parse(rr, s) >= 0)
+			osip_list_add(&fwd->record_routes, rr, 0);
+		else
+			osip_record_route_free(rr);
+	}
+	remove_headers(fwd, "X-SS-State");
+	{
+		osip_route_t *r = NULL;
+		const char *h = u->host;
+
+		if (osip_message_get_route(fwd, 0, &r) >= 0 && r && r->url)
+			h = r->url->host;
+		if (!is_loopback(h)) {
+			/* Never leave the machine (see the file comment). */
+			osip_message_free(fwd);
+			b->status = 403;
+			b->done = true;
+			return -1;
+		}
+	}
+	if (push_via(c, fwd, strcasestr(b->target, "transport=tcp") != NULL,
+		     vb, sizeof(vb)) < 0) {
+		osip_message_free(fwd);
+		return -1;
+	}
+	stamp(c, apply(c, px->ss, fwd, SSM_OUT), fwd);
+	if (osip_message_clone(fwd, &b->req) < 0 ||
+	    osip_transaction_init(&tr, invite ? ICT : NICT, c->osip,
+				  fwd) < 0) {
+		osip_message_free(fwd);
+		b->done = true;
+		b->status = 500;
+		return -1;
+	}
+	osip_transaction_set_reserved2(tr, px);
+	px->refs++;
+	b->tr = tr;
+	if (!px->o.parallel && px->o.branch_timeout_ms > 0)
+		b->deadline = now_ms() + (uint64_t)px->o.branch_timeout_ms;
+	osip_transaction_add_event(tr, osip_new_outgoing_sipmessage(fwd));
+	return 0;
+}
+
+static void px_send_cancel(struct sipc_px *px, int i)
+{
+	struct branch *b = &px->br[i];
+	osip_message_t *cancel = NULL;
+	osip_transaction_t *tr = NULL;
+
+	if (b->done || b->cancelled || !b->req || !MSG_IS_INVITE(b->req))
+		return;
+	b->cancelled = true;
+	if (b->status < 100 || !b->tr)
+		return;      /* RFC 3261 9.1: wait for a provisional first */
+	/* RFC 3261 9.1: same Request-URI, Call-ID, From, To, CSeq number
+	 * and the top Via of the request it cancels. */
+	if (osip_message_init(&cancel) < 0)
+		return;
+	osip_message_set_method(cancel, osip_strdup("CANCEL"));
+	osip_message_set_version(cancel, osip_strdup("SIP/2.0"));
+	osip_uri_clone(b->req->req_uri, &cancel->req_uri);
+	osip_list_clone(&b->req->vias, &cancel->vias,
+			(int (*)(void *, void **))osip_via_clone);
+	while (osip_list_size(&cancel->vias) > 1) {
+		osip_via_t *v = osip_list_get(&cancel->vias, 1);
+
+		osip_list_remove(&cancel->vias, 1);
+		osip_via_free(v);
+	}
+	osip_list_clone(&b->req->routes, &cancel->routes,
+			(int (*)(void *, void **))osip_route_clone);
+	osip_from_clone(b->req->from, &cancel->from);
+	osip_to_clone(b->req->to, &cancel->to);
+	osip_call_id_clone(b->req->call_id, &cancel->call_id);
+	osip_cseq_clone(b->req->cseq, &cancel->cseq);
+	osip_free(cancel->cseq->method);
+	cancel->cseq->method = osip_strdup("CANCEL");
+	set_max_forwards(cancel, 70);
+	osip_message_set_content_length(cancel, "0");
+	stamp(px->c, px->ss, cancel);
+	if (osip_transaction_init(&tr, NICT, px->c->osip, cancel) < 0) {
+		osip_message_free(cancel);
+		return;
+	}
+	osip_transaction_add_event(tr,
+				   osip_new_outgoing_sipmessage(cancel));
+}
+
+static void px_cancel_pending(struct sipc_px *px, int except)
+{
+	for (int i = 0; i < px->nbr; i++)
+		if (i != except && px->br[i].started && !px->br[i].done)
+			px_send_cancel(px, i);
+}
+
+/** Start the next untried branch (sequential), or all (parallel). */
+static void px_start_more(struct sipc_px *px)
+{
+	for (int i = 0; i < px->nbr; i++) {
+		if (px->br[i].started)
+			continue;
+		px_start_branch(px, i);
+		if (!px->o.parallel && !px->br[i].done)
+			return;
+	}
+}
+
+int sipc_px_add_target(struct sipc_px *px, const char *target)
+{
+	struct branch *b;
+
+	if (px->completed || px->nbr == MAX_BRANCHES || !target)
+		return -1;
+	b = &px->br[px->nbr++];
+	memset(b, 0, sizeof(*b));
+	b->target = strdup(target);
+	if (!b->target) {
+		px->nbr--;
+		return -1;
+	}
+	if (!px->in_callback)
+		px_start_more(px);
+	return 0;
+}
+
+int sipc_px_respond(struct sipc_px *px, int status, const char *reason)
+{
+	if (px->completed || !px->srv)
+		return -1;
+	px->app_answered = true;
+	px->completed = true;
+	return srv_respond(px->srv, status, reason);
+}
+
+struct ss *sipc_px_session(const struct sipc_px *px)
+{
+	return px->ss;
+}
+
+static void px_forward_upstream(struct sipc_px *px, osip_message_t *resp,
+				struct ss *bss)
+{
+	struct srv *s = px->srv;
+	struct ss *t;
+
+	pop_via(resp);
+	remove_headers(resp, "X-SS-State");
+	if (resp->status_code >= 200)
+		px->completed = true;
+	if (!s || !s->tr || (s->final_sent && resp->status_code < 300 &&
+			     resp->status_code >= 200 && !MSG_IS_RESPONSE_FOR(
+				     resp, "INVITE"))) {
+		osip_message_free(resp);
+		return;
+	}
+	if (s->final_sent) {
+		/* A further 2xx of a forked INVITE: statelessly (PROXY-09). */
+		t = apply(px->c, bss ? bss : px->ss, resp, SSM_OUT);
+		stamp(px->c, t, resp);
+		osip_message_force_update(resp);
+		send_stateless(px->c, resp);
+		osip_message_free(resp);
+		return;
+	}
+	t = apply(px->c, bss ? bss : px->ss, resp, SSM_OUT);
+	stamp(px->c, t, resp);
+	if (resp->status_code >= 200)
+		s->final_sent = true;
+	osip_transaction_add_event(s->tr, osip_new_outgoing_sipmessage(resp));
+}
+
+/** All branches final: the best response goes upstream (PROXY-10). */
+static void px_check_done(struct sipc_px *px)
+{
+	int codes[MAX_BRANCHES], n = 0, best, bi = -1;
+
+	if (px->completed)
+		return;
+	for (int i = 0; i < px->nbr; i++) {
+		if (!px->br[i].started)
+			return;              /* sequential: more to try */
+		if (!px->br[i].done)
+			return;
+		if (!px->br[i].recursed)
+			codes[n++] = px->br[i].status;
+	}
+	if (!n)
+		return;
+	best = ssm_best_response(px->c->m, codes, (size_t)n);
+	for (int i = 0; i < px->nbr; i++) {
+		int st = px->br[i].status;
+
+		if (st == best || (best == 500 && st == 503)) {
+			bi = i;
+			break;
+		}
+	}
+	if (px->o.supervised && px->c->app.do_response && !px->in_callback) {
+		int before = px->nbr;
+
+		px->in_callback = true;
+		px->c->app.do_response(px, best, px->c->app.arg);
+		px->in_callback = false;
+		if (px->completed)
+			return;              /* the app answered */
+		if (px->nbr > before) {      /* re-proxy (PROXY-11) */
+			px_start_more(px);
+			return;
+		}
+	}
+	if (bi >= 0 && px->br[bi].final) {
+		osip_message_t *r = px->br[bi].final;
+
+		px->br[bi].final = NULL;
+		if (r->status_code != best) {
+			r->status_code = best;
+			osip_free(r->reason_phrase);
+			r->reason_phrase = osip_strdup(
+				osip_message_get_reason(best));
+		}
+		px_forward_upstream(px, r, NULL);
+	}
+	else if (px->srv) {
+		px->completed = true;
+		srv_respond(px->srv, best, NULL);    /* e.g. a synthesized 408 */
+	}
+}
+
+static void px_branch_final(struct sipc_px *px, int i, int status,
+			    osip_message_t *copy)
+{
+	struct branch *b = &px->br[i];
+
+	b->done = true;
+	b->status = status;
+	b->deadline = 0;
+	if (b->final)
+		osip_message_free(b->final);
+	b->final = copy;
+	if (ssm_cancels_branches(px->c->m, status, px->o.no_cancel))
+		px_cancel_pending(px, i);     /* 6xx (CF-17) */
+	if (!px->o.parallel && !px->completed && status < 600)
+		px_start_more(px);
+	px_check_done(px);
+}
+
+/** A response on a branch (ICT/NICT callbacks). */
+static void px_on_response(struct sipc_px *px, osip_transaction_t *tr,
+			   osip_message_t *resp)
+{
+	int i = branch_of(px, tr);
+	int st = resp->status_code;
+	struct ss *bss;
+	osip_message_t *copy = NULL;
+
+	if (i < 0)
+		return;
+	bss = apply(px->c, px->ss, resp, SSM_IN);
+	if (st == 100) {
+		px->br[i].status = 100;
+		if (px->br[i].cancelled) {
+			px->br[i].cancelled = false;
+			px_send_cancel(px, i);
+		}
+		return;
+	}
+	if (st < 200) {
+		bool late_cancel = px->br[i].cancelled;
+
+		px->br[i].status = st;
+		if (late_cancel) {
+			px->br[i].cancelled = false;
+			px_send_cancel(px, i);
+		}
+		if (px->completed || osip_message_clone(resp, &copy) < 0)
+			return;
+		px_forward_upstream(px, copy, bss);
+		return;
+	}
+	if (st < 300) {
+		/* PROXY-09: every 2xx goes upstream at once; the others are
+		 * cancelled unless noCancel. */
+		px->br[i].done = true;
+		px->br[i].status = st;
+		if (osip_message_clone(resp, &copy) >= 0)
+			px_forward_upstream(px, copy, bss);
+		if (ssm_cancels_branches(px->c->m, st, px->o.no_cancel))
+			px_cancel_pending(px, i);
+		return;
+	}
+	if (st < 400 && px->o.recurse) {
+		/* PROXY-12: Contacts of a 3xx become new branches. */
+		osip_contact_t *ct = NULL;
+		int added = 0;
+
+		for (int k = 0; osip_message_get_contact(resp, k, &ct) >= 0 &&
+		     ct; k++) {
+			char *s = NULL;
+
+			if (ct->url && osip_uri_to_str(ct->url, &s) >= 0) {
+				if (px->nbr < MAX_BRANCHES) {
+					struct branch *nb = &px->br[px->nbr++];
+
+					memset(nb, 0, sizeof(*nb));
+					nb->target = strdup(s);
+					added++;
+				}
+				osip_free(s);
+			}
+		}
+		if (added) {
+			/* the caller never sees this 3xx */
+			px->br[i].done = true;
+			px->br[i].recursed = true;
+			px->br[i].status = st;
+			px_start_more(px);
+			px_check_done(px);
+			return;
+		}
+	}
+	osip_message_clone(resp, &copy);
+	px_branch_final(px, i, st, copy);
+}
+
+/** A branch timed out (Timer B/F, or our sequential timer). */
+static void px_on_timeout(struct sipc_px *px, int i)
+{
+	if (i < 0 || px->br[i].done)
+		return;
+	px_send_cancel(px, i);
+	px_branch_final(px, i, 408, NULL);            /* PROXY-10: 408 */
+}
+
+int sipc_proxy(struct sipc_req *r, const struct sipc_proxy_opts *o,
+	       const char *const *targets, int n, struct sipc_px **pxp)
+{
+	struct srv *s = r->srv;
+	struct sipc_px *px;
+
+	if (s->px || s->final_sent || n < 1 || n > SIPC_MAX_TARGETS)
+		return -1;
+	if (max_forwards(s->req) <= 0) {
+		srv_respond(s, 483, NULL);                    /* PROXY-02 */
+		return SSM_HOPS;
+	}
+	px = calloc(1, sizeof(*px));
+	if (!px)
+		return -1;
+	px->c = s->c;
+	px->srv = s;
+	px->o = *o;
+	px->refs = 1;                          /* the server transaction */
+	px->ss = mem_ref(s->ss);
+	if (s->ss && ss_set_proxy(s->ss, o->record_route)) {
+		/* a second proxy on the same session: fine */
+	}
+	if (osip_message_clone(s->req, &px->orig) < 0) {
+		free(px);
+		return -1;
+	}
+	px->next = s->c->pxs;
+	s->c->pxs = px;
+	s->px = px;
+	for (int i = 0; i < n; i++)
+		sipc_px_add_target(px, targets[i]);
+	if (pxp)
+		*pxp = px;
+	px_check_done(px);      /* every target refused at once */
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* libosip2 callbacks                                                  */
+/* ------------------------------------------------------------------ */
+
+struct dispatch_ctx {
+	struct srv *srv;
+};
+
+static void servlet(struct ss *ss, const struct ssm_msg *msg, void *arg)
+{
+	struct dispatch_ctx *d = arg;
+	struct sipc_req r = {d->srv};
+	struct sipc *c = d->srv->c;
+
+	(void)msg;
+	(void)ss;
+	if (c->app.do_request)
+		c->app.do_request(&r, c->app.arg);
+	if (!d->srv->px && !d->srv->final_sent)
+		srv_respond(d->srv, 500, "Application Did Not Answer");
+}
+
+/** A subsequent request on a dialog we are in: follow its path. */
+static void forward_subsequent(struct srv *s)
+{
+	struct sipc_proxy_opts o = {0};
+	struct sipc_px *px;
+	struct sipc_req r = {s};
+	char *target = NULL;
+	osip_route_t *rt = NULL;
+	osip_message_t *tmp = NULL;
+
+	/* next hop: the Route set after ours, else the Request-URI */
+	if (osip_message_clone(s->req, &tmp) < 0)
+		return;
+	pop_own_route(s->c, tmp);
+	if (osip_message_get_route(tmp, 0, &rt) < 0 || !rt)
+		rt = NULL;
+	osip_uri_to_str(tmp->req_uri, &target);
+	osip_message_free(tmp);
+	o.parallel = true;
+	if (!target) {
+		srv_respond(s, 400, "Bad Request-URI");
+		return;
+	}
+	if (sipc_proxy(&r, &o, (const char *const *)&target, 1, &px) < 0 &&
+	    !s->final_sent)
+		srv_respond(s, 500, NULL);
+	osip_free(target);
+}
+
+/* RFC 3261 16.2: one 100 Trying for an INVITE (PROXY-08), once its
+ * session is known so that it carries X-SS-State too. */
+static void send_trying(struct srv *s)
+{
+	osip_message_t *t;
+
+	if (!s->is_invite)
+		return;
+	t = make_response(s->req, 100, NULL, NULL);
+	if (t)
+		srv_respond_msg(s, t);
+}
+
+static void on_request(int type, osip_transaction_t *tr, osip_message_t *m)
+{
+	struct sipc *c = the_c;
+	struct srv *s;
+	struct ssm_msg ev;
+	char cid[256];
+	struct ss *ss;
+
+	(void)type;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return;
+	s->c = c;
+	s->tr = tr;
+	s->req = m;
+	s->is_invite = MSG_IS_INVITE(m);
+	osip_transaction_set_reserved1(tr, s);
+
+	if (MSG_IS_CANCEL(m)) {
+		/* find the INVITE server transaction it cancels */
+		osip_transaction_t *inv = NULL;
+		struct srv *is = NULL;
+
+		for (int i = 0; i < osip_list_size(&c->osip->osip_ist_transactions); i++) {
+			osip_transaction_t *x = osip_list_get(
+				&c->osip->osip_ist_transactions, i);
+
+			if (x && x->orig_request &&
+			    osip_call_id_match(x->callid, m->call_id) == 0 &&
+			    x->cseq && m->cseq &&
+			    !strcmp(x->cseq->number, m->cseq->number)) {
+				inv = x;
+				break;
+			}
+		}
+		is = srv_of(inv);
+		s->ss = is && is->ss ? mem_ref(is->ss) : NULL;
+		to_ev(m, SSM_IN, &ev, cid, sizeof(cid));
+		if (s->ss && ss_is_valid(s->ss))
+			ssm_dispatch(s->ss, &ev, NULL, NULL);
+		if (!is) {
+			srv_respond(s, 481, NULL);
+			return;
+		}
+		srv_respond(s, 200, NULL);
+		if (is->px) {                         /* PROXY-14 */
+			px_cancel_pending(is->px, -1);
+		}
+		else if (!is->final_sent) {
+			srv_respond(is, 487, NULL);   /* SS-STATE-24 */
+		}
+		return;
+	}
+
+	to_ev(m, SSM_IN, &ev, cid, sizeof(cid));
+	ss = ssm_match(c->m, &ev);
+	if (ss) {
+		struct dispatch_ctx d = {s};
+
+		(void)d;
+		s->ss = mem_ref(ss);
+		ssm_dispatch(ss, &ev, NULL, NULL);
+		send_trying(s);
+		forward_subsequent(s);
+		return;
+	}
+	if (ev.to_tag) {
+		/* Not one of our dialogs: a proxy forwards it by its
+		 * Request-URI (RFC 3261 16.4), a session-less path. */
+		send_trying(s);
+		forward_subsequent(s);
+		return;
+	}
+
+	/* An initial request: its application session and SipSession. */
+	{
+		struct sas *sas = NULL;
+		struct dispatch_ctx d = {s};
+		char *fu = NULL, *tu = NULL;
+
+		if (ssm_sas_for_initial(c->mapp, &ev, &sas) ||
+		    (m->from && m->from->url &&
+		     osip_uri_to_str(m->from->url, &fu) < 0) ||
+		    (m->to && m->to->url &&
+		     osip_uri_to_str(m->to->url, &tu) < 0) ||
+		    ss_create(sas, SS_ROLE_UAS, m->sip_method, cid,
+			      ev.from_tag ? ev.from_tag : "", fu, tu, &ss)) {
+			osip_free(fu);
+			osip_free(tu);
+			srv_respond(s, 500, "Session Model Error");
+			return;
+		}
+		osip_free(fu);
+		osip_free(tu);
+		s->ss = mem_ref(ss);
+		send_trying(s);
+		ssm_dispatch(ss, &ev, servlet, &d);   /* SS-STATE-02 */
+	}
+}
+
+static void on_ack(int type, osip_transaction_t *tr, osip_message_t *m)
+{
+	struct srv *s = srv_of(tr);
+
+	(void)type;
+	/* ACK of a non-2xx: absorbed hop by hop (PROXY-15). */
+	if (s && s->ss)
+		apply(s->c, s->ss, m, SSM_IN);
+}
+
+static void on_client_response(int type, osip_transaction_t *tr,
+			       osip_message_t *m)
+{
+	struct sipc_px *px = osip_transaction_get_reserved2(tr);
+
+	(void)type;
+	if (px)
+		px_on_response(px, tr, m);
+}
+
+static void on_client_timeout(int type, osip_transaction_t *tr,
+			      osip_message_t *m)
+{
+	struct sipc_px *px = osip_transaction_get_reserved2(tr);
+
+	(void)type;
+	(void)m;
+	if (px)
+		px_on_timeout(px, branch_of(px, tr));
+}
+
+static void on_2xx_again(int type, osip_transaction_t *tr,
+			 osip_message_t *m)
+{
+	struct sipc_px *px = osip_transaction_get_reserved2(tr);
+	osip_message_t *copy = NULL;
+
+	(void)type;
+	if (px && osip_message_clone(m, &copy) >= 0) {
+		pop_via(copy);
+		stamp(px->c, px->ss, copy);
+		send_stateless(px->c, copy);
+		osip_message_free(copy);
+	}
+}
+
+static void on_kill(int type, osip_transaction_t *tr)
+{
+	struct sipc *c = the_c;
+	struct srv *s = srv_of(tr);
+	struct sipc_px *px = osip_transaction_get_reserved2(tr);
+
+	(void)type;
+	if (s) {
+		if (s->px) {
+			s->px->srv = NULL;
+			px_unref(s->px);
+		}
+		mem_deref(s->ss);
+		free(s);
+		osip_transaction_set_reserved1(tr, NULL);
+	}
+	if (px) {
+		int i = branch_of(px, tr);
+
+		if (i >= 0) {
+			px->br[i].tr = NULL;
+			if (!px->br[i].done)
+				px_on_timeout(px, i);
+		}
+		osip_transaction_set_reserved2(tr, NULL);
+		px_unref(px);
+	}
+	if (c->ngarbage < (int)(sizeof(c->garbage) / sizeof(c->garbage[0])))
+		c->garbage[c->ngarbage++] = tr;
+}
+
+static void on_transport_error(int type, osip_transaction_t *tr, int err)
+{
+	struct sipc_px *px = osip_transaction_get_reserved2(tr);
+
+	(void)type;
+	(void)err;
+	if (px) {
+		int i = branch_of(px, tr);
+
+		if (i >= 0 && !px->br[i].done)
+			px_branch_final(px, i, 503, NULL);
+	}
+}
+
+static void set_callbacks(osip_t *o)
+{
+	static const int reqs[] = {
+		OSIP_IST_INVITE_RECEIVED, OSIP_NIST_REGISTER_RECEIVED,
+		OSIP_NIST_BYE_RECEIVED, OSIP_NIST_OPTIONS_RECEIVED,
+		OSIP_NIST_INFO_RECEIVED, OSIP_NIST_CANCEL_RECEIVED,
+		OSIP_NIST_NOTIFY_RECEIVED, OSIP_NIST_SUBSCRIBE_RECEIVED,
+		OSIP_NIST_UNKNOWN_REQUEST_RECEIVED,
+	};
+	static const int resps[] = {
+		OSIP_ICT_STATUS_1XX_RECEIVED, OSIP_ICT_STATUS_2XX_RECEIVED,
+		OSIP_ICT_STATUS_3XX_RECEIVED, OSIP_ICT_STATUS_4XX_RECEIVED,
+		OSIP_ICT_STATUS_5XX_RECEIVED, OSIP_ICT_STATUS_6XX_RECEIVED,
+		OSIP_NICT_STATUS_1XX_RECEIVED, OSIP_NICT_STATUS_2XX_RECEIVED,
+		OSIP_NICT_STATUS_3XX_RECEIVED, OSIP_NICT_STATUS_4XX_RECEIVED,
+		OSIP_NICT_STATUS_5XX_RECEIVED, OSIP_NICT_STATUS_6XX_RECEIVED,
+	};
+
+	for (size_t i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++)
+		osip_set_message_callback(o, reqs[i], on_request);
+	for (size_t i = 0; i < sizeof(resps) / sizeof(resps[0]); i++)
+		osip_set_message_callback(o, resps[i], on_client_response);
+	osip_set_message_callback(o, OSIP_IST_ACK_RECEIVED, on_ack);
+	osip_set_message_callback(o, OSIP_ICT_STATUS_2XX_RECEIVED_AGAIN,
+				  on_2xx_again);
+	osip_set_message_callback(o, OSIP_ICT_STATUS_TIMEOUT,
+				  on_client_timeout);
+	osip_set_message_callback(o, OSIP_NICT_STATUS_TIMEOUT,
+				  on_client_timeout);
+	for (int k = 0; k < OSIP_KILL_CALLBACK_COUNT; k++)
+		osip_set_kill_transaction_callback(o, k, on_kill);
+	for (int k = 0; k < OSIP_TRANSPORT_ERROR_CALLBACK_COUNT; k++)
+		osip_set_transport_error_callback(o, k, on_transport_error);
+	osip_set_cb_send_message(o, cb_send);
+}
+
+/* ------------------------------------------------------------------ */
+/* Incoming messages                                                   */
+/* ------------------------------------------------------------------ */
+
+static void pump(struct sipc *c)
+{
+	for (int k = 0; k < 4; k++) {
+		osip_ict_execute(c->osip);
+		osip_ist_execute(c->osip);
+		osip_nict_execute(c->osip);
+		osip_nist_execute(c->osip);
+	}
+	osip_timers_ict_execute(c->osip);
+	osip_timers_ist_execute(c->osip);
+	osip_timers_nict_execute(c->osip);
+	osip_timers_nist_execute(c->osip);
+	for (int k = 0; k < 2; k++) {
+		osip_ict_execute(c->osip);
+		osip_ist_execute(c->osip);
+		osip_nict_execute(c->osip);
+		osip_nist_execute(c->osip);
+	}
+	for (int i = 0; i < c->ngarbage; i++)
+		osip_transaction_free(c->garbage[i]);
+	c->ngarbage = 0;
+	ssm_run_timers(c->m);
+}
+
+/** Forward a message no transaction owns: a 2xx retransmission or the
+ * ACK of a 2xx, on a record-routed dialog (RFC 3261 16.7, 16.11). */
+static void stateless(struct sipc *c, osip_message_t *m)
+{
+	struct ssm_msg ev;
+	char cid[256], vb[64];
+	struct ss *ss;
+
+	to_ev(m, SSM_IN, &ev, cid, sizeof(cid));
+	ss = ssm_match(c->m, &ev);
+	if (MSG_IS_RESPONSE(m)) {
+		if (!top_via_is_ours(m) || osip_list_size(&m->vias) < 2)
+			return;
+		if (ss)
+			apply(c, apply(c, ss, m, SSM_IN), m, SSM_OUT);
+		pop_via(m);
+		stamp(c, ss, m);
+		send_stateless(c, m);
+		return;
+	}
+	if (!MSG_IS_ACK(m))
+		return;
+	if (ss)
+		ssm_dispatch(ss, &ev, NULL, NULL);
+	pop_own_route(c, m);
+	if (max_forwards(m) <= 0)
+		return;
+	set_max_forwards(m, max_forwards(m) - 1);
+	if (push_via(c, m, via_is_tcp(m), vb, sizeof(vb)) < 0)
+		return;
+	stamp(c, ss ? apply(c, ss, m, SSM_OUT) : NULL, m);
+	send_stateless(c, m);
+}
+
+/** A 400 for a request libosip2 parsed but we cannot accept. */
+static void reject_400(struct sipc *c, osip_message_t *m, const char *why)
+{
+	osip_message_t *r;
+	char tag[32];
+
+	if (!MSG_IS_REQUEST(m) || MSG_IS_ACK(m))
+		return;
+	gen_token(tag, sizeof(tag));
+	r = make_response(m, 400, why, tag);
+	if (!r) {
+		sipc_log(c, "dropped a bad request (%s): no response can be "
+			 "formed", why);
+		return;
+	}
+	stamp(c, NULL, r);
+	send_stateless(c, r);
+	osip_message_free(r);
+}
+
+/** RFC 3261 checks libosip2 does not make (RFC 4475 3.1.2, 3.3). */
+static const char *bad_request(const osip_message_t *m)
+{
+	const char *mf;
+
+	if (!m->call_id || !m->from || !m->to || !m->cseq ||
+	    !m->cseq->method || !m->cseq->number ||
+	    !osip_list_size(&m->vias))
+		return "Missing Mandatory Header";
+	if (MSG_IS_REQUEST(m) && strcmp(m->cseq->method, m->sip_method))
+		return "CSeq Method Mismatch";
+	for (const char *p = m->cseq->number; *p; p++)
+		if (*p < '0' || *p > '9')
+			return "Bad CSeq";
+	if (strlen(m->cseq->number) > 10 ||
+	    strtoull(m->cseq->number, NULL, 10) > 0xffffffffull)
+		return "Bad CSeq";
+	if (m->sip_version && strcmp(m->sip_version, "SIP/2.0"))
+		return "Unsupported Version";
+	mf = header_value(m, "max-forwards");
+	if (mf) {
+		if (!*mf)
+			return "Bad Max-Forwards";
+		for (const char *p = mf; *p; p++)
+			if (*p < '0' || *p > '9')
+				return "Bad Max-Forwards";
+		if (strlen(mf) > 3 || atoi(mf) > 255)
+			return "Bad Max-Forwards";
+	}
+	{
+		osip_content_length_t *cl = m->content_length;
+
+		if (cl && cl->value) {
+			for (const char *p = cl->value; *p; p++)
+				if (*p < '0' || *p > '9')
+					return "Bad Content-Length";
+		}
+	}
+	return NULL;
+}
+
+static void on_bytes(struct sipc *c, const char *buf, size_t len,
+		     const char *host, int port)
+{
+	osip_event_t *evt;
+	osip_message_t *m;
+	const char *why;
+
+	c->rx++;
+	if (len > SIPC_MAX_MSG) {
+		sipc_log(c, "dropped an oversize message (%zu bytes) from "
+			 "%s:%d", len, host, port);
+		c->dropped++;
+		return;
+	}
+	if (len < 4 || !strncmp(buf, "\r\n", 2))
+		return;                               /* keep-alive */
+	evt = osip_parse(buf, len);
+	if (!evt || !evt->sip) {
+		sipc_log(c, "dropped an unparsable message (%zu bytes) from "
+			 "%s:%d", len, host, port);
+		c->dropped++;
+		if (evt)
+			osip_event_free(evt);
+		return;
+	}
+	m = evt->sip;
+	if (MSG_IS_REQUEST(m)) {
+		/* Symmetric response routing: responses go back to the
+		 * source, always on loopback (RFC 3581 behaviour). */
+		osip_via_t *v = NULL;
+
+		if (osip_message_get_via(m, 0, &v) >= 0 && v) {
+			char p[16];
+			osip_generic_param_t *gp = NULL;
+
+			snprintf(p, sizeof(p), "%d", port);
+			osip_via_param_get_byname(v, "received", &gp);
+			if (!gp)
+				osip_via_set_received(v, osip_strdup(host));
+			else {
+				osip_free(gp->gvalue);
+				gp->gvalue = osip_strdup(host);
+			}
+			gp = NULL;
+			osip_via_param_get_byname(v, "rport", &gp);
+			if (!gp)
+				osip_generic_param_add(&v->via_params,
+						       osip_strdup("rport"),
+						       osip_strdup(p));
+			else {
+				osip_free(gp->gvalue);
+				gp->gvalue = osip_strdup(p);
+			}
+		}
+	}
+	why = bad_request(m);
+	if (why) {
+		if (MSG_IS_REQUEST(m) && osip_list_size(&m->vias))
+			reject_400(c, m, why);
+		else
+			sipc_log(c, "dropped a bad message from %s:%d: %s",
+				 host, port, why);
+		osip_event_free(evt);
+		return;
+	}
+	if (osip_find_transaction_and_add_event(c->osip, evt) == 0) {
+		pump(c);
+		return;
+	}
+	if (MSG_IS_RESPONSE(m) || MSG_IS_ACK(m)) {
+		stateless(c, m);
+		osip_event_free(evt);
+		pump(c);
+		return;
+	}
+	{
+		osip_transaction_t *tr = osip_create_transaction(c->osip, evt);
+
+		if (!tr) {
+			reject_400(c, m, "Cannot Create Transaction");
+			osip_event_free(evt);
+			return;
+		}
+		osip_transaction_add_event(tr, evt);
+	}
+	pump(c);
+}
+
+/* ------------------------------------------------------------------ */
+/* The loop                                                            */
+/* ------------------------------------------------------------------ */
+
+static int sigfd = -1;
+
+static void on_signal(int sig)
+{
+	char b = (char)sig;
+
+	if (sigfd >= 0 && write(sigfd, &b, 1) < 0) {
+		/* nothing to do */
+	}
+}
+
+static int bind_sockets(struct sipc *c)
+{
+	struct sockaddr_storage sa;
+	socklen_t len;
+	int one = 1;
+
+	if (sock_addr(c->cfg.addr, c->cfg.port, &sa, &len)) {
+		sipc_log(c, "bad listen address '%s'", c->cfg.addr);
+		return -1;
+	}
+	c->udp = socket(sa.ss_family, SOCK_DGRAM, 0);
+	if (c->udp < 0 || bind(c->udp, (struct sockaddr *)&sa, len) < 0) {
+		sipc_log(c, "cannot bind UDP %s:%d: %s", c->cfg.addr,
+			 c->cfg.port, strerror(errno));
+		return -1;
+	}
+	getsockname(c->udp, (struct sockaddr *)&sa, &len);
+	addr_str(&sa, c->addr, sizeof(c->addr), &c->port);
+	if (sa.ss_family == AF_INET6)
+		bracket_v6(c->addr, sizeof(c->addr));
+	c->tcp = -1;
+	if (c->cfg.tcp) {
+		c->tcp = socket(sa.ss_family, SOCK_STREAM, 0);
+		setsockopt(c->tcp, SOL_SOCKET, SO_REUSEADDR, &one,
+			   sizeof(one));
+		if (c->tcp < 0 ||
+		    bind(c->tcp, (struct sockaddr *)&sa, len) < 0 ||
+		    listen(c->tcp, 16) < 0) {
+			sipc_log(c, "cannot bind TCP %s:%d: %s", c->cfg.addr,
+				 c->port, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int sipc_alloc(struct sipc **cp, const struct sipc_cfg *cfg,
+	       const struct sipc_app *app)
+{
+	struct sipc *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return -1;
+	c->cfg = *cfg;
+	c->app = *app;
+	c->udp = c->tcp = -1;
+	c->sigpipe[0] = c->sigpipe[1] = -1;
+	if (!c->cfg.addr)
+		c->cfg.addr = "127.0.0.1";
+	srand((unsigned)time(NULL) ^ (unsigned)getpid());
+	if (c->cfg.trace) {
+		c->trace = fopen(c->cfg.trace, "w");
+		if (!c->trace) {
+			sipc_log(c, "cannot write trace %s: %s", c->cfg.trace,
+				 strerror(errno));
+			free(c);
+			return -1;
+		}
+	}
+	if (bind_sockets(c) ||
+	    ssm_alloc(&c->m, &c->cfg.opts, NULL, NULL) ||
+	    ssm_app_add(c->m, app->name, app->version ? app->version :
+			SSM_V11, c->cfg.session_timeout_min, NULL, NULL,
+			&c->mapp) ||
+	    osip_init(&c->osip) < 0 || pipe(c->sigpipe) < 0) {
+		sipc_free(c);
+		return -1;
+	}
+	ssm_set_event_handler(c->m, on_model_event, c);
+	the_c = c;
+	set_callbacks(c->osip);
+	*cp = c;
+	return 0;
+}
+
+int sipc_port(const struct sipc *c)
+{
+	return c->port;
+}
+
+struct ssm *sipc_model(struct sipc *c)
+{
+	return c->m;
+}
+
+static void read_udp(struct sipc *c)
+{
+	char buf[SIPC_MAX_MSG + 2];
+	struct sockaddr_storage sa;
+	socklen_t len = sizeof(sa);
+	char host[80];
+	int port;
+	ssize_t n = recvfrom(c->udp, buf, sizeof(buf) - 1, 0,
+			     (struct sockaddr *)&sa, &len);
+
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	addr_str(&sa, host, sizeof(host), &port);
+	if (sa.ss_family == AF_INET6)
+		bracket_v6(host, sizeof(host));
+	on_bytes(c, buf, (size_t)n, host, port);
+}
+
+/** TCP framing: headers end at CRLFCRLF, the body is Content-Length. */
+static void read_conn(struct sipc *c, int idx)
+{
+	struct conn *k = &c->conns[idx];
+	char tmp[8192];
+	ssize_t n = read(k->fd, tmp, sizeof(tmp));
+
+	if (n <= 0) {
+		conn_close(c, k);
+		return;
+	}
+	if (k->len + (size_t)n > 2 * SIPC_MAX_MSG) {
+		sipc_log(c, "TCP %s:%d: message over %d bytes; closing",
+			 k->host, k->port, SIPC_MAX_MSG);
+		conn_close(c, k);
+		return;
+	}
+	{
+		char *b = realloc(k->buf, k->len + (size_t)n + 1);
+
+		if (!b) {
+			conn_close(c, k);
+			return;
+		}
+		k->buf = b;
+	}
+	memcpy(k->buf + k->len, tmp, (size_t)n);
+	k->len += (size_t)n;
+	k->buf[k->len] = '\0';
+
+	for (;;) {
+		char *end, *p;
+		size_t hlen, blen = 0, total;
+		char host[64];
+		int port = k->port;
+
+		while (k->len >= 2 && k->buf[0] == '\r' && k->buf[1] == '\n') {
+			memmove(k->buf, k->buf + 2, k->len - 2);
+			k->len -= 2;
+		}
+		end = strstr(k->buf, "\r\n\r\n");
+		if (!end)
+			return;
+		hlen = (size_t)(end - k->buf) + 4;
+		for (p = k->buf; p < end; p++) {
+			if ((p == k->buf || p[-1] == '\n') &&
+			    (!strncasecmp(p, "Content-Length:", 15) ||
+			     !strncasecmp(p, "l:", 2))) {
+				p = strchr(p, ':') + 1;
+				blen = strtoul(p, NULL, 10);
+				break;
+			}
+		}
+		total = hlen + blen;
+		if (total > SIPC_MAX_MSG) {
+			sipc_log(c, "TCP %s:%d: oversize message; closing",
+				 k->host, k->port);
+			conn_close(c, k);
+			return;
+		}
+		if (k->len < total)
+			return;
+		snprintf(host, sizeof(host), "%s", k->host);
+		{
+			char *msg = malloc(total + 1);
+
+			if (!msg)
+				return;
+			memcpy(msg, k->buf, total);
+			msg[total] = '\0';
+			memmove(k->buf, k->buf + total, k->len - total);
+			k->len -= total;
+			on_bytes(c, msg, total, host, port);
+			free(msg);
+		}
+		/* on_bytes may have closed or moved connections */
+		if (idx >= c->nconns || c->conns[idx].port != port ||
+		    strcmp(c->conns[idx].host, host))
+			return;
+		k = &c->conns[idx];
+	}
+}
+
+static void accept_conn(struct sipc *c)
+{
+	struct sockaddr_storage sa;
+	socklen_t len = sizeof(sa);
+	char host[64];
+	int port;
+	int fd = accept(c->tcp, (struct sockaddr *)&sa, &len);
+
+	if (fd < 0)
+		return;
+	addr_str(&sa, host, sizeof(host), &port);
+	conn_add(c, fd, host, port);
+}
+
+static int next_timeout_ms(struct sipc *c)
+{
+	struct timeval tv = {1, 0};
+	uint64_t now = now_ms(), t;
+	long ms;
+
+	osip_timers_gettimeout(c->osip, &tv);
+	ms = tv.tv_sec * 1000 + tv.tv_usec / 1000;
+	for (struct sipc_px *px = c->pxs; px; px = px->next) {
+		for (int i = 0; i < px->nbr; i++) {
+			t = px->br[i].deadline;
+			if (t && !px->br[i].done)
+				ms = t <= now ? 0 : ((long)(t - now) < ms ?
+						     (long)(t - now) : ms);
+		}
+	}
+	t = ssm_next_timer(c->m);
+	if (t) {
+		uint64_t wall = ssm_now(c->m);
+
+		ms = t <= wall ? 0 : ((long)(t - wall) < ms ?
+				      (long)(t - wall) : ms);
+	}
+	if (ms > 200)
+		ms = 200;
+	return ms < 0 ? 0 : (int)ms;
+}
+
+/* Sequential branch timeouts.  Nothing here frees a proxy context:
+ * that happens only in the kill callbacks, inside pump(). */
+static void run_branch_timers(struct sipc *c)
+{
+	uint64_t now = now_ms();
+
+	for (struct sipc_px *px = c->pxs; px; px = px->next)
+		for (int i = 0; i < px->nbr; i++)
+			if (px->br[i].deadline && !px->br[i].done &&
+			    px->br[i].deadline <= now)
+				px_on_timeout(px, i);
+}
+
+int sipc_run(struct sipc *c)
+{
+	struct sigaction sa;
+	json_t *o;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigfd = c->sigpipe[1];
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (c->cfg.port_file) {
+		FILE *f = fopen(c->cfg.port_file, "w");
+
+		if (f) {
+			fprintf(f, "%d\n", c->port);
+			fclose(f);
+		}
+	}
+	o = json_object();
+	json_object_set_new(o, "ev", json_string("listening"));
+	json_object_set_new(o, "addr", json_string(c->addr));
+	json_object_set_new(o, "port", json_integer(c->port));
+	json_object_set_new(o, "app", json_string(c->app.name));
+	trace_write(c, o);
+	if (c->cfg.verbose)
+		sipc_log(c, "listening on %s:%d (udp%s), app %s", c->addr,
+			 c->port, c->tcp >= 0 ? ", tcp" : "", c->app.name);
+
+	while (!c->stop) {
+		struct pollfd pf[3 + MAX_CONNS];
+		int n = 0;
+
+		pf[n++] = (struct pollfd){.fd = c->sigpipe[0],
+					  .events = POLLIN};
+		pf[n++] = (struct pollfd){.fd = c->udp, .events = POLLIN};
+		if (c->tcp >= 0)
+			pf[n++] = (struct pollfd){.fd = c->tcp,
+						  .events = POLLIN};
+		for (int i = 0; i < c->nconns; i++)
+			pf[n++] = (struct pollfd){.fd = c->conns[i].fd,
+						  .events = POLLIN};
+		if (poll(pf, (nfds_t)n, next_timeout_ms(c)) < 0 &&
+		    errno != EINTR)
+			break;
+		if (pf[0].revents)
+			c->stop = true;
+		if (pf[1].revents & POLLIN)
+			read_udp(c);
+		if (c->tcp >= 0 && (pf[2].revents & POLLIN))
+			accept_conn(c);
+		for (int i = c->nconns - 1; i >= 0; i--) {
+			int pi = (c->tcp >= 0 ? 3 : 2) + i;
+
+			if (pi < n && (pf[pi].revents & (POLLIN | POLLHUP)) &&
+			    i < c->nconns && c->conns[i].fd == pf[pi].fd)
+				read_conn(c, i);
+		}
+		run_branch_timers(c);
+		pump(c);
+	}
+
+	o = json_object();
+	json_object_set_new(o, "ev", json_string("shutdown"));
+	json_object_set_new(o, "live_ss",
+			    json_integer((json_int_t)ssm_count_ss(c->m)));
+	json_object_set_new(o, "live_sas",
+			    json_integer((json_int_t)ssm_count_sas(c->m)));
+	json_object_set_new(o, "rx", json_integer((json_int_t)c->rx));
+	json_object_set_new(o, "tx", json_integer((json_int_t)c->tx));
+	json_object_set_new(o, "dropped",
+			    json_integer((json_int_t)c->dropped));
+	trace_write(c, o);
+	return 0;
+}
+
+void sipc_free(struct sipc *c)
+{
+	if (!c)
+		return;
+	if (c->osip) {
+		/* the transactions go first: their kill callbacks reach
+		 * the proxy contexts */
+		osip_list_t *lists[] = {
+			&c->osip->osip_ict_transactions,
+			&c->osip->osip_ist_transactions,
+			&c->osip->osip_nict_transactions,
+			&c->osip->osip_nist_transactions,
+		};
+
+		for (size_t k = 0; k < 4; k++) {
+			while (osip_list_size(lists[k]) > 0) {
+				osip_transaction_t *tr =
+					osip_list_get(lists[k], 0);
+
+				on_kill(0, tr);
+				c->ngarbage = 0;
+				osip_transaction_free(tr);
+			}
+		}
+		osip_release(c->osip);
+	}
+	while (c->pxs)
+		px_free(c->pxs);
+	ssm_shutdown(c->m);
+	for (int i = 0; i < c->nconns; i++) {
+		close(c->conns[i].fd);
+		free(c->conns[i].buf);
+	}
+	if (c->udp >= 0)
+		close(c->udp);
+	if (c->tcp >= 0)
+		close(c->tcp);
+	if (c->sigpipe[0] >= 0)
+		close(c->sigpipe[0]);
+	if (c->sigpipe[1] >= 0)
+		close(c->sigpipe[1]);
+	if (c->trace)
+		fclose(c->trace);
+	if (the_c == c)
+		the_c = NULL;
+	free(c);
+}

@@ -1,0 +1,96 @@
+/**
+ * @file model/sip/sipc.h  sstck-ref's SIP container: the servlet-like API
+ *
+ * The container owns the sockets (UDP and TCP on loopback by default),
+ * parses and builds messages with libosip2, runs RFC 3261 transactions on
+ * libosip2's state machines (ICT, IST, NICT, NIST), and keeps every
+ * message's session in the session model (model/session) before any
+ * application code sees it.  Applications (model/apps) see a request
+ * handler, a response handler and timers, as a SIP servlet would.
+ *
+ * Every message the container sends carries an X-SS-State header that
+ * describes the session that sent it, after processing (the observation
+ * protocol, conformance/observation-protocol.md).
+ */
+#ifndef SSTCK_SIPC_H
+#define SSTCK_SIPC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <osip2/osip.h>
+#include "ssm.h"
+
+struct sipc;
+struct sipc_req;   /**< an incoming request the application handles   */
+struct sipc_px;    /**< a proxy operation started on a request          */
+
+#define SIPC_MAX_TARGETS 16
+#define SIPC_MAX_MSG     65535      /**< larger messages are dropped   */
+
+/** Proxy parameters (PROXY-01 defaults come from ssm_proxy_defaults). */
+struct sipc_proxy_opts {
+	bool record_route;
+	bool parallel;
+	bool recurse;
+	bool no_cancel;
+	bool supervised;
+	int branch_timeout_ms;     /**< sequential per-branch timeout    */
+	int proxy_timeout_ms;      /**< whole operation (parallel)       */
+};
+
+/**
+ * An application: the servlet.  @do_request gets every initial request
+ * (in-dialog requests follow the path the initial one set up); it must
+ * answer, proxy or relay it.  @do_response gets the best final response of
+ * a supervised proxy before it is forwarded (PROXY-10, PROXY-11), and may
+ * add targets or answer instead.  @do_b2b_response gets every response on
+ * a B2BUA leg.
+ */
+struct sipc_app {
+	const char *name;
+	void (*do_request)(struct sipc_req *r, void *arg);
+	void (*do_response)(struct sipc_px *px, int status, void *arg);
+	void *arg;
+	enum ssm_version version;
+};
+
+struct sipc_cfg {
+	const char *addr;          /**< listen address (127.0.0.1)       */
+	int port;                  /**< listen port; 0 picks one         */
+	bool tcp;                  /**< listen on TCP as well            */
+	const char *trace;         /**< JSON Lines trace file, or NULL   */
+	const char *port_file;     /**< write the bound port here        */
+	int session_timeout_min;   /**< session-timeout of the app       */
+	struct ssm_opts opts;      /**< model options (CF-*)             */
+	bool verbose;
+};
+
+int sipc_alloc(struct sipc **cp, const struct sipc_cfg *cfg,
+	       const struct sipc_app *app);
+int sipc_run(struct sipc *c);      /**< until SIGTERM/SIGINT or error  */
+void sipc_free(struct sipc *c);
+int sipc_port(const struct sipc *c);
+struct ssm *sipc_model(struct sipc *c);
+void sipc_log(struct sipc *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* ----- the request an application handles ----- */
+
+const osip_message_t *sipc_req_msg(const struct sipc_req *r);
+struct ss *sipc_req_session(const struct sipc_req *r);
+struct sipc *sipc_req_container(const struct sipc_req *r);
+/** Answer the request (UAS).  A final answer ends the application's part. */
+int sipc_respond(struct sipc_req *r, int status, const char *reason);
+/** Proxy the request to @n targets (PROXY-04), taking the session's role. */
+int sipc_proxy(struct sipc_req *r, const struct sipc_proxy_opts *o,
+	       const char *const *targets, int n, struct sipc_px **pxp);
+
+/* ----- a proxy operation ----- */
+
+/** Add a branch from the best-response callback (PROXY-11). */
+int sipc_px_add_target(struct sipc_px *px, const char *target);
+/** Answer upstream instead of forwarding the best response (PROXY-11). */
+int sipc_px_respond(struct sipc_px *px, int status, const char *reason);
+struct ss *sipc_px_session(const struct sipc_px *px);
+
+#endif
