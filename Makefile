@@ -86,13 +86,15 @@ $(OUT)/rel/ssm-bench: $(OUT)/rel/model/bench/bench.o $(OUT)/rel/libssm.a
 	$(Q)$(CC) -o $@ $^
 
 # The tests.  Check prints its summary line; the rule listing follows.
-check: $(OUT)/san/check-model
+check: $(OUT)/san/check-model $(OUT)/san/sstck-ref
 	@echo "== unit conformance suite (ASan + UBSan)"
 	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		$(OUT)/san/check-model
 	$(Q)$(OUT)/san/check-model --list | sh conformance/rule-coverage \
 		conformance/rules.tsv --summary
+	@echo "== sstck-ref against SIPp (ASan + UBSan)"
+	$(Q)SSTCK_REF=$(CURDIR)/$(OUT)/san/sstck-ref harness/test-container
 
 rules: $(OUT)/rel/check-model
 	$(Q)$(OUT)/rel/check-model --list | sh conformance/rule-coverage \

@@ -504,12 +504,18 @@ static int cb_send(osip_transaction_t *tr, osip_message_t *m, char *host,
 
 	(void)tr;
 	(void)sock;
-	if (osip_message_to_str(m, &buf, &len) < 0)
+	if (osip_message_to_str(m, &buf, &len) < 0) {
+		sipc_log(c, "cannot serialize a %s %d: dropped",
+			 MSG_IS_REQUEST(m) ? m->sip_method : "response",
+			 m->status_code);
 		return -1;
+	}
 	if (!port)
 		port = 5060;
-	err = send_raw(c, buf, len, host, port,
-		       MSG_IS_REQUEST(m) ? via_is_tcp(m) : via_is_tcp(m));
+	err = send_raw(c, buf, len, host, port, via_is_tcp(m));
+	if (c->cfg.verbose)
+		sipc_log(c, "sent %.*s to %s:%d%s", (int)strcspn(buf, "\r"),
+			 buf, host, port, err ? " (failed)" : "");
 	osip_free(buf);
 	return err ? -1 : 0;
 }
@@ -956,10 +962,27 @@ static void px_forward_upstream(struct sipc_px *px, osip_message_t *resp,
 	struct srv *s = px->srv;
 	struct ss *t;
 
+	if (px->c->cfg.verbose)
+		sipc_log(px->c, "upstream: %d (server tx %s, state %d, final "
+			 "%s)", resp->status_code, s && s->tr ? "alive" : "gone",
+			 s && s->tr ? (int)s->tr->state : -1,
+			 s && s->final_sent ? "sent" : "not sent");
 	pop_via(resp);
 	remove_headers(resp, "X-SS-State");
 	if (resp->status_code >= 200)
 		px->completed = true;
+	if (!osip_list_size(&resp->vias)) {
+		/* The next hop dropped the upstream Vias: answer from the
+		 * original request instead of forwarding a broken message. */
+		int st = resp->status_code;
+
+		sipc_log(px->c, "a %d from downstream has no Via for the "
+			 "caller; answering it from the original request", st);
+		osip_message_free(resp);
+		if (st > 100 && s && s->tr && !s->final_sent)
+			srv_respond(s, st, NULL);
+		return;
+	}
 	if (!s || !s->tr || (s->final_sent && resp->status_code < 300 &&
 			     resp->status_code >= 200 && !MSG_IS_RESPONSE_FOR(
 				     resp, "INVITE"))) {
@@ -1068,6 +1091,9 @@ static void px_on_response(struct sipc_px *px, osip_transaction_t *tr,
 
 	if (i < 0)
 		return;
+	if (px->c->cfg.verbose)
+		sipc_log(px->c, "branch %d (%s): %d %s", i, px->br[i].target,
+			 st, resp->cseq ? resp->cseq->method : "");
 	bss = apply(px->c, px->ss, resp, SSM_IN);
 	if (st == 100) {
 		px->br[i].status = 100;
@@ -2046,6 +2072,9 @@ void sipc_free(struct sipc *c)
 	}
 	while (c->pxs)
 		px_free(c->pxs);
+	/* the trace's last line is the one sipc_run wrote */
+	if (c->m)
+		ssm_set_event_handler(c->m, NULL, NULL);
 	ssm_shutdown(c->m);
 	for (int i = 0; i < c->nconns; i++) {
 		close(c->conns[i].fd);
