@@ -95,6 +95,8 @@ check: $(OUT)/san/check-model $(OUT)/san/sstck-ref
 		conformance/rules.tsv --summary
 	@echo "== sstck-ref against SIPp (ASan + UBSan)"
 	$(Q)SSTCK_REF=$(CURDIR)/$(OUT)/san/sstck-ref harness/test-container
+	@echo "== RFC 4475 torture messages against sstck-ref (ASan + UBSan)"
+	$(Q)conformance/torture/rfc4475-test $(OUT)/san/sstck-ref
 
 rules: $(OUT)/rel/check-model
 	$(Q)$(OUT)/rel/check-model --list | sh conformance/rule-coverage \

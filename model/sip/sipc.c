@@ -512,7 +512,10 @@ static int cb_send(osip_transaction_t *tr, osip_message_t *m, char *host,
 	}
 	if (!port)
 		port = 5060;
-	err = send_raw(c, buf, len, host, port, via_is_tcp(m));
+	/* A response goes back the way its request came: over the TCP
+	 * connection from that address if there is one, else UDP. */
+	err = send_raw(c, buf, len, host, port, MSG_IS_REQUEST(m) ?
+		       via_is_tcp(m) : conn_find(c, host, port) != NULL);
 	if (c->cfg.verbose)
 		sipc_log(c, "sent %.*s to %s:%d%s", (int)strcspn(buf, "\r"),
 			 buf, host, port, err ? " (failed)" : "");
@@ -1216,6 +1219,34 @@ struct dispatch_ctx {
 	struct srv *srv;
 };
 
+/* RFC 3261 16.3, request validation by a proxy: a Request-URI scheme it
+ * cannot handle gets 416, a Proxy-Require it does not support gets 420
+ * with Unsupported (RFC 4475 3.3.2, 3.3.3, 3.3.5). */
+static bool validate(struct srv *s)
+{
+	const osip_uri_t *u = s->req->req_uri;
+	const char *pr = header_value(s->req, "proxy-require");
+
+	if (!u || !u->scheme || (strcasecmp(u->scheme, "sip") &&
+				 strcasecmp(u->scheme, "sips"))) {
+		srv_respond(s, 416, NULL);
+		return false;
+	}
+	if (pr && *pr) {
+		osip_message_t *r;
+		char tag[32];
+
+		gen_token(tag, sizeof(tag));
+		r = make_response(s->req, 420, NULL, tag);
+		if (r) {
+			osip_message_set_header(r, "Unsupported", pr);
+			srv_respond_msg(s, r);
+		}
+		return false;
+	}
+	return true;
+}
+
 static void servlet(struct ss *ss, const struct ssm_msg *msg, void *arg)
 {
 	struct dispatch_ctx *d = arg;
@@ -1224,6 +1255,8 @@ static void servlet(struct ss *ss, const struct ssm_msg *msg, void *arg)
 
 	(void)msg;
 	(void)ss;
+	if (!validate(d->srv))
+		return;
 	if (c->app.do_request)
 		c->app.do_request(&r, c->app.arg);
 	if (!d->srv->px && !d->srv->final_sent)
@@ -1561,8 +1594,10 @@ static void stateless(struct sipc *c, osip_message_t *m)
 	send_stateless(c, m);
 }
 
-/** A 400 for a request libosip2 parsed but we cannot accept. */
-static void reject_400(struct sipc *c, osip_message_t *m, const char *why)
+/** A final response, outside any transaction, for a request libosip2
+ * parsed but we cannot accept. */
+static void reject(struct sipc *c, osip_message_t *m, int status,
+		   const char *why)
 {
 	osip_message_t *r;
 	char tag[32];
@@ -1570,7 +1605,7 @@ static void reject_400(struct sipc *c, osip_message_t *m, const char *why)
 	if (!MSG_IS_REQUEST(m) || MSG_IS_ACK(m))
 		return;
 	gen_token(tag, sizeof(tag));
-	r = make_response(m, 400, why, tag);
+	r = make_response(m, status, why, tag);
 	if (!r) {
 		sipc_log(c, "dropped a bad request (%s): no response can be "
 			 "formed", why);
@@ -1581,45 +1616,284 @@ static void reject_400(struct sipc *c, osip_message_t *m, const char *why)
 	osip_message_free(r);
 }
 
-/** RFC 3261 checks libosip2 does not make (RFC 4475 3.1.2, 3.3). */
-static const char *bad_request(const osip_message_t *m)
+/* ----- checks libosip2 does not make (RFC 4475 3.1.2 and 3.3) ----- */
+
+struct verdict {
+	int status;          /**< 0: fine; else the response to send      */
+	const char *why;
+};
+
+/** The raw header lines named @name (or its compact form) in @buf. */
+static int raw_count(const char *buf, size_t len, const char *name,
+		     const char *compact)
 {
+	const char *end = buf + len, *hdr_end, *p;
+	int n = 0;
+
+	hdr_end = strstr(buf, "\r\n\r\n");
+	if (!hdr_end || hdr_end > end)
+		hdr_end = end;
+	for (p = strstr(buf, "\r\n"); p && p < hdr_end;
+	     p = strstr(p + 2, "\r\n")) {
+		const char *l = p + 2;
+		size_t k = strlen(name);
+
+		if ((!strncasecmp(l, name, k) &&
+		     (l[k] == ':' || l[k] == ' ' || l[k] == '\t')) ||
+		    (compact && !strncasecmp(l, compact, 1) &&
+		     (l[1] == ':' || l[1] == ' ' || l[1] == '\t')))
+			n++;
+	}
+	return n;
+}
+
+/** The value of the first raw header @name/@compact, into @out. */
+static bool raw_value(const char *buf, const char *name, const char *compact,
+		      char *out, size_t sz)
+{
+	const char *hdr_end = strstr(buf, "\r\n\r\n");
+
+	for (const char *p = strstr(buf, "\r\n"); p && (!hdr_end || p < hdr_end);
+	     p = strstr(p + 2, "\r\n")) {
+		const char *l = p + 2, *v;
+		size_t k = strlen(name), n;
+
+		if (!((!strncasecmp(l, name, k) &&
+		       (l[k] == ':' || l[k] == ' ' || l[k] == '\t')) ||
+		      (compact && !strncasecmp(l, compact, 1) &&
+		       (l[1] == ':' || l[1] == ' ' || l[1] == '\t'))))
+			continue;
+		v = strchr(l, ':');
+		if (!v)
+			return false;
+		v++;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		n = strcspn(v, "\r");
+		if (n >= sz)
+			n = sz - 1;
+		memcpy(out, v, n);
+		out[n] = '\0';
+		return true;
+	}
+	return false;
+}
+
+/* A name-addr or addr-spec as RFC 3261 25.1 allows it: no LWS just inside
+ * the angle brackets (RFC 4475 3.1.2.14), an unquoted display name made
+ * of tokens (3.1.2.15), and an addr-spec without <> carries no '?'
+ * (3.1.2.13). */
+static bool bad_addr(const char *v)
+{
+	const char *lt = strchr(v, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+
+	if (lt) {
+		if (!gt || lt[1] == ' ' || lt[1] == '\t' ||
+		    gt[-1] == ' ' || gt[-1] == '\t')
+			return true;
+		if (v[0] != '"')
+			for (const char *p = v; p < lt; p++)
+				if (!strchr(" \t-.!%*_+`'~", *p) &&
+				    !((*p >= 'a' && *p <= 'z') ||
+				      (*p >= 'A' && *p <= 'Z') ||
+				      (*p >= '0' && *p <= '9')))
+					return true;
+		return false;
+	}
+	return strchr(v, '?') != NULL;
+}
+
+static struct verdict check_raw(const char *buf, size_t len)
+{
+	static const struct { const char *n, *c; } single[] = {
+		{"Call-ID", "i"}, {"CSeq", NULL}, {"From", "f"}, {"To", "t"},
+		{"Max-Forwards", NULL}, {"Content-Length", "l"},
+	};
+	static const struct { const char *n, *c; } addrs[] = {
+		{"From", "f"}, {"To", "t"}, {"Contact", "m"},
+	};
+	struct verdict v = {0, NULL};
+	char val[1024];
+	size_t rl = strcspn(buf, "\r\n");
+
+	if (!strncmp(buf, "SIP/", 4))
+		return v;                            /* a response */
+	/* Request-Line = Method SP Request-URI SP SIP-Version CRLF, with
+	 * single spaces (RFC 4475 3.1.2.8 to 3.1.2.10). */
+	{
+		const char *sp1 = memchr(buf, ' ', rl), *sp2;
+
+		sp2 = sp1 ? memchr(sp1 + 1, ' ', rl - (size_t)(sp1 + 1 - buf))
+			  : NULL;
+		if (!sp1 || !sp2 || sp2 == sp1 + 1 ||
+		    memchr(sp2 + 1, ' ', rl - (size_t)(sp2 + 1 - buf)) ||
+		    buf[rl - 1] == ' ' || buf[rl - 1] == '\t') {
+			v.status = 400;
+			v.why = "Bad Request-Line";
+			return v;
+		}
+		/* escaped headers in a SIP Request-URI (3.1.2.11): a '?'
+		 * after the host part (the user part may hold one) */
+		const char *at = NULL;
+
+		for (const char *p = sp1 + 1; p < sp2; p++)
+			if (*p == '@')
+				at = p;
+		if (!strncasecmp(sp1 + 1, "sip", 3) &&
+		    memchr(at ? at : sp1 + 1, '?',
+			   (size_t)(sp2 - (at ? at : sp1 + 1)))) {
+			v.status = 400;
+			v.why = "Headers In Request-URI";
+			return v;
+		}
+	}
+	for (size_t i = 0; i < sizeof(single) / sizeof(single[0]); i++) {
+		if (raw_count(buf, len, single[i].n, single[i].c) > 1) {
+			v.status = 400;
+			v.why = "Multiple Values In A Single-Value Header";
+			return v;
+		}
+	}
+	for (size_t i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+		if (raw_value(buf, addrs[i].n, addrs[i].c, val, sizeof(val)) &&
+		    bad_addr(val)) {
+			v.status = 400;
+			v.why = "Malformed Address";
+			return v;
+		}
+	}
+	return v;
+}
+
+/** RFC 3261 checks on a parsed message (RFC 4475 3.1.2, 3.3). */
+static struct verdict check_msg(const osip_message_t *m)
+{
+	struct verdict v = {400, NULL};
 	const char *mf;
 
 	if (!m->call_id || !m->from || !m->to || !m->cseq ||
 	    !m->cseq->method || !m->cseq->number ||
-	    !osip_list_size(&m->vias))
-		return "Missing Mandatory Header";
-	if (MSG_IS_REQUEST(m) && strcmp(m->cseq->method, m->sip_method))
-		return "CSeq Method Mismatch";
+	    !osip_list_size(&m->vias)) {
+		v.why = "Missing Mandatory Header";
+		return v;
+	}
+	if (MSG_IS_REQUEST(m) && strcmp(m->cseq->method, m->sip_method)) {
+		v.why = "CSeq Method Mismatch";
+		return v;
+	}
 	for (const char *p = m->cseq->number; *p; p++)
-		if (*p < '0' || *p > '9')
-			return "Bad CSeq";
+		if (*p < '0' || *p > '9') {
+			v.why = "Bad CSeq";
+			return v;
+		}
 	if (strlen(m->cseq->number) > 10 ||
-	    strtoull(m->cseq->number, NULL, 10) > 0xffffffffull)
-		return "Bad CSeq";
-	if (m->sip_version && strcmp(m->sip_version, "SIP/2.0"))
-		return "Unsupported Version";
+	    strtoull(m->cseq->number, NULL, 10) > 0xffffffffull) {
+		v.why = "Bad CSeq";
+		return v;
+	}
+	if (m->sip_version && strcmp(m->sip_version, "SIP/2.0")) {
+		v.status = 505;               /* RFC 4475 3.1.2.16 */
+		v.why = NULL;
+		return v;
+	}
 	mf = header_value(m, "max-forwards");
 	if (mf) {
-		if (!*mf)
-			return "Bad Max-Forwards";
-		for (const char *p = mf; *p; p++)
-			if (*p < '0' || *p > '9')
-				return "Bad Max-Forwards";
-		if (strlen(mf) > 3 || atoi(mf) > 255)
-			return "Bad Max-Forwards";
-	}
-	{
-		osip_content_length_t *cl = m->content_length;
+		bool bad = !*mf || strlen(mf) > 10;   /* 1*DIGIT, e.g. 0068 */
 
-		if (cl && cl->value) {
-			for (const char *p = cl->value; *p; p++)
-				if (*p < '0' || *p > '9')
-					return "Bad Content-Length";
+		for (const char *p = mf; *p; p++)
+			bad |= *p < '0' || *p > '9';
+		if (bad || strtoul(mf, NULL, 10) > 255) {
+			v.why = "Bad Max-Forwards";
+			return v;
 		}
 	}
-	return NULL;
+	if (m->content_length && m->content_length->value)
+		for (const char *p = m->content_length->value; *p; p++)
+			if (*p < '0' || *p > '9') {
+				v.why = "Bad Content-Length";
+				return v;
+			}
+	v.status = 0;
+	return v;
+}
+
+/**
+ * A response built from the raw lines of a request libosip2 cannot parse
+ * (RFC 4475 3.1.2: "400 where a response can be formed").  It needs the
+ * Via, From, To, Call-ID and CSeq lines; without them, nothing is sent.
+ */
+static bool raw_respond(struct sipc *c, const char *buf, int status,
+			const char *reason, const char *host, int port)
+{
+	char out[8192], v[2048], tag[32];
+	size_t n;
+	const char *hdr_end = strstr(buf, "\r\n\r\n");
+	static const struct { const char *n, *c; } need[] = {
+		{"From", "f"}, {"To", "t"}, {"Call-ID", "i"}, {"CSeq", NULL},
+	};
+
+	n = (size_t)snprintf(out, sizeof(out), "SIP/2.0 %d %s\r\n", status,
+			     reason);
+	for (const char *p = strstr(buf, "\r\n"); p && (!hdr_end || p < hdr_end);
+	     p = strstr(p + 2, "\r\n")) {
+		const char *l = p + 2;
+		size_t k = strcspn(l, "\r");
+
+		if ((!strncasecmp(l, "Via", 3) && strchr(": \t", l[3])) ||
+		    (!strncasecmp(l, "v", 1) && strchr(": \t", l[1]))) {
+			if (n + k + 2 >= sizeof(out))
+				return false;
+			memcpy(out + n, l, k);
+			n += k;
+			out[n++] = '\r';
+			out[n++] = '\n';
+		}
+	}
+	if (!strstr(out, "\r\n"))
+		return false;
+	gen_token(tag, sizeof(tag));
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+		if (!raw_value(buf, need[i].n, need[i].c, v, sizeof(v)))
+			return false;
+		n += (size_t)snprintf(out + n, sizeof(out) - n, "%s: %s%s%s\r\n",
+				      need[i].n, v,
+				      !strcmp(need[i].n, "To") &&
+				      !strstr(v, "tag=") ? ";tag=" : "",
+				      !strcmp(need[i].n, "To") &&
+				      !strstr(v, "tag=") ? tag : "");
+		if (n >= sizeof(out))
+			return false;
+	}
+	n += (size_t)snprintf(out + n, sizeof(out) - n,
+			      "X-SS-State: none\r\nContent-Length: 0\r\n\r\n");
+	if (n >= sizeof(out))
+		return false;
+	send_raw(c, out, n, host, port, false);
+	return true;
+}
+
+/** The status for an unparsable request: 416 for a URI scheme we do not
+ * know (RFC 3261 16.3, RFC 4475 3.3.3), else 400. */
+static int unparsable_status(const char *buf)
+{
+	const char *sp = strchr(buf, ' ');
+	size_t k;
+
+	if (!sp)
+		return 400;
+	sp++;
+	k = strcspn(sp, ": \r\n");
+	if (sp[k] != ':' || !k)
+		return 400;
+	if ((k == 3 && !strncasecmp(sp, "sip", 3)) ||
+	    (k == 4 && !strncasecmp(sp, "sips", 4)) || *sp == '<')
+		return 400;
+	for (size_t i = 0; i < k; i++)
+		if (!strchr("+-.", sp[i]) && !((sp[i] >= 'a' && sp[i] <= 'z') ||
+		    (sp[i] >= 'A' && sp[i] <= 'Z') ||
+		    (sp[i] >= '0' && sp[i] <= '9')))
+			return 400;
+	return 416;
 }
 
 static void on_bytes(struct sipc *c, const char *buf, size_t len,
@@ -1627,7 +1901,6 @@ static void on_bytes(struct sipc *c, const char *buf, size_t len,
 {
 	osip_event_t *evt;
 	osip_message_t *m;
-	const char *why;
 
 	c->rx++;
 	if (len > SIPC_MAX_MSG) {
@@ -1638,16 +1911,48 @@ static void on_bytes(struct sipc *c, const char *buf, size_t len,
 	}
 	if (len < 4 || !strncmp(buf, "\r\n", 2))
 		return;                               /* keep-alive */
+	{
+		struct verdict rv = check_raw(buf, len);
+
+		if (rv.status) {
+			if (!raw_respond(c, buf, rv.status, rv.why, host, port))
+				sipc_log(c, "dropped a bad request from %s:%d "
+					 "(%s): no response can be formed",
+					 host, port, rv.why);
+			c->dropped++;
+			return;
+		}
+	}
 	evt = osip_parse(buf, len);
 	if (!evt || !evt->sip) {
-		sipc_log(c, "dropped an unparsable message (%zu bytes) from "
-			 "%s:%d", len, host, port);
+		int st = unparsable_status(buf);
+
+		if (strncmp(buf, "SIP/", 4) &&
+		    raw_respond(c, buf, st, st == 416 ?
+				"Unsupported URI Scheme" : "Bad Request",
+				host, port)) {
+			if (c->cfg.verbose)
+				sipc_log(c, "answered an unparsable request "
+					 "from %s:%d with %d", host, port, st);
+		}
+		else {
+			sipc_log(c, "dropped an unparsable message (%zu bytes) "
+				 "from %s:%d", len, host, port);
+		}
 		c->dropped++;
 		if (evt)
 			osip_event_free(evt);
 		return;
 	}
 	m = evt->sip;
+	if (!MSG_IS_REQUEST(m) &&
+	    (m->status_code < 100 || m->status_code > 699)) {
+		sipc_log(c, "dropped a response with status code out of "
+			 "range from %s:%d", host, port);
+		c->dropped++;
+		osip_event_free(evt);
+		return;
+	}
 	if (MSG_IS_REQUEST(m)) {
 		/* Symmetric response routing: responses go back to the
 		 * source, always on loopback (RFC 3581 behaviour). */
@@ -1677,15 +1982,20 @@ static void on_bytes(struct sipc *c, const char *buf, size_t len,
 			}
 		}
 	}
-	why = bad_request(m);
-	if (why) {
-		if (MSG_IS_REQUEST(m) && osip_list_size(&m->vias))
-			reject_400(c, m, why);
-		else
-			sipc_log(c, "dropped a bad message from %s:%d: %s",
-				 host, port, why);
-		osip_event_free(evt);
-		return;
+	{
+		struct verdict mv = check_msg(m);
+
+		if (mv.status) {
+			if (MSG_IS_REQUEST(m) && osip_list_size(&m->vias))
+				reject(c, m, mv.status, mv.why);
+			else
+				sipc_log(c, "dropped a bad message from %s:%d: "
+					 "%s", host, port, mv.why ? mv.why :
+					 "bad version");
+			c->dropped++;
+			osip_event_free(evt);
+			return;
+		}
 	}
 	if (osip_find_transaction_and_add_event(c->osip, evt) == 0) {
 		pump(c);
@@ -1701,7 +2011,7 @@ static void on_bytes(struct sipc *c, const char *buf, size_t len,
 		osip_transaction_t *tr = osip_create_transaction(c->osip, evt);
 
 		if (!tr) {
-			reject_400(c, m, "Cannot Create Transaction");
+			reject(c, m, 500, "Cannot Create Transaction");
 			osip_event_free(evt);
 			return;
 		}
@@ -1761,6 +2071,16 @@ static int bind_sockets(struct sipc *c)
 	return 0;
 }
 
+static void osip_quiet(const char *fi, int li, osip_trace_level_t level,
+		       const char *chfr, va_list ap)
+{
+	(void)fi;
+	(void)li;
+	(void)level;
+	(void)chfr;
+	(void)ap;
+}
+
 int sipc_alloc(struct sipc **cp, const struct sipc_cfg *cfg,
 	       const struct sipc_app *app)
 {
@@ -1794,6 +2114,12 @@ int sipc_alloc(struct sipc **cp, const struct sipc_cfg *cfg,
 		return -1;
 	}
 	ssm_set_event_handler(c->m, on_model_event, c);
+	/* libosip2 reports parse errors itself: only when asked */
+	if (!c->cfg.verbose) {
+		osip_trace_initialize_func(TRACE_LEVEL0, osip_quiet);
+		for (int l = 0; l < END_TRACE_LEVEL; l++)
+			osip_trace_disable_level((osip_trace_level_t)l);
+	}
 	the_c = c;
 	set_callbacks(c->osip);
 	*cp = c;
