@@ -8,6 +8,10 @@
  *            is outside it get 403.
  *   fork     proxies to a fixed target list, in parallel or in sequence
  *            (PROXY-04, -05, -09, -10, -12).
+ *   b2bua    the B2buaHelper pattern (B2B-02 to -09): a new linked leg in
+ *            the same application session, to --target or the
+ *            Request-URI; --auth-retry retries a 401/407 on the same
+ *            session (SS-STATE-14).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +72,18 @@ static void do_fork(struct sipc_req *r, void *arg)
 			 a->ntargets, NULL);
 }
 
+static void do_b2bua(struct sipc_req *r, void *arg)
+{
+	struct app_cfg *a = arg;
+	char target[512];
+
+	if (a->ntargets)
+		snprintf(target, sizeof(target), "%s", a->targets[0]);
+	else
+		uri_target(r, target, sizeof(target));
+	(void)sipc_b2b(r, target);
+}
+
 int app_setup(struct app_cfg *a, struct sipc_app *app)
 {
 	memset(app, 0, sizeof(*app));
@@ -91,7 +107,12 @@ int app_setup(struct app_cfg *a, struct sipc_app *app)
 		app->do_request = do_fork;
 		return 0;
 	}
+	if (!strcmp(a->name, "b2bua")) {
+		app->do_request = do_b2bua;
+		app->is_ua = true;
+		return 0;
+	}
 	fprintf(stderr, "sstck-ref: unknown application '%s' (proxy, "
-		"send-on, fork)\n", a->name);
+		"send-on, fork, b2bua)\n", a->name);
 	return -1;
 }

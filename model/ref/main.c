@@ -24,8 +24,10 @@ static void usage(FILE *f)
 "  --port PORT            listen port, UDP and TCP (default 5060; 0 picks)\n"
 "  --no-tcp               UDP only\n"
 "  --port-file FILE       write the bound port to FILE\n"
-"  --app NAME             proxy | send-on | fork (default proxy)\n"
-"  --target URI           a fork target (repeat; up to 16)\n"
+"  --app NAME             proxy | send-on | fork | b2bua (default proxy)\n"
+"  --target URI           a fork target (repeat; up to 16); b2bua: the\n"
+"                         callee (default: the Request-URI)\n"
+"  --auth-retry           b2bua: retry a 401/407 once with credentials\n"
 "  --sequential           fork one target at a time (default parallel)\n"
 "  --branch-timeout MS    sequential per-branch timeout (default 4000)\n"
 "  --no-recurse           relay 3xx instead of recursing on Contacts\n"
@@ -83,6 +85,7 @@ int main(int argc, char **argv)
 		{"session-timeout", required_argument, NULL, 'T'},
 		{"trace", required_argument, NULL, 'x'},
 		{"opt", required_argument, NULL, 'o'},
+		{"auth-retry", no_argument, NULL, 'H'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -136,6 +139,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'v': cfg.verbose = true; break;
+		case 'H': cfg.b2b_auth_retry = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

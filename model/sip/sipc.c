@@ -84,13 +84,33 @@ struct srv {
 	osip_message_t *req;          /**< borrowed from tr              */
 	struct ss *ss;                /**< reference, or NULL            */
 	struct sipc_px *px;
+	struct relay *rl;             /**< B2BUA: relayed to the other leg */
 	bool final_sent;
 	bool is_invite;
-	bool is_ack_path;
 };
 
 struct sipc_req {
 	struct srv *srv;
+};
+
+/** B2BUA: one leg's dialog data, kept as a session attribute. */
+struct leg {
+	struct ss *owner;             /**< the session it belongs to      */
+	char *target;                 /**< remote target (Contact)        */
+	char *local, *remote;         /**< the parties' URIs              */
+	uint32_t invite_cseq;         /**< for the ACK of a 2xx           */
+};
+
+/** B2BUA: a request relayed to the other leg (client tx reserved3). */
+struct relay {
+	struct sipc *c;
+	struct srv *srv;              /**< the request's server tx, or NULL */
+	struct ss *in, *out;          /**< references                     */
+	osip_transaction_t *tr;
+	osip_message_t *req;          /**< what we sent (for CANCEL)      */
+	int refs;
+	int status;                   /**< last status on the client tx   */
+	bool initial, auth_retry, retried, cancel_pending, cancelled;
 };
 
 struct sipc {
@@ -107,6 +127,7 @@ struct sipc {
 	FILE *trace;
 	uint64_t seq;
 	struct sipc_px *pxs;
+	bool b2b_auth_retry;
 	osip_transaction_t *garbage[256];
 	int ngarbage;
 	int sigpipe[2];
@@ -813,6 +834,13 @@ static int px_start_branch(struct sipc_px *px, int i)
 	osip_uri_free(fwd->req_uri);
 	fwd->req_uri = u;
 	pop_own_route(c, fwd);
+	if (uri_is_us(c, u) && !osip_list_size(&fwd->routes)) {
+		/* RFC 3261 16.3: forwarding to ourselves is a loop */
+		osip_message_free(fwd);
+		b->status = 482;
+		b->done = true;
+		return -1;
+	}
 	set_max_forwards(fwd, mf > 0 ? mf - 1 : 0);        /* PROXY-08 */
 	if (px->o.record_route && !tag_of(fwd->to)) {     /* PROXY-06 */
 		osip_record_route_t *rr = NULL;
@@ -863,49 +891,19 @@ static int px_start_branch(struct sipc_px *px, int i)
 	return 0;
 }
 
+static void send_cancel(struct sipc *c, struct ss *ss,
+			const osip_message_t *req);
+
 static void px_send_cancel(struct sipc_px *px, int i)
 {
 	struct branch *b = &px->br[i];
-	osip_message_t *cancel = NULL;
-	osip_transaction_t *tr = NULL;
 
 	if (b->done || b->cancelled || !b->req || !MSG_IS_INVITE(b->req))
 		return;
 	b->cancelled = true;
 	if (b->status < 100 || !b->tr)
 		return;      /* RFC 3261 9.1: wait for a provisional first */
-	/* RFC 3261 9.1: same Request-URI, Call-ID, From, To, CSeq number
-	 * and the top Via of the request it cancels. */
-	if (osip_message_init(&cancel) < 0)
-		return;
-	osip_message_set_method(cancel, osip_strdup("CANCEL"));
-	osip_message_set_version(cancel, osip_strdup("SIP/2.0"));
-	osip_uri_clone(b->req->req_uri, &cancel->req_uri);
-	osip_list_clone(&b->req->vias, &cancel->vias,
-			(int (*)(void *, void **))osip_via_clone);
-	while (osip_list_size(&cancel->vias) > 1) {
-		osip_via_t *v = osip_list_get(&cancel->vias, 1);
-
-		osip_list_remove(&cancel->vias, 1);
-		osip_via_free(v);
-	}
-	osip_list_clone(&b->req->routes, &cancel->routes,
-			(int (*)(void *, void **))osip_route_clone);
-	osip_from_clone(b->req->from, &cancel->from);
-	osip_to_clone(b->req->to, &cancel->to);
-	osip_call_id_clone(b->req->call_id, &cancel->call_id);
-	osip_cseq_clone(b->req->cseq, &cancel->cseq);
-	osip_free(cancel->cseq->method);
-	cancel->cseq->method = osip_strdup("CANCEL");
-	set_max_forwards(cancel, 70);
-	osip_message_set_content_length(cancel, "0");
-	stamp(px->c, px->ss, cancel);
-	if (osip_transaction_init(&tr, NICT, px->c->osip, cancel) < 0) {
-		osip_message_free(cancel);
-		return;
-	}
-	osip_transaction_add_event(tr,
-				   osip_new_outgoing_sipmessage(cancel));
+	send_cancel(px->c, px->ss, b->req);
 }
 
 static void px_cancel_pending(struct sipc_px *px, int except)
@@ -1008,13 +1006,33 @@ static void px_forward_upstream(struct sipc_px *px, osip_message_t *resp,
 	osip_transaction_add_event(s->tr, osip_new_outgoing_sipmessage(resp));
 }
 
+static bool px_all_final(const struct sipc_px *px)
+{
+	for (int i = 0; i < px->nbr; i++)
+		if (!px->br[i].done)
+			return false;
+	return true;
+}
+
+/* The INVITE is over on every branch: early dialogs of the proxy's
+ * session family that never got a 2xx end with it (RFC 3261 13.2.2.4),
+ * whatever To tag a branch put on its final response. */
+static void px_end_early(struct sipc_px *px)
+{
+	if (px->completed && px_all_final(px) && px->ss &&
+	    MSG_IS_INVITE(px->orig))
+		ss_initial_tx_ended(px->ss);
+}
+
 /** All branches final: the best response goes upstream (PROXY-10). */
 static void px_check_done(struct sipc_px *px)
 {
 	int codes[MAX_BRANCHES], n = 0, best, bi = -1;
 
-	if (px->completed)
+	if (px->completed) {
+		px_end_early(px);
 		return;
+	}
 	for (int i = 0; i < px->nbr; i++) {
 		if (!px->br[i].started)
 			return;              /* sequential: more to try */
@@ -1128,6 +1146,7 @@ static void px_on_response(struct sipc_px *px, osip_transaction_t *tr,
 			px_forward_upstream(px, copy, bss);
 		if (ssm_cancels_branches(px->c->m, st, px->o.no_cancel))
 			px_cancel_pending(px, i);
+		px_end_early(px);
 		return;
 	}
 	if (st < 400 && px->o.recurse) {
@@ -1212,6 +1231,485 @@ int sipc_proxy(struct sipc_req *r, const struct sipc_proxy_opts *o,
 }
 
 /* ------------------------------------------------------------------ */
+/* B2BUA (B2B-02 to B2B-10)                                            */
+/* ------------------------------------------------------------------ */
+
+#define LEG_ATTR "sstck.leg"
+
+static char *uri_dup(const osip_uri_t *u)
+{
+	char *t = NULL, *r;
+
+	if (!u || osip_uri_to_str(u, &t) < 0)
+		return NULL;
+	r = strdup(t);
+	osip_free(t);
+	return r;
+}
+
+static char *contact_of(const osip_message_t *m)
+{
+	osip_contact_t *ct = NULL;
+
+	if (osip_message_get_contact(m, 0, &ct) < 0 || !ct)
+		return NULL;
+	return uri_dup(ct->url);
+}
+
+static void leg_free(struct leg *l)
+{
+	if (!l)
+		return;
+	free(l->target);
+	free(l->local);
+	free(l->remote);
+	free(l);
+}
+
+static struct leg *leg_of(struct ss *ss)
+{
+	void *v = NULL;
+
+	if (!ss || ss_get_attr(ss, LEG_ATTR, &v))
+		return NULL;
+	return v;
+}
+
+/** The leg of @ss, its own (a derived session gets a copy, B2B-09). */
+static struct leg *leg_own(struct ss *ss)
+{
+	struct leg *l = leg_of(ss), *n;
+
+	if (!l || l->owner == ss)
+		return l;
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return NULL;
+	n->owner = ss;
+	n->target = l->target ? strdup(l->target) : NULL;
+	n->local = l->local ? strdup(l->local) : NULL;
+	n->remote = l->remote ? strdup(l->remote) : NULL;
+	n->invite_cseq = l->invite_cseq;
+	if (ss_set_attr(ss, LEG_ATTR, n, NULL)) {
+		leg_free(n);
+		return NULL;
+	}
+	return n;
+}
+
+static void set_str(char **dst, char *v)
+{
+	if (!v)
+		return;
+	free(*dst);
+	*dst = v;
+}
+
+/** Copy the body and its Content-Type from @from to @to. */
+static void copy_body(osip_message_t *to, const osip_message_t *from)
+{
+	osip_body_t *b = NULL;
+	char *ct = NULL;
+
+	if (!from || osip_message_get_body(from, 0, &b) < 0 || !b ||
+	    !b->body)
+		return;
+	if (from->content_type &&
+	    osip_content_type_to_str(from->content_type, &ct) >= 0) {
+		osip_message_set_content_type(to, ct);
+		osip_free(ct);
+	}
+	osip_message_set_body(to, b->body, b->length);
+}
+
+/** A request on a leg, from the leg's dialog data and the model's
+ * identifiers (SS-08: Call-ID, tags, next CSeq). */
+static osip_message_t *leg_request(struct sipc *c, const char *method,
+				   const char *ruri, const struct ss_req *rq,
+				   const char *local, const char *remote,
+				   int mf, const osip_message_t *body_from,
+				   char *vb, size_t vbsz)
+{
+	osip_message_t *m = NULL;
+	char *txt;
+	size_t n;
+	int len;
+
+	n = strlen(method) * 2 + strlen(ruri) + strlen(rq->call_id) +
+	    (local ? strlen(local) : 0) + (remote ? strlen(remote) : 0) +
+	    (rq->from_tag ? strlen(rq->from_tag) : 0) +
+	    (rq->to_tag ? strlen(rq->to_tag) : 0) + 2 * sizeof(c->addr) + 512;
+	txt = malloc(n);
+	if (!txt)
+		return NULL;
+	{
+		char tok[40];
+
+		gen_token(tok, sizeof(tok));
+		snprintf(vb, vbsz, BRANCH_MAGIC "%s", tok);
+	}
+	len = snprintf(txt, n,
+		       "%s %s SIP/2.0\r\n"
+		       "Via: SIP/2.0/UDP %s:%d;branch=%s\r\n"
+		       "From: <%s>;tag=%s\r\n"
+		       "To: <%s>%s%s\r\n"
+		       "Call-ID: %s\r\n"
+		       "CSeq: %u %s\r\n"
+		       "Max-Forwards: %d\r\n"
+		       "Contact: <sip:b2bua@%s:%d>\r\n"
+		       "Content-Length: 0\r\n\r\n",
+		       method, ruri, c->addr, c->port, vb,
+		       local ? local : "sip:anonymous@anonymous.invalid",
+		       rq->from_tag ? rq->from_tag : "x",
+		       remote ? remote : "sip:anonymous@anonymous.invalid",
+		       rq->to_tag ? ";tag=" : "", rq->to_tag ? rq->to_tag : "",
+		       rq->call_id, rq->cseq, method, mf, c->addr, c->port);
+	if (len < 0 || (size_t)len >= n || osip_message_init(&m) < 0 ||
+	    osip_message_parse(m, txt, (size_t)len) < 0) {
+		free(txt);
+		osip_message_free(m);
+		return NULL;
+	}
+	free(txt);
+	set_max_forwards(m, mf);          /* its canonical spelling */
+	copy_body(m, body_from);
+	osip_message_force_update(m);
+	return m;
+}
+
+static void relay_unref(struct relay *rl)
+{
+	if (--rl->refs > 0)
+		return;
+	mem_deref(rl->in);
+	mem_deref(rl->out);
+	if (rl->req)
+		osip_message_free(rl->req);
+	free(rl);
+}
+
+/** Send @m on a client transaction of @rl, through the model. */
+static int relay_send(struct relay *rl, osip_message_t *m)
+{
+	struct sipc *c = rl->c;
+	osip_transaction_t *tr = NULL;
+	osip_uri_t *u = m->req_uri;
+
+	if (!u || !is_loopback(u->host)) {
+		osip_message_free(m);
+		return -1;
+	}
+	stamp(c, apply(c, rl->out, m, SSM_OUT), m);
+	if (rl->req)
+		osip_message_free(rl->req);
+	rl->req = NULL;
+	if (osip_message_clone(m, &rl->req) < 0 ||
+	    osip_transaction_init(&tr, MSG_IS_INVITE(m) ? ICT : NICT, c->osip,
+				  m) < 0) {
+		osip_message_free(m);
+		return -1;
+	}
+	osip_transaction_set_reserved3(tr, rl);
+	rl->refs++;
+	rl->tr = tr;
+	rl->status = 0;
+	osip_transaction_add_event(tr, osip_new_outgoing_sipmessage(m));
+	return 0;
+}
+
+/** RFC 3261 9.1: a CANCEL for the INVITE @req, on its own transaction. */
+static void send_cancel(struct sipc *c, struct ss *ss,
+			const osip_message_t *req)
+{
+	osip_message_t *cancel = NULL;
+	osip_transaction_t *tr = NULL;
+
+	if (!req || osip_message_init(&cancel) < 0)
+		return;
+	osip_message_set_method(cancel, osip_strdup("CANCEL"));
+	osip_message_set_version(cancel, osip_strdup("SIP/2.0"));
+	osip_uri_clone(req->req_uri, &cancel->req_uri);
+	osip_list_clone(&req->vias, &cancel->vias,
+			(int (*)(void *, void **))osip_via_clone);
+	while (osip_list_size(&cancel->vias) > 1) {
+		osip_via_t *v = osip_list_get(&cancel->vias, 1);
+
+		osip_list_remove(&cancel->vias, 1);
+		osip_via_free(v);
+	}
+	osip_list_clone(&req->routes, &cancel->routes,
+			(int (*)(void *, void **))osip_route_clone);
+	osip_from_clone(req->from, &cancel->from);
+	osip_to_clone(req->to, &cancel->to);
+	osip_call_id_clone(req->call_id, &cancel->call_id);
+	osip_cseq_clone(req->cseq, &cancel->cseq);
+	osip_free(cancel->cseq->method);
+	cancel->cseq->method = osip_strdup("CANCEL");
+	set_max_forwards(cancel, 70);
+	osip_message_set_content_length(cancel, "0");
+	stamp(c, ss ? apply(c, ss, cancel, SSM_OUT) : NULL, cancel);
+	if (osip_transaction_init(&tr, NICT, c->osip, cancel) < 0) {
+		osip_message_free(cancel);
+		return;
+	}
+	/* its 200 goes to the model too (the CANCEL is a transaction) */
+	osip_transaction_set_reserved4(tr, mem_ref(ss));
+	osip_transaction_add_event(tr, osip_new_outgoing_sipmessage(cancel));
+}
+
+int sipc_b2b(struct sipc_req *r, const char *target)
+{
+	struct srv *s = r->srv;
+	struct sipc *c = s->c;
+	const osip_message_t *q = s->req;
+	struct ss *uac = NULL;
+	struct leg *lu, *lc;
+	struct relay *rl;
+	struct ss_req rq;
+	osip_message_t *m;
+	char vb[64];
+	int mf = max_forwards(q), err;
+
+	if (!s->ss || s->px || s->rl || s->final_sent || !target)
+		return -1;
+	lu = calloc(1, sizeof(*lu));
+	lc = calloc(1, sizeof(*lc));
+	rl = calloc(1, sizeof(*rl));
+	if (!lu || !lc || !rl)
+		goto fail;
+	/* B2B-02: a new linked UAC session in the same SAS (new Call-ID and
+	 * From tag); B2B-03: Max-Forwards 0 is TooManyHops, a 483. */
+	err = ss_b2b_leg(s->ss, true, mf, NULL, NULL, &uac);
+	if (err == SSM_HOPS) {
+		srv_respond(s, 483, NULL);
+		free(lu);
+		free(lc);
+		free(rl);
+		return SSM_HOPS;
+	}
+	if (err)
+		goto fail;
+	lu->owner = s->ss;
+	lu->target = contact_of(q);
+	lu->local = q->to ? uri_dup(q->to->url) : NULL;
+	lu->remote = q->from ? uri_dup(q->from->url) : NULL;
+	lc->owner = uac;
+	lc->target = strdup(target);
+	lc->local = q->from ? uri_dup(q->from->url) : NULL;
+	lc->remote = q->to ? uri_dup(q->to->url) : NULL;
+	if (ss_set_attr(s->ss, LEG_ATTR, lu, NULL)) {
+		leg_free(lu);
+		lu = NULL;
+		goto fail;
+	}
+	lu = NULL;
+	if (ss_set_attr(uac, LEG_ATTR, lc, NULL)) {
+		leg_free(lc);
+		lc = NULL;
+		goto fail;
+	}
+	if (ss_create_request(uac, q->sip_method, &rq))
+		goto fail;
+	lc->invite_cseq = rq.cseq;
+	m = leg_request(c, q->sip_method, target, &rq, lc->local, lc->remote,
+			mf > 0 ? mf - 1 : 0, q, vb, sizeof(vb));
+	lc = NULL;
+	if (!m)
+		goto fail;
+	rl->c = c;
+	rl->srv = s;
+	rl->in = mem_ref(s->ss);
+	rl->out = mem_ref(uac);
+	rl->initial = true;
+	rl->auth_retry = c->b2b_auth_retry;
+	rl->refs = 1;                          /* the server transaction */
+	s->rl = rl;
+	if (relay_send(rl, m)) {
+		srv_respond(s, 403, "Target Outside Loopback");
+		return -1;
+	}
+	return 0;
+ fail:
+	free(lu);
+	if (lc && !leg_of(uac))
+		leg_free(lc);
+	free(rl);
+	if (!s->final_sent)
+		srv_respond(s, 500, "B2BUA Leg Not Created");
+	return -1;
+}
+
+/** A response on the other leg, relayed to the request it answers. */
+static void relay_on_response(struct relay *rl, osip_message_t *resp)
+{
+	struct sipc *c = rl->c;
+	struct srv *s = rl->srv;
+	int st = resp->status_code;
+	struct ss *t, *peer = NULL;
+	osip_message_t *out;
+	const char *ltag = NULL, *rtag = NULL;
+	char tag[40];
+
+	rl->status = st;
+	t = apply(c, rl->out, resp, SSM_IN);
+	if (st == 100) {
+		if (rl->cancel_pending) {
+			rl->cancel_pending = false;
+			send_cancel(c, rl->out, rl->req);
+		}
+		return;
+	}
+	if ((st == 401 || st == 407) && rl->initial && rl->auth_retry &&
+	    !rl->retried && !rl->cancelled) {
+		/* SS-STATE-14: the session is back in INITIAL; the same
+		 * session sends the INVITE again (same Call-ID and From tag,
+		 * no To tag, the next CSeq) with credentials. */
+		struct ss_req rq;
+		struct leg *l = leg_of(rl->out);
+		osip_message_t *m;
+		char vb[64];
+
+		rl->retried = true;
+		if (l && !ss_create_request(rl->out, rl->req->sip_method,
+					     &rq)) {
+			m = leg_request(c, rl->req->sip_method, l->target, &rq,
+					l->local, l->remote,
+					max_forwards(rl->req), rl->req, vb,
+					sizeof(vb));
+			if (m) {
+				osip_message_set_header(m, st == 407 ?
+					"Proxy-Authorization" : "Authorization",
+					"Digest username=\"sstck\", realm=\"sstck\","
+					" nonce=\"0\", uri=\"sip:sstck\","
+					" response=\"00000000000000000000000000000000\"");
+				l->invite_cseq = rq.cseq;
+				osip_message_force_update(m);
+				if (!relay_send(rl, m))
+					return;
+			}
+		}
+	}
+	if (st >= 200 && st < 300 && rl->initial) {
+		struct leg *l = leg_own(t);
+
+		if (l)
+			set_str(&l->target, contact_of(resp));
+	}
+	if (!s || !s->tr)
+		return;
+	if (ss_linked(t, &peer) || !peer)
+		peer = rl->in;
+	if (peer && ss_is_valid(peer))
+		ss_tags(peer, &ltag, &rtag);
+	if (!ltag) {
+		gen_token(tag, sizeof(tag));
+		ltag = tag;
+	}
+	out = make_response(s->req, st, resp->reason_phrase, ltag);
+	if (!out)
+		return;
+	if (st > 100 && out->to && tag_of(out->to) && strcmp(tag_of(out->to),
+							   ltag) && !tag_of(s->req->to)) {
+		/* a further dialog of a forked leg: its own To tag (B2B-08) */
+		osip_generic_param_t *gp = NULL;
+
+		osip_to_get_tag(out->to, &gp);
+		if (gp) {
+			osip_free(gp->gvalue);
+			gp->gvalue = osip_strdup(ltag);
+		}
+	}
+	if (st > 100 && st < 300) {
+		char ct[160];
+
+		snprintf(ct, sizeof(ct), "<sip:b2bua@%s:%d>", c->addr, c->port);
+		osip_message_set_contact(out, ct);
+	}
+	copy_body(out, resp);
+	osip_message_force_update(out);
+	if (s->final_sent && st >= 200 && st < 300) {
+		/* B2B-08: a further 2xx after the first, outside the IST */
+		stamp(c, apply(c, s->ss, out, SSM_OUT), out);
+		send_stateless(c, out);
+		osip_message_free(out);
+		return;
+	}
+	if (s->final_sent) {
+		osip_message_free(out);
+		return;
+	}
+	srv_respond_msg(s, out);
+}
+
+/** An in-dialog request on one leg, relayed to the linked leg (B2B-07). */
+static void relay_request(struct srv *s)
+{
+	struct sipc *c = s->c;
+	const osip_message_t *q = s->req;
+	struct ss *peer = NULL;
+	struct leg *l;
+	struct relay *rl;
+	struct ss_req rq;
+	osip_message_t *m;
+	char vb[64];
+
+	if (ss_linked(s->ss, &peer) || !peer || !(l = leg_of(peer)) ||
+	    !l->target) {
+		srv_respond(s, 481, NULL);
+		return;
+	}
+	if (ss_create_request(peer, q->sip_method, &rq)) {
+		srv_respond(s, 481, NULL);
+		return;
+	}
+	if (MSG_IS_INVITE(q))
+		l->invite_cseq = rq.cseq;
+	m = leg_request(c, q->sip_method, l->target, &rq, l->local, l->remote,
+			70, q, vb, sizeof(vb));
+	rl = calloc(1, sizeof(*rl));
+	if (!m || !rl) {
+		osip_message_free(m);
+		free(rl);
+		srv_respond(s, 500, NULL);
+		return;
+	}
+	rl->c = c;
+	rl->srv = s;
+	rl->in = mem_ref(s->ss);
+	rl->out = mem_ref(peer);
+	rl->refs = 1;
+	s->rl = rl;
+	if (relay_send(rl, m))
+		srv_respond(s, 500, NULL);
+}
+
+/** The ACK of a 2xx on one leg: a new ACK on the other (B2B-07). */
+static void relay_ack(struct sipc *c, struct ss *ss)
+{
+	struct ss *peer = NULL;
+	struct leg *l;
+	struct ss_req rq;
+	const char *cid, *lt, *rt;
+	osip_message_t *m;
+	char vb[64];
+
+	if (ss_linked(ss, &peer) || !peer || !(l = leg_of(peer)) ||
+	    !l->target || ss_call_id(peer, &cid) || ss_tags(peer, &lt, &rt))
+		return;
+	rq.call_id = cid;
+	rq.from_tag = lt;
+	rq.to_tag = rt;
+	rq.cseq = l->invite_cseq;
+	m = leg_request(c, "ACK", l->target, &rq, l->local, l->remote, 70,
+			NULL, vb, sizeof(vb));
+	if (!m)
+		return;
+	stamp(c, apply(c, peer, m, SSM_OUT), m);
+	send_stateless(c, m);
+	osip_message_free(m);
+}
+
+/* ------------------------------------------------------------------ */
 /* libosip2 callbacks                                                  */
 /* ------------------------------------------------------------------ */
 
@@ -1259,7 +1757,7 @@ static void servlet(struct ss *ss, const struct ssm_msg *msg, void *arg)
 		return;
 	if (c->app.do_request)
 		c->app.do_request(&r, c->app.arg);
-	if (!d->srv->px && !d->srv->final_sent)
+	if (!d->srv->px && !d->srv->rl && !d->srv->final_sent)
 		srv_respond(d->srv, 500, "Application Did Not Answer");
 }
 
@@ -1353,6 +1851,19 @@ static void on_request(int type, osip_transaction_t *tr, osip_message_t *m)
 		if (is->px) {                         /* PROXY-14 */
 			px_cancel_pending(is->px, -1);
 		}
+		else if (is->rl && !is->final_sent) {
+			/* SS-STATE-24: the container answers the INVITE with
+			 * 487 itself (the session is TERMINATED), then the
+			 * application cancels its other leg (B2B-10). */
+			struct relay *rl = is->rl;
+
+			srv_respond(is, 487, NULL);
+			rl->cancelled = true;
+			if (rl->status >= 100 && rl->status < 200)
+				send_cancel(c, rl->out, rl->req);
+			else if (rl->status < 100)
+				rl->cancel_pending = true;
+		}
 		else if (!is->final_sent) {
 			srv_respond(is, 487, NULL);   /* SS-STATE-24 */
 		}
@@ -1368,12 +1879,20 @@ static void on_request(int type, osip_transaction_t *tr, osip_message_t *m)
 		s->ss = mem_ref(ss);
 		ssm_dispatch(ss, &ev, NULL, NULL);
 		send_trying(s);
-		forward_subsequent(s);
+		if (ss_role(ss) == SS_ROLE_PROXY || !ss_is_valid(ss))
+			forward_subsequent(s);
+		else
+			relay_request(s);             /* B2BUA */
 		return;
 	}
 	if (ev.to_tag) {
 		/* Not one of our dialogs: a proxy forwards it by its
-		 * Request-URI (RFC 3261 16.4), a session-less path. */
+		 * Request-URI (RFC 3261 16.4), a session-less path; a user
+		 * agent (the B2BUA) has no such dialog: 481. */
+		if (c->app.is_ua) {
+			srv_respond(s, 481, NULL);
+			return;
+		}
 		send_trying(s);
 		forward_subsequent(s);
 		return;
@@ -1419,21 +1938,30 @@ static void on_client_response(int type, osip_transaction_t *tr,
 			       osip_message_t *m)
 {
 	struct sipc_px *px = osip_transaction_get_reserved2(tr);
+	struct relay *rl = osip_transaction_get_reserved3(tr);
+	struct ss *cs = osip_transaction_get_reserved4(tr);
 
 	(void)type;
 	if (px)
 		px_on_response(px, tr, m);
+	else if (rl && rl->tr == tr)
+		relay_on_response(rl, m);
+	else if (cs)
+		apply(the_c, cs, m, SSM_IN);            /* a CANCEL's 200 */
 }
 
 static void on_client_timeout(int type, osip_transaction_t *tr,
 			      osip_message_t *m)
 {
 	struct sipc_px *px = osip_transaction_get_reserved2(tr);
+	struct relay *rl = osip_transaction_get_reserved3(tr);
 
 	(void)type;
 	(void)m;
 	if (px)
 		px_on_timeout(px, branch_of(px, tr));
+	else if (rl && rl->tr == tr && rl->srv && !rl->srv->final_sent)
+		srv_respond(rl->srv, 408, NULL);
 }
 
 static void on_2xx_again(int type, osip_transaction_t *tr,
@@ -1463,9 +1991,29 @@ static void on_kill(int type, osip_transaction_t *tr)
 			s->px->srv = NULL;
 			px_unref(s->px);
 		}
+		if (s->rl) {
+			s->rl->srv = NULL;
+			relay_unref(s->rl);
+		}
 		mem_deref(s->ss);
 		free(s);
 		osip_transaction_set_reserved1(tr, NULL);
+	}
+	mem_deref(osip_transaction_get_reserved4(tr));
+	osip_transaction_set_reserved4(tr, NULL);
+	{
+		struct relay *rl = osip_transaction_get_reserved3(tr);
+
+		if (rl) {
+			if (rl->tr == tr) {
+				rl->tr = NULL;
+				if (rl->status < 200 && rl->srv &&
+				    !rl->srv->final_sent)
+					srv_respond(rl->srv, 408, NULL);
+			}
+			osip_transaction_set_reserved3(tr, NULL);
+			relay_unref(rl);
+		}
 	}
 	if (px) {
 		int i = branch_of(px, tr);
@@ -1584,6 +2132,10 @@ static void stateless(struct sipc *c, osip_message_t *m)
 		return;
 	if (ss)
 		ssm_dispatch(ss, &ev, NULL, NULL);
+	if (ss && ss_is_valid(ss) && ss_role(ss) != SS_ROLE_PROXY) {
+		relay_ack(c, ss);                     /* B2BUA */
+		return;
+	}
 	pop_own_route(c, m);
 	if (max_forwards(m) <= 0)
 		return;
@@ -2071,6 +2623,18 @@ static int bind_sockets(struct sipc *c)
 	return 0;
 }
 
+/* The container's listener: a leg's data is freed with its session. */
+static void on_ss_destroyed(struct ss *ss, void *arg)
+{
+	struct leg *l = leg_of(ss);
+
+	(void)arg;
+	if (l && l->owner == ss) {
+		ss_remove_attr(ss, LEG_ATTR);
+		leg_free(l);
+	}
+}
+
 static void osip_quiet(const char *fi, int li, osip_trace_level_t level,
 		       const char *chfr, va_list ap)
 {
@@ -2084,11 +2648,15 @@ static void osip_quiet(const char *fi, int li, osip_trace_level_t level,
 int sipc_alloc(struct sipc **cp, const struct sipc_cfg *cfg,
 	       const struct sipc_app *app)
 {
+	static const struct ssm_listeners listeners = {
+		.ss_destroyed = on_ss_destroyed,
+	};
 	struct sipc *c = calloc(1, sizeof(*c));
 
 	if (!c)
 		return -1;
 	c->cfg = *cfg;
+	c->b2b_auth_retry = cfg->b2b_auth_retry;
 	c->app = *app;
 	c->udp = c->tcp = -1;
 	c->sigpipe[0] = c->sigpipe[1] = -1;
@@ -2107,7 +2675,7 @@ int sipc_alloc(struct sipc **cp, const struct sipc_cfg *cfg,
 	if (bind_sockets(c) ||
 	    ssm_alloc(&c->m, &c->cfg.opts, NULL, NULL) ||
 	    ssm_app_add(c->m, app->name, app->version ? app->version :
-			SSM_V11, c->cfg.session_timeout_min, NULL, NULL,
+			SSM_V11, c->cfg.session_timeout_min, &listeners, NULL,
 			&c->mapp) ||
 	    osip_init(&c->osip) < 0 || pipe(c->sigpipe) < 0) {
 		sipc_free(c);

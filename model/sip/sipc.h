@@ -52,6 +52,7 @@ struct sipc_app {
 	void (*do_response)(struct sipc_px *px, int status, void *arg);
 	void *arg;
 	enum ssm_version version;
+	bool is_ua;                /**< a B2BUA: no proxying of strays */
 };
 
 struct sipc_cfg {
@@ -62,6 +63,7 @@ struct sipc_cfg {
 	const char *port_file;     /**< write the bound port here        */
 	int session_timeout_min;   /**< session-timeout of the app       */
 	struct ssm_opts opts;      /**< model options (CF-*)             */
+	bool b2b_auth_retry;       /**< B2BUA: retry a 401/407 once      */
 	bool verbose;
 };
 
@@ -84,6 +86,13 @@ int sipc_respond(struct sipc_req *r, int status, const char *reason);
 /** Proxy the request to @n targets (PROXY-04), taking the session's role. */
 int sipc_proxy(struct sipc_req *r, const struct sipc_proxy_opts *o,
 	       const char *const *targets, int n, struct sipc_px **pxp);
+
+/**
+ * Act as a B2BUA (B2B-02): a new linked UAC session in the request's SAS
+ * sends the request to @target; responses, ACK, in-dialog requests and
+ * CANCEL are relayed across the link.  SSM_HOPS after a 483 (B2B-03).
+ */
+int sipc_b2b(struct sipc_req *r, const char *target);
 
 /* ----- a proxy operation ----- */
 
