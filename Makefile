@@ -5,7 +5,8 @@
 #   make conformance   the main job: the conformance run with its report
 #   make rules         every rule ID with the tests that cover it
 #   make coverage      gcov build, the suites, an lcov HTML report
-#   make bench         the model microbenchmark
+#   make bench         the model microbenchmark, then a load run through
+#                      sstck-ref and Kamailio
 #
 # Quiet by default; V=1 shows the commands.
 
@@ -132,8 +133,9 @@ coverage: $(OUT)/cov/check-model
 	$(Q)$(OUT)/cov/check-model --list | sh conformance/rule-coverage \
 		conformance/rules.tsv --summary
 
-bench: $(OUT)/rel/ssm-bench
+bench: $(OUT)/rel/ssm-bench $(OUT)/rel/sstck-ref
 	$(Q)$(OUT)/rel/ssm-bench
+	$(Q)SSTCK_REF=$(CURDIR)/$(OUT)/rel/sstck-ref harness/bench-load
 
 clean:
 	rm -rf $(OUT) $(REPORTS)

@@ -2084,23 +2084,23 @@ static void set_callbacks(osip_t *o)
 /* Incoming messages                                                   */
 /* ------------------------------------------------------------------ */
 
+/* Run libosip2's state machines.  Each executor walks every transaction
+ * (completed ones linger for Timers D, I, J and K), so this runs once per
+ * wake-up of the loop, after every readable message has been queued, not
+ * once per message. */
 static void pump(struct sipc *c)
 {
-	for (int k = 0; k < 4; k++) {
-		osip_ict_execute(c->osip);
-		osip_ist_execute(c->osip);
-		osip_nict_execute(c->osip);
-		osip_nist_execute(c->osip);
-	}
-	osip_timers_ict_execute(c->osip);
-	osip_timers_ist_execute(c->osip);
-	osip_timers_nict_execute(c->osip);
-	osip_timers_nist_execute(c->osip);
 	for (int k = 0; k < 2; k++) {
 		osip_ict_execute(c->osip);
 		osip_ist_execute(c->osip);
 		osip_nict_execute(c->osip);
 		osip_nist_execute(c->osip);
+		if (k == 0) {
+			osip_timers_ict_execute(c->osip);
+			osip_timers_ist_execute(c->osip);
+			osip_timers_nict_execute(c->osip);
+			osip_timers_nist_execute(c->osip);
+		}
 	}
 	for (int i = 0; i < c->ngarbage; i++)
 		osip_transaction_free(c->garbage[i]);
@@ -2140,8 +2140,21 @@ static void stateless(struct sipc *c, osip_message_t *m)
 	if (max_forwards(m) <= 0)
 		return;
 	set_max_forwards(m, max_forwards(m) - 1);
-	if (push_via(c, m, via_is_tcp(m), vb, sizeof(vb)) < 0)
-		return;
+	/* the next hop's transport, not the one the ACK came in on */
+	{
+		osip_route_t *r = NULL;
+		osip_uri_t *u = m->req_uri;
+		osip_uri_param_t *tp = NULL;
+
+		if (osip_message_get_route(m, 0, &r) >= 0 && r && r->url)
+			u = r->url;
+		if (u)
+			osip_uri_uparam_get_byname(u, "transport", &tp);
+		if (push_via(c, m, tp && tp->gvalue &&
+			     !strcasecmp(tp->gvalue, "tcp"), vb,
+			     sizeof(vb)) < 0)
+			return;
+	}
 	stamp(c, ss ? apply(c, ss, m, SSM_OUT) : NULL, m);
 	send_stateless(c, m);
 }
@@ -2549,14 +2562,11 @@ static void on_bytes(struct sipc *c, const char *buf, size_t len,
 			return;
 		}
 	}
-	if (osip_find_transaction_and_add_event(c->osip, evt) == 0) {
-		pump(c);
+	if (osip_find_transaction_and_add_event(c->osip, evt) == 0)
 		return;
-	}
 	if (MSG_IS_RESPONSE(m) || MSG_IS_ACK(m)) {
 		stateless(c, m);
 		osip_event_free(evt);
-		pump(c);
 		return;
 	}
 	{
@@ -2568,8 +2578,11 @@ static void on_bytes(struct sipc *c, const char *buf, size_t len,
 			return;
 		}
 		osip_transaction_add_event(tr, evt);
+		/* the request's handler runs now, so a retransmission read in
+		 * the same batch finds its transaction */
+		osip_ist_execute(c->osip);
+		osip_nist_execute(c->osip);
 	}
-	pump(c);
 }
 
 /* ------------------------------------------------------------------ */
@@ -2704,23 +2717,24 @@ struct ssm *sipc_model(struct sipc *c)
 	return c->m;
 }
 
-static void read_udp(struct sipc *c)
+static bool read_udp(struct sipc *c)
 {
-	char buf[SIPC_MAX_MSG + 2];
+	static char buf[SIPC_MAX_MSG + 2];
 	struct sockaddr_storage sa;
 	socklen_t len = sizeof(sa);
 	char host[80];
 	int port;
-	ssize_t n = recvfrom(c->udp, buf, sizeof(buf) - 1, 0,
+	ssize_t n = recvfrom(c->udp, buf, sizeof(buf) - 1, MSG_DONTWAIT,
 			     (struct sockaddr *)&sa, &len);
 
 	if (n <= 0)
-		return;
+		return false;
 	buf[n] = '\0';
 	addr_str(&sa, host, sizeof(host), &port);
 	if (sa.ss_family == AF_INET6)
 		bracket_v6(host, sizeof(host));
 	on_bytes(c, buf, (size_t)n, host, port);
+	return true;
 }
 
 /** TCP framing: headers end at CRLFCRLF, the body is Content-Length. */
@@ -2910,7 +2924,8 @@ int sipc_run(struct sipc *c)
 		if (pf[0].revents)
 			c->stop = true;
 		if (pf[1].revents & POLLIN)
-			read_udp(c);
+			for (int k = 0; k < 256 && read_udp(c); k++)
+				;
 		if (c->tcp >= 0 && (pf[2].revents & POLLIN))
 			accept_conn(c);
 		for (int i = c->nconns - 1; i >= 0; i--) {
