@@ -2488,6 +2488,29 @@ static void on_bytes(struct sipc *c, const char *buf, size_t len,
 			return;
 		}
 	}
+	/* libosip2 works on C strings: a NUL byte in the header section (a
+	 * legal quoted-pair, RFC 4475 3.1.1.2) would cut the message short.
+	 * It becomes DEL, also a legal quoted-pair character. */
+	{
+		const char *hend = memmem(buf, len, "\r\n\r\n", 4);
+		size_t hl = hend ? (size_t)(hend - buf) : len;
+
+		if (memchr(buf, '\0', hl)) {
+			char *copy = malloc(len + 1);
+
+			if (!copy)
+				return;
+			memcpy(copy, buf, len);
+			copy[len] = '\0';
+			for (size_t i = 0; i < hl; i++)
+				if (!copy[i])
+					copy[i] = 0x7f;
+			c->rx--;              /* counted once, in the call */
+			on_bytes(c, copy, len, host, port);
+			free(copy);
+			return;
+		}
+	}
 	evt = osip_parse(buf, len);
 	if (!evt || !evt->sip) {
 		int st = unparsable_status(buf);
