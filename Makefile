@@ -103,14 +103,17 @@ rules: $(OUT)/rel/check-model
 	$(Q)$(OUT)/rel/check-model --list | sh conformance/rule-coverage \
 		conformance/rules.tsv
 
-# The main job.  Until the harness lands it runs the model's conformance
-# suite and prints the rule table.
-conformance: $(OUT)/rel/check-model
+# The main job.  Until the sstck harness lands it runs the model's
+# conformance suite, prints the rule table, and runs every scenario case
+# against sstck-ref (logs and verdicts in reports/out/container/).
+conformance: $(OUT)/rel/check-model $(OUT)/rel/sstck-ref
 	$(Q)mkdir -p $(REPORTS)
 	$(Q)$(OUT)/rel/check-model --xml $(REPORTS)/check-model.xml
 	$(Q)$(OUT)/rel/check-model --list | sh conformance/rule-coverage \
 		conformance/rules.tsv | tee $(REPORTS)/rules.txt
-	@echo "rule table: $(REPORTS)/rules.txt"
+	@echo "== scenario cases against sstck-ref"
+	$(Q)SSTCK_REF=$(CURDIR)/$(OUT)/rel/sstck-ref harness/test-container
+	@echo "rule table: $(REPORTS)/rules.txt; case logs: $(REPORTS)/container/"
 
 coverage: $(OUT)/cov/check-model
 	$(Q)rm -rf $(REPORTS)/coverage && mkdir -p $(REPORTS)/coverage
