@@ -1,0 +1,308 @@
+#!/usr/bin/env python3
+"""scenarios/gen-scenarios.py: writes the SIPp XML and case.ini files of
+the generated cases under scenarios/ (the committed files are its output;
+edit this, run it, commit both).  proxy/rr-caller-bye and
+proxy/rr-tcp-caller are written by hand.
+
+Helpers: invite/cancel/ack_non2xx/in_dialog build caller requests, resp
+builds a callee response, recv/ss/msgre build checks (ss() matches the
+X-SS-State header, msgre() the whole message), finish() wraps a scenario
+and declares its variables to SIPp, write() puts a case in place."""
+import os, re
+ROOT=os.path.dirname(os.path.abspath(__file__))
+HDR='''<?xml version="1.0" encoding="ISO-8859-1" ?>
+<!DOCTYPE scenario SYSTEM "sipp.dtd">
+<!-- %s -->
+<scenario name="%s">
+'''
+def ss(regexp, var):
+    return '      <ereg regexp="%s" search_in="hdr" header="X-SS-State:" check_it="true" assign_to="%s"/>\n' % (regexp, var)
+def msgre(regexp, var, inverse=False):
+    k = 'check_it_inverse' if inverse else 'check_it'
+    return '      <ereg regexp="%s" search_in="msg" %s="true" assign_to="%s"/>\n' % (regexp.replace('<','&lt;'), k, var)
+def recv(what, checks='', extra=''):
+    kind = 'response' if what[0].isdigit() else 'request'
+    s = '  <recv %s="%s"%s' % (kind, what, extra)
+    if checks:
+        return s + '>\n    <action>\n' + checks + '    </action>\n  </recv>\n'
+    return s + '/>\n'
+def send(text, retrans=False):
+    r = ' retrans="500"' if retrans else ''
+    return '  <send%s>\n    <![CDATA[\n%s\n    ]]>\n  </send>\n' % (r, '\n'.join('      '+l for l in text.strip('\n').split('\n')) + '\n')
+def pause(ms): return '  <pause milliseconds="%d"/>\n' % ms
+def finish(desc, name, body):
+    vs = [v for a in re.findall(r'assign_to="([\w,]+)"', body) for v in a.split(',')]
+    ref = ('  <Reference variables="%s"/>\n' % ','.join(vs)) if vs else ''
+    return HDR % (desc, name) + body + ref + '</scenario>\n'
+
+FROM='From: <sip:alice@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]'
+def invite(mf=70, callee='callee', extra=''):
+    return send('''INVITE sip:bob@[%s] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+%s
+To: <sip:bob@[%s]>
+Call-ID: [call_id]
+CSeq: 1 INVITE
+Contact: <sip:alice@[local_ip]:[local_port]>
+Max-Forwards: %d
+%sContent-Length: 0
+''' % (callee, FROM, callee, mf, extra), retrans=True)
+def ack_non2xx(branch_back, callee='callee'):
+    return send('''ACK sip:bob@[%s] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch-%d]
+%s
+[last_To:]
+Call-ID: [call_id]
+CSeq: 1 ACK
+Max-Forwards: 70
+Content-Length: 0
+''' % (callee, branch_back, FROM))
+def cancel(branch_back, callee='callee'):
+    return send('''CANCEL sip:bob@[%s] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch-%d]
+%s
+To: <sip:bob@[%s]>
+Call-ID: [call_id]
+CSeq: 1 CANCEL
+Max-Forwards: 70
+Content-Length: 0
+''' % (callee, branch_back, FROM, callee), retrans=True)
+def in_dialog(method, cseq):
+    return send('''%s [next_url] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+%s
+[last_To:]
+[routes]
+Call-ID: [call_id]
+CSeq: %d %s
+Max-Forwards: 70
+Content-Length: 0
+''' % (method, FROM, cseq, method), retrans=(method != 'ACK'))
+def resp(code, reason, tag='01', rr=True, contact=True, cseq=None, retrans=None, via='[last_Via:]'):
+    lines = ['SIP/2.0 %d %s' % (code, reason), via, '[last_From:]',
+             '[last_To:]' + ((';tag=[pid]SIPpTag%s[call_number]' % tag) if tag else ''),
+             '[last_Call-ID:]', ('CSeq: %s' % cseq) if cseq else '[last_CSeq:]']
+    if rr: lines.append('[last_Record-Route:]')
+    if contact: lines.append('Contact: <sip:bob@[local_ip]:[local_port]>')
+    lines.append('Content-Length: 0')
+    return send('\n'.join(lines) + '\n', retrans=(code >= 200 and code < 300) if retrans is None else retrans)
+
+KEEPVIA = '      <ereg regexp=".*" search_in="hdr" header="Via:" check_it="true" assign_to="invvia"/>\n'
+def write(case, files, ini):
+    d = os.path.join(ROOT, case); os.makedirs(d, exist_ok=True)
+    for fn, txt in files.items():
+        open(os.path.join(d, fn), 'w').write(txt)
+    open(os.path.join(d, 'case.ini'), 'w').write(ini)
+
+def ini(summary, rules, app, args, agents, expect=''):
+    s = '[case]\nsummary = %s\nrules = %s\n\n[ref]\napp = %s\nargs = %s\n' % (summary, rules, app, args)
+    for i, (name, role, sc) in enumerate(agents):
+        s += '\n[agent.%s]\nrole = %s\nscenario = %s\nstart = %d\n' % (name, role, sc, i + 1)
+    if expect:
+        s += '\n[expect]\n' + expect
+    return s
+
+# ---- proxy: callee hangs up ----
+uac = invite() + recv('100', ss('state=INITIAL;','a'), ' optional="true"') + \
+    recv('180', ss('state=EARLY;role=PROXY','b')) + recv('200', ss('state=CONFIRMED;role=PROXY','c'), ' rrs="true"') + \
+    in_dialog('ACK', 1) + recv('BYE', ss('state=CONFIRMED;role=PROXY','d')) + \
+    send('''SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+''') + pause(200)
+uas = recv('INVITE', msgre('Record-Route: <sip:[^>]*;lr>','rr') + '      <ereg regexp=".*" search_in="hdr" header="From:" check_it="true" assign_to="caller"/>\n', ' rrs="true"') + resp(180,'Ringing') + resp(200,'OK') + recv('ACK') + \
+    pause(100) + send('''BYE [next_url] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:bob@[local_ip]:[local_port]>;tag=[pid]SIPpTag01[call_number]
+To: [$caller]
+[routes]
+Call-ID: [call_id]
+CSeq: 1 BYE
+Max-Forwards: 70
+Content-Length: 0
+''', retrans=True) + recv('200', ss('state=TERMINATED;role=PROXY','e'))
+write('proxy/rr-callee-bye', {'uac.xml': finish('caller of a record-routed call the callee ends', 'proxy callee bye: uac', uac),
+                              'uas.xml': finish('callee that hangs up through the proxy', 'proxy callee bye: uas', uas)},
+      ini('Record-routing proxy (EX-03): the callee hangs up through the proxy', 'EX-03 PROXY-06 SS-STATE-30 SS-STATE-33', 'proxy', '',
+          [('callee','uas','uas.xml'),('caller','uac','uac.xml')]))
+
+# ---- CANCEL during ringing (every app) ----
+uac_c = invite() + recv('100', '', ' optional="true"') + recv('180', ss('state=EARLY;','a')) + cancel(3) + \
+    recv('200', ss('state=TERMINATED;','b')) + recv('487', ss('state=TERMINATED;','c')) + ack_non2xx(6)
+uas_c = recv('INVITE', KEEPVIA) + resp(180, 'Ringing') + recv('CANCEL') + resp(200, 'OK', tag='', retrans=False) + \
+    resp(487, 'Request Terminated', cseq='1 INVITE', via='Via: [$invvia]') + recv('ACK')
+for app, args, rules in [('proxy', '', 'PROXY-14 SS-STATE-32 PROXY-15'), ('send-on', '', 'PROXY-14 SS-STATE-32 EX-01'),
+                         ('fork', '--target sip:bob@{callee}', 'PROXY-14 SS-STATE-32')]:
+    group = {'proxy': 'proxy', 'send-on': 'send-on', 'fork': 'fork'}[app]
+    write('%s/cancel-ringing' % group, {'uac.xml': finish('caller that cancels while ringing', app + ' cancel: uac', uac_c),
+                                        'uas.xml': finish('callee that rings and is cancelled', app + ' cancel: uas', uas_c)},
+          ini('%s: CANCEL during ringing reaches the callee; 487 upstream' % app, rules, app, args,
+              [('callee','uas','uas.xml'),('caller','uac','uac.xml')]))
+
+# ---- Max-Forwards 0 ----
+uac_mf = invite(mf=0) + recv('100', '', ' optional="true"') + recv('483', ss('state=TERMINATED;','a')) + ack_non2xx(2)
+write('proxy/max-forwards-zero', {'uac.xml': finish('INVITE with Max-Forwards 0', 'mf0: uac', uac_mf)},
+      ini('Max-Forwards 0: 483 Too Many Hops (PROXY-02)', 'PROXY-02 SS-STATE-23', 'proxy', '', [('caller','uac','uac.xml')]))
+
+# ---- send-on basic: no Record-Route ----
+uac_s = invite() + recv('100', '', ' optional="true"') + recv('180', ss('state=EARLY;role=PROXY','a')) + \
+    recv('200', ss('state=CONFIRMED;role=PROXY','b'), ' rrs="true"') + in_dialog('ACK', 1) + pause(100) + in_dialog('BYE', 2) + recv('200')
+uas_s = recv('INVITE', msgre('Record-Route:', 'rr', inverse=True) + msgre('[Mm]ax-[Ff]orwards: 69', 'mf')) + resp(180, 'Ringing', rr=False) + \
+    resp(200, 'OK', rr=False) + recv('ACK') + recv('BYE') + resp(200, 'OK', tag='', rr=False, contact=False)
+write('send-on/basic', {'uac.xml': finish('caller through the SendOnServlet', 'send-on: uac', uac_s),
+                        'uas.xml': finish('callee: no Record-Route from send-on', 'send-on: uas', uas_s)},
+      ini('SendOnServlet (EX-01): proxied without Record-Route', 'EX-01 PROXY-07 PROXY-08 INVAL-10', 'send-on', '',
+          [('callee','uas','uas.xml'),('caller','uac','uac.xml')]))
+
+# ---- send-on rejects foreign callers ----
+uac_r = invite() + recv('100', '', ' optional="true"') + \
+    recv('403', ss('state=TERMINATED;role=UAS','a') + msgre('SIP/2.0 403 Calls outside example.com not accepted', 'r')) + ack_non2xx(2)
+write('send-on/reject-foreign', {'uac.xml': finish('caller from outside example.com', 'send-on 403: uac', uac_r)},
+      ini('SendOnServlet with the domain switch: 403 for a caller outside example.com', 'EX-01 SS-STATE-23', 'send-on',
+          '--domain example.com', [('caller','uac','uac.xml')]))
+
+# ---- fork: parallel, one 200, the ringing branch cancelled ----
+uac_f = invite() + recv('100', '', ' optional="true"') + recv('180', '', ' optional="true"') + recv('180', '', ' optional="true"') + \
+    recv('200', ss('state=CONFIRMED;role=PROXY','a'), ' rrs="true"') + in_dialog('ACK', 1) + pause(300) + in_dialog('BYE', 2) + recv('200', ss('state=TERMINATED;','b'))
+uas_win = recv('INVITE', msgre('Record-Route:', 'rr')) + resp(180, 'Ringing', tag='0A') + pause(300) + resp(200, 'OK', tag='0A') + recv('ACK') + recv('BYE') + \
+    resp(200, 'OK', tag='', contact=False, rr=False)
+uas_ring = recv('INVITE', KEEPVIA) + resp(180, 'Ringing', tag='0B') + recv('CANCEL') + resp(200, 'OK', tag='', rr=False, contact=False, retrans=False) + \
+    resp(487, 'Request Terminated', tag='0B', cseq='1 INVITE', rr=False, via='Via: [$invvia]') + recv('ACK')
+write('fork/parallel-200-cancel', {'uac.xml': finish('caller of a parallel fork', 'fork: uac', uac_f),
+                                   'uas-a.xml': finish('branch A: rings, then answers', 'fork: a', uas_win),
+                                   'uas-b.xml': finish('branch B: rings, gets CANCEL', 'fork: b', uas_ring)},
+      ini('Parallel fork: A answers, ringing B gets CANCEL; two to-tags make a derived session', 'PROXY-04 PROXY-05 PROXY-09 DERIVED-01 DERIVED-04',
+          'fork', '--record-route --target sip:bob@{a} --target sip:bob@{b}',
+          [('a','uas','uas-a.xml'),('b','uas','uas-b.xml'),('caller','uac','uac.xml')], 'derived = 1\n'))
+
+# ---- fork: 486 and 404 -> 404 upstream ----
+uac_bf = invite() + recv('100', '', ' optional="true"') + recv('404', ss('state=TERMINATED;role=PROXY','a')) + ack_non2xx(2)
+uas_486 = recv('INVITE') + resp(486, 'Busy Here', rr=False, contact=False) + recv('ACK')
+uas_404 = recv('INVITE') + pause(200) + resp(404, 'Not Found', rr=False, contact=False) + recv('ACK')
+write('fork/best-response-404', {'uac.xml': finish('caller: gets the best response', 'best: uac', uac_bf),
+                                 'uas-a.xml': finish('branch A: busy', 'best: a', uas_486),
+                                 'uas-b.xml': finish('branch B: not found', 'best: b', uas_404)},
+      ini('Parallel fork: 486 and 404, the lowest code goes upstream (PROXY-10)', 'PROXY-10 SS-STATE-31 CF-16',
+          'fork', '--target sip:bob@{a} --target sip:bob@{b}',
+          [('a','uas','uas-a.xml'),('b','uas','uas-b.xml'),('caller','uac','uac.xml')]))
+
+# ---- fork: sequential, the first target times out ----
+uac_sq = invite() + recv('100', '', ' optional="true"') + recv('180', '', ' optional="true"') + recv('180', '', ' optional="true"') + \
+    recv('200', ss('state=CONFIRMED;','a')) + ack_non2xx(0).replace('[branch-0]','[branch]').replace('sip:bob@[callee]', 'sip:bob@[b]') + pause(100)
+uas_slow = recv('INVITE', KEEPVIA) + resp(180, 'Ringing', tag='0A', rr=False) + recv('CANCEL') + resp(200, 'OK', tag='', rr=False, contact=False, retrans=False) + \
+    resp(487, 'Request Terminated', tag='0A', cseq='1 INVITE', rr=False, via='Via: [$invvia]') + recv('ACK')
+uas_ok = recv('INVITE') + resp(200, 'OK', tag='0B', rr=False) + recv('ACK')
+write('fork/sequential-timeout', {'uac.xml': finish('caller of a sequential fork', 'seq: uac', uac_sq),
+                                  'uas-a.xml': finish('first target: rings until the branch timeout', 'seq: a', uas_slow),
+                                  'uas-b.xml': finish('second target: answers', 'seq: b', uas_ok)},
+      ini('Sequential fork: the first target times out and is cancelled, the second answers (PROXY-05)', 'PROXY-05 PROXY-14',
+          'fork', '--sequential --branch-timeout 800 --target sip:bob@{a} --target sip:bob@{b}',
+          [('a','uas','uas-a.xml'),('b','uas','uas-b.xml'),('caller','uac','uac.xml')]))
+print("proxy, send-on, fork: ok")
+
+# ================= B2BUA =================
+CAPFROM = '      <ereg regexp=".*" search_in="hdr" header="From:" check_it="true" assign_to="caller"/>\n'
+def uas_request(method, cseq):
+    return send('''%s [next_url] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:bob@[local_ip]:[local_port]>;tag=[pid]SIPpTag01[call_number]
+To: [$caller]
+Call-ID: [call_id]
+CSeq: %d %s
+Max-Forwards: 70
+Content-Length: 0
+''' % (method, cseq, method), retrans=True)
+OK_TO_REQ = send('''SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+''')
+
+uac_b = invite() + recv('100', '', ' optional="true"') + \
+    recv('180', ss('state=EARLY;role=UAS;.*sip=2', 'a')) + \
+    recv('200', ss('state=CONFIRMED;role=UAS;.*sip=2', 'b') + msgre('Contact: <sip:b2bua@', 'ct') +
+         '      <ereg regexp=".*" search_in="hdr" header="To:" check_it="true" assign_to="callee"/>\n', ' rrs="true"') + \
+    in_dialog('ACK', 1) + in_dialog('INFO', 2) + recv('200', ss('state=CONFIRMED;role=UAS', 'c')) + \
+    recv('INFO', ss('state=CONFIRMED;role=UAS', 'd')) + OK_TO_REQ + pause(100) + \
+    in_dialog('BYE', 3).replace('[last_To:]', 'To: [$callee]') + recv('200', ss('state=TERMINATED;role=UAS', 'e'))
+uas_b = recv('INVITE', ss('state=INITIAL;role=UAC;.*sip=2', 'a') + msgre('[Mm]ax-[Ff]orwards: 69', 'mf') +
+             msgre('\\nTo:[^\\n]*tag=', 'tt', inverse=True) + msgre('Record-Route:', 'rr', inverse=True) + CAPFROM, ' rrs="true"') + \
+    resp(180, 'Ringing', rr=False) + resp(200, 'OK', rr=False) + recv('ACK', ss('state=CONFIRMED;role=UAC', 'b')) + \
+    recv('INFO', ss('state=CONFIRMED;role=UAC', 'c')) + OK_TO_REQ + pause(100) + \
+    uas_request('INFO', 1) + recv('200', ss('state=CONFIRMED;role=UAC', 'd')) + \
+    recv('BYE', ss('state=CONFIRMED;role=UAC', 'e')) + OK_TO_REQ + pause(200)
+write('b2bua/call-info-bye', {'uac.xml': finish('caller of a B2BUA call: INFO both ways, BYE', 'b2b call: uac', uac_b),
+                              'uas.xml': finish('callee leg of the B2BUA', 'b2b call: uas', uas_b)},
+      ini('B2BUA: a linked leg in the same SAS, INFO relayed both ways, BYE (TCK B2BUA flows)',
+          'B2B-02 B2B-05 B2B-07 OWN-03 SS-STATE-22 SS-STATE-25', 'b2bua', '',
+          [('callee','uas','uas.xml'),('caller','uac','uac.xml')]))
+
+uac_a = invite() + recv('100', '', ' optional="true"') + recv('200', ss('state=CONFIRMED;role=UAS', 'a'), ' rrs="true"') + \
+    in_dialog('ACK', 1) + pause(100) + in_dialog('BYE', 2) + recv('200', ss('state=TERMINATED;role=UAS', 'b'))
+CAP1 = ('      <ereg regexp=".*" search_in="hdr" header="Call-ID:" check_it="true" assign_to="cid1"/>\n'
+        '      <ereg regexp="tag=([^;]*)" search_in="hdr" header="From:" check_it="true" assign_to="ft1,ftag1"/>\n')
+CAP2 = ('      <ereg regexp=".*" search_in="hdr" header="Call-ID:" check_it="true" assign_to="cid2"/>\n'
+        '      <ereg regexp="tag=([^;]*)" search_in="hdr" header="From:" check_it="true" assign_to="ft2,ftag2"/>\n'
+        '      <strcmp assign_to="dcid" variable="cid1" variable2="cid2"/>\n'
+        '      <test assign_to="samecid" variable="dcid" compare="equal" value="0" check_it="true"/>\n'
+        '      <strcmp assign_to="dtag" variable="ftag1" variable2="ftag2"/>\n'
+        '      <test assign_to="sametag" variable="dtag" compare="equal" value="0" check_it="true"/>\n')
+uas_a = recv('INVITE', CAP1) + send('''SIP/2.0 407 Proxy Authentication Required
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag0X[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+Proxy-Authenticate: Digest realm="sstck", nonce="1"
+Content-Length: 0
+''') + recv('ACK') + \
+    recv('INVITE', CAP2 + msgre('CSeq: 2 INVITE', 'cs') + msgre('Proxy-Authorization: Digest', 'pa') +
+         msgre('\\nTo:[^\\n]*tag=', 'tt', inverse=True) + ss('state=INITIAL;role=UAC', 's')) + \
+    resp(200, 'OK', rr=False) + recv('ACK') + recv('BYE') + OK_TO_REQ + pause(200)
+write('b2bua/auth-retry-407', {'uac.xml': finish('caller of a B2BUA whose callee challenges', 'b2b 407: uac', uac_a),
+                               'uas.xml': finish('callee that challenges once with 407', 'b2b 407: uas', uas_a)},
+      ini('B2BUA retries a 407 on the same session: same Call-ID and From tag, no To tag, next CSeq',
+          'SS-STATE-14 SS-STATE-15 B2B-02', 'b2bua', '--auth-retry',
+          [('callee','uas','uas.xml'),('caller','uac','uac.xml')]))
+
+uac_404 = invite() + recv('100', '', ' optional="true"') + recv('404', ss('state=TERMINATED;role=UAS', 'a')) + ack_non2xx(2)
+uas_404 = recv('INVITE') + resp(404, 'Not Found', rr=False, contact=False) + recv('ACK')
+write('b2bua/rejected-404', {'uac.xml': finish('caller of a B2BUA call the callee rejects', 'b2b 404: uac', uac_404),
+                             'uas.xml': finish('callee that rejects with 404', 'b2b 404: uas', uas_404)},
+      ini('B2BUA: the callee rejects with 404, relayed; both legs end (TCK B2BUA rejected flow)',
+          'B2B-02 SS-STATE-14 SS-STATE-23', 'b2bua', '',
+          [('callee','uas','uas.xml'),('caller','uac','uac.xml')]))
+
+uac_bc = uac_c.replace("recv('200'", "").replace('state=TERMINATED;" search_in="hdr" header="X-SS-State:" check_it="true" assign_to="b"', 'state=EARLY;role=UAS" search_in="hdr" header="X-SS-State:" check_it="true" assign_to="b"')
+write('b2bua/cancel-ringing', {'uac.xml': finish('caller that cancels while ringing', 'b2b cancel: uac', uac_bc),
+                               'uas.xml': finish('callee leg that rings and is cancelled', 'b2b cancel: uas', uas_c)},
+      ini('B2BUA: CANCEL during ringing propagated to the other leg; 487 upstream', 'SS-STATE-24 SS-STATE-16',
+          'b2bua', '', [('callee','uas','uas.xml'),('caller','uac','uac.xml')]))
+write('b2bua/max-forwards-zero', {'uac.xml': finish('INVITE with Max-Forwards 0', 'b2b mf0: uac', uac_mf)},
+      ini('B2BUA: Max-Forwards 0 gives 483 (B2B-03)', 'B2B-03', 'b2bua', '', [('caller','uac','uac.xml')]))
+print("b2bua: ok")
+
+# ---- fork: three branches ring (two derived sessions), A answers ----
+uac_3 = invite() + recv('100', '', ' optional="true"') + ''.join(recv('180', '', ' optional="true"') for _ in range(3)) + \
+    recv('200', ss('state=CONFIRMED;role=PROXY','a'), ' rrs="true"') + in_dialog('ACK', 1) + pause(300) + in_dialog('BYE', 2) + recv('200', ss('state=TERMINATED;','b'))
+def ringer(t):
+    return recv('INVITE', KEEPVIA) + resp(180, 'Ringing', tag=t) + recv('CANCEL') + resp(200, 'OK', tag='', rr=False, contact=False, retrans=False) + \
+        resp(487, 'Request Terminated', tag=t, cseq='1 INVITE', rr=False, via='Via: [$invvia]') + recv('ACK')
+uas_3a = recv('INVITE') + resp(180, 'Ringing', tag='0A') + pause(400) + resp(200, 'OK', tag='0A') + recv('ACK') + recv('BYE') + \
+    resp(200, 'OK', tag='', contact=False, rr=False)
+write('fork/three-180s', {'uac.xml': finish('caller of a three-way parallel fork', 'fork3: uac', uac_3),
+                          'uas-a.xml': finish('branch A: rings, answers', 'fork3: a', uas_3a),
+                          'uas-b.xml': finish('branch B: rings, cancelled', 'fork3: b', ringer('0B')),
+                          'uas-c.xml': finish('branch C: rings, cancelled', 'fork3: c', ringer('0C'))},
+      ini('Parallel fork to three: three 180s with three To tags make two derived sessions; the losers are cancelled',
+          'DERIVED-01 DERIVED-04 DERIVED-06 PROXY-09', 'fork',
+          '--record-route --target sip:bob@{a} --target sip:bob@{b} --target sip:bob@{c}',
+          [('a','uas','uas-a.xml'),('b','uas','uas-b.xml'),('c','uas','uas-c.xml'),('caller','uac','uac.xml')], 'derived = 2\n'))
+print("fork/three-180s: ok")
