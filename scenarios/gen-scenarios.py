@@ -102,18 +102,21 @@ def ini(summary, rules, app, args, agents, expect=''):
         s += '\n[expect]\n' + expect
     return s
 
-# ---- proxy: callee hangs up ----
-uac = invite() + recv('100', ss('state=INITIAL;','a'), ' optional="true"') + \
-    recv('180', ss('state=EARLY;role=PROXY','b')) + recv('200', ss('state=CONFIRMED;role=PROXY','c'), ' rrs="true"') + \
-    in_dialog('ACK', 1) + recv('BYE', ss('state=CONFIRMED;role=PROXY','d')) + \
-    send('''SIP/2.0 200 OK
+# A 200 to the request just received (no tag added, no Contact).
+OK_TO_REQ = send('''SIP/2.0 200 OK
 [last_Via:]
 [last_From:]
 [last_To:]
 [last_Call-ID:]
 [last_CSeq:]
 Content-Length: 0
-''') + pause(200)
+''')
+
+# ---- proxy: callee hangs up ----
+uac = invite() + recv('100', ss('state=INITIAL;','a'), ' optional="true"') + \
+    recv('180', ss('state=EARLY;role=PROXY','b')) + recv('200', ss('state=CONFIRMED;role=PROXY','c'), ' rrs="true"') + \
+    in_dialog('ACK', 1) + recv('BYE', ss('state=CONFIRMED;role=PROXY','d')) + \
+    OK_TO_REQ + pause(200)
 uas = recv('INVITE', msgre('Record-Route: <sip:[^>]*;lr>','rr') + '      <ereg regexp=".*" search_in="hdr" header="From:" check_it="true" assign_to="caller"/>\n', ' rrs="true"') + resp(180,'Ringing') + resp(200,'OK') + recv('ACK') + \
     pause(100) + send('''BYE [next_url] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
@@ -165,13 +168,18 @@ write('send-on/reject-foreign', {'uac.xml': finish('caller from outside example.
       ini('SendOnServlet with the domain switch: 403 for a caller outside example.com', 'EX-01 SS-STATE-23', 'send-on',
           '--domain example.com', [('caller','uac','uac.xml')]))
 
+# A callee that rings with To tag @t and is cancelled: 200 to the CANCEL,
+# 487 with the INVITE's Via and the same tag, then the ACK.
+def ringer(t, rr=True):
+    return recv('INVITE', KEEPVIA) + resp(180, 'Ringing', tag=t, rr=rr) + recv('CANCEL') + resp(200, 'OK', tag='', rr=False, contact=False, retrans=False) + \
+        resp(487, 'Request Terminated', tag=t, cseq='1 INVITE', rr=False, via='Via: [$invvia]') + recv('ACK')
+
 # ---- fork: parallel, one 200, the ringing branch cancelled ----
 uac_f = invite() + recv('100', '', ' optional="true"') + recv('180', '', ' optional="true"') + recv('180', '', ' optional="true"') + \
     recv('200', ss('state=CONFIRMED;role=PROXY','a'), ' rrs="true"') + in_dialog('ACK', 1) + pause(300) + in_dialog('BYE', 2) + recv('200', ss('state=TERMINATED;','b'))
 uas_win = recv('INVITE', msgre('Record-Route:', 'rr')) + resp(180, 'Ringing', tag='0A') + pause(300) + resp(200, 'OK', tag='0A') + recv('ACK') + recv('BYE') + \
     resp(200, 'OK', tag='', contact=False, rr=False)
-uas_ring = recv('INVITE', KEEPVIA) + resp(180, 'Ringing', tag='0B') + recv('CANCEL') + resp(200, 'OK', tag='', rr=False, contact=False, retrans=False) + \
-    resp(487, 'Request Terminated', tag='0B', cseq='1 INVITE', rr=False, via='Via: [$invvia]') + recv('ACK')
+uas_ring = ringer('0B')
 write('fork/parallel-200-cancel', {'uac.xml': finish('caller of a parallel fork', 'fork: uac', uac_f),
                                    'uas-a.xml': finish('branch A: rings, then answers', 'fork: a', uas_win),
                                    'uas-b.xml': finish('branch B: rings, gets CANCEL', 'fork: b', uas_ring)},
@@ -193,8 +201,7 @@ write('fork/best-response-404', {'uac.xml': finish('caller: gets the best respon
 # ---- fork: sequential, the first target times out ----
 uac_sq = invite() + recv('100', '', ' optional="true"') + recv('180', '', ' optional="true"') + recv('180', '', ' optional="true"') + \
     recv('200', ss('state=CONFIRMED;','a')) + ack_non2xx(0).replace('[branch-0]','[branch]').replace('sip:bob@[callee]', 'sip:bob@[b]') + pause(100)
-uas_slow = recv('INVITE', KEEPVIA) + resp(180, 'Ringing', tag='0A', rr=False) + recv('CANCEL') + resp(200, 'OK', tag='', rr=False, contact=False, retrans=False) + \
-    resp(487, 'Request Terminated', tag='0A', cseq='1 INVITE', rr=False, via='Via: [$invvia]') + recv('ACK')
+uas_slow = ringer('0A', rr=False)
 uas_ok = recv('INVITE') + resp(200, 'OK', tag='0B', rr=False) + recv('ACK')
 write('fork/sequential-timeout', {'uac.xml': finish('caller of a sequential fork', 'seq: uac', uac_sq),
                                   'uas-a.xml': finish('first target: rings until the branch timeout', 'seq: a', uas_slow),
@@ -216,14 +223,6 @@ CSeq: %d %s
 Max-Forwards: 70
 Content-Length: 0
 ''' % (method, cseq, method), retrans=True)
-OK_TO_REQ = send('''SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-''')
 
 uac_b = invite() + recv('100', '', ' optional="true"') + \
     recv('180', ss('state=EARLY;role=UAS;.*sip=2', 'a')) + \
@@ -292,9 +291,6 @@ print("b2bua: ok")
 # ---- fork: three branches ring (two derived sessions), A answers ----
 uac_3 = invite() + recv('100', '', ' optional="true"') + ''.join(recv('180', '', ' optional="true"') for _ in range(3)) + \
     recv('200', ss('state=CONFIRMED;role=PROXY','a'), ' rrs="true"') + in_dialog('ACK', 1) + pause(300) + in_dialog('BYE', 2) + recv('200', ss('state=TERMINATED;','b'))
-def ringer(t):
-    return recv('INVITE', KEEPVIA) + resp(180, 'Ringing', tag=t) + recv('CANCEL') + resp(200, 'OK', tag='', rr=False, contact=False, retrans=False) + \
-        resp(487, 'Request Terminated', tag=t, cseq='1 INVITE', rr=False, via='Via: [$invvia]') + recv('ACK')
 uas_3a = recv('INVITE') + resp(180, 'Ringing', tag='0A') + pause(400) + resp(200, 'OK', tag='0A') + recv('ACK') + recv('BYE') + \
     resp(200, 'OK', tag='', contact=False, rr=False)
 write('fork/three-180s', {'uac.xml': finish('caller of a three-way parallel fork', 'fork3: uac', uac_3),

@@ -274,9 +274,7 @@ START_TEST(test_subsequent_requests_not_keyed)
 {
 	struct ss *ss = fx_session(SS_ROLE_UAS, "INVITE");
 	struct ssm_msg m;
-	int calls = 0;
 
-	(void)calls;
 	ck_assert_int_eq(ssm_app_set_key_method(fx.app, key_from_cid, NULL),
 			 SSM_OK);
 	fx_keep(ss);

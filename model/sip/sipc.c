@@ -1873,9 +1873,6 @@ static void on_request(int type, osip_transaction_t *tr, osip_message_t *m)
 	to_ev(m, SSM_IN, &ev, cid, sizeof(cid));
 	ss = ssm_match(c->m, &ev);
 	if (ss) {
-		struct dispatch_ctx d = {s};
-
-		(void)d;
 		s->ss = mem_ref(ss);
 		ssm_dispatch(ss, &ev, NULL, NULL);
 		send_trying(s);
