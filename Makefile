@@ -34,6 +34,12 @@ UNIT_SRCS  := $(wildcard conformance/unit/*.c)
 
 REF_SRCS   := model/sip/sipc.c model/apps/apps.c model/ref/main.c
 
+HARNESS_SRCS := harness/sstck/rules.c harness/sstck/manifest.c \
+                harness/sstck/target.c harness/sstck/proc.c \
+                harness/sstck/sipp.c harness/sstck/judge.c \
+                harness/sstck/runner.c harness/sstck/results.c
+HTEST_SRCS   := $(wildcard harness/test/*.c)
+
 # Three flavours of the same sources: release, sanitizers, coverage.
 CFLAGS_rel := -O2 -g
 CFLAGS_san := -O1 -g -fno-omit-frame-pointer \
@@ -45,12 +51,14 @@ LDFLAGS_cov := --coverage
 
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
-SIP_CFLAGS   = $(shell pkg-config --cflags libosip2 jansson 2>/dev/null)
+SIP_CFLAGS   = $(shell pkg-config --cflags libosip2 jansson inih 2>/dev/null)
 SIP_LIBS     = $(shell pkg-config --libs libosip2 jansson 2>/dev/null)
+HARNESS_LIBS = $(shell pkg-config --libs jansson inih 2>/dev/null)
 
 .PHONY: all check conformance rules coverage bench deps clean help
 
-all: $(OUT)/rel/libssm.a $(OUT)/rel/ssm-bench $(OUT)/rel/sstck-ref
+all: $(OUT)/rel/libssm.a $(OUT)/rel/ssm-bench $(OUT)/rel/sstck-ref \
+     $(OUT)/rel/sstck
 
 help:
 	@sed -n '3,11p' Makefile | sed 's/^# \{0,1\}//'
@@ -64,7 +72,7 @@ $(OUT)/$(1)/%.o: %.c | deps
 	@$(if $(Q),echo "  CC[$(1)]  $$<")
 	$(Q)$$(CC) $(CSTD) $(WARN) $(DEPS) $$(CFLAGS_$(1)) $$(CHECK_CFLAGS) \
 		$$(SIP_CFLAGS) -Imodel/session -Imodel/mem -Imodel/sip \
-		-Imodel/apps -c $$< -o $$@
+		-Imodel/apps -Iharness/sstck -c $$< -o $$@
 
 $(OUT)/$(1)/libssm.a: $(MODEL_SRCS:%.c=$(OUT)/$(1)/%.o)
 	$(Q)rm -f $$@ && ar rcs $$@ $$^
@@ -76,6 +84,17 @@ $(OUT)/$(1)/check-model: $(UNIT_SRCS:%.c=$(OUT)/$(1)/%.o) $(OUT)/$(1)/libssm.a
 $(OUT)/$(1)/sstck-ref: $(REF_SRCS:%.c=$(OUT)/$(1)/%.o) $(OUT)/$(1)/libssm.a
 	@$(if $(Q),echo "  LD[$(1)]  $$@")
 	$(Q)$$(CC) $$(LDFLAGS_$(1)) -o $$@ $$^ $$(SIP_LIBS)
+
+$(OUT)/$(1)/libsstck.a: $(HARNESS_SRCS:%.c=$(OUT)/$(1)/%.o)
+	$(Q)rm -f $$@ && ar rcs $$@ $$^
+
+$(OUT)/$(1)/sstck: $(OUT)/$(1)/harness/sstck/main.o $(OUT)/$(1)/libsstck.a
+	@$(if $(Q),echo "  LD[$(1)]  $$@")
+	$(Q)$$(CC) $$(LDFLAGS_$(1)) -o $$@ $$^ $$(HARNESS_LIBS)
+
+$(OUT)/$(1)/check-sstck: $(HTEST_SRCS:%.c=$(OUT)/$(1)/%.o) $(OUT)/$(1)/libsstck.a
+	@$(if $(Q),echo "  LD[$(1)]  $$@")
+	$(Q)$$(CC) $$(LDFLAGS_$(1)) -o $$@ $$^ $$(CHECK_LIBS) $$(HARNESS_LIBS)
 endef
 
 $(eval $(call flavour,rel))
@@ -87,15 +106,18 @@ $(OUT)/rel/ssm-bench: $(OUT)/rel/model/bench/bench.o $(OUT)/rel/libssm.a
 	$(Q)$(CC) -o $@ $^
 
 # The tests.  Check prints its summary line; the rule listing follows.
-check: $(OUT)/san/check-model $(OUT)/san/sstck-ref
+check: $(OUT)/san/check-model $(OUT)/san/sstck-ref $(OUT)/san/check-sstck \
+       $(OUT)/san/sstck
 	@echo "== unit conformance suite (ASan + UBSan)"
 	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		$(OUT)/san/check-model
 	$(Q)$(OUT)/san/check-model --list | sh conformance/rule-coverage \
 		conformance/rules.tsv --summary
-	@echo "== sstck-ref against SIPp (ASan + UBSan)"
-	$(Q)SSTCK_REF=$(CURDIR)/$(OUT)/san/sstck-ref harness/test-container
+	@echo "== the harness's unit tests (ASan + UBSan)"
+	$(Q)$(OUT)/san/check-sstck
+	@echo "== sstck end to end: sstck-ref, Kamailio, bad input (ASan + UBSan)"
+	$(Q)harness/test-sstck $(OUT)/san $(REPORTS)/check
 	@echo "== RFC 4475 torture messages against sstck-ref (ASan + UBSan)"
 	$(Q)conformance/torture/rfc4475-test $(OUT)/san/sstck-ref
 
@@ -103,17 +125,17 @@ rules: $(OUT)/rel/check-model
 	$(Q)$(OUT)/rel/check-model --list | sh conformance/rule-coverage \
 		conformance/rules.tsv
 
-# The main job.  Until the sstck harness lands it runs the model's
-# conformance suite, prints the rule table, and runs every scenario case
-# against sstck-ref (logs and verdicts in reports/out/container/).
-conformance: $(OUT)/rel/check-model $(OUT)/rel/sstck-ref
+# The main job: the model's conformance suite and rule table, then every
+# scenario case against sstck-ref with sstck (results.json, junit.xml and
+# each case's logs in reports/out/).
+conformance: $(OUT)/rel/check-model $(OUT)/rel/sstck-ref $(OUT)/rel/sstck
 	$(Q)mkdir -p $(REPORTS)
 	$(Q)$(OUT)/rel/check-model --xml $(REPORTS)/check-model.xml
 	$(Q)$(OUT)/rel/check-model --list | sh conformance/rule-coverage \
-		conformance/rules.tsv | tee $(REPORTS)/rules.txt
-	@echo "== scenario cases against sstck-ref"
-	$(Q)SSTCK_REF=$(CURDIR)/$(OUT)/rel/sstck-ref harness/test-container
-	@echo "rule table: $(REPORTS)/rules.txt; case logs: $(REPORTS)/container/"
+		conformance/rules.tsv > $(REPORTS)/rules.txt
+	$(Q)tail -1 $(REPORTS)/rules.txt
+	$(Q)$(OUT)/rel/sstck run --out $(REPORTS)
+	@echo "rule table: $(REPORTS)/rules.txt"
 
 coverage: $(OUT)/cov/check-model
 	$(Q)rm -rf $(REPORTS)/coverage && mkdir -p $(REPORTS)/coverage

@@ -87,6 +87,11 @@ def resp(code, reason, tag='01', rr=True, contact=True, cseq=None, retrans=None,
     lines.append('Content-Length: 0')
     return send('\n'.join(lines) + '\n', retrans=(code >= 200 and code < 300) if retrans is None else retrans)
 
+# Without Record-Route the dialog goes straight to the answering agent:
+# its address from the harness's [NAME_host] and [NAME_port] keys.
+def direct(agent='callee'):
+    return '      <setdest host="[%s_host]" port="[%s_port]" protocol="udp"/>\n' % (agent, agent)
+
 KEEPVIA = '      <ereg regexp=".*" search_in="hdr" header="Via:" check_it="true" assign_to="invvia"/>\n'
 def write(case, files, ini):
     d = os.path.join(ROOT, case); os.makedirs(d, exist_ok=True)
@@ -117,7 +122,7 @@ uac = invite() + recv('100', ss('state=INITIAL;','a'), ' optional="true"') + \
     recv('180', ss('state=EARLY;role=PROXY','b')) + recv('200', ss('state=CONFIRMED;role=PROXY','c'), ' rrs="true"') + \
     in_dialog('ACK', 1) + recv('BYE', ss('state=CONFIRMED;role=PROXY','d')) + \
     OK_TO_REQ + pause(200)
-uas = recv('INVITE', msgre('Record-Route: <sip:[^>]*;lr>','rr') + '      <ereg regexp=".*" search_in="hdr" header="From:" check_it="true" assign_to="caller"/>\n', ' rrs="true"') + resp(180,'Ringing') + resp(200,'OK') + recv('ACK') + \
+uas = recv('INVITE', msgre('Record-Route: <sip:[^>]*;lr[;>]','rr') + '      <ereg regexp=".*" search_in="hdr" header="From:" check_it="true" assign_to="caller"/>\n', ' rrs="true"') + resp(180,'Ringing') + resp(200,'OK') + recv('ACK') + \
     pause(100) + send('''BYE [next_url] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
 From: <sip:bob@[local_ip]:[local_port]>;tag=[pid]SIPpTag01[call_number]
@@ -153,9 +158,9 @@ write('proxy/max-forwards-zero', {'uac.xml': finish('INVITE with Max-Forwards 0'
 
 # ---- send-on basic: no Record-Route ----
 uac_s = invite() + recv('100', '', ' optional="true"') + recv('180', ss('state=EARLY;role=PROXY','a')) + \
-    recv('200', ss('state=CONFIRMED;role=PROXY','b'), ' rrs="true"') + in_dialog('ACK', 1) + pause(100) + in_dialog('BYE', 2) + recv('200')
+    recv('200', ss('state=CONFIRMED;role=PROXY','b') + direct(), ' rrs="true"') + in_dialog('ACK', 1) + pause(100) + in_dialog('BYE', 2) + recv('200')
 uas_s = recv('INVITE', msgre('Record-Route:', 'rr', inverse=True) + msgre('[Mm]ax-[Ff]orwards: 69', 'mf')) + resp(180, 'Ringing', rr=False) + \
-    resp(200, 'OK', rr=False) + recv('ACK') + recv('BYE') + resp(200, 'OK', tag='', rr=False, contact=False)
+    resp(200, 'OK', rr=False) + recv('ACK', direct('caller')) + recv('BYE') + resp(200, 'OK', tag='', rr=False, contact=False)
 write('send-on/basic', {'uac.xml': finish('caller through the SendOnServlet', 'send-on: uac', uac_s),
                         'uas.xml': finish('callee: no Record-Route from send-on', 'send-on: uas', uas_s)},
       ini('SendOnServlet (EX-01): proxied without Record-Route', 'EX-01 PROXY-07 PROXY-08 INVAL-10', 'send-on', '',

@@ -1,0 +1,208 @@
+/*
+ * judge.c: a case's verdict from what its run collected.  Pure: the facts
+ * in, the judgement out, so every branch is unit-tested (harness/test).
+ *
+ *   error           the harness or the target could not run the case
+ *   failed          an expectation did not hold: the first one is the reason
+ *   not observable  the target cannot show what the case checks
+ *   passed          every check ran and held
+ *
+ * Checks a target cannot show are listed as not observable; they never
+ * count towards a pass.
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include "sstck.h"
+
+const char *verdict_name(enum verdict v)
+{
+	static const char *n[] = { "passed", "failed", "not observable", "error" };
+
+	return n[v];
+}
+
+void textf(char *buf, size_t bufsz, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, bufsz, fmt, ap);
+	va_end(ap);
+}
+
+const char *outcome_name(enum outcome o)
+{
+	return verdict_name((enum verdict)o);
+}
+
+static void add(struct judgement *j, enum outcome o, const char *where,
+		const char *name, const char *fmt, ...)
+{
+	struct check *c;
+	va_list ap;
+
+	if (j->nchecks == SSTCK_MAX_CHECKS)
+		return;
+	c = &j->checks[j->nchecks++];
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	c->outcome = o;
+	va_start(ap, fmt);
+	vsnprintf(c->detail, sizeof(c->detail), fmt, ap);
+	va_end(ap);
+	/* the first error wins over failures, the first failure over passes */
+	if ((o == O_ERROR && j->verdict != V_ERROR) ||
+	    (o == O_FAILED && j->verdict == V_PASSED)) {
+		j->verdict = o == O_ERROR ? V_ERROR : V_FAILED;
+		snprintf(j->reason, sizeof(j->reason), "%s", c->detail);
+		snprintf(j->where, sizeof(j->where), "%s", where ? where : "");
+	}
+}
+
+static void judge_agent(const struct facts *f, const struct agent_facts *a,
+			struct judgement *j)
+{
+	char name[64], where[160];
+
+	snprintf(name, sizeof(name), "agent %s", a->name);
+	snprintf(where, sizeof(where), "%s.err.log, %s.msg.log", a->name, a->name);
+	if (!a->ran) {
+		add(j, O_ERROR, where, name, "agent %s did not run: %s", a->name,
+		    a->error[0] ? a->error : "the case stopped before it");
+		return;
+	}
+	if (a->no_listen) {
+		add(j, O_ERROR, where, name, "agent %s: %s", a->name, a->error);
+		return;
+	}
+	if (a->exit == 127) {
+		add(j, O_ERROR, where, name, "agent %s: could not run sipp: %s",
+		    a->name, a->error);
+		return;
+	}
+	if (a->exit == 254) {
+		add(j, O_ERROR, where, name, "agent %s: SIPp could not bind its port "
+		    "(in use?): %s", a->name, a->error);
+		return;
+	}
+	if (a->exit != 0 && strstr(a->error, "scenario file")) {
+		add(j, O_ERROR, where, name, "agent %s: SIPp rejects scenario %s: %s",
+		    a->name, a->scenario, a->error);
+		return;
+	}
+	if (a->exit == 255 && strstr(a->error, " timed out after ")) {
+		add(j, O_FAILED, where, name, "agent %s did not finish in time "
+		    "(%d messages received)", a->name, a->received);
+		return;
+	}
+	if (a->exit == 255) {
+		add(j, O_ERROR, where, name, "agent %s: SIPp fatal error: %s",
+		    a->name, a->error);
+		return;
+	}
+	if (a->role == ROLE_UAC && a->received == 0 && (a->exit != 0 || f->timed_out)) {
+		add(j, O_ERROR, where, name, "target %s did not answer agent %s",
+		    f->target_desc, a->name);
+		return;
+	}
+	if (a->exit == -1) {
+		add(j, O_FAILED, where, name, "agent %s did not finish in time "
+		    "(%d messages received)", a->name, a->received);
+		return;
+	}
+	if (a->exit != 0) {
+		add(j, O_FAILED, where, name, "agent %s exited %d: %s", a->name,
+		    a->exit, a->error[0] ? a->error : "no error logged");
+		return;
+	}
+	if (a->calls_ok < 0 || a->calls_failed < 0) {
+		add(j, O_ERROR, where, name, "agent %s: no call count in its statistics",
+		    a->name);
+		return;
+	}
+	if (a->calls_ok != 1 || a->calls_failed != 0) {
+		add(j, O_FAILED, where, name, "agent %s: %ld successful and %ld failed "
+		    "calls, expected 1 and 0", a->name, a->calls_ok, a->calls_failed);
+		return;
+	}
+	add(j, O_PASSED, NULL, name, "1 call completed, %d messages received",
+	    a->received);
+}
+
+void judge(const struct facts *f, struct judgement *j)
+{
+	int state_checks = 0;
+
+	memset(j, 0, sizeof(*j));
+	j->verdict = V_PASSED;
+	if (f->interrupted) {
+		add(j, O_ERROR, NULL, "run", "interrupted");
+		return;
+	}
+	if (f->setup_error[0]) {
+		add(j, O_ERROR, NULL, "setup", "%s", f->setup_error);
+		return;
+	}
+	if (f->notobs_reason[0]) {
+		add(j, O_NOTOBS, NULL, "target", "%s", f->notobs_reason);
+		j->verdict = V_NOTOBS;
+		snprintf(j->reason, sizeof(j->reason), "%s", f->notobs_reason);
+		return;
+	}
+	if (!f->nagents) {
+		add(j, O_ERROR, NULL, "setup", "no agents ran");
+		return;
+	}
+	/* the agents that ran first: their trouble is why the others did not */
+	for (size_t i = 0; i < f->nagents; i++)
+		if (f->agents[i].ran)
+			judge_agent(f, &f->agents[i], j);
+	for (size_t i = 0; i < f->nagents; i++) {
+		if (!f->agents[i].ran)
+			judge_agent(f, &f->agents[i], j);
+		state_checks += f->agents[i].state_checks;
+	}
+	if (!f->state_header)
+		add(j, O_NOTOBS, NULL, "X-SS-State",
+		    "%d X-SS-State checks not run: %s does not show session state",
+		    state_checks, f->target_desc);
+	else if (state_checks && j->verdict == V_PASSED)
+		add(j, O_PASSED, NULL, "X-SS-State",
+		    "%d X-SS-State checks held in the agents' scenarios", state_checks);
+	if (f->target_started)
+		add(j, f->target_exit == 0 ? O_PASSED : O_FAILED, "target.log",
+		    "target exit", f->target_exit == 0 ? "the target stopped cleanly" :
+		    "the target exited %d on SIGTERM (see target.log)", f->target_exit);
+	if (f->trace) {
+		if (f->live_ss < 0)
+			add(j, O_ERROR, "trace.jsonl", "no leak",
+			    "the trace has no shutdown line with live sessions");
+		else
+			add(j, f->live_ss == 0 ? O_PASSED : O_FAILED, "trace.jsonl",
+			    "no leak", "%ld live SipSessions when the target stopped",
+			    f->live_ss);
+	} else {
+		add(j, O_NOTOBS, NULL, "no leak", "%s keeps no session trace",
+		    f->target_desc);
+	}
+	if (f->expect_derived >= 0) {
+		if (!f->trace)
+			add(j, O_NOTOBS, NULL, "derived sessions",
+			    "derived sessions: %s keeps no session trace", f->target_desc);
+		else if (f->derived != f->expect_derived)
+			add(j, O_FAILED, "trace.jsonl", "derived sessions",
+			    "expected %d derived sessions in the trace, saw %ld",
+			    f->expect_derived, f->derived);
+		else
+			add(j, O_PASSED, NULL, "derived sessions", "%ld derived sessions",
+			    f->derived);
+	}
+}
+
+enum verdict rule_verdict(enum verdict case_v, enum rule_obs obs,
+			  bool state_observable)
+{
+	if (obs == OBS_STATE && !state_observable && case_v != V_ERROR)
+		return V_NOTOBS;
+	return case_v;
+}

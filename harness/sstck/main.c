@@ -1,0 +1,810 @@
+/*
+ * sstck: runs SessionTCK's scenario cases against a target and says, case
+ * by case and rule by rule, whether its sessions behave as the SIP Servlet
+ * specification says.  See usage() and README.md.
+ *
+ * Each case runs in a child process heading a process group of its own;
+ * the child sends its result back over a pipe and exits, and the parent
+ * then kills whatever is left in the group.  Ctrl-C, a hung case and a
+ * crashed runner all end the same way: kill(-group, SIGKILL).
+ */
+#define _GNU_SOURCE 1   /* nftw, pipe2 */
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sstck.h"
+
+static const char usage_top[] =
+"usage: sstck COMMAND [OPTIONS]\n"
+"\n"
+"SessionTCK's harness: SIPp scenario cases against a SIP target, judged\n"
+"rule by rule (rule IDs: conformance/rules.tsv).\n"
+"\n"
+"commands:\n"
+"  run     run cases against a target (the default: sstck-ref)\n"
+"  list    list the cases with their rules\n"
+"  show    print one case: its manifest and its scenario files\n"
+"  help    this text; COMMAND --help for each command's options\n"
+"\n"
+"exit status: 0 when no case failed or erred, 1 when one did, 2 for a\n"
+"usage error or a run that could not start.\n";
+
+static const char usage_run[] =
+"usage: sstck run [OPTIONS] [GLOB...]\n"
+"\n"
+"Runs every case (or those whose name matches a GLOB, e.g. 'proxy/*')\n"
+"against the target and writes OUT/results.json, OUT/junit.xml and each\n"
+"case's logs under OUT/cases/.\n"
+"\n"
+"  --target T        ref (default): sstck-ref, started per case with the\n"
+"                    case's application; kamailio: Kamailio started per case\n"
+"                    from harness/kamailio/; HOST:PORT: a target already\n"
+"                    running on loopback, nothing started\n"
+"  --observe state|wire\n"
+"                    what the target shows: state (X-SS-State; the default\n"
+"                    for ref and HOST:PORT) or wire only\n"
+"  --case GLOB       only cases matching GLOB (repeatable)\n"
+"  --jobs N          cases at a time (default: the number of cores)\n"
+"  --out DIR         where results go (default: reports/out)\n"
+"  --timeout S       seconds a case may take (default: 20)\n"
+"  --scenarios DIR   the case library (default: scenarios/ of this tree)\n"
+"  --ref PATH        the sstck-ref binary (default: beside sstck)\n"
+"  --sipp PATH       the SIPp binary (default: sipp on PATH)\n"
+"  -q, --quiet       no line per case, only the table\n"
+"  -v, --verbose     the container's own log in each case's target.log\n";
+
+static const char usage_list[] =
+"usage: sstck list [--scenarios DIR] [--case GLOB] [GLOB...]\n"
+"\n"
+"Lists the cases, their application and their rule IDs; a case whose\n"
+"manifest does not load is listed with the error.\n";
+
+static const char usage_show[] =
+"usage: sstck show [--scenarios DIR] CASE\n"
+"\n"
+"Prints a case's manifest (case.ini), then each agent's SIPp scenario.\n";
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+/* --- where things are ------------------------------------------------- */
+
+static char top[PATH_MAX - 64], exedir[PATH_MAX - 64];
+
+static bool is_dir(const char *p)
+{
+	struct stat st;
+
+	return !stat(p, &st) && S_ISDIR(st.st_mode);
+}
+
+/* The source tree: SSTCK_TOP, else the first parent of the binary that
+ * holds scenarios/ and harness/targets/, else the current directory. */
+static void find_top(void)
+{
+	char p[PATH_MAX + 32];
+	const char *env = getenv("SSTCK_TOP");
+	ssize_t n = readlink("/proc/self/exe", exedir, sizeof(exedir) - 1);
+
+	exedir[n > 0 ? n : 0] = '\0';
+	if (strrchr(exedir, '/'))
+		*strrchr(exedir, '/') = '\0';
+	if (env && *env) {
+		snprintf(top, sizeof(top), "%s", env);
+		return;
+	}
+	snprintf(top, sizeof(top), "%s", exedir);
+	while (top[0]) {
+		snprintf(p, sizeof(p), "%s/harness/targets", top);
+		if (is_dir(p))
+			return;
+		char *s = strrchr(top, '/');
+
+		if (!s)
+			break;
+		*s = '\0';
+	}
+	if (!getcwd(top, sizeof(top)))
+		strcpy(top, ".");
+}
+
+/* --- the case library ------------------------------------------------- */
+
+static char **names;
+static size_t nnames;
+static const char *scen_root;
+
+static int on_entry(const char *path, const struct stat *st, int flag,
+		    struct FTW *ftw)
+{
+	size_t rl = strlen(scen_root), pl = strlen(path);
+
+	(void)st;
+	(void)ftw;
+	if (flag != FTW_F || pl < 9 || strcmp(path + pl - 9, "/case.ini") ||
+	    pl <= rl + 10)
+		return 0;
+	char **v = realloc(names, (nnames + 1) * sizeof(*v));
+
+	if (!v)
+		return -1;
+	names = v;
+	names[nnames] = strndup(path + rl + 1, pl - rl - 10);
+	return names[nnames++] ? 0 : -1;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int discover(const char *root)
+{
+	scen_root = root;
+	if (!is_dir(root)) {
+		fprintf(stderr, "sstck: no case library at %s\n", root);
+		return -1;
+	}
+	if (nftw(root, on_entry, 16, FTW_PHYS)) {
+		fprintf(stderr, "sstck: cannot read %s: %s\n", root, strerror(errno));
+		return -1;
+	}
+	qsort(names, nnames, sizeof(*names), by_name);
+	return 0;
+}
+
+static bool selected(const char *name, char **globs, int nglobs)
+{
+	if (!nglobs)
+		return true;
+	for (int i = 0; i < nglobs; i++)
+		if (!fnmatch(globs[i], name, 0) || !strcmp(globs[i], name))
+			return true;
+	return false;
+}
+
+/* --- housekeeping ----------------------------------------------------- */
+
+static int rm_entry(const char *path, const struct stat *st, int flag,
+		    struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int mkdirs(const char *path)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s", path);
+	for (char *s = p + 1; *s; s++)
+		if (*s == '/') {
+			*s = '\0';
+			if (mkdir(p, 0755) && errno != EEXIST)
+				return -1;
+			*s = '/';
+		}
+	return mkdir(p, 0755) && errno != EEXIST ? -1 : 0;
+}
+
+static bool on_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char buf[PATH_MAX];
+
+	if (strchr(prog, '/'))
+		return !access(prog, X_OK);
+	for (const char *p = path ? path : "/usr/bin:/bin"; p && *p;) {
+		const char *e = strchr(p, ':');
+		size_t l = e ? (size_t)(e - p) : strlen(p);
+
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)l, p, prog);
+		if (!access(buf, X_OK))
+			return true;
+		p = e ? e + 1 : NULL;
+	}
+	return false;
+}
+
+/* A target already running must answer something to an OPTIONS within
+ * three seconds, or no case is worth starting against it. */
+static int preflight(const struct target *t, char *why, size_t whysz)
+{
+	struct sockaddr_in sa, me;
+	socklen_t ml = sizeof(me);
+	char msg[1024], buf[2048];
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), rc = -1;
+	long long start = now_ms(), next = start;
+	int tries = 0;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((unsigned short)t->port);
+	if (fd < 0 || inet_pton(AF_INET, t->host, &sa.sin_addr) != 1 ||
+	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    getsockname(fd, (struct sockaddr *)&me, &ml)) {
+		snprintf(why, whysz, "cannot reach %s:%d: %s", t->host, t->port,
+			 strerror(errno));
+		goto out;
+	}
+	snprintf(msg, sizeof(msg),
+		 "OPTIONS sip:sstck-preflight@%s:%d SIP/2.0\r\n"
+		 "Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-sstck-%ld;rport\r\n"
+		 "Max-Forwards: 1\r\n"
+		 "From: <sip:sstck@127.0.0.1:%d>;tag=sstck%ld\r\n"
+		 "To: <sip:sstck-preflight@%s:%d>\r\n"
+		 "Call-ID: sstck-preflight-%ld@127.0.0.1\r\n"
+		 "CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n",
+		 t->host, t->port, ntohs(me.sin_port), (long)getpid(),
+		 ntohs(me.sin_port), (long)getpid(), t->host, t->port, (long)getpid());
+	while (now_ms() - start < 3000) {
+		struct pollfd p = { fd, POLLIN, 0 };
+
+		if (now_ms() >= next && tries < 4) {
+			if (send(fd, msg, strlen(msg), 0) < 0 && errno == ECONNREFUSED) {
+				snprintf(why, whysz, "nothing listens at %s:%d (connection refused)",
+					 t->host, t->port);
+				goto out;
+			}
+			next = now_ms() + (500 << tries++);
+		}
+		if (poll(&p, 1, 100) > 0) {
+			ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
+
+			if (n < 0 && errno == ECONNREFUSED) {
+				snprintf(why, whysz, "nothing listens at %s:%d (connection refused)",
+					 t->host, t->port);
+				goto out;
+			}
+			if (n > 8 && !strncmp(buf, "SIP/2.0 ", 8)) {
+				rc = 0;
+				goto out;
+			}
+		}
+	}
+	snprintf(why, whysz, "%s:%d did not answer an OPTIONS in 3 s", t->host, t->port);
+out:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* --- running ---------------------------------------------------------- */
+
+struct slot {
+	pid_t pid;              /* the runner, head of the case's group */
+	int fd;                 /* its result pipe */
+	size_t idx;
+	size_t got;
+	struct case_result *buf; /* what has come through the pipe */
+	long long started, deadline;
+};
+
+static void finish_rules(struct case_result *r, const struct ruleset *rs,
+			 const struct target *t)
+{
+	bool any = false;
+
+	for (size_t k = 0; k < r->m.nrules; k++) {
+		const struct rule *ru = rules_find(rs, r->m.rules[k]);
+
+		r->rule_v[k] = rule_verdict(r->j.verdict, ru ? ru->obs : OBS_STATE,
+					    t->state_header);
+		any |= r->rule_v[k] != V_NOTOBS;
+	}
+	/* a case none of whose rules the target can show passes nothing */
+	if (r->j.verdict == V_PASSED && r->m.nrules && !any) {
+		r->j.verdict = V_NOTOBS;
+		snprintf(r->j.reason, sizeof(r->j.reason),
+			 "every rule of the case needs session state, which %s does "
+			 "not show (the wire checks held)", t->name);
+	}
+}
+
+static void progress(const struct case_result *rs, size_t n, size_t done,
+		     size_t running, bool tty)
+{
+	long c[4] = { 0 };
+
+	if (!tty)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (rs[i].out[0] && rs[i].seconds >= 0)
+			c[rs[i].j.verdict]++;
+	fprintf(stderr, "\r\033[K[%zu/%zu] %zu running | %ld passed, %ld failed, "
+		"%ld not observable, %ld error", done, n, running, c[0], c[1], c[2], c[3]);
+	fflush(stderr);
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "target", required_argument, NULL, 't' },
+		{ "observe", required_argument, NULL, 'o' },
+		{ "case", required_argument, NULL, 'c' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "out", required_argument, NULL, 'O' },
+		{ "timeout", required_argument, NULL, 'T' },
+		{ "scenarios", required_argument, NULL, 's' },
+		{ "ref", required_argument, NULL, 'r' },
+		{ "sipp", required_argument, NULL, 'S' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *tspec = "ref", *observe = NULL, *outdir = "reports/out",
+		   *sipp = "sipp";
+	char *globs[64], scen[PATH_MAX], ref_bin[PATH_MAX], err[SSTCK_TEXT],
+	     path[PATH_MAX + 64], rpath[PATH_MAX];
+	int nglobs = 0, jobs = (int)sysconf(_SC_NPROCESSORS_ONLN), timeout_s = 20, ch;
+	bool quiet = false, verbose = false, tty = isatty(2);
+	struct ruleset rs;
+	struct target t;
+	struct case_result *res;
+	struct slot *slots;
+	size_t n = 0, next = 0, done = 0, running = 0;
+	long long t0 = now_ms();
+	long count[4] = { 0 };
+
+	snprintf(scen, sizeof(scen), "%s/scenarios", top);
+	snprintf(ref_bin, sizeof(ref_bin), "%s/sstck-ref", exedir);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "qvh", lo, NULL)) != -1) {
+		char *end;
+
+		switch (ch) {
+		case 't': tspec = optarg; break;
+		case 'o': observe = optarg; break;
+		case 'c':
+			if (nglobs < 64)
+				globs[nglobs++] = optarg;
+			break;
+		case 'j':
+			jobs = (int)strtol(optarg, &end, 10);
+			if (*end || jobs < 1 || jobs > 64) {
+				fprintf(stderr, "sstck run: --jobs takes 1-64, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'O': outdir = optarg; break;
+		case 'T':
+			timeout_s = (int)strtol(optarg, &end, 10);
+			if (*end || timeout_s < 1 || timeout_s > 3600) {
+				fprintf(stderr, "sstck run: --timeout takes 1-3600 seconds, not '%s'\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 's': snprintf(scen, sizeof(scen), "%s", optarg); break;
+		case 'r': snprintf(ref_bin, sizeof(ref_bin), "%s", optarg); break;
+		case 'S': sipp = optarg; break;
+		case 'q': quiet = true; break;
+		case 'v': verbose = true; break;
+		case 'h': fputs(usage_run, stdout); return 0;
+		default: fputs(usage_run, stderr); return 2;
+		}
+	}
+	for (; optind < argc && nglobs < 64; optind++)
+		globs[nglobs++] = argv[optind];
+	if (jobs < 1)
+		jobs = 1;
+
+	if (target_open(&t, tspec, top, observe, err, sizeof(err))) {
+		fprintf(stderr, "sstck: %s\n", err);
+		return 2;
+	}
+	if (!on_path(sipp)) {
+		fprintf(stderr, "sstck: %s not found: install SIPp (Debian package "
+			"sip-tester; harness/setup-deps installs it) or give --sipp PATH\n",
+			sipp);
+		return 2;
+	}
+	if (t.kind == TARGET_REF && access(ref_bin, X_OK)) {
+		fprintf(stderr, "sstck: no sstck-ref at %s (run make, or give --ref PATH)\n",
+			ref_bin);
+		return 2;
+	}
+	if (t.kind == TARGET_KAMAILIO && !on_path("kamailio")) {
+		fprintf(stderr, "sstck: kamailio not found (Debian package kamailio; "
+			"harness/setup-deps installs it)\n");
+		return 2;
+	}
+	snprintf(path, sizeof(path), "%s/conformance/rules.tsv", top);
+	if (rules_load(&rs, path, err, sizeof(err))) {
+		fprintf(stderr, "sstck: %s\n", err);
+		return 2;
+	}
+	if (!realpath(ref_bin, rpath))
+		snprintf(rpath, sizeof(rpath), "%s", ref_bin);
+	if (discover(scen)) {
+		rules_free(&rs);
+		return 2;
+	}
+	res = calloc(nnames ? nnames : 1, sizeof(*res));
+	slots = calloc((size_t)jobs, sizeof(*slots));
+	for (int k = 0; slots && k < jobs; k++)
+		if (!(slots[k].buf = malloc(sizeof(struct case_result))))
+			slots = NULL;
+	if (!res || !slots) {
+		fprintf(stderr, "sstck: out of memory\n");
+		exit(2);
+	}
+	for (size_t i = 0; i < nnames; i++) {
+		struct case_result *r = &res[n];
+		char dir[PATH_MAX + 256];
+
+		if (!selected(names[i], globs, nglobs))
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s", scen, names[i]);
+		r->loaded = !manifest_load(&r->m, dir, names[i], &rs, r->j.reason,
+					   sizeof(r->j.reason));
+		snprintf(r->m.name, sizeof(r->m.name), "%s", names[i]);
+		r->seconds = -1;
+		n++;
+	}
+	if (!n || mkdirs(outdir)) {
+		if (!n)
+			fprintf(stderr, "sstck: no case under %s matches\n", scen);
+		else
+			fprintf(stderr, "sstck: cannot create %s: %s\n", outdir, strerror(errno));
+		rules_free(&rs);
+		free(res);
+		for (int k = 0; k < jobs; k++)
+			free(slots[k].buf);
+		free(slots);
+		return 2;
+	}
+	/* SIPp runs in each case's folder: every path it gets is absolute */
+	char outabs[PATH_MAX];
+
+	if (!realpath(outdir, outabs))
+		snprintf(outabs, sizeof(outabs), "%s", outdir);
+	char preflight_err[SSTCK_TEXT] = "";
+
+	char perr[256];
+
+	if (t.kind == TARGET_REMOTE && preflight(&t, perr, sizeof(perr)))
+		snprintf(preflight_err, sizeof(preflight_err), "target %s: %s", t.name, perr);
+
+	struct run_opts o = { top, rpath, sipp, &t, timeout_s, verbose };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	printf("sstck: %zu cases against %s (%s), %d at a time, timeout %d s\n",
+	       n, t.name, t.summary, jobs, timeout_s);
+	if (preflight_err[0])
+		printf("sstck: %s\n", preflight_err);
+	fflush(stdout);
+
+	while (done < n) {
+		/* start what fits */
+		while (!interrupted && next < n && running < (size_t)jobs) {
+			struct case_result *r = &res[next];
+			struct slot *s = NULL;
+			int pfd[2];
+
+			for (int k = 0; k < jobs; k++)
+				if (!slots[k].pid)
+					s = &slots[k];
+			textf(r->out, sizeof(r->out), "%s/cases/%s", outabs, r->m.name);
+			nftw(r->out, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+			if (mkdirs(r->out) || pipe2(pfd, O_CLOEXEC)) {
+				snprintf(r->f.setup_error, sizeof(r->f.setup_error),
+					 "cannot create %s: %s", r->out, strerror(errno));
+				judge(&r->f, &r->j);
+				r->seconds = 0;
+				next++;
+				done++;
+				continue;
+			}
+			s->idx = next++;
+			s->got = 0;
+			s->fd = pfd[0];
+			s->started = now_ms();
+			s->deadline = s->started + (long long)timeout_s * 1000 + 20000;
+			s->pid = fork();
+			if (s->pid == 0) {
+				struct case_result out = *r;
+				const char *e = NULL;
+
+				close(pfd[0]);
+				setpgid(0, 0);
+				prctl(PR_SET_PDEATHSIG, SIGKILL);
+				signal(SIGINT, SIG_DFL);
+				signal(SIGTERM, SIG_DFL);
+				signal(SIGHUP, SIG_DFL);
+				if (preflight_err[0])
+					e = preflight_err;
+				else if (!r->loaded)
+					e = r->j.reason;
+				run_case(&o, r->loaded ? &r->m : &out.m, e, r->out,
+					 &out.f, &out.j);
+				const char *p = (const char *)&out;
+				size_t left = sizeof(out);
+
+				while (left) {
+					ssize_t w = write(pfd[1], p, left);
+
+					if (w <= 0 && errno != EINTR)
+						_exit(3);
+					if (w > 0) {
+						p += w;
+						left -= (size_t)w;
+					}
+				}
+				_exit(0);
+			}
+			close(pfd[1]);
+			if (s->pid < 0) {
+				close(pfd[0]);
+				s->pid = 0;
+				snprintf(r->f.setup_error, sizeof(r->f.setup_error),
+					 "fork: %s", strerror(errno));
+				judge(&r->f, &r->j);
+				r->seconds = 0;
+				done++;
+				continue;
+			}
+			setpgid(s->pid, s->pid);
+			running++;
+		}
+		progress(res, n, done, running, tty && !quiet);
+		if (interrupted) {
+			for (int k = 0; k < jobs; k++)
+				if (slots[k].pid)
+					proc_kill_group(slots[k].pid);
+		}
+		if (!running) {
+			/* interrupted before starting the rest */
+			for (; next < n; next++, done++) {
+				res[next].f.interrupted = true;
+				judge(&res[next].f, &res[next].j);
+				res[next].seconds = 0;
+			}
+			break;
+		}
+
+		/* wait for results */
+		struct pollfd pf[64];
+		int np = 0;
+
+		for (int k = 0; k < jobs; k++)
+			if (slots[k].pid) {
+				pf[np].fd = slots[k].fd;
+				pf[np].events = POLLIN;
+				pf[np].revents = 0;
+				np++;
+			}
+		poll(pf, (nfds_t)np, 200);
+		for (int k = 0; k < jobs; k++) {
+			struct slot *s = &slots[k];
+			struct case_result *r;
+			bool ended = false;
+
+			if (!s->pid)
+				continue;
+			r = &res[s->idx];
+			for (;;) {
+				ssize_t got;
+				struct pollfd q = { s->fd, POLLIN, 0 };
+
+				if (poll(&q, 1, 0) <= 0)
+					break;
+				got = read(s->fd, (char *)s->buf + s->got,
+					   sizeof(*s->buf) - s->got);
+				if (got <= 0) {
+					ended = true;
+					if (s->got == sizeof(*s->buf)) {
+						r->f = s->buf->f;
+						r->j = s->buf->j;
+					}
+					break;
+				}
+				s->got += (size_t)got;
+			}
+			if (!ended && !interrupted && now_ms() < s->deadline)
+				continue;
+			if (!ended || s->got != sizeof(struct case_result)) {
+				memset(&r->f, 0, sizeof(r->f));
+				if (interrupted)
+					r->f.interrupted = true;
+				else
+					snprintf(r->f.setup_error, sizeof(r->f.setup_error),
+						 now_ms() >= s->deadline ?
+						 "the case did not end %d s after its timeout: killed" :
+						 "the case's runner died", 20);
+				judge(&r->f, &r->j);
+			}
+			proc_kill_group(s->pid);
+			waitpid(s->pid, NULL, 0);
+			proc_kill_group(s->pid);
+			close(s->fd);
+			s->pid = 0;
+			running--;
+			done++;
+			r->seconds = (double)(now_ms() - s->started) / 1000.0;
+			finish_rules(r, &rs, &t);
+			if (!quiet) {
+				if (tty)
+					fprintf(stderr, "\r\033[K");
+				printf("[%2zu/%zu] %-14s %s (%.1f s)%s%s\n", done, n,
+				       verdict_name(r->j.verdict), r->m.name, r->seconds,
+				       r->j.verdict == V_PASSED ? "" : ": ",
+				       r->j.verdict == V_PASSED ? "" : r->j.reason);
+				fflush(stdout);
+			}
+		}
+	}
+	if (tty && !quiet)
+		fprintf(stderr, "\r\033[K");
+	for (size_t i = 0; i < n; i++) {
+		if (res[i].seconds < 0)
+			res[i].seconds = 0;
+		if (!res[i].m.nrules || res[i].f.interrupted || !res[i].loaded)
+			finish_rules(&res[i], &rs, &t);
+		count[res[i].j.verdict]++;
+	}
+	double secs = (double)(now_ms() - t0) / 1000.0;
+
+	printf("\n");
+	results_table(stdout, res, n);
+	snprintf(path, sizeof(path), "%s/results.json", outdir);
+	if (results_json(path, &t, res, n, secs))
+		fprintf(stderr, "sstck: cannot write %s\n", path);
+	snprintf(path, sizeof(path), "%s/junit.xml", outdir);
+	if (results_junit(path, &t, res, n, secs))
+		fprintf(stderr, "sstck: cannot write %s\n", path);
+	printf("\nsstck: %zu cases against %s in %.1f s: %ld passed, %ld failed, "
+	       "%ld not observable, %ld error\n", n, t.name, secs, count[V_PASSED],
+	       count[V_FAILED], count[V_NOTOBS], count[V_ERROR]);
+	printf("sstck: results in %s/results.json and %s/junit.xml; logs in %s/cases/\n",
+	       outdir, outdir, outdir);
+	rules_free(&rs);
+	free(res);
+	for (int k = 0; k < jobs; k++)
+		free(slots[k].buf);
+	free(slots);
+	if (interrupted)
+		return 130;
+	return count[V_FAILED] || count[V_ERROR] ? 1 : 0;
+}
+
+static int cmd_list(int argc, char **argv, bool show)
+{
+	static const struct option lo[] = {
+		{ "scenarios", required_argument, NULL, 's' },
+		{ "case", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	char scen[PATH_MAX], err[SSTCK_TEXT], path[PATH_MAX + 64], *globs[64];
+	int nglobs = 0, ch, bad = 0;
+	size_t shown = 0;
+	struct ruleset rs;
+
+	snprintf(scen, sizeof(scen), "%s/scenarios", top);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (ch) {
+		case 's': snprintf(scen, sizeof(scen), "%s", optarg); break;
+		case 'c':
+			if (nglobs < 64)
+				globs[nglobs++] = optarg;
+			break;
+		case 'h': fputs(show ? usage_show : usage_list, stdout); return 0;
+		default: fputs(show ? usage_show : usage_list, stderr); return 2;
+		}
+	}
+	for (; optind < argc && nglobs < 64; optind++)
+		globs[nglobs++] = argv[optind];
+	if (show && nglobs != 1) {
+		fputs(usage_show, stderr);
+		return 2;
+	}
+	snprintf(path, sizeof(path), "%s/conformance/rules.tsv", top);
+	if (rules_load(&rs, path, err, sizeof(err))) {
+		fprintf(stderr, "sstck: %s\n", err);
+		return 2;
+	}
+	if (discover(scen))
+		return 2;
+	for (size_t i = 0; i < nnames; i++) {
+		struct manifest m;
+		char dir[PATH_MAX + 256];
+
+		if (show ? strcmp(names[i], globs[0]) : !selected(names[i], globs, nglobs))
+			continue;
+		shown++;
+		snprintf(dir, sizeof(dir), "%s/%s", scen, names[i]);
+		if (manifest_load(&m, dir, names[i], &rs, err, sizeof(err))) {
+			printf("%-34s ERROR %s\n", names[i], err);
+			bad++;
+			continue;
+		}
+		if (!show) {
+			printf("%-34s %-8s", m.name, m.app);
+			for (size_t k = 0; k < m.nrules; k++)
+				printf(" %s", m.rules[k]);
+			printf("\n");
+			continue;
+		}
+		printf("%s: %s\napplication %s%s%s; transport %s\nrules:\n", m.name,
+		       m.summary, m.app, m.args[0] ? " " : "", m.args, m.tcp ? "tcp" : "udp");
+		for (size_t k = 0; k < m.nrules; k++) {
+			const struct rule *r = rules_find(&rs, m.rules[k]);
+
+			printf("  %-14s %-2s %s\n", r->id, r->obs == OBS_WIRE ? "W" :
+			       r->obs == OBS_WIRE_STAR ? "W*" : "P", r->summary);
+		}
+		for (size_t k = 0; k < m.nagents; k++) {
+			char sp[PATH_MAX + 512];
+			FILE *fp;
+			char line[1024];
+
+			printf("\n== agent %s (%s, start %d): %s\n", m.agents[k].name,
+			       m.agents[k].role == ROLE_UAC ? "uac" : "uas",
+			       m.agents[k].start, m.agents[k].scenario);
+			snprintf(sp, sizeof(sp), "%s/%s", dir, m.agents[k].scenario);
+			fp = fopen(sp, "r");
+			while (fp && fgets(line, sizeof(line), fp))
+				fputs(line, stdout);
+			if (fp)
+				fclose(fp);
+		}
+	}
+	rules_free(&rs);
+	if (!shown) {
+		fprintf(stderr, "sstck: no case %s under %s\n",
+			show ? globs[0] : "matches", scen);
+		return 2;
+	}
+	if (!show)
+		printf("%zu cases\n", shown);
+	return bad ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	find_top();
+	if (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "-h")) {
+		fputs(usage_top, argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "list"))
+		return cmd_list(argc - 1, argv + 1, false);
+	if (!strcmp(argv[1], "show"))
+		return cmd_list(argc - 1, argv + 1, true);
+	fprintf(stderr, "sstck: unknown command '%s'\n\n%s", argv[1], usage_top);
+	return 2;
+}

@@ -1,0 +1,266 @@
+/*
+ * manifest.c: a case's manifest, scenarios/GROUP/CASE/case.ini.
+ *
+ *   [case]     summary, rules (space-separated rule IDs)
+ *   [ref]      app, args ({agent} stands for that agent's address),
+ *              transport (udp, the default, or tcp: the callers' side)
+ *   [agent.N]  role (uas|uac), scenario (SIPp XML beside case.ini), start
+ *   [expect]   derived (derived SipSessions the target's trace must show)
+ *
+ * Everything else is an error, so a misspelt key never goes unnoticed.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sstck.h"
+
+struct ctx {
+	struct manifest *m;
+	char *err;
+	size_t errsz;
+	const char *file;
+	bool seen_case;
+};
+
+static bool copy(char *dst, size_t dstsz, const char *src)
+{
+	if (strlen(src) >= dstsz)
+		return false;
+	strcpy(dst, src);
+	return true;
+}
+
+static bool valid_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_')
+			return false;
+	return true;
+}
+
+static struct agent *agent_get(struct manifest *m, const char *name)
+{
+	for (size_t i = 0; i < m->nagents; i++)
+		if (!strcmp(m->agents[i].name, name))
+			return &m->agents[i];
+	if (m->nagents == SSTCK_MAX_AGENTS || !valid_name(name) ||
+	    strlen(name) >= sizeof(m->agents[0].name))
+		return NULL;
+	struct agent *a = &m->agents[m->nagents++];
+	memset(a, 0, sizeof(*a));
+	strcpy(a->name, name);
+	a->start = -1;
+	return a;
+}
+
+static int parse_int(const char *v, int lo, int hi, int *out)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || end == v || *end || n < lo || n > hi)
+		return -1;
+	*out = (int)n;
+	return 0;
+}
+
+#define BAD(...) do { snprintf(c->err, c->errsz, __VA_ARGS__); return 0; } while (0)
+
+static int on_key(void *user, const char *sec, const char *key,
+		  const char *val)
+{
+	struct ctx *c = user;
+	struct manifest *m = c->m;
+
+	if (!strcmp(sec, "case")) {
+		c->seen_case = true;
+		if (!strcmp(key, "summary")) {
+			if (!copy(m->summary, sizeof(m->summary), val))
+				BAD("[case] summary is too long");
+		} else if (!strcmp(key, "rules")) {
+			char buf[SSTCK_TEXT], *save = NULL, *tok;
+
+			if (!copy(buf, sizeof(buf), val))
+				BAD("[case] rules: too long");
+			for (tok = strtok_r(buf, " \t,", &save); tok;
+			     tok = strtok_r(NULL, " \t,", &save)) {
+				if (m->nrules == SSTCK_MAX_RULES)
+					BAD("[case] rules: more than %d", SSTCK_MAX_RULES);
+				if (!copy(m->rules[m->nrules], 24, tok))
+					BAD("[case] rules: '%s' is not a rule ID", tok);
+				m->nrules++;
+			}
+		} else {
+			BAD("[case] has no key '%s' (summary, rules)", key);
+		}
+	} else if (!strcmp(sec, "ref")) {
+		if (!strcmp(key, "app")) {
+			if (!valid_name(val) || !copy(m->app, sizeof(m->app), val))
+				BAD("[ref] app: '%s' is not an application name", val);
+		} else if (!strcmp(key, "args")) {
+			if (!copy(m->args, sizeof(m->args), val))
+				BAD("[ref] args: too long");
+		} else if (!strcmp(key, "transport")) {
+			if (!strcmp(val, "tcp"))
+				m->tcp = true;
+			else if (strcmp(val, "udp") && *val)
+				BAD("[ref] transport must be udp or tcp, not '%s'", val);
+		} else {
+			BAD("[ref] has no key '%s' (app, args, transport)", key);
+		}
+	} else if (!strncmp(sec, "agent.", 6)) {
+		struct agent *a = agent_get(m, sec + 6);
+
+		if (!a)
+			BAD("[%s]: agent names are letters, digits, - and _ "
+			    "(at most %d agents)", sec, SSTCK_MAX_AGENTS);
+		if (!strcmp(key, "role")) {
+			if (!strcmp(val, "uas"))
+				a->role = ROLE_UAS;
+			else if (!strcmp(val, "uac"))
+				a->role = ROLE_UAC;
+			else
+				BAD("[%s] role must be uas or uac, not '%s'", sec, val);
+			a->seen_role = true;
+		} else if (!strcmp(key, "scenario")) {
+			if (!*val || strchr(val, '/') ||
+			    !copy(a->scenario, sizeof(a->scenario), val))
+				BAD("[%s] scenario: '%s' is not a file name beside case.ini",
+				    sec, val);
+			a->seen_scenario = true;
+		} else if (!strcmp(key, "start")) {
+			if (parse_int(val, 0, 99, &a->start))
+				BAD("[%s] start must be a number 0-99, not '%s'", sec, val);
+		} else {
+			BAD("[%s] has no key '%s' (role, scenario, start)", sec, key);
+		}
+	} else if (!strcmp(sec, "expect")) {
+		if (!strcmp(key, "derived")) {
+			if (parse_int(val, 0, 100, &m->expect_derived))
+				BAD("[expect] derived must be a number, not '%s'", val);
+		} else {
+			BAD("[expect] has no key '%s' (derived)", key);
+		}
+	} else {
+		BAD("unknown section [%s] (case, ref, agent.NAME, expect)", sec);
+	}
+	return 1;
+}
+
+/* Every {name} in the arguments must be an agent. */
+static int check_placeholders(const struct manifest *m, char *err, size_t errsz)
+{
+	const char *p = m->args;
+
+	while ((p = strchr(p, '{'))) {
+		const char *e = strchr(p, '}');
+		char name[32];
+		bool found = false;
+
+		if (!e || (size_t)(e - p - 1) >= sizeof(name)) {
+			snprintf(err, errsz, "[ref] args: unclosed or long {placeholder}");
+			return -1;
+		}
+		memcpy(name, p + 1, e - p - 1);
+		name[e - p - 1] = '\0';
+		for (size_t i = 0; i < m->nagents; i++)
+			found |= !strcmp(m->agents[i].name, name);
+		if (!found) {
+			snprintf(err, errsz, "[ref] args: {%s} is not an agent", name);
+			return -1;
+		}
+		p = e + 1;
+	}
+	return 0;
+}
+
+static int validate(struct manifest *m, const struct ruleset *rs,
+		    char *err, size_t errsz)
+{
+	size_t uac = 0;
+
+	if (!m->summary[0]) {
+		snprintf(err, errsz, "[case] summary is missing");
+		return -1;
+	}
+	if (!m->nrules) {
+		snprintf(err, errsz, "[case] rules is missing: a case checks at least one rule");
+		return -1;
+	}
+	for (size_t i = 0; rs && i < m->nrules; i++)
+		if (!rules_find(rs, m->rules[i])) {
+			snprintf(err, errsz, "[case] rules: %s is not in conformance/rules.tsv",
+				 m->rules[i]);
+			return -1;
+		}
+	if (!m->app[0]) {
+		snprintf(err, errsz, "[ref] app is missing");
+		return -1;
+	}
+	if (!m->nagents) {
+		snprintf(err, errsz, "no [agent.NAME] section");
+		return -1;
+	}
+	for (size_t i = 0; i < m->nagents; i++) {
+		struct agent *a = &m->agents[i];
+		char path[768];
+
+		if (!a->seen_role || !a->seen_scenario || a->start < 0) {
+			snprintf(err, errsz, "[agent.%s] needs role, scenario and start",
+				 a->name);
+			return -1;
+		}
+		snprintf(path, sizeof(path), "%s/%s", m->dir, a->scenario);
+		if (access(path, R_OK)) {
+			snprintf(err, errsz, "[agent.%s] scenario %s: %s", a->name,
+				 a->scenario, strerror(errno));
+			return -1;
+		}
+		uac += a->role == ROLE_UAC;
+	}
+	if (!uac) {
+		snprintf(err, errsz, "no agent has role uac: nothing would start the call");
+		return -1;
+	}
+	return check_placeholders(m, err, errsz);
+}
+
+int manifest_load(struct manifest *m, const char *dir, const char *name,
+		  const struct ruleset *rs, char *err, size_t errsz)
+{
+	char path[600], why[SSTCK_TEXT] = "";
+	struct ctx c = { m, why, sizeof(why), path, false };
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	m->expect_derived = -1;
+	if (!copy(m->dir, sizeof(m->dir), dir) ||
+	    !copy(m->name, sizeof(m->name), name)) {
+		snprintf(err, errsz, "%s: path too long", dir);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/case.ini", dir);
+	rc = ini_parse(path, on_key, &c);
+	if (rc < 0) {
+		snprintf(err, errsz, "%s: cannot read: %s", path, strerror(errno));
+		return -1;
+	}
+	if (rc > 0) {
+		snprintf(err, errsz, "%s:%d: %s", path, rc,
+			 why[0] ? why : "not INI syntax ([section] or key = value)");
+		return -1;
+	}
+	if (validate(m, rs, why, sizeof(why))) {
+		snprintf(err, errsz, "%s: %s", path, why);
+		return -1;
+	}
+	return 0;
+}

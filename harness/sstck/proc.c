@@ -1,0 +1,189 @@
+/*
+ * proc.c: processes, ports and listeners.
+ *
+ * A case runs in a process group of its own (the runner calls setpgid);
+ * what it starts stays in that group, so one kill(-group) stops all of
+ * it, Kamailio's children and SIPp's exec'd commands included.  Each child
+ * also dies with the runner (PR_SET_PDEATHSIG), the belt to those braces.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sstck.h"
+
+long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int bind_port(int type, int port)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, type, 0), got = -1;
+
+	if (fd < 0)
+		return -1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sa.sin_port = htons((unsigned short)port);
+	if (!bind(fd, (struct sockaddr *)&sa, sizeof(sa)) &&
+	    !getsockname(fd, (struct sockaddr *)&sa, &len))
+		got = ntohs(sa.sin_port);
+	close(fd);
+	return got;
+}
+
+int port_alloc(void)
+{
+	static unsigned char given[65536 / 8];
+
+	for (int tries = 0; tries < 200; tries++) {
+		int p = bind_port(SOCK_DGRAM, 0);
+
+		if (p <= 0 || (given[p / 8] & (1u << (p % 8))))
+			continue;
+		if (bind_port(SOCK_STREAM, p) != p)
+			continue;
+		given[p / 8] |= (unsigned char)(1u << (p % 8));
+		return p;
+	}
+	return 0;
+}
+
+static bool scan(const char *file, int port, bool tcp)
+{
+	FILE *fp = fopen(file, "r");
+	char line[512];
+	bool found = false;
+
+	if (!fp)
+		return false;
+	if (!fgets(line, sizeof(line), fp)) {     /* the header */
+		fclose(fp);
+		return false;
+	}
+	while (!found && fgets(line, sizeof(line), fp)) {
+		char local[128], remote[128], st[8];
+		unsigned lport;
+		char *colon;
+
+		if (sscanf(line, " %*s %127s %127s %7s", local, remote, st) != 3)
+			continue;
+		colon = strrchr(local, ':');
+		if (!colon || sscanf(colon + 1, "%x", &lport) != 1 ||
+		    (int)lport != port)
+			continue;
+		*colon = '\0';
+		/* 127.0.0.1 or the wildcard, in /proc's byte order; ::1 or :: */
+		if (strcmp(local, "0100007F") && strcmp(local, "00000000") &&
+		    strcmp(local, "00000000000000000000000001000000") &&
+		    strcmp(local, "00000000000000000000000000000000"))
+			continue;
+		found = !tcp || !strcmp(st, "0A");
+	}
+	fclose(fp);
+	return found;
+}
+
+bool port_listening(int port, bool tcp)
+{
+	if (tcp)
+		return scan("/proc/net/tcp", port, true) ||
+		       scan("/proc/net/tcp6", port, true);
+	return scan("/proc/net/udp", port, false) ||
+	       scan("/proc/net/udp6", port, false);
+}
+
+pid_t proc_spawn(char *const argv[], const char *outfile, const char *dir)
+{
+	pid_t parent = getpid(), pid = fork();
+
+	if (pid)
+		return pid;              /* -1 or the child */
+	int fd = open(outfile ? outfile : "/dev/null",
+		      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int nul = open("/dev/null", O_RDONLY);
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(127);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
+	if (fd < 0 || nul < 0 || dup2(nul, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+		_exit(127);
+	if (dir && chdir(dir)) {
+		dprintf(2, "cannot enter %s: %s\n", dir, strerror(errno));
+		_exit(127);
+	}
+	execvp(argv[0], argv);
+	dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+static int code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return -1;
+}
+
+int proc_wait(pid_t pid, long long deadline_ms)
+{
+	for (;;) {
+		int status;
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		if (r == pid)
+			return code(status);
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (now_ms() >= deadline_ms)
+			return -1;
+		usleep(10000);
+	}
+}
+
+int proc_stop(pid_t pid, int grace_ms)
+{
+	int rc;
+
+	if (pid <= 0)
+		return -1;
+	kill(pid, SIGTERM);
+	rc = proc_wait(pid, now_ms() + grace_ms);
+	if (rc == -1) {
+		kill(pid, SIGKILL);
+		rc = proc_wait(pid, now_ms() + 2000);
+		if (rc == -1)
+			return -1;
+		return 128 + SIGKILL;
+	}
+	return rc;
+}
+
+void proc_kill_group(pid_t pgid)
+{
+	if (pgid <= 1)
+		return;
+	kill(-pgid, SIGKILL);
+	while (waitpid(-pgid, NULL, WNOHANG) > 0)
+		;
+}

@@ -1,0 +1,254 @@
+/*
+ * results.c: what a run leaves for people and for CI: results.json (all
+ * of it, for the report), junit.xml (one testcase per case, its rule IDs
+ * as properties; not observable is <skipped>, never a pass) and the table.
+ */
+#include <jansson.h>
+#include <string.h>
+
+#include "sstck.h"
+
+void xml_escape(const char *in, char *buf, size_t bufsz)
+{
+	size_t n = 0;
+
+	if (!bufsz)
+		return;
+	for (; *in; in++) {
+		const char *rep = NULL;
+		char tmp[8];
+		unsigned char ch = (unsigned char)*in;
+
+		switch (ch) {
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '"': rep = "&quot;"; break;
+		case '\'': rep = "&apos;"; break;
+		default:
+			/* XML 1.0 has no place for other control characters */
+			if (ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') {
+				snprintf(tmp, sizeof(tmp), "?");
+				rep = tmp;
+			}
+		}
+		size_t l = rep ? strlen(rep) : 1;
+
+		if (n + l >= bufsz)
+			break;
+		if (rep)
+			memcpy(buf + n, rep, l);
+		else
+			buf[n] = *in;
+		n += l;
+	}
+	buf[n] = '\0';
+}
+
+static const char *role_name(enum agent_role r)
+{
+	return r == ROLE_UAC ? "uac" : "uas";
+}
+
+static json_t *case_json(const struct case_result *r)
+{
+	json_t *c = json_object(), *rules = json_array(), *checks = json_array(),
+	       *agents = json_array();
+
+	json_object_set_new(c, "name", json_string(r->m.name));
+	json_object_set_new(c, "summary", json_string(r->m.summary));
+	json_object_set_new(c, "app", json_string(r->m.app));
+	json_object_set_new(c, "verdict", json_string(verdict_name(r->j.verdict)));
+	json_object_set_new(c, "reason", json_string(r->j.reason));
+	json_object_set_new(c, "where", json_string(r->j.where));
+	json_object_set_new(c, "out", json_string(r->out));
+	json_object_set_new(c, "seconds", json_real(r->seconds));
+	for (size_t i = 0; i < r->m.nrules; i++) {
+		json_t *x = json_object();
+
+		json_object_set_new(x, "id", json_string(r->m.rules[i]));
+		json_object_set_new(x, "verdict", json_string(verdict_name(r->rule_v[i])));
+		json_array_append_new(rules, x);
+	}
+	json_object_set_new(c, "rules", rules);
+	for (size_t i = 0; i < r->j.nchecks; i++) {
+		const struct check *k = &r->j.checks[i];
+		json_t *x = json_object();
+
+		json_object_set_new(x, "name", json_string(k->name));
+		json_object_set_new(x, "outcome", json_string(outcome_name(k->outcome)));
+		json_object_set_new(x, "detail", json_string(k->detail));
+		json_array_append_new(checks, x);
+	}
+	json_object_set_new(c, "checks", checks);
+	for (size_t i = 0; i < r->f.nagents; i++) {
+		const struct agent_facts *a = &r->f.agents[i];
+		json_t *x = json_object();
+
+		json_object_set_new(x, "name", json_string(a->name));
+		json_object_set_new(x, "role", json_string(role_name(a->role)));
+		json_object_set_new(x, "ran", json_boolean(a->ran));
+		json_object_set_new(x, "exit", json_integer(a->exit));
+		json_object_set_new(x, "calls_ok", json_integer(a->calls_ok));
+		json_object_set_new(x, "calls_failed", json_integer(a->calls_failed));
+		json_object_set_new(x, "received", json_integer(a->received));
+		json_object_set_new(x, "state_checks", json_integer(a->state_checks));
+		json_object_set_new(x, "message_log", json_string(a->log));
+		json_object_set_new(x, "error", json_string(a->error));
+		json_array_append_new(agents, x);
+	}
+	json_object_set_new(c, "agents", agents);
+	json_object_set_new(c, "live_ss", json_integer(r->f.live_ss));
+	json_object_set_new(c, "derived", json_integer(r->f.derived));
+	return c;
+}
+
+/* A rule's verdict over all its cases: a failure anywhere, then an
+ * error, then a pass; not observable only when no case could judge it. */
+static enum verdict merge(enum verdict a, enum verdict b)
+{
+	static const int rank[] = { [V_FAILED] = 3, [V_ERROR] = 2,
+				    [V_PASSED] = 1, [V_NOTOBS] = 0 };
+
+	return rank[b] > rank[a] ? b : a;
+}
+
+int results_json(const char *path, const struct target *t,
+		 const struct case_result *rs, size_t n, double seconds)
+{
+	json_t *root = json_object(), *cases = json_array(), *tot = json_object(),
+	       *tj = json_object(), *rules = json_object();
+	long count[4] = { 0 };
+	int rc;
+
+	json_object_set_new(tj, "name", json_string(t->name));
+	json_object_set_new(tj, "summary", json_string(t->summary));
+	json_object_set_new(tj, "state_header", json_boolean(t->state_header));
+	json_object_set_new(tj, "trace", json_boolean(t->trace));
+	json_object_set_new(root, "tool", json_string("sstck"));
+	json_object_set_new(root, "target", tj);
+	json_object_set_new(root, "seconds", json_real(seconds));
+	for (size_t i = 0; i < n; i++) {
+		json_array_append_new(cases, case_json(&rs[i]));
+		count[rs[i].j.verdict]++;
+		for (size_t k = 0; k < rs[i].m.nrules; k++) {
+			json_t *x = json_object_get(rules, rs[i].m.rules[k]);
+			enum verdict v = rs[i].rule_v[k];
+
+			if (!x) {
+				x = json_object();
+				json_object_set_new(x, "cases", json_array());
+				json_object_set_new(rules, rs[i].m.rules[k], x);
+			} else {
+				const char *old = json_string_value(json_object_get(x, "verdict"));
+
+				for (int q = 0; q < 4; q++)
+					if (!strcmp(old, verdict_name(q)))
+						v = merge((enum verdict)q, v);
+			}
+			json_object_set_new(x, "verdict", json_string(verdict_name(v)));
+			json_array_append_new(json_object_get(x, "cases"),
+					      json_string(rs[i].m.name));
+		}
+	}
+	for (int v = 0; v < 4; v++)
+		json_object_set_new(tot, verdict_name(v), json_integer(count[v]));
+	json_object_set_new(root, "totals", tot);
+	json_object_set_new(root, "rules", rules);
+	json_object_set_new(root, "cases", cases);
+	rc = json_dump_file(root, path, JSON_INDENT(1) | JSON_SORT_KEYS);
+	json_decref(root);
+	return rc;
+}
+
+int results_junit(const char *path, const struct target *t,
+		  const struct case_result *rs, size_t n, double seconds)
+{
+	FILE *fp = fopen(path, "w");
+	long count[4] = { 0 };
+	char a[2048], b[2048];
+
+	if (!fp)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		count[rs[i].j.verdict]++;
+	xml_escape(t->name, a, sizeof(a));
+	fprintf(fp, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<testsuites name=\"sstck\" tests=\"%zu\" failures=\"%ld\" "
+		"errors=\"%ld\" skipped=\"%ld\" time=\"%.3f\">\n"
+		" <testsuite name=\"sstck.%s\" tests=\"%zu\" failures=\"%ld\" "
+		"errors=\"%ld\" skipped=\"%ld\" time=\"%.3f\">\n",
+		n, count[V_FAILED], count[V_ERROR], count[V_NOTOBS], seconds,
+		a, n, count[V_FAILED], count[V_ERROR], count[V_NOTOBS], seconds);
+	for (size_t i = 0; i < n; i++) {
+		const struct case_result *r = &rs[i];
+		const char *slash = strrchr(r->m.name, '/');
+		char cls[160];
+
+		snprintf(cls, sizeof(cls), "%.*s", slash ? (int)(slash - r->m.name) :
+			 (int)strlen(r->m.name), r->m.name);
+		xml_escape(cls, a, sizeof(a));
+		xml_escape(slash ? slash + 1 : r->m.name, b, sizeof(b));
+		fprintf(fp, "  <testcase classname=\"sessiontck.%s\" name=\"%s\" "
+			"time=\"%.3f\">\n   <properties>\n", a, b, r->seconds);
+		for (size_t k = 0; k < r->m.nrules; k++) {
+			xml_escape(r->m.rules[k], a, sizeof(a));
+			fprintf(fp, "    <property name=\"rule\" value=\"%s\"/>\n", a);
+			fprintf(fp, "    <property name=\"rule.%s\" value=\"%s\"/>\n", a,
+				verdict_name(r->rule_v[k]));
+		}
+		xml_escape(r->m.summary, a, sizeof(a));
+		fprintf(fp, "    <property name=\"summary\" value=\"%s\"/>\n"
+			"   </properties>\n", a);
+		xml_escape(r->j.reason, a, sizeof(a));
+		xml_escape(r->j.where, b, sizeof(b));
+		switch (r->j.verdict) {
+		case V_FAILED:
+			fprintf(fp, "   <failure message=\"%s\">see %s in %s</failure>\n",
+				a, b, r->out);
+			break;
+		case V_ERROR:
+			fprintf(fp, "   <error message=\"%s\">%s</error>\n", a, b);
+			break;
+		case V_NOTOBS:
+			fprintf(fp, "   <skipped message=\"not observable: %s\"/>\n", a);
+			break;
+		case V_PASSED:
+			break;
+		}
+		fprintf(fp, "   <system-out>");
+		for (size_t k = 0; k < r->j.nchecks; k++) {
+			const struct check *c = &r->j.checks[k];
+
+			xml_escape(c->detail, a, sizeof(a));
+			xml_escape(c->name, b, sizeof(b));
+			fprintf(fp, "%s: %s: %s\n", outcome_name(c->outcome), b, a);
+		}
+		fprintf(fp, "</system-out>\n  </testcase>\n");
+	}
+	fprintf(fp, " </testsuite>\n</testsuites>\n");
+	return fclose(fp);
+}
+
+void results_table(FILE *fp, const struct case_result *rs, size_t n)
+{
+	size_t w = 4;
+
+	for (size_t i = 0; i < n; i++)
+		if (strlen(rs[i].m.name) > w)
+			w = strlen(rs[i].m.name);
+	fprintf(fp, "%-14s  %-*s  %6s  %s\n", "verdict", (int)w, "case", "time", "rules / reason");
+	for (size_t i = 0; i < n; i++) {
+		const struct case_result *r = &rs[i];
+		char rules[SSTCK_TEXT] = "";
+		size_t l = 0;
+
+		for (size_t k = 0; k < r->m.nrules && l < sizeof(rules) - 32; k++)
+			l += snprintf(rules + l, sizeof(rules) - l, "%s%s%s", k ? " " : "",
+				      r->m.rules[k], r->rule_v[k] == V_NOTOBS &&
+				      r->j.verdict != V_NOTOBS ? "(n/o)" : "");
+		fprintf(fp, "%-14s  %-*s  %5.1fs  %s\n", verdict_name(r->j.verdict),
+			(int)w, r->m.name, r->seconds,
+			r->j.verdict == V_PASSED ? rules : r->j.reason);
+	}
+}

@@ -1,0 +1,463 @@
+/*
+ * runner.c: one case from start to end.  It runs in a process of its own
+ * (sstck forks it into a new process group), so it may block, and all it
+ * starts dies with the group.
+ *
+ * Order: ports; the target (sstck-ref with the case's application on a
+ * port of its choosing, Kamailio on one of ours, or nothing for HOST:PORT);
+ * the agents by their start number, each receiving agent known to listen
+ * before the next starts; wait, within the timeout; stop the target; read
+ * what everyone left behind; judge.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sstck.h"
+
+#define MAX_ARGV 128
+
+static bool wait_file(const char *path, pid_t pid, long long deadline)
+{
+	struct stat st;
+
+	while (now_ms() < deadline) {
+		if (!stat(path, &st) && st.st_size > 0)
+			return true;
+		if (proc_wait(pid, 0) != -1)
+			return false;        /* it exited */
+		usleep(10000);
+	}
+	return false;
+}
+
+static bool wait_listen(int port, bool tcp, pid_t pid, long long deadline)
+{
+	while (now_ms() < deadline) {
+		if (port_listening(port, tcp))
+			return true;
+		if (proc_wait(pid, 0) != -1)
+			return false;
+		usleep(10000);
+	}
+	return false;
+}
+
+/* M's args with every {agent} replaced by its address. */
+static void expand_args(const struct manifest *m, const int *ports,
+			char *out, size_t outsz)
+{
+	const char *p = m->args;
+	size_t n = 0;
+
+	out[0] = '\0';
+	while (*p && n + 1 < outsz) {
+		if (*p == '{') {
+			const char *e = strchr(p, '}');
+
+			for (size_t i = 0; e && i < m->nagents; i++)
+				if (strlen(m->agents[i].name) == (size_t)(e - p - 1) &&
+				    !strncmp(m->agents[i].name, p + 1, e - p - 1)) {
+					n += snprintf(out + n, outsz - n, "127.0.0.1:%d",
+						      ports[i]);
+					p = e + 1;
+					goto next;
+				}
+		}
+		out[n++] = *p++;
+		out[n] = '\0';
+next:
+		if (n >= outsz)
+			n = outsz - 1;
+	}
+}
+
+/* Splits S (modified) at spaces onto ARGV from *N. */
+static void split(char *s, char **argv, int *n)
+{
+	char *save = NULL;
+
+	for (char *t = strtok_r(s, " \t", &save); t && *n < MAX_ARGV - 1;
+	     t = strtok_r(NULL, " \t", &save))
+		argv[(*n)++] = t;
+	argv[*n] = NULL;
+}
+
+static void first_line(const char *path, char *buf, size_t bufsz)
+{
+	FILE *fp = fopen(path, "r");
+
+	buf[0] = '\0';
+	if (!fp)
+		return;
+	if (!fgets(buf, (int)bufsz, fp))
+		buf[0] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	fclose(fp);
+}
+
+/* The trace's figures: live SipSessions at shutdown, derived sessions. */
+static void read_trace(const char *path, struct facts *f)
+{
+	FILE *fp = fopen(path, "r");
+	char line[8192];
+
+	f->live_ss = -1;
+	f->derived = 0;
+	if (!fp)
+		return;
+	while (fgets(line, sizeof(line), fp)) {
+		json_t *o = json_loads(line, 0, NULL);
+		const char *ev = json_string_value(json_object_get(o, "ev"));
+
+		if (ev && !strcmp(ev, "ss-created") && json_object_get(o, "orig"))
+			f->derived++;
+		if (ev && !strcmp(ev, "shutdown") &&
+		    json_is_integer(json_object_get(o, "live_ss")))
+			f->live_ss = (long)json_integer_value(json_object_get(o, "live_ss"));
+		json_decref(o);
+	}
+	fclose(fp);
+}
+
+static int start_order(const void *a, const void *b)
+{
+	const struct agent *x = *(const struct agent *const *)a,
+			   *y = *(const struct agent *const *)b;
+
+	return x->start - y->start;
+}
+
+static pid_t start_target(const struct run_opts *o, const struct manifest *m,
+			  const char *args, const char *outdir, int *port,
+			  struct facts *f)
+{
+	const struct target *t = o->target;
+	char path[1024], logf[1024], argbuf[SSTCK_TEXT], why[SSTCK_TEXT];
+	char *argv[MAX_ARGV];
+	long long deadline = now_ms() + 5000;
+	int n = 0;
+	pid_t pid;
+
+	textf(logf, sizeof(logf), "%s/target.log", outdir);
+	if (t->kind == TARGET_REF) {
+		char portf[1024], tracef[1024];
+
+		textf(portf, sizeof(portf), "%s/ref.port", outdir);
+		textf(tracef, sizeof(tracef), "%s/trace.jsonl", outdir);
+		argv[n++] = (char *)o->ref_bin;
+		argv[n++] = "--port";
+		argv[n++] = "0";
+		argv[n++] = "--port-file";
+		argv[n++] = portf;
+		if (!m->tcp)
+			argv[n++] = "--no-tcp";
+		argv[n++] = "--app";
+		argv[n++] = (char *)m->app;
+		argv[n++] = "--trace";
+		argv[n++] = tracef;
+		if (o->verbose)
+			argv[n++] = "-v";
+		textf(argbuf, sizeof(argbuf), "%s", args);
+		split(argbuf, argv, &n);
+		pid = proc_spawn(argv, logf, NULL);
+		if (pid < 0 || !wait_file(portf, pid, deadline)) {
+			first_line(logf, why, sizeof(why));
+			textf(f->setup_error, sizeof(f->setup_error),
+				 "sstck-ref did not start: %s", why[0] ? why : "no port file");
+			if (pid > 0)
+				proc_stop(pid, 1000);
+			return -1;
+		}
+		first_line(portf, why, sizeof(why));
+		*port = atoi(why);
+		return pid;
+	}
+	/* kamailio: the application's config, with our port and branches */
+	const struct target_app *a = NULL;
+
+	for (size_t i = 0; i < t->napps; i++)
+		if (!strcmp(t->apps[i].name, m->app))
+			a = &t->apps[i];
+	textf(path, sizeof(path), "%s/harness/%s", o->top, a ? a->config : "");
+	FILE *fp = fopen(path, "r");
+	char tmpl[65536], cfgf[1024], *cfg;
+	size_t len;
+
+	if (!a || !fp) {
+		textf(f->setup_error, sizeof(f->setup_error), "%s: %s", path,
+			 strerror(errno));
+		if (fp)
+			fclose(fp);
+		return -1;
+	}
+	len = fread(tmpl, 1, sizeof(tmpl) - 1, fp);
+	fclose(fp);
+	tmpl[len] = '\0';
+	*port = port_alloc();
+	cfg = target_kamailio_config(tmpl, *port, args, why, sizeof(why));
+	textf(cfgf, sizeof(cfgf), "%s/kamailio.cfg", outdir);
+	fp = cfg ? fopen(cfgf, "w") : NULL;
+	if (!fp) {
+		textf(f->setup_error, sizeof(f->setup_error), "%s: %s", path,
+			 cfg ? strerror(errno) : why);
+		free(cfg);
+		return -1;
+	}
+	fputs(cfg, fp);
+	fclose(fp);
+	free(cfg);
+	argv[n++] = "kamailio";
+	argv[n++] = "-f";
+	argv[n++] = cfgf;
+	argv[n++] = "-DD";
+	argv[n++] = "-E";
+	argv[n++] = "-w";
+	argv[n++] = (char *)outdir;
+	argv[n] = NULL;
+	pid = proc_spawn(argv, logf, NULL);
+	if (pid < 0 || !wait_listen(*port, false, pid, deadline)) {
+		sipp_first_error(logf, why, sizeof(why));
+		textf(f->setup_error, sizeof(f->setup_error),
+			 "kamailio did not listen on 127.0.0.1:%d: %s", *port,
+			 why[0] ? why : "no output (see target.log)");
+		if (pid > 0)
+			proc_stop(pid, 1000);
+		return -1;
+	}
+	return pid;
+}
+
+void run_case(const struct run_opts *o, const struct manifest *m,
+	      const char *merr, const char *outdir, struct facts *f,
+	      struct judgement *j)
+{
+	const struct target *t = o->target;
+	int ports[SSTCK_MAX_AGENTS + 1], tport = 0, callee = 0;
+	char args[SSTCK_TEXT], why[SSTCK_TEXT], taddr[96];
+	pid_t tpid = -1, apid[SSTCK_MAX_AGENTS];
+	const struct agent *order[SSTCK_MAX_AGENTS];
+	long long deadline;
+
+	memset(f, 0, sizeof(*f));
+	f->expect_derived = m ? m->expect_derived : -1;
+	f->state_header = t->state_header;
+	f->trace = t->trace && t->kind == TARGET_REF;
+	f->target_exit = -1;
+	f->live_ss = f->derived = -1;
+	textf(f->target_desc, sizeof(f->target_desc), "%s", t->name);
+	if (merr) {
+		textf(f->setup_error, sizeof(f->setup_error), "%s", merr);
+		goto judge;
+	}
+	if (!target_plays(t, m, why, sizeof(why))) {
+		textf(f->notobs_reason, sizeof(f->notobs_reason), "%s", why);
+		goto judge;
+	}
+	for (size_t i = 0; i < m->nagents; i++) {
+		ports[i] = port_alloc();
+		if (!strcmp(m->agents[i].name, "callee"))
+			callee = ports[i];
+		if (!ports[i]) {
+			textf(f->setup_error, sizeof(f->setup_error),
+				 "no free loopback port for agent %s", m->agents[i].name);
+			goto judge;
+		}
+	}
+	/* scenarios call the callee [callee]; a case without one still needs
+	 * the keyword (its requests end at the target) */
+	if (!callee)
+		callee = port_alloc();
+	expand_args(m, ports, args, sizeof(args));
+
+	/* the scenarios, as this target can run them */
+	for (size_t i = 0; i < m->nagents; i++) {
+		const struct agent *a = &m->agents[i];
+		char src[1024], dst[1024];
+		int n;
+
+		textf(src, sizeof(src), "%s/%s", m->dir, a->scenario);
+		textf(dst, sizeof(dst), "%s/%s.xml", outdir, a->name);
+		n = sipp_scenario_copy(src, dst, t->state_header, why, sizeof(why));
+		if (n < 0) {
+			textf(f->setup_error, sizeof(f->setup_error), "%s", why);
+			goto judge;
+		}
+		f->agents[i].state_checks = n;
+		textf(f->agents[i].scenario, sizeof(f->agents[i].scenario), "%s/%s",
+		      m->name, a->scenario);
+		textf(f->agents[i].name, sizeof(f->agents[i].name), "%s", a->name);
+		f->agents[i].role = a->role;
+		f->agents[i].exit = -1;
+		f->agents[i].calls_ok = f->agents[i].calls_failed = -1;
+		f->agents[i].received = -1;
+		textf(f->agents[i].log, sizeof(f->agents[i].log), "%s.msg.log", a->name);
+		order[i] = a;
+		apid[i] = -1;
+	}
+	f->nagents = m->nagents;
+
+	if (t->kind == TARGET_REMOTE) {
+		textf(taddr, sizeof(taddr), "%s:%d", t->host, t->port);
+	} else {
+		tpid = start_target(o, m, args, outdir, &tport, f);
+		if (tpid < 0)
+			goto judge;
+		f->target_started = true;
+		textf(taddr, sizeof(taddr), "127.0.0.1:%d", tport);
+	}
+
+	qsort(order, m->nagents, sizeof(order[0]), start_order);
+	deadline = now_ms() + (long long)o->timeout_s * 1000 + 3000;
+	for (size_t k = 0; k < m->nagents; k++) {
+		const struct agent *a = order[k];
+		size_t i = (size_t)(a - m->agents);
+		char *argv[MAX_ARGV], sf[1024], msg[1024], err[1024], stf[1024],
+		     outf[1024], port[16], to[16], keys[SSTCK_MAX_AGENTS + 1][32],
+		     cal[32], knames[SSTCK_MAX_AGENTS][2][40];
+		int n = 0;
+
+		textf(sf, sizeof(sf), "%s/%s.xml", outdir, a->name);
+		textf(msg, sizeof(msg), "%s/%s.msg.log", outdir, a->name);
+		textf(err, sizeof(err), "%s/%s.err.log", outdir, a->name);
+		textf(stf, sizeof(stf), "%s/%s.stat.csv", outdir, a->name);
+		textf(outf, sizeof(outf), "%s/%s.out", outdir, a->name);
+		textf(port, sizeof(port), "%d", ports[i]);
+		textf(to, sizeof(to), "%d", o->timeout_s);
+		argv[n++] = (char *)o->sipp;
+		if (a->role == ROLE_UAC) {
+			argv[n++] = taddr;
+			argv[n++] = "-t";
+			argv[n++] = m->tcp ? "t1" : "u1";
+		}
+		argv[n++] = "-m";
+		argv[n++] = "1";
+		argv[n++] = "-sf";
+		argv[n++] = sf;
+		argv[n++] = "-i";
+		argv[n++] = "127.0.0.1";
+		argv[n++] = "-p";
+		argv[n++] = port;
+		/* [NAME] is an agent's address, [NAME_host] and [NAME_port]
+		 * its parts (for SIPp's setdest, when a dialog goes direct) */
+		for (size_t x = 0; x < m->nagents; x++) {
+			textf(keys[x], sizeof(keys[x]), "127.0.0.1:%d", ports[x]);
+			textf(knames[x][0], sizeof(knames[x][0]), "%s_host",
+			      m->agents[x].name);
+			textf(knames[x][1], sizeof(knames[x][1]), "%s_port",
+			      m->agents[x].name);
+			argv[n++] = "-key";
+			argv[n++] = (char *)m->agents[x].name;
+			argv[n++] = keys[x];
+			argv[n++] = "-key";
+			argv[n++] = knames[x][0];
+			argv[n++] = "127.0.0.1";
+			argv[n++] = "-key";
+			argv[n++] = knames[x][1];
+			argv[n++] = keys[x] + 10;
+		}
+		if (callee != 0) {
+			bool named = false;
+
+			for (size_t x = 0; x < m->nagents; x++)
+				named |= !strcmp(m->agents[x].name, "callee");
+			if (!named) {
+				textf(cal, sizeof(cal), "127.0.0.1:%d", callee);
+				argv[n++] = "-key";
+				argv[n++] = "callee";
+				argv[n++] = cal;
+				argv[n++] = "-key";
+				argv[n++] = "callee_host";
+				argv[n++] = "127.0.0.1";
+				argv[n++] = "-key";
+				argv[n++] = "callee_port";
+				argv[n++] = cal + 10;
+			}
+		}
+		argv[n++] = "-nostdin";
+		argv[n++] = "-trace_msg";
+		argv[n++] = "-message_file";
+		argv[n++] = msg;
+		argv[n++] = "-trace_err";
+		argv[n++] = "-error_file";
+		argv[n++] = err;
+		argv[n++] = "-trace_stat";
+		argv[n++] = "-stf";
+		argv[n++] = stf;
+		argv[n++] = "-timeout";
+		argv[n++] = to;
+		argv[n++] = "-timeout_error";
+		argv[n++] = "-max_retrans";
+		argv[n++] = "3";
+		argv[n] = NULL;
+		apid[i] = proc_spawn(argv, outf, outdir);
+		if (apid[i] < 0) {
+			textf(f->agents[i].error, sizeof(f->agents[i].error),
+				 "fork: %s", strerror(errno));
+			break;
+		}
+		f->agents[i].ran = true;
+		if (a->role == ROLE_UAS &&
+		    !wait_listen(ports[i], false, apid[i], now_ms() + 5000)) {
+			/* it exited or never bound: its exit code says which */
+			int rc = proc_wait(apid[i], now_ms() + 2000);
+
+			if (rc == -1) {
+				textf(f->agents[i].error, sizeof(f->agents[i].error),
+					 "did not listen on 127.0.0.1:%d", ports[i]);
+				f->agents[i].no_listen = true;
+				proc_stop(apid[i], 500);
+				apid[i] = -1;
+			} else {
+				f->agents[i].exit = rc;
+				apid[i] = -1;
+			}
+			break;
+		}
+	}
+	for (size_t i = 0; i < m->nagents; i++) {
+		if (apid[i] < 0)
+			continue;
+		f->agents[i].exit = proc_wait(apid[i], deadline);
+		if (f->agents[i].exit == -1) {
+			f->timed_out = true;
+			proc_stop(apid[i], 500);
+			f->agents[i].exit = -1;
+		}
+	}
+	if (tpid > 0)
+		f->target_exit = proc_stop(tpid, 5000);
+	if (t->kind != TARGET_REF)
+		f->target_started = false;   /* only sstck-ref's exit code is judged */
+
+	for (size_t i = 0; i < m->nagents; i++) {
+		struct agent_facts *af = &f->agents[i];
+		char path[1024];
+
+		if (!af->ran)
+			continue;
+		textf(path, sizeof(path), "%s/%s.stat.csv", outdir, af->name);
+		sipp_stat(path, &af->calls_ok, &af->calls_failed);
+		textf(path, sizeof(path), "%s/%s.msg.log", outdir, af->name);
+		af->received = sipp_received(path);
+		if (!af->error[0]) {
+			textf(path, sizeof(path), "%s/%s.err.log", outdir, af->name);
+			sipp_first_error(path, af->error, sizeof(af->error));
+		}
+		if (!af->error[0]) {
+			textf(path, sizeof(path), "%s/%s.out", outdir, af->name);
+			sipp_first_error(path, af->error, sizeof(af->error));
+		}
+	}
+	if (f->trace) {
+		char path[1024];
+
+		textf(path, sizeof(path), "%s/trace.jsonl", outdir);
+		read_trace(path, f);
+	}
+judge:
+	judge(f, j);
+}

@@ -1,0 +1,266 @@
+/*
+ * sstck.h: the harness's parts, shared by the sstck binary and its unit
+ * tests (harness/test).
+ *
+ *   manifest.c  a case's case.ini, read with libinih and validated
+ *   rules.c     conformance/rules.tsv: rule IDs and what the wire shows
+ *   target.c    target descriptions (harness/targets/NAME.ini)
+ *   proc.c      processes in a case's process group, ports, listeners
+ *   sipp.c      SIPp's artifacts: stat CSV, message log, scenario rewrite
+ *   judge.c     the verdict, a pure function of what a run collected
+ *   runner.c    one case, start to end, in its own process group
+ *   results.c   results.json, junit.xml, the table
+ */
+#ifndef SSTCK_H
+#define SSTCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#define SSTCK_MAX_AGENTS 8
+#define SSTCK_MAX_RULES  32
+#define SSTCK_MAX_CHECKS 48
+#define SSTCK_TEXT       512
+
+/* --- rules.c ---------------------------------------------------------- */
+
+/* How a rule shows itself (rules.tsv column obs): on the wire alone (W),
+ * on the wire with the target's help (W*), or only through the target's
+ * state (P: X-SS-State, the trace, or a unit test). */
+enum rule_obs { OBS_WIRE, OBS_WIRE_STAR, OBS_STATE };
+
+struct rule {
+	char id[24];
+	char group[24];
+	enum rule_obs obs;
+	char *summary;
+};
+
+struct ruleset {
+	struct rule *v;
+	size_t n;
+};
+
+int  rules_load(struct ruleset *rs, const char *path, char *err, size_t errsz);
+const struct rule *rules_find(const struct ruleset *rs, const char *id);
+void rules_free(struct ruleset *rs);
+
+/* --- manifest.c ------------------------------------------------------- */
+
+enum agent_role { ROLE_UAS, ROLE_UAC };
+
+struct agent {
+	char name[32];
+	enum agent_role role;
+	char scenario[128];
+	int start;
+	bool seen_role, seen_scenario;
+};
+
+struct manifest {
+	char name[128];          /* "proxy/rr-callee-bye": its folder under scenarios/ */
+	char dir[512];           /* the folder itself */
+	char summary[SSTCK_TEXT];
+	char rules[SSTCK_MAX_RULES][24];
+	size_t nrules;
+	char app[32];            /* [ref] app */
+	char args[SSTCK_TEXT];   /* [ref] args, {agent} placeholders unexpanded */
+	bool tcp;                /* [ref] transport = tcp */
+	struct agent agents[SSTCK_MAX_AGENTS];
+	size_t nagents;
+	int expect_derived;      /* [expect] derived, -1 when not given */
+};
+
+/* Reads DIR/case.ini; NAME is how reports call the case.  Checks every
+ * rule against RS when RS is not NULL.  0, or -1 with a one-line ERR that
+ * names the file (and the line, for a syntax error). */
+int manifest_load(struct manifest *m, const char *dir, const char *name,
+		  const struct ruleset *rs, char *err, size_t errsz);
+
+/* --- target.c --------------------------------------------------------- */
+
+enum target_kind { TARGET_REF, TARGET_KAMAILIO, TARGET_REMOTE };
+
+#define SSTCK_MAX_TAPPS 8
+
+struct target_app {
+	char name[32];
+	char config[128];        /* kamailio: config template under harness/ */
+	char options[SSTCK_TEXT];/* options of [ref] args it can play */
+};
+
+struct target {
+	char name[64];
+	enum target_kind kind;
+	char summary[SSTCK_TEXT];
+	bool state_header;       /* X-SS-State on what it sends */
+	bool trace;              /* a JSON Lines trace of session events */
+	bool all_apps;           /* plays every application (ref, a probe) */
+	struct target_app apps[SSTCK_MAX_TAPPS];
+	size_t napps;
+	char host[64];           /* remote: where it listens */
+	int port;
+};
+
+/* Reads harness/targets/NAME.ini for "ref" and "kamailio"; HOST:PORT
+ * makes a remote description (X-SS-State assumed unless OBSERVE is
+ * "wire").  0 or -1 with ERR. */
+int target_open(struct target *t, const char *spec, const char *top,
+		const char *observe, char *err, size_t errsz);
+
+/* Whether T can play M's application with M's options; when it cannot,
+ * WHY says what is missing. */
+bool target_plays(const struct target *t, const struct manifest *m,
+		  char *why, size_t whysz);
+
+/* Expands a Kamailio config template: every 127.0.0.1:5060 gets PORT, and
+ * @BRANCHES@ with the case's --target URIs (first in $ru, then
+ * append_branch).  Returns a malloc'd text or NULL with ERR. */
+char *target_kamailio_config(const char *tmpl, int port, const char *args,
+			     char *err, size_t errsz);
+
+/* --- proc.c ----------------------------------------------------------- */
+
+/* A free loopback port for both UDP and TCP, never one handed out before
+ * by this process.  0 when none could be found. */
+int  port_alloc(void);
+/* Whether something listens on 127.0.0.1:PORT (UDP bound, or TCP in
+ * LISTEN), read from /proc/net. */
+bool port_listening(int port, bool tcp);
+
+/* Starts ARGV in the current process group with stdout and stderr to
+ * OUTFILE (NULL: /dev/null), in directory DIR (NULL: unchanged).  The
+ * child dies with the caller (PR_SET_PDEATHSIG).  Pid or -1. */
+pid_t proc_spawn(char *const argv[], const char *outfile, const char *dir);
+
+/* Waits for PID until DEADLINE_MS (monotonic, ms); returns its exit code,
+ * 128+signal when killed, or -1 when the deadline passed (PID is left
+ * running). */
+int  proc_wait(pid_t pid, long long deadline_ms);
+/* SIGTERM, up to GRACE_MS, then SIGKILL; reaps.  Returns the exit code
+ * as proc_wait does. */
+int  proc_stop(pid_t pid, int grace_ms);
+/* Kills a whole process group and reaps what is ours of it. */
+void proc_kill_group(pid_t pgid);
+long long now_ms(void);
+
+/* --- sipp.c ----------------------------------------------------------- */
+
+/* SuccessfulCall(C) and FailedCall(C) of the last line of a SIPp
+ * -trace_stat CSV; -1 when the file or the column is missing. */
+int sipp_stat(const char *path, long *ok, long *failed);
+/* How many messages SIPp logged as received in a -trace_msg log; -1 when
+ * the file cannot be read. */
+int sipp_received(const char *path);
+/* The first meaningful line of a SIPp error log or output, for a verdict. */
+void sipp_first_error(const char *path, char *buf, size_t bufsz);
+/* Copies a scenario; with STATE false, every X-SS-State ereg loses its
+ * check_it, so the copy runs on a target that does not show state.
+ * Returns the number of X-SS-State checks in it, or -1 with ERR. */
+int sipp_scenario_copy(const char *src, const char *dst, bool state,
+		       char *err, size_t errsz);
+
+/* --- judge.c ---------------------------------------------------------- */
+
+enum verdict { V_PASSED, V_FAILED, V_NOTOBS, V_ERROR };
+enum outcome { O_PASSED, O_FAILED, O_NOTOBS, O_ERROR };
+
+const char *verdict_name(enum verdict v);
+/* snprintf for texts that may be cut: always terminated, never a warning */
+void textf(char *buf, size_t bufsz, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+const char *outcome_name(enum outcome o);
+
+struct agent_facts {
+	char name[32];
+	enum agent_role role;
+	int exit;            /* exit code; -1 when it did not run or was killed at the deadline */
+	bool ran;
+	bool no_listen;      /* a receiving agent that never bound its port */
+	long calls_ok, calls_failed; /* -1: not known */
+	int received;        /* messages received; -1 not known */
+	int state_checks;    /* X-SS-State checks in its scenario */
+	char error[SSTCK_TEXT];
+	char log[64];        /* its message log, relative to the case folder */
+	char scenario[160];  /* its scenario, as the case names it */
+};
+
+struct facts {
+	char setup_error[SSTCK_TEXT]; /* a manifest, scenario or start problem */
+	char notobs_reason[SSTCK_TEXT];/* the target cannot play the case at all */
+	char target_desc[128];
+	bool timed_out;
+	bool interrupted;
+	struct agent_facts agents[SSTCK_MAX_AGENTS];
+	size_t nagents;
+	bool target_started;  /* we started it (ref, kamailio) */
+	int target_exit;      /* its exit code after SIGTERM; -1 unknown */
+	bool trace;           /* the target keeps a trace */
+	long live_ss;         /* live SipSessions at its shutdown; -1 unknown */
+	long derived;         /* derived sessions created; -1 unknown */
+	int expect_derived;   /* -1: no expectation */
+	bool state_header;    /* the target shows X-SS-State */
+};
+
+struct check {
+	char name[64];
+	enum outcome outcome;
+	char detail[SSTCK_TEXT];
+};
+
+struct judgement {
+	enum verdict verdict;
+	char reason[SSTCK_TEXT];  /* the first failed expectation or the error */
+	char where[SSTCK_TEXT];   /* where to look */
+	struct check checks[SSTCK_MAX_CHECKS];
+	size_t nchecks;
+};
+
+/* The verdict from the facts: pure, no I/O (unit-tested). */
+void judge(const struct facts *f, struct judgement *j);
+
+/* A rule's verdict in a case: the case's verdict, except that a rule only
+ * the target's state shows is not observable on a target without state. */
+enum verdict rule_verdict(enum verdict case_v, enum rule_obs obs,
+			  bool state_observable);
+
+/* --- runner.c --------------------------------------------------------- */
+
+struct run_opts {
+	const char *top;        /* the repository: scenarios/, harness/ */
+	const char *ref_bin;    /* sstck-ref */
+	const char *sipp;       /* sipp */
+	const struct target *target;
+	int timeout_s;
+	bool verbose;
+};
+
+/* Runs one case (M, or MERR when its manifest did not load) into OUTDIR
+ * and fills F and J.  Blocking; call it in a process of its own. */
+void run_case(const struct run_opts *o, const struct manifest *m,
+	      const char *merr, const char *outdir, struct facts *f,
+	      struct judgement *j);
+
+/* --- results.c -------------------------------------------------------- */
+
+struct case_result {
+	struct manifest m;
+	bool loaded;
+	char out[512];
+	double seconds;
+	struct facts f;
+	struct judgement j;
+	enum verdict rule_v[SSTCK_MAX_RULES];
+};
+
+int  results_json(const char *path, const struct target *t,
+		  const struct case_result *rs, size_t n, double seconds);
+int  results_junit(const char *path, const struct target *t,
+		   const struct case_result *rs, size_t n, double seconds);
+void results_table(FILE *fp, const struct case_result *rs, size_t n);
+/* XML text escaping into BUF; the result is always terminated. */
+void xml_escape(const char *in, char *buf, size_t bufsz);
+
+#endif

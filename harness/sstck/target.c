@@ -1,0 +1,266 @@
+/*
+ * target.c: what the harness knows of a target lives in its description,
+ * harness/targets/NAME.ini, never in the scenarios:
+ *
+ *   [target]   summary; start = ref | kamailio; state = header trace
+ *              (what it shows of session state); apps = * when it plays
+ *              every application
+ *   [app.N]    an application it plays: config (a template under harness/,
+ *              for kamailio) and options (the [ref] args it can honour)
+ *
+ * HOST:PORT is a target already running; it is taken to show X-SS-State
+ * (a servlet container with the probe) unless --observe wire says not.
+ */
+#include <errno.h>
+#include <ini.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sstck.h"
+
+struct tctx {
+	struct target *t;
+	char *why;
+	size_t whysz;
+};
+
+static int on_key(void *user, const char *sec, const char *key,
+		  const char *val)
+{
+	struct tctx *c = user;
+	struct target *t = c->t;
+
+	if (!strcmp(sec, "target")) {
+		if (!strcmp(key, "summary")) {
+			snprintf(t->summary, sizeof(t->summary), "%s", val);
+		} else if (!strcmp(key, "start")) {
+			if (!strcmp(val, "ref"))
+				t->kind = TARGET_REF;
+			else if (!strcmp(val, "kamailio"))
+				t->kind = TARGET_KAMAILIO;
+			else {
+				snprintf(c->why, c->whysz, "start must be ref or kamailio");
+				return 0;
+			}
+		} else if (!strcmp(key, "state")) {
+			t->state_header = strstr(val, "header") != NULL;
+			t->trace = strstr(val, "trace") != NULL;
+		} else if (!strcmp(key, "apps")) {
+			t->all_apps = !strcmp(val, "*");
+		} else {
+			snprintf(c->why, c->whysz, "[target] has no key '%s'", key);
+			return 0;
+		}
+		return 1;
+	}
+	if (!strncmp(sec, "app.", 4)) {
+		struct target_app *a = NULL;
+
+		for (size_t i = 0; i < t->napps; i++)
+			if (!strcmp(t->apps[i].name, sec + 4))
+				a = &t->apps[i];
+		if (!a) {
+			if (t->napps == SSTCK_MAX_TAPPS || strlen(sec + 4) >= 32) {
+				snprintf(c->why, c->whysz, "too many applications");
+				return 0;
+			}
+			a = &t->apps[t->napps++];
+			memset(a, 0, sizeof(*a));
+			strcpy(a->name, sec + 4);
+		}
+		if (!strcmp(key, "config"))
+			snprintf(a->config, sizeof(a->config), "%s", val);
+		else if (!strcmp(key, "options"))
+			snprintf(a->options, sizeof(a->options), "%s", val);
+		else {
+			snprintf(c->why, c->whysz, "[%s] has no key '%s'", sec, key);
+			return 0;
+		}
+		return 1;
+	}
+	snprintf(c->why, c->whysz, "unknown section [%s]", sec);
+	return 0;
+}
+
+int target_open(struct target *t, const char *spec, const char *top,
+		const char *observe, char *err, size_t errsz)
+{
+	const char *colon = strrchr(spec, ':');
+
+	memset(t, 0, sizeof(*t));
+	snprintf(t->name, sizeof(t->name), "%s", spec);
+	if (observe && strcmp(observe, "wire") && strcmp(observe, "state")) {
+		snprintf(err, errsz, "--observe must be state or wire, not '%s'", observe);
+		return -1;
+	}
+	if (colon && colon != spec) {
+		char *end;
+		long port;
+		size_t hl = colon - spec;
+
+		errno = 0;
+		port = strtol(colon + 1, &end, 10);
+		if (errno || *end || port < 1 || port > 65535 ||
+		    hl >= sizeof(t->host)) {
+			snprintf(err, errsz, "target %s: expected HOST:PORT", spec);
+			return -1;
+		}
+		memcpy(t->host, spec, hl);
+		t->host[hl] = '\0';
+		if (t->host[0] == '[' && hl > 2 && t->host[hl - 1] == ']') {
+			memmove(t->host, t->host + 1, hl - 2);
+			t->host[hl - 2] = '\0';
+		}
+		if (strcmp(t->host, "127.0.0.1") && strcmp(t->host, "::1") &&
+		    strcmp(t->host, "localhost")) {
+			snprintf(err, errsz, "target %s: SessionTCK only talks to loopback "
+				 "(127.0.0.1, ::1); run the target there or in a network "
+				 "namespace", spec);
+			return -1;
+		}
+		if (!strcmp(t->host, "localhost"))
+			strcpy(t->host, "127.0.0.1");
+		t->port = (int)port;
+		t->kind = TARGET_REMOTE;
+		t->state_header = !observe || !strcmp(observe, "state");
+		t->all_apps = true;
+		snprintf(t->summary, sizeof(t->summary),
+			 "a target already running at %s%s", spec,
+			 t->state_header ? ", showing X-SS-State" : ", wire only");
+		return 0;
+	}
+	for (const char *p = spec; *p; p++)
+		if (!(*p >= 'a' && *p <= 'z') && !(*p >= '0' && *p <= '9') && *p != '-') {
+			snprintf(err, errsz, "target '%s': expected ref, kamailio or HOST:PORT",
+				 spec);
+			return -1;
+		}
+
+	char path[700], why[256] = "";
+	struct tctx c = { t, why, sizeof(why) };
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/harness/targets/%s.ini", top, spec);
+	rc = ini_parse(path, on_key, &c);
+	if (rc < 0) {
+		snprintf(err, errsz, "target '%s': no description %s (targets: ref, "
+			 "kamailio, HOST:PORT)", spec, path);
+		return -1;
+	}
+	if (rc > 0) {
+		snprintf(err, errsz, "%s:%d: %s", path, rc, why[0] ? why : "not INI syntax");
+		return -1;
+	}
+	if (observe && !strcmp(observe, "wire"))
+		t->state_header = t->trace = false;
+	return 0;
+}
+
+static bool option_listed(const char *list, const char *opt)
+{
+	size_t n = strlen(opt);
+
+	for (const char *p = list; (p = strstr(p, opt)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
+			return true;
+	return false;
+}
+
+bool target_plays(const struct target *t, const struct manifest *m,
+		  char *why, size_t whysz)
+{
+	const struct target_app *a = NULL;
+	char buf[SSTCK_TEXT], *save = NULL, *tok;
+
+	if (t->all_apps)
+		return true;
+	for (size_t i = 0; i < t->napps; i++)
+		if (!strcmp(t->apps[i].name, m->app))
+			a = &t->apps[i];
+	if (!a) {
+		snprintf(why, whysz, "target %s does not play the %s application",
+			 t->name, m->app);
+		return false;
+	}
+	snprintf(buf, sizeof(buf), "%s", m->args);
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		if (!strncmp(tok, "--", 2) && !option_listed(a->options, tok)) {
+			snprintf(why, whysz, "target %s plays %s without %s",
+				 t->name, m->app, tok);
+			return false;
+		}
+	return true;
+}
+
+/* Appends S to the growing text *OUT. */
+static int append(char **out, size_t *len, const char *s, size_t n)
+{
+	char *p = realloc(*out, *len + n + 1);
+
+	if (!p)
+		return -1;
+	memcpy(p + *len, s, n);
+	*len += n;
+	p[*len] = '\0';
+	*out = p;
+	return 0;
+}
+
+char *target_kamailio_config(const char *tmpl, int port, const char *args,
+			     char *err, size_t errsz)
+{
+	static const char listen[] = "127.0.0.1:5060";
+	char *out = NULL, branches[2048] = "", buf[SSTCK_TEXT], *save = NULL, *tok;
+	size_t len = 0, nb = 0;
+	bool want = false;
+	const char *p = tmpl, *hit;
+
+	snprintf(buf, sizeof(buf), "%s", args);
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		if (want) {
+			size_t l = strlen(branches);
+
+			if (strpbrk(tok, "\"\\")) {
+				snprintf(err, errsz, "--target %s: not a plain URI", tok);
+				return NULL;
+			}
+			snprintf(branches + l, sizeof(branches) - l,
+				 nb ? "\tappend_branch(\"%s\");\n" : "\t$ru = \"%s\";\n", tok);
+			nb++;
+		}
+		want = !strcmp(tok, "--target");
+	}
+	for (;;) {
+		const char *h1 = strstr(p, listen), *h2 = strstr(p, "@BRANCHES@");
+		char num[32];
+
+		if (!h1 && !h2)
+			break;
+		hit = h1 && (!h2 || h1 < h2) ? h1 : h2;
+		if (append(&out, &len, p, hit - p))
+			goto oom;
+		if (hit == h1) {
+			snprintf(num, sizeof(num), "127.0.0.1:%d", port);
+			if (append(&out, &len, num, strlen(num)))
+				goto oom;
+			p = hit + strlen(listen);
+		} else {
+			if (!nb) {
+				snprintf(err, errsz, "the config forks but the case names "
+					 "no --target");
+				free(out);
+				return NULL;
+			}
+			if (append(&out, &len, branches, strlen(branches)))
+				goto oom;
+			p = hit + strlen("@BRANCHES@");
+		}
+	}
+	if (append(&out, &len, p, strlen(p)))
+		goto oom;
+	return out;
+oom:
+	free(out);
+	snprintf(err, errsz, "out of memory");
+	return NULL;
+}

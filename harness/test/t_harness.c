@@ -1,0 +1,582 @@
+/*
+ * t_harness.c: unit tests of the harness itself (check-sstck): manifests,
+ * rules, targets, ports, processes, SIPp artifacts, verdicts and escaping.
+ * Run from the top of the tree (make check does).
+ */
+#include <check.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sstck.h"
+
+static char tmp[256];
+
+static void mk_tmp(void)
+{
+	snprintf(tmp, sizeof(tmp), "/tmp/check-sstck.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmp));
+}
+
+static void rm_tmp(void)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static void put(const char *name, const char *text)
+{
+	char p[512];
+	FILE *fp;
+
+	snprintf(p, sizeof(p), "%s/%s", tmp, name);
+	fp = fopen(p, "w");
+	ck_assert_ptr_nonnull(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+static struct ruleset rules;
+
+static void load_rules(void)
+{
+	char err[SSTCK_TEXT];
+
+	ck_assert_msg(!rules_load(&rules, "conformance/rules.tsv", err, sizeof(err)), "%s", err);
+}
+
+/* --- rules ------------------------------------------------------------ */
+
+START_TEST(rules_catalog)
+{
+	const struct rule *r;
+
+	load_rules();
+	ck_assert_uint_ge(rules.n, 150);
+	r = rules_find(&rules, "PROXY-02");
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->group, "PROXY");
+	ck_assert_int_eq(r->obs, OBS_WIRE);
+	ck_assert_int_eq(rules_find(&rules, "SS-STATE-01")->obs, OBS_STATE);
+	ck_assert_ptr_null(rules_find(&rules, "NO-SUCH-1"));
+	rules_free(&rules);
+}
+END_TEST
+
+START_TEST(rules_malformed)
+{
+	char err[SSTCK_TEXT], p[300];
+	struct ruleset rs;
+
+	mk_tmp();
+	put("r.tsv", "# header\nX-1\tX\t1\tQ\t1.1\tspec\tsummary\n");
+	snprintf(p, sizeof(p), "%s/r.tsv", tmp);
+	ck_assert_int_eq(rules_load(&rs, p, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "r.tsv:2:"));
+	ck_assert_int_eq(rules_load(&rs, "/nonexistent.tsv", err, sizeof(err)), -1);
+	rm_tmp();
+}
+END_TEST
+
+/* --- manifests -------------------------------------------------------- */
+
+static const char good_ini[] =
+	"[case]\nsummary = a case\nrules = PROXY-02 SS-STATE-23\n\n"
+	"[ref]\napp = fork\nargs = --target sip:bob@{a} --target sip:bob@{b}\ntransport = tcp\n\n"
+	"[agent.a]\nrole = uas\nscenario = a.xml\nstart = 1\n\n"
+	"[agent.b]\nrole = uas\nscenario = a.xml\nstart = 2\n\n"
+	"[agent.caller]\nrole = uac\nscenario = c.xml\nstart = 3\n\n"
+	"[expect]\nderived = 1\n";
+
+START_TEST(manifest_good)
+{
+	struct manifest m;
+	char err[SSTCK_TEXT] = "";
+
+	load_rules();
+	mk_tmp();
+	put("case.ini", good_ini);
+	put("a.xml", "<scenario/>");
+	put("c.xml", "<scenario/>");
+	ck_assert_msg(!manifest_load(&m, tmp, "g/c", &rules, err, sizeof(err)), "%s", err);
+	ck_assert_str_eq(m.summary, "a case");
+	ck_assert_uint_eq(m.nrules, 2);
+	ck_assert_str_eq(m.rules[1], "SS-STATE-23");
+	ck_assert_str_eq(m.app, "fork");
+	ck_assert(m.tcp);
+	ck_assert_uint_eq(m.nagents, 3);
+	ck_assert_str_eq(m.agents[2].name, "caller");
+	ck_assert_int_eq(m.agents[2].role, ROLE_UAC);
+	ck_assert_int_eq(m.agents[1].start, 2);
+	ck_assert_int_eq(m.expect_derived, 1);
+	rm_tmp();
+	rules_free(&rules);
+}
+END_TEST
+
+/* Each broken manifest, and the words its error must contain. */
+static const struct {
+	const char *ini, *want;
+} bad[] = {
+	{ "[case\nsummary = x\n", "case.ini:1:" },
+	{ "[case]\nsummary = x\nrules = PROXY-02\ncolour = red\n", "no key 'colour'" },
+	{ "[case]\nsummary = x\nrules = NOT-A-RULE-9\n[ref]\napp = proxy\n"
+	  "[agent.c]\nrole = uac\nscenario = c.xml\nstart = 1\n", "NOT-A-RULE-9 is not in" },
+	{ "[case]\nrules = PROXY-02\n[ref]\napp = proxy\n"
+	  "[agent.c]\nrole = uac\nscenario = c.xml\nstart = 1\n", "summary is missing" },
+	{ "[case]\nsummary = x\nrules = PROXY-02\n[ref]\napp = proxy\n"
+	  "[agent.c]\nrole = client\nscenario = c.xml\nstart = 1\n", "role must be uas or uac" },
+	{ "[case]\nsummary = x\nrules = PROXY-02\n[ref]\napp = proxy\n"
+	  "[agent.c]\nrole = uac\nscenario = missing.xml\nstart = 1\n", "missing.xml" },
+	{ "[case]\nsummary = x\nrules = PROXY-02\n[ref]\napp = proxy\n"
+	  "[agent.c]\nrole = uas\nscenario = c.xml\nstart = 1\n", "no agent has role uac" },
+	{ "[case]\nsummary = x\nrules = PROXY-02\n[ref]\napp = proxy\nargs = --target {z}\n"
+	  "[agent.c]\nrole = uac\nscenario = c.xml\nstart = 1\n", "{z} is not an agent" },
+	{ "[case]\nsummary = x\nrules = PROXY-02\n[ref]\napp = proxy\ntransport = sctp\n", "udp or tcp" },
+	{ "[case]\nsummary = x\nrules = PROXY-02\n[ref]\napp = proxy\n"
+	  "[agent.c]\nrole = uac\nscenario = c.xml\nstart = soon\n", "start must be a number" },
+	{ "[case]\nsummary = x\nrules = PROXY-02\n[ref]\napp = proxy\n"
+	  "[agent.c]\nrole = uac\nscenario = ../c.xml\nstart = 1\n", "not a file name" },
+	{ "[case]\nsummary = x\nrules = PROXY-02\n[cases]\nsummary = y\n", "unknown section [cases]" },
+	{ "[case]\nsummary = x\nrules = PROXY-02\n[ref]\napp = proxy\n", "no [agent.NAME]" },
+	{ "[case]\nsummary = x\nrules = PROXY-02\n[ref]\napp = proxy\n"
+	  "[agent.c]\nrole = uac\nscenario = c.xml\nstart = 1\n[expect]\nderived = many\n", "derived must be" },
+};
+
+START_TEST(manifest_bad)
+{
+	struct manifest m;
+	char err[SSTCK_TEXT] = "";
+
+	load_rules();
+	mk_tmp();
+	put("c.xml", "<scenario/>");
+	put("case.ini", bad[_i].ini);
+	ck_assert_int_eq(manifest_load(&m, tmp, "g/c", &rules, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, bad[_i].want), "case %d: '%s' lacks '%s'", _i, err, bad[_i].want);
+	ck_assert_msg(strstr(err, "case.ini"), "the error names the file: %s", err);
+	rm_tmp();
+	rules_free(&rules);
+}
+END_TEST
+
+START_TEST(manifest_missing)
+{
+	struct manifest m;
+	char err[SSTCK_TEXT];
+
+	ck_assert_int_eq(manifest_load(&m, "/nonexistent/case", "x", NULL, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "/nonexistent/case/case.ini"));
+}
+END_TEST
+
+/* --- targets ---------------------------------------------------------- */
+
+START_TEST(targets)
+{
+	struct target t;
+	struct manifest m;
+	char err[SSTCK_TEXT], why[SSTCK_TEXT];
+
+	ck_assert_msg(!target_open(&t, "ref", ".", NULL, err, sizeof(err)), "%s", err);
+	ck_assert_int_eq(t.kind, TARGET_REF);
+	ck_assert(t.state_header && t.trace && t.all_apps);
+	ck_assert_msg(!target_open(&t, "kamailio", ".", NULL, err, sizeof(err)), "%s", err);
+	ck_assert_int_eq(t.kind, TARGET_KAMAILIO);
+	ck_assert(!t.state_header && !t.trace);
+	memset(&m, 0, sizeof(m));
+	strcpy(m.app, "fork");
+	strcpy(m.args, "--target sip:a@{a} --target sip:b@{b}");
+	ck_assert(target_plays(&t, &m, why, sizeof(why)));
+	strcpy(m.args, "--sequential --target sip:a@{a}");
+	ck_assert(!target_plays(&t, &m, why, sizeof(why)));
+	ck_assert_ptr_nonnull(strstr(why, "--sequential"));
+	strcpy(m.app, "b2bua");
+	ck_assert(!target_plays(&t, &m, why, sizeof(why)));
+	ck_assert_ptr_nonnull(strstr(why, "b2bua"));
+
+	ck_assert(!target_open(&t, "127.0.0.1:5099", ".", NULL, err, sizeof(err)));
+	ck_assert_int_eq(t.kind, TARGET_REMOTE);
+	ck_assert_int_eq(t.port, 5099);
+	ck_assert(t.state_header && !t.trace);
+	ck_assert(!target_open(&t, "127.0.0.1:5099", ".", "wire", err, sizeof(err)));
+	ck_assert(!t.state_header);
+	ck_assert_int_eq(target_open(&t, "192.0.2.1:5060", ".", NULL, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "loopback"));
+	ck_assert_int_eq(target_open(&t, "127.0.0.1:0", ".", NULL, err, sizeof(err)), -1);
+	ck_assert_int_eq(target_open(&t, "opensips", ".", NULL, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "no description"));
+	ck_assert_int_eq(target_open(&t, "ref", ".", "psychic", err, sizeof(err)), -1);
+}
+END_TEST
+
+START_TEST(kamailio_config)
+{
+	char err[SSTCK_TEXT];
+	char *c = target_kamailio_config("listen=udp:127.0.0.1:5060\nlisten=tcp:127.0.0.1:5060\n"
+					 "route {\n@BRANCHES@\n}\n", 4242,
+					 "--target sip:a@127.0.0.1:1 --target sip:b@127.0.0.1:2",
+					 err, sizeof(err));
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_ptr_nonnull(strstr(c, "listen=udp:127.0.0.1:4242\nlisten=tcp:127.0.0.1:4242\n"));
+	ck_assert_ptr_nonnull(strstr(c, "$ru = \"sip:a@127.0.0.1:1\";"));
+	ck_assert_ptr_nonnull(strstr(c, "append_branch(\"sip:b@127.0.0.1:2\");"));
+	ck_assert_ptr_null(strstr(c, "@BRANCHES@"));
+	free(c);
+	ck_assert_ptr_null(target_kamailio_config("@BRANCHES@", 1, "", err, sizeof(err)));
+	ck_assert_ptr_null(target_kamailio_config("@BRANCHES@", 1, "--target sip:\"x", err, sizeof(err)));
+}
+END_TEST
+
+/* --- ports and processes ---------------------------------------------- */
+
+START_TEST(ports)
+{
+	int a = port_alloc(), b = port_alloc(), fd;
+	struct sockaddr_in sa;
+
+	ck_assert_int_gt(a, 0);
+	ck_assert_int_gt(b, 0);
+	ck_assert_int_ne(a, b);
+	ck_assert(!port_listening(a, false));
+	ck_assert(!port_listening(a, true));
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sa.sin_port = htons((unsigned short)a);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert(port_listening(a, false));
+	close(fd);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert(!port_listening(a, true));          /* bound is not listening */
+	ck_assert_int_eq(listen(fd, 1), 0);
+	ck_assert(port_listening(a, true));
+	close(fd);
+}
+END_TEST
+
+START_TEST(proc_exit_and_timeout)
+{
+	char *ok[] = { "sh", "-c", "exit 7", NULL };
+	char *slow[] = { "sleep", "30", NULL };
+	char *none[] = { "/nonexistent/program", NULL };
+	long long t0 = now_ms();
+	pid_t p;
+
+	p = proc_spawn(ok, NULL, NULL);
+	ck_assert_int_gt(p, 0);
+	ck_assert_int_eq(proc_wait(p, now_ms() + 5000), 7);
+	p = proc_spawn(none, NULL, NULL);
+	ck_assert_int_eq(proc_wait(p, now_ms() + 5000), 127);
+	p = proc_spawn(slow, NULL, NULL);
+	ck_assert_int_eq(proc_wait(p, now_ms() + 200), -1);     /* the deadline */
+	ck_assert_int_eq(proc_stop(p, 1000), 128 + SIGTERM);
+	ck_assert_int_lt(now_ms() - t0, 5000);
+	ck_assert_int_eq(kill(p, 0), -1);
+}
+END_TEST
+
+/* A case's process group with a grandchild in the background: one kill
+ * of the group stops all of it. */
+START_TEST(proc_group_kill)
+{
+	int pfd[2];
+	pid_t runner, grandchild = 0;
+
+	ck_assert_int_eq(pipe(pfd), 0);
+	runner = fork();
+	if (!runner) {
+		char *argv[] = { "sh", "-c", "sleep 30 & echo $! >&3; wait", NULL };
+
+		setpgid(0, 0);
+		dup2(pfd[1], 3);
+		proc_spawn(argv, NULL, NULL);
+		pause();
+		_exit(0);
+	}
+	setpgid(runner, runner);
+	close(pfd[1]);
+	FILE *fp = fdopen(pfd[0], "r");
+
+	ck_assert_int_eq(fscanf(fp, "%d", &grandchild), 1);
+	fclose(fp);
+	ck_assert_int_eq(kill(grandchild, 0), 0);
+	proc_kill_group(runner);
+	waitpid(runner, NULL, 0);
+	/* the orphaned grandchild is reaped by init: wait for it to go */
+	for (int i = 0; i < 200 && kill(-runner, 0) == 0; i++)
+		usleep(10000);
+	ck_assert_int_eq(kill(-runner, 0), -1);
+	ck_assert_int_eq(errno, ESRCH);
+}
+END_TEST
+
+/* --- SIPp's artifacts ------------------------------------------------- */
+
+START_TEST(sipp_files)
+{
+	char p[300], buf[SSTCK_TEXT], err[SSTCK_TEXT], q[300];
+	long ok, failed;
+
+	mk_tmp();
+	put("s.csv", "StartTime;LastResetTime;SuccessfulCall(P);SuccessfulCall(C);FailedCall(P);FailedCall(C);\n"
+	    "a;b;0;0;0;0;\n" "a;b;1;1;0;0;\n");
+	snprintf(p, sizeof(p), "%s/s.csv", tmp);
+	ck_assert_int_eq(sipp_stat(p, &ok, &failed), 0);
+	ck_assert_int_eq(ok, 1);
+	ck_assert_int_eq(failed, 0);
+	put("t.csv", "StartTime;LastResetTime;\na;b;\n");
+	snprintf(p, sizeof(p), "%s/t.csv", tmp);
+	ck_assert_int_eq(sipp_stat(p, &ok, &failed), -1);
+	ck_assert_int_eq(ok, -1);
+	ck_assert_int_eq(sipp_stat("/nonexistent", &ok, &failed), -1);
+
+	put("m.log", "----- 2026\nUDP message sent (3 bytes):\n\nINVITE\n"
+	    "----- 2026\nUDP message received [3] bytes :\n\nSIP/2.0 100\n"
+	    "----- 2026\nUDP message received [3] bytes :\n\nSIP/2.0 200\n");
+	snprintf(p, sizeof(p), "%s/m.log", tmp);
+	ck_assert_int_eq(sipp_received(p), 2);
+	ck_assert_int_eq(sipp_received("/nonexistent"), -1);
+
+	put("e.log", "The following events occurred:\n"
+	    "2026-11-24\t23:59:01.851325\t1795564741.851325: Aborting call on unexpected message\n");
+	snprintf(p, sizeof(p), "%s/e.log", tmp);
+	sipp_first_error(p, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "Aborting call on unexpected message");
+
+	put("x.xml", "<scenario>\n<recv response=\"200\"><action>\n"
+	    "<ereg regexp=\"state=EARLY\" search_in=\"hdr\" header=\"X-SS-State:\" check_it=\"true\" assign_to=\"a\"/>\n"
+	    "<ereg regexp=\"Max-Forwards: 69\" search_in=\"msg\" check_it=\"true\" assign_to=\"b\"/>\n"
+	    "<ereg regexp=\"state=CONFIRMED\" search_in=\"hdr\" header=\"X-SS-State:\" check_it=\"true\" assign_to=\"c\"/>\n"
+	    "</action></recv></scenario>\n");
+	snprintf(p, sizeof(p), "%s/x.xml", tmp);
+	snprintf(q, sizeof(q), "%s/y.xml", tmp);
+	ck_assert_int_eq(sipp_scenario_copy(p, q, true, err, sizeof(err)), 2);
+	ck_assert_int_eq(sipp_scenario_copy(p, q, false, err, sizeof(err)), 2);
+	FILE *fp = fopen(q, "r");
+	char text[2048];
+	size_t n = fread(text, 1, sizeof(text) - 1, fp);
+
+	fclose(fp);
+	text[n] = '\0';
+	/* the state checks lose check_it; the wire check keeps it */
+	ck_assert_ptr_nonnull(strstr(text, "header=\"X-SS-State:\" assign_to=\"a\""));
+	ck_assert_ptr_nonnull(strstr(text, "search_in=\"msg\" check_it=\"true\" assign_to=\"b\""));
+	ck_assert_ptr_nonnull(strstr(text, "header=\"X-SS-State:\" assign_to=\"c\""));
+	put("n.xml", "hello");
+	snprintf(p, sizeof(p), "%s/n.xml", tmp);
+	ck_assert_int_eq(sipp_scenario_copy(p, q, true, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "not a SIPp scenario"));
+	rm_tmp();
+}
+END_TEST
+
+/* --- verdicts --------------------------------------------------------- */
+
+static void base(struct facts *f, int nag)
+{
+	memset(f, 0, sizeof(*f));
+	strcpy(f->target_desc, "ref");
+	f->expect_derived = -1;
+	f->state_header = f->trace = f->target_started = true;
+	f->target_exit = 0;
+	f->live_ss = 0;
+	f->derived = 0;
+	f->nagents = (size_t)nag;
+	for (int i = 0; i < nag; i++) {
+		struct agent_facts *a = &f->agents[i];
+
+		snprintf(a->name, sizeof(a->name), "ag%d", i);
+		a->role = i == nag - 1 ? ROLE_UAC : ROLE_UAS;
+		a->ran = true;
+		a->calls_ok = 1;
+		a->received = 4;
+		a->state_checks = 2;
+	}
+}
+
+START_TEST(verdicts)
+{
+	struct facts f;
+	struct judgement j;
+
+	base(&f, 2);
+	judge(&f, &j);
+	ck_assert_int_eq(j.verdict, V_PASSED);
+	ck_assert_uint_ge(j.nchecks, 4);
+
+	base(&f, 2);                  /* SIPp exits 0 with no call done */
+	f.agents[1].calls_ok = 0;
+	judge(&f, &j);
+	ck_assert_int_eq(j.verdict, V_FAILED);
+	ck_assert_ptr_nonnull(strstr(j.reason, "0 successful"));
+
+	base(&f, 2);                  /* no statistics: never a pass */
+	f.agents[0].calls_ok = -1;
+	judge(&f, &j);
+	ck_assert_int_eq(j.verdict, V_ERROR);
+
+	base(&f, 2);
+	f.agents[0].exit = 1;
+	strcpy(f.agents[0].error, "Failed regexp match");
+	judge(&f, &j);
+	ck_assert_int_eq(j.verdict, V_FAILED);
+	ck_assert_ptr_nonnull(strstr(j.reason, "Failed regexp match"));
+	ck_assert_ptr_nonnull(strstr(j.where, "ag0.err.log"));
+
+	base(&f, 2);                  /* the target said nothing at all */
+	f.agents[1].exit = 1;
+	f.agents[1].received = 0;
+	judge(&f, &j);
+	ck_assert_int_eq(j.verdict, V_ERROR);
+	ck_assert_ptr_nonnull(strstr(j.reason, "did not answer"));
+
+	base(&f, 2);
+	f.agents[0].exit = 254;
+	judge(&f, &j);
+	ck_assert_int_eq(j.verdict, V_ERROR);
+	ck_assert_ptr_nonnull(strstr(j.reason, "bind"));
+
+	base(&f, 2);
+	f.agents[1].exit = 255;
+	strcpy(f.agents[1].error, "Unable to load or parse 'x.xml' xml scenario file");
+	judge(&f, &j);
+	ck_assert_int_eq(j.verdict, V_ERROR);
+
+	base(&f, 2);                  /* SIPp's own timeout is a failure */
+	f.agents[1].exit = 255;
+	strcpy(f.agents[1].error, "caller timed out after '20.000' seconds");
+	judge(&f, &j);
+	ck_assert_int_eq(j.verdict, V_FAILED);
+
+	base(&f, 2);                  /* killed at the harness's deadline */
+	f.agents[0].exit = -1;
+	f.timed_out = true;
+	judge(&f, &j);
+	ck_assert_int_eq(j.verdict, V_FAILED);
+	ck_assert_ptr_nonnull(strstr(j.reason, "in time"));
+
+	base(&f, 2);                  /* a leak */
+	f.live_ss = 2;
+	judge(&f, &j);
+	ck_assert_int_eq(j.verdict, V_FAILED);
+	ck_assert_ptr_nonnull(strstr(j.reason, "2 live"));
+
+	base(&f, 2);
+	f.live_ss = -1;
+	judge(&f, &j);
+	ck_assert_int_eq(j.verdict, V_ERROR);
+
+	base(&f, 2);                  /* a crash on SIGTERM (e.g. ASan) */
+	f.target_exit = 1;
+	judge(&f, &j);
+	ck_assert_int_eq(j.verdict, V_FAILED);
+
+	base(&f, 3);
+	f.expect_derived = 2;
+	f.derived = 1;
+	judge(&f, &j);
+	ck_assert_int_eq(j.verdict, V_FAILED);
+	ck_assert_ptr_nonnull(strstr(j.reason, "expected 2 derived"));
+
+	base(&f, 2);                  /* a wire-only target */
+	f.state_header = f.trace = f.target_started = false;
+	f.expect_derived = 1;
+	f.derived = f.live_ss = -1;
+	judge(&f, &j);
+	ck_assert_int_eq(j.verdict, V_PASSED);
+	int notobs = 0;
+
+	for (size_t i = 0; i < j.nchecks; i++)
+		notobs += j.checks[i].outcome == O_NOTOBS;
+	ck_assert_int_eq(notobs, 3);  /* X-SS-State, leak, derived */
+
+	base(&f, 2);
+	strcpy(f.notobs_reason, "target kamailio does not play the b2bua application");
+	judge(&f, &j);
+	ck_assert_int_eq(j.verdict, V_NOTOBS);
+
+	base(&f, 2);
+	strcpy(f.setup_error, "case.ini:3: oops");
+	judge(&f, &j);
+	ck_assert_int_eq(j.verdict, V_ERROR);
+	ck_assert_str_eq(j.reason, "case.ini:3: oops");
+
+	base(&f, 2);                  /* the callee never listened: its fault first */
+	f.agents[1].ran = false;
+	f.agents[0].no_listen = true;
+	strcpy(f.agents[0].error, "did not listen on 127.0.0.1:9");
+	judge(&f, &j);
+	ck_assert_int_eq(j.verdict, V_ERROR);
+	ck_assert_ptr_nonnull(strstr(j.reason, "did not listen"));
+
+	base(&f, 2);
+	f.interrupted = true;
+	judge(&f, &j);
+	ck_assert_int_eq(j.verdict, V_ERROR);
+}
+END_TEST
+
+START_TEST(rule_verdicts)
+{
+	ck_assert_int_eq(rule_verdict(V_PASSED, OBS_WIRE, false), V_PASSED);
+	ck_assert_int_eq(rule_verdict(V_PASSED, OBS_STATE, false), V_NOTOBS);
+	ck_assert_int_eq(rule_verdict(V_FAILED, OBS_STATE, false), V_NOTOBS);
+	ck_assert_int_eq(rule_verdict(V_ERROR, OBS_STATE, false), V_ERROR);
+	ck_assert_int_eq(rule_verdict(V_PASSED, OBS_STATE, true), V_PASSED);
+	ck_assert_int_eq(rule_verdict(V_FAILED, OBS_WIRE_STAR, false), V_FAILED);
+}
+END_TEST
+
+START_TEST(escaping)
+{
+	char buf[256];
+
+	xml_escape("<script>alert('x')</script>&\"\x01", buf, sizeof(buf));
+	ck_assert_str_eq(buf, "&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt;&amp;&quot;?");
+	xml_escape("<<<<", buf, 9);            /* never cuts an entity */
+	ck_assert_str_eq(buf, "&lt;&lt;");
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("sstck");
+	TCase *tc = tcase_create("harness");
+	SRunner *sr;
+	int failed;
+
+	tcase_set_timeout(tc, 20);
+	tcase_add_test(tc, rules_catalog);
+	tcase_add_test(tc, rules_malformed);
+	tcase_add_test(tc, manifest_good);
+	tcase_add_loop_test(tc, manifest_bad, 0, (int)(sizeof(bad) / sizeof(bad[0])));
+	tcase_add_test(tc, manifest_missing);
+	tcase_add_test(tc, targets);
+	tcase_add_test(tc, kamailio_config);
+	tcase_add_test(tc, ports);
+	tcase_add_test(tc, proc_exit_and_timeout);
+	tcase_add_test(tc, proc_group_kill);
+	tcase_add_test(tc, sipp_files);
+	tcase_add_test(tc, verdicts);
+	tcase_add_test(tc, rule_verdicts);
+	tcase_add_test(tc, escaping);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
