@@ -152,7 +152,7 @@ for app, args, rules in [('proxy', '', 'PROXY-14 SS-STATE-32 PROXY-15'), ('send-
               [('callee','uas','uas.xml'),('caller','uac','uac.xml')]))
 
 # ---- Max-Forwards 0 ----
-uac_mf = invite(mf=0) + recv('100', '', ' optional="true"') + recv('483', ss('state=TERMINATED;','a')) + ack_non2xx(2)
+uac_mf = invite(mf=0) + recv('100', '', ' optional="true"') + recv('483', ss('state=TERMINATED;','a')) + ack_non2xx(3)
 write('proxy/max-forwards-zero', {'uac.xml': finish('INVITE with Max-Forwards 0', 'mf0: uac', uac_mf)},
       ini('Max-Forwards 0: 483 Too Many Hops (PROXY-02)', 'PROXY-02 SS-STATE-23', 'proxy', '', [('caller','uac','uac.xml')]))
 
@@ -168,7 +168,7 @@ write('send-on/basic', {'uac.xml': finish('caller through the SendOnServlet', 's
 
 # ---- send-on rejects foreign callers ----
 uac_r = invite() + recv('100', '', ' optional="true"') + \
-    recv('403', ss('state=TERMINATED;role=UAS','a') + msgre('SIP/2.0 403 Calls outside example.com not accepted', 'r')) + ack_non2xx(2)
+    recv('403', ss('state=TERMINATED;role=UAS','a') + msgre('SIP/2.0 403 Calls outside example.com not accepted', 'r')) + ack_non2xx(3)
 write('send-on/reject-foreign', {'uac.xml': finish('caller from outside example.com', 'send-on 403: uac', uac_r)},
       ini('SendOnServlet with the domain switch: 403 for a caller outside example.com', 'EX-01 SS-STATE-23', 'send-on',
           '--domain example.com', [('caller','uac','uac.xml')]))
@@ -193,7 +193,7 @@ write('fork/parallel-200-cancel', {'uac.xml': finish('caller of a parallel fork'
           [('a','uas','uas-a.xml'),('b','uas','uas-b.xml'),('caller','uac','uac.xml')], 'derived = 1\n'))
 
 # ---- fork: 486 and 404 -> 404 upstream ----
-uac_bf = invite() + recv('100', '', ' optional="true"') + recv('404', ss('state=TERMINATED;role=PROXY','a')) + ack_non2xx(2)
+uac_bf = invite() + recv('100', '', ' optional="true"') + recv('404', ss('state=TERMINATED;role=PROXY','a')) + ack_non2xx(3)
 uas_486 = recv('INVITE') + resp(486, 'Busy Here', rr=False, contact=False) + recv('ACK')
 uas_404 = recv('INVITE') + pause(200) + resp(404, 'Not Found', rr=False, contact=False) + recv('ACK')
 write('fork/best-response-404', {'uac.xml': finish('caller: gets the best response', 'best: uac', uac_bf),
@@ -205,7 +205,7 @@ write('fork/best-response-404', {'uac.xml': finish('caller: gets the best respon
 
 # ---- fork: sequential, the first target times out ----
 uac_sq = invite() + recv('100', '', ' optional="true"') + recv('180', '', ' optional="true"') + recv('180', '', ' optional="true"') + \
-    recv('200', ss('state=CONFIRMED;','a')) + ack_non2xx(0).replace('[branch-0]','[branch]').replace('sip:bob@[callee]', 'sip:bob@[b]') + pause(100)
+    recv('200', ss('state=CONFIRMED;','a') + direct('b')) + ack_non2xx(0).replace('[branch-0]','[branch]').replace('sip:bob@[callee]', 'sip:bob@[b]') + pause(100)
 uas_slow = ringer('0A', rr=False)
 uas_ok = recv('INVITE') + resp(200, 'OK', tag='0B', rr=False) + recv('ACK')
 write('fork/sequential-timeout', {'uac.xml': finish('caller of a sequential fork', 'seq: uac', uac_sq),
@@ -276,7 +276,7 @@ write('b2bua/auth-retry-407', {'uac.xml': finish('caller of a B2BUA whose callee
           'SS-STATE-14 SS-STATE-15 B2B-02', 'b2bua', '--auth-retry',
           [('callee','uas','uas.xml'),('caller','uac','uac.xml')]))
 
-uac_404 = invite() + recv('100', '', ' optional="true"') + recv('404', ss('state=TERMINATED;role=UAS', 'a')) + ack_non2xx(2)
+uac_404 = invite() + recv('100', '', ' optional="true"') + recv('404', ss('state=TERMINATED;role=UAS', 'a')) + ack_non2xx(3)
 uas_404 = recv('INVITE') + resp(404, 'Not Found', rr=False, contact=False) + recv('ACK')
 write('b2bua/rejected-404', {'uac.xml': finish('caller of a B2BUA call the callee rejects', 'b2b 404: uac', uac_404),
                              'uas.xml': finish('callee that rejects with 404', 'b2b 404: uas', uas_404)},
@@ -307,3 +307,166 @@ write('fork/three-180s', {'uac.xml': finish('caller of a three-way parallel fork
           '--record-route --target sip:bob@{a} --target sip:bob@{b} --target sip:bob@{c}',
           [('a','uas','uas-a.xml'),('b','uas','uas-b.xml'),('c','uas','uas-c.xml'),('caller','uac','uac.xml')], 'derived = 2\n'))
 print("fork/three-180s: ok")
+
+# ================= more proxy flows (the JSR 289 TCK's proxy tests) =================
+def uas_req(method, cseq, routes=True, extra=''):
+    """A request from the callee in its dialog: To is the caller's From."""
+    return send('''%s [next_url] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:bob@[local_ip]:[local_port]>;tag=[pid]SIPpTag01[call_number]
+To: [$caller]
+%sCall-ID: [call_id]
+CSeq: %d %s
+Contact: <sip:bob@[local_ip]:[local_port]>
+Max-Forwards: 70
+%sContent-Length: 0
+''' % (method, '[routes]\n' if routes else '', cseq, method, extra), retrans=True)
+SAVETO = '      <ereg regexp=".*" search_in="hdr" header="To:" check_it="true" assign_to="callee_to"/>\n'
+def caller_req(method, cseq):
+    return in_dialog(method, cseq).replace('[last_To:]', 'To: [$callee_to]')
+def two(a='a', b='b'):
+    return [(a,'uas','uas-a.xml'),(b,'uas','uas-b.xml'),('caller','uac','uac.xml')]
+ONE = [('callee','uas','uas.xml'),('caller','uac','uac.xml')]
+def REJ(code, reason):
+    return resp(code, reason, rr=False, contact=False, retrans=False)
+
+# ---- proxy: the callee is busy; the 486 goes upstream, its ACK stays hop-by-hop ----
+uac_busy = invite() + recv('100', '', ' optional="true"') + recv('486', ss('state=TERMINATED;role=PROXY','a')) + ack_non2xx(3)
+uas_busy = recv('INVITE', msgre('Record-Route:', 'rr')) + REJ(486, 'Busy Here') + recv('ACK', msgre('ACK sip:bob@', 'ak')) + pause(300)
+write('proxy/callee-busy-486', {'uac.xml': finish('caller of a busy callee', 'busy: uac', uac_busy),
+                                'uas.xml': finish("busy callee: 486, then the proxy's ACK", 'busy: uas', uas_busy)},
+      ini('Record-routing proxy: the callee answers 486; it goes upstream, the ACK is hop-by-hop (PROXY-15)',
+          'PROXY-10 PROXY-15 SS-STATE-31 SS-STATE-23', 'proxy', '', ONE))
+
+# ---- proxy: re-INVITE in a record-routed dialog ----
+uac_ri = invite() + recv('100', '', ' optional="true"') + recv('180', '', ' optional="true"') + \
+    recv('200', ss('state=CONFIRMED;role=PROXY','a'), ' rrs="true"') + in_dialog('ACK', 1) + pause(100) + \
+    in_dialog('INVITE', 2) + recv('100', '', ' optional="true"') + recv('200', ss('state=CONFIRMED;role=PROXY','b')) + \
+    in_dialog('ACK', 2) + pause(100) + in_dialog('BYE', 3) + recv('200', ss('state=TERMINATED;role=PROXY','c'))
+uas_ri = recv('INVITE', '', ' rrs="true"') + resp(180, 'Ringing') + resp(200, 'OK') + recv('ACK') + \
+    recv('INVITE', ss('state=CONFIRMED;role=PROXY','a') + msgre('CSeq: 2 INVITE', 'cs')) + \
+    resp(200, 'OK', tag='', rr=False) + recv('ACK') + recv('BYE') + OK_TO_REQ + pause(200)
+write('proxy/rr-reinvite', {'uac.xml': finish('caller that re-INVITEs in a record-routed dialog', 'reinvite: uac', uac_ri),
+                            'uas.xml': finish('callee of a re-INVITE', 'reinvite: uas', uas_ri)},
+      ini('Record-routing proxy: a re-INVITE keeps the session CONFIRMED; BYE ends it', 'EX-03 PROXY-08 SS-STATE-30 SS-STATE-33',
+          'proxy', '', ONE))
+
+# ---- proxy: INFO both ways, then the caller hangs up ----
+uac_info = invite() + recv('100', '', ' optional="true"') + recv('180', '', ' optional="true"') + \
+    recv('200', ss('state=CONFIRMED;role=PROXY','a') + SAVETO, ' rrs="true"') + in_dialog('ACK', 1) + \
+    caller_req('INFO', 2) + recv('200', ss('state=CONFIRMED;role=PROXY','b')) + \
+    recv('INFO', ss('state=CONFIRMED;role=PROXY','c')) + OK_TO_REQ + pause(100) + \
+    caller_req('BYE', 3) + recv('200', ss('state=TERMINATED;role=PROXY','d'))
+uas_info = recv('INVITE', CAPFROM, ' rrs="true"') + resp(180, 'Ringing') + resp(200, 'OK') + recv('ACK') + \
+    recv('INFO', ss('state=CONFIRMED;role=PROXY','a')) + OK_TO_REQ + pause(100) + uas_req('INFO', 1) + \
+    recv('200', ss('state=CONFIRMED;role=PROXY','b')) + recv('BYE') + OK_TO_REQ + pause(200)
+write('proxy/rr-info-both-ways', {'uac.xml': finish('caller: INFO, then INFO from the callee, then BYE', 'info: uac', uac_info),
+                                  'uas.xml': finish('callee: INFO back along the Record-Route', 'info: uas', uas_info)},
+      ini('Record-routing proxy: INFO in the dialog both ways through the Route set (TCK in-dialog flow)',
+          'EX-03 PROXY-08 SS-STATE-30', 'proxy', '', ONE))
+
+# ---- proxy: each out-of-dialog request is an initial request of its own ----
+OPT = '''OPTIONS sip:bob@[callee] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+%s
+To: <sip:bob@[callee]>
+Call-ID: [call_id]
+CSeq: %d OPTIONS
+Contact: <sip:alice@[local_ip]:[local_port]>
+Max-Forwards: 70
+Content-Length: 0
+'''
+uac_opt = send(OPT % (FROM, 1), retrans=True) + recv('200', ss('id=([^;]*);', 'ss_x1,ss_id1')) + \
+    send(OPT % (FROM, 2), retrans=True) + recv('200', ss('id=([^;]*);', 'ss_x2,ss_id2') +
+    '      <strcmp assign_to="ss_cmp" variable="ss_id1" variable2="ss_id2"/>\n'
+    '      <test assign_to="ss_differ" variable="ss_cmp" compare="not_equal" value="0" check_it="true"/>\n')
+uas_opt = recv('OPTIONS', msgre('Record-Route:', 'rr')) + REJ(200, 'OK') + recv('OPTIONS') + REJ(200, 'OK')
+write('proxy/options-each-initial', {'uac.xml': finish('two OPTIONS outside any dialog', 'options: uac', uac_opt),
+                                     'uas.xml': finish('callee answering both OPTIONS', 'options: uas', uas_opt)},
+      ini('Each out-of-dialog request is initial: two OPTIONS get two SipSessions (SS-STATE-51)',
+          'SS-STATE-51 PROXY-08', 'proxy', '', ONE))
+
+# ---- proxy: Max-Forwards 1 is forwarded with 0 ----
+uac_mf1 = invite(mf=1) + recv('100', '', ' optional="true"') + recv('486', ss('state=TERMINATED;','a')) + ack_non2xx(3)
+uas_mf1 = recv('INVITE', msgre('[Mm]ax-[Ff]orwards: 0', 'mf') + msgre('Via:[^\\n]*\\n[Vv]ia:', 'twovia')) + \
+    REJ(486, 'Busy Here') + recv('ACK')
+write('proxy/max-forwards-one', {'uac.xml': finish('INVITE with Max-Forwards 1', 'mf1: uac', uac_mf1),
+                                 'uas.xml': finish('callee: Max-Forwards 0, two Vias', 'mf1: uas', uas_mf1)},
+      ini('Max-Forwards 1 is decremented to 0 and forwarded; one Via is added (PROXY-08)', 'PROXY-08 PROXY-10',
+          'proxy', '', ONE))
+
+# ---- proxy: SUBSCRIBE, NOTIFY active, NOTIFY terminated ----
+uac_sub = send('''SUBSCRIBE sip:bob@[callee] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+%s
+To: <sip:bob@[callee]>
+Call-ID: [call_id]
+CSeq: 1 SUBSCRIBE
+Contact: <sip:alice@[local_ip]:[local_port]>
+Event: presence
+Expires: 60
+Max-Forwards: 70
+Content-Length: 0
+''' % FROM, retrans=True) + recv('200', ss('state=CONFIRMED;role=PROXY','a')) + \
+    recv('NOTIFY', ss('state=CONFIRMED;role=PROXY','b')) + OK_TO_REQ + \
+    recv('NOTIFY', msgre('[Ss]ubscription-[Ss]tate: terminated', 'st')) + OK_TO_REQ + pause(300)
+uas_sub = recv('SUBSCRIBE', msgre('Record-Route:', 'rr') + CAPFROM, ' rrs="true"') + \
+    resp(200, 'OK', retrans=False) + pause(50) + \
+    uas_req('NOTIFY', 1, extra='Event: presence\nSubscription-State: active;expires=60\n') + recv('200') + pause(50) + \
+    uas_req('NOTIFY', 2, extra='Event: presence\nSubscription-State: terminated;reason=noresource\n') + \
+    recv('200', ss('state=TERMINATED;role=PROXY','c'))
+write('proxy/subscribe-notify', {'uac.xml': finish('subscriber', 'subscribe: uac', uac_sub),
+                                 'uas.xml': finish('notifier: active, then terminated', 'subscribe: uas', uas_sub)},
+      ini('Record-routing proxy: a NOTIFY with Subscription-State terminated ends the only usage, so the session (SS-STATE-41)',
+          'SS-STATE-41 EX-03', 'proxy', '', ONE))
+
+# ---- proxy: recursion on a 302 (PROXY-12) ----
+uac_rec = invite(callee='a') + recv('100', '', ' optional="true"') + recv('180', '', ' optional="true"') + \
+    recv('200', ss('state=CONFIRMED;role=PROXY','a'), ' rrs="true"') + in_dialog('ACK', 1) + pause(100) + \
+    in_dialog('BYE', 2) + recv('200', ss('state=TERMINATED;','b'))
+def moved(to):
+    return recv('INVITE') + send('''SIP/2.0 302 Moved Temporarily
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag0A[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:carol@[%s]>
+Content-Length: 0
+''' % to) + recv('ACK')
+uas_new = recv('INVITE', msgre('^INVITE sip:carol@', 'ru'), ' rrs="true"') + resp(180, 'Ringing', tag='0B') + \
+    resp(200, 'OK', tag='0B') + recv('ACK') + recv('BYE') + OK_TO_REQ + pause(200)
+write('proxy/recursion-302', {'uac.xml': finish('caller: never sees the 302', 'recurse: uac', uac_rec),
+                              'uas-a.xml': finish('first target: moved (302 to b)', 'recurse: a', moved('b')),
+                              'uas-b.xml': finish('the Contact of the 302: answers', 'recurse: b', uas_new)},
+      ini("Recursion: the 302's Contact becomes a new branch; the caller never sees the 3xx (PROXY-12)",
+          'PROXY-12 PROXY-09 EX-03', 'proxy', '', two()))
+
+# ---- fork without recursion: the 302 goes upstream ----
+uac_nr = invite() + recv('100', '', ' optional="true"') + recv('302', msgre('Contact: <sip:carol@', 'ct')) + ack_non2xx(3)
+write('fork/no-recurse-302', {'uac.xml': finish('caller: gets the 302', 'norecurse: uac', uac_nr),
+                              'uas.xml': finish('target: moved', 'norecurse: a', moved('callee'))},
+      ini('Without recursion the 3xx is a final response like any other and goes upstream (PROXY-12)',
+          'PROXY-12 PROXY-10', 'fork', '--no-recurse --target sip:bob@{callee}', ONE))
+
+# ---- fork: the best-response callback proxies once more (best-response re-proxy) ----
+uac_rp = invite() + recv('100', '', ' optional="true"') + recv('180', '', ' optional="true"') + \
+    recv('200', ss('state=CONFIRMED;role=PROXY','a') + direct('b')) + in_dialog('ACK', 1) + pause(100) + \
+    in_dialog('BYE', 2) + recv('200')
+uas_rp_a = recv('INVITE') + REJ(486, 'Busy Here') + recv('ACK')
+uas_rp_b = recv('INVITE', ss('state=INITIAL;role=PROXY','a')) + resp(180, 'Ringing', tag='0B', rr=False) + \
+    resp(200, 'OK', tag='0B', rr=False) + recv('ACK', direct('caller')) + recv('BYE') + OK_TO_REQ + pause(100)
+write('proxy/best-response-reproxy', {'uac.xml': finish('caller: never sees the 486', 'reproxy: uac', uac_rp),
+                                      'uas-a.xml': finish('first target: busy', 'reproxy: a', uas_rp_a),
+                                      'uas-b.xml': finish('target added in the best-response callback', 'reproxy: b', uas_rp_b)},
+      ini('Best-response callback: on the 486 the application proxies to a new target, which answers (PROXY-11, SS-STATE-31)',
+          'PROXY-11 SS-STATE-31 PROXY-13', 'fork', '--target sip:bob@{a} --reproxy sip:bob@{b}', two()))
+
+# ---- fork: unsupervised, the callback is not called ----
+uac_us = invite() + recv('100', '', ' optional="true"') + recv('486', ss('state=TERMINATED;','a')) + ack_non2xx(3)
+uas_us = recv('INVITE') + REJ(486, 'Busy Here') + recv('ACK') + pause(600)
+write('proxy/unsupervised', {'uac.xml': finish('caller: gets the 486', 'unsup: uac', uac_us),
+                             'uas.xml': finish('busy target; a second INVITE would be unexpected', 'unsup: a', uas_us)},
+      ini('Unsupervised proxy: the best-response callback is not called, so no re-proxy; the 486 goes upstream (PROXY-13)',
+          'PROXY-13 PROXY-10', 'fork', '--unsupervised --target sip:bob@{callee} --reproxy sip:bob@{callee}', ONE))
+print("proxy flows: ok")

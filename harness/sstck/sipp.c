@@ -160,12 +160,17 @@ int sipp_scenario_copy(const char *src, const char *dst, bool state,
 		free(text);
 		return -1;
 	}
-	for (char *p = text; (p = strstr(p, "<ereg"));) {
-		char *end = strchr(p, '>'), *hdr, *chk;
+	/* state checks: an ereg on the X-SS-State header, or a test of a
+	 * variable named ss_* (where scenarios keep X-SS-State values) */
+	for (char *p = text; (p = strpbrk(p, "<"));) {
+		char *end = strchr(p, '>'), *hdr = NULL, *chk;
 
 		if (!end)
 			break;
-		hdr = strstr(p, "header=\"X-SS-State:\"");
+		if (!strncmp(p, "<ereg", 5))
+			hdr = strstr(p, "header=\"X-SS-State:\"");
+		else if (!strncmp(p, "<test", 5))
+			hdr = strstr(p, " variable=\"ss_");
 		chk = strstr(p, " check_it=\"true\"");
 		if (hdr && hdr < end && chk && chk < end) {
 			size_t n = strlen(" check_it=\"true\"");

@@ -156,8 +156,9 @@ int sipp_stat(const char *path, long *ok, long *failed);
 int sipp_received(const char *path);
 /* The first meaningful line of a SIPp error log or output, for a verdict. */
 void sipp_first_error(const char *path, char *buf, size_t bufsz);
-/* Copies a scenario; with STATE false, every X-SS-State ereg loses its
- * check_it, so the copy runs on a target that does not show state.
+/* Copies a scenario; with STATE false, every state check loses its
+ * check_it (an ereg on X-SS-State, a test of a variable named ss_*), so
+ * the copy runs on a target that does not show state.
  * Returns the number of X-SS-State checks in it, or -1 with ERR. */
 int sipp_scenario_copy(const char *src, const char *dst, bool state,
 		       char *err, size_t errsz);

@@ -360,11 +360,13 @@ START_TEST(sipp_files)
 	    "<ereg regexp=\"state=EARLY\" search_in=\"hdr\" header=\"X-SS-State:\" check_it=\"true\" assign_to=\"a\"/>\n"
 	    "<ereg regexp=\"Max-Forwards: 69\" search_in=\"msg\" check_it=\"true\" assign_to=\"b\"/>\n"
 	    "<ereg regexp=\"state=CONFIRMED\" search_in=\"hdr\" header=\"X-SS-State:\" check_it=\"true\" assign_to=\"c\"/>\n"
+	    "<test assign_to=\"d\" variable=\"ss_x\" compare=\"not_equal\" value=\"0\" check_it=\"true\"/>\n"
+	    "<test assign_to=\"e\" variable=\"x\" compare=\"equal\" value=\"0\" check_it=\"true\"/>\n"
 	    "</action></recv></scenario>\n");
 	snprintf(p, sizeof(p), "%s/x.xml", tmp);
 	snprintf(q, sizeof(q), "%s/y.xml", tmp);
-	ck_assert_int_eq(sipp_scenario_copy(p, q, true, err, sizeof(err)), 2);
-	ck_assert_int_eq(sipp_scenario_copy(p, q, false, err, sizeof(err)), 2);
+	ck_assert_int_eq(sipp_scenario_copy(p, q, true, err, sizeof(err)), 3);
+	ck_assert_int_eq(sipp_scenario_copy(p, q, false, err, sizeof(err)), 3);
 	FILE *fp = fopen(q, "r");
 	char text[2048];
 	size_t n = fread(text, 1, sizeof(text) - 1, fp);
@@ -375,6 +377,8 @@ START_TEST(sipp_files)
 	ck_assert_ptr_nonnull(strstr(text, "header=\"X-SS-State:\" assign_to=\"a\""));
 	ck_assert_ptr_nonnull(strstr(text, "search_in=\"msg\" check_it=\"true\" assign_to=\"b\""));
 	ck_assert_ptr_nonnull(strstr(text, "header=\"X-SS-State:\" assign_to=\"c\""));
+	ck_assert_ptr_nonnull(strstr(text, "variable=\"ss_x\" compare=\"not_equal\" value=\"0\"/>"));
+	ck_assert_ptr_nonnull(strstr(text, "variable=\"x\" compare=\"equal\" value=\"0\" check_it=\"true\"/>"));
 	put("n.xml", "hello");
 	snprintf(p, sizeof(p), "%s/n.xml", tmp);
 	ck_assert_int_eq(sipp_scenario_copy(p, q, true, err, sizeof(err)), -1);

@@ -7,7 +7,10 @@
  *            no Record-Route; with a domain set, INVITEs whose From host
  *            is outside it get 403.
  *   fork     proxies to a fixed target list, in parallel or in sequence
- *            (PROXY-04, -05, -09, -10, -12).
+ *            (PROXY-04, -05, -09, -10, -12).  In the best-response
+ *            callback (PROXY-11) it can proxy once more (--reproxy) or
+ *            answer upstream itself (--best-answer), as the JSR 289 TCK's
+ *            proxy tests do.
  *   b2bua    the B2buaHelper pattern (B2B-02 to -09): a new linked leg in
  *            the same application session, to --target or the
  *            Request-URI; --auth-retry retries a 401/407 on the same
@@ -72,6 +75,30 @@ static void do_fork(struct sipc_req *r, void *arg)
 			 a->ntargets, NULL);
 }
 
+/* The best-response callback of a supervised proxy (PROXY-11): called with
+ * the best final response before it goes upstream. */
+static void do_best(struct sipc_px *px, int status, void *arg)
+{
+	struct app_cfg *a = arg;
+	struct ss *ss = sipc_px_session(px);
+	void *done = NULL;
+
+	if (status < 300)
+		return;
+	if (a->reproxy) {
+		/* once per call: the mark lives in the session, like a
+		 * servlet's session attribute */
+		if (ss && ss_get_attr(ss, "sstck.reproxied", &done) == 0 && done)
+			return;
+		if (ss)
+			ss_set_attr(ss, "sstck.reproxied", (void *)a, NULL);
+		sipc_px_add_target(px, a->reproxy);
+		return;
+	}
+	if (a->best_answer)
+		sipc_px_respond(px, a->best_answer, NULL);
+}
+
 static void do_b2bua(struct sipc_req *r, void *arg)
 {
 	struct app_cfg *a = arg;
@@ -105,6 +132,8 @@ int app_setup(struct app_cfg *a, struct sipc_app *app)
 			return -1;
 		}
 		app->do_request = do_fork;
+		if (a->reproxy || a->best_answer)
+			app->do_response = do_best;
 		return 0;
 	}
 	if (!strcmp(a->name, "b2bua")) {

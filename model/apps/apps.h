@@ -12,6 +12,10 @@ struct app_cfg {
 	char *targets[SIPC_MAX_TARGETS];
 	int ntargets;
 	const char *domain;                    /**< send-on's domain     */
+	const char *reproxy;                   /**< best-response callback:
+						    proxy here once    */
+	int best_answer;                       /**< best-response callback:
+						    answer this instead */
 };
 
 /** Choose the application @a->name; -1 (with a message) if unknown. */

@@ -34,6 +34,9 @@ static void usage(FILE *f)
 "  --no-cancel            keep other branches after a 2xx (RFC 3841)\n"
 "  --record-route         fork: record-route (proxy always does)\n"
 "  --unsupervised         do not call the application on best responses\n"
+"  --reproxy URI          fork: in the best-response callback of a non-2xx,\n"
+"                         proxy to URI (once per call; PROXY-11)\n"
+"  --best-answer CODE     fork: in that callback, answer CODE upstream\n"
 "  --domain DOMAIN        send-on: 403 for INVITEs from outside DOMAIN\n"
 "  --session-timeout MIN  application session-timeout (default 3; 0 never)\n"
 "  --trace FILE           session events as JSON Lines\n"
@@ -81,6 +84,8 @@ int main(int argc, char **argv)
 		{"no-cancel", no_argument, NULL, 'N'},
 		{"record-route", no_argument, NULL, 'r'},
 		{"unsupervised", no_argument, NULL, 'u'},
+		{"reproxy", required_argument, NULL, 'X'},
+		{"best-answer", required_argument, NULL, 'Y'},
 		{"domain", required_argument, NULL, 'd'},
 		{"session-timeout", required_argument, NULL, 'T'},
 		{"trace", required_argument, NULL, 'x'},
@@ -128,6 +133,15 @@ int main(int argc, char **argv)
 		case 'N': a.px.no_cancel = true; break;
 		case 'r': a.px.record_route = true; break;
 		case 'u': unsupervised = true; break;
+		case 'X': a.reproxy = optarg; break;
+		case 'Y':
+			a.best_answer = atoi(optarg);
+			if (a.best_answer < 200 || a.best_answer > 699) {
+				fprintf(stderr, "sstck-ref: --best-answer takes "
+					"a final status, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
 		case 'd': a.domain = optarg; break;
 		case 'T': cfg.session_timeout_min = atoi(optarg); break;
 		case 'x': cfg.trace = optarg; break;

@@ -637,7 +637,11 @@ static int dialog_message(struct ss *ss, enum meth meth,
 			family_orig(ss)->family_done = true;
 			terminate_family(family_orig(ss), msg, false);
 		}
-		if (meth == M_NOTIFY && !proxy && msg->sub_state) {
+		/* SS-STATE-41; a record-routing proxy's session follows the
+		 * dialog it sits in (RFC 5057), once per NOTIFY: as it
+		 * arrives */
+		if (meth == M_NOTIFY && msg->sub_state &&
+		    (!proxy || msg->dir == SSM_IN)) {
 			sub_key(msg->event, M_NOTIFY, key, sizeof(key));
 			if (!strncasecmp(msg->sub_state, "terminated", 10)) {
 				del_sub(ss, key);

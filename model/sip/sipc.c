@@ -1212,7 +1212,12 @@ int sipc_proxy(struct sipc_req *r, const struct sipc_proxy_opts *o,
 	px->o = *o;
 	px->refs = 1;                          /* the server transaction */
 	px->ss = mem_ref(s->ss);
-	if (s->ss && ss_set_proxy(s->ss, o->record_route)) {
+	/* An initial request makes the session a proxy's, record-routing
+	 * or not (PROXY-06); a subsequent one follows the path its dialog
+	 * set up and leaves that choice alone, or a re-INVITE would turn a
+	 * record-routed session into one ready on CONFIRMED (INVAL-10). */
+	if (s->ss && !tag_of(s->req->to) &&
+	    ss_set_proxy(s->ss, o->record_route)) {
 		/* a second proxy on the same session: fine */
 	}
 	if (osip_message_clone(s->req, &px->orig) < 0) {
