@@ -440,7 +440,7 @@ write('proxy/recursion-302', {'uac.xml': finish('caller: never sees the 302', 'r
                               'uas-a.xml': finish('first target: moved (302 to b)', 'recurse: a', moved('b')),
                               'uas-b.xml': finish('the Contact of the 302: answers', 'recurse: b', uas_new)},
       ini("Recursion: the 302's Contact becomes a new branch; the caller never sees the 3xx (PROXY-12)",
-          'PROXY-12 PROXY-09 EX-03', 'proxy', '', two()))
+          'PROXY-12 PROXY-09 EX-03', 'proxy', '--recurse', two()))
 
 # ---- fork without recursion: the 302 goes upstream ----
 uac_nr = invite() + recv('100', '', ' optional="true"') + recv('302', msgre('Contact: <sip:carol@', 'ct')) + ack_non2xx(3)
@@ -470,3 +470,139 @@ write('proxy/unsupervised', {'uac.xml': finish('caller: gets the 486', 'unsup: u
       ini('Unsupervised proxy: the best-response callback is not called, so no re-proxy; the 486 goes upstream (PROXY-13)',
           'PROXY-13 PROXY-10', 'fork', '--unsupervised --target sip:bob@{callee} --reproxy sip:bob@{callee}', ONE))
 print("proxy flows: ok")
+
+# ================= send-on and fork, more =================
+# ---- send-on: the callee hangs up, straight to the caller (no Record-Route) ----
+uac_scb = invite() + recv('100', '', ' optional="true"') + recv('180', '', ' optional="true"') + \
+    recv('200', ss('state=CONFIRMED;role=PROXY','a') + direct(), ' rrs="true"') + in_dialog('ACK', 1) + \
+    recv('BYE', msgre('X-SS-State', 'nostate', inverse=True)) + OK_TO_REQ + pause(100)
+uas_scb = recv('INVITE', msgre('Record-Route:', 'rr', inverse=True) + CAPFROM) + resp(180, 'Ringing', rr=False) + \
+    resp(200, 'OK', rr=False) + recv('ACK', direct('caller')) + pause(100) + uas_req('BYE', 1, routes=False) + recv('200')
+write('send-on/callee-bye', {'uac.xml': finish('caller: the BYE comes straight from the callee', 'send-on bye: uac', uac_scb),
+                             'uas.xml': finish('callee: hangs up end to end', 'send-on bye: uas', uas_scb)},
+      ini('SendOnServlet: without Record-Route the callee\'s BYE goes end to end; the proxy never sees it (PROXY-07)',
+          'PROXY-07 EX-01', 'send-on', '', ONE))
+
+# ---- send-on: busy ----
+write('send-on/busy-486', {'uac.xml': finish('caller of a busy callee', 'send-on busy: uac', uac_busy),
+                           'uas.xml': finish('busy callee', 'send-on busy: uas',
+                                             recv('INVITE', msgre('Record-Route:', 'rr', inverse=True)) + REJ(486, 'Busy Here') + recv('ACK') + pause(300))},
+      ini('SendOnServlet: a 486 goes upstream; its ACK is absorbed hop by hop', 'EX-01 PROXY-10 PROXY-15 SS-STATE-31',
+          'send-on', '', ONE))
+
+# ---- fork: sequential, the first is busy, the second answers ----
+uac_sb = invite() + recv('100', '', ' optional="true"') + recv('180', '', ' optional="true"') + \
+    recv('200', ss('state=CONFIRMED;role=PROXY','a') + direct('b')) + in_dialog('ACK', 1) + pause(100) + \
+    in_dialog('BYE', 2) + recv('200')
+uas_sb_b = recv('INVITE') + resp(180, 'Ringing', tag='0B', rr=False) + resp(200, 'OK', tag='0B', rr=False) + \
+    recv('ACK', direct('caller')) + recv('BYE') + OK_TO_REQ + pause(100)
+write('fork/sequential-busy-then-200', {'uac.xml': finish('caller of a sequential fork', 'seq busy: uac', uac_sb),
+                                        'uas-a.xml': finish('first target: busy', 'seq busy: a', uas_rp_a),
+                                        'uas-b.xml': finish('second target: answers', 'seq busy: b', uas_sb_b)},
+      ini('Sequential fork: after the first target\'s 486 the second is tried and answers; the 486 is never seen upstream (PROXY-05)',
+          'PROXY-05 PROXY-10', 'fork', '--sequential --target sip:bob@{a} --target sip:bob@{b}', two()))
+
+# ---- fork: both branches answer; every 2xx goes upstream ----
+# SIPp keeps one route set and one remote target per call, from the first
+# rrs="true" response: the second dialog's target is taken by hand.
+uac_2 = invite() + recv('100', '', ' optional="true"') + recv('180', '', ' optional="true"') + recv('180', '', ' optional="true"') + \
+    recv('200', ss('state=CONFIRMED;role=PROXY','a'), ' rrs="true"') + in_dialog('ACK', 1) + \
+    recv('200', ss('state=CONFIRMED;role=PROXY;.*derived=1','b') +
+         '      <ereg regexp="&lt;([^>]*)>" search_in="hdr" header="Contact:" check_it="true" assign_to="bct0,bct"/>\n' + SAVETO) + \
+    in_dialog('ACK', 1).replace('[next_url]', '[$bct]') + pause(100) + \
+    caller_req('BYE', 2).replace('[next_url]', '[$bct]') + recv('200') + recv('BYE') + OK_TO_REQ + pause(100)
+uas_2a = recv('INVITE', CAPFROM, ' rrs="true"') + resp(180, 'Ringing', tag='0A') + resp(200, 'OK', tag='0A') + \
+    recv('ACK') + pause(400) + uas_req('BYE', 1).replace('SIPpTag01', 'SIPpTag0A') + recv('200')
+uas_2b = recv('INVITE') + resp(180, 'Ringing', tag='0B') + pause(150) + resp(200, 'OK', tag='0B') + \
+    recv('ACK') + recv('BYE') + OK_TO_REQ + pause(100)
+write('fork/parallel-two-200', {'uac.xml': finish('caller: two 2xx, two dialogs', 'two 200: uac', uac_2),
+                                'uas-a.xml': finish('branch A: answers first, hangs up later', 'two 200: a', uas_2a),
+                                'uas-b.xml': finish('branch B: answers second', 'two 200: b', uas_2b)},
+      ini('Parallel fork without CANCEL (RFC 3841): both branches answer, both 2xx go upstream; the second dialog is a derived session',
+          'PROXY-09 DERIVED-01 PROXY-04', 'fork', '--record-route --no-cancel --target sip:bob@{a} --target sip:bob@{b}',
+          two(), 'derived = 1\n'))
+
+# ---- fork: the branch request carries the target, one Via more, Max-Forwards less ----
+uac_rt = invite() + recv('100', '', ' optional="true"') + recv('486', ss('state=TERMINATED;','a')) + ack_non2xx(3)
+uas_rt = recv('INVITE', msgre('^INVITE sip:carol@', 'ru') + msgre('\\nTo: <sip:bob@', 'to') + msgre('[Mm]ax-[Ff]orwards: 69', 'mf') +
+              msgre('Via:[^\\n]*\\n[Vv]ia:', 'twovia') + msgre('Via:[^\\n]*\\n[Vv]ia:[^\\n]*\\n[Vv]ia:', 'threevia', inverse=True)) + \
+    REJ(486, 'Busy Here') + recv('ACK')
+write('fork/request-uri-target', {'uac.xml': finish('caller: to bob', 'target: uac', uac_rt),
+                                  'uas.xml': finish('target carol: the branch copy of the request', 'target: carol', uas_rt)},
+      ini('The branch request is a copy with the target as Request-URI; the original To stays (PROXY-08, PROXY-17)',
+          'PROXY-08 PROXY-17 PROXY-04', 'fork', '--target sip:carol@{callee}', ONE))
+
+# ---- fork: a 603 beats a 486 ----
+uac_603 = invite() + recv('100', '', ' optional="true"') + recv('603', ss('state=TERMINATED;role=PROXY','a')) + ack_non2xx(3)
+write('fork/decline-603', {'uac.xml': finish('caller: gets the 6xx', '603: uac', uac_603),
+                           'uas-a.xml': finish('branch A: busy at once', '603: a', recv('INVITE') + REJ(486, 'Busy Here') + recv('ACK')),
+                           'uas-b.xml': finish('branch B: declines a little later', '603: b',
+                                               recv('INVITE') + pause(200) + REJ(603, 'Decline') + recv('ACK'))},
+      ini('Best response: a 6xx wins over a 4xx (PROXY-10)', 'PROXY-10 SS-STATE-31', 'fork',
+          '--target sip:bob@{a} --target sip:bob@{b}', two()))
+
+# ---- fork: the application answers in the best-response callback ----
+uac_ba = invite() + recv('100', '', ' optional="true"') + recv('480', ss('state=TERMINATED;','a') + msgre('SIP/2.0 480', 's')) + ack_non2xx(3)
+write('proxy/best-response-app-answer', {'uac.xml': finish('caller: gets the application\'s answer, not the 486', 'best answer: uac', uac_ba),
+                                         'uas.xml': finish('target: busy', 'best answer: a', uas_rp_a + pause(300))},
+      ini('Best-response callback: the application answers upstream itself (480) instead of forwarding the 486 (PROXY-11)',
+          'PROXY-11 PROXY-13', 'fork', '--target sip:bob@{callee} --best-answer 480', ONE))
+
+# ---- fork: the only branch times out: 408 ----
+uac_to = invite() + recv('100', '', ' optional="true"') + recv('180', '', ' optional="true"') + \
+    recv('408', ss('state=TERMINATED;','a')) + ack_non2xx(4)
+write('fork/branch-timeout-408', {'uac.xml': finish('caller: the only target never answers', 'timeout: uac', uac_to),
+                                  'uas.xml': finish('target: rings until cancelled', 'timeout: a', ringer('0A', rr=False))},
+      ini('Sequential fork: the last branch times out, is cancelled, and the caller gets 408 (PROXY-05, PROXY-14)',
+          'PROXY-05 PROXY-14 SS-STATE-31', 'fork', '--sequential --branch-timeout 600 --target sip:bob@{callee}', ONE))
+print("send-on, fork, more: ok")
+
+# ================= B2BUA, more =================
+B2B_CALLEE_LEG = lambda extra='': recv('INVITE', CAPFROM + extra, ' rrs="true"') + resp(180, 'Ringing', rr=False) + resp(200, 'OK', rr=False) + recv('ACK')
+uac_bcb = invite() + recv('100', '', ' optional="true"') + recv('180', '', ' optional="true"') + \
+    recv('200', ss('state=CONFIRMED;role=UAS','a'), ' rrs="true"') + in_dialog('ACK', 1) + \
+    recv('BYE', ss('state=CONFIRMED;role=UAS','b')) + OK_TO_REQ + pause(200)
+uas_bcb = B2B_CALLEE_LEG() + pause(100) + uas_req('BYE', 1, routes=False) + recv('200', ss('state=TERMINATED;role=UAC','a'))
+write('b2bua/callee-bye', {'uac.xml': finish('caller of a B2BUA call the callee ends', 'b2b callee bye: uac', uac_bcb),
+                           'uas.xml': finish('callee leg: hangs up', 'b2b callee bye: uas', uas_bcb)},
+      ini('B2BUA: established, then the callee hangs up; the BYE is relayed on the linked leg (TCK B2BUA flow)',
+          'B2B-07 SS-STATE-25 SS-STATE-22', 'b2bua', '', ONE))
+
+uac_bb = invite() + recv('100', '', ' optional="true"') + recv('486', ss('state=TERMINATED;role=UAS','a')) + ack_non2xx(3)
+uas_bb = recv('INVITE', ss('state=INITIAL;role=UAC','a')) + REJ(486, 'Busy Here') + recv('ACK') + pause(200)
+write('b2bua/busy-486', {'uac.xml': finish('caller of a B2BUA whose callee is busy', 'b2b busy: uac', uac_bb),
+                         'uas.xml': finish('busy callee', 'b2b busy: uas', uas_bb)},
+      ini('B2BUA: the callee is busy; the UAC leg goes back to INITIAL, the 486 is answered on the original request (SS-STATE-14, B2B-08)',
+          'SS-STATE-14 B2B-08 SS-STATE-23', 'b2bua', '', ONE))
+
+uac_bri = invite() + recv('100', '', ' optional="true"') + recv('180', '', ' optional="true"') + \
+    recv('200', ss('state=CONFIRMED;role=UAS','a'), ' rrs="true"') + in_dialog('ACK', 1) + pause(100) + \
+    in_dialog('INVITE', 2) + recv('100', '', ' optional="true"') + recv('200', ss('state=CONFIRMED;role=UAS','b')) + \
+    in_dialog('ACK', 2) + pause(100) + in_dialog('BYE', 3) + recv('200', ss('state=TERMINATED;role=UAS','c'))
+uas_bri = B2B_CALLEE_LEG() + recv('INVITE', ss('state=CONFIRMED;role=UAC','a') + msgre('\\nTo:[^\\n]*tag=', 'tt')) + \
+    resp(200, 'OK', tag='', rr=False) + recv('ACK') + recv('BYE') + OK_TO_REQ + pause(200)
+write('b2bua/reinvite', {'uac.xml': finish('caller: re-INVITE through the B2BUA', 'b2b reinvite: uac', uac_bri),
+                         'uas.xml': finish('callee leg: the re-INVITE arrives in its dialog', 'b2b reinvite: uas', uas_bri)},
+      ini('B2BUA: a re-INVITE is relayed as a subsequent request on the linked leg (B2B-07)',
+          'B2B-07 SS-STATE-22', 'b2bua', '', ONE))
+
+uac_b481 = invite() + recv('100', '', ' optional="true"') + recv('180', '', ' optional="true"') + \
+    recv('200', '', ' rrs="true"') + in_dialog('ACK', 1) + pause(100) + in_dialog('BYE', 2) + \
+    recv('200', ss('state=TERMINATED;role=UAS','a')) + pause(100) + in_dialog('BYE', 3) + recv('481')
+uas_b481 = B2B_CALLEE_LEG() + recv('BYE') + OK_TO_REQ + pause(400)
+write('b2bua/bye-after-end-481', {'uac.xml': finish('caller: a second BYE after the call ended', 'b2b 481: uac', uac_b481),
+                                  'uas.xml': finish('callee leg: one BYE only', 'b2b 481: uas', uas_b481)},
+      ini('B2BUA: TERMINATED is absorbing: a request in the ended dialog gets 481 and never reaches the other leg (SS-STATE-04)',
+          'SS-STATE-04 SS-STATE-25', 'b2bua', '', ONE))
+
+uac_bdf = invite() + recv('100', '', ' optional="true"') + recv('180', '', ' optional="true"') + \
+    recv('200', ss('state=CONFIRMED;role=UAS','a'), ' rrs="true"') + in_dialog('ACK', 1) + pause(100) + \
+    in_dialog('BYE', 2) + recv('200')
+uas_bdf = recv('INVITE', CAPFROM, ' rrs="true"') + resp(180, 'Ringing', tag='0A', rr=False) + \
+    resp(200, 'OK', tag='0B', rr=False) + recv('ACK', ss('state=CONFIRMED;role=UAC;.*derived=1','a')) + \
+    recv('BYE') + OK_TO_REQ + pause(200)
+write('b2bua/downstream-fork', {'uac.xml': finish('caller of a B2BUA whose callee side forks', 'b2b fork: uac', uac_bdf),
+                                'uas.xml': finish('callee side: 180 from one fork, 200 from another', 'b2b fork: uas', uas_bdf)},
+      ini('B2BUA: the callee side forks (180 with one To tag, 200 with another): a derived UAC session answers, and a matching derived UAS session upstream (B2B-09, DERIVED-01)',
+          'B2B-09 DERIVED-01', 'b2bua', '', ONE, 'derived = 2\n'))
+print("b2bua, more: ok")

@@ -30,6 +30,7 @@ static void usage(FILE *f)
 "  --auth-retry           b2bua: retry a 401/407 once with credentials\n"
 "  --sequential           fork one target at a time (default parallel)\n"
 "  --branch-timeout MS    sequential per-branch timeout (default 4000)\n"
+"  --recurse              recurse on the Contacts of a 3xx (the default)\n"
 "  --no-recurse           relay 3xx instead of recursing on Contacts\n"
 "  --no-cancel            keep other branches after a 2xx (RFC 3841)\n"
 "  --record-route         fork: record-route (proxy always does)\n"
@@ -84,6 +85,7 @@ int main(int argc, char **argv)
 		{"no-cancel", no_argument, NULL, 'N'},
 		{"record-route", no_argument, NULL, 'r'},
 		{"unsupervised", no_argument, NULL, 'u'},
+		{"recurse", no_argument, NULL, 'Z'},
 		{"reproxy", required_argument, NULL, 'X'},
 		{"best-answer", required_argument, NULL, 'Y'},
 		{"domain", required_argument, NULL, 'd'},
@@ -130,6 +132,7 @@ int main(int argc, char **argv)
 		case 'S': a.px.parallel = false; break;
 		case 'B': a.px.branch_timeout_ms = atoi(optarg); break;
 		case 'R': a.px.recurse = false; break;
+		case 'Z': a.px.recurse = true; break;
 		case 'N': a.px.no_cancel = true; break;
 		case 'r': a.px.record_route = true; break;
 		case 'u': unsupervised = true; break;

@@ -984,6 +984,18 @@ static void px_forward_upstream(struct sipc_px *px, osip_message_t *resp,
 			srv_respond(s, st, NULL);
 		return;
 	}
+	if ((!s || !s->tr) && resp->status_code >= 200 &&
+	    resp->status_code < 300 && MSG_IS_RESPONSE_FOR(resp, "INVITE")) {
+		/* A further 2xx of a forked INVITE after the server
+		 * transaction has gone (libosip2 ends it on the first 2xx):
+		 * statelessly, by its Via, as every 2xx goes (PROXY-09). */
+		t = apply(px->c, bss ? bss : px->ss, resp, SSM_OUT);
+		stamp(px->c, t, resp);
+		osip_message_force_update(resp);
+		send_stateless(px->c, resp);
+		osip_message_free(resp);
+		return;
+	}
 	if (!s || !s->tr || (s->final_sent && resp->status_code < 300 &&
 			     resp->status_code >= 200 && !MSG_IS_RESPONSE_FOR(
 				     resp, "INVITE"))) {
@@ -1644,6 +1656,13 @@ static void relay_on_response(struct relay *rl, osip_message_t *resp)
 		return;
 	}
 	srv_respond_msg(s, out);
+	if (st >= 200 && rl->initial && MSG_IS_RESPONSE_FOR(resp, "INVITE")) {
+		/* the INVITE is over on both legs: early dialogs of either
+		 * family that got no 2xx end with it (RFC 3261 13.2.2.4) */
+		ss_initial_tx_ended(rl->out);
+		if (s->ss)
+			ss_initial_tx_ended(s->ss);
+	}
 }
 
 /** An in-dialog request on one leg, relayed to the linked leg (B2B-07). */
@@ -2661,6 +2680,15 @@ static int bind_sockets(struct sipc *c)
 	return 0;
 }
 
+/* A derived session starts with a copy of its original's attributes, so
+ * with a pointer to the original's leg: give it its own at once (B2B-09),
+ * before the original can end and free the one they shared. */
+static void on_ss_created(struct ss *ss, void *arg)
+{
+	(void)arg;
+	(void)leg_own(ss);
+}
+
 /* The container's listener: a leg's data is freed with its session. */
 static void on_ss_destroyed(struct ss *ss, void *arg)
 {
@@ -2687,6 +2715,7 @@ int sipc_alloc(struct sipc **cp, const struct sipc_cfg *cfg,
 	       const struct sipc_app *app)
 {
 	static const struct ssm_listeners listeners = {
+		.ss_created = on_ss_created,
 		.ss_destroyed = on_ss_destroyed,
 	};
 	struct sipc *c = calloc(1, sizeof(*c));
