@@ -984,11 +984,13 @@ static void px_forward_upstream(struct sipc_px *px, osip_message_t *resp,
 			srv_respond(s, st, NULL);
 		return;
 	}
-	if ((!s || !s->tr) && resp->status_code >= 200 &&
-	    resp->status_code < 300 && MSG_IS_RESPONSE_FOR(resp, "INVITE")) {
-		/* A further 2xx of a forked INVITE after the server
-		 * transaction has gone (libosip2 ends it on the first 2xx):
-		 * statelessly, by its Via, as every 2xx goes (PROXY-09). */
+	bool inv2xx = resp->status_code >= 200 && resp->status_code < 300 &&
+		      MSG_IS_RESPONSE_FOR(resp, "INVITE");
+
+	if (inv2xx && (!s || !s->tr || s->final_sent)) {
+		/* A further 2xx of a forked INVITE, after the first or after
+		 * libosip2 ended the server transaction on it: statelessly,
+		 * by its Via, as every 2xx goes (PROXY-09). */
 		t = apply(px->c, bss ? bss : px->ss, resp, SSM_OUT);
 		stamp(px->c, t, resp);
 		osip_message_force_update(resp);
@@ -996,18 +998,7 @@ static void px_forward_upstream(struct sipc_px *px, osip_message_t *resp,
 		osip_message_free(resp);
 		return;
 	}
-	if (!s || !s->tr || (s->final_sent && resp->status_code < 300 &&
-			     resp->status_code >= 200 && !MSG_IS_RESPONSE_FOR(
-				     resp, "INVITE"))) {
-		osip_message_free(resp);
-		return;
-	}
-	if (s->final_sent) {
-		/* A further 2xx of a forked INVITE: statelessly (PROXY-09). */
-		t = apply(px->c, bss ? bss : px->ss, resp, SSM_OUT);
-		stamp(px->c, t, resp);
-		osip_message_force_update(resp);
-		send_stateless(px->c, resp);
+	if (!s || !s->tr || s->final_sent) {
 		osip_message_free(resp);
 		return;
 	}
