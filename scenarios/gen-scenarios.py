@@ -606,3 +606,77 @@ write('b2bua/downstream-fork', {'uac.xml': finish('caller of a B2BUA whose calle
       ini('B2BUA: the callee side forks (180 with one To tag, 200 with another): a derived UAC session answers, and a matching derived UAS session upstream (B2B-09, DERIVED-01)',
           'B2B-09 DERIVED-01', 'b2bua', '', ONE, 'derived = 2\n'))
 print("b2bua, more: ok")
+
+# ================= registrations and the SimpleProxyServlet =================
+def out_of_dialog(method, cseq, extra='', ruri='sip:bob@[callee]', to='<sip:bob@[callee]>', branch='[branch]'):
+    return send('''%s %s SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=%s
+%s
+To: %s
+Call-ID: [call_id]
+CSeq: %d %s
+Contact: <sip:alice@[local_ip]:[local_port]>
+Max-Forwards: 70
+%sContent-Length: 0
+''' % (method, ruri, branch, FROM, to, cseq, method, extra), retrans=True)
+
+# ---- EX-04: record-route the INVITE only ----
+uac_sp = out_of_dialog('MESSAGE', 1, 'Content-Type: text/plain\n') + recv('200') + \
+    invite().replace('CSeq: 1 INVITE', 'CSeq: 2 INVITE') + recv('100', '', ' optional="true"') + \
+    recv('486', ss('state=TERMINATED;role=PROXY','a')) + ack_non2xx(3).replace('CSeq: 1 ACK', 'CSeq: 2 ACK')
+uas_sp = recv('MESSAGE', msgre('Record-Route:', 'rr1', inverse=True)) + REJ(200, 'OK') + \
+    recv('INVITE', msgre('Record-Route: <sip:[^>]*;lr[;>]', 'rr2')) + REJ(486, 'Busy Here') + recv('ACK')
+write('proxy/simple-proxy-invite-rr', {'uac.xml': finish('a MESSAGE, then an INVITE', 'simple proxy: uac', uac_sp),
+                                       'uas.xml': finish('callee: Record-Route on the INVITE only', 'simple proxy: uas', uas_sp)},
+      ini('SimpleProxyServlet (EX-04): initial INVITEs are record-routed, a MESSAGE is proxied without Record-Route',
+          'EX-04 PROXY-06 PROXY-08', 'proxy', '--rr-invite-only', ONE))
+
+# ---- PROXY-18: Path on a proxied REGISTER ----
+REG = dict(ruri='sip:[callee]', to='<sip:alice@[local_ip]:[local_port]>')
+uac_pt = out_of_dialog('REGISTER', 1, 'Expires: 60\n', **REG) + recv('200', msgre('[Pp]ath: <sip:', 'p'))
+uas_pt = recv('REGISTER', msgre('\\n[Pp]ath: <sip:127.0.0.1:[0-9]+;lr>', 'path') + msgre('Record-Route:', 'rr', inverse=True)) + \
+    send('''SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+[last_Contact:]
+[last_Path:]
+Content-Length: 0
+''')
+write('send-on/register-path', {'uac.xml': finish('a user agent registering through the proxy', 'path: uac', uac_pt),
+                                'uas.xml': finish('registrar: sees the proxy in Path', 'path: registrar', uas_pt)},
+      ini('Register path: a proxied REGISTER carries a Path header for the proxy, not a Record-Route (PROXY-18)',
+          'PROXY-18 EX-01', 'send-on', '--path', ONE))
+
+# ---- SS-STATE-52: a REGISTER retried after 401 on the same non-dialog session ----
+uac_ra = out_of_dialog('REGISTER', 1, 'Expires: 60\n', **REG) + recv('200', ss('role=UAS', 'a'))
+uas_ra = recv('REGISTER', CAP1 + msgre('\\nTo:[^\\n]*tag=', 'tt', inverse=True)) + send('''SIP/2.0 401 Unauthorized
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag0X[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+WWW-Authenticate: Digest realm="sstck", nonce="1"
+Content-Length: 0
+''') + recv('REGISTER', CAP2 + msgre('CSeq: 2 REGISTER', 'cs') + msgre('Authorization: Digest', 'au') +
+            msgre('\\nTo:[^\\n]*tag=', 'tt2', inverse=True) + ss('role=UAC', 's')) + REJ(200, 'OK')
+write('b2bua/register-auth-retry', {'uac.xml': finish('a user agent registering through the B2BUA', 'reg 401: uac', uac_ra),
+                                    'uas.xml': finish('registrar: challenges once', 'reg 401: registrar', uas_ra)},
+      ini('A non-dialog UAC session keeps no remote tag: the REGISTER retried after 401 has the same Call-ID, the next CSeq, no To tag (SS-STATE-52)',
+          'SS-STATE-52 SS-STATE-15 B2B-02', 'b2bua', '--auth-retry', ONE))
+print("registrations: ok")
+
+# ---- B2B-11: the deprecated route keeps the Call-ID on the new leg ----
+uac_sc = invite() + recv('100', '', ' optional="true"') + recv('180', '', ' optional="true"') + \
+    recv('200', ss('state=CONFIRMED;role=UAS','a'), ' rrs="true"') + in_dialog('ACK', 1) + pause(100) + \
+    in_dialog('BYE', 2) + recv('200', ss('state=TERMINATED;role=UAS','b'))
+uas_sc = recv('INVITE', msgre('Call-ID: [0-9]+-[0-9]+@127.0.0.1', 'samecid') + msgre('tag=[0-9]+SIPpTag00', 'oldtag', inverse=True) +
+              msgre('\\nTo:[^\\n]*tag=', 'tt', inverse=True) + ss('state=INITIAL;role=UAC', 's') + CAPFROM, ' rrs="true"') + \
+    resp(180, 'Ringing', rr=False) + resp(200, 'OK', rr=False) + recv('ACK') + recv('BYE') + OK_TO_REQ + pause(200)
+write('b2bua/same-call-id-deprecated', {'uac.xml': finish('caller of a B2BUA built the 1.0 way', 'b2b 1.0: uac', uac_sc),
+                                        'uas.xml': finish("callee leg: the caller's Call-ID, a new From tag", 'b2b 1.0: uas', uas_sc)},
+      ini("The deprecated SipFactory.createRequest(orig, true): the new leg keeps the caller's Call-ID (an RFC 3261 violation the spec warns of) with a From tag of its own (B2B-11)",
+          'B2B-11', 'b2bua', '--same-call-id', ONE))
+print("b2bua 1.0: ok")

@@ -35,6 +35,33 @@ START_TEST(test_b2b_leg_new_call_id_and_tag)
 }
 END_TEST
 
+START_TEST(test_factory_same_call_id)
+{
+	struct ss *uas = uas_leg(), *same, *fresh, *peer = NULL;
+	const char *c0, *c1, *c2, *l0, *r0, *l1, *r1;
+	struct sas *a1 = NULL, *a2 = NULL;
+
+	ck_assert_int_eq(ss_factory_copy(uas, true, &same), SSM_OK);
+	ck_assert_int_eq(ss_factory_copy(uas, false, &fresh), SSM_OK);
+	ck_assert_int_eq(ss_call_id(uas, &c0), SSM_OK);
+	ck_assert_int_eq(ss_call_id(same, &c1), SSM_OK);
+	ck_assert_int_eq(ss_call_id(fresh, &c2), SSM_OK);
+	ck_assert_str_eq(c0, c1);                   /* the RFC 3261 violation */
+	ck_assert_str_ne(c0, c2);
+	ck_assert_int_eq(ss_tags(uas, &l0, &r0), SSM_OK);
+	ck_assert_int_eq(ss_tags(same, &l1, &r1), SSM_OK);
+	ck_assert_str_ne(l1, r0);                   /* a From tag of its own */
+	ck_assert_ptr_null(r1);
+	ck_assert_int_eq(ss_role(same), SS_ROLE_UAC);
+	ck_assert_int_eq(ss_linked(same, &peer), SSM_OK);
+	ck_assert_ptr_null(peer);                   /* not B2buaHelper: unlinked */
+	ck_assert_int_eq(ss_app_session(same, &a1), SSM_OK);
+	ck_assert_int_eq(ss_app_session(uas, &a2), SSM_OK);
+	ck_assert_ptr_eq(a1, a2);
+	ck_assert_int_eq(ss_factory_copy(NULL, true, &same), SSM_NPE);
+}
+END_TEST
+
 START_TEST(test_b2b_too_many_hops)
 {
 	struct ss *uas = uas_leg(), *leg = NULL;
@@ -472,6 +499,7 @@ END_TEST
 
 const struct utest t_b2b[] = {
 	UTEST(test_b2b_leg_new_call_id_and_tag, "B2B-02 B2B-12"),
+	UTEST(test_factory_same_call_id, "B2B-11"),
 	UTEST(test_b2b_too_many_hops, "B2B-03"),
 	UTEST(test_b2b_or_proxy_not_both, "B2B-01 PROXY-02"),
 	UTEST(test_b2b_header_map, "B2B-04"),

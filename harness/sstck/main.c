@@ -697,6 +697,44 @@ static int cmd_run(int argc, char **argv)
 	return count[V_FAILED] || count[V_ERROR] ? 1 : 0;
 }
 
+/* Which rules the wire can show (W, W*) of the sections the scenarios
+ * are for (2 states, 6 derived sessions, 9 proxy, 10 B2BUA, 13 the
+ * examples) have a case, and which have none. */
+static void coverage(const struct ruleset *rs, const char *scen)
+{
+	static const int sections[] = { 2, 6, 9, 10, 13 };
+	char err[SSTCK_TEXT], dir[PATH_MAX + 256], none[4096] = "";
+	size_t want = 0, have = 0, l = 0;
+
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct rule *r = &rs->v[i];
+		bool in = false, found = false;
+
+		for (size_t k = 0; k < sizeof(sections) / sizeof(sections[0]); k++)
+			in |= r->section == sections[k];
+		if (!in || r->obs == OBS_STATE)
+			continue;
+		want++;
+		for (size_t c = 0; c < nnames && !found; c++) {
+			struct manifest m;
+
+			snprintf(dir, sizeof(dir), "%s/%s", scen, names[c]);
+			if (manifest_load(&m, dir, names[c], NULL, err, sizeof(err)))
+				continue;
+			for (size_t k = 0; k < m.nrules; k++)
+				found |= !strcmp(m.rules[k], r->id);
+		}
+		if (found)
+			have++;
+		else if (l < sizeof(none) - 32)
+			l += snprintf(none + l, sizeof(none) - l, " %s", r->id);
+	}
+	printf("W and W* rules of sections 2, 6, 9, 10 and 13 with a case: "
+	       "%zu/%zu\n", have, want);
+	if (none[0])
+		printf("without a case:%s\n", none);
+}
+
 static int cmd_list(int argc, char **argv, bool show)
 {
 	static const struct option lo[] = {
@@ -780,6 +818,8 @@ static int cmd_list(int argc, char **argv, bool show)
 				fclose(fp);
 		}
 	}
+	if (!show && !nglobs)
+		coverage(&rs, scen);
 	rules_free(&rs);
 	if (!shown) {
 		fprintf(stderr, "sstck: no case %s under %s\n",

@@ -36,7 +36,7 @@ int rules_load(struct ruleset *rs, const char *path, char *err, size_t errsz)
 		return -1;
 	}
 	while (fgets(line, sizeof(line), fp)) {
-		char *p = line, *id, *group, *obs, *summary;
+		char *p = line, *id, *group, *sect, *obs, *summary;
 		struct rule *r;
 
 		lineno++;
@@ -46,7 +46,7 @@ int rules_load(struct ruleset *rs, const char *path, char *err, size_t errsz)
 			continue;
 		id = field(&p);
 		group = field(&p);
-		(void)field(&p);             /* digest section */
+		sect = field(&p);
 		obs = field(&p);
 		(void)field(&p);             /* version */
 		(void)field(&p);             /* spec section */
@@ -73,6 +73,7 @@ int rules_load(struct ruleset *rs, const char *path, char *err, size_t errsz)
 		memset(r, 0, sizeof(*r));
 		strcpy(r->id, id);
 		strcpy(r->group, group);
+		r->section = atoi(sect ? sect : "0");
 		r->obs = !strcmp(obs, "W") ? OBS_WIRE :
 			 !strcmp(obs, "W*") ? OBS_WIRE_STAR : OBS_STATE;
 		r->summary = strdup(summary);

@@ -34,6 +34,7 @@ enum rule_obs { OBS_WIRE, OBS_WIRE_STAR, OBS_STATE };
 struct rule {
 	char id[24];
 	char group[24];
+	int section;             /* of the rules digest (session-rules.md) */
 	enum rule_obs obs;
 	char *summary;
 };

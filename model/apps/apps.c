@@ -2,7 +2,9 @@
  * @file model/apps/apps.c  sstck-ref's applications (the servlets)
  *
  *   proxy    the record-routing proxy servlet of IBM's example (EX-03):
- *            supervised, record-route on, proxies to the Request-URI.
+ *            supervised, record-route on, proxies to the Request-URI;
+ *            --rr-invite-only makes it the SimpleProxyServlet (EX-04),
+ *            which record-routes initial INVITEs only.
  *   send-on  the SendOnServlet (EX-01): proxies to the Request-URI with
  *            no Record-Route; with a domain set, INVITEs whose From host
  *            is outside it get 403.
@@ -42,7 +44,9 @@ static void do_proxy(struct sipc_req *r, void *arg)
 	const char *t = target;
 
 	uri_target(r, target, sizeof(target));
-	o.record_route = true;
+	/* EX-03 record-routes every initial request; the SimpleProxyServlet
+	 * of EX-04 only INVITEs */
+	o.record_route = !a->rr_invite_only || MSG_IS_INVITE(sipc_req_msg(r));
 	(void)sipc_proxy(r, &o, &t, 1, NULL);
 }
 

@@ -14,6 +14,9 @@ struct app_cfg {
 	const char *domain;                    /**< send-on's domain     */
 	const char *reproxy;                   /**< best-response callback:
 						    proxy here once    */
+	bool rr_invite_only;                   /**< proxy: record-route
+						    initial INVITEs only
+						    (EX-04)           */
 	int best_answer;                       /**< best-response callback:
 						    answer this instead */
 };

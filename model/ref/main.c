@@ -28,6 +28,8 @@ static void usage(FILE *f)
 "  --target URI           a fork target (repeat; up to 16); b2bua: the\n"
 "                         callee (default: the Request-URI)\n"
 "  --auth-retry           b2bua: retry a 401/407 once with credentials\n"
+"  --same-call-id         b2bua: make the new leg the deprecated 1.0 way,\n"
+"                         SipFactory.createRequest(orig, true): same Call-ID\n"
 "  --sequential           fork one target at a time (default parallel)\n"
 "  --branch-timeout MS    sequential per-branch timeout (default 4000)\n"
 "  --recurse              recurse on the Contacts of a 3xx (the default)\n"
@@ -39,6 +41,9 @@ static void usage(FILE *f)
 "                         proxy to URI (once per call; PROXY-11)\n"
 "  --best-answer CODE     fork: in that callback, answer CODE upstream\n"
 "  --domain DOMAIN        send-on: 403 for INVITEs from outside DOMAIN\n"
+"  --rr-invite-only       proxy: record-route initial INVITEs only (EX-04)\n"
+"  --path                 proxy, send-on, fork: a Path header on proxied\n"
+"                         REGISTERs (PROXY-18)\n"
 "  --session-timeout MIN  application session-timeout (default 3; 0 never)\n"
 "  --trace FILE           session events as JSON Lines\n"
 "  --opt NAME=0|1|2       a model option (conflicts of the rules, below)\n"
@@ -86,6 +91,9 @@ int main(int argc, char **argv)
 		{"record-route", no_argument, NULL, 'r'},
 		{"unsupervised", no_argument, NULL, 'u'},
 		{"recurse", no_argument, NULL, 'Z'},
+		{"rr-invite-only", no_argument, NULL, 'I'},
+		{"path", no_argument, NULL, 'W'},
+		{"same-call-id", no_argument, NULL, 'C'},
 		{"reproxy", required_argument, NULL, 'X'},
 		{"best-answer", required_argument, NULL, 'Y'},
 		{"domain", required_argument, NULL, 'd'},
@@ -133,6 +141,9 @@ int main(int argc, char **argv)
 		case 'B': a.px.branch_timeout_ms = atoi(optarg); break;
 		case 'R': a.px.recurse = false; break;
 		case 'Z': a.px.recurse = true; break;
+		case 'I': a.rr_invite_only = true; break;
+		case 'W': a.px.add_path = true; break;
+		case 'C': cfg.b2b_same_call_id = true; break;
 		case 'N': a.px.no_cancel = true; break;
 		case 'r': a.px.record_route = true; break;
 		case 'u': unsupervised = true; break;

@@ -1334,6 +1334,24 @@ int ss_b2b_leg(struct ss *orig, bool linked, int max_forwards,
 	return SSM_OK;
 }
 
+int ss_factory_copy(struct ss *orig, bool same_call_id, struct ss **legp)
+{
+	static const char *const names[] = {
+		"", "INVITE", "ACK", "BYE", "CANCEL", "SUBSCRIBE", "NOTIFY",
+		"REFER", "PRACK", "UPDATE", "INFO", "MESSAGE", "OPTIONS",
+		"REGISTER", "PUBLISH",
+	};
+
+	if (!orig || !legp)
+		return SSM_NPE;
+	if (!orig->valid)
+		return SSM_IAE;
+	return ss_create(orig->sas, SS_ROLE_UAC,
+			 orig->init_meth ? names[orig->init_meth] : "MESSAGE",
+			 same_call_id ? orig->call_id : NULL, NULL,
+			 orig->remote_uri, orig->local_uri, legp);
+}
+
 bool ssm_b2b_header_allowed(const char *name)
 {
 	static const char *const system[] = {

@@ -537,6 +537,13 @@ int ss_set_proxy(struct ss *ss, bool record_route);
  */
 int ss_b2b_leg(struct ss *orig, bool linked, int max_forwards,
 	       const char *from_uri, const char *to_uri, struct ss **legp);
+/**
+ * The deprecated 1.0 route, SipFactory.createRequest(origRequest,
+ * sameCallId) (B2B-11): a new UAC session in @orig's SAS with a new From
+ * tag, not linked; with @same_call_id it keeps @orig's Call-ID, which RFC
+ * 3261 forbids for a new dialog (B2buaHelper is the way, B2B-02).
+ */
+int ss_factory_copy(struct ss *orig, bool same_call_id, struct ss **legp);
 /** Whether a header may be given in a B2BUA header map (B2B-04). */
 bool ssm_b2b_header_allowed(const char *name);
 /**

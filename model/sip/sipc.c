@@ -853,6 +853,21 @@ static int px_start_branch(struct sipc_px *px, int i)
 		else
 			osip_record_route_free(rr);
 	}
+	if (px->o.add_path && MSG_IS_REGISTER(fwd)) {      /* PROXY-18 */
+		osip_header_t *ph = NULL;
+		char s[128];
+
+		/* ours above any Path already there (RFC 3327 4) */
+		snprintf(s, sizeof(s), "<sip:%s:%d;lr>", c->addr, c->port);
+		if (osip_header_init(&ph) >= 0) {
+			ph->hname = osip_strdup("Path");
+			ph->hvalue = osip_strdup(s);
+			if (ph->hname && ph->hvalue)
+				osip_list_add(&fwd->headers, ph, 0);
+			else
+				osip_header_free(ph);
+		}
+	}
 	remove_headers(fwd, "X-SS-State");
 	{
 		osip_route_t *r = NULL;
@@ -1487,7 +1502,15 @@ int sipc_b2b(struct sipc_req *r, const char *target)
 		goto fail;
 	/* B2B-02: a new linked UAC session in the same SAS (new Call-ID and
 	 * From tag); B2B-03: Max-Forwards 0 is TooManyHops, a 483. */
-	err = ss_b2b_leg(s->ss, true, mf, NULL, NULL, &uac);
+	if (s->c->cfg.b2b_same_call_id) {
+		/* the deprecated route (B2B-11): SipFactory.createRequest(orig,
+		 * true) and a link of the application's own */
+		err = mf == 0 ? SSM_HOPS : ss_factory_copy(s->ss, true, &uac);
+		if (!err && (err = ss_link(s->ss, uac)))
+			ss_invalidate(uac);
+	} else {
+		err = ss_b2b_leg(s->ss, true, mf, NULL, NULL, &uac);
+	}
 	if (err == SSM_HOPS) {
 		srv_respond(s, 483, NULL);
 		free(lu);

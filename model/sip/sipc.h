@@ -34,6 +34,7 @@ struct sipc_proxy_opts {
 	bool recurse;
 	bool no_cancel;
 	bool supervised;
+	bool add_path;             /**< Path on proxied REGISTERs (PROXY-18) */
 	int branch_timeout_ms;     /**< sequential per-branch timeout    */
 	int proxy_timeout_ms;      /**< whole operation (parallel)       */
 };
@@ -64,6 +65,8 @@ struct sipc_cfg {
 	int session_timeout_min;   /**< session-timeout of the app       */
 	struct ssm_opts opts;      /**< model options (CF-*)             */
 	bool b2b_auth_retry;       /**< B2BUA: retry a 401/407 once      */
+	bool b2b_same_call_id;     /**< B2BUA: the 1.0 route, same Call-ID
+				        on the new leg (B2B-11)          */
 	bool verbose;
 };
 
