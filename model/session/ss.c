@@ -1293,14 +1293,21 @@ int ss_linked(struct ss *s, struct ss **peerp)
 	return SSM_OK;
 }
 
-int ss_b2b_leg(struct ss *orig, bool linked, int max_forwards,
-	       const char *from_uri, const char *to_uri, struct ss **legp)
+/* The method that made @ss, to make a new leg of the same kind. */
+static const char *init_method(const struct ss *ss)
 {
 	static const char *const names[] = {
 		"", "INVITE", "ACK", "BYE", "CANCEL", "SUBSCRIBE", "NOTIFY",
 		"REFER", "PRACK", "UPDATE", "INFO", "MESSAGE", "OPTIONS",
 		"REGISTER", "PUBLISH",
 	};
+
+	return ss->init_meth ? names[ss->init_meth] : "MESSAGE";
+}
+
+int ss_b2b_leg(struct ss *orig, bool linked, int max_forwards,
+	       const char *from_uri, const char *to_uri, struct ss **legp)
+{
 	const char *method;
 	struct ss *leg;
 	int err;
@@ -1315,7 +1322,7 @@ int ss_b2b_leg(struct ss *orig, bool linked, int max_forwards,
 		return SSM_HOPS;                    /* B2B-03 */
 	if (linked && orig->linked)
 		return SSM_IAE;                     /* B2B-04 */
-	method = orig->init_meth ? names[orig->init_meth] : "MESSAGE";
+	method = init_method(orig);
 	orig->b2b = true;
 
 	/* B2B-02: new Call-ID and From tag (generated), same SAS. */
@@ -1336,18 +1343,12 @@ int ss_b2b_leg(struct ss *orig, bool linked, int max_forwards,
 
 int ss_factory_copy(struct ss *orig, bool same_call_id, struct ss **legp)
 {
-	static const char *const names[] = {
-		"", "INVITE", "ACK", "BYE", "CANCEL", "SUBSCRIBE", "NOTIFY",
-		"REFER", "PRACK", "UPDATE", "INFO", "MESSAGE", "OPTIONS",
-		"REGISTER", "PUBLISH",
-	};
 
 	if (!orig || !legp)
 		return SSM_NPE;
 	if (!orig->valid)
 		return SSM_IAE;
-	return ss_create(orig->sas, SS_ROLE_UAC,
-			 orig->init_meth ? names[orig->init_meth] : "MESSAGE",
+	return ss_create(orig->sas, SS_ROLE_UAC, init_method(orig),
 			 same_call_id ? orig->call_id : NULL, NULL,
 			 orig->remote_uri, orig->local_uri, legp);
 }
