@@ -37,7 +37,8 @@ REF_SRCS   := model/sip/sipc.c model/apps/apps.c model/ref/main.c
 HARNESS_SRCS := harness/sstck/rules.c harness/sstck/manifest.c \
                 harness/sstck/target.c harness/sstck/proc.c \
                 harness/sstck/sipp.c harness/sstck/judge.c \
-                harness/sstck/runner.c harness/sstck/results.c
+                harness/sstck/runner.c harness/sstck/results.c \
+                conformance/oracle/oracle.c
 HTEST_SRCS   := $(wildcard harness/test/*.c)
 
 # Three flavours of the same sources: release, sanitizers, coverage.
@@ -53,7 +54,7 @@ CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 SIP_CFLAGS   = $(shell pkg-config --cflags libosip2 jansson inih 2>/dev/null)
 SIP_LIBS     = $(shell pkg-config --libs libosip2 jansson 2>/dev/null)
-HARNESS_LIBS = $(shell pkg-config --libs jansson inih 2>/dev/null)
+HARNESS_LIBS = $(shell pkg-config --libs libosip2 jansson inih 2>/dev/null)
 
 .PHONY: all check conformance rules coverage bench deps clean help
 
@@ -72,7 +73,7 @@ $(OUT)/$(1)/%.o: %.c | deps
 	@$(if $(Q),echo "  CC[$(1)]  $$<")
 	$(Q)$$(CC) $(CSTD) $(WARN) $(DEPS) $$(CFLAGS_$(1)) $$(CHECK_CFLAGS) \
 		$$(SIP_CFLAGS) -Imodel/session -Imodel/mem -Imodel/sip \
-		-Imodel/apps -Iharness/sstck -c $$< -o $$@
+		-Imodel/apps -Iharness/sstck -Iconformance/oracle -c $$< -o $$@
 
 $(OUT)/$(1)/libssm.a: $(MODEL_SRCS:%.c=$(OUT)/$(1)/%.o)
 	$(Q)rm -f $$@ && ar rcs $$@ $$^

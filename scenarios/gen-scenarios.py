@@ -451,7 +451,7 @@ write('fork/no-recurse-302', {'uac.xml': finish('caller: gets the 302', 'norecur
 
 # ---- fork: the best-response callback proxies once more (best-response re-proxy) ----
 uac_rp = invite() + recv('100', '', ' optional="true"') + recv('180', '', ' optional="true"') + \
-    recv('200', ss('state=CONFIRMED;role=PROXY','a') + direct('b')) + in_dialog('ACK', 1) + pause(100) + \
+    recv('200', ss('state=CONFIRMED;role=PROXY','a') + direct('b'), ' rrs="true"') + in_dialog('ACK', 1) + pause(100) + \
     in_dialog('BYE', 2) + recv('200')
 uas_rp_a = recv('INVITE') + REJ(486, 'Busy Here') + recv('ACK')
 uas_rp_b = recv('INVITE', ss('state=INITIAL;role=PROXY','a')) + resp(180, 'Ringing', tag='0B', rr=False) + \
@@ -476,7 +476,7 @@ print("proxy flows: ok")
 uac_scb = invite() + recv('100', '', ' optional="true"') + recv('180', '', ' optional="true"') + \
     recv('200', ss('state=CONFIRMED;role=PROXY','a') + direct(), ' rrs="true"') + in_dialog('ACK', 1) + \
     recv('BYE', msgre('X-SS-State', 'nostate', inverse=True)) + OK_TO_REQ + pause(100)
-uas_scb = recv('INVITE', msgre('Record-Route:', 'rr', inverse=True) + CAPFROM) + resp(180, 'Ringing', rr=False) + \
+uas_scb = recv('INVITE', msgre('Record-Route:', 'rr', inverse=True) + CAPFROM, ' rrs="true"') + resp(180, 'Ringing', rr=False) + \
     resp(200, 'OK', rr=False) + recv('ACK', direct('caller')) + pause(100) + uas_req('BYE', 1, routes=False) + recv('200')
 write('send-on/callee-bye', {'uac.xml': finish('caller: the BYE comes straight from the callee', 'send-on bye: uac', uac_scb),
                              'uas.xml': finish('callee: hangs up end to end', 'send-on bye: uas', uas_scb)},
@@ -492,7 +492,7 @@ write('send-on/busy-486', {'uac.xml': finish('caller of a busy callee', 'send-on
 
 # ---- fork: sequential, the first is busy, the second answers ----
 uac_sb = invite() + recv('100', '', ' optional="true"') + recv('180', '', ' optional="true"') + \
-    recv('200', ss('state=CONFIRMED;role=PROXY','a') + direct('b')) + in_dialog('ACK', 1) + pause(100) + \
+    recv('200', ss('state=CONFIRMED;role=PROXY','a') + direct('b'), ' rrs="true"') + in_dialog('ACK', 1) + pause(100) + \
     in_dialog('BYE', 2) + recv('200')
 uas_sb_b = recv('INVITE') + resp(180, 'Ringing', tag='0B', rr=False) + resp(200, 'OK', tag='0B', rr=False) + \
     recv('ACK', direct('caller')) + recv('BYE') + OK_TO_REQ + pause(100)

@@ -185,6 +185,27 @@ void judge(const struct facts *f, struct judgement *j)
 		add(j, O_NOTOBS, NULL, "no leak", "%s keeps no session trace",
 		    f->target_desc);
 	}
+	/* the oracle's reading of the wire and the trace */
+	if (f->oracle.ran && f->oracle.n) {
+		add(j, O_FAILED, f->oracle.f[0].where, "oracle", "%s: %s (%zu finding%s)",
+		    f->oracle.f[0].rule, f->oracle.f[0].text, f->oracle.n,
+		    f->oracle.n == 1 ? "" : "s");
+	} else if (f->oracle.ran && f->oracle.unparsed) {
+		/* a message no one can read was not judged: never a pass */
+		add(j, O_ERROR, f->oracle.first_unparsed, "oracle", "%zu logged "
+		    "message%s libosip2 cannot parse, the first at %s",
+		    f->oracle.unparsed, f->oracle.unparsed == 1 ? "" : "s",
+		    f->oracle.first_unparsed);
+	} else if (f->oracle.ran) {
+		add(j, O_PASSED, NULL, "oracle", "%zu messages at the target's "
+		    "boundary: %zu X-SS-State values, %zu trace events, %zu wire "
+		    "rules judged, no finding", f->oracle.messages,
+		    f->oracle.state_checks, f->oracle.trace_events,
+		    f->oracle.wire_checks);
+	} else if (f->oracle.error[0]) {
+		add(j, O_ERROR, NULL, "oracle", "the oracle could not judge: %s",
+		    f->oracle.error);
+	}
 	if (f->expect_derived >= 0) {
 		if (!f->trace)
 			add(j, O_NOTOBS, NULL, "derived sessions",

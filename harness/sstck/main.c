@@ -39,6 +39,7 @@ static const char usage_top[] =
 "  run     run cases against a target (the default: sstck-ref)\n"
 "  list    list the cases with their rules\n"
 "  show    print one case: its manifest and its scenario files\n"
+"  check   judge the logs of a finished case again with the oracle\n"
 "  help    this text; COMMAND --help for each command's options\n"
 "\n"
 "exit status: 0 when no case failed or erred, 1 when one did, 2 for a\n"
@@ -73,6 +74,15 @@ static const char usage_list[] =
 "\n"
 "Lists the cases, their application and their rule IDs; a case whose\n"
 "manifest does not load is listed with the error.\n";
+
+static const char usage_check[] =
+"usage: sstck check DIR...\n"
+"\n"
+"Judges finished cases again with the oracle (conformance/oracle): DIR is\n"
+"a case's folder (case.ini and AGENT.msg.log, trace.jsonl when the target\n"
+"keeps one), or a folder holding such folders, as sstck run leaves them\n"
+"under OUT/cases/.  Logs captured with another container can be judged\n"
+"the same way.  Prints each finding with its rule ID; exit 1 when any.\n";
 
 static const char usage_show[] =
 "usage: sstck show [--scenarios DIR] CASE\n"
@@ -831,6 +841,92 @@ static int cmd_list(int argc, char **argv, bool show)
 	return bad ? 1 : 0;
 }
 
+static int check_one(const char *dir, size_t *nfind)
+{
+	struct manifest m;
+	struct oracle_facts *o = calloc(1, sizeof(*o));
+	char err[SSTCK_TEXT];
+
+	if (!o)
+		return -1;
+	if (manifest_load(&m, dir, dir, NULL, err, sizeof(err))) {
+		/* the scenarios are not beside the logs: only the agents count */
+		if (!strstr(err, "scenario")) {
+			printf("%s: ERROR %s\n", dir, err);
+			free(o);
+			return -1;
+		}
+	}
+	run_oracle(top, &m, dir, o);
+	if (!o->ran) {
+		printf("%s: ERROR %s\n", dir, o->error);
+		free(o);
+		return -1;
+	}
+	printf("%s: %zu messages, %zu X-SS-State values, %zu trace events, "
+	       "%zu wire rules: %zu finding%s\n", dir, o->messages, o->state_checks,
+	       o->trace_events, o->wire_checks, o->n, o->n == 1 ? "" : "s");
+	for (size_t i = 0; i < o->n && i < SSTCK_MAX_FINDINGS; i++)
+		printf("  %-12s %s\n  %-12s at %s\n", o->f[i].rule, o->f[i].text, "",
+		       o->f[i].where);
+	if (o->unparsed)
+		printf("  %-12s %zu message%s libosip2 cannot parse, the first at %s\n",
+		       "ERROR", o->unparsed, o->unparsed == 1 ? "" : "s",
+		       o->first_unparsed);
+	*nfind += o->n + o->unparsed;
+	free(o);
+	return 0;
+}
+
+static int on_case_ini(const char *path, const struct stat *st, int flag,
+		       struct FTW *ftw)
+{
+	size_t l = strlen(path);
+
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_F && l > 9 && !strcmp(path + l - 9, "/case.ini")) {
+		char **v = realloc(names, (nnames + 1) * sizeof(*v));
+
+		if (!v)
+			return -1;
+		names = v;
+		names[nnames] = strndup(path, l - 9);
+		nnames += names[nnames] != NULL;
+	}
+	return 0;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	size_t nfind = 0;
+	int errors = 0;
+
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fputs(usage_check, argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	for (int i = 1; i < argc; i++) {
+		size_t before = nnames;
+
+		if (!is_dir(argv[i])) {
+			fprintf(stderr, "sstck check: %s is not a folder\n", argv[i]);
+			return 2;
+		}
+		nftw(argv[i], on_case_ini, 16, FTW_PHYS);
+		if (nnames == before) {
+			fprintf(stderr, "sstck check: no case.ini under %s\n", argv[i]);
+			return 2;
+		}
+	}
+	qsort(names, nnames, sizeof(*names), by_name);
+	for (size_t i = 0; i < nnames; i++)
+		errors += check_one(names[i], &nfind) < 0;
+	printf("sstck check: %zu case%s, %zu finding%s, %d not judged\n", nnames,
+	       nnames == 1 ? "" : "s", nfind, nfind == 1 ? "" : "s", errors);
+	return nfind || errors ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	find_top();
@@ -845,6 +941,8 @@ int main(int argc, char **argv)
 		return cmd_list(argc - 1, argv + 1, false);
 	if (!strcmp(argv[1], "show"))
 		return cmd_list(argc - 1, argv + 1, true);
+	if (!strcmp(argv[1], "check"))
+		return cmd_check(argc - 1, argv + 1);
 	fprintf(stderr, "sstck: unknown command '%s'\n\n%s", argv[1], usage_top);
 	return 2;
 }

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "oracle.h"
 #include "sstck.h"
 
 #define MAX_ARGV 128
@@ -229,6 +230,47 @@ static pid_t start_target(const struct run_opts *o, const struct manifest *m,
 		return -1;
 	}
 	return pid;
+}
+
+void run_oracle(const char *top, const struct manifest *m, const char *dir,
+		struct oracle_facts *o)
+{
+	struct oracle_case c;
+	struct oracle_result *r = calloc(1, sizeof(*r));
+	char table[1024];
+
+	memset(o, 0, sizeof(*o));
+	if (!r) {
+		textf(o->error, sizeof(o->error), "out of memory");
+		return;
+	}
+	memset(&c, 0, sizeof(c));
+	c.app = m->app;
+	c.args = m->args;
+	for (size_t i = 0; i < m->nagents && i < 8; i++) {
+		c.agents[i] = m->agents[i].name;
+		c.caller[i] = m->agents[i].role == ROLE_UAC;
+	}
+	c.nagents = m->nagents < 8 ? m->nagents : 8;
+	textf(table, sizeof(table), "%s/conformance/oracle/state-table.tsv", top);
+	if (oracle_judge(dir, &c, table, r, o->error, sizeof(o->error))) {
+		free(r);
+		return;
+	}
+	o->ran = true;
+	o->n = r->n;
+	for (size_t i = 0; i < r->n && i < SSTCK_MAX_FINDINGS; i++) {
+		textf(o->f[i].rule, sizeof(o->f[i].rule), "%s", r->f[i].rule);
+		textf(o->f[i].where, sizeof(o->f[i].where), "%s", r->f[i].where);
+		textf(o->f[i].text, sizeof(o->f[i].text), "%s", r->f[i].text);
+	}
+	o->messages = r->messages;
+	o->state_checks = r->state_checks;
+	o->trace_events = r->trace_events;
+	o->wire_checks = r->wire_checks;
+	o->unparsed = r->unparsed;
+	textf(o->first_unparsed, sizeof(o->first_unparsed), "%s", r->first_unparsed);
+	free(r);
 }
 
 void run_case(const struct run_opts *o, const struct manifest *m,
@@ -457,6 +499,20 @@ void run_case(const struct run_opts *o, const struct manifest *m,
 
 		textf(path, sizeof(path), "%s/trace.jsonl", outdir);
 		read_trace(path, f);
+	}
+	/* the case's manifest beside its logs, so sstck check can judge
+	 * them again; then the oracle, when every agent ran */
+	{
+		char src[1024], dst[1024], e[SSTCK_TEXT];
+		bool all = f->nagents > 0;
+
+		textf(src, sizeof(src), "%s/case.ini", m->dir);
+		textf(dst, sizeof(dst), "%s/case.ini", outdir);
+		(void)sipp_copy_file(src, dst, e, sizeof(e));
+		for (size_t i = 0; i < f->nagents; i++)
+			all &= f->agents[i].ran && f->agents[i].received >= 0;
+		if (all)
+			run_oracle(o->top, m, outdir, &f->oracle);
 	}
 judge:
 	judge(f, j);

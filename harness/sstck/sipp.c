@@ -199,3 +199,30 @@ int sipp_scenario_copy(const char *src, const char *dst, bool state,
 	free(text);
 	return off;
 }
+
+int sipp_copy_file(const char *src, const char *dst, char *err, size_t errsz)
+{
+	size_t len;
+	char *text = slurp(src, &len);
+	FILE *fp;
+
+	if (!text) {
+		snprintf(err, errsz, "%s: %s", src, strerror(errno));
+		return -1;
+	}
+	fp = fopen(dst, "wb");
+	if (!fp) {
+		snprintf(err, errsz, "%s: %s", dst, strerror(errno));
+		free(text);
+		return -1;
+	}
+	bool bad = fwrite(text, 1, len, fp) != len;
+
+	if (fclose(fp) || bad) {
+		snprintf(err, errsz, "%s: cannot write", dst);
+		free(text);
+		return -1;
+	}
+	free(text);
+	return 0;
+}

@@ -164,6 +164,9 @@ void sipp_first_error(const char *path, char *buf, size_t bufsz);
 int sipp_scenario_copy(const char *src, const char *dst, bool state,
 		       char *err, size_t errsz);
 
+/* A byte-for-byte copy of a file. */
+int sipp_copy_file(const char *src, const char *dst, char *err, size_t errsz);
+
 /* --- judge.c ---------------------------------------------------------- */
 
 enum verdict { V_PASSED, V_FAILED, V_NOTOBS, V_ERROR };
@@ -189,6 +192,23 @@ struct agent_facts {
 	char scenario[160];  /* its scenario, as the case names it */
 };
 
+#define SSTCK_MAX_FINDINGS 8
+
+/* What the oracle (conformance/oracle) found, as far as a case keeps it. */
+struct oracle_facts {
+	bool ran;
+	char error[SSTCK_TEXT];    /* it could not judge */
+	size_t n;                  /* findings in all */
+	struct {
+		char rule[24];
+		char where[192];
+		char text[384];
+	} f[SSTCK_MAX_FINDINGS];
+	size_t messages, state_checks, trace_events, wire_checks;
+	size_t unparsed;
+	char first_unparsed[160];
+};
+
 struct facts {
 	char setup_error[SSTCK_TEXT]; /* a manifest, scenario or start problem */
 	char notobs_reason[SSTCK_TEXT];/* the target cannot play the case at all */
@@ -204,6 +224,7 @@ struct facts {
 	long derived;         /* derived sessions created; -1 unknown */
 	int expect_derived;   /* -1: no expectation */
 	bool state_header;    /* the target shows X-SS-State */
+	struct oracle_facts oracle;
 };
 
 struct check {
@@ -244,6 +265,11 @@ struct run_opts {
 void run_case(const struct run_opts *o, const struct manifest *m,
 	      const char *merr, const char *outdir, struct facts *f,
 	      struct judgement *j);
+
+/* Runs the oracle on a case folder (its agents' logs, its trace) and
+ * keeps what it found in O.  TOP finds the state table. */
+void run_oracle(const char *top, const struct manifest *m, const char *dir,
+		struct oracle_facts *o);
 
 /* --- results.c -------------------------------------------------------- */
 

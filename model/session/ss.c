@@ -226,7 +226,8 @@ static struct ss *derive(struct ss *orig, const char *ttag, bool *linked)
 		ssm__gen_token(model(orig), "t", tag, sizeof(tag));
 		pd = derive_one(porig, tag);
 		if (pd) {
-			pd->state = peer->state;
+			/* its own state machine from INITIAL (DERIVED-04):
+			 * nothing has been sent on its dialog yet */
 			d->linked = pd;
 			pd->linked = d;
 			ssm__emit(model(d), SSM_EV_LINK, d->sas, d, pd, NULL,

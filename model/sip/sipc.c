@@ -931,6 +931,10 @@ static void px_cancel_pending(struct sipc_px *px, int except)
 /** Start the next untried branch (sequential), or all (parallel). */
 static void px_start_more(struct sipc_px *px)
 {
+	/* sequential: one branch at a time (PROXY-05) */
+	for (int i = 0; !px->o.parallel && i < px->nbr; i++)
+		if (px->br[i].started && !px->br[i].done)
+			return;
 	for (int i = 0; i < px->nbr; i++) {
 		if (px->br[i].started)
 			continue;

@@ -1,0 +1,56 @@
+/*
+ * oracle.h: SessionTCK's judge of a finished case.
+ *
+ * It reads what the SIPp agents logged (every message to and from the
+ * target passes through them) and the target's trace when there is one,
+ * and checks them against the rules: the X-SS-State values against the
+ * states its own state table (state-table.tsv) derives from the wire, the
+ * trace's transitions, ownership, leaks and the order of invalidation,
+ * and the RFC 3261 proxy and B2BUA rules the wire shows.
+ *
+ * It shares no code with model/session: two independent readings of the
+ * specification that agree are what make a pass mean something.
+ */
+#ifndef SSTCK_ORACLE_H
+#define SSTCK_ORACLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define ORACLE_MAX_FINDINGS 64
+
+struct finding {
+	char rule[24];        /* the rule ID it breaks */
+	char where[192];      /* agent, position, first line; or trace line */
+	char text[384];       /* expected against seen */
+};
+
+/* What the case is: the application the target plays and its options,
+ * and the agents with their roles (true: the caller side). */
+struct oracle_case {
+	const char *app;              /* proxy, send-on, fork, b2bua, ... */
+	const char *args;             /* [ref] args, {agents} expanded or not */
+	size_t nagents;
+	const char *agents[8];
+	bool caller[8];
+};
+
+struct oracle_result {
+	struct finding f[ORACLE_MAX_FINDINGS];
+	size_t n;                     /* findings (n may exceed the array) */
+	size_t messages;              /* messages at the target's boundary */
+	size_t unparsed;              /* messages libosip2 could not parse */
+	char first_unparsed[160];     /* where the first of them is */
+	size_t state_checks;          /* X-SS-State values judged */
+	size_t trace_events;          /* trace lines judged; 0: no trace */
+	size_t wire_checks;           /* proxy and B2BUA rules judged */
+};
+
+/* Judges the case whose logs are in DIR (AGENT.msg.log, trace.jsonl),
+ * with the state table at TABLE.  0, or -1 with ERR when the inputs
+ * cannot be read at all. */
+int oracle_judge(const char *dir, const struct oracle_case *c,
+		 const char *table, struct oracle_result *r,
+		 char *err, size_t errsz);
+
+#endif
