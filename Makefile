@@ -40,6 +40,7 @@ HARNESS_SRCS := harness/sstck/rules.c harness/sstck/manifest.c \
                 harness/sstck/runner.c harness/sstck/results.c \
                 conformance/oracle/oracle.c
 HTEST_SRCS   := $(wildcard harness/test/*.c)
+OTEST_SRCS   := $(wildcard conformance/oracle/test/*.c)
 
 # Three flavours of the same sources: release, sanitizers, coverage.
 CFLAGS_rel := -O2 -g
@@ -96,6 +97,10 @@ $(OUT)/$(1)/sstck: $(OUT)/$(1)/harness/sstck/main.o $(OUT)/$(1)/libsstck.a
 $(OUT)/$(1)/check-sstck: $(HTEST_SRCS:%.c=$(OUT)/$(1)/%.o) $(OUT)/$(1)/libsstck.a
 	@$(if $(Q),echo "  LD[$(1)]  $$@")
 	$(Q)$$(CC) $$(LDFLAGS_$(1)) -o $$@ $$^ $$(CHECK_LIBS) $$(HARNESS_LIBS)
+
+$(OUT)/$(1)/check-oracle: $(OTEST_SRCS:%.c=$(OUT)/$(1)/%.o) $(OUT)/$(1)/libsstck.a
+	@$(if $(Q),echo "  LD[$(1)]  $$@")
+	$(Q)$$(CC) $$(LDFLAGS_$(1)) -o $$@ $$^ $$(CHECK_LIBS) $$(HARNESS_LIBS)
 endef
 
 $(eval $(call flavour,rel))
@@ -108,7 +113,7 @@ $(OUT)/rel/ssm-bench: $(OUT)/rel/model/bench/bench.o $(OUT)/rel/libssm.a
 
 # The tests.  Check prints its summary line; the rule listing follows.
 check: $(OUT)/san/check-model $(OUT)/san/sstck-ref $(OUT)/san/check-sstck \
-       $(OUT)/san/sstck
+       $(OUT)/san/sstck $(OUT)/san/check-oracle
 	@echo "== unit conformance suite (ASan + UBSan)"
 	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -119,6 +124,8 @@ check: $(OUT)/san/check-model $(OUT)/san/sstck-ref $(OUT)/san/check-sstck \
 	$(Q)$(OUT)/san/check-sstck
 	@echo "== sstck end to end: sstck-ref, Kamailio, bad input (ASan + UBSan)"
 	$(Q)harness/test-sstck $(OUT)/san $(REPORTS)/check
+	@echo "== the oracle's mutation tests, on that run's logs (ASan + UBSan)"
+	$(Q)$(OUT)/san/check-oracle $(REPORTS)/check/ref/cases
 	@echo "== RFC 4475 torture messages against sstck-ref (ASan + UBSan)"
 	$(Q)conformance/torture/rfc4475-test $(OUT)/san/sstck-ref
 

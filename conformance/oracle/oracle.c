@@ -435,10 +435,15 @@ struct sess {
 	char totag[64];          /* the To tag of its dialog, once known */
 	int root;                /* the original of its family, or itself */
 	/* its states in time: agents log sends and arrivals a little after
-	 * the fact, so what the target stamped is judged within a window */
+	 * the fact, so what the target stamped is judged within a window;
+	 * each step keeps the message that caused it, whose place in its
+	 * agent's log can settle the order where the clock cannot */
 	struct step {
 		double t;
 		char state[16], rule[24];
+		int agent, pos;          /* -1: the state before any message */
+		bool agent_sent;
+		const struct msg *by;    /* the message, NULL before any */
 	} *line;
 	size_t nline;
 	bool done;               /* root only: a final response went upstream */
@@ -563,7 +568,7 @@ static const char *event_of(const struct msg *x, const struct sess *s,
 	return uac ? "recv-final" : "sent-final";
 }
 
-static void step(struct sess *S, double t)
+static void step(struct sess *S, double t, const struct msg *x)
 {
 	struct step *v = realloc(S->line, (S->nline + 1) * sizeof(*v));
 
@@ -571,20 +576,13 @@ static void step(struct sess *S, double t)
 		return;
 	S->line = v;
 	v[S->nline].t = t;
+	v[S->nline].agent = x ? x->agent : -1;
+	v[S->nline].pos = x ? x->pos : -1;
+	v[S->nline].agent_sent = x && x->agent_sent;
+	v[S->nline].by = x;
 	snprintf(v[S->nline].state, sizeof(v[0].state), "%s", S->state);
 	snprintf(v[S->nline].rule, sizeof(v[0].rule), "%s", S->rule);
 	S->nline++;
-}
-
-/* The step in force at time T (the first one before any). */
-static const struct step *step_at(const struct sess *S, double t)
-{
-	const struct step *at = S->nline ? &S->line[0] : NULL;
-
-	for (size_t i = 0; i < S->nline; i++)
-		if (S->line[i].t <= t)
-			at = &S->line[i];
-	return at;
 }
 
 /* Applies message X to session S: the table's transition, if any. */
@@ -604,7 +602,7 @@ static void apply(struct run *R, struct states *st, struct sess *S,
 		if (row) {
 			snprintf(S->state, sizeof(S->state), "%s", row->next);
 			snprintf(S->rule, sizeof(S->rule), "%s", row->rule);
-			step(S, x->t);
+			step(S, x->t, x);
 			/* back to INITIAL: the remote tag is forgotten
 			 * (SS-STATE-14, SS-STATE-31) */
 			if (!strcmp(row->next, "INITIAL"))
@@ -616,13 +614,70 @@ static void apply(struct run *R, struct states *st, struct sess *S,
 	S->last_100 = code == 100;
 }
 
-/* Whether the session was in STATE just before time T (a step that ended
- * inside the window). */
-static bool h_before(const struct sess *S, double t, const char *state)
+/* Where step H stands against message X, which the target sent and
+ * X's agent logged: -1 surely before (or caused by X itself), 1 surely
+ * after, 0 when neither the clock nor a log settles it.
+ *
+ * What X relays came before it.  One agent's log is in the order that
+ * agent saw things: what it
+ * received before X the target sent before X (loopback keeps order),
+ * and what it logged after X came after X.  What it sent before X may
+ * have crossed X on the way.  Between agents only the clock speaks, to
+ * within ORACLE_SKEW. */
+/* Whether the target sent X as its copy of Y, which it received: a
+ * request forwarded (X's second Via is Y's top one) or a response relayed
+ * (Y's second Via is X's top one) by a proxy.  Y caused X. */
+static bool relayed(const struct msg *y, const struct msg *x)
 {
-	const struct step *at = step_at(S, t);
+	if (!y || !y->agent_sent || x->agent_sent || !y->m || !x->m ||
+	    is_req(y) != is_req(x))
+		return false;
+	if (is_req(x))
+		return !strcmp(x->m->sip_method, y->m->sip_method) &&
+		       osip_list_size(&x->m->vias) >= 2 &&
+		       !strcmp(via_branch(x->m, 1), via_branch(y->m, 0));
+	return x->m->status_code == y->m->status_code &&
+	       osip_list_size(&y->m->vias) >= 2 &&
+	       !strcmp(via_branch(y->m, 1), via_branch(x->m, 0));
+}
 
-	return at && !strcmp(at->state, state);
+static int order(const struct step *h, const struct msg *x)
+{
+	if (h->agent < 0 || relayed(h->by, x))
+		return -1;
+	if (h->agent == x->agent) {
+		if (h->pos == x->pos || (h->pos < x->pos && !h->agent_sent))
+			return -1;
+		if (h->pos > x->pos)
+			return 1;
+	}
+	if (h->t < x->t - ORACLE_SKEW)
+		return -1;
+	if (h->t > x->t + ORACLE_SKEW)
+		return 1;
+	return 0;
+}
+
+/* Whether the session may have been in X's stamped state when the
+ * target sent X: a state from the last step surely before X up to the
+ * last one that may be, the steps *LO to *HI. */
+static bool state_may_be(const struct sess *S, const struct msg *x,
+			 size_t *lop, size_t *hip)
+{
+	size_t lo = 0, hi;
+
+	for (size_t h = 0; h < S->nline; h++)
+		if (order(&S->line[h], x) < 0)
+			lo = h;
+	hi = lo;
+	for (size_t h = lo + 1; h < S->nline && order(&S->line[h], x) <= 0; h++)
+		hi = h;
+	*lop = lo;
+	*hip = hi;
+	for (size_t h = lo; h <= hi && h < S->nline; h++)
+		if (!strcmp(S->line[h].state, x->state))
+			return true;
+	return false;
 }
 
 static void check_states(struct run *R)
@@ -651,7 +706,7 @@ static void check_states(struct run *R)
 			if (s < 0)
 				break;
 			if (fresh)
-				step(&st.s[s], x->t - 1.0);  /* INITIAL, before all */
+				step(&st.s[s], x->t - 1.0, NULL);  /* INITIAL, before all */
 			if (lookup(&st, dlg) != s) {
 				bind_key(&st, dlg, s);
 				/* what came in on this dialog before it was known */
@@ -734,30 +789,34 @@ static void check_states(struct run *R)
 			nchk++;
 		}
 	}
-	/* every stamped state against the derived states around the moment
-	 * it was logged, ORACLE_SKEW either side */
+	/* every stamped state against the derived states the target may
+	 * have been in when it sent the message (see order()) */
 	for (size_t k = 0; k < nchk; k++) {
 		struct msg *x = &R->v[chk[2 * k]];
 		struct sess *S = &st.s[chk[2 * k + 1]];
-		const struct step *now = step_at(S, x->t);
-		bool ok = false;
+		char exp[64] = "INITIAL";
+		const char *rule = "SS-STATE-01";
+		size_t lo = 0, hi = 0;
 
-		ok |= now && !strcmp(now->state, x->state);
-		for (size_t h = 0; h < S->nline && !ok; h++)
-			ok |= S->line[h].t >= x->t - ORACLE_SKEW &&
-			      S->line[h].t <= x->t + ORACLE_SKEW &&
-			      !strcmp(S->line[h].state, x->state);
-		if (!ok && h_before(S, x->t - ORACLE_SKEW, x->state))
-			ok = true;
-		if (ok)
+		if (state_may_be(S, x, &lo, &hi))
 			continue;
-		const char *rule = now && now->rule[0] ? now->rule : "SS-STATE-01";
-
+		/* the rule of the latest transition that may have happened:
+		 * the one whose outcome the target should have shown */
+		for (size_t h = lo; h <= hi && h < S->nline; h++) {
+			if (S->line[h].rule[0])
+				rule = S->line[h].rule;
+			if (h == lo)
+				snprintf(exp, sizeof(exp), "%s", S->line[h].state);
+			else if (strlen(exp) + strlen(S->line[h].state) + 4 < sizeof(exp))
+				strcat(strcat(exp, " or "), S->line[h].state);
+		}
 		if (x->m->status_code == 100)
 			rule = "SS-STATE-12";
+		else if (S->derived)
+			rule = "DERIVED-04";   /* its own dialog's state machine */
 		where(R, x, w, sizeof(w));
 		find(R->r, rule, w, "X-SS-State of %s: expected %s, seen %s",
-		     x->id, now ? now->state : "INITIAL", x->state);
+		     x->id, exp, x->state);
 	}
 	free(chk);
 	/* derived sessions share the application session of their family */
@@ -786,6 +845,36 @@ static void check_states(struct run *R)
 /* ------------------------------------------------------------------ */
 /* 4. the proxy and B2BUA rules on the wire                            */
 /* ------------------------------------------------------------------ */
+
+/* Whether URI (a branch's Request-URI) is a target: one of the fork
+ * application's --target URIs ({agent} placeholders stand for any
+ * host and port), or else the request's own Request-URI ORIG. */
+static bool is_target(const struct run *R, bool fork, const char *uri,
+		      const char *orig)
+{
+	const char *p = R->c->args ? R->c->args : "";
+	bool any = false;
+
+	if (!fork)
+		return !strcmp(uri, orig);
+	while ((p = strstr(p, "--target"))) {
+		char t[256];
+		size_t n;
+
+		p += 8;
+		p += strspn(p, " =");
+		n = strcspn(p, " ");
+		snprintf(t, sizeof(t), "%.*s", (int)n, p);
+		any = true;
+		/* uri_text() writes user@host:port, no scheme */
+		if (!strncmp(t, "sip:", 4))
+			memmove(t, t + 4, strlen(t + 4) + 1);
+		if (strchr(t, '{') ? !strncmp(uri, t, (size_t)(strchr(t, '{') - t)) :
+		    !strcmp(uri, t))
+			return true;
+	}
+	return !any && !strcmp(uri, orig);
+}
 
 static bool is_proxy_app(const struct run *R)
 {
@@ -838,6 +927,29 @@ static void check_proxy(struct run *R)
 	char w[256], a[160], b[160];
 	bool fork = R->c->app && !strcmp(R->c->app, "fork");
 
+	/* a request the target sent whose top Via is an agent's own: it was
+	 * forwarded without the proxy's Via (copies() cannot see it) */
+	for (size_t i = 0; i < R->n; i++) {
+		struct msg *f = &R->v[i];
+
+		if (!boundary(f) || f->agent_sent || !is_req(f))
+			continue;
+		for (size_t k = 0; k < R->n; k++) {
+			struct msg *q = &R->v[k];
+
+			if (!boundary(q) || !q->agent_sent || !is_req(q) ||
+			    q->agent == f->agent ||
+			    strcmp(q->m->sip_method, f->m->sip_method) ||
+			    strcmp(call_id(q->m), call_id(f->m)) ||
+			    strcmp(via_branch(q->m, 0), via_branch(f->m, 0)))
+				continue;
+			where(R, f, w, sizeof(w));
+			find(R->r, "PROXY-08", w, "one Via added: the top Via is "
+			     "the sender's own (branch %s), the proxy's is missing",
+			     via_branch(f->m, 0));
+			break;
+		}
+	}
 	for (size_t i = 0; i < R->n; i++) {
 		struct msg *q = &R->v[i];
 		size_t cp[16], n;
@@ -893,9 +1005,11 @@ static void check_proxy(struct run *R)
 					     frr - qrr);
 				uri_text(f->m->req_uri, a, sizeof(a));
 				uri_text(q->m->req_uri, b, sizeof(b));
-				if (!fork && !args_have(R, "--recurse") && strcmp(a, b))
+				if (!args_have(R, "--recurse") && !is_target(R, fork, a, b))
 					find(R->r, "PROXY-08", w, "Request-URI: expected "
-					     "%s (the target), seen %s", b, a);
+					     "%s (the target), seen %s", fork &&
+					     strstr(R->c->args, "--target") ?
+					     "one of the --target URIs" : b, a);
 			}
 		}
 		/* one 100 Trying per INVITE transaction */
@@ -933,6 +1047,7 @@ static void check_proxy(struct run *R)
 
 			up |= boundary(y) && !y->agent_sent && !is_req(y) &&
 			      y->agent != x->agent && y->m->status_code == x->m->status_code &&
+			      !strcmp(cseq_method(y->m), "INVITE") &&
 			      !strcmp(tag_of(y->m->to), tag_of(x->m->to)) &&
 			      !strcmp(call_id(y->m), call_id(x->m));
 		}
@@ -981,8 +1096,11 @@ static void check_proxy(struct run *R)
 	/* the best response (PROXY-10), when no branch answered 2xx */
 	if (args_have(R, "--best-answer") || args_have(R, "--reproxy"))
 		return;
-	bool any2xx = false, any6xx = false, recursed = !args_have(R, "--no-recurse");
-	int best = 0;
+	bool any2xx = false, recursed = !args_have(R, "--no-recurse");
+	/* CF-16: by default a 6xx wins, else the lowest code; with the
+	 * RFC 3261 16.7 option only the class is judged here */
+	bool rfc = args_have(R, "cf16");
+	int best = 0, six = 0;
 
 	for (size_t i = 0; i < R->n; i++) {
 		struct msg *x = &R->v[i];
@@ -995,12 +1113,15 @@ static void check_proxy(struct run *R)
 		if (st < 200)
 			continue;
 		any2xx |= st < 300;
-		any6xx |= st >= 600;
+		if (st >= 600 && (!six || st < six))
+			six = st;
 		if (st >= 300 && st < 400 && recursed)
 			continue;
-		if (st >= 300 && (!best || st / 100 < best / 100))
+		if (st >= 300 && (!best || st < best))
 			best = st;
 	}
+	if (six)
+		best = six;
 	if (any2xx || !best)
 		return;
 	for (size_t i = 0; i < R->n; i++) {
@@ -1017,10 +1138,10 @@ static void check_proxy(struct run *R)
 		where(R, x, w, sizeof(w));
 		if (st == 408 || st == 487)
 			continue;                  /* a timeout or a CANCEL decided */
-		if ((any6xx && st < 600) || (!any6xx && st / 100 != best / 100))
-			find(R->r, "PROXY-10", w, "best response: expected a %dxx "
-			     "(branches answered up to %d), seen %d",
-			     any6xx ? 6 : best / 100, best, st);
+		if (rfc ? st / 100 != best / 100 : st != best)
+			find(R->r, "PROXY-10", w, "best response: expected %d%s "
+			     "(CF-16 %s), seen %d", rfc ? best / 100 : best,
+			     rfc ? "xx" : "", rfc ? "RFC 3261 16.7" : "default", st);
 		break;
 	}
 }
@@ -1313,9 +1434,11 @@ static int check_trace(struct run *R, const char *dir, char *err, size_t errsz)
 			const struct row *row;
 
 			if (strcmp(from, s->state))
-				find(R->r, strcmp(s->state, "INITIAL") ? "SS-STATE-04" :
-				     "SS-STATE-01", w, "transition from %s, but the session "
-				     "was %s", from, s->state);
+				find(R->r, !strcmp(s->state, "TERMINATED") ? "SS-STATE-04" :
+				     !strcmp(s->state, "INITIAL") ? "SS-STATE-01" :
+				     "SS-STATE-03", w, "transition from %s, but the session "
+				     "was %s (a change the trace does not show)", from,
+				     s->state);
 			snprintf(s->role, sizeof(s->role), "%s", jstr(o, "role"));
 			struct tss *root = s->orig[0] ? tss_find(ss, nss, s->orig) : s;
 

@@ -546,6 +546,7 @@ static int cmd_run(int argc, char **argv)
 				const char *e = NULL;
 
 				close(pfd[0]);
+				port_block((unsigned)s->idx);
 				setpgid(0, 0);
 				prctl(PR_SET_PDEATHSIG, SIGKILL);
 				signal(SIGINT, SIG_DFL);

@@ -48,16 +48,63 @@ static int bind_port(int type, int port)
 	return got;
 }
 
+/* The first port the kernel hands out on its own: ports below it are
+ * taken only by whoever binds them by number, so one given to an agent
+ * cannot be stolen by somebody's outgoing socket before the agent binds. */
+static int ephemeral_low(void)
+{
+	FILE *fp = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+	int lo = 32768, hi = 60999;
+
+	if (fp) {
+		if (fscanf(fp, "%d %d", &lo, &hi) != 2)
+			lo = 32768;
+		fclose(fp);
+	}
+	return lo;
+}
+
+static int next_port, port_lo, port_hi;
+
+static void port_range(void)
+{
+	if (port_lo)
+		return;
+	port_lo = 10000;
+	port_hi = ephemeral_low();
+	if (port_hi - port_lo < 1000) { /* an odd range: below it is too small */
+		port_lo = 1024;
+		port_hi = 65535;
+	}
+}
+
+void port_block(unsigned slot)
+{
+	static unsigned base;
+
+	port_range();
+	if (!base)
+		base = 1u + (unsigned)getpid() * 7919u;
+	next_port = port_lo + (int)((base + slot * 32u) % (unsigned)(port_hi - port_lo));
+}
+
 int port_alloc(void)
 {
 	static unsigned char given[65536 / 8];
+	int lo, hi;
 
-	for (int tries = 0; tries < 200; tries++) {
-		int p = bind_port(SOCK_DGRAM, 0);
+	if (!next_port)
+		port_block(0);
+	lo = port_lo;
+	hi = port_hi;
+	for (int tries = 0; tries < 2000; tries++) {
+		int p = next_port++;
 
-		if (p <= 0 || (given[p / 8] & (1u << (p % 8))))
+		if (next_port >= hi)
+			next_port = lo;
+		if (given[p / 8] & (1u << (p % 8)))
 			continue;
-		if (bind_port(SOCK_STREAM, p) != p)
+		if (bind_port(SOCK_DGRAM, p) != p || bind_port(SOCK_STREAM, p) != p)
 			continue;
 		given[p / 8] |= (unsigned char)(1u << (p % 8));
 		return p;

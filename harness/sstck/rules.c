@@ -8,7 +8,9 @@
 
 #include "sstck.h"
 
-static char *field(char **p)
+/* The next tab-separated field of the line at *P (cut in place), or NULL
+ * past the last one. */
+char *tsv_field(char **p)
 {
 	char *s = *p, *t;
 
@@ -44,13 +46,13 @@ int rules_load(struct ruleset *rs, const char *path, char *err, size_t errsz)
 		if (line[0] == '#' || line[0] == '\0' ||
 		    !strncmp(line, "id\t", 3))
 			continue;
-		id = field(&p);
-		group = field(&p);
-		sect = field(&p);
-		obs = field(&p);
-		(void)field(&p);             /* version */
-		(void)field(&p);             /* spec section */
-		summary = field(&p);
+		id = tsv_field(&p);
+		group = tsv_field(&p);
+		sect = tsv_field(&p);
+		obs = tsv_field(&p);
+		(void)tsv_field(&p);             /* version */
+		(void)tsv_field(&p);             /* spec section */
+		summary = tsv_field(&p);
 		if (!id || !group || !obs || !summary || strlen(id) >= 24 ||
 		    strlen(group) >= 24 ||
 		    (strcmp(obs, "W") && strcmp(obs, "W*") && strcmp(obs, "P"))) {

@@ -122,11 +122,21 @@ bool target_plays(const struct target *t, const struct manifest *m,
 char *target_kamailio_config(const char *tmpl, int port, const char *args,
 			     char *err, size_t errsz);
 
+/* The next tab-separated field of the line at *P, cut in place; NULL
+ * past the last one (rules.c). */
+char *tsv_field(char **p);
+
 /* --- proc.c ----------------------------------------------------------- */
 
 /* A free loopback port for both UDP and TCP, never one handed out before
  * by this process.  0 when none could be found. */
 int  port_alloc(void);
+
+/* Where the next port_alloc() looks: a block of 32 of its own for each
+ * SLOT (a case's number in the run), below the kernel's ephemeral range,
+ * so that cases run in parallel processes never hand out the same port
+ * and no outgoing socket takes one before its agent binds it. */
+void port_block(unsigned slot);
 /* Whether something listens on 127.0.0.1:PORT (UDP bound, or TCP in
  * LISTEN), read from /proc/net. */
 bool port_listening(int port, bool tcp);
