@@ -38,7 +38,7 @@ HARNESS_SRCS := harness/sstck/rules.c harness/sstck/manifest.c \
                 harness/sstck/target.c harness/sstck/proc.c \
                 harness/sstck/sipp.c harness/sstck/judge.c \
                 harness/sstck/runner.c harness/sstck/results.c \
-                conformance/oracle/oracle.c
+                conformance/oracle/oracle.c reports/html.c
 HTEST_SRCS   := $(wildcard harness/test/*.c)
 OTEST_SRCS   := $(wildcard conformance/oracle/test/*.c)
 
@@ -46,7 +46,7 @@ OTEST_SRCS   := $(wildcard conformance/oracle/test/*.c)
 CFLAGS_rel := -O2 -g
 CFLAGS_san := -O1 -g -fno-omit-frame-pointer \
               -fsanitize=address,undefined -fno-sanitize-recover=all
-CFLAGS_cov := -O0 -g --coverage
+CFLAGS_cov := -O0 -g --coverage -DSSTCK_GCOV
 LDFLAGS_rel :=
 LDFLAGS_san := -fsanitize=address,undefined
 LDFLAGS_cov := --coverage
@@ -74,7 +74,7 @@ $(OUT)/$(1)/%.o: %.c | deps
 	@$(if $(Q),echo "  CC[$(1)]  $$<")
 	$(Q)$$(CC) $(CSTD) $(WARN) $(DEPS) $$(CFLAGS_$(1)) $$(CHECK_CFLAGS) \
 		$$(SIP_CFLAGS) -Imodel/session -Imodel/mem -Imodel/sip \
-		-Imodel/apps -Iharness/sstck -Iconformance/oracle -c $$< -o $$@
+		-Imodel/apps -Iharness/sstck -Iconformance/oracle -Ireports -c $$< -o $$@
 
 $(OUT)/$(1)/libssm.a: $(MODEL_SRCS:%.c=$(OUT)/$(1)/%.o)
 	$(Q)rm -f $$@ && ar rcs $$@ $$^
@@ -126,6 +126,8 @@ check: $(OUT)/san/check-model $(OUT)/san/sstck-ref $(OUT)/san/check-sstck \
 	$(Q)harness/test-sstck $(OUT)/san $(REPORTS)/check
 	@echo "== the oracle's mutation tests, on that run's logs (ASan + UBSan)"
 	$(Q)$(OUT)/san/check-oracle $(REPORTS)/check/ref/cases
+	@echo "== the HTML report in headless Chromium; a hostile target; two runs compared"
+	$(Q)harness/test-report $(OUT)/san $(REPORTS)/check
 	@echo "== RFC 4475 torture messages against sstck-ref (ASan + UBSan)"
 	$(Q)conformance/torture/rfc4475-test $(OUT)/san/sstck-ref
 
@@ -144,27 +146,47 @@ conformance: $(OUT)/rel/check-model $(OUT)/rel/sstck-ref $(OUT)/rel/sstck
 	$(Q)tail -1 $(REPORTS)/rules.txt
 	$(Q)$(OUT)/rel/sstck run --out $(REPORTS)
 	@echo "rule table: $(REPORTS)/rules.txt"
+	@echo "report: $(CURDIR)/$(REPORTS)/index.html"
 
-coverage: $(OUT)/cov/check-model
+# Coverage: a gcov build of model/, harness/, the oracle and the report
+# writer; the unit suites and the conformance run on sstck-ref; an lcov HTML
+# report, a line per module (kept in coverage/summary.txt, which the run's
+# index.html shows beside its rule coverage).
+COV_DIRS := model/session model/mem model/sip model/apps model/ref \
+            harness/sstck conformance/oracle reports
+
+coverage: $(OUT)/cov/check-model $(OUT)/cov/check-sstck $(OUT)/cov/sstck-ref \
+          $(OUT)/cov/sstck
 	$(Q)rm -rf $(REPORTS)/coverage && mkdir -p $(REPORTS)/coverage
 	$(Q)find $(OUT)/cov -name '*.gcda' -delete
-	$(Q)CK_FORK=no $(OUT)/cov/check-model >/dev/null
+	$(Q)CK_FORK=no $(OUT)/cov/check-model --xml $(REPORTS)/check-model.xml >/dev/null
+	$(Q)$(OUT)/cov/check-model --list | sh conformance/rule-coverage \
+		conformance/rules.tsv > $(REPORTS)/rules.txt
+	$(Q)CK_FORK=no $(OUT)/cov/check-sstck >/dev/null
+	$(Q)$(OUT)/cov/sstck run --out $(REPORTS) -q | grep '^sstck: .* cases against .* in'
+	$(Q)conformance/torture/rfc4475-test $(OUT)/cov/sstck-ref | tail -1
 	$(Q)lcov -q --capture --directory $(OUT)/cov --base-directory . \
 		--output-file $(REPORTS)/coverage/all.info 2>/dev/null
-	$(Q)lcov -q --extract $(REPORTS)/coverage/all.info '*/model/*' \
-		--output-file $(REPORTS)/coverage/model.info 2>/dev/null
+	$(Q)lcov -q --extract $(REPORTS)/coverage/all.info $(COV_DIRS:%='*/%/*') \
+		--output-file $(REPORTS)/coverage/project.info 2>/dev/null
 	$(Q)genhtml -q --legend -o $(REPORTS)/coverage \
-		$(REPORTS)/coverage/model.info 2>/dev/null
-	$(Q)for d in model/session model/mem; do \
-		lcov -q --extract $(REPORTS)/coverage/model.info "*/$$d/*" \
+		$(REPORTS)/coverage/project.info 2>/dev/null
+	$(Q)for d in model/session+model/mem $(COV_DIRS); do \
+		pats=$$(echo $$d | sed "s|\([^+]*\)|'*/\1/*'|g; s|+| |g"); \
+		eval lcov -q --extract $(REPORTS)/coverage/project.info $$pats \
 			--output-file $(REPORTS)/coverage/part.info 2>/dev/null; \
 		lcov --summary $(REPORTS)/coverage/part.info 2>&1 | \
-			awk -v d=$$d '/lines/ {print "line coverage " d ": " $$2 " " $$3 " " $$4 " " $$5 " " $$6}'; \
-	done
+			awk -v d="$$d" '/lines/ {sub(/\+/, " and ", d); \
+			print "line coverage " d ": " $$2 " " $$3 " " $$4 " " $$5 " " $$6}'; \
+	done | tee $(REPORTS)/coverage/summary.txt
 	$(Q)rm -f $(REPORTS)/coverage/part.info
-	@echo "coverage report: $(REPORTS)/coverage/index.html"
 	$(Q)$(OUT)/cov/check-model --list | sh conformance/rule-coverage \
 		conformance/rules.tsv --summary
+	$(Q)awk '$$3 == 0 {n++} END {print "rules with no unit test: " n+0}' \
+		$(REPORTS)/rules.txt
+	$(Q)$(OUT)/cov/sstck report $(REPORTS) >/dev/null
+	@echo "coverage report: $(REPORTS)/coverage/index.html"
+	@echo "report: $(CURDIR)/$(REPORTS)/index.html"
 
 bench: $(OUT)/rel/ssm-bench $(OUT)/rel/sstck-ref
 	$(Q)$(OUT)/rel/ssm-bench

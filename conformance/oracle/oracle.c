@@ -133,10 +133,12 @@ struct msg {
 	char *raw;
 	osip_message_t *m;
 	char first[120];
-	/* X-SS-State, parsed */
+	/* X-SS-State, as it came and parsed */
+	char stamp[200];
 	bool has_state;
 	char id[48], state[16], role[8], sas[48];
 	int derived;
+	json_t *notes;         /* the state changes derived from it */
 };
 
 struct run {
@@ -167,6 +169,7 @@ static void parse_state(struct msg *x)
 	    !h || !h->hvalue)
 		return;
 	v = h->hvalue;
+	snprintf(x->stamp, sizeof(x->stamp), "%s", v);
 	if (!strncmp(v, "none", 4))
 		return;
 	snprintf(buf, sizeof(buf), "%s", v);
@@ -600,9 +603,16 @@ static void apply(struct run *R, struct states *st, struct sess *S,
 		const struct row *row = table_find(&R->tab, S->role, S->state, ev);
 
 		if (row) {
+			struct msg *mx = &R->v[x - R->v];
+
 			snprintf(S->state, sizeof(S->state), "%s", row->next);
 			snprintf(S->rule, sizeof(S->rule), "%s", row->rule);
 			step(S, x->t, x);
+			if (!mx->notes)
+				mx->notes = json_array();
+			json_array_append_new(mx->notes, json_pack("{s:s,s:s,s:s,s:s}",
+				"session", S->id, "from", row->state, "to", row->next,
+				"rule", row->rule));
 			/* back to INITIAL: the remote tag is forgotten
 			 * (SS-STATE-14, SS-STATE-31) */
 			if (!strcmp(row->next, "INITIAL"))
@@ -1522,6 +1532,34 @@ static void quiet(const char *fi, int li, osip_trace_level_t level,
 	(void)ap;
 }
 
+static void write_ladder(const struct run *R, const char *path)
+{
+	json_t *top = json_object(), *agents = json_array(), *msgs = json_array();
+	char w[256];
+
+	for (size_t a = 0; a < R->c->nagents; a++)
+		json_array_append_new(agents, json_pack("{s:s,s:b}", "name",
+			R->c->agents[a], "caller", R->c->caller[a]));
+	for (size_t i = 0; i < R->n; i++) {
+		const struct msg *x = &R->v[i];
+		json_t *m;
+
+		where(R, x, w, sizeof(w));
+		m = json_pack("{s:f,s:s,s:b,s:b,s:s,s:s}", "t", x->t, "agent",
+			      R->c->agents[x->agent], "sent", x->agent_sent,
+			      "direct", x->direct, "first", x->first, "where", w);
+		if (x->stamp[0])
+			json_object_set_new(m, "stamp", json_string(x->stamp));
+		if (x->notes)
+			json_object_set(m, "derived", x->notes);
+		json_array_append_new(msgs, m);
+	}
+	json_object_set_new(top, "agents", agents);
+	json_object_set_new(top, "messages", msgs);
+	json_dump_file(top, path, JSON_INDENT(1) | JSON_SORT_KEYS);
+	json_decref(top);
+}
+
 int oracle_judge(const char *dir, const struct oracle_case *c,
 		 const char *table, struct oracle_result *r,
 		 char *err, size_t errsz)
@@ -1552,8 +1590,11 @@ int oracle_judge(const char *dir, const struct oracle_case *c,
 	else if (c->app && !strcmp(c->app, "b2bua"))
 		check_b2b(&R);
 	rc = check_trace(&R, dir, err, errsz);
+	if (!rc && c->ladder)
+		write_ladder(&R, c->ladder);
 out:
 	for (size_t i = 0; i < R.n; i++) {
+		json_decref(R.v[i].notes);
 		free(R.v[i].raw);
 		if (R.v[i].m)
 			osip_message_free(R.v[i].m);

@@ -33,6 +33,7 @@ struct oracle_case {
 	size_t nagents;
 	const char *agents[8];
 	bool caller[8];
+	const char *ladder;           /* where to write the ladder, or NULL */
 };
 
 struct oracle_result {
@@ -45,6 +46,14 @@ struct oracle_result {
 	size_t trace_events;          /* trace lines judged; 0: no trace */
 	size_t wire_checks;           /* proxy and B2BUA rules judged */
 };
+
+/* The ladder (c->ladder), for the report: JSON with "agents" and
+ * "messages", each message as the oracle read it: "t" (seconds), "agent",
+ * "sent" (by the agent), "direct" (between agents, not through the
+ * target), "first" (its first line), "where" (as findings name it),
+ * "stamp" (the X-SS-State it carried, when the target sent one) and
+ * "derived" (the state changes the oracle's table derived from it:
+ * session, state, rule ID). */
 
 /* Judges the case whose logs are in DIR (AGENT.msg.log, trace.jsonl),
  * with the state table at TABLE.  0, or -1 with ERR when the inputs

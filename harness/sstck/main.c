@@ -40,6 +40,8 @@ static const char usage_top[] =
 "  list    list the cases with their rules\n"
 "  show    print one case: its manifest and its scenario files\n"
 "  check   judge the logs of a finished case again with the oracle\n"
+"  report  write the HTML report of a finished run (run does it too)\n"
+"  compare two finished runs side by side (e.g. ref and kamailio)\n"
 "  help    this text; COMMAND --help for each command's options\n"
 "\n"
 "exit status: 0 when no case failed or erred, 1 when one did, 2 for a\n"
@@ -50,7 +52,8 @@ static const char usage_run[] =
 "\n"
 "Runs every case (or those whose name matches a GLOB, e.g. 'proxy/*')\n"
 "against the target and writes OUT/results.json, OUT/junit.xml and each\n"
-"case's logs under OUT/cases/.\n"
+"case's logs under OUT/cases/, then the report: OUT/index.html and\n"
+"OUT/summary.md.\n"
 "\n"
 "  --target T        ref (default): sstck-ref, started per case with the\n"
 "                    case's application; kamailio: Kamailio started per case\n"
@@ -84,10 +87,37 @@ static const char usage_check[] =
 "under OUT/cases/.  Logs captured with another container can be judged\n"
 "the same way.  Prints each finding with its rule ID; exit 1 when any.\n";
 
+static const char usage_report[] =
+"usage: sstck report DIR\n"
+"\n"
+"Writes DIR/index.html (the matrix of rules against cases, every rule in\n"
+"plain words, every case with its ladder diagram) and DIR/summary.md from\n"
+"the run whose results.json and cases/ are in DIR.\n";
+
+static const char usage_compare[] =
+"usage: sstck compare DIR_A DIR_B [--out FILE]\n"
+"\n"
+"Writes a page with two finished runs side by side, case by case and rule\n"
+"by rule (default FILE: DIR_A/compare.html).  Exit 1 when they differ.\n";
+
 static const char usage_show[] =
 "usage: sstck show [--scenarios DIR] CASE\n"
 "\n"
 "Prints a case's manifest (case.ini), then each agent's SIPp scenario.\n";
+
+#ifdef SSTCK_GCOV
+void __gcov_dump(void);
+/* A case runs in a child that leaves by _exit(): in a coverage build its
+ * counters are written first. */
+static void gcov_flush(void)
+{
+	__gcov_dump();
+}
+#else
+static void gcov_flush(void)
+{
+}
+#endif
 
 static volatile sig_atomic_t interrupted;
 
@@ -527,8 +557,8 @@ static int cmd_run(int argc, char **argv)
 			textf(r->out, sizeof(r->out), "%s/cases/%s", outabs, r->m.name);
 			nftw(r->out, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 			if (mkdirs(r->out) || pipe2(pfd, O_CLOEXEC)) {
-				snprintf(r->f.setup_error, sizeof(r->f.setup_error),
-					 "cannot create %s: %s", r->out, strerror(errno));
+				textf(r->f.setup_error, sizeof(r->f.setup_error),
+				      "cannot create %s: %s", r->out, strerror(errno));
 				judge(&r->f, &r->j);
 				r->seconds = 0;
 				next++;
@@ -571,6 +601,7 @@ static int cmd_run(int argc, char **argv)
 						left -= (size_t)w;
 					}
 				}
+				gcov_flush();
 				_exit(0);
 			}
 			close(pfd[1]);
@@ -698,6 +729,10 @@ static int cmd_run(int argc, char **argv)
 	       count[V_FAILED], count[V_NOTOBS], count[V_ERROR]);
 	printf("sstck: results in %s/results.json and %s/junit.xml; logs in %s/cases/\n",
 	       outdir, outdir, outdir);
+	if (report_write(outdir, top, path, sizeof(path)))
+		fprintf(stderr, "sstck: no report: %s\n", path);
+	else
+		printf("sstck: report %s/index.html (summary.md beside it)\n", outdir);
 	rules_free(&rs);
 	free(res);
 	for (int k = 0; k < jobs; k++)
@@ -928,6 +963,57 @@ static int cmd_check(int argc, char **argv)
 	return nfind || errors ? 1 : 0;
 }
 
+static int cmd_report(int argc, char **argv)
+{
+	char err[SSTCK_TEXT];
+
+	if (argc != 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fputs(usage_report, argc != 2 ? stderr : stdout);
+		return argc != 2 ? 2 : 0;
+	}
+	if (report_write(argv[1], top, err, sizeof(err))) {
+		fprintf(stderr, "sstck report: %s\n", err);
+		return 2;
+	}
+	printf("sstck report: %s/index.html\n", argv[1]);
+	return 0;
+}
+
+static int cmd_compare(int argc, char **argv)
+{
+	char err[SSTCK_TEXT], file[PATH_MAX];
+	const char *dirs[2] = { NULL, NULL }, *out = NULL;
+	int nd = 0, rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(usage_compare, stdout);
+			return 0;
+		}
+		if (!strcmp(argv[i], "--out") && i + 1 < argc)
+			out = argv[++i];
+		else if (nd < 2 && argv[i][0] != '-')
+			dirs[nd++] = argv[i];
+		else {
+			fputs(usage_compare, stderr);
+			return 2;
+		}
+	}
+	if (nd != 2) {
+		fputs(usage_compare, stderr);
+		return 2;
+	}
+	snprintf(file, sizeof(file), "%s/compare.html", dirs[0]);
+	rc = report_compare(dirs[0], dirs[1], out ? out : file, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "sstck compare: %s\n", err);
+		return 2;
+	}
+	printf("sstck compare: %s (%d case%s differ)\n", out ? out : file, rc,
+	       rc == 1 ? "" : "s");
+	return rc ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	find_top();
@@ -944,6 +1030,10 @@ int main(int argc, char **argv)
 		return cmd_list(argc - 1, argv + 1, true);
 	if (!strcmp(argv[1], "check"))
 		return cmd_check(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "report"))
+		return cmd_report(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "compare"))
+		return cmd_compare(argc - 1, argv + 1);
 	fprintf(stderr, "sstck: unknown command '%s'\n\n%s", argv[1], usage_top);
 	return 2;
 }

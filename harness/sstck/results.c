@@ -98,6 +98,15 @@ static json_t *case_json(const struct case_result *r)
 		json_array_append_new(agents, x);
 	}
 	json_object_set_new(c, "agents", agents);
+	if (r->f.oracle.ran) {
+		json_t *fs = json_array();
+
+		for (size_t i = 0; i < r->f.oracle.n && i < SSTCK_MAX_FINDINGS; i++)
+			json_array_append_new(fs, json_pack("{s:s,s:s,s:s}", "rule",
+				r->f.oracle.f[i].rule, "where", r->f.oracle.f[i].where,
+				"text", r->f.oracle.f[i].text));
+		json_object_set_new(c, "findings", fs);
+	}
 	json_object_set_new(c, "live_ss", json_integer(r->f.live_ss));
 	json_object_set_new(c, "derived", json_integer(r->f.derived));
 	return c;

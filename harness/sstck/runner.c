@@ -237,7 +237,7 @@ void run_oracle(const char *top, const struct manifest *m, const char *dir,
 {
 	struct oracle_case c;
 	struct oracle_result *r = calloc(1, sizeof(*r));
-	char table[1024];
+	char table[1024], ladder[1024];
 
 	memset(o, 0, sizeof(*o));
 	if (!r) {
@@ -252,6 +252,8 @@ void run_oracle(const char *top, const struct manifest *m, const char *dir,
 		c.caller[i] = m->agents[i].role == ROLE_UAC;
 	}
 	c.nagents = m->nagents < 8 ? m->nagents : 8;
+	textf(ladder, sizeof(ladder), "%s/ladder.json", dir);
+	c.ladder = ladder;
 	textf(table, sizeof(table), "%s/conformance/oracle/state-table.tsv", top);
 	if (oracle_judge(dir, &c, table, r, o->error, sizeof(o->error))) {
 		free(r);

@@ -126,6 +126,17 @@ char *target_kamailio_config(const char *tmpl, int port, const char *args,
  * past the last one (rules.c). */
 char *tsv_field(char **p);
 
+/* --- reports/html.c --------------------------------------------------- */
+
+/* OUT/index.html and OUT/summary.md from OUT/results.json, the cases'
+ * ladders and TOP's rules catalog.  0, or -1 with ERR. */
+int report_write(const char *out, const char *top, char *err, size_t errsz);
+
+/* FILE: the runs in A and B side by side.  How many cases differ, or -1
+ * with ERR. */
+int report_compare(const char *a, const char *b, const char *file,
+		   char *err, size_t errsz);
+
 /* --- proc.c ----------------------------------------------------------- */
 
 /* A free loopback port for both UDP and TCP, never one handed out before

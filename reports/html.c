@@ -1,0 +1,960 @@
+/*
+ * html.c: the report a person reads, from what a run left in its out
+ * folder (results.json, each case's ladder.json) and the rules catalog.
+ *
+ *   OUT/index.html   one self-contained page: the matrix of rules against
+ *                    cases, every rule in plain words, every case with its
+ *                    checks, findings and a ladder diagram (inline SVG)
+ *   OUT/summary.md   the same in brief, for CI logs
+ *   compare.html     two runs side by side (report_compare)
+ *
+ * Everything that came from a target or a log is escaped on the way out:
+ * a hostile target's header is text on the page, never markup.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sstck.h"
+
+/* --- output helpers ----------------------------------------------------- */
+
+/* Writes S as HTML text (and attribute) content. */
+static void esc(FILE *fp, const char *s)
+{
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		switch (c) {
+		case '&': fputs("&amp;", fp); break;
+		case '<': fputs("&lt;", fp); break;
+		case '>': fputs("&gt;", fp); break;
+		case '"': fputs("&quot;", fp); break;
+		case '\'': fputs("&#39;", fp); break;
+		default:
+			if (c < 0x20 && c != '\t' && c != '\n')
+				fputc('?', fp);
+			else
+				fputc(c, fp);
+		}
+	}
+}
+
+/* The same, cut to N characters with an ellipsis. */
+static void esc_cut(FILE *fp, const char *s, size_t n)
+{
+	char buf[512];
+
+	if (!s)
+		return;
+	if (strlen(s) <= n || n + 4 > sizeof(buf)) {
+		esc(fp, s);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%.*s...", (int)n, s);
+	esc(fp, buf);
+}
+
+/* A string usable in an id attribute and a #fragment: [A-Za-z0-9-]. */
+static void slug(FILE *fp, const char *s)
+{
+	for (; s && *s; s++)
+		fputc((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' ? *s : '_', fp);
+}
+
+static const char *js(json_t *o, const char *k)
+{
+	const char *v = json_string_value(json_object_get(o, k));
+
+	return v ? v : "";
+}
+
+static const char *vclass(const char *verdict)
+{
+	if (!strcmp(verdict, "passed"))
+		return "pass";
+	if (!strcmp(verdict, "failed"))
+		return "fail";
+	if (!strcmp(verdict, "error"))
+		return "err";
+	if (!strcmp(verdict, "not observable"))
+		return "nobs";
+	return "none";
+}
+
+static const char *vmark(const char *verdict)
+{
+	if (!strcmp(verdict, "passed"))
+		return "&#10003;";
+	if (!strcmp(verdict, "failed"))
+		return "&#10007;";
+	if (!strcmp(verdict, "error"))
+		return "!";
+	if (!strcmp(verdict, "not observable"))
+		return "&#8226;";
+	return "";
+}
+
+/* The group of a case: its folder under scenarios/. */
+static void group_of(const char *name, char *buf, size_t sz)
+{
+	const char *s = strchr(name, '/');
+
+	textf(buf, sz, "%.*s", (int)(s ? s - name : (long)strlen(name)), name);
+}
+
+/* --- the catalog -------------------------------------------------------- */
+
+struct crule {
+	char id[24], group[16], sect[8], obs[4], version[8], source[64];
+	char summary[400];
+	int unit;                 /* unit tests, -1 when not known */
+};
+
+struct catalog {
+	struct crule *v;
+	size_t n;
+};
+
+static int catalog_load(struct catalog *c, const char *top, const char *out)
+{
+	char path[1024], line[2048];
+	FILE *fp;
+
+	memset(c, 0, sizeof(*c));
+	textf(path, sizeof(path), "%s/conformance/rules.tsv", top);
+	fp = fopen(path, "r");
+	if (!fp)
+		return -1;
+	while (fgets(line, sizeof(line), fp)) {
+		char *p = line, *f[7];
+		struct crule *v;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '#' || !line[0])
+			continue;
+		for (int k = 0; k < 7; k++)
+			f[k] = tsv_field(&p);
+		if (!f[6] || !strcmp(f[0], "id"))   /* the header row */
+			continue;
+		v = realloc(c->v, (c->n + 1) * sizeof(*v));
+		if (!v)
+			break;
+		c->v = v;
+		v = &c->v[c->n++];
+		textf(v->id, sizeof(v->id), "%s", f[0]);
+		textf(v->group, sizeof(v->group), "%s", f[1]);
+		textf(v->sect, sizeof(v->sect), "%s", f[2]);
+		textf(v->obs, sizeof(v->obs), "%s", f[3]);
+		textf(v->version, sizeof(v->version), "%s", f[4]);
+		textf(v->source, sizeof(v->source), "%s", f[5]);
+		textf(v->summary, sizeof(v->summary), "%s", f[6]);
+		v->unit = -1;
+	}
+	fclose(fp);
+	/* the unit suite's rule table, when make conformance wrote one:
+	 * "ID OBS N tests..." per rule */
+	textf(path, sizeof(path), "%s/rules.txt", out);
+	fp = fopen(path, "r");
+	if (fp) {
+		while (fgets(line, sizeof(line), fp)) {
+			char id[24], obs[4];
+			int n;
+
+			if (sscanf(line, "%23s %3s %d", id, obs, &n) != 3)
+				continue;
+			for (size_t i = 0; i < c->n; i++)
+				if (!strcmp(c->v[i].id, id))
+					c->v[i].unit = n;
+		}
+		fclose(fp);
+	}
+	return 0;
+}
+
+static const char *version_name(const char *v)
+{
+	if (!strcmp(v, "1.0"))
+		return "SIP Servlet 1.0 (JSR 116)";
+	if (!strcmp(v, "1.1"))
+		return "SIP Servlet 1.1 (JSR 289)";
+	if (!strcmp(v, "2.0"))
+		return "SIP Servlet 2.0 (JSR 359)";
+	return v;
+}
+
+static const char *obs_name(const char *o)
+{
+	if (!strcmp(o, "W"))
+		return "the wire shows it";
+	if (!strcmp(o, "W*"))
+		return "the wire shows it, through a known application";
+	return "only the target's state shows it (a probe)";
+}
+
+/* --- the ladder --------------------------------------------------------- */
+
+#define LANE 190
+#define ROW 38
+#define TOPY 46
+
+/* The lanes: callers on the left, the target, the others on the right. */
+static int lane_of(json_t *agents, const char *name, size_t *nlanes)
+{
+	int x = 0, k = 0;
+	size_t n = json_array_size(agents);
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < n; i++) {
+			json_t *a = json_array_get(agents, i);
+			bool caller = json_is_true(json_object_get(a, "caller"));
+
+			if (caller != (pass == 0))
+				continue;
+			if (name && !strcmp(js(a, "name"), name))
+				x = k;
+			k++;
+		}
+		if (pass == 0) {
+			if (name && !strcmp(name, "\1target"))
+				x = k;
+			k++;
+		}
+	}
+	*nlanes = (size_t)k;
+	return x;
+}
+
+static bool finding_at(json_t *findings, const char *where, json_t **f)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(findings, i, v)
+		if (!strcmp(js(v, "where"), where)) {
+			*f = v;
+			return true;
+		}
+	return false;
+}
+
+/* "id=ss-1;state=EARLY;role=PROXY;..." in short: "ss-1 EARLY PROXY". */
+static void stamp_short(const char *stamp, char *buf, size_t sz)
+{
+	const char *keys[] = { "id=", "state=", "role=" };
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t k = 0; k < 3; k++) {
+		const char *p = strstr(stamp, keys[k]);
+
+		if (!p)
+			continue;
+		p += strlen(keys[k]);
+		int n = (int)strcspn(p, ";");
+
+		if (o + (size_t)n + 2 < sz) {
+			o += (size_t)snprintf(buf + o, sz - o, "%s%.*s", o ? " " : "", n, p);
+		}
+	}
+	if (!buf[0])
+		textf(buf, sz, "%s", stamp);
+}
+
+static void ladder(FILE *fp, json_t *lad, json_t *findings, int idx)
+{
+	json_t *agents = json_object_get(lad, "agents");
+	json_t *msgs = json_object_get(lad, "messages");
+	size_t nl = 0, rows = 0, i;
+	json_t *m;
+	double t0 = -1;
+
+	lane_of(agents, NULL, &nl);
+	json_array_foreach(msgs, i, m)
+		rows += !(json_is_true(json_object_get(m, "direct")) &&
+			  !json_is_true(json_object_get(m, "sent")));
+	int width = (int)nl * LANE + 470, height = TOPY + (int)rows * ROW + 20;
+	int tx = lane_of(agents, "\1target", &nl);
+
+	fprintf(fp, "<svg class=\"ladder\" xmlns=\"http://www.w3.org/2000/svg\" "
+		"width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
+		"aria-label=\"message ladder\">\n<defs><marker id=\"ah%d\" "
+		"viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" "
+		"markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 "
+		"L10,5 L0,10 z\"/></marker></defs>\n", width, height, width, height, idx);
+	/* lanes */
+	for (size_t l = 0; l < nl; l++) {
+		int x = 60 + (int)l * LANE;
+		const char *label = "target";
+
+		for (size_t a = 0; a < json_array_size(agents); a++) {
+			const char *n = js(json_array_get(agents, a), "name");
+
+			if ((size_t)lane_of(agents, n, &nl) == l)
+				label = n;
+		}
+		fprintf(fp, "<text class=\"lane%s\" x=\"%d\" y=\"20\">", (int)l == tx ?
+			" tgt" : "", x);
+		esc(fp, label);
+		fprintf(fp, "</text><line class=\"life\" x1=\"%d\" y1=\"28\" x2=\"%d\" "
+			"y2=\"%d\"/>\n", x, x, height - 8);
+	}
+	int row = 0;
+
+	json_array_foreach(msgs, i, m) {
+		bool sent = json_is_true(json_object_get(m, "sent"));
+		bool direct = json_is_true(json_object_get(m, "direct"));
+		int al = lane_of(agents, js(m, "agent"), &nl), from, to;
+		double t = json_real_value(json_object_get(m, "t"));
+		json_t *f = NULL, *d = json_object_get(m, "derived"), *dv;
+		bool bad = finding_at(findings, js(m, "where"), &f);
+		int y = TOPY + row * ROW + 16, nx = 60 + (int)nl * LANE - 120;
+		size_t k;
+
+		if (direct && !sent)
+			continue;
+		row++;
+		if (t0 < 0)
+			t0 = t;
+		from = sent ? al : tx;
+		to = sent ? tx : al;
+		if (direct) {
+			/* straight to another agent: the receiver's lane, found
+			 * by the same first line in a received message */
+			size_t j;
+			json_t *r;
+
+			json_array_foreach(msgs, j, r)
+				if (j > i && json_is_true(json_object_get(r, "direct")) &&
+				    !json_is_true(json_object_get(r, "sent")) &&
+				    !strcmp(js(r, "first"), js(m, "first"))) {
+					to = lane_of(agents, js(r, "agent"), &nl);
+					break;
+				}
+		}
+		int x1 = 60 + from * LANE, x2 = 60 + to * LANE;
+
+		fprintf(fp, "<g class=\"msg%s%s\"><title>", bad ? " bad" : "",
+			direct ? " direct" : "");
+		esc(fp, js(m, "where"));
+		fprintf(fp, "</title><text class=\"t\" x=\"2\" y=\"%d\">+%.1f ms</text>",
+			y, (t - t0) * 1000.0);
+		fprintf(fp, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
+			"marker-end=\"url(#ah%d)\"/>", x1, y, x2 == x1 ? x2 + 1 : x2, y, idx);
+		fprintf(fp, "<text class=\"lbl\" x=\"%d\" y=\"%d\">", (x1 + x2) / 2, y - 5);
+		esc_cut(fp, js(m, "first"), 30);
+		fputs("</text>", fp);
+		/* the notes: what the target stamped, what the oracle derived */
+		int ny = y - 12;
+
+		if (*js(m, "stamp")) {
+			char sh[160];
+
+			stamp_short(js(m, "stamp"), sh, sizeof(sh));
+			fprintf(fp, "<text class=\"stamp\" x=\"%d\" y=\"%d\">X-SS-State: ", nx + 130, ny + 9);
+			esc_cut(fp, sh, 60);
+			fputs("</text>", fp);
+			ny += 11;
+		}
+		json_array_foreach(d, k, dv) {
+			fprintf(fp, "<text class=\"derived\" x=\"%d\" y=\"%d\">oracle: ", nx + 130,
+				ny + 9);
+			esc(fp, js(dv, "session"));
+			fputs(" ", fp);
+			esc(fp, js(dv, "from"));
+			fputs(" &#8594; ", fp);
+			esc(fp, js(dv, "to"));
+			fputs(" (", fp);
+			esc(fp, js(dv, "rule"));
+			fputs(")</text>", fp);
+			ny += 11;
+		}
+		if (bad) {
+			fprintf(fp, "<text class=\"finding\" x=\"%d\" y=\"%d\">", nx + 130, ny + 9);
+			esc(fp, js(f, "rule"));
+			fputs(": ", fp);
+			esc_cut(fp, js(f, "text"), 70);
+			fputs("</text>", fp);
+		}
+		fputs("</g>\n", fp);
+	}
+	fputs("</svg>\n", fp);
+}
+
+/* --- the page ----------------------------------------------------------- */
+
+static const char *STYLE =
+"body{font:14px/1.45 system-ui,sans-serif;margin:0 2em 3em;color:#1d232a}"
+"h1{margin:.6em 0 .2em}h2{border-bottom:2px solid #d0d7de;padding-bottom:.2em;margin-top:1.6em}"
+"code,.mono{font-family:ui-monospace,monospace;font-size:12px}"
+".tot span{display:inline-block;margin-right:1.2em;font-weight:600}"
+".pass{color:#116329}.fail{color:#b31d28}.err{color:#9a6700}.nobs{color:#57606a}"
+".none{color:#8c959f}"
+"table{border-collapse:collapse}td,th{border:1px solid #d0d7de;padding:2px 6px;vertical-align:top}"
+"#matrix td.c{text-align:center;width:16px;padding:1px}#matrix th.c{font-size:10px;padding:1px}"
+"#matrix td.c.pass{background:#dafbe1}#matrix td.c.fail{background:#ffebe9}"
+"#matrix td.c.err{background:#fff8c5}#matrix td.c.nobs{background:#eaeef2}"
+"#matrix a{text-decoration:none;color:inherit}"
+".rule,.case{border:1px solid #d0d7de;border-radius:6px;padding:.4em 1em;margin:.8em 0}"
+".case.fail,.case.err{border-color:#b31d28;background:#fff8f8}"
+".case h3,.rule h3{margin:.2em 0}.badge{font-weight:600;padding:0 .5em;border-radius:1em;border:1px solid}"
+".findings{color:#b31d28}.why{font-weight:600}"
+"svg.ladder{display:block;margin:.5em 0;background:#fff;overflow:visible}"
+"svg text{font:11px ui-monospace,monospace;fill:#1d232a}"
+"svg text.lane{font-weight:700;text-anchor:middle;font-size:12px}svg text.tgt{fill:#0550ae}"
+"svg line.life{stroke:#8c959f;stroke-dasharray:4 3}"
+"svg g.msg line{stroke:#1d232a;stroke-width:1.3}svg g.direct line{stroke-dasharray:5 3;stroke:#57606a}"
+"svg g.bad line{stroke:#b31d28;stroke-width:2}svg g.bad text.lbl{fill:#b31d28}"
+"svg marker path{fill:#1d232a}"
+"svg text.lbl{text-anchor:middle}svg text.t{fill:#8c959f;font-size:10px}"
+"svg text.stamp{fill:#0550ae}svg text.derived{fill:#116329}svg text.finding{fill:#b31d28;font-weight:700}"
+"#filters{position:sticky;top:0;background:#f6f8fa;padding:.4em;border-bottom:1px solid #d0d7de;z-index:2}"
+".hidden{display:none}";
+
+/* Filters by group and verdict, on every element of class f. */
+static const char *SCRIPT =
+"(function(){var g=document.getElementById('f-group'),v=document.getElementById('f-verdict');"
+"function apply(){var n=0;document.querySelectorAll('.f').forEach(function(e){"
+"var ok=(!g.value||(' '+e.dataset.group+' ').indexOf(' '+g.value+' ')>=0)&&"
+"(!v.value||(' '+e.dataset.verdict+' ').indexOf(' '+v.value+' ')>=0);"
+"e.classList.toggle('hidden',!ok);if(ok&&e.classList.contains('case'))n++;});"
+"document.getElementById('f-count').textContent=n+' cases shown';}"
+"g.addEventListener('change',apply);v.addEventListener('change',apply);apply();"
+"document.body.setAttribute('data-filters','ready');})();";
+
+static json_t *load_json(const char *path)
+{
+	json_error_t e;
+
+	return json_load_file(path, 0, &e);
+}
+
+/* Line coverage, when make coverage left its one-line totals. */
+static void coverage_line(FILE *fp, const char *out)
+{
+	char path[1024], line[512];
+	FILE *in;
+
+	textf(path, sizeof(path), "%s/coverage/summary.txt", out);
+	in = fopen(path, "r");
+	if (!in) {
+		fputs("<p>Line coverage: not measured in this run (<code>make "
+		      "coverage</code> measures it and links it here).</p>\n", fp);
+		return;
+	}
+	fputs("<p>Line coverage (<a href=\"coverage/index.html\">lcov "
+	      "report</a>):</p><ul>\n", fp);
+	while (fgets(line, sizeof(line), in)) {
+		line[strcspn(line, "\n")] = '\0';
+		fputs("<li>", fp);
+		esc(fp, line);
+		fputs("</li>\n", fp);
+	}
+	fputs("</ul>\n", fp);
+	fclose(in);
+}
+
+static const char *run_rule_verdict(json_t *rules, const char *id)
+{
+	json_t *r = json_object_get(rules, id);
+
+	return r ? js(r, "verdict") : "";
+}
+
+static void case_article(FILE *fp, json_t *c, const char *out, int idx)
+{
+	const char *name = js(c, "name"), *v = js(c, "verdict");
+	json_t *findings = json_object_get(c, "findings"), *x;
+	char g[64], path[1024];
+	size_t i;
+
+	group_of(name, g, sizeof(g));
+	fputs("<article class=\"case f ", fp);
+	fputs(vclass(v), fp);
+	fputs("\" id=\"case-", fp);
+	slug(fp, name);
+	fputs("\" data-group=\"", fp);
+	esc(fp, g);
+	fputs("\" data-verdict=\"", fp);
+	esc(fp, v);
+	fputs("\"><h3>", fp);
+	esc(fp, name);
+	fprintf(fp, " <span class=\"badge %s\">", vclass(v));
+	esc(fp, v);
+	fputs("</span></h3>\n<p>", fp);
+	esc(fp, js(c, "summary"));
+	fputs("</p>\n<p>Application <code>", fp);
+	esc(fp, js(c, "app"));
+	fprintf(fp, "</code>, %.1f s. Rules:", json_real_value(json_object_get(c, "seconds")));
+	json_array_foreach(json_object_get(c, "rules"), i, x) {
+		fputs(" <a href=\"#rule-", fp);
+		slug(fp, js(x, "id"));
+		fprintf(fp, "\" class=\"%s\">", vclass(js(x, "verdict")));
+		esc(fp, js(x, "id"));
+		fputs("</a>", fp);
+	}
+	fputs("</p>\n", fp);
+	if (*js(c, "reason")) {
+		fputs("<p class=\"why\">", fp);
+		esc(fp, js(c, "reason"));
+		if (*js(c, "where")) {
+			fputs(" <span class=\"mono\">(at ", fp);
+			esc(fp, js(c, "where"));
+			fputs(")</span>", fp);
+		}
+		fputs("</p>\n", fp);
+	}
+	if (json_array_size(findings)) {
+		fputs("<ul class=\"findings\">\n", fp);
+		json_array_foreach(findings, i, x) {
+			fputs("<li><b>", fp);
+			esc(fp, js(x, "rule"));
+			fputs("</b>: ", fp);
+			esc(fp, js(x, "text"));
+			fputs(" <span class=\"mono\">at ", fp);
+			esc(fp, js(x, "where"));
+			fputs("</span></li>\n", fp);
+		}
+		fputs("</ul>\n", fp);
+	}
+	fputs("<table class=\"checks\"><tr><th>check</th><th>outcome</th><th>detail</th></tr>\n", fp);
+	json_array_foreach(json_object_get(c, "checks"), i, x) {
+		fputs("<tr><td>", fp);
+		esc(fp, js(x, "name"));
+		fprintf(fp, "</td><td class=\"%s\">", vclass(js(x, "outcome")));
+		esc(fp, js(x, "outcome"));
+		fputs("</td><td>", fp);
+		esc(fp, js(x, "detail"));
+		fputs("</td></tr>\n", fp);
+	}
+	fputs("</table>\n", fp);
+	textf(path, sizeof(path), "%s/cases/%s/ladder.json", out, name);
+	json_t *lad = load_json(path);
+
+	if (lad && json_array_size(json_object_get(lad, "messages"))) {
+		ladder(fp, lad, findings, idx);
+	} else {
+		fputs("<p class=\"none\">No ladder: no message was logged.</p>\n", fp);
+	}
+	json_decref(lad);
+	fputs("<p class=\"mono\">logs: <a href=\"cases/", fp);
+	esc(fp, name);
+	fputs("/\">cases/", fp);
+	esc(fp, name);
+	fputs("/</a></p></article>\n", fp);
+}
+
+static int write_index(const char *out, json_t *res, const struct catalog *cat)
+{
+	char path[1024], g[64];
+	json_t *cases = json_object_get(res, "cases"), *rules = json_object_get(res, "rules");
+	json_t *tot = json_object_get(res, "totals"), *target = json_object_get(res, "target");
+	json_t *c, *x;
+	size_t i, j;
+	FILE *fp;
+	int nocase = 0, notest = 0, neither = 0;
+
+	textf(path, sizeof(path), "%s/index.html", out);
+	fp = fopen(path, "w");
+	if (!fp)
+		return -1;
+	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+	      "<meta name=\"viewport\" content=\"width=device-width\">\n<title>"
+	      "SessionTCK report: ", fp);
+	esc(fp, js(target, "name"));
+	fprintf(fp, "</title>\n<style>%s</style></head>\n<body>\n", STYLE);
+	fputs("<header><h1>SessionTCK conformance report</h1>\n<p>Target <b>", fp);
+	esc(fp, js(target, "name"));
+	fputs("</b>: ", fp);
+	esc(fp, js(target, "summary"));
+	fprintf(fp, ". %zu cases in %.1f s. What the target shows: %s.</p>\n",
+		json_array_size(cases), json_real_value(json_object_get(res, "seconds")),
+		json_is_true(json_object_get(target, "state_header")) ?
+		"session state (X-SS-State)" : "the wire only");
+	fputs("<p class=\"tot\">", fp);
+	static const char *vs[] = { "passed", "failed", "not observable", "error" };
+
+	for (size_t k = 0; k < 4; k++)
+		fprintf(fp, "<span class=\"%s\">%lld %s</span>", vclass(vs[k]),
+			(long long)json_integer_value(json_object_get(tot, vs[k])), vs[k]);
+	fputs("</p>\n<p>Also: <a href=\"junit.xml\">junit.xml</a>, <a href=\"results.json\">"
+	      "results.json</a>, <a href=\"summary.md\">summary.md</a>.</p></header>\n", fp);
+
+	/* how to read it */
+	fputs("<section id=\"about\"><h2>How to read this report</h2>\n<p>Each rule of "
+	      "the session model of the SIP Servlet specification (SipSession and "
+	      "SipApplicationSession, JSR 116, 289 and 359) has an ID. A <i>case</i> "
+	      "plays a call flow with SIPp against the target and checks the rules it "
+	      "names: SIPp's own checks, then the oracle, which rebuilds every dialog "
+	      "from the logs and derives the state each session must be in. "
+	      "<span class=\"pass\">passed</span>: every check ran and held; "
+	      "<span class=\"fail\">failed</span>: one did not; "
+	      "<span class=\"nobs\">not observable</span>: the target cannot show it "
+	      "(never counted as a pass); <span class=\"err\">error</span>: the case "
+	      "could not run. In a ladder, the target is the middle lane; blue is the "
+	      "X-SS-State the target reported, green the state change the oracle "
+	      "derived, red a finding.</p></section>\n", fp);
+
+	/* rule coverage */
+	for (size_t k = 0; k < cat->n; k++) {
+		bool hc = json_object_get(rules, cat->v[k].id) != NULL;
+
+		nocase += !hc;
+		notest += cat->v[k].unit == 0;
+		neither += !hc && cat->v[k].unit == 0;
+	}
+	fputs("<section id=\"coverage\"><h2>Coverage</h2>\n", fp);
+	fprintf(fp, "<p>Rules in the catalog: %zu; with a case in this run: %zu; ",
+		cat->n, cat->n - (size_t)nocase);
+	if (cat->n && cat->v[0].unit >= 0)
+		fprintf(fp, "with no unit test: %d; <b>with neither a test nor a case: "
+			"<span id=\"rules-uncovered\">%d</span></b>.</p>\n", notest, neither);
+	else
+		fputs("unit tests per rule: not known (<code>make conformance</code> "
+		      "writes them).</p>\n", fp);
+	if (neither) {
+		fputs("<p>Neither tested nor played:", fp);
+		for (size_t k = 0; k < cat->n; k++)
+			if (!json_object_get(rules, cat->v[k].id) && cat->v[k].unit == 0) {
+				fputs(" <a href=\"#rule-", fp);
+				slug(fp, cat->v[k].id);
+				fputs("\">", fp);
+				esc(fp, cat->v[k].id);
+				fputs("</a>", fp);
+			}
+		fputs("</p>\n", fp);
+	}
+	coverage_line(fp, out);
+	fputs("</section>\n", fp);
+
+	/* filters */
+	fputs("<section id=\"filters\">Group <select id=\"f-group\"><option value=\"\">all"
+	      "</option>", fp);
+	char seen[512] = " ";
+
+	json_array_foreach(cases, i, c) {
+		char key[80];
+
+		group_of(js(c, "name"), g, sizeof(g));
+		textf(key, sizeof(key), " %s ", g);
+		if (strstr(seen, key) || strlen(seen) + strlen(key) >= sizeof(seen))
+			continue;
+		strcat(seen, g);
+		strcat(seen, " ");
+		fputs("<option>", fp);
+		esc(fp, g);
+		fputs("</option>", fp);
+	}
+	fputs("</select> Verdict <select id=\"f-verdict\"><option value=\"\">all</option>"
+	      "<option>passed</option><option>failed</option><option>not observable"
+	      "</option><option>error</option></select> <span id=\"f-count\"></span>"
+	      "</section>\n", fp);
+
+	/* the matrix */
+	fputs("<section><h2>Rules against cases</h2>\n<p>A row per rule a case checks, a "
+	      "column per case (hover for its name).</p>\n<table id=\"matrix\"><thead><tr>"
+	      "<th>rule</th><th>verdict</th>", fp);
+	json_array_foreach(cases, i, c) {
+		fprintf(fp, "<th class=\"c\" title=\"");
+		esc(fp, js(c, "name"));
+		fputs("\"><a href=\"#case-", fp);
+		slug(fp, js(c, "name"));
+		fprintf(fp, "\">%zu</a></th>", i + 1);
+	}
+	fputs("</tr></thead><tbody>\n", fp);
+	for (size_t k = 0; k < cat->n; k++) {
+		const char *id = cat->v[k].id, *rv = run_rule_verdict(rules, id);
+		char groups[512] = "";
+
+		if (!*rv)
+			continue;
+		json_array_foreach(cases, i, c)
+			json_array_foreach(json_object_get(c, "rules"), j, x)
+				if (!strcmp(js(x, "id"), id)) {
+					group_of(js(c, "name"), g, sizeof(g));
+					if (!strstr(groups, g) && strlen(groups) + strlen(g) + 2 < sizeof(groups)) {
+						strcat(groups, g);
+						strcat(groups, " ");
+					}
+				}
+		fputs("<tr class=\"f\" data-group=\"", fp);
+		esc(fp, groups);
+		fputs("\" data-verdict=\"", fp);
+		esc(fp, rv);
+		fputs("\"><th><a href=\"#rule-", fp);
+		slug(fp, id);
+		fputs("\">", fp);
+		esc(fp, id);
+		fprintf(fp, "</a></th><td class=\"%s\">", vclass(rv));
+		esc(fp, rv);
+		fputs("</td>", fp);
+		json_array_foreach(cases, i, c) {
+			const char *cv = NULL;
+
+			json_array_foreach(json_object_get(c, "rules"), j, x)
+				if (!strcmp(js(x, "id"), id))
+					cv = js(x, "verdict");
+			if (cv) {
+				fprintf(fp, "<td class=\"c %s\" title=\"", vclass(cv));
+				esc(fp, js(c, "name"));
+				fputs(": ", fp);
+				esc(fp, cv);
+				fprintf(fp, "\">%s</td>", vmark(cv));
+			} else {
+				fputs("<td class=\"c\"></td>", fp);
+			}
+		}
+		fputs("</tr>\n", fp);
+	}
+	fputs("</tbody></table></section>\n", fp);
+
+	/* the rules, in plain words */
+	fputs("<section id=\"rules\"><h2>The rules</h2>\n", fp);
+	for (size_t k = 0; k < cat->n; k++) {
+		const struct crule *r = &cat->v[k];
+		const char *rv = run_rule_verdict(rules, r->id);
+		char groups[512] = "";
+
+		json_array_foreach(cases, i, c)
+			json_array_foreach(json_object_get(c, "rules"), j, x)
+				if (!strcmp(js(x, "id"), r->id)) {
+					group_of(js(c, "name"), g, sizeof(g));
+					if (!strstr(groups, g) && strlen(groups) + strlen(g) + 2 < sizeof(groups)) {
+						strcat(groups, g);
+						strcat(groups, " ");
+					}
+				}
+		fputs("<div class=\"rule f\" id=\"rule-", fp);
+		slug(fp, r->id);
+		fputs("\" data-group=\"", fp);
+		esc(fp, groups);
+		fputs("\" data-verdict=\"", fp);
+		esc(fp, *rv ? rv : "none");
+		fputs("\"><h3>", fp);
+		esc(fp, r->id);
+		if (*rv) {
+			fprintf(fp, " <span class=\"badge %s\">", vclass(rv));
+			esc(fp, rv);
+			fputs("</span>", fp);
+		}
+		fputs("</h3><p>", fp);
+		esc(fp, r->summary);
+		fputs("</p><p class=\"mono\">", fp);
+		esc(fp, version_name(r->version));
+		fputs("; source: ", fp);
+		esc(fp, r->source);
+		fputs("; digest section ", fp);
+		esc(fp, r->sect);
+		fputs("; ", fp);
+		esc(fp, obs_name(r->obs));
+		if (r->unit >= 0)
+			fprintf(fp, "; unit tests: %d", r->unit);
+		fputs(". Cases:", fp);
+		int nc = 0;
+
+		json_array_foreach(cases, i, c)
+			json_array_foreach(json_object_get(c, "rules"), j, x)
+				if (!strcmp(js(x, "id"), r->id)) {
+					fputs(" <a href=\"#case-", fp);
+					slug(fp, js(c, "name"));
+					fprintf(fp, "\" class=\"%s\">", vclass(js(x, "verdict")));
+					esc(fp, js(c, "name"));
+					fputs("</a>", fp);
+					nc++;
+				}
+		if (!nc)
+			fputs(" none in this run", fp);
+		fputs(".</p></div>\n", fp);
+	}
+	fputs("</section>\n", fp);
+
+	/* the cases */
+	fputs("<section id=\"cases\"><h2>The cases</h2>\n", fp);
+	json_array_foreach(cases, i, c)
+		case_article(fp, c, out, (int)i);
+	fprintf(fp, "</section>\n<script>%s</script>\n</body></html>\n", SCRIPT);
+	return fclose(fp) ? -1 : 0;
+}
+
+static int write_summary(const char *out, json_t *res)
+{
+	char path[1024];
+	json_t *tot = json_object_get(res, "totals"), *c;
+	size_t i;
+	FILE *fp;
+	int bad = 0;
+
+	textf(path, sizeof(path), "%s/summary.md", out);
+	fp = fopen(path, "w");
+	if (!fp)
+		return -1;
+	fprintf(fp, "# SessionTCK: %s\n\n%zu cases in %.1f s: %lld passed, %lld failed, "
+		"%lld not observable, %lld error.\n\n", js(json_object_get(res, "target"), "name"),
+		json_array_size(json_object_get(res, "cases")),
+		json_real_value(json_object_get(res, "seconds")),
+		(long long)json_integer_value(json_object_get(tot, "passed")),
+		(long long)json_integer_value(json_object_get(tot, "failed")),
+		(long long)json_integer_value(json_object_get(tot, "not observable")),
+		(long long)json_integer_value(json_object_get(tot, "error")));
+	json_array_foreach(json_object_get(res, "cases"), i, c) {
+		const char *v = js(c, "verdict");
+		char reason[SSTCK_TEXT];
+
+		if (!strcmp(v, "passed") || !strcmp(v, "not observable"))
+			continue;
+		if (!bad++)
+			fputs("| case | verdict | reason |\n|---|---|---|\n", fp);
+		/* a table cell: no pipe, no newline */
+		textf(reason, sizeof(reason), "%s", js(c, "reason"));
+		for (char *p = reason; *p; p++)
+			if (*p == '|' || *p == '\n' || *p == '`')
+				*p = ' ';
+		fprintf(fp, "| %s | %s | %s |\n", js(c, "name"), v, reason);
+	}
+	if (!bad)
+		fputs("No case failed or erred.\n", fp);
+	fputs("\nThe report: index.html; for CI: junit.xml, results.json.\n", fp);
+	return fclose(fp) ? -1 : 0;
+}
+
+int report_write(const char *out, const char *top, char *err, size_t errsz)
+{
+	char path[1024];
+	struct catalog cat;
+	json_t *res;
+	int rc;
+
+	textf(path, sizeof(path), "%s/results.json", out);
+	res = load_json(path);
+	if (!res) {
+		textf(err, errsz, "cannot read %s", path);
+		return -1;
+	}
+	if (catalog_load(&cat, top, out)) {
+		textf(err, errsz, "cannot read %s/conformance/rules.tsv", top);
+		json_decref(res);
+		return -1;
+	}
+	rc = write_index(out, res, &cat) || write_summary(out, res);
+	if (rc)
+		textf(err, errsz, "cannot write the report in %s", out);
+	free(cat.v);
+	json_decref(res);
+	return rc ? -1 : 0;
+}
+
+/* --- two runs side by side ---------------------------------------------- */
+
+static const char *verdict_in(json_t *res, const char *name)
+{
+	size_t i;
+	json_t *c;
+
+	json_array_foreach(json_object_get(res, "cases"), i, c)
+		if (!strcmp(js(c, "name"), name))
+			return js(c, "verdict");
+	return "";
+}
+
+static const char *reason_in(json_t *res, const char *name)
+{
+	size_t i;
+	json_t *c;
+
+	json_array_foreach(json_object_get(res, "cases"), i, c)
+		if (!strcmp(js(c, "name"), name))
+			return js(c, "reason");
+	return "";
+}
+
+int report_compare(const char *a, const char *b, const char *file,
+		   char *err, size_t errsz)
+{
+	char pa[1024], pb[1024];
+	json_t *ra, *rb, *c;
+	const char *ta, *tb;
+	size_t i;
+	FILE *fp;
+	int differ = 0;
+
+	textf(pa, sizeof(pa), "%s/results.json", a);
+	textf(pb, sizeof(pb), "%s/results.json", b);
+	ra = load_json(pa);
+	rb = load_json(pb);
+	if (!ra || !rb) {
+		textf(err, errsz, "cannot read %s", ra ? pb : pa);
+		json_decref(ra);
+		json_decref(rb);
+		return -1;
+	}
+	ta = js(json_object_get(ra, "target"), "name");
+	tb = js(json_object_get(rb, "target"), "name");
+	fp = fopen(file, "w");
+	if (!fp) {
+		textf(err, errsz, "cannot write %s", file);
+		json_decref(ra);
+		json_decref(rb);
+		return -1;
+	}
+	fprintf(fp, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+		"<title>SessionTCK: two targets</title><style>%s</style></head><body>\n"
+		"<h1>SessionTCK: two targets side by side</h1>\n<p>", STYLE);
+	esc(fp, ta);
+	fputs(" (", fp);
+	esc(fp, a);
+	fputs(") against ", fp);
+	esc(fp, tb);
+	fputs(" (", fp);
+	esc(fp, b);
+	fputs(").</p>\n<h2>Cases</h2><table id=\"compare\"><tr><th>case</th><th>", fp);
+	esc(fp, ta);
+	fputs("</th><th>", fp);
+	esc(fp, tb);
+	fputs("</th><th>why they differ</th></tr>\n", fp);
+	json_array_foreach(json_object_get(ra, "cases"), i, c) {
+		const char *n = js(c, "name"), *va = js(c, "verdict"), *vb = verdict_in(rb, n);
+		bool same = !strcmp(va, vb);
+
+		differ += !same;
+		fputs("<tr><td>", fp);
+		esc(fp, n);
+		fprintf(fp, "</td><td class=\"%s\">", vclass(va));
+		esc(fp, va);
+		fprintf(fp, "</td><td class=\"%s\">", vclass(vb));
+		esc(fp, *vb ? vb : "not run");
+		fputs("</td><td>", fp);
+		if (!same) {
+			esc(fp, *reason_in(rb, n) ? reason_in(rb, n) : js(c, "reason"));
+		}
+		fputs("</td></tr>\n", fp);
+	}
+	fputs("</table>\n<h2>Rules</h2><table><tr><th>rule</th><th>", fp);
+	esc(fp, ta);
+	fputs("</th><th>", fp);
+	esc(fp, tb);
+	fputs("</th></tr>\n", fp);
+	const char *id;
+	json_t *v;
+
+	json_object_foreach(json_object_get(ra, "rules"), id, v) {
+		const char *vb = run_rule_verdict(json_object_get(rb, "rules"), id);
+
+		fputs("<tr><td>", fp);
+		esc(fp, id);
+		fprintf(fp, "</td><td class=\"%s\">", vclass(js(v, "verdict")));
+		esc(fp, js(v, "verdict"));
+		fprintf(fp, "</td><td class=\"%s\">", vclass(vb));
+		esc(fp, *vb ? vb : "not run");
+		fputs("</td></tr>\n", fp);
+	}
+	fprintf(fp, "</table>\n<p id=\"differ\">%d cases differ.</p></body></html>\n", differ);
+	json_decref(ra);
+	json_decref(rb);
+	if (fclose(fp)) {
+		textf(err, errsz, "cannot write %s", file);
+		return -1;
+	}
+	return differ;
+}
