@@ -32,12 +32,14 @@ MODEL_SRCS := model/mem/mem.c \
 
 UNIT_SRCS  := $(wildcard conformance/unit/*.c)
 
-REF_SRCS   := model/sip/sipc.c model/apps/apps.c model/ref/main.c
+REF_SRCS   := model/sip/sipc.c model/apps/apps.c model/apps/c2c.c \
+              model/http/http.c model/ref/main.c
 
 HARNESS_SRCS := harness/sstck/rules.c harness/sstck/manifest.c \
                 harness/sstck/target.c harness/sstck/proc.c \
                 harness/sstck/sipp.c harness/sstck/judge.c \
                 harness/sstck/runner.c harness/sstck/results.c \
+                harness/sstck/httpstep.c \
                 conformance/oracle/oracle.c reports/html.c
 HTEST_SRCS   := $(wildcard harness/test/*.c)
 OTEST_SRCS   := $(wildcard conformance/oracle/test/*.c)
@@ -53,8 +55,8 @@ LDFLAGS_cov := --coverage
 
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
-SIP_CFLAGS   = $(shell pkg-config --cflags libosip2 jansson inih 2>/dev/null)
-SIP_LIBS     = $(shell pkg-config --libs libosip2 jansson 2>/dev/null)
+SIP_CFLAGS   = $(shell pkg-config --cflags libosip2 jansson inih libmicrohttpd 2>/dev/null)
+SIP_LIBS     = $(shell pkg-config --libs libosip2 jansson libmicrohttpd 2>/dev/null)
 HARNESS_LIBS = $(shell pkg-config --libs libosip2 jansson inih 2>/dev/null)
 
 .PHONY: all check conformance rules coverage bench deps clean help
@@ -74,7 +76,7 @@ $(OUT)/$(1)/%.o: %.c | deps
 	@$(if $(Q),echo "  CC[$(1)]  $$<")
 	$(Q)$$(CC) $(CSTD) $(WARN) $(DEPS) $$(CFLAGS_$(1)) $$(CHECK_CFLAGS) \
 		$$(SIP_CFLAGS) -Imodel/session -Imodel/mem -Imodel/sip \
-		-Imodel/apps -Iharness/sstck -Iconformance/oracle -Ireports -c $$< -o $$@
+		-Imodel/apps -Imodel/http -Iharness/sstck -Iconformance/oracle -Ireports -c $$< -o $$@
 
 $(OUT)/$(1)/libssm.a: $(MODEL_SRCS:%.c=$(OUT)/$(1)/%.o)
 	$(Q)rm -f $$@ && ar rcs $$@ $$^
@@ -152,7 +154,7 @@ conformance: $(OUT)/rel/check-model $(OUT)/rel/sstck-ref $(OUT)/rel/sstck
 # writer; the unit suites and the conformance run on sstck-ref; an lcov HTML
 # report, a line per module (kept in coverage/summary.txt, which the run's
 # index.html shows beside its rule coverage).
-COV_DIRS := model/session model/mem model/sip model/apps model/ref \
+COV_DIRS := model/session model/mem model/sip model/apps model/http model/ref \
             harness/sstck conformance/oracle reports
 
 coverage: $(OUT)/cov/check-model $(OUT)/cov/check-sstck $(OUT)/cov/sstck-ref \

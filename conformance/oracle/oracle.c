@@ -634,13 +634,20 @@ static void apply(struct run *R, struct states *st, struct sess *S,
  * and what it logged after X came after X.  What it sent before X may
  * have crossed X on the way.  Between agents only the clock speaks, to
  * within ORACLE_SKEW. */
-/* Whether the target sent X as its copy of Y, which it received: a
- * request forwarded (X's second Via is Y's top one) or a response relayed
- * (Y's second Via is X's top one) by a proxy.  Y caused X. */
+/* Whether the target sent X because it received Y: a request forwarded
+ * (X's second Via is Y's top one) or a response relayed (Y's second Via
+ * is X's top one) by a proxy, or the ACK of the 2xx Y. */
 static bool relayed(const struct msg *y, const struct msg *x)
 {
-	if (!y || !y->agent_sent || x->agent_sent || !y->m || !x->m ||
-	    is_req(y) != is_req(x))
+	if (!y || !y->agent_sent || x->agent_sent || !y->m || !x->m)
+		return false;
+	/* the ACK of a 2xx answers it (RFC 3261 13.2.2.4) */
+	if (is_req(x) && MSG_IS_ACK(x->m) && !is_req(y) &&
+	    y->m->status_code >= 200 && y->m->status_code < 300 &&
+	    !strcmp(cseq_method(y->m), "INVITE") &&
+	    !strcmp(call_id(x->m), call_id(y->m)) && cseq_num(x->m) == cseq_num(y->m))
+		return true;
+	if (is_req(y) != is_req(x))
 		return false;
 	if (is_req(x))
 		return !strcmp(x->m->sip_method, y->m->sip_method) &&
@@ -1520,6 +1527,52 @@ static int check_trace(struct run *R, const char *dir, char *err, size_t errsz)
 }
 
 /* ------------------------------------------------------------------ */
+/* 6. requests from scratch (B2B-12)                                   */
+/* ------------------------------------------------------------------ */
+
+/* Every initial request the target made from scratch
+ * (SipFactory.createRequest(sas, method, from, to)): no To tag, a From
+ * tag, a Contact, and a Call-ID and From tag of its own, never another
+ * leg's. */
+static void check_uac(struct run *R)
+{
+	char w[256];
+
+	for (size_t i = 0; i < R->n; i++) {
+		struct msg *q = &R->v[i];
+		osip_contact_t *ct = NULL;
+
+		if (!boundary(q) || q->agent_sent || !is_req(q) ||
+		    !MSG_IS_INVITE(q->m) || tag_of(q->m->to)[0])
+			continue;
+		where(R, q, w, sizeof(w));
+		R->r->wire_checks += 2;
+		if (!tag_of(q->m->from)[0])
+			find(R->r, "B2B-12", w, "a request from scratch: expected the "
+			     "container's From tag, seen none");
+		if (osip_message_get_contact(q->m, 0, &ct) < 0 || !ct)
+			find(R->r, "B2B-12", w, "a request from scratch: expected the "
+			     "container's Contact, seen none");
+		for (size_t k = 0; k < i; k++) {
+			struct msg *p = &R->v[k];
+
+			if (!boundary(p) || p->agent_sent || !is_req(p) ||
+			    !MSG_IS_INVITE(p->m) || tag_of(p->m->to)[0] ||
+			    p->agent == q->agent)
+				continue;
+			if (!strcmp(call_id(p->m), call_id(q->m)))
+				find(R->r, "B2B-12", w, "a new leg: expected a Call-ID "
+				     "of its own, seen %s's (%s)", R->c->agents[p->agent],
+				     call_id(q->m));
+			if (!strcmp(tag_of(p->m->from), tag_of(q->m->from)))
+				find(R->r, "B2B-12", w, "a new leg: expected a From tag "
+				     "of its own, seen %s's (%s)", R->c->agents[p->agent],
+				     tag_of(q->m->from));
+		}
+	}
+}
+
+/* ------------------------------------------------------------------ */
 
 /* libosip2 reports a message it cannot parse; the oracle counts those */
 static void quiet(const char *fi, int li, osip_trace_level_t level,
@@ -1531,6 +1584,8 @@ static void quiet(const char *fi, int li, osip_trace_level_t level,
 	(void)chfr;
 	(void)ap;
 }
+
+static void check_uac(struct run *R);
 
 static void write_ladder(const struct run *R, const char *path)
 {
@@ -1580,7 +1635,8 @@ int oracle_judge(const char *dir, const struct oracle_case *c,
 	for (size_t a = 0; a < c->nagents; a++)
 		if (read_log(&R, (int)a, dir, err, errsz))
 			goto out;
-	qsort(R.v, R.n, sizeof(*R.v), by_time);
+	if (R.n)
+		qsort(R.v, R.n, sizeof(*R.v), by_time);
 	mark_direct(&R);
 	for (size_t i = 0; i < R.n; i++)
 		r->messages += boundary(&R.v[i]);
@@ -1589,6 +1645,8 @@ int oracle_judge(const char *dir, const struct oracle_case *c,
 		check_proxy(&R);
 	else if (c->app && !strcmp(c->app, "b2bua"))
 		check_b2b(&R);
+	else if (c->app && !strcmp(c->app, "click-to-call"))
+		check_uac(&R);
 	rc = check_trace(&R, dir, err, errsz);
 	if (!rc && c->ladder)
 		write_ladder(&R, c->ladder);

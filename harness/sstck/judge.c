@@ -153,6 +153,18 @@ void judge(const struct facts *f, struct judgement *j)
 		add(j, O_ERROR, NULL, "setup", "no agents ran");
 		return;
 	}
+	/* a converged case's HTTP steps: the first that failed says why the
+	 * agents then waited in vain */
+	for (size_t i = 0; i < f->nhttp; i++) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "http %s", f->http[i].name);
+		if (f->http[i].ran)
+			add(j, f->http[i].ok ? O_PASSED : O_FAILED, "http.log", name,
+			    "%s", f->http[i].detail);
+		else
+			add(j, O_FAILED, "http.log", name, "not run: an earlier step failed");
+	}
 	/* the agents that ran first: their trouble is why the others did not */
 	for (size_t i = 0; i < f->nagents; i++)
 		if (f->agents[i].ran)

@@ -6,6 +6,10 @@
  *              transport (udp, the default, or tcp: the callers' side)
  *   [agent.N]  role (uas|uac), scenario (SIPp XML beside case.ini), start
  *   [expect]   derived (derived SipSessions the target's trace must show)
+ *   [http.N]   an HTTP step of a converged case, in file order: request
+ *              (METHOD PATH), body, status, expect (repeatable: PATH OP
+ *              VALUE, OP one of = != ~), save (NAME PATH), until (seconds
+ *              to poll until it holds), cookie (keep, the default, or none)
  *
  * Everything else is an error, so a misspelt key never goes unnoticed.
  */
@@ -142,6 +146,66 @@ static int on_key(void *user, const char *sec, const char *key,
 		} else {
 			BAD("[%s] has no key '%s' (role, scenario, start)", sec, key);
 		}
+	} else if (!strncmp(sec, "http.", 5)) {
+		struct http_step *h = NULL;
+
+		for (size_t i = 0; i < m->nhttp; i++)
+			if (!strcmp(m->http[i].name, sec + 5))
+				h = &m->http[i];
+		if (!h) {
+			if (m->nhttp == SSTCK_MAX_HTTP || !valid_name(sec + 5) ||
+			    strlen(sec + 5) >= sizeof(h->name))
+				BAD("[%s]: step names are letters, digits, - and _ "
+				    "(at most %d steps)", sec, SSTCK_MAX_HTTP);
+			h = &m->http[m->nhttp++];
+			memset(h, 0, sizeof(*h));
+			strcpy(h->name, sec + 5);
+		}
+		if (!strcmp(key, "request")) {
+			char meth[16];
+			int used = 0;
+
+			if (sscanf(val, "%15s %n", meth, &used) != 1 ||
+			    (val[used] != '/' && val[used] != '{') ||
+			    !copy(h->path, sizeof(h->path), val + used) ||
+			    (strcmp(meth, "GET") && strcmp(meth, "POST") &&
+			     strcmp(meth, "PUT") && strcmp(meth, "DELETE")))
+				BAD("[%s] request must be METHOD /PATH or METHOD {saved} "
+				    "(GET, POST, PUT, DELETE), not '%s'", sec, val);
+			strcpy(h->method, meth);
+		} else if (!strcmp(key, "body")) {
+			if (!copy(h->body, sizeof(h->body), val))
+				BAD("[%s] body: too long", sec);
+		} else if (!strcmp(key, "status")) {
+			if (parse_int(val, 100, 599, &h->status))
+				BAD("[%s] status must be an HTTP status, not '%s'", sec, val);
+		} else if (!strcmp(key, "expect")) {
+			if (h->nexpect == SSTCK_MAX_EXPECT ||
+			    !copy(h->expect[h->nexpect], sizeof(h->expect[0]), val) ||
+			    (!strstr(val, " = ") && !strstr(val, " != ") &&
+			     !strstr(val, " ~ ")))
+				BAD("[%s] expect must be PATH = VALUE, PATH != VALUE or "
+				    "PATH ~ REGEX (at most %d), not '%s'", sec,
+				    SSTCK_MAX_EXPECT, val);
+			h->nexpect++;
+		} else if (!strcmp(key, "save")) {
+			if (h->nsave == 4 || !strchr(val, ' ') ||
+			    !copy(h->save[h->nsave], sizeof(h->save[0]), val))
+				BAD("[%s] save must be NAME PATH (at most 4), not '%s'",
+				    sec, val);
+			h->nsave++;
+		} else if (!strcmp(key, "until")) {
+			if (parse_int(val, 1, 60, &h->until_s))
+				BAD("[%s] until must be seconds 1-60, not '%s'", sec, val);
+		} else if (!strcmp(key, "cookie")) {
+			if (!strcmp(val, "none"))
+				h->no_cookie = true;
+			else if (strcmp(val, "keep"))
+				BAD("[%s] cookie must be keep or none, not '%s'", sec, val);
+		} else {
+			BAD("[%s] has no key '%s' (request, body, status, expect, save, "
+			    "until, cookie)", sec, key);
+		}
 	} else if (!strcmp(sec, "expect")) {
 		if (!strcmp(key, "derived")) {
 			if (parse_int(val, 0, 100, &m->expect_derived))
@@ -150,7 +214,8 @@ static int on_key(void *user, const char *sec, const char *key,
 			BAD("[expect] has no key '%s' (derived)", key);
 		}
 	} else {
-		BAD("unknown section [%s] (case, ref, agent.NAME, expect)", sec);
+		BAD("unknown section [%s] (case, ref, agent.NAME, http.NAME, expect)",
+		    sec);
 	}
 	return 1;
 }
@@ -226,10 +291,16 @@ static int validate(struct manifest *m, const struct ruleset *rs,
 		}
 		uac += a->role == ROLE_UAC;
 	}
-	if (!uac) {
-		snprintf(err, errsz, "no agent has role uac: nothing would start the call");
+	if (!uac && !m->nhttp) {
+		snprintf(err, errsz, "no agent has role uac and no [http.NAME] step: "
+			 "nothing would start the call");
 		return -1;
 	}
+	for (size_t i = 0; i < m->nhttp; i++)
+		if (!m->http[i].method[0]) {
+			snprintf(err, errsz, "[http.%s] needs a request", m->http[i].name);
+			return -1;
+		}
 	return check_placeholders(m, err, errsz);
 }
 
@@ -248,6 +319,25 @@ int manifest_load(struct manifest *m, const char *dir, const char *name,
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/case.ini", dir);
+	/* libinih cuts a line at INI_MAX_LINE and reads the rest as the next
+	 * one: say so rather than report a syntax error there */
+	{
+		FILE *fp = fopen(path, "r");
+		char line[INI_MAX_LINE + 2];
+		int ln = 0;
+
+		while (fp && fgets(line, sizeof(line), fp)) {
+			ln++;
+			if (!strchr(line, '\n') && strlen(line) >= INI_MAX_LINE - 1) {
+				snprintf(err, errsz, "%s:%d: longer than %d characters",
+					 path, ln, INI_MAX_LINE - 2);
+				fclose(fp);
+				return -1;
+			}
+		}
+		if (fp)
+			fclose(fp);
+	}
 	rc = ini_parse(path, on_key, &c);
 	if (rc < 0) {
 		snprintf(err, errsz, "%s: cannot read: %s", path, strerror(errno));

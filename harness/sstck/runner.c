@@ -145,7 +145,7 @@ static pid_t start_target(const struct run_opts *o, const struct manifest *m,
 
 	textf(logf, sizeof(logf), "%s/target.log", outdir);
 	if (t->kind == TARGET_REF) {
-		char portf[1024], tracef[1024];
+		char portf[1024], tracef[1024], httpf[1024];
 
 		textf(portf, sizeof(portf), "%s/ref.port", outdir);
 		textf(tracef, sizeof(tracef), "%s/trace.jsonl", outdir);
@@ -162,6 +162,13 @@ static pid_t start_target(const struct run_opts *o, const struct manifest *m,
 		argv[n++] = tracef;
 		if (o->verbose)
 			argv[n++] = "-v";
+		if (m->nhttp) {
+			textf(httpf, sizeof(httpf), "%s/http.port", outdir);
+			argv[n++] = "--http";
+			argv[n++] = "127.0.0.1:0";
+			argv[n++] = "--http-port-file";
+			argv[n++] = httpf;
+		}
 		textf(argbuf, sizeof(argbuf), "%s", args);
 		split(argbuf, argv, &n);
 		pid = proc_spawn(argv, logf, NULL);
@@ -175,6 +182,11 @@ static pid_t start_target(const struct run_opts *o, const struct manifest *m,
 		}
 		first_line(portf, why, sizeof(why));
 		*port = atoi(why);
+		if (m->nhttp) {
+			/* the HTTP side binds before the SIP side writes its port */
+			first_line(httpf, why, sizeof(why));
+			f->http_port = atoi(why);
+		}
 		return pid;
 	}
 	/* kamailio: the application's config, with our port and branches */
@@ -461,6 +473,19 @@ void run_case(const struct run_opts *o, const struct manifest *m,
 			}
 			break;
 		}
+	}
+	/* a converged case: the HTTP steps start the calls and drive them,
+	 * once every agent is up */
+	if (m->nhttp) {
+		bool up = true;
+
+		for (size_t i = 0; i < m->nagents; i++)
+			up &= apid[i] > 0;
+		if (up && f->http_port > 0)
+			http_steps_run(m, ports, f->http_port, outdir, deadline, f);
+		else if (up)
+			textf(f->setup_error, sizeof(f->setup_error),
+			      "the target has no HTTP side for the case's steps");
 	}
 	for (size_t i = 0; i < m->nagents; i++) {
 		if (apid[i] < 0)

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include <jansson.h>
 
 #define SSTCK_MAX_AGENTS 8
 #define SSTCK_MAX_RULES  32
@@ -60,6 +61,26 @@ struct agent {
 	bool seen_role, seen_scenario;
 };
 
+/* An HTTP step of a converged case ([http.NAME]): run by the harness with
+ * curl against the target's HTTP side, its answer judged here (SIPp's
+ * exec would not report it). */
+#define SSTCK_MAX_HTTP   12
+#define SSTCK_MAX_EXPECT 8
+
+struct http_step {
+	char name[32];
+	char method[8];
+	char path[256];          /* {agent} and {saved} placeholders */
+	char body[512];
+	int status;              /* 0: any 2xx */
+	char expect[SSTCK_MAX_EXPECT][160]; /* "PATH OP VALUE", OP = != ~ */
+	size_t nexpect;
+	char save[4][96];        /* "NAME PATH": {NAME} in later steps */
+	size_t nsave;
+	int until_s;             /* poll until it holds, this many seconds */
+	bool no_cookie;          /* a client without the case's cookies */
+};
+
 struct manifest {
 	char name[128];          /* "proxy/rr-callee-bye": its folder under scenarios/ */
 	char dir[512];           /* the folder itself */
@@ -72,6 +93,8 @@ struct manifest {
 	struct agent agents[SSTCK_MAX_AGENTS];
 	size_t nagents;
 	int expect_derived;      /* [expect] derived, -1 when not given */
+	struct http_step http[SSTCK_MAX_HTTP];
+	size_t nhttp;
 };
 
 /* Reads DIR/case.ini; NAME is how reports call the case.  Checks every
@@ -125,6 +148,22 @@ char *target_kamailio_config(const char *tmpl, int port, const char *args,
 /* The next tab-separated field of the line at *P, cut in place; NULL
  * past the last one (rules.c). */
 char *tsv_field(char **p);
+
+struct facts;
+
+/* --- httpstep.c ------------------------------------------------------ */
+
+/* Runs M's HTTP steps in order against 127.0.0.1:PORT with curl (its
+ * processes in the case's group), {agent} placeholders from PORTS; each
+ * step's outcome into F, its exchange into OUTDIR/http.log.  Stops at the
+ * first step that fails or at DEADLINE (ms). */
+void http_steps_run(const struct manifest *m, const int *ports, int port,
+		    const char *outdir, long long deadline, struct facts *f);
+
+/* Whether the JSON value at PATH (dot-separated; a number indexes an
+ * array, # is a length) of BODY, as text, satisfies "OP VALUE".  WHY
+ * gets what was seen. */
+bool http_expect(json_t *body, const char *expect, char *why, size_t whysz);
 
 /* --- reports/html.c --------------------------------------------------- */
 
@@ -246,6 +285,13 @@ struct facts {
 	int expect_derived;   /* -1: no expectation */
 	bool state_header;    /* the target shows X-SS-State */
 	struct oracle_facts oracle;
+	struct {
+		char name[32];
+		bool ran, ok;
+		char detail[SSTCK_TEXT];
+	} http[SSTCK_MAX_HTTP];
+	size_t nhttp;
+	int http_port;        /* the target's HTTP side, 0 when none */
 };
 
 struct check {

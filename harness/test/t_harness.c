@@ -150,6 +150,20 @@ static const struct {
 	{ "[case]\nsummary = x\nrules = PROXY-02\n[ref]\napp = proxy\n", "no [agent.NAME]" },
 	{ "[case]\nsummary = x\nrules = PROXY-02\n[ref]\napp = proxy\n"
 	  "[agent.c]\nrole = uac\nscenario = c.xml\nstart = 1\n[expect]\nderived = many\n", "derived must be" },
+	{ "[case]\nsummary = x\nrules = PROXY-02\n[ref]\napp = c\n[agent.c]\nrole = uas\n"
+	  "scenario = c.xml\nstart = 1\n[http.a]\nrequest = FETCH /x\n", "request must be METHOD" },
+	{ "[case]\nsummary = x\nrules = PROXY-02\n[ref]\napp = c\n[agent.c]\nrole = uas\n"
+	  "scenario = c.xml\nstart = 1\n[http.a]\nrequest = GET /x\nexpect = phase is up\n",
+	  "expect must be PATH = VALUE" },
+	{ "[case]\nsummary = x\nrules = PROXY-02\n[ref]\napp = c\n[agent.c]\nrole = uas\n"
+	  "scenario = c.xml\nstart = 1\n[http.a]\nstatus = 200\n", "[http.a] needs a request" },
+	{ "[case]\nsummary = x\nrules = PROXY-02\n[ref]\napp = c\n[agent.c]\nrole = uas\n"
+	  "scenario = c.xml\nstart = 1\n[http.a]\nrequest = GET /x\nuntil = forever\n", "until must be" },
+	{ "[case]\nsummary = x\nrules = PROXY-02\n[ref]\napp = c\n[agent.c]\nrole = uas\n"
+	  "scenario = c.xml\nstart = 1\n[http.a]\nrequest = GET /x\ncookie = maybe\n", "keep or none" },
+	{ "[case]\nsummary = xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n", "case.ini:2: longer than" },
 };
 
 START_TEST(manifest_bad)
@@ -166,6 +180,69 @@ START_TEST(manifest_bad)
 	ck_assert_msg(strstr(err, "case.ini"), "the error names the file: %s", err);
 	rm_tmp();
 	rules_free(&rules);
+}
+END_TEST
+
+/* A converged case: HTTP steps in file order, and no uac agent needed. */
+START_TEST(manifest_http)
+{
+	struct manifest m;
+	char err[SSTCK_TEXT] = "";
+
+	load_rules();
+	mk_tmp();
+	put("a.xml", "<scenario/>");
+	put("case.ini", "[case]\nsummary = c2c\nrules = B2B-12\n[ref]\napp = click-to-call\n"
+	    "[agent.a]\nrole = uas\nscenario = a.xml\nstart = 1\n"
+	    "[http.call]\nrequest = POST /calls\nbody = {\"from\": \"sip:a@{a}\"}\n"
+	    "status = 201\nexpect = id ~ ^as-\nexpect = legs.# = 2\nsave = call id\n"
+	    "[http.after]\nrequest = GET {url}\nuntil = 5\ncookie = none\n");
+	ck_assert_msg(!manifest_load(&m, tmp, "g/c", &rules, err, sizeof(err)), "%s", err);
+	ck_assert_uint_eq(m.nhttp, 2);
+	ck_assert_str_eq(m.http[0].name, "call");
+	ck_assert_str_eq(m.http[0].method, "POST");
+	ck_assert_str_eq(m.http[0].path, "/calls");
+	ck_assert_str_eq(m.http[0].body, "{\"from\": \"sip:a@{a}\"}");
+	ck_assert_int_eq(m.http[0].status, 201);
+	ck_assert_uint_eq(m.http[0].nexpect, 2);
+	ck_assert_str_eq(m.http[0].save[0], "call id");
+	ck_assert_str_eq(m.http[1].path, "{url}");
+	ck_assert_int_eq(m.http[1].until_s, 5);
+	ck_assert(m.http[1].no_cookie);
+	ck_assert(!m.http[0].no_cookie);
+	rm_tmp();
+	rules_free(&rules);
+}
+END_TEST
+
+/* The JSON expectations of an HTTP step. */
+START_TEST(http_expectations)
+{
+	json_error_t je;
+	json_t *b = json_loads("{\"id\": \"as-12\", \"n\": 3, \"ok\": false, \"z\": null,"
+			       " \"legs\": [{\"state\": \"CONFIRMED\"}, {\"state\": \"EARLY\"}]}",
+			       0, &je);
+	char why[256];
+
+	ck_assert_ptr_nonnull(b);
+	ck_assert(http_expect(b, "id = as-12", why, sizeof(why)));
+	ck_assert(!http_expect(b, "id = as-13", why, sizeof(why)));
+	ck_assert_msg(strstr(why, "'as-12'") != NULL, "%s", why);
+	ck_assert(http_expect(b, "id != as-13", why, sizeof(why)));
+	ck_assert(!http_expect(b, "id != as-12", why, sizeof(why)));
+	ck_assert(http_expect(b, "id ~ ^as-[0-9]+$", why, sizeof(why)));
+	ck_assert(!http_expect(b, "id ~ ^hs-", why, sizeof(why)));
+	ck_assert(http_expect(b, "n = 3", why, sizeof(why)));
+	ck_assert(http_expect(b, "ok = false", why, sizeof(why)));
+	ck_assert(http_expect(b, "z = null", why, sizeof(why)));
+	ck_assert(http_expect(b, "legs.# = 2", why, sizeof(why)));
+	ck_assert(http_expect(b, "legs.1.state = EARLY", why, sizeof(why)));
+	ck_assert(!http_expect(b, "legs.2.state = EARLY", why, sizeof(why)));
+	ck_assert_msg(strstr(why, "no such value") != NULL, "%s", why);
+	ck_assert(!http_expect(b, "legs.x.state = EARLY", why, sizeof(why)));
+	ck_assert(!http_expect(b, "id ~ (", why, sizeof(why)));
+	ck_assert(!http_expect(b, "nothing here", why, sizeof(why)));
+	json_decref(b);
 }
 END_TEST
 
@@ -264,6 +341,29 @@ START_TEST(ports)
 	ck_assert_int_eq(listen(fd, 1), 0);
 	ck_assert(port_listening(a, true));
 	close(fd);
+}
+END_TEST
+
+/* Cases in parallel processes draw from blocks of their own, below the
+ * kernel's ephemeral range. */
+START_TEST(port_blocks)
+{
+	FILE *fp = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+	int lo = 32768, hi = 60999, a, b;
+
+	if (fp) {
+		ck_assert_int_eq(fscanf(fp, "%d %d", &lo, &hi), 2);
+		fclose(fp);
+	}
+	port_block(3);
+	a = port_alloc();
+	port_block(4);
+	b = port_alloc();
+	ck_assert_int_gt(a, 0);
+	ck_assert_int_lt(a, lo);
+	ck_assert_int_lt(b, lo);
+	ck_assert_int_ge(a, 1024);
+	ck_assert_int_ne(a, b);
 }
 END_TEST
 
@@ -568,6 +668,9 @@ int main(void)
 	tcase_add_test(tc, manifest_good);
 	tcase_add_loop_test(tc, manifest_bad, 0, (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, manifest_missing);
+	tcase_add_test(tc, manifest_http);
+	tcase_add_test(tc, http_expectations);
+	tcase_add_test(tc, port_blocks);
 	tcase_add_test(tc, targets);
 	tcase_add_test(tc, kamailio_config);
 	tcase_add_test(tc, ports);

@@ -115,6 +115,13 @@ static void do_b2bua(struct sipc_req *r, void *arg)
 	(void)sipc_b2b(r, target);
 }
 
+/* click-to-call places calls; a request that comes to it is no call */
+static void do_c2c(struct sipc_req *r, void *arg)
+{
+	(void)arg;
+	sipc_respond(r, 403, "Click-To-Call Places Calls Only");
+}
+
 int app_setup(struct app_cfg *a, struct sipc_app *app)
 {
 	memset(app, 0, sizeof(*app));
@@ -145,7 +152,12 @@ int app_setup(struct app_cfg *a, struct sipc_app *app)
 		app->is_ua = true;
 		return 0;
 	}
+	if (!strcmp(a->name, "click-to-call")) {
+		app->do_request = do_c2c;
+		app->is_ua = true;
+		return 0;
+	}
 	fprintf(stderr, "sstck-ref: unknown application '%s' (proxy, "
-		"send-on, fork, b2bua)\n", a->name);
+		"send-on, fork, b2bua, click-to-call)\n", a->name);
 	return -1;
 }

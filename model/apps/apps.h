@@ -4,6 +4,7 @@
 #ifndef SSTCK_APPS_H
 #define SSTCK_APPS_H
 
+#include <jansson.h>
 #include "sipc.h"
 
 struct app_cfg {
@@ -20,6 +21,10 @@ struct app_cfg {
 	int best_answer;                       /**< best-response callback:
 						    answer this instead */
 };
+
+struct http_req;
+/** click-to-call's HTTP routes (/calls), for http_alloc (c2c.c). */
+int c2c_http(struct http_req *r, json_t **bodyp, void *arg);
 
 /** Choose the application @a->name; -1 (with a message) if unknown. */
 int app_setup(struct app_cfg *a, struct sipc_app *app);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "apps.h"
+#include "http.h"
 
 static void usage(FILE *f)
 {
@@ -24,7 +25,8 @@ static void usage(FILE *f)
 "  --port PORT            listen port, UDP and TCP (default 5060; 0 picks)\n"
 "  --no-tcp               UDP only\n"
 "  --port-file FILE       write the bound port to FILE\n"
-"  --app NAME             proxy | send-on | fork | b2bua (default proxy)\n"
+"  --app NAME             proxy | send-on | fork | b2bua | click-to-call\n"
+"                         (default proxy)\n"
 "  --target URI           a fork target (repeat; up to 16); b2bua: the\n"
 "                         callee (default: the Request-URI)\n"
 "  --auth-retry           b2bua: retry a 401/407 once with credentials\n"
@@ -46,6 +48,12 @@ static void usage(FILE *f)
 "                         REGISTERs (PROXY-18)\n"
 "  --session-timeout MIN  application session-timeout (default 3; 0 never)\n"
 "  --trace FILE           session events as JSON Lines\n"
+"  --http [ADDR:]PORT     the HTTP side: HTTP sessions, GET /sessions, and\n"
+"                         click-to-call's /calls (ADDR 127.0.0.1; PORT 0\n"
+"                         picks; click-to-call's default 127.0.0.1:0)\n"
+"  --http-port-file FILE  write the bound HTTP port to FILE\n"
+"  --http-session-timeout S  HTTP sessions' max inactive interval\n"
+"                         (default 1800)\n"
 "  --opt NAME=0|1|2       a model option (conflicts of the rules, below)\n"
 "  -v, --verbose          log what happens\n"
 "  -h, --help             this text\n"
@@ -101,6 +109,9 @@ int main(int argc, char **argv)
 		{"trace", required_argument, NULL, 'x'},
 		{"opt", required_argument, NULL, 'o'},
 		{"auth-retry", no_argument, NULL, 'H'},
+		{"http", required_argument, NULL, 'j'},
+		{"http-port-file", required_argument, NULL, 'J'},
+		{"http-session-timeout", required_argument, NULL, 'k'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -110,6 +121,9 @@ int main(int argc, char **argv)
 	struct sipc_app app;
 	struct sipc *c;
 	struct ssm_proxy_cfg pd;
+	struct http_cfg hc = {0};
+	struct http *h = NULL;
+	const char *http = NULL;
 	int ch, rc;
 	bool unsupervised = false;
 
@@ -166,6 +180,9 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'j': http = optarg; break;
+		case 'J': hc.port_file = optarg; break;
+		case 'k': hc.session_timeout_s = atoi(optarg); break;
 		case 'v': cfg.verbose = true; break;
 		case 'H': cfg.b2b_auth_retry = true; break;
 		case 'h': usage(stdout); return 0;
@@ -183,11 +200,35 @@ int main(int argc, char **argv)
 	}
 	if (app_setup(&a, &app))
 		return 2;
+	if (!http && !strcmp(a.name, "click-to-call"))
+		http = "127.0.0.1:0";
+	if (http) {
+		static char haddr[64];
+		const char *colon = strrchr(http, ':');
+		char *end;
+		long hp = strtol(colon ? colon + 1 : http, &end, 10);
+
+		if (*end || hp < 0 || hp > 65535 || (colon && colon - http >= 64)) {
+			fprintf(stderr, "sstck-ref: --http takes [ADDR:]PORT, not '%s'\n",
+				http);
+			return 2;
+		}
+		snprintf(haddr, sizeof(haddr), "%.*s", colon ? (int)(colon - http) : 9,
+			 colon ? http : "127.0.0.1");
+		hc.addr = haddr;
+		hc.port = (int)hp;
+	}
 	if (sipc_alloc(&c, &cfg, &app))
 		return 1;
+	if (http && http_alloc(&h, c, &hc, strcmp(a.name, "click-to-call") ?
+			       NULL : c2c_http, NULL)) {
+		sipc_free(c);
+		return 1;
+	}
 	ssm_proxy_defaults(sipc_model(c), &pd);
 	a.px.supervised = pd.supervised && !unsupervised; /* CF-09 */
 	rc = sipc_run(c);
+	http_free(h);
 	sipc_free(c);
 	return rc ? 1 : 0;
 }

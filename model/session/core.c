@@ -215,6 +215,21 @@ size_t ssm_count_sas(const struct ssm *m)
 	return m->nsas;
 }
 
+size_t ssm_list_sas(struct ssm *m, struct sas **out, size_t max)
+{
+	size_t n = 0;
+
+	if (!m)
+		return 0;
+	for (size_t i = 0; i < m->sas_by_id.nb; i++)
+		for (struct hent *e = m->sas_by_id.b[i]; e; e = e->next) {
+			if (out && n < max)
+				out[n] = container_of(e, struct sas, hid);
+			n++;
+		}
+	return n;
+}
+
 void ssm_shutdown(struct ssm *m)
 {
 	if (!m)

@@ -296,6 +296,9 @@ uint64_t ssm_now(const struct ssm *m);
 /** Number of valid SipSessions and SASs in the model. */
 size_t ssm_count_ss(const struct ssm *m);
 size_t ssm_count_sas(const struct ssm *m);
+/** The live application sessions, for introspection (GET /sessions):
+ * up to @max into @out (borrowed), the total returned. */
+size_t ssm_list_sas(struct ssm *m, struct sas **out, size_t max);
 
 /** Invalidate everything still valid and release the model. */
 void ssm_shutdown(struct ssm *m);

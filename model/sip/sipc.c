@@ -89,6 +89,8 @@ struct srv {
 	bool is_invite;
 };
 
+struct sipc_call;
+
 struct sipc_req {
 	struct srv *srv;
 };
@@ -111,6 +113,24 @@ struct relay {
 	int refs;
 	int status;                   /**< last status on the client tx   */
 	bool initial, auth_retry, retried, cancel_pending, cancelled;
+	struct sipc_call *call;       /**< third-party call control, or NULL */
+};
+
+/** Third-party call control (RFC 3725, flow I): the container is the
+ * UAC of two legs of one application session, A then B. */
+struct sipc_call {
+	struct sipc *c;
+	struct sas *sas;              /**< reference                      */
+	struct ss *leg[2];            /**< references, NULL until created */
+	struct relay *inv[2];         /**< the INVITE of each leg         */
+	char *party[2];
+	char *from;
+	osip_message_t *offer;        /**< A's 2xx, with its offer        */
+	int status[2];                /**< final status per leg, 0 none   */
+	enum sipc_call_phase phase;
+	bool hangup;                  /**< asked to end before connected  */
+	bool bye[2];                  /**< BYE or CANCEL sent on the leg  */
+	struct sipc_call *next;
 };
 
 struct sipc {
@@ -133,6 +153,9 @@ struct sipc {
 	int sigpipe[2];
 	bool stop;
 	unsigned long rx, tx, dropped;
+	struct sipc_source src[4];    /**< other things to poll (HTTP)    */
+	int nsrc;
+	struct sipc_call *calls;
 };
 
 static struct sipc *the_c;      /* for libosip2's context-free callbacks */
@@ -1574,6 +1597,10 @@ int sipc_b2b(struct sipc_req *r, const char *target)
 	return -1;
 }
 
+static void call_on_response(struct sipc_call *k, struct relay *rl,
+			     struct ss *t, osip_message_t *resp);
+static void call_free(struct sipc_call *k);
+
 /** A response on the other leg, relayed to the request it answers. */
 static void relay_on_response(struct relay *rl, osip_message_t *resp)
 {
@@ -1587,6 +1614,10 @@ static void relay_on_response(struct relay *rl, osip_message_t *resp)
 
 	rl->status = st;
 	t = apply(c, rl->out, resp, SSM_IN);
+	if (rl->call) {
+		call_on_response(rl->call, rl, t, resp);
+		return;
+	}
 	if (st == 100) {
 		if (rl->cancel_pending) {
 			rl->cancel_pending = false;
@@ -1725,30 +1756,38 @@ static void relay_request(struct srv *s)
 		srv_respond(s, 500, NULL);
 }
 
-/** The ACK of a 2xx on one leg: a new ACK on the other (B2B-07). */
-static void relay_ack(struct sipc *c, struct ss *ss)
+/** The ACK of a leg's 2xx, with @body_from's body (the answer to the
+ * offer its 2xx made) or none. */
+static void leg_ack(struct sipc *c, struct ss *ss, const osip_message_t *body_from)
 {
-	struct ss *peer = NULL;
-	struct leg *l;
+	struct leg *l = leg_of(ss);
 	struct ss_req rq;
 	const char *cid, *lt, *rt;
 	osip_message_t *m;
 	char vb[64];
 
-	if (ss_linked(ss, &peer) || !peer || !(l = leg_of(peer)) ||
-	    !l->target || ss_call_id(peer, &cid) || ss_tags(peer, &lt, &rt))
+	if (!l || !l->target || ss_call_id(ss, &cid) || ss_tags(ss, &lt, &rt))
 		return;
 	rq.call_id = cid;
 	rq.from_tag = lt;
 	rq.to_tag = rt;
 	rq.cseq = l->invite_cseq;
 	m = leg_request(c, "ACK", l->target, &rq, l->local, l->remote, 70,
-			NULL, vb, sizeof(vb));
+			body_from, vb, sizeof(vb));
 	if (!m)
 		return;
-	stamp(c, apply(c, peer, m, SSM_OUT), m);
+	stamp(c, apply(c, ss, m, SSM_OUT), m);
 	send_stateless(c, m);
 	osip_message_free(m);
+}
+
+/** The ACK of a 2xx on one leg: a new ACK on the other (B2B-07). */
+static void relay_ack(struct sipc *c, struct ss *ss)
+{
+	struct ss *peer = NULL;
+
+	if (!ss_linked(ss, &peer) && peer)
+		leg_ack(c, peer, NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -2978,8 +3017,8 @@ int sipc_run(struct sipc *c)
 			 c->port, c->tcp >= 0 ? ", tcp" : "", c->app.name);
 
 	while (!c->stop) {
-		struct pollfd pf[3 + MAX_CONNS];
-		int n = 0;
+		struct pollfd pf[3 + MAX_CONNS + 4];
+		int n = 0, ns, tmo;
 
 		pf[n++] = (struct pollfd){.fd = c->sigpipe[0],
 					  .events = POLLIN};
@@ -2990,9 +3029,20 @@ int sipc_run(struct sipc *c)
 		for (int i = 0; i < c->nconns; i++)
 			pf[n++] = (struct pollfd){.fd = c->conns[i].fd,
 						  .events = POLLIN};
-		if (poll(pf, (nfds_t)n, next_timeout_ms(c)) < 0 &&
-		    errno != EINTR)
+		ns = n;
+		tmo = next_timeout_ms(c);
+		for (int i = 0; i < c->nsrc; i++) {
+			int st = c->src[i].timeout_ms(c->src[i].arg);
+
+			pf[n++] = (struct pollfd){.fd = c->src[i].fd,
+						  .events = POLLIN};
+			if (st >= 0 && st < tmo)
+				tmo = st;
+		}
+		if (poll(pf, (nfds_t)n, tmo) < 0 && errno != EINTR)
 			break;
+		for (int i = 0; i < c->nsrc; i++)
+			c->src[i].run(c->src[i].arg, pf[ns + i].revents != 0);
 		if (pf[0].revents)
 			c->stop = true;
 		if (pf[1].revents & POLLIN)
@@ -3053,6 +3103,12 @@ void sipc_free(struct sipc *c)
 	}
 	while (c->pxs)
 		px_free(c->pxs);
+	while (c->calls) {
+		struct sipc_call *k = c->calls;
+
+		c->calls = k->next;
+		call_free(k);
+	}
 	/* the trace's last line is the one sipc_run wrote */
 	if (c->m)
 		ssm_set_event_handler(c->m, NULL, NULL);
@@ -3074,4 +3130,281 @@ void sipc_free(struct sipc *c)
 	if (the_c == c)
 		the_c = NULL;
 	free(c);
+}
+
+/* ------------------------------------------------------------------ */
+/* Other sources of work, polled with the sockets                      */
+/* ------------------------------------------------------------------ */
+
+int sipc_add_source(struct sipc *c, const struct sipc_source *src)
+{
+	if (!c || !src || c->nsrc == (int)(sizeof(c->src) / sizeof(c->src[0])))
+		return -1;
+	c->src[c->nsrc++] = *src;
+	return 0;
+}
+
+struct ssm_app *sipc_model_app(struct sipc *c)
+{
+	return c->mapp;
+}
+
+const char *sipc_addr(const struct sipc *c)
+{
+	return c->addr;
+}
+
+/* ------------------------------------------------------------------ */
+/* Third-party call control (RFC 3725 flow I)                          */
+/* ------------------------------------------------------------------ */
+
+static void call_free(struct sipc_call *k)
+{
+	for (int i = 0; i < 2; i++) {
+		mem_deref(k->leg[i]);
+		free(k->party[i]);
+		if (k->inv[i]) {
+			k->inv[i]->call = NULL;
+			relay_unref(k->inv[i]);
+		}
+	}
+	free(k->from);
+	if (k->offer)
+		osip_message_free(k->offer);
+	mem_deref(k->sas);
+	free(k);
+}
+
+/** A request of the container on leg @i (INVITE or BYE), on a client
+ * transaction whose responses come back to call_on_response. */
+static int call_send(struct sipc_call *k, int i, const char *method,
+		     const osip_message_t *body_from)
+{
+	struct sipc *c = k->c;
+	struct leg *l = leg_of(k->leg[i]);
+	struct relay *rl;
+	struct ss_req rq;
+	osip_message_t *m;
+	char vb[64];
+
+	if (!l || ss_create_request(k->leg[i], method, &rq))
+		return -1;
+	if (!strcmp(method, "INVITE"))
+		l->invite_cseq = rq.cseq;
+	m = leg_request(c, method, l->target, &rq, l->local, l->remote, 70,
+			body_from, vb, sizeof(vb));
+	rl = calloc(1, sizeof(*rl));
+	if (!m || !rl) {
+		osip_message_free(m);
+		free(rl);
+		return -1;
+	}
+	rl->c = c;
+	rl->out = mem_ref(k->leg[i]);
+	rl->refs = 1;                         /* the call's, for INVITE */
+	rl->initial = !strcmp(method, "INVITE");
+	rl->call = k;
+	if (rl->initial)
+		k->inv[i] = rl;
+	if (relay_send(rl, m)) {
+		if (rl->initial)
+			k->inv[i] = NULL;
+		relay_unref(rl);
+		return -1;
+	}
+	if (!rl->initial)
+		relay_unref(rl);              /* the transaction holds it */
+	return 0;
+}
+
+/** Leg @i: a new UAC SipSession in the call's application session, from
+ * scratch (SipFactory.createRequest(sas, INVITE, from, to), B2B-12: the
+ * model picks the Call-ID and the From tag). */
+static int call_leg(struct sipc_call *k, int i, const osip_message_t *body_from)
+{
+	struct leg *l = calloc(1, sizeof(*l));
+	struct ss *ss = NULL;
+
+	if (!l || ss_create(k->sas, SS_ROLE_UAC, "INVITE", NULL, NULL, k->from,
+			    k->party[i], &ss)) {
+		free(l);
+		return -1;
+	}
+	k->leg[i] = mem_ref(ss);
+	l->owner = ss;
+	l->target = strdup(k->party[i]);
+	l->local = strdup(k->from);
+	l->remote = strdup(k->party[i]);
+	if (ss_set_attr(ss, LEG_ATTR, l, NULL)) {
+		leg_free(l);
+		return -1;
+	}
+	if (i == 1 && ss_link(k->leg[0], ss))   /* one call: linked legs */
+		return -1;
+	return call_send(k, i, "INVITE", body_from);
+}
+
+static void call_end(struct sipc_call *k, enum sipc_call_phase ph)
+{
+	k->phase = ph;
+	for (int i = 0; i < 2; i++) {
+		enum ss_state st;
+
+		if (!k->leg[i] || k->bye[i] || !ss_is_valid(k->leg[i]) ||
+		    ss_state(k->leg[i], &st))
+			continue;
+		if (st == SS_CONFIRMED) {
+			k->bye[i] = true;
+			call_send(k, i, "BYE", NULL);
+		} else if (k->inv[i] && !k->status[i] && k->inv[i]->status >= 100) {
+			k->bye[i] = true;
+			send_cancel(k->c, k->leg[i], k->inv[i]->req);
+		}
+	}
+}
+
+static void call_on_response(struct sipc_call *k, struct relay *rl,
+			     struct ss *t, osip_message_t *resp)
+{
+	int i = rl == k->inv[0] ? 0 : rl == k->inv[1] ? 1 : -1;
+	int st = resp->status_code;
+
+	if (i < 0 || st < 200 || !MSG_IS_RESPONSE_FOR(resp, "INVITE"))
+		return;                        /* a BYE's answer, a 1xx */
+	if (k->status[i])
+		return;                        /* a retransmission */
+	k->status[i] = st;
+	if (st >= 300) {
+		/* a party declined: the other leg, if up, ends too */
+		if (i == 1 && k->leg[0]) {
+			leg_ack(k->c, k->leg[0], NULL);
+		}
+		ss_initial_tx_ended(t);
+		call_end(k, k->hangup ? SIPC_CALL_ENDED : SIPC_CALL_FAILED);
+		return;
+	}
+	{
+		struct leg *l = leg_own(t);
+
+		if (l)
+			set_str(&l->target, contact_of(resp));
+	}
+	if (i == 0) {
+		/* A answered with its offer: B gets it (RFC 3725 flow I) */
+		if (osip_message_clone(resp, &k->offer) < 0 || k->hangup ||
+		    call_leg(k, 1, resp)) {
+			leg_ack(k->c, t, NULL);
+			call_end(k, k->hangup ? SIPC_CALL_ENDED : SIPC_CALL_FAILED);
+			return;
+		}
+		k->phase = SIPC_CALL_CALLING_B;
+		return;
+	}
+	/* B answered: ACK B, and A's ACK carries B's answer */
+	leg_ack(k->c, t, NULL);
+	leg_ack(k->c, k->leg[0], resp);
+	k->phase = SIPC_CALL_CONNECTED;
+	if (k->hangup)
+		call_end(k, SIPC_CALL_ENDED);
+}
+
+int sipc_call_start(struct sipc *c, struct sas *sas, const char *from,
+		    const char *a, const char *b, struct sipc_call **kp)
+{
+	struct sipc_call *k;
+	osip_uri_t *u[2] = { NULL, NULL };
+	bool ok = true;
+
+	/* the parties are SIP URIs on loopback, like every next hop */
+	for (int i = 0; i < 2; i++) {
+		const char *p = i ? b : a;
+
+		ok &= p && osip_uri_init(&u[i]) >= 0 &&
+		      osip_uri_parse(u[i], p) >= 0 && u[i]->scheme &&
+		      !strcasecmp(u[i]->scheme, "sip") && u[i]->host &&
+		      is_loopback(u[i]->host);
+		osip_uri_free(u[i]);
+	}
+	if (!ok)
+		return SSM_IAE;
+	k = calloc(1, sizeof(*k));
+	if (!k)
+		return -1;
+	k->c = c;
+	k->sas = mem_ref(sas);
+	k->party[0] = strdup(a);
+	k->party[1] = strdup(b);
+	k->from = strdup(from);
+	k->phase = SIPC_CALL_CALLING_A;
+	k->next = c->calls;
+	c->calls = k;
+	if (!k->party[0] || !k->party[1] || !k->from || call_leg(k, 0, NULL)) {
+		k->phase = SIPC_CALL_FAILED;
+		return -1;
+	}
+	*kp = k;
+	return 0;
+}
+
+int sipc_call_hangup(struct sipc_call *k)
+{
+	if (k->phase == SIPC_CALL_ENDED || k->phase == SIPC_CALL_FAILED)
+		return SSM_ISE;
+	if (k->phase == SIPC_CALL_CONNECTED) {
+		call_end(k, SIPC_CALL_ENDED);
+		return 0;
+	}
+	/* still calling: end what is up, and what answers later */
+	k->hangup = true;
+	call_end(k, SIPC_CALL_ENDED);
+	return 0;
+}
+
+struct sipc_call *sipc_call_find(struct sipc *c, const char *id)
+{
+	for (struct sipc_call *k = c->calls; k; k = k->next)
+		if (!strcmp(sas_id(k->sas), id))
+			return k;
+	return NULL;
+}
+
+const char *sipc_call_phase_name(const struct sipc_call *k)
+{
+	static const char *n[] = { "calling-a", "calling-b", "connected",
+				   "failed", "ended" };
+
+	/* a connected call whose legs both ended (a party's BYE) */
+	if (k->phase == SIPC_CALL_CONNECTED) {
+		bool gone = true;
+
+		for (int i = 0; i < 2; i++) {
+			enum ss_state st;
+
+			gone &= !k->leg[i] || !ss_is_valid(k->leg[i]) ||
+				(!ss_state(k->leg[i], &st) && st == SS_TERMINATED);
+		}
+		if (gone)
+			return "ended";
+	}
+	return n[k->phase];
+}
+
+struct ss *sipc_call_leg(const struct sipc_call *k, int i)
+{
+	return i >= 0 && i < 2 ? k->leg[i] : NULL;
+}
+
+const char *sipc_call_party(const struct sipc_call *k, int i)
+{
+	return i >= 0 && i < 2 ? k->party[i] : NULL;
+}
+
+int sipc_call_status(const struct sipc_call *k, int i)
+{
+	return i >= 0 && i < 2 ? k->status[i] : 0;
+}
+
+struct sas *sipc_call_sas(const struct sipc_call *k)
+{
+	return k->sas;
 }

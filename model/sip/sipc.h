@@ -70,6 +70,16 @@ struct sipc_cfg {
 	bool verbose;
 };
 
+/** Something else the container's loop polls (the HTTP side): @fd for
+ * reading, @timeout_ms the most it may wait (-1: no limit), @run called
+ * on every turn of the loop (@ready: @fd was readable). */
+struct sipc_source {
+	int fd;
+	int (*timeout_ms)(void *arg);
+	void (*run)(void *arg, bool ready);
+	void *arg;
+};
+
 int sipc_alloc(struct sipc **cp, const struct sipc_cfg *cfg,
 	       const struct sipc_app *app);
 int sipc_run(struct sipc *c);      /**< until SIGTERM/SIGINT or error  */
@@ -104,5 +114,41 @@ int sipc_px_add_target(struct sipc_px *px, const char *target);
 /** Answer upstream instead of forwarding the best response (PROXY-11). */
 int sipc_px_respond(struct sipc_px *px, int status, const char *reason);
 struct ss *sipc_px_session(const struct sipc_px *px);
+
+int sipc_add_source(struct sipc *c, const struct sipc_source *src);
+struct ssm_app *sipc_model_app(struct sipc *c);
+const char *sipc_addr(const struct sipc *c);
+
+/* ------------------------------------------------------------------ */
+/* Third-party call control: click-to-call (RFC 3725 flow I)           */
+/* ------------------------------------------------------------------ */
+
+struct sipc_call;
+
+enum sipc_call_phase {
+	SIPC_CALL_CALLING_A,       /**< INVITE without an offer to A     */
+	SIPC_CALL_CALLING_B,       /**< A's offer sent to B              */
+	SIPC_CALL_CONNECTED,       /**< B's answer in A's ACK            */
+	SIPC_CALL_FAILED,          /**< a party declined or was not reached */
+	SIPC_CALL_ENDED,           /**< hung up                          */
+};
+
+/**
+ * Call @a, then bridge @b to it: two UAC SipSessions created from scratch
+ * in @sas (B2B-12), linked, the container's From @from on both.  The
+ * parties must be sip: URIs on loopback (SSM_IAE otherwise).  A party's
+ * BYE is relayed to the other leg; sipc_call_hangup() sends BYE (or
+ * CANCEL) on both.
+ */
+int sipc_call_start(struct sipc *c, struct sas *sas, const char *from,
+		    const char *a, const char *b, struct sipc_call **kp);
+int sipc_call_hangup(struct sipc_call *k);
+/** The call of the application session named @sas_id, or NULL. */
+struct sipc_call *sipc_call_find(struct sipc *c, const char *sas_id);
+const char *sipc_call_phase_name(const struct sipc_call *k);
+struct ss *sipc_call_leg(const struct sipc_call *k, int i);
+const char *sipc_call_party(const struct sipc_call *k, int i);
+int sipc_call_status(const struct sipc_call *k, int i);
+struct sas *sipc_call_sas(const struct sipc_call *k);
 
 #endif
