@@ -7,6 +7,8 @@
 #   make coverage      gcov build, the suites, an lcov HTML report
 #   make bench         the model microbenchmark, then a load run through
 #                      sstck-ref and Kamailio
+#   make probe         the Java probe for third-party containers: a SAR in
+#                      build/probe/sessiontck-probe.sar
 #
 # Quiet by default; V=1 shows the commands.
 
@@ -59,13 +61,13 @@ SIP_CFLAGS   = $(shell pkg-config --cflags libosip2 jansson inih libmicrohttpd 2
 SIP_LIBS     = $(shell pkg-config --libs libosip2 jansson libmicrohttpd 2>/dev/null)
 HARNESS_LIBS = $(shell pkg-config --libs libosip2 jansson inih 2>/dev/null)
 
-.PHONY: all check conformance rules coverage bench deps clean help
+.PHONY: all check conformance rules coverage bench deps clean help probe
 
 all: $(OUT)/rel/libssm.a $(OUT)/rel/ssm-bench $(OUT)/rel/sstck-ref \
      $(OUT)/rel/sstck
 
 help:
-	@sed -n '3,11p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,13p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	$(Q)sh harness/setup-deps
@@ -130,6 +132,8 @@ check: $(OUT)/san/check-model $(OUT)/san/sstck-ref $(OUT)/san/check-sstck \
 	$(Q)$(OUT)/san/check-oracle $(REPORTS)/check/ref/cases
 	@echo "== the HTML report in headless Chromium; a hostile target; two runs compared"
 	$(Q)harness/test-report $(OUT)/san $(REPORTS)/check
+	@echo "== the probe for third-party containers: build, package, protocol, the guide's run"
+	$(Q)conformance/probe/test-probe $(OUT)/san $(REPORTS)/check/probe
 	@echo "== RFC 4475 torture messages against sstck-ref (ASan + UBSan)"
 	$(Q)conformance/torture/rfc4475-test $(OUT)/san/sstck-ref
 
@@ -189,6 +193,9 @@ coverage: $(OUT)/cov/check-model $(OUT)/cov/check-sstck $(OUT)/cov/sstck-ref \
 	$(Q)$(OUT)/cov/sstck report $(REPORTS) >/dev/null
 	@echo "coverage report: $(REPORTS)/coverage/index.html"
 	@echo "report: $(CURDIR)/$(REPORTS)/index.html"
+
+probe: | deps
+	$(Q)conformance/probe/build-probe $(OUT)/probe
 
 bench: $(OUT)/rel/ssm-bench $(OUT)/rel/sstck-ref
 	$(Q)$(OUT)/rel/ssm-bench

@@ -63,20 +63,22 @@ static void expand(const char *in, const struct manifest *m, const int *ports,
 	out[o] = '\0';
 }
 
-/* The value at PATH as text; false when there is none. */
-static bool value_at(json_t *body, const char *path, char *out, size_t sz)
+/* The node at PATH (borrowed), or NULL; with a last step "#", *COUNT
+ * gets the length of the node before it. */
+static json_t *node_at(json_t *body, const char *path, long *count)
 {
 	char buf[160], *save = NULL;
 	json_t *cur = body;
 
+	*count = -1;
 	textf(buf, sizeof(buf), "%s", path);
 	for (char *k = strtok_r(buf, ".", &save); k && cur; k = strtok_r(NULL, ".", &save)) {
 		if (!strcmp(k, "#")) {
 			if (!json_is_array(cur) && !json_is_object(cur))
-				return false;
-			textf(out, sz, "%zu", json_is_array(cur) ? json_array_size(cur) :
-			      json_object_size(cur));
-			return true;
+				return NULL;
+			*count = (long)(json_is_array(cur) ? json_array_size(cur) :
+					json_object_size(cur));
+			return cur;
 		}
 		if (json_is_array(cur)) {
 			char *end;
@@ -87,8 +89,21 @@ static bool value_at(json_t *body, const char *path, char *out, size_t sz)
 			cur = json_object_get(cur, k);
 		}
 	}
+	return cur;
+}
+
+/* The value at PATH as text; false when there is none. */
+static bool value_at(json_t *body, const char *path, char *out, size_t sz)
+{
+	long count;
+	json_t *cur = node_at(body, path, &count);
+
 	if (!cur)
 		return false;
+	if (count >= 0) {
+		textf(out, sz, "%ld", count);
+		return true;
+	}
 	if (json_is_string(cur))
 		textf(out, sz, "%s", json_string_value(cur));
 	else if (json_is_integer(cur))
@@ -111,8 +126,32 @@ bool http_expect(json_t *body, const char *expect, char *why, size_t whysz)
 	char path[160], seen[256];
 	const char *op, *want;
 	size_t pl;
-	int kind;                                /* 0 =, 1 !=, 2 ~ */
+	int kind;                         /* 0 =, 1 !=, 2 ~, 3 has */
 
+	if ((op = strstr(expect, " has "))) {
+		json_t *arr, *e;
+		size_t i, n;
+		long count;
+
+		pl = (size_t)(op - expect);
+		want = op + 5;
+		textf(path, sizeof(path), "%.*s", (int)pl, expect);
+		arr = node_at(body, path, &count);
+		if (!json_is_array(arr) || count >= 0) {
+			textf(why, whysz, "%s: no list in the answer", path);
+			return false;
+		}
+		n = json_array_size(arr);
+		for (i = 0; i < n; i++) {
+			e = json_array_get(arr, i);
+			if (json_is_object(e))
+				e = json_object_get(e, "id");
+			if (json_is_string(e) && !strcmp(json_string_value(e), want))
+				break;
+		}
+		textf(why, whysz, "%s (%zu entries) has no %s", path, n, want);
+		return i < n;
+	}
 	if ((op = strstr(expect, " != ")))
 		kind = 1;
 	else if ((op = strstr(expect, " = ")))
@@ -233,7 +272,7 @@ static int request(const struct http_step *h, const char *url, const char *body,
 	return code;
 }
 
-void http_steps_run(const struct manifest *m, const int *ports, int port,
+void http_steps_run(const struct manifest *m, const int *ports, const char *base,
 		    const char *outdir, long long deadline, struct facts *f)
 {
 	struct vars v = { .n = 0 };
@@ -255,7 +294,7 @@ void http_steps_run(const struct manifest *m, const int *ports, int port,
 
 		expand(h->path, m, ports, &v, path, sizeof(path));
 		expand(h->body, m, ports, &v, body, sizeof(body));
-		textf(url, sizeof(url), "http://127.0.0.1:%d%s", port, path);
+		textf(url, sizeof(url), "%s%s", base, path);
 		f->http[i].ran = true;
 		do {
 			json_decref(js);

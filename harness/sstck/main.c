@@ -62,6 +62,8 @@ static const char usage_run[] =
 "  --observe state|wire\n"
 "                    what the target shows: state (X-SS-State; the default\n"
 "                    for ref and HOST:PORT) or wire only\n"
+"  --http-base URL   HOST:PORT targets: their HTTP side for converged cases\n"
+"                    (http://127.0.0.1:PORT/CONTEXT, the probe's context)\n"
 "  --case GLOB       only cases matching GLOB (repeatable)\n"
 "  --jobs N          cases at a time (default: the number of cores)\n"
 "  --out DIR         where results go (default: reports/out)\n"
@@ -383,6 +385,7 @@ static int cmd_run(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "target", required_argument, NULL, 't' },
 		{ "observe", required_argument, NULL, 'o' },
+		{ "http-base", required_argument, NULL, 'H' },
 		{ "case", required_argument, NULL, 'c' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "out", required_argument, NULL, 'O' },
@@ -396,6 +399,7 @@ static int cmd_run(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *tspec = "ref", *observe = NULL, *outdir = "reports/out",
+		   *http_base = NULL,
 		   *sipp = "sipp";
 	char *globs[64], scen[PATH_MAX], ref_bin[PATH_MAX], err[SSTCK_TEXT],
 	     path[PATH_MAX + 64], rpath[PATH_MAX];
@@ -418,6 +422,7 @@ static int cmd_run(int argc, char **argv)
 		switch (ch) {
 		case 't': tspec = optarg; break;
 		case 'o': observe = optarg; break;
+		case 'H': http_base = optarg; break;
 		case 'c':
 			if (nglobs < 64)
 				globs[nglobs++] = optarg;
@@ -455,6 +460,20 @@ static int cmd_run(int argc, char **argv)
 	if (target_open(&t, tspec, top, observe, err, sizeof(err))) {
 		fprintf(stderr, "sstck: %s\n", err);
 		return 2;
+	}
+	if (http_base) {
+		size_t hl = strlen(http_base);
+
+		if (t.kind != TARGET_REMOTE || hl >= sizeof(t.http_base) ||
+		    (strncmp(http_base, "http://127.0.0.1:", 17) &&
+		     strncmp(http_base, "http://[::1]:", 13) &&
+		     strncmp(http_base, "http://localhost:", 17))) {
+			fprintf(stderr, "sstck run: --http-base takes a loopback URL "
+				"(http://127.0.0.1:PORT/CONTEXT) with a HOST:PORT target\n");
+			return 2;
+		}
+		snprintf(t.http_base, sizeof(t.http_base), "%.*s", (int)hl -
+			 (http_base[hl - 1] == '/'), http_base);
 	}
 	if (!on_path(sipp)) {
 		fprintf(stderr, "sstck: %s not found: install SIPp (Debian package "

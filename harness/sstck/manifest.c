@@ -183,9 +183,9 @@ static int on_key(void *user, const char *sec, const char *key,
 			if (h->nexpect == SSTCK_MAX_EXPECT ||
 			    !copy(h->expect[h->nexpect], sizeof(h->expect[0]), val) ||
 			    (!strstr(val, " = ") && !strstr(val, " != ") &&
-			     !strstr(val, " ~ ")))
-				BAD("[%s] expect must be PATH = VALUE, PATH != VALUE or "
-				    "PATH ~ REGEX (at most %d), not '%s'", sec,
+			     !strstr(val, " ~ ") && !strstr(val, " has ")))
+				BAD("[%s] expect must be PATH = VALUE, PATH != VALUE, "
+				    "PATH ~ REGEX or PATH has ID (at most %d), not '%s'", sec,
 				    SSTCK_MAX_EXPECT, val);
 			h->nexpect++;
 		} else if (!strcmp(key, "save")) {

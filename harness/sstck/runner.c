@@ -343,6 +343,20 @@ void run_case(const struct run_opts *o, const struct manifest *m,
 			goto judge;
 		}
 		f->agents[i].state_checks = n;
+		/* a probe learns its role from the caller's initial request: the
+		 * application and options sstck-ref would take (the scenarios
+		 * stay as they are; this is the target's knowledge) */
+		if (t->app_header && a->role == ROLE_UAC) {
+			char line[SSTCK_TEXT + 64];
+
+			textf(line, sizeof(line), "X-SSTCK-App: %s%s%s", m->app,
+			      args[0] ? " " : "", args);
+			if (sipp_add_header(dst, line)) {
+				textf(f->setup_error, sizeof(f->setup_error), "%s: no request "
+				      "to name the role in", dst);
+				goto judge;
+			}
+		}
 		textf(f->agents[i].scenario, sizeof(f->agents[i].scenario), "%s/%s",
 		      m->name, a->scenario);
 		textf(f->agents[i].name, sizeof(f->agents[i].name), "%s", a->name);
@@ -481,11 +495,19 @@ void run_case(const struct run_opts *o, const struct manifest *m,
 
 		for (size_t i = 0; i < m->nagents; i++)
 			up &= apid[i] > 0;
-		if (up && f->http_port > 0)
-			http_steps_run(m, ports, f->http_port, outdir, deadline, f);
+		char base[300];
+
+		if (t->kind == TARGET_REMOTE)
+			textf(base, sizeof(base), "%s", t->http_base);
+		else
+			textf(base, sizeof(base), "http://127.0.0.1:%d", f->http_port);
+		if (up && (t->kind == TARGET_REMOTE ? t->http_base[0] != '\0' :
+			   f->http_port > 0))
+			http_steps_run(m, ports, base, outdir, deadline, f);
 		else if (up)
-			textf(f->setup_error, sizeof(f->setup_error),
-			      "the target has no HTTP side for the case's steps");
+			textf(f->setup_error, sizeof(f->setup_error), "the target has no HTTP "
+			      "side for the case's steps%s", t->kind == TARGET_REMOTE ?
+			      " (give sstck run --http-base)" : "");
 	}
 	for (size_t i = 0; i < m->nagents; i++) {
 		if (apid[i] < 0)

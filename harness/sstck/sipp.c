@@ -143,6 +143,47 @@ void sipp_first_error(const char *path, char *buf, size_t bufsz)
 	free(text);
 }
 
+int sipp_add_header(const char *path, const char *line)
+{
+	size_t len;
+	char *text = slurp(path, &len), *send, *cdata, *cid, *eol;
+	FILE *fp;
+	int rc = -1;
+
+	if (!text)
+		return -1;
+	/* the first <send> whose CDATA opens with a request line */
+	for (send = strstr(text, "<send"); send; send = strstr(send + 5, "<send")) {
+		cdata = strstr(send, "<![CDATA[");
+		if (!cdata)
+			break;
+		cdata += 9;
+		cdata += strspn(cdata, " \t\r\n");
+		if (strncmp(cdata, "SIP/2.0", 7))
+			break;
+	}
+	if (!send || !cdata || !(cid = strstr(cdata, "Call-ID:")) ||
+	    !(eol = strchr(cid, '\n'))) {
+		free(text);
+		return -1;
+	}
+	fp = fopen(path, "w");
+	if (fp) {
+		size_t head = (size_t)(eol + 1 - text);
+		const char *indent = cid;
+
+		while (indent > text && (indent[-1] == ' ' || indent[-1] == '\t'))
+			indent--;
+		rc = fwrite(text, 1, head, fp) == head &&
+		     fprintf(fp, "%.*s%s\n", (int)(cid - indent), indent, line) > 0 &&
+		     fputs(eol + 1, fp) != EOF ? 0 : -1;
+		if (fclose(fp))
+			rc = -1;
+	}
+	free(text);
+	return rc;
+}
+
 int sipp_scenario_copy(const char *src, const char *dst, bool state,
 		       char *err, size_t errsz)
 {

@@ -126,6 +126,8 @@ struct target {
 	size_t napps;
 	char host[64];           /* remote: where it listens */
 	int port;
+	bool app_header;         /* name the role in X-SSTCK-App (a probe) */
+	char http_base[256];     /* remote: its HTTP side, or "" for none */
 };
 
 /* Reads harness/targets/NAME.ini for "ref" and "kamailio"; HOST:PORT
@@ -153,11 +155,12 @@ struct facts;
 
 /* --- httpstep.c ------------------------------------------------------ */
 
-/* Runs M's HTTP steps in order against 127.0.0.1:PORT with curl (its
+/* Runs M's HTTP steps in order against BASE (http://127.0.0.1:PORT, or a
+ * remote target's --http-base) with curl (its
  * processes in the case's group), {agent} placeholders from PORTS; each
  * step's outcome into F, its exchange into OUTDIR/http.log.  Stops at the
  * first step that fails or at DEADLINE (ms). */
-void http_steps_run(const struct manifest *m, const int *ports, int port,
+void http_steps_run(const struct manifest *m, const int *ports, const char *base,
 		    const char *outdir, long long deadline, struct facts *f);
 
 /* Whether the JSON value at PATH (dot-separated; a number indexes an
@@ -221,6 +224,11 @@ void sipp_first_error(const char *path, char *buf, size_t bufsz);
  * check_it (an ereg on X-SS-State, a test of a variable named ss_*), so
  * the copy runs on a target that does not show state.
  * Returns the number of X-SS-State checks in it, or -1 with ERR. */
+/* Adds header LINE ("Name: value") to the first request the scenario at
+ * PATH sends (a UAC's initial request), after its Call-ID.  0, or -1 when
+ * it sends no request. */
+int sipp_add_header(const char *path, const char *line);
+
 int sipp_scenario_copy(const char *src, const char *dst, bool state,
 		       char *err, size_t errsz);
 

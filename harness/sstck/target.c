@@ -124,6 +124,7 @@ int target_open(struct target *t, const char *spec, const char *top,
 		t->kind = TARGET_REMOTE;
 		t->state_header = !observe || !strcmp(observe, "state");
 		t->all_apps = true;
+		t->app_header = true;         /* a container with the probe */
 		snprintf(t->summary, sizeof(t->summary),
 			 "a target already running at %s%s", spec,
 			 t->state_header ? ", showing X-SS-State" : ", wire only");

@@ -242,6 +242,14 @@ START_TEST(http_expectations)
 	ck_assert(!http_expect(b, "legs.x.state = EARLY", why, sizeof(why)));
 	ck_assert(!http_expect(b, "id ~ (", why, sizeof(why)));
 	ck_assert(!http_expect(b, "nothing here", why, sizeof(why)));
+	ck_assert(http_expect(b, "legs has x", why, sizeof(why)) == false);
+	json_decref(b);
+	b = json_loads("{\"l\": [\"as-1\", \"as-2\"], \"o\": [{\"id\": \"ss-9\"}]}", 0, &je);
+	ck_assert_ptr_nonnull(b);
+	ck_assert(http_expect(b, "l has as-2", why, sizeof(why)));
+	ck_assert(!http_expect(b, "l has as-3", why, sizeof(why)));
+	ck_assert(http_expect(b, "o has ss-9", why, sizeof(why)));
+	ck_assert(!http_expect(b, "id has ss-9", why, sizeof(why)));
 	json_decref(b);
 }
 END_TEST

@@ -17,6 +17,11 @@
  *            the same application session, to --target or the
  *            Request-URI; --auth-retry retries a 401/407 on the same
  *            session (SS-STATE-14).
+ *   probe    what the Java probe (conformance/probe/java) does in a
+ *            third-party container: each initial request names the
+ *            application and its options in X-SSTCK-App, as sstck run
+ *            adds it for a HOST:PORT target; the same cases then run
+ *            against sstck-ref standing in for such a container.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,11 +86,28 @@ static void do_fork(struct sipc_req *r, void *arg)
 
 /* The best-response callback of a supervised proxy (PROXY-11): called with
  * the best final response before it goes upstream. */
+#define PROBE_ATTR "sstck.probe"
+
+/* The probe's choice for one call: an application and its options. */
+struct probe_cfg {
+	struct app_cfg a;
+	bool auth_retry, same_call_id;
+	char buf[1024];
+};
+
 static void do_best(struct sipc_px *px, int status, void *arg)
 {
 	struct app_cfg *a = arg;
 	struct ss *ss = sipc_px_session(px);
-	void *done = NULL;
+	void *done = NULL, *pc = NULL;
+
+	struct sas *sas = NULL;
+
+	/* kept in the application session: derived sessions share it, and
+	 * a copied attribute would be freed twice (CF-06 copies the map) */
+	if (ss && !ss_app_session(ss, &sas) && sas &&
+	    !sas_get_attr(sas, PROBE_ATTR, &pc) && pc)
+		a = &((struct probe_cfg *)pc)->a;
 
 	if (status < 300)
 		return;
@@ -113,6 +135,120 @@ static void do_b2bua(struct sipc_req *r, void *arg)
 	else
 		uri_target(r, target, sizeof(target));
 	(void)sipc_b2b(r, target);
+}
+
+static void probe_unbound(void *value, const char *name, enum ssm_kind kind,
+			  void *owner, void *arg)
+{
+	(void)name;
+	(void)kind;
+	(void)owner;
+	(void)arg;
+	free(value);
+}
+
+/* X-SSTCK-App: NAME [OPTIONS]: the options sstck-ref takes for NAME. */
+static int probe_parse(struct probe_cfg *pc, const char *v)
+{
+	struct app_cfg *a = &pc->a;
+	char *save = NULL, *w;
+
+	memset(pc, 0, sizeof(*pc));
+	a->name = "proxy";
+	a->px.parallel = true;
+	a->px.recurse = true;
+	a->px.supervised = true;
+	a->px.branch_timeout_ms = 4000;
+	snprintf(pc->buf, sizeof(pc->buf), "%s", v ? v : "");
+	w = strtok_r(pc->buf, " \t", &save);
+	if (w && w[0] != '-') {
+		a->name = w;
+		w = strtok_r(NULL, " \t", &save);
+	}
+	for (; w; w = strtok_r(NULL, " \t", &save)) {
+		char *val = NULL;
+
+		if (!strcmp(w, "--target") || !strcmp(w, "--domain") ||
+		    !strcmp(w, "--branch-timeout") || !strcmp(w, "--reproxy") ||
+		    !strcmp(w, "--best-answer")) {
+			val = strtok_r(NULL, " \t", &save);
+			if (!val)
+				return -1;
+		}
+		if (!strcmp(w, "--target") && a->ntargets < SIPC_MAX_TARGETS)
+			a->targets[a->ntargets++] = val;
+		else if (!strcmp(w, "--domain"))
+			a->domain = val;
+		else if (!strcmp(w, "--branch-timeout"))
+			a->px.branch_timeout_ms = atoi(val);
+		else if (!strcmp(w, "--reproxy"))
+			a->reproxy = val;
+		else if (!strcmp(w, "--best-answer"))
+			a->best_answer = atoi(val);
+		else if (!strcmp(w, "--sequential"))
+			a->px.parallel = false;
+		else if (!strcmp(w, "--no-recurse"))
+			a->px.recurse = false;
+		else if (!strcmp(w, "--recurse"))
+			a->px.recurse = true;
+		else if (!strcmp(w, "--no-cancel"))
+			a->px.no_cancel = true;
+		else if (!strcmp(w, "--record-route"))
+			a->px.record_route = true;
+		else if (!strcmp(w, "--unsupervised"))
+			a->px.supervised = false;
+		else if (!strcmp(w, "--rr-invite-only"))
+			a->rr_invite_only = true;
+		else if (!strcmp(w, "--path"))
+			a->px.add_path = true;
+		else if (!strcmp(w, "--auth-retry"))
+			pc->auth_retry = true;
+		else if (!strcmp(w, "--same-call-id"))
+			pc->same_call_id = true;
+		else
+			return -1;
+	}
+	return 0;
+}
+
+static void do_probe(struct sipc_req *r, void *arg)
+{
+	const osip_message_t *m = sipc_req_msg(r);
+	osip_header_t *h = NULL;
+	struct probe_cfg *pc = malloc(sizeof(*pc));
+	static const struct ssm_binding free_it = { NULL, probe_unbound, NULL };
+	struct ss *ss = sipc_req_session(r);
+	struct sas *sas = NULL;
+
+	(void)arg;
+	osip_message_header_get_byname(m, "x-sstck-app", 0, &h);
+	if (!pc || probe_parse(pc, h ? h->hvalue : NULL)) {
+		free(pc);
+		sipc_respond(r, 400, "Bad X-SSTCK-App");
+		return;
+	}
+	if (!ss || ss_app_session(ss, &sas) || !sas ||
+	    sas_set_attr(sas, PROBE_ATTR, pc, &free_it)) {
+		free(pc);
+		sipc_respond(r, 500, NULL);
+		return;
+	}
+	if (!strcmp(pc->a.name, "proxy"))
+		do_proxy(r, &pc->a);
+	else if (!strcmp(pc->a.name, "send-on"))
+		do_send_on(r, &pc->a);
+	else if (!strcmp(pc->a.name, "fork") && pc->a.ntargets)
+		do_fork(r, &pc->a);
+	else if (!strcmp(pc->a.name, "b2bua")) {
+		char target[512];
+
+		if (pc->a.ntargets)
+			snprintf(target, sizeof(target), "%s", pc->a.targets[0]);
+		else
+			uri_target(r, target, sizeof(target));
+		(void)sipc_b2b_opts(r, target, pc->auth_retry, pc->same_call_id);
+	} else
+		sipc_respond(r, 501, "Unknown Probe Role");
 }
 
 /* click-to-call places calls; a request that comes to it is no call */
@@ -152,12 +288,20 @@ int app_setup(struct app_cfg *a, struct sipc_app *app)
 		app->is_ua = true;
 		return 0;
 	}
+	if (!strcmp(a->name, "probe")) {
+		app->do_request = do_probe;
+		app->do_response = do_best;
+		/* as a SIP servlet container does: an in-dialog request of
+		 * no dialog it keeps reaches no application (481) */
+		app->is_ua = true;
+		return 0;
+	}
 	if (!strcmp(a->name, "click-to-call")) {
 		app->do_request = do_c2c;
 		app->is_ua = true;
 		return 0;
 	}
 	fprintf(stderr, "sstck-ref: unknown application '%s' (proxy, "
-		"send-on, fork, b2bua, click-to-call)\n", a->name);
+		"send-on, fork, b2bua, click-to-call, probe)\n", a->name);
 	return -1;
 }

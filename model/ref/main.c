@@ -25,7 +25,9 @@ static void usage(FILE *f)
 "  --port PORT            listen port, UDP and TCP (default 5060; 0 picks)\n"
 "  --no-tcp               UDP only\n"
 "  --port-file FILE       write the bound port to FILE\n"
-"  --app NAME             proxy | send-on | fork | b2bua | click-to-call\n"
+"  --app NAME             proxy | send-on | fork | b2bua | click-to-call |\n"
+"                         probe (each initial request names its application\n"
+"                         and options in X-SSTCK-App, as for the Java probe)\n"
 "                         (default proxy)\n"
 "  --target URI           a fork target (repeat; up to 16); b2bua: the\n"
 "                         callee (default: the Request-URI)\n"
@@ -220,8 +222,8 @@ int main(int argc, char **argv)
 	}
 	if (sipc_alloc(&c, &cfg, &app))
 		return 1;
-	if (http && http_alloc(&h, c, &hc, strcmp(a.name, "click-to-call") ?
-			       NULL : c2c_http, NULL)) {
+	if (http && http_alloc(&h, c, &hc, strcmp(a.name, "click-to-call") &&
+			       strcmp(a.name, "probe") ? NULL : c2c_http, NULL)) {
 		sipc_free(c);
 		return 1;
 	}

@@ -1509,6 +1509,14 @@ static void send_cancel(struct sipc *c, struct ss *ss,
 
 int sipc_b2b(struct sipc_req *r, const char *target)
 {
+	struct sipc *c = r->srv->c;
+
+	return sipc_b2b_opts(r, target, c->b2b_auth_retry, c->cfg.b2b_same_call_id);
+}
+
+int sipc_b2b_opts(struct sipc_req *r, const char *target, bool auth_retry,
+		  bool same_call_id)
+{
 	struct srv *s = r->srv;
 	struct sipc *c = s->c;
 	const osip_message_t *q = s->req;
@@ -1529,7 +1537,7 @@ int sipc_b2b(struct sipc_req *r, const char *target)
 		goto fail;
 	/* B2B-02: a new linked UAC session in the same SAS (new Call-ID and
 	 * From tag); B2B-03: Max-Forwards 0 is TooManyHops, a 483. */
-	if (s->c->cfg.b2b_same_call_id) {
+	if (same_call_id) {
 		/* the deprecated route (B2B-11): SipFactory.createRequest(orig,
 		 * true) and a link of the application's own */
 		err = mf == 0 ? SSM_HOPS : ss_factory_copy(s->ss, true, &uac);
@@ -1579,7 +1587,7 @@ int sipc_b2b(struct sipc_req *r, const char *target)
 	rl->in = mem_ref(s->ss);
 	rl->out = mem_ref(uac);
 	rl->initial = true;
-	rl->auth_retry = c->b2b_auth_retry;
+	rl->auth_retry = auth_retry;
 	rl->refs = 1;                          /* the server transaction */
 	s->rl = rl;
 	if (relay_send(rl, m)) {

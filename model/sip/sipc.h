@@ -106,6 +106,10 @@ int sipc_proxy(struct sipc_req *r, const struct sipc_proxy_opts *o,
  * CANCEL are relayed across the link.  SSM_HOPS after a 483 (B2B-03).
  */
 int sipc_b2b(struct sipc_req *r, const char *target);
+/** The same with the B2BUA's options for this request, not the
+ * container's (the probe application chooses them per request). */
+int sipc_b2b_opts(struct sipc_req *r, const char *target, bool auth_retry,
+		  bool same_call_id);
 
 /* ----- a proxy operation ----- */
 

@@ -1,0 +1,11 @@
+package javax.servlet.http;
+
+public interface HttpServletRequest extends javax.servlet.ServletRequest {
+    String getMethod();
+    String getPathInfo();
+    String getRequestURI();
+    String getQueryString();
+    String getHeader(String name);
+    HttpSession getSession();
+    HttpSession getSession(boolean create);
+}

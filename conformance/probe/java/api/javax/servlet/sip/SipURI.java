@@ -1,0 +1,13 @@
+package javax.servlet.sip;
+
+public interface SipURI extends URI {
+    String getUser();
+    void setUser(String user);
+    String getHost();
+    void setHost(String host);
+    int getPort();
+    void setPort(int port);
+    boolean getLrParam();
+    void setLrParam(boolean flag);
+    String getTransportParam();
+}

@@ -1,0 +1,3 @@
+package javax.servlet.sip;
+
+public enum UAMode { UAC, UAS }

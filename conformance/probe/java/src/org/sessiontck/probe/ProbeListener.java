@@ -1,0 +1,61 @@
+package org.sessiontck.probe;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.servlet.sip.SipApplicationSession;
+import javax.servlet.sip.SipApplicationSessionEvent;
+import javax.servlet.sip.SipApplicationSessionListener;
+import javax.servlet.sip.SipSession;
+import javax.servlet.sip.SipSessionEvent;
+import javax.servlet.sip.SipSessionListener;
+
+/**
+ * Readiness, invalidation and expiry as the container reports them to a
+ * SIP servlet application's listeners, written to the trace; and the live
+ * application sessions, which the session monitor lists (JSR 289 has no
+ * way to enumerate them).
+ */
+public class ProbeListener implements SipSessionListener, SipApplicationSessionListener {
+    static final Set<String> LIVE = ConcurrentHashMap.newKeySet();
+
+    @Override
+    public void sessionCreated(SipSessionEvent se) {
+        // the role is known once the servlet acts (Observation.setRole)
+    }
+
+    @Override
+    public void sessionDestroyed(SipSessionEvent se) {
+        SipSession s = se.getSession();
+        Observation.emit("ss-invalidated", "ss", s.getId(), "role", Observation.role(s));
+    }
+
+    @Override
+    public void sessionReadyToInvalidate(SipSessionEvent se) {
+        SipSession s = se.getSession();
+        Observation.emit("ss-ready", "sas", s.getApplicationSession().getId(), "ss", s.getId(),
+                         "role", Observation.role(s));
+    }
+
+    @Override
+    public void sessionCreated(SipApplicationSessionEvent ev) {
+        SipApplicationSession sas = ev.getApplicationSession();
+        LIVE.add(sas.getId());
+        Observation.emit("sas-created", "sas", sas.getId());
+    }
+
+    @Override
+    public void sessionDestroyed(SipApplicationSessionEvent ev) {
+        LIVE.remove(ev.getApplicationSession().getId());
+        Observation.emit("sas-invalidated", "sas", ev.getApplicationSession().getId());
+    }
+
+    @Override
+    public void sessionExpired(SipApplicationSessionEvent ev) {
+        Observation.emit("sas-expired", "sas", ev.getApplicationSession().getId());
+    }
+
+    @Override
+    public void sessionReadyToInvalidate(SipApplicationSessionEvent ev) {
+        Observation.emit("sas-ready", "sas", ev.getApplicationSession().getId());
+    }
+}

@@ -1,0 +1,281 @@
+package org.sessiontck.probe;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import javax.servlet.ServletException;
+import javax.servlet.sip.B2buaHelper;
+import javax.servlet.sip.Proxy;
+import javax.servlet.sip.ProxyBranch;
+import javax.servlet.sip.SipApplicationSession;
+import javax.servlet.sip.SipFactory;
+import javax.servlet.sip.SipServlet;
+import javax.servlet.sip.SipServletMessage;
+import javax.servlet.sip.SipServletRequest;
+import javax.servlet.sip.SipServletResponse;
+import javax.servlet.sip.SipSession;
+import javax.servlet.sip.SipURI;
+import javax.servlet.sip.TooManyHopsException;
+import javax.servlet.sip.URI;
+
+/**
+ * SessionTCK's probe: a SIP servlet that plays the roles of sstck-ref's
+ * applications (proxy, send-on, fork, b2bua; click-to-call with the HTTP
+ * servlet) in a third-party SIP servlet container, chosen per initial
+ * request by its X-SSTCK-App header, and adds X-SS-State from the real
+ * SipSession and SipApplicationSession to every message it touches.
+ *
+ * What X-SS-State says of a response the probe itself sends (as a UAS) is
+ * the state the container will be in once it is sent: JSR 289 gives no
+ * hook after send() to stamp a message.  The trace records getState()
+ * as the container reports it after each message.
+ */
+public class ProbeServlet extends SipServlet {
+    private static final long serialVersionUID = 1L;
+    static final String APP = "sstck.app";
+    static final String IN = "sstck.in";
+    static final String LAST = "sstck.last";
+    static final String TWO_XX = "sstck.2xx";
+
+    private transient SipFactory factory;
+
+    @Override
+    public void init() throws ServletException {
+        factory = (SipFactory) getServletContext().getAttribute(SIP_FACTORY);
+        try {
+            Observation.open(getInitParameter("sstck.trace"));
+        } catch (IOException e) {
+            log("sstck probe: no trace: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void destroy() {
+        Observation.close();
+    }
+
+    static Role roleOf(SipApplicationSession sas) {
+        Object r = sas.isValid() ? sas.getAttribute(APP) : null;
+        return r instanceof Role ? (Role) r : Role.parse(null);
+    }
+
+    /** Sends @m after stamping it as session @s. */
+    static void send(SipServletMessage m, SipSession s) throws IOException {
+        m.setHeader(Observation.STATE_HEADER, Observation.stamp(s));
+        m.send();
+        seen(s, m);
+    }
+
+    /** A response the probe sends as a UAS, stamped with the state it leads to. */
+    static void answer(SipServletRequest req, int status, String reason) throws IOException {
+        SipSession s = req.getSession();
+        SipServletResponse r = reason == null ? req.createResponse(status)
+                                              : req.createResponse(status, reason);
+        r.setHeader(Observation.STATE_HEADER, expected(s, req.getMethod(), status));
+        r.send();
+        seen(s, r);
+    }
+
+    static String expected(SipSession s, String method, int status) {
+        String now = Observation.stamp(s);
+        boolean creating = method.equals("INVITE") || method.equals("SUBSCRIBE");
+        if (!creating || status <= 100 || !s.isValid()) {
+            return now;
+        }
+        String to = status < 200 ? "EARLY" : status < 300 ? "CONFIRMED" : "TERMINATED";
+        return now.replaceFirst(";state=[A-Z]+;", ";state=" + to + ";");
+    }
+
+    /** The trace's state change across a message, from getState(). */
+    static void seen(SipSession s, SipServletMessage m) {
+        if (s == null || !s.isValid()) {
+            return;
+        }
+        Object last = s.getAttribute(LAST);
+        String cause = (m instanceof SipServletResponse
+            ? ((SipServletResponse) m).getStatus() + " " : "") + m.getMethod()
+            + (m.isCommitted() ? " out" : " in");
+        if (last instanceof SipSession.State) {
+            Observation.stateChange(s, (SipSession.State) last, cause, 0);
+        }
+        s.setAttribute(LAST, s.getState());
+    }
+
+    @Override
+    protected void doRequest(SipServletRequest req) throws ServletException, IOException {
+        SipSession s = req.getSession();
+
+        seen(s, req);
+        if (req.isInitial()) {
+            initial(req);
+            return;
+        }
+        String role = Observation.role(s);
+        if (role.equals("PROXY")) {
+            // the container proxies it on after this (record-routed)
+            req.setHeader(Observation.STATE_HEADER, Observation.stamp(s));
+            return;
+        }
+        if (req.getMethod().equals("ACK")) {
+            Object ok = peer(req) == null ? null : peer(req).getAttribute(TWO_XX);
+            if (ok instanceof SipServletResponse) {
+                send(((SipServletResponse) ok).createAck(), peer(req));
+            }
+            return;
+        }
+        if (req.getMethod().equals("CANCEL")) {
+            SipSession p = peer(req);
+            if (p != null && p.isValid() && p.getState() != SipSession.State.CONFIRMED) {
+                send(req.getB2buaHelper().createCancel(p), p);
+            }
+            return;
+        }
+        SipSession p = peer(req);
+        if (p == null || !p.isValid()) {
+            answer(req, 481, null);
+            return;
+        }
+        SipServletRequest out = req.getB2buaHelper().createRequest(p, req, null);
+        copyContent(req, out);
+        out.setAttribute(IN, req);
+        send(out, p);
+    }
+
+    private static SipSession peer(SipServletRequest req) {
+        return req.getB2buaHelper().getLinkedSession(req.getSession());
+    }
+
+    private void initial(SipServletRequest req) throws ServletException, IOException {
+        Role r = Role.parse(req.getHeader(Observation.APP_HEADER));
+        SipSession s = req.getSession();
+        SipApplicationSession sas = req.getApplicationSession();
+
+        sas.setAttribute(APP, r);
+        try {
+            switch (r.app) {
+            case "proxy":
+            case "send-on":
+            case "fork":
+                proxy(req, r);
+                return;
+            case "b2bua":
+                b2bua(req, r);
+                return;
+            default:
+                Observation.setRole(s, "UAS", false);
+                answer(req, 501, "Unknown Probe Role");
+            }
+        } catch (TooManyHopsException e) {
+            Observation.setRole(s, "UAS", false);
+            answer(req, 483, null);
+        }
+    }
+
+    private void proxy(SipServletRequest req, Role r) throws ServletException, IOException {
+        SipSession s = req.getSession();
+        boolean invite = req.getMethod().equals("INVITE");
+
+        if (r.app.equals("send-on") && r.domain != null && invite) {
+            URI from = req.getFrom().getURI();
+            if (!from.isSipURI() || !r.domain.equals(((SipURI) from).getHost())) {
+                Observation.setRole(s, "UAS", false);
+                answer(req, 403, null);
+                return;
+            }
+        }
+        Proxy p = req.getProxy();
+        Observation.setRole(s, "PROXY", false);
+        p.setRecordRoute(r.app.equals("proxy") ? !r.has("--rr-invite-only") || invite
+                         : r.has("--record-route"));
+        p.setSupervised(!r.has("--unsupervised"));
+        p.setAddToPath(r.has("--path"));
+        List<URI> to = new ArrayList<>();
+        if (r.app.equals("fork")) {
+            p.setParallel(!r.has("--sequential"));
+            p.setRecurse(!r.has("--no-recurse"));
+            p.setNoCancel(r.has("--no-cancel"));
+            for (String t : r.targets) {
+                to.add(factory.createURI(t));
+            }
+        }
+        req.setHeader(Observation.STATE_HEADER, Observation.stamp(s));
+        if (to.isEmpty()) {
+            p.proxyTo(req.getRequestURI());
+            return;
+        }
+        /* a branch timeout per branch (sequential search, PROXY-05) */
+        for (ProxyBranch b : p.createProxyBranches(to)) {
+            b.setProxyBranchTimeout(Math.max(1, r.branchTimeoutMs / 1000));
+        }
+        p.startProxy();
+    }
+
+    private void b2bua(SipServletRequest req, Role r) throws ServletException, IOException {
+        B2buaHelper h = req.getB2buaHelper();
+        SipServletRequest out = h.createRequest(req, true, null);
+        SipSession in = req.getSession(), leg = out.getSession();
+
+        Observation.setRole(in, "UAS", false);
+        Observation.setRole(leg, "UAC", false);
+        if (!r.targets.isEmpty()) {
+            out.setRequestURI(factory.createURI(r.targets.get(0)));
+        }
+        copyContent(req, out);
+        out.setAttribute(IN, req);
+        send(out, leg);
+    }
+
+    static void copyContent(SipServletMessage from, SipServletMessage to) throws IOException {
+        byte[] body = from.getRawContent();
+        if (body != null && body.length > 0 && from.getContentType() != null) {
+            to.setContent(body, from.getContentType());
+        }
+    }
+
+    @Override
+    protected void doResponse(SipServletResponse resp) throws ServletException, IOException {
+        SipSession s = resp.getSession();
+        SipApplicationSession sas = s.getApplicationSession();
+
+        if (s.getAttribute(Observation.ROLE) == null) {
+            // a new To tag on a forked request: a derived session
+            Observation.setRole(s, roleOf(sas).app.equals("b2bua") ? "UAC" : "PROXY", true);
+        }
+        seen(s, resp);
+        if (sas.getAttribute(ClickToCall.CALL) != null) {
+            ClickToCall.onResponse(factory, resp);
+            return;
+        }
+        if (Observation.role(s).equals("PROXY")) {
+            resp.setHeader(Observation.STATE_HEADER, Observation.stamp(s));
+            return;
+        }
+        relay(resp);
+    }
+
+    /** A B2BUA's response on its UAC leg, relayed to the other (B2B-07). */
+    private void relay(SipServletResponse resp) throws IOException {
+        SipServletRequest sent = resp.getRequest();
+        int st = resp.getStatus();
+        B2buaHelper h = sent.getB2buaHelper();
+        SipSession peer = h.getLinkedSession(resp.getSession());
+
+        if (st == 100 || peer == null || !peer.isValid()) {
+            return;
+        }
+        if (st >= 200 && st < 300 && resp.getMethod().equals("INVITE")) {
+            resp.getSession().setAttribute(TWO_XX, resp);
+        }
+        Object in = sent.getAttribute(IN);
+        SipServletResponse up;
+        if (sent.isInitial() || !(in instanceof SipServletRequest)) {
+            up = h.createResponseToOriginalRequest(peer, st, resp.getReasonPhrase());
+        } else {
+            up = ((SipServletRequest) in).createResponse(st, resp.getReasonPhrase());
+        }
+        copyContent(resp, up);
+        up.setHeader(Observation.STATE_HEADER, expected(peer, resp.getMethod(), st));
+        up.send();
+        seen(peer, up);
+    }
+}
