@@ -130,6 +130,8 @@ check: $(OUT)/san/check-model $(OUT)/san/sstck-ref $(OUT)/san/check-sstck \
 	$(Q)harness/test-sstck $(OUT)/san $(REPORTS)/check
 	@echo "== the oracle's mutation tests, on that run's logs (ASan + UBSan)"
 	$(Q)$(OUT)/san/check-oracle $(REPORTS)/check/ref/cases
+	@echo "== sstck-ref's command line, a port in use, IPv6 loopback (ASan + UBSan)"
+	$(Q)model/ref/test-cli $(OUT)/san $(REPORTS)/check/cli
 	@echo "== the HTML report in headless Chromium; a hostile target; two runs compared"
 	$(Q)harness/test-report $(OUT)/san $(REPORTS)/check
 	@echo "== the probe for third-party containers: build, package, protocol, the guide's run"
@@ -171,20 +173,28 @@ coverage: $(OUT)/cov/check-model $(OUT)/cov/check-sstck $(OUT)/cov/sstck-ref \
 	$(Q)CK_FORK=no $(OUT)/cov/check-sstck >/dev/null
 	$(Q)$(OUT)/cov/sstck run --out $(REPORTS) -q | grep '^sstck: .* cases against .* in'
 	$(Q)conformance/torture/rfc4475-test $(OUT)/cov/sstck-ref | tail -1
+	$(Q)$(OUT)/cov/sstck run -v -q --out $(OUT)/cov-runs/verbose 'proxy/*' \
+		'b2bua/*' 'fork/*' 'converged-http/*' | grep '^sstck: .* cases against .* in'
+	$(Q)model/ref/test-cli $(OUT)/cov $(OUT)/cov-runs/cli | tail -1
+	$(Q)conformance/probe/test-probe $(OUT)/cov $(OUT)/cov-runs/probe | tail -1
 	$(Q)lcov -q --capture --directory $(OUT)/cov --base-directory . \
 		--output-file $(REPORTS)/coverage/all.info 2>/dev/null
 	$(Q)lcov -q --extract $(REPORTS)/coverage/all.info $(COV_DIRS:%='*/%/*') \
 		--output-file $(REPORTS)/coverage/project.info 2>/dev/null
 	$(Q)genhtml -q --legend -o $(REPORTS)/coverage \
 		$(REPORTS)/coverage/project.info 2>/dev/null
-	$(Q)for d in model/session+model/mem $(COV_DIRS); do \
+	$(Q)for d in model/session+model/mem model $(COV_DIRS); do \
 		pats=$$(echo $$d | sed "s|\([^+]*\)|'*/\1/*'|g; s|+| |g"); \
 		eval lcov -q --extract $(REPORTS)/coverage/project.info $$pats \
 			--output-file $(REPORTS)/coverage/part.info 2>/dev/null; \
 		lcov --summary $(REPORTS)/coverage/part.info 2>&1 | \
 			awk -v d="$$d" '/lines/ {sub(/\+/, " and ", d); \
 			print "line coverage " d ": " $$2 " " $$3 " " $$4 " " $$5 " " $$6}'; \
-	done | tee $(REPORTS)/coverage/summary.txt
+	done > $(REPORTS)/coverage/summary.txt
+	$(Q)lcov --summary $(REPORTS)/coverage/project.info 2>&1 | awk '/lines/ \
+		{print "line coverage in all (model, harness, oracle, reports): " $$2 " " \
+		$$3 " " $$4 " " $$5 " " $$6}' >> $(REPORTS)/coverage/summary.txt
+	$(Q)cat $(REPORTS)/coverage/summary.txt
 	$(Q)rm -f $(REPORTS)/coverage/part.info
 	$(Q)$(OUT)/cov/check-model --list | sh conformance/rule-coverage \
 		conformance/rules.tsv --summary

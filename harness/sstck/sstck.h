@@ -64,7 +64,7 @@ struct agent {
 /* An HTTP step of a converged case ([http.NAME]): run by the harness with
  * curl against the target's HTTP side, its answer judged here (SIPp's
  * exec would not report it). */
-#define SSTCK_MAX_HTTP   12
+#define SSTCK_MAX_HTTP   24
 #define SSTCK_MAX_EXPECT 8
 
 struct http_step {

@@ -130,6 +130,7 @@ struct sipc_call {
 	enum sipc_call_phase phase;
 	bool hangup;                  /**< asked to end before connected  */
 	bool bye[2];                  /**< BYE or CANCEL sent on the leg  */
+	bool acked[2];                /**< its 2xx ACKed                  */
 	struct sipc_call *next;
 };
 
@@ -2719,6 +2720,12 @@ static int bind_sockets(struct sipc *c)
 		sipc_log(c, "bad listen address '%s'", c->cfg.addr);
 		return -1;
 	}
+	/* everything stays on loopback (or in a namespace of the tests') */
+	if (!is_loopback(c->cfg.addr)) {
+		sipc_log(c, "listens on loopback only (127.0.0.0/8, ::1), not '%s'",
+			 c->cfg.addr);
+		return -1;
+	}
 	c->udp = socket(sa.ss_family, SOCK_DGRAM, 0);
 	if (c->udp < 0 || bind(c->udp, (struct sockaddr *)&sa, len) < 0) {
 		sipc_log(c, "cannot bind UDP %s:%d: %s", c->cfg.addr,
@@ -3262,6 +3269,12 @@ static void call_end(struct sipc_call *k, enum sipc_call_phase ph)
 		    ss_state(k->leg[i], &st))
 			continue;
 		if (st == SS_CONFIRMED) {
+			/* a 2xx not yet ACKed (A's, while B rings) is ACKed
+			 * first: RFC 3261 13.2.2.4 */
+			if (!k->acked[i]) {
+				k->acked[i] = true;
+				leg_ack(k->c, k->leg[i], NULL);
+			}
 			k->bye[i] = true;
 			call_send(k, i, "BYE", NULL);
 		} else if (k->inv[i] && !k->status[i] && k->inv[i]->status >= 100) {
@@ -3284,7 +3297,8 @@ static void call_on_response(struct sipc_call *k, struct relay *rl,
 	k->status[i] = st;
 	if (st >= 300) {
 		/* a party declined: the other leg, if up, ends too */
-		if (i == 1 && k->leg[0]) {
+		if (i == 1 && k->leg[0] && !k->acked[0]) {
+			k->acked[0] = true;
 			leg_ack(k->c, k->leg[0], NULL);
 		}
 		ss_initial_tx_ended(t);
@@ -3301,6 +3315,7 @@ static void call_on_response(struct sipc_call *k, struct relay *rl,
 		/* A answered with its offer: B gets it (RFC 3725 flow I) */
 		if (osip_message_clone(resp, &k->offer) < 0 || k->hangup ||
 		    call_leg(k, 1, resp)) {
+			k->acked[0] = true;
 			leg_ack(k->c, t, NULL);
 			call_end(k, k->hangup ? SIPC_CALL_ENDED : SIPC_CALL_FAILED);
 			return;
@@ -3309,8 +3324,12 @@ static void call_on_response(struct sipc_call *k, struct relay *rl,
 		return;
 	}
 	/* B answered: ACK B, and A's ACK carries B's answer */
+	k->acked[1] = true;
 	leg_ack(k->c, t, NULL);
-	leg_ack(k->c, k->leg[0], resp);
+	if (!k->acked[0]) {
+		k->acked[0] = true;
+		leg_ack(k->c, k->leg[0], resp);
+	}
 	k->phase = SIPC_CALL_CONNECTED;
 	if (k->hangup)
 		call_end(k, SIPC_CALL_ENDED);
