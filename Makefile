@@ -132,6 +132,8 @@ check: $(OUT)/san/check-model $(OUT)/san/sstck-ref $(OUT)/san/check-sstck \
 	$(Q)$(OUT)/san/check-oracle $(REPORTS)/check/ref/cases
 	@echo "== sstck-ref's command line, a port in use, IPv6 loopback (ASan + UBSan)"
 	$(Q)model/ref/test-cli $(OUT)/san $(REPORTS)/check/cli
+	@echo "== sstck-ref out of memory: each allocation of five calls failed in turn (ASan)"
+	$(Q)model/ref/test-oom $(OUT)/san $(REPORTS)/check/oom
 	@echo "== the HTML report in headless Chromium; a hostile target; two runs compared"
 	$(Q)harness/test-report $(OUT)/san $(REPORTS)/check
 	@echo "== the probe for third-party containers: build, package, protocol, the guide's run"
@@ -160,6 +162,16 @@ conformance: $(OUT)/rel/check-model $(OUT)/rel/sstck-ref $(OUT)/rel/sstck
 # writer; the unit suites and the conformance run on sstck-ref; an lcov HTML
 # report, a line per module (kept in coverage/summary.txt, which the run's
 # index.html shows beside its rule coverage).
+# the calls make coverage runs out of memory, each allocation in turn
+OOM_CASES := proxy/rr-caller-bye proxy/cancel-ringing proxy/rr-tcp-caller \
+             proxy/subscribe-notify proxy/recursion-302 b2bua/call-info-bye \
+             b2bua/cancel-ringing b2bua/auth-retry-407 b2bua/reinvite \
+             b2bua/downstream-fork fork/parallel-200-cancel \
+             fork/sequential-busy-then-200 send-on/reject-foreign \
+             converged-http/both-answer converged-http/hangup-while-ringing \
+             converged-http/second-busy converged-http/party-bye \
+             converged-http/encode-url
+
 COV_DIRS := model/session model/mem model/sip model/apps model/http model/ref \
             harness/sstck conformance/oracle reports
 
@@ -176,6 +188,7 @@ coverage: $(OUT)/cov/check-model $(OUT)/cov/check-sstck $(OUT)/cov/sstck-ref \
 	$(Q)$(OUT)/cov/sstck run -v -q --out $(OUT)/cov-runs/verbose 'proxy/*' \
 		'b2bua/*' 'fork/*' 'converged-http/*' | grep '^sstck: .* cases against .* in'
 	$(Q)model/ref/test-cli $(OUT)/cov $(OUT)/cov-runs/cli | tail -1
+	$(Q)model/ref/test-oom $(OUT)/cov $(OUT)/cov-runs/oom $(OOM_CASES) | tail -1
 	$(Q)conformance/probe/test-probe $(OUT)/cov $(OUT)/cov-runs/probe | tail -1
 	$(Q)lcov -q --capture --directory $(OUT)/cov --base-directory . \
 		--output-file $(REPORTS)/coverage/all.info 2>/dev/null

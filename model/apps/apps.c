@@ -28,6 +28,7 @@
 #include <string.h>
 #include <strings.h>
 #include "apps.h"
+#include "fault.h"
 
 static void uri_target(struct sipc_req *r, char *buf, size_t sz)
 {

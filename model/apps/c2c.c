@@ -16,6 +16,7 @@
 
 #include "apps.h"
 #include "http.h"
+#include "fault.h"
 
 static json_t *call_json(struct sipc_call *k, struct hs *hs)
 {

@@ -14,6 +14,7 @@
 
 #include "http.h"
 #include "mem.h"
+#include "fault.h"
 
 #define COOKIE "SSTCKSESSION"
 #define MAX_BODY (64 * 1024)

@@ -21,6 +21,22 @@ _Static_assert(sizeof(struct mem) % 16 == 0 || sizeof(void *) != 8,
 
 static struct mem_stats stats;
 static int64_t fail_after = -1;
+static int64_t fail_once = -1;
+static uint64_t fault_calls;
+
+bool mem_should_fail(void)
+{
+	fault_calls++;
+	if (fail_after == 0)
+		return true;
+	if (fail_after > 0)
+		--fail_after;
+	if (fail_once > 0 && --fail_once == 0) {
+		fail_once = -1;
+		return true;
+	}
+	return false;
+}
 
 static struct mem *hdr(const void *data)
 {
@@ -37,10 +53,8 @@ void *mem_zalloc(size_t size, mem_destroy_h *dh)
 {
 	struct mem *m;
 
-	if (fail_after == 0)
+	if (mem_should_fail())
 		return NULL;
-	if (fail_after > 0)
-		--fail_after;
 	if (size > UINT32_MAX - sizeof(*m))
 		return NULL;
 
@@ -135,6 +149,23 @@ void mem_stats_reset_peak(void)
 void mem_fail_after(int64_t n)
 {
 	fail_after = n;
+}
+
+/**
+ * Make only the @n-th allocation from now fail (1: the next one), the
+ * others succeed; 0 or less turns it off.  It counts the model's blocks
+ * and every allocation that asks mem_should_fail(), as sstck-ref's
+ * container does.
+ */
+void mem_fail_once(int64_t n)
+{
+	fail_once = n > 0 ? n : -1;
+	fault_calls = 0;
+}
+
+uint64_t mem_fault_calls(void)
+{
+	return fault_calls;
 }
 
 size_t mem_header_size(void)

@@ -15,6 +15,7 @@
 #ifndef SSTCK_MEM_H
 #define SSTCK_MEM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,6 +37,12 @@ char *mem_strdup(const char *s);
 void mem_stats_get(struct mem_stats *st);
 void mem_stats_reset_peak(void);
 void mem_fail_after(int64_t n);
+void mem_fail_once(int64_t n);
+/** Whether this allocation is to fail (fault injection); for allocators
+ * outside this layer that take part in it.  Counts the calls. */
+bool mem_should_fail(void);
+/** Allocations that asked since mem_fail_once() was last called. */
+uint64_t mem_fault_calls(void);
 size_t mem_header_size(void);
 
 #endif

@@ -60,6 +60,9 @@ static void usage(FILE *f)
 "  -v, --verbose          log what happens\n"
 "  -h, --help             this text\n"
 "\n"
+"Testing: SSTCK_REF_FAIL_ALLOC=N in the environment makes the Nth allocation\n"
+"of the model or the container after start-up fail (model/ref/test-oom).\n"
+"\n"
 "Model options (section 14 of the rules; default first):\n");
 #define XX(id, field, def, on, off) \
 	fprintf(f, "  %-40s %d: %s\n  %-40s    else: %s\n", #field, def, on, \

@@ -32,6 +32,7 @@
 #include <osipparser2/osip_parser.h>
 #include "sipc.h"
 #include "mem.h"
+#include "fault.h"
 
 #define MAX_CONNS  64
 #define BRANCH_MAGIC "z9hG4bKsstck"
@@ -1386,6 +1387,8 @@ static osip_message_t *leg_request(struct sipc *c, const char *method,
 	size_t n;
 	int len;
 
+	if (!ruri || !rq->call_id)        /* a leg whose strings ran out */
+		return NULL;
 	n = strlen(method) * 2 + strlen(ruri) + strlen(rq->call_id) +
 	    (local ? strlen(local) : 0) + (remote ? strlen(remote) : 0) +
 	    (rq->from_tag ? strlen(rq->from_tag) : 0) +
@@ -2758,7 +2761,10 @@ static int bind_sockets(struct sipc *c)
 static void on_ss_created(struct ss *ss, void *arg)
 {
 	(void)arg;
-	(void)leg_own(ss);
+	/* out of memory for the copy: the derived session must not keep the
+	 * original's pointer, freed with the original (test-oom found it) */
+	if (leg_of(ss) && !leg_own(ss))
+		ss_remove_attr(ss, LEG_ATTR);
 }
 
 /* The container's listener: a leg's data is freed with its session. */
@@ -3021,6 +3027,15 @@ int sipc_run(struct sipc *c)
 			fclose(f);
 		}
 	}
+	/* test-oom: the Nth allocation from here on fails (fault.h) */
+	{
+		const char *fa = getenv("SSTCK_REF_FAIL_ALLOC");
+
+		if (fa && atoi(fa) > 0)
+			mem_fail_once(atoi(fa));
+		else
+			mem_fail_once(0);
+	}
 	o = json_object();
 	json_object_set_new(o, "ev", json_string("listening"));
 	json_object_set_new(o, "addr", json_string(c->addr));
@@ -3086,6 +3101,8 @@ int sipc_run(struct sipc *c)
 	json_object_set_new(o, "tx", json_integer((json_int_t)c->tx));
 	json_object_set_new(o, "dropped",
 			    json_integer((json_int_t)c->dropped));
+	json_object_set_new(o, "allocs",
+			    json_integer((json_int_t)mem_fault_calls()));
 	trace_write(c, o);
 	return 0;
 }
@@ -3250,7 +3267,8 @@ static int call_leg(struct sipc_call *k, int i, const osip_message_t *body_from)
 	l->target = strdup(k->party[i]);
 	l->local = strdup(k->from);
 	l->remote = strdup(k->party[i]);
-	if (ss_set_attr(ss, LEG_ATTR, l, NULL)) {
+	if (!l->target || !l->local || !l->remote ||
+	    ss_set_attr(ss, LEG_ATTR, l, NULL)) {
 		leg_free(l);
 		return -1;
 	}
