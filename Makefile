@@ -137,7 +137,8 @@ check: $(OUT)/san/check-model $(OUT)/san/sstck-ref $(OUT)/san/check-sstck \
 	@echo "== the HTML report in headless Chromium; a hostile target; two runs compared"
 	$(Q)harness/test-report $(OUT)/san $(REPORTS)/check
 	@echo "== the probe for third-party containers: build, package, protocol, the guide's run"
-	$(Q)conformance/probe/test-probe $(OUT)/san $(REPORTS)/check/probe
+	$(Q)$(MAKE) -s probe
+	$(Q)conformance/probe/test-probe $(OUT)/san $(REPORTS)/check/probe $(OUT)/probe
 	@echo "== RFC 4475 torture messages against sstck-ref (ASan + UBSan)"
 	$(Q)conformance/torture/rfc4475-test $(OUT)/san/sstck-ref
 

@@ -1914,6 +1914,14 @@ static void on_request(int type, osip_transaction_t *tr, osip_message_t *m)
 	s->is_invite = MSG_IS_INVITE(m);
 	osip_transaction_set_reserved1(tr, s);
 
+	/* RFC 3261 25.1: a method is a token; libosip2 takes more */
+	if (!m->sip_method || !m->sip_method[0] ||
+	    m->sip_method[strspn(m->sip_method, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				 "abcdefghijklmnopqrstuvwxyz0123456789-.!%*_+`'~")]) {
+		srv_respond(s, 400, "Bad Method");
+		return;
+	}
+
 	if (MSG_IS_CANCEL(m)) {
 		/* find the INVITE server transaction it cancels */
 		osip_transaction_t *inv = NULL;
