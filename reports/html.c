@@ -71,30 +71,29 @@ static const char *js(json_t *o, const char *k)
 	return v ? v : "";
 }
 
-static const char *vclass(const char *verdict)
+/* How the page shows a verdict: its CSS class and its mark in the matrix. */
+static const struct vshow {
+	const char *verdict, *css, *mark;
+} vshows[] = {
+	{ "passed", "pass", "&#10003;" },
+	{ "failed", "fail", "&#10007;" },
+	{ "error", "err", "!" },
+	{ "not observable", "nobs", "&#8226;" },
+};
+
+static const struct vshow *vshow(const char *verdict)
 {
-	if (!strcmp(verdict, "passed"))
-		return "pass";
-	if (!strcmp(verdict, "failed"))
-		return "fail";
-	if (!strcmp(verdict, "error"))
-		return "err";
-	if (!strcmp(verdict, "not observable"))
-		return "nobs";
-	return "none";
+	static const struct vshow none = { "", "none", "" };
+
+	for (size_t i = 0; i < sizeof(vshows) / sizeof(vshows[0]); i++)
+		if (!strcmp(verdict, vshows[i].verdict))
+			return &vshows[i];
+	return &none;
 }
 
-static const char *vmark(const char *verdict)
+static const char *vclass(const char *verdict)
 {
-	if (!strcmp(verdict, "passed"))
-		return "&#10003;";
-	if (!strcmp(verdict, "failed"))
-		return "&#10007;";
-	if (!strcmp(verdict, "error"))
-		return "!";
-	if (!strcmp(verdict, "not observable"))
-		return "&#8226;";
-	return "";
+	return vshow(verdict)->css;
 }
 
 /* The group of a case: its folder under scenarios/. */
@@ -103,6 +102,25 @@ static void group_of(const char *name, char *buf, size_t sz)
 	const char *s = strchr(name, '/');
 
 	textf(buf, sz, "%.*s", (int)(s ? s - name : (long)strlen(name)), name);
+}
+
+/* The groups (space-separated) of the cases that check rule ID. */
+static void rule_groups(json_t *cases, const char *id, char *out, size_t sz)
+{
+	size_t i, j;
+	json_t *c, *x;
+	char g[64];
+
+	out[0] = '\0';
+	json_array_foreach(cases, i, c)
+		json_array_foreach(json_object_get(c, "rules"), j, x)
+			if (!strcmp(js(x, "id"), id)) {
+				group_of(js(c, "name"), g, sizeof(g));
+				if (!strstr(out, g) && strlen(out) + strlen(g) + 2 < sz) {
+					strcat(out, g);
+					strcat(out, " ");
+				}
+			}
 }
 
 /* --- the catalog -------------------------------------------------------- */
@@ -574,11 +592,10 @@ static int write_index(const char *out, json_t *res, const struct catalog *cat)
 		json_is_true(json_object_get(target, "state_header")) ?
 		"session state (X-SS-State)" : "the wire only");
 	fputs("<p class=\"tot\">", fp);
-	static const char *vs[] = { "passed", "failed", "not observable", "error" };
-
-	for (size_t k = 0; k < 4; k++)
-		fprintf(fp, "<span class=\"%s\">%lld %s</span>", vclass(vs[k]),
-			(long long)json_integer_value(json_object_get(tot, vs[k])), vs[k]);
+	for (size_t k = 0; k < sizeof(vshows) / sizeof(vshows[0]); k++)
+		fprintf(fp, "<span class=\"%s\">%lld %s</span>", vshows[k].css,
+			(long long)json_integer_value(json_object_get(tot,
+					vshows[k].verdict)), vshows[k].verdict);
 	fputs("</p>\n<p>Also: <a href=\"junit.xml\">junit.xml</a>, <a href=\"results.json\">"
 	      "results.json</a>, <a href=\"summary.md\">summary.md</a>.</p></header>\n", fp);
 
@@ -666,19 +683,11 @@ static int write_index(const char *out, json_t *res, const struct catalog *cat)
 	fputs("</tr></thead><tbody>\n", fp);
 	for (size_t k = 0; k < cat->n; k++) {
 		const char *id = cat->v[k].id, *rv = run_rule_verdict(rules, id);
-		char groups[512] = "";
+		char groups[512];
 
 		if (!*rv)
 			continue;
-		json_array_foreach(cases, i, c)
-			json_array_foreach(json_object_get(c, "rules"), j, x)
-				if (!strcmp(js(x, "id"), id)) {
-					group_of(js(c, "name"), g, sizeof(g));
-					if (!strstr(groups, g) && strlen(groups) + strlen(g) + 2 < sizeof(groups)) {
-						strcat(groups, g);
-						strcat(groups, " ");
-					}
-				}
+		rule_groups(cases, id, groups, sizeof(groups));
 		fputs("<tr class=\"f\" data-group=\"", fp);
 		esc(fp, groups);
 		fputs("\" data-verdict=\"", fp);
@@ -701,7 +710,7 @@ static int write_index(const char *out, json_t *res, const struct catalog *cat)
 				esc(fp, js(c, "name"));
 				fputs(": ", fp);
 				esc(fp, cv);
-				fprintf(fp, "\">%s</td>", vmark(cv));
+				fprintf(fp, "\">%s</td>", vshow(cv)->mark);
 			} else {
 				fputs("<td class=\"c\"></td>", fp);
 			}
@@ -715,17 +724,9 @@ static int write_index(const char *out, json_t *res, const struct catalog *cat)
 	for (size_t k = 0; k < cat->n; k++) {
 		const struct crule *r = &cat->v[k];
 		const char *rv = run_rule_verdict(rules, r->id);
-		char groups[512] = "";
+		char groups[512];
 
-		json_array_foreach(cases, i, c)
-			json_array_foreach(json_object_get(c, "rules"), j, x)
-				if (!strcmp(js(x, "id"), r->id)) {
-					group_of(js(c, "name"), g, sizeof(g));
-					if (!strstr(groups, g) && strlen(groups) + strlen(g) + 2 < sizeof(groups)) {
-						strcat(groups, g);
-						strcat(groups, " ");
-					}
-				}
+		rule_groups(cases, r->id, groups, sizeof(groups));
 		fputs("<div class=\"rule f\" id=\"rule-", fp);
 		slug(fp, r->id);
 		fputs("\" data-group=\"", fp);

@@ -195,24 +195,6 @@ static long long ms_now(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static char *slurp(const char *path)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (!fp)
-		return NULL;
-	if (fseek(fp, 0, SEEK_END) || (n = ftell(fp)) < 0 || fseek(fp, 0, SEEK_SET) ||
-	    !(buf = malloc((size_t)n + 1))) {
-		fclose(fp);
-		return NULL;
-	}
-	buf[fread(buf, 1, (size_t)n, fp)] = '\0';
-	fclose(fp);
-	return buf;
-}
-
 /* One request; its status (0 when curl failed) and parsed body. */
 static int request(const struct http_step *h, const char *url, const char *body,
 		   const char *outdir, int k, long long deadline, json_t **bodyp,
@@ -257,15 +239,15 @@ static int request(const struct http_step *h, const char *url, const char *body,
 	if (pid < 0 || proc_wait(pid, deadline) != 0) {
 		if (pid > 0)
 			proc_stop(pid, 500);
-		txt = slurp(codef);
+		txt = file_read(codef, NULL);
 		textf(raw, rawsz, "curl failed: %s", txt && *txt ? txt : "no answer");
 		free(txt);
 		return 0;
 	}
-	txt = slurp(codef);
+	txt = file_read(codef, NULL);
 	code = txt ? atoi(txt) : 0;
 	free(txt);
-	txt = slurp(outf);
+	txt = file_read(outf, NULL);
 	textf(raw, rawsz, "%s", txt ? txt : "");
 	*bodyp = txt && *txt ? json_loads(txt, 0, &je) : NULL;
 	free(txt);

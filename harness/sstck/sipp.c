@@ -12,7 +12,7 @@
 
 #include "sstck.h"
 
-static char *slurp(const char *path, size_t *len)
+char *file_read(const char *path, size_t *len)
 {
 	FILE *fp = fopen(path, "rb");
 	char *buf = NULL;
@@ -67,7 +67,7 @@ static int csv_field(const char *line, int index, char *out, size_t outsz)
 
 int sipp_stat(const char *path, long *ok, long *failed)
 {
-	char *text = slurp(path, NULL), *line, *save = NULL, *last = NULL;
+	char *text = file_read(path, NULL), *line, *save = NULL, *last = NULL;
 	int c_ok = -1, c_fail = -1, i = 0;
 	char val[64];
 
@@ -105,7 +105,7 @@ int sipp_stat(const char *path, long *ok, long *failed)
 
 int sipp_received(const char *path)
 {
-	char *text = slurp(path, NULL);
+	char *text = file_read(path, NULL);
 	int n = 0;
 
 	if (!text)
@@ -118,7 +118,7 @@ int sipp_received(const char *path)
 
 void sipp_first_error(const char *path, char *buf, size_t bufsz)
 {
-	char *text = slurp(path, NULL), *save = NULL;
+	char *text = file_read(path, NULL), *save = NULL;
 
 	buf[0] = '\0';
 	if (!text)
@@ -146,7 +146,7 @@ void sipp_first_error(const char *path, char *buf, size_t bufsz)
 int sipp_add_header(const char *path, const char *line)
 {
 	size_t len;
-	char *text = slurp(path, &len), *send, *cdata, *cid, *eol;
+	char *text = file_read(path, &len), *send, *cdata, *cid, *eol;
 	FILE *fp;
 	int rc = -1;
 
@@ -188,7 +188,7 @@ int sipp_scenario_copy(const char *src, const char *dst, bool state,
 		       char *err, size_t errsz)
 {
 	size_t len;
-	char *text = slurp(src, &len);
+	char *text = file_read(src, &len);
 	int off = 0;
 	FILE *fp;
 
@@ -244,7 +244,7 @@ int sipp_scenario_copy(const char *src, const char *dst, bool state,
 int sipp_copy_file(const char *src, const char *dst, char *err, size_t errsz)
 {
 	size_t len;
-	char *text = slurp(src, &len);
+	char *text = file_read(src, &len);
 	FILE *fp;
 
 	if (!text) {

@@ -224,6 +224,10 @@ void sipp_first_error(const char *path, char *buf, size_t bufsz);
  * check_it (an ereg on X-SS-State, a test of a variable named ss_*), so
  * the copy runs on a target that does not show state.
  * Returns the number of X-SS-State checks in it, or -1 with ERR. */
+/* The whole file at PATH, NUL-terminated (its length in *LEN when LEN is
+ * not NULL); malloc'd, or NULL when it cannot be read. */
+char *file_read(const char *path, size_t *len);
+
 /* Adds header LINE ("Name: value") to the first request the scenario at
  * PATH sends (a UAC's initial request), after its Call-ID.  0, or -1 when
  * it sends no request. */

@@ -2737,30 +2737,41 @@ static int bind_sockets(struct sipc *c)
 			 c->cfg.addr);
 		return -1;
 	}
-	c->udp = socket(sa.ss_family, SOCK_DGRAM, 0);
-	if (c->udp < 0 || bind(c->udp, (struct sockaddr *)&sa, len) < 0) {
-		sipc_log(c, "cannot bind UDP %s:%d: %s", c->cfg.addr,
-			 c->cfg.port, strerror(errno));
-		return -1;
-	}
-	getsockname(c->udp, (struct sockaddr *)&sa, &len);
-	addr_str(&sa, c->addr, sizeof(c->addr), &c->port);
-	if (sa.ss_family == AF_INET6)
-		bracket_v6(c->addr, sizeof(c->addr));
-	c->tcp = -1;
-	if (c->cfg.tcp) {
-		c->tcp = socket(sa.ss_family, SOCK_STREAM, 0);
-		setsockopt(c->tcp, SOL_SOCKET, SO_REUSEADDR, &one,
-			   sizeof(one));
-		if (c->tcp < 0 ||
-		    bind(c->tcp, (struct sockaddr *)&sa, len) < 0 ||
-		    listen(c->tcp, 16) < 0) {
+	/* with port 0 the kernel picks the UDP port, and TCP must get the
+	 * same number; somebody's outgoing TCP socket may hold it, so a port
+	 * picked that way is picked again (a flake seen in make check) */
+	for (int tries = 0;; tries++) {
+		struct sockaddr_storage got = sa;
+		socklen_t glen = len;
+
+		c->udp = socket(sa.ss_family, SOCK_DGRAM, 0);
+		if (c->udp < 0 || bind(c->udp, (struct sockaddr *)&sa, len) < 0) {
+			sipc_log(c, "cannot bind UDP %s:%d: %s", c->cfg.addr,
+				 c->cfg.port, strerror(errno));
+			return -1;
+		}
+		getsockname(c->udp, (struct sockaddr *)&got, &glen);
+		addr_str(&got, c->addr, sizeof(c->addr), &c->port);
+		if (got.ss_family == AF_INET6)
+			bracket_v6(c->addr, sizeof(c->addr));
+		c->tcp = -1;
+		if (!c->cfg.tcp)
+			return 0;
+		c->tcp = socket(got.ss_family, SOCK_STREAM, 0);
+		if (c->tcp >= 0)
+			setsockopt(c->tcp, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (c->tcp >= 0 && bind(c->tcp, (struct sockaddr *)&got, glen) == 0 &&
+		    listen(c->tcp, 16) == 0)
+			return 0;
+		if (errno != EADDRINUSE || c->cfg.port || tries == 20) {
 			sipc_log(c, "cannot bind TCP %s:%d: %s", c->cfg.addr,
 				 c->port, strerror(errno));
 			return -1;
 		}
+		if (c->tcp >= 0)
+			close(c->tcp);
+		close(c->udp);
 	}
-	return 0;
 }
 
 /* A derived session starts with a copy of its original's attributes, so

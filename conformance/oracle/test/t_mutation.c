@@ -148,23 +148,6 @@ static int table_load(const char *path)
 
 /* --- files ------------------------------------------------------------ */
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	if (!fp)
-		return NULL;
-	if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) >= 0 &&
-	    fseek(fp, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1))) {
-		*len = fread(buf, 1, (size_t)n, fp);
-		buf[*len] = '\0';
-	}
-	fclose(fp);
-	return buf;
-}
-
 static void spit(const char *path, const char *buf, size_t len)
 {
 	FILE *fp = fopen(path, "wb");
@@ -193,7 +176,7 @@ static void copy_case(const char *src, char *dst, size_t dstsz)
 			continue;
 		textf(a, sizeof(a), "%s/%s", src, de->d_name);
 		textf(b, sizeof(b), "%s/%s", dst, de->d_name);
-		buf = slurp(a, &len);
+		buf = file_read(a, &len);
 		if (!buf)
 			continue;     /* a folder */
 		spit(b, buf, len);
@@ -277,7 +260,7 @@ static void resolve(const char *dir, const char *arg, char *out, size_t outsz)
 		textf(file, sizeof(file), "%.*s", (int)(colon - p - 2), p + 2);
 		textf(pat, sizeof(pat), "%.*s", (int)(end - colon - 1), colon + 1);
 		textf(path, sizeof(path), "%s/%s", dir, file);
-		buf = slurp(path, &len);
+		buf = file_read(path, &len);
 		ck_assert_msg(buf != NULL, "no %s in the case", file);
 		ck_assert_msg(!regcomp(&re, pat, REG_EXTENDED | REG_NEWLINE),
 			      "bad %s", pat);
@@ -306,7 +289,7 @@ static int apply_edit(const char *dir, const struct edit *e)
 
 	resolve(dir, e->arg, arg, sizeof(arg));
 	textf(path, sizeof(path), "%s/%s", dir, e->file);
-	buf = slurp(path, &len);
+	buf = file_read(path, &len);
 	ck_assert_msg(buf != NULL, "no %s in the case", e->file);
 	if (!strcmp(e->op, "append")) {
 		out = malloc(len + strlen(arg) + 2);
