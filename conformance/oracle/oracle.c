@@ -130,6 +130,7 @@ struct msg {
 	int pos;               /* its number in the agent's log, from 1 */
 	bool agent_sent;       /* else the agent received it */
 	bool direct;           /* between agents, not through the target */
+	bool paired;           /* a B2BUA's new leg, matched to its cause */
 	char *raw;
 	osip_message_t *m;
 	char first[120];
@@ -1178,14 +1179,18 @@ static void check_b2b(struct run *R)
 		int mf = max_fwd(q->m);
 
 		/* the other leg's first request: same method, sent to a callee
-		 * after this one arrived */
-		for (size_t k = i + 1; k < R->n; k++) {
+		 * after this one arrived.  Two agents' clocks settle "after"
+		 * only to within ORACLE_SKEW: the caller may log its send later
+		 * than the callee logs the new leg's receipt. */
+		for (size_t k = 0; k < R->n; k++) {
 			struct msg *f = &R->v[k];
 
 			if (!boundary(f) || f->agent_sent || !is_req(f) ||
-			    R->c->caller[f->agent] ||
+			    f->paired || R->c->caller[f->agent] ||
+			    f->t < q->t - ORACLE_SKEW ||
 			    strcmp(f->m->sip_method, q->m->sip_method))
 				continue;
+			f->paired = true;
 			where(R, f, w, sizeof(w));
 			R->r->wire_checks += 4;
 			if (mf == 0)
