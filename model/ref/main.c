@@ -49,6 +49,8 @@ static void usage(FILE *f)
 "  --path                 proxy, send-on, fork: a Path header on proxied\n"
 "                         REGISTERs (PROXY-18)\n"
 "  --session-timeout MIN  application session-timeout (default 3; 0 never)\n"
+"  --t1 MS                RFC 3261 T1 of the container's client transactions\n"
+"                         (default 500): Timer B and F are 64*T1\n"
 "  --trace FILE           session events as JSON Lines\n"
 "  --http [ADDR:]PORT     the HTTP side: HTTP sessions, GET /sessions, and\n"
 "                         click-to-call's /calls (ADDR 127.0.0.1; PORT 0\n"
@@ -88,6 +90,23 @@ static int set_opt(struct ssm_opts *o, const char *arg)
 	return -1;
 }
 
+/* A whole number from LO to HI for FLAG, else a one-line error saying
+ * what FLAG takes (WHAT). */
+static int int_arg(const char *flag, const char *what, const char *arg,
+		   long lo, long hi, int *v)
+{
+	char *end;
+	long n = strtol(arg, &end, 10);
+
+	if (end == arg || *end || n < lo || n > hi) {
+		fprintf(stderr, "sstck-ref: %s takes %s, not '%s'\n", flag, what,
+			arg);
+		return -1;
+	}
+	*v = (int)n;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -112,6 +131,7 @@ int main(int argc, char **argv)
 		{"domain", required_argument, NULL, 'd'},
 		{"session-timeout", required_argument, NULL, 'T'},
 		{"trace", required_argument, NULL, 'x'},
+		{"t1", required_argument, NULL, '1'},
 		{"opt", required_argument, NULL, 'o'},
 		{"auth-retry", no_argument, NULL, 'H'},
 		{"http", required_argument, NULL, 'j'},
@@ -168,16 +188,18 @@ int main(int argc, char **argv)
 		case 'u': unsupervised = true; break;
 		case 'X': a.reproxy = optarg; break;
 		case 'Y':
-			a.best_answer = atoi(optarg);
-			if (a.best_answer < 200 || a.best_answer > 699) {
-				fprintf(stderr, "sstck-ref: --best-answer takes "
-					"a final status, not '%s'\n", optarg);
+			if (int_arg("--best-answer", "a final status", optarg,
+				    200, 699, &a.best_answer))
 				return 2;
-			}
 			break;
 		case 'd': a.domain = optarg; break;
 		case 'T': cfg.session_timeout_min = atoi(optarg); break;
 		case 'x': cfg.trace = optarg; break;
+		case '1':
+			if (int_arg("--t1", "1 to 10000 ms", optarg, 1, 10000,
+				    &cfg.t1_ms))
+				return 2;
+			break;
 		case 'o':
 			if (set_opt(&cfg.opts, optarg)) {
 				fprintf(stderr, "sstck-ref: unknown option "

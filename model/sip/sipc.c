@@ -30,6 +30,7 @@
 #include <unistd.h>
 #include <jansson.h>
 #include <osipparser2/osip_parser.h>
+#include <osip2/osip_time.h>
 #include "sipc.h"
 #include "mem.h"
 #include "fault.h"
@@ -834,6 +835,47 @@ static int branch_of(struct sipc_px *px, osip_transaction_t *tr)
 	return -1;
 }
 
+/* RFC 3261 17.1.1.1: T1 scales a client transaction's timers (A and E
+ * start at T1, B and F are 64*T1).  libosip2 compiles 500 ms in and
+ * starts B and F in osip_transaction_init, so --t1 sets them afterwards. */
+static int client_tr(struct sipc *c, osip_transaction_t **tr,
+		     osip_fsm_type_t type, osip_message_t *m)
+{
+	struct timeval now;
+	int t1 = c->cfg.t1_ms;
+
+	if (osip_transaction_init(tr, type, c->osip, m) < 0)
+		return -1;
+	if (t1 <= 0)
+		return 0;
+	osip_gettimeofday(&now, NULL);    /* libosip2's clock, monotonic */
+	if ((*tr)->ict_context) {
+		osip_ict_t *x = (*tr)->ict_context;
+
+		if (x->timer_a_length > 0) {
+			x->timer_a_length = t1;
+			x->timer_a_start = now;
+			add_gettimeofday(&x->timer_a_start, t1);
+		}
+		x->timer_b_length = 64 * t1;
+		x->timer_b_start = now;
+		add_gettimeofday(&x->timer_b_start, 64 * t1);
+	}
+	if ((*tr)->nict_context) {
+		osip_nict_t *x = (*tr)->nict_context;
+
+		if (x->timer_e_length > 0) {
+			x->timer_e_length = t1;
+			x->timer_e_start = now;
+			add_gettimeofday(&x->timer_e_start, t1);
+		}
+		x->timer_f_length = 64 * t1;
+		x->timer_f_start = now;
+		add_gettimeofday(&x->timer_f_start, 64 * t1);
+	}
+	return 0;
+}
+
 /** Start branch @i: a client transaction with a copy of the request. */
 static int px_start_branch(struct sipc_px *px, int i)
 {
@@ -915,8 +957,7 @@ static int px_start_branch(struct sipc_px *px, int i)
 	}
 	stamp(c, apply(c, px->ss, fwd, SSM_OUT), fwd);
 	if (osip_message_clone(fwd, &b->req) < 0 ||
-	    osip_transaction_init(&tr, invite ? ICT : NICT, c->osip,
-				  fwd) < 0) {
+	    client_tr(c, &tr, invite ? ICT : NICT, fwd) < 0) {
 		osip_message_free(fwd);
 		b->done = true;
 		b->status = 500;
@@ -1458,8 +1499,7 @@ static int relay_send(struct relay *rl, osip_message_t *m)
 		osip_message_free(rl->req);
 	rl->req = NULL;
 	if (osip_message_clone(m, &rl->req) < 0 ||
-	    osip_transaction_init(&tr, MSG_IS_INVITE(m) ? ICT : NICT, c->osip,
-				  m) < 0) {
+	    client_tr(c, &tr, MSG_IS_INVITE(m) ? ICT : NICT, m) < 0) {
 		osip_message_free(m);
 		return -1;
 	}
@@ -1502,7 +1542,7 @@ static void send_cancel(struct sipc *c, struct ss *ss,
 	set_max_forwards(cancel, 70);
 	osip_message_set_content_length(cancel, "0");
 	stamp(c, ss ? apply(c, ss, cancel, SSM_OUT) : NULL, cancel);
-	if (osip_transaction_init(&tr, NICT, c->osip, cancel) < 0) {
+	if (client_tr(c, &tr, NICT, cancel) < 0) {
 		osip_message_free(cancel);
 		return;
 	}
@@ -1630,13 +1670,14 @@ static void relay_on_response(struct relay *rl, osip_message_t *resp)
 		call_on_response(rl->call, rl, t, resp);
 		return;
 	}
-	if (st == 100) {
-		if (rl->cancel_pending) {
-			rl->cancel_pending = false;
-			send_cancel(c, rl->out, rl->req);
-		}
-		return;
+	/* RFC 3261 9.1: a CANCEL held for want of a provisional response
+	 * goes with the first one, whichever it is */
+	if (st < 200 && rl->cancel_pending) {
+		rl->cancel_pending = false;
+		send_cancel(c, rl->out, rl->req);
 	}
+	if (st == 100)
+		return;
 	if ((st == 401 || st == 407) && rl->initial && rl->auth_retry &&
 	    !rl->retried && !rl->cancelled) {
 		/* SS-STATE-14: the session is back in INITIAL; the same
@@ -2056,10 +2097,20 @@ static void on_client_timeout(int type, osip_transaction_t *tr,
 
 	(void)type;
 	(void)m;
-	if (px)
+	if (px) {
 		px_on_timeout(px, branch_of(px, tr));
-	else if (rl && rl->tr == tr && rl->srv && !rl->srv->final_sent)
-		srv_respond(rl->srv, 408, NULL);
+	} else if (rl && rl->tr == tr && rl->req) {
+		/* RFC 3261 8.1.3.1: the timeout is a 408 to the TU, and the
+		 * leg's session hears it as one, or it would never end */
+		osip_message_t *r = make_response(rl->req, 408, NULL, NULL);
+
+		if (r) {
+			relay_on_response(rl, r);
+			osip_message_free(r);
+		} else if (rl->srv && !rl->srv->final_sent) {
+			srv_respond(rl->srv, 408, NULL);
+		}
+	}
 }
 
 static void on_2xx_again(int type, osip_transaction_t *tr,

@@ -67,6 +67,8 @@ struct sipc_cfg {
 	bool b2b_auth_retry;       /**< B2BUA: retry a 401/407 once      */
 	bool b2b_same_call_id;     /**< B2BUA: the 1.0 route, same Call-ID
 				        on the new leg (B2B-11)          */
+	int t1_ms;                 /**< RFC 3261 T1 of client transactions
+				        (0: libosip2's 500 ms)           */
 	bool verbose;
 };
 
