@@ -62,6 +62,27 @@ START_TEST(test_factory_same_call_id)
 }
 END_TEST
 
+/* An invalidated original makes no new leg, neither by B2buaHelper nor
+ * by SipFactory, and carries no subsequent request: IAE. */
+START_TEST(test_b2b_invalid_original)
+{
+	struct ss *uas = uas_leg(), *leg = NULL, *other;
+	struct ss_req r;
+
+	ck_assert_int_eq(ss_b2b_leg(uas, false, 70, NULL, NULL, &other),
+			 SSM_OK);
+	mem_ref(uas);
+	ck_assert_int_eq(ss_invalidate(uas), SSM_OK);
+	ck_assert_int_eq(ss_b2b_leg(uas, true, 70, NULL, NULL, &leg), SSM_IAE);
+	ck_assert_ptr_null(leg);
+	ck_assert_int_eq(ss_factory_copy(uas, false, &leg), SSM_IAE);
+	ck_assert_ptr_null(leg);
+	ck_assert_int_eq(ss_b2b_subsequent(other, uas, true, "INFO", &r),
+			 SSM_IAE);
+	mem_deref(uas);
+}
+END_TEST
+
 START_TEST(test_b2b_too_many_hops)
 {
 	struct ss *uas = uas_leg(), *leg = NULL;
@@ -385,6 +406,23 @@ START_TEST(test_hs_encode_url)
 					   "/app", url, sizeof(url)), SSM_OK);
 	ck_assert_int_eq(strncmp(url, "https://h:8443/app/x;jsessionid=",
 				 32), 0);
+	/* the javadoc's NullPointerException and IllegalArgumentException */
+	ck_assert_int_eq(hs_encode_url(hs, NULL, url, sizeof(url)), SSM_NPE);
+	ck_assert_int_eq(hs_encode_url_rel(hs, "/x", NULL, "h", NULL, url,
+					   sizeof(url)), SSM_NPE);
+	{
+		char path[600];
+
+		memset(path, 'p', sizeof(path) - 1);
+		path[0] = '/';
+		path[sizeof(path) - 1] = '\0';
+		ck_assert_int_eq(hs_encode_url_rel(hs, path, "http", "h", NULL,
+						   url, sizeof(url)), SSM_IAE);
+	}
+	ck_assert_int_eq(hs_set_attr(hs, NULL, url, NULL), SSM_NPE);
+	ck_assert_int_eq(hs_set_attr(hs, "a", NULL, NULL), SSM_NPE);
+	ck_assert_int_eq(hs_get_attr(hs, NULL, NULL), SSM_NPE);
+	ck_assert_int_eq(hs_app_session(hs, NULL, NULL), SSM_NPE);
 	mem_ref(hs);
 	ck_assert_int_eq(hs_invalidate(hs), SSM_OK);
 	ck_assert_int_eq(hs_encode_url(hs, "/", url, sizeof(url)), SSM_ISE);
@@ -500,6 +538,7 @@ END_TEST
 const struct utest t_b2b[] = {
 	UTEST(test_b2b_leg_new_call_id_and_tag, "B2B-02 B2B-12"),
 	UTEST(test_factory_same_call_id, "B2B-11"),
+	UTEST(test_b2b_invalid_original, "B2B-04 B2B-07"),
 	UTEST(test_b2b_too_many_hops, "B2B-03"),
 	UTEST(test_b2b_or_proxy_not_both, "B2B-01 PROXY-02"),
 	UTEST(test_b2b_header_map, "B2B-04"),
