@@ -1091,7 +1091,12 @@ static void check_proxy(struct run *R)
 
 				if (!boundary(y) || !y->agent_sent || y->agent != f->agent)
 					continue;
-				final |= !is_req(y) && y->m->status_code >= 200 && y->t <= x->t &&
+				/* a final of its own (no 487, which a CANCEL
+				 * causes) before the 2xx, or crossing it: the
+				 * two agents' clocks agree to ORACLE_SKEW */
+				final |= !is_req(y) && y->m->status_code >= 200 &&
+					 y->m->status_code != 487 &&
+					 y->t <= x->t + ORACLE_SKEW &&
 					 !strcmp(cseq_method(y->m), "INVITE");
 			}
 			for (size_t j = 0; j < R->n; j++) {
