@@ -1651,6 +1651,9 @@ int sipc_b2b_opts(struct sipc_req *r, const char *target, bool auth_retry,
 
 static void call_on_response(struct sipc_call *k, struct relay *rl,
 			     struct ss *t, osip_message_t *resp);
+static void leg_ack(struct sipc *c, struct ss *ss,
+		    const osip_message_t *body_from);
+static void leg_bye(struct sipc *c, struct ss *ss);
 static void call_free(struct sipc_call *k);
 
 /** A response on the other leg, relayed to the request it answers. */
@@ -1714,6 +1717,13 @@ static void relay_on_response(struct relay *rl, osip_message_t *resp)
 		if (l)
 			set_str(&l->target, contact_of(resp));
 	}
+	if (st >= 200 && st < 300 && rl->initial && rl->cancelled) {
+		/* a 2xx that crossed our CANCEL: the caller has had its 487
+		 * (SS-STATE-24), so this dialog ends here (RFC 3261 15) */
+		leg_ack(c, t, NULL);
+		leg_bye(c, t);
+		return;
+	}
 	if (!s || !s->tr)
 		return;
 	if (ss_linked(t, &peer) || !peer)
@@ -1746,13 +1756,6 @@ static void relay_on_response(struct relay *rl, osip_message_t *resp)
 	}
 	copy_body(out, resp);
 	osip_message_force_update(out);
-	if (s->final_sent && st >= 200 && st < 300) {
-		/* B2B-08: a further 2xx after the first, outside the IST */
-		stamp(c, apply(c, s->ss, out, SSM_OUT), out);
-		send_stateless(c, out);
-		osip_message_free(out);
-		return;
-	}
 	if (s->final_sent) {
 		osip_message_free(out);
 		return;
@@ -1832,6 +1835,32 @@ static void leg_ack(struct sipc *c, struct ss *ss, const osip_message_t *body_fr
 	stamp(c, apply(c, ss, m, SSM_OUT), m);
 	send_stateless(c, m);
 	osip_message_free(m);
+}
+
+/** End the confirmed dialog of the leg session @ss with a BYE of the
+ * container's own (RFC 3261 15.1.1); its 200 reaches the session as a
+ * CANCEL's does. */
+static void leg_bye(struct sipc *c, struct ss *ss)
+{
+	struct leg *l = leg_of(ss);
+	osip_transaction_t *tr = NULL;
+	struct ss_req rq;
+	osip_message_t *m;
+	char vb[64];
+
+	if (!l || !l->target || ss_create_request(ss, "BYE", &rq))
+		return;
+	m = leg_request(c, "BYE", l->target, &rq, l->local, l->remote, 70,
+			NULL, vb, sizeof(vb));
+	if (!m)
+		return;
+	stamp(c, apply(c, ss, m, SSM_OUT), m);
+	if (client_tr(c, &tr, NICT, m) < 0) {
+		osip_message_free(m);
+		return;
+	}
+	osip_transaction_set_reserved4(tr, mem_ref(ss));
+	osip_transaction_add_event(tr, osip_new_outgoing_sipmessage(m));
 }
 
 /** The ACK of a 2xx on one leg: a new ACK on the other (B2B-07). */
@@ -2113,21 +2142,6 @@ static void on_client_timeout(int type, osip_transaction_t *tr,
 	}
 }
 
-static void on_2xx_again(int type, osip_transaction_t *tr,
-			 osip_message_t *m)
-{
-	struct sipc_px *px = osip_transaction_get_reserved2(tr);
-	osip_message_t *copy = NULL;
-
-	(void)type;
-	if (px && osip_message_clone(m, &copy) >= 0) {
-		pop_via(copy);
-		stamp(px->c, px->ss, copy);
-		send_stateless(px->c, copy);
-		osip_message_free(copy);
-	}
-}
-
 static void on_kill(int type, osip_transaction_t *tr)
 {
 	struct sipc *c = the_c;
@@ -2216,8 +2230,6 @@ static void set_callbacks(osip_t *o)
 	for (size_t i = 0; i < sizeof(resps) / sizeof(resps[0]); i++)
 		osip_set_message_callback(o, resps[i], on_client_response);
 	osip_set_message_callback(o, OSIP_IST_ACK_RECEIVED, on_ack);
-	osip_set_message_callback(o, OSIP_ICT_STATUS_2XX_RECEIVED_AGAIN,
-				  on_2xx_again);
 	osip_set_message_callback(o, OSIP_ICT_STATUS_TIMEOUT,
 				  on_client_timeout);
 	osip_set_message_callback(o, OSIP_NICT_STATUS_TIMEOUT,
@@ -2257,6 +2269,34 @@ static void pump(struct sipc *c)
 	ssm_run_timers(c->m);
 }
 
+/** A 2xx to a leg's INVITE after its client transaction ended (libosip2
+ * ends it on the first 2xx).  A retransmission of the dialog the leg has
+ * is left to the ACK the caller's ACK makes (B2B-07); a further dialog of
+ * a fork downstream (B2B-09) gets a derived session, which the reference
+ * B2BUA ACKs and ends with BYE, keeping the first (RFC 3261 13.2.2.4). */
+static void leg_late_2xx(struct sipc *c, struct ss *ss, osip_message_t *m)
+{
+	const char *lt, *rt = NULL, *tag = tag_of(m->to);
+	struct ss *t, *peer = NULL;
+	struct leg *l;
+
+	if (m->status_code < 200 || m->status_code >= 300 ||
+	    !MSG_IS_RESPONSE_FOR(m, "INVITE") || !tag ||
+	    ss_tags(ss, &lt, &rt) || (rt && !strcmp(rt, tag)))
+		return;
+	t = apply(c, ss, m, SSM_IN);
+	if (!t || t == ss || !ss_original(t) || !(l = leg_own(t)))
+		return;
+	set_str(&l->target, contact_of(m));
+	leg_ack(c, t, NULL);
+	leg_bye(c, t);
+	/* its derived twin upstream (B2B-09) will carry nothing: the
+	 * application is done with it */
+	if (!ss_linked(t, &peer) && peer && ss_original(peer) &&
+	    ss_is_valid(peer))
+		ss_invalidate(peer);
+}
+
 /** Forward a message no transaction owns: a 2xx retransmission or the
  * ACK of a 2xx, on a record-routed dialog (RFC 3261 16.7, 16.11). */
 static void stateless(struct sipc *c, osip_message_t *m)
@@ -2268,6 +2308,11 @@ static void stateless(struct sipc *c, osip_message_t *m)
 	to_ev(m, SSM_IN, &ev, cid, sizeof(cid));
 	ss = ssm_match(c->m, &ev);
 	if (MSG_IS_RESPONSE(m)) {
+		if (ss && c->app.is_ua && top_via_is_ours(m) &&
+		    osip_list_size(&m->vias) == 1) {
+			leg_late_2xx(c, ss, m);
+			return;
+		}
 		if (!top_via_is_ours(m) || osip_list_size(&m->vias) < 2)
 			return;
 		if (ss)
