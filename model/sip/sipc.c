@@ -1635,6 +1635,8 @@ int sipc_b2b_opts(struct sipc_req *r, const char *target, bool auth_retry,
 	rl->refs = 1;                          /* the server transaction */
 	s->rl = rl;
 	if (relay_send(rl, m)) {
+		/* the new leg never leaves: the application drops it */
+		ss_invalidate(uac);
 		srv_respond(s, 403, "Target Outside Loopback");
 		return -1;
 	}
@@ -1644,6 +1646,8 @@ int sipc_b2b_opts(struct sipc_req *r, const char *target, bool auth_retry,
 	if (lc && !leg_of(uac))
 		leg_free(lc);
 	free(rl);
+	if (uac && ss_is_valid(uac))
+		ss_invalidate(uac);
 	if (!s->final_sent)
 		srv_respond(s, 500, "B2BUA Leg Not Created");
 	return -1;
