@@ -2273,24 +2273,67 @@ static void pump(struct sipc *c)
 	ssm_run_timers(c->m);
 }
 
+/* A 2xx of a dialog no session holds: ACKed and ended with BYE from the
+ * response alone (RFC 3261 13.2.2.4), outside the model. */
+static void stray_2xx(struct sipc *c, const osip_message_t *m)
+{
+	char *target = contact_of(m), *local = NULL, *remote = NULL;
+	char cid[256], vb[64];
+	osip_transaction_t *tr = NULL;
+	osip_message_t *x;
+	struct ss_req rq;
+
+	if (!target || !m->from || !m->to || !m->cseq || !m->cseq->number)
+		goto out;
+	call_id_str(m, cid, sizeof(cid));
+	local = uri_dup(m->from->url);
+	remote = uri_dup(m->to->url);
+	rq.call_id = cid;
+	rq.from_tag = tag_of(m->from);
+	rq.to_tag = tag_of(m->to);
+	rq.cseq = (uint32_t)strtoul(m->cseq->number, NULL, 10);
+	x = leg_request(c, "ACK", target, &rq, local, remote, 70, NULL, vb,
+			sizeof(vb));
+	if (x) {
+		send_stateless(c, x);
+		osip_message_free(x);
+	}
+	rq.cseq++;
+	x = leg_request(c, "BYE", target, &rq, local, remote, 70, NULL, vb,
+			sizeof(vb));
+	if (x && client_tr(c, &tr, NICT, x) == 0)
+		osip_transaction_add_event(tr, osip_new_outgoing_sipmessage(x));
+	else
+		osip_message_free(x);
+ out:
+	free(target);
+	free(local);
+	free(remote);
+}
+
 /** A 2xx to a leg's INVITE after its client transaction ended (libosip2
  * ends it on the first 2xx).  A retransmission of the dialog the leg has
  * is left to the ACK the caller's ACK makes (B2B-07); a further dialog of
  * a fork downstream (B2B-09) gets a derived session, which the reference
- * B2BUA ACKs and ends with BYE, keeping the first (RFC 3261 13.2.2.4). */
+ * B2BUA ACKs and ends with BYE, keeping the first (RFC 3261 13.2.2.4);
+ * with no session left to derive from, the dialog ends all the same. */
 static void leg_late_2xx(struct sipc *c, struct ss *ss, osip_message_t *m)
 {
 	const char *lt, *rt = NULL, *tag = tag_of(m->to);
-	struct ss *t, *peer = NULL;
-	struct leg *l;
+	struct ss *t = NULL, *peer = NULL;
+	struct leg *l = NULL;
 
 	if (m->status_code < 200 || m->status_code >= 300 ||
-	    !MSG_IS_RESPONSE_FOR(m, "INVITE") || !tag ||
-	    ss_tags(ss, &lt, &rt) || (rt && !strcmp(rt, tag)))
+	    !MSG_IS_RESPONSE_FOR(m, "INVITE") || !tag)
 		return;
-	t = apply(c, ss, m, SSM_IN);
-	if (!t || t == ss || !ss_original(t) || !(l = leg_own(t)))
+	if (ss && !ss_tags(ss, &lt, &rt) && rt && !strcmp(rt, tag))
 		return;
+	if (ss && ss_is_valid(ss))
+		t = apply(c, ss, m, SSM_IN);
+	if (!t || t == ss || !ss_original(t) || !(l = leg_own(t))) {
+		stray_2xx(c, m);
+		return;
+	}
 	set_str(&l->target, contact_of(m));
 	leg_ack(c, t, NULL);
 	leg_bye(c, t);
@@ -2312,7 +2355,7 @@ static void stateless(struct sipc *c, osip_message_t *m)
 	to_ev(m, SSM_IN, &ev, cid, sizeof(cid));
 	ss = ssm_match(c->m, &ev);
 	if (MSG_IS_RESPONSE(m)) {
-		if (ss && c->app.is_ua && top_via_is_ours(m) &&
+		if (c->app.is_ua && top_via_is_ours(m) &&
 		    osip_list_size(&m->vias) == 1) {
 			leg_late_2xx(c, ss, m);
 			return;
