@@ -119,6 +119,42 @@ START_TEST(test_out_of_memory_paths)
 }
 END_TEST
 
+/* A request seen twice is one transaction (a retransmission); a session
+ * holds at most SS_MAXTX open ones and refuses the next with SSM_LIMIT,
+ * its state untouched, until one of them completes. */
+START_TEST(test_transactions_bounded)
+{
+	struct ss *ss = fx_session(SS_ROLE_UAS, "INVITE"), *t = NULL;
+	const char *cid, *lt, *rt;
+	struct ssm_msg m;
+	uint32_t cseq;
+	int rc = SSM_OK;
+
+	fx_keep(ss);
+	fx_send(ss, SSM_IN, "INVITE", 0, NULL, 1);
+	fx_send(ss, SSM_IN, "INVITE", 0, NULL, 1);      /* retransmitted */
+	ck_assert_int_eq(fx_state(ss), SS_INITIAL);
+	fx_send(ss, SSM_OUT, "INVITE", 200, "T", 1);
+	fx_send(ss, SSM_IN, "ACK", 0, "T", 1);
+	ck_assert_int_eq(fx_state(ss), SS_CONFIRMED);
+	ck_assert_int_eq(ss_call_id(ss, &cid), SSM_OK);
+	ck_assert_int_eq(ss_tags(ss, &lt, &rt), SSM_OK);
+	for (cseq = 2; cseq < 20; cseq++) {
+		m = fx_msg(SSM_IN, "INFO", 0, cid, rt, "T", cseq);
+		rc = ss_on_message(ss, &m, &t);
+		if (rc)
+			break;
+	}
+	fx_log("INFO %u refused: %s", cseq, ssm_strerror(rc));
+	ck_assert_int_eq(rc, SSM_LIMIT);
+	ck_assert_uint_eq(cseq - 2, 6);        /* SS_MAXTX INFOs open at once */
+	ck_assert_int_eq(fx_state(ss), SS_CONFIRMED);
+	fx_send(ss, SSM_OUT, "INFO", 200, "T", 2);      /* one completes */
+	m = fx_msg(SSM_IN, "INFO", 0, cid, rt, "T", cseq);
+	ck_assert_int_eq(ss_on_message(ss, &m, &t), SSM_OK);
+}
+END_TEST
+
 START_TEST(test_argument_errors)
 {
 	struct ss *ss = fx_session(SS_ROLE_UAC, "INVITE");
@@ -419,6 +455,7 @@ const struct utest t_misc[] = {
 	UTEST(test_timer_heap_order, "TIMER-04"),
 	UTEST(test_out_of_memory_paths, ""),
 	UTEST(test_argument_errors, ""),
+	UTEST(test_transactions_bounded, "SS-STATE-02"),
 	UTEST(test_out_of_memory_rich_call, ""),
 	UTEST(test_null_outputs, "OWN-07 SAS-02 SS-02"),
 	UTEST(test_event_keys, "SS-STATE-41"),
