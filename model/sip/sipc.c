@@ -780,11 +780,6 @@ struct ss *sipc_req_session(const struct sipc_req *r)
 	return r->srv->ss;
 }
 
-struct sipc *sipc_req_container(const struct sipc_req *r)
-{
-	return r->srv->c;
-}
-
 int sipc_respond(struct sipc_req *r, int status, const char *reason)
 {
 	return srv_respond(r->srv, status, reason);
@@ -1741,17 +1736,6 @@ static void relay_on_response(struct relay *rl, osip_message_t *resp)
 	out = make_response(s->req, st, resp->reason_phrase, ltag);
 	if (!out)
 		return;
-	if (st > 100 && out->to && tag_of(out->to) && strcmp(tag_of(out->to),
-							   ltag) && !tag_of(s->req->to)) {
-		/* a further dialog of a forked leg: its own To tag (B2B-08) */
-		osip_generic_param_t *gp = NULL;
-
-		osip_to_get_tag(out->to, &gp);
-		if (gp) {
-			osip_free(gp->gvalue);
-			gp->gvalue = osip_strdup(ltag);
-		}
-	}
 	if (st > 100 && st < 300) {
 		char ct[160];
 
@@ -2137,11 +2121,9 @@ static void on_client_timeout(int type, osip_transaction_t *tr,
 		 * leg's session hears it as one, or it would never end */
 		osip_message_t *r = make_response(rl->req, 408, NULL, NULL);
 
-		if (r) {
+		if (r) {                /* else on_kill answers the 408 */
 			relay_on_response(rl, r);
 			osip_message_free(r);
-		} else if (rl->srv && !rl->srv->final_sent) {
-			srv_respond(rl->srv, 408, NULL);
 		}
 	}
 }

@@ -95,7 +95,6 @@ void sipc_log(struct sipc *c, const char *fmt, ...)
 
 const osip_message_t *sipc_req_msg(const struct sipc_req *r);
 struct ss *sipc_req_session(const struct sipc_req *r);
-struct sipc *sipc_req_container(const struct sipc_req *r);
 /** Answer the request (UAS).  A final answer ends the application's part. */
 int sipc_respond(struct sipc_req *r, int status, const char *reason);
 /** Proxy the request to @n targets (PROXY-04), taking the session's role. */
