@@ -848,25 +848,15 @@ int report_write(const char *out, const char *top, char *err, size_t errsz)
 
 /* --- two runs side by side ---------------------------------------------- */
 
-static const char *verdict_in(json_t *res, const char *name)
+/* Field KEY of the case NAME in the results RES, or "". */
+static const char *case_field(json_t *res, const char *name, const char *key)
 {
 	size_t i;
 	json_t *c;
 
 	json_array_foreach(json_object_get(res, "cases"), i, c)
 		if (!strcmp(js(c, "name"), name))
-			return js(c, "verdict");
-	return "";
-}
-
-static const char *reason_in(json_t *res, const char *name)
-{
-	size_t i;
-	json_t *c;
-
-	json_array_foreach(json_object_get(res, "cases"), i, c)
-		if (!strcmp(js(c, "name"), name))
-			return js(c, "reason");
+			return js(c, key);
 	return "";
 }
 
@@ -915,7 +905,9 @@ int report_compare(const char *a, const char *b, const char *file,
 	esc(fp, tb);
 	fputs("</th><th>why they differ</th></tr>\n", fp);
 	json_array_foreach(json_object_get(ra, "cases"), i, c) {
-		const char *n = js(c, "name"), *va = js(c, "verdict"), *vb = verdict_in(rb, n);
+		const char *n = js(c, "name"), *va = js(c, "verdict");
+		const char *vb = case_field(rb, n, "verdict");
+		const char *rr = case_field(rb, n, "reason");
 		bool same = !strcmp(va, vb);
 
 		differ += !same;
@@ -926,9 +918,8 @@ int report_compare(const char *a, const char *b, const char *file,
 		fprintf(fp, "</td><td class=\"%s\">", vclass(vb));
 		esc(fp, *vb ? vb : "not run");
 		fputs("</td><td>", fp);
-		if (!same) {
-			esc(fp, *reason_in(rb, n) ? reason_in(rb, n) : js(c, "reason"));
-		}
+		if (!same)
+			esc(fp, *rr ? rr : js(c, "reason"));
 		fputs("</td></tr>\n", fp);
 	}
 	fputs("</table>\n<h2>Rules</h2><table><tr><th>rule</th><th>", fp);

@@ -148,10 +148,40 @@ static void probe_unbound(void *value, const char *name, enum ssm_kind kind,
 	free(value);
 }
 
+/* A flag without a value: it sets @field to @value. */
+struct bool_flag {
+	const char *flag;
+	bool *field;
+	bool value;
+};
+
+static const struct bool_flag *bool_flag(const struct bool_flag *t,
+					 const char *w)
+{
+	for (; t->flag; t++)
+		if (!strcmp(t->flag, w))
+			return t;
+	return NULL;
+}
+
 /* X-SSTCK-App: NAME [OPTIONS]: the options sstck-ref takes for NAME. */
 static int probe_parse(struct probe_cfg *pc, const char *v)
 {
 	struct app_cfg *a = &pc->a;
+	const struct bool_flag flags[] = {
+		{"--sequential", &a->px.parallel, false},
+		{"--no-recurse", &a->px.recurse, false},
+		{"--recurse", &a->px.recurse, true},
+		{"--no-cancel", &a->px.no_cancel, true},
+		{"--record-route", &a->px.record_route, true},
+		{"--unsupervised", &a->px.supervised, false},
+		{"--rr-invite-only", &a->rr_invite_only, true},
+		{"--path", &a->px.add_path, true},
+		{"--auth-retry", &pc->auth_retry, true},
+		{"--same-call-id", &pc->same_call_id, true},
+		{NULL, NULL, false},
+	};
+	const struct bool_flag *flag;
 	char *save = NULL, *w;
 
 	memset(pc, 0, sizeof(*pc));
@@ -186,28 +216,10 @@ static int probe_parse(struct probe_cfg *pc, const char *v)
 			a->reproxy = val;
 		else if (!strcmp(w, "--best-answer"))
 			a->best_answer = atoi(val);
-		else if (!strcmp(w, "--sequential"))
-			a->px.parallel = false;
-		else if (!strcmp(w, "--no-recurse"))
-			a->px.recurse = false;
-		else if (!strcmp(w, "--recurse"))
-			a->px.recurse = true;
-		else if (!strcmp(w, "--no-cancel"))
-			a->px.no_cancel = true;
-		else if (!strcmp(w, "--record-route"))
-			a->px.record_route = true;
-		else if (!strcmp(w, "--unsupervised"))
-			a->px.supervised = false;
-		else if (!strcmp(w, "--rr-invite-only"))
-			a->rr_invite_only = true;
-		else if (!strcmp(w, "--path"))
-			a->px.add_path = true;
-		else if (!strcmp(w, "--auth-retry"))
-			pc->auth_retry = true;
-		else if (!strcmp(w, "--same-call-id"))
-			pc->same_call_id = true;
-		else
+		else if (!(flag = bool_flag(flags, w)))
 			return -1;
+		else
+			*flag->field = flag->value;
 	}
 	return 0;
 }

@@ -164,7 +164,11 @@ int main(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "vh", lo, NULL)) != -1) {
 		switch (ch) {
 		case 'a': cfg.addr = optarg; break;
-		case 'p': cfg.port = atoi(optarg); break;
+		case 'p':
+			if (int_arg("--port", "0 to 65535", optarg, 0, 65535,
+				    &cfg.port))
+				return 2;
+			break;
 		case 'U': cfg.tcp = false; break;
 		case 'P': cfg.port_file = optarg; break;
 		case 'A': a.name = optarg; break;
@@ -177,7 +181,11 @@ int main(int argc, char **argv)
 			a.targets[a.ntargets++] = optarg;
 			break;
 		case 'S': a.px.parallel = false; break;
-		case 'B': a.px.branch_timeout_ms = atoi(optarg); break;
+		case 'B':
+			if (int_arg("--branch-timeout", "1 to 3600000 ms", optarg,
+				    1, 3600000, &a.px.branch_timeout_ms))
+				return 2;
+			break;
 		case 'R': a.px.recurse = false; break;
 		case 'Z': a.px.recurse = true; break;
 		case 'I': a.rr_invite_only = true; break;
@@ -193,7 +201,11 @@ int main(int argc, char **argv)
 				return 2;
 			break;
 		case 'd': a.domain = optarg; break;
-		case 'T': cfg.session_timeout_min = atoi(optarg); break;
+		case 'T':
+			if (int_arg("--session-timeout", "0 to 525600 minutes",
+				    optarg, 0, 525600, &cfg.session_timeout_min))
+				return 2;
+			break;
 		case 'x': cfg.trace = optarg; break;
 		case '1':
 			if (int_arg("--t1", "1 to 10000 ms", optarg, 1, 10000,
@@ -209,7 +221,11 @@ int main(int argc, char **argv)
 			break;
 		case 'j': http = optarg; break;
 		case 'J': hc.port_file = optarg; break;
-		case 'k': hc.session_timeout_s = atoi(optarg); break;
+		case 'k':
+			if (int_arg("--http-session-timeout", "0 to 31536000 s",
+				    optarg, 0, 31536000, &hc.session_timeout_s))
+				return 2;
+			break;
 		case 'v': cfg.verbose = true; break;
 		case 'H': cfg.b2b_auth_retry = true; break;
 		case 'h': usage(stdout); return 0;
@@ -219,10 +235,6 @@ int main(int argc, char **argv)
 	if (optind < argc) {
 		fprintf(stderr, "sstck-ref: unexpected argument '%s'\n",
 			argv[optind]);
-		return 2;
-	}
-	if (cfg.port < 0 || cfg.port > 65535) {
-		fprintf(stderr, "sstck-ref: bad port %d\n", cfg.port);
 		return 2;
 	}
 	if (app_setup(&a, &app))

@@ -830,45 +830,62 @@ static int branch_of(struct sipc_px *px, osip_transaction_t *tr)
 	return -1;
 }
 
+/* One libosip2 timer to run @ms from @now. */
+static void timer_from(int *len, struct timeval *start,
+		       const struct timeval *now, int ms)
+{
+	*len = ms;
+	*start = *now;
+	add_gettimeofday(start, ms);
+}
+
 /* RFC 3261 17.1.1.1: T1 scales a client transaction's timers (A and E
  * start at T1, B and F are 64*T1).  libosip2 compiles 500 ms in and
- * starts B and F in osip_transaction_init, so --t1 sets them afterwards. */
+ * starts B and F in osip_transaction_init, so --t1 sets them afterwards;
+ * A and E run only on unreliable transports (length -1 otherwise). */
 static int client_tr(struct sipc *c, osip_transaction_t **tr,
 		     osip_fsm_type_t type, osip_message_t *m)
 {
 	struct timeval now;
 	int t1 = c->cfg.t1_ms;
+	osip_ict_t *ict;
+	osip_nict_t *nict;
 
 	if (osip_transaction_init(tr, type, c->osip, m) < 0)
 		return -1;
 	if (t1 <= 0)
 		return 0;
 	osip_gettimeofday(&now, NULL);    /* libosip2's clock, monotonic */
-	if ((*tr)->ict_context) {
-		osip_ict_t *x = (*tr)->ict_context;
-
-		if (x->timer_a_length > 0) {
-			x->timer_a_length = t1;
-			x->timer_a_start = now;
-			add_gettimeofday(&x->timer_a_start, t1);
-		}
-		x->timer_b_length = 64 * t1;
-		x->timer_b_start = now;
-		add_gettimeofday(&x->timer_b_start, 64 * t1);
+	if ((ict = (*tr)->ict_context)) {
+		if (ict->timer_a_length > 0)
+			timer_from(&ict->timer_a_length, &ict->timer_a_start,
+				   &now, t1);
+		timer_from(&ict->timer_b_length, &ict->timer_b_start, &now,
+			   64 * t1);
 	}
-	if ((*tr)->nict_context) {
-		osip_nict_t *x = (*tr)->nict_context;
-
-		if (x->timer_e_length > 0) {
-			x->timer_e_length = t1;
-			x->timer_e_start = now;
-			add_gettimeofday(&x->timer_e_start, t1);
-		}
-		x->timer_f_length = 64 * t1;
-		x->timer_f_start = now;
-		add_gettimeofday(&x->timer_f_start, 64 * t1);
+	if ((nict = (*tr)->nict_context)) {
+		if (nict->timer_e_length > 0)
+			timer_from(&nict->timer_e_length, &nict->timer_e_start,
+				   &now, t1);
+		timer_from(&nict->timer_f_length, &nict->timer_f_start, &now,
+			   64 * t1);
 	}
 	return 0;
+}
+
+/** Send the request @m, stamped already, on a non-INVITE client
+ * transaction of its own; its responses reach the session @ss (or none)
+ * through on_client_response.  @m is the transaction's, or freed. */
+static void nict_send(struct sipc *c, struct ss *ss, osip_message_t *m)
+{
+	osip_transaction_t *tr = NULL;
+
+	if (client_tr(c, &tr, NICT, m) < 0) {
+		osip_message_free(m);
+		return;
+	}
+	osip_transaction_set_reserved4(tr, mem_ref(ss));
+	osip_transaction_add_event(tr, osip_new_outgoing_sipmessage(m));
 }
 
 /** Start branch @i: a client transaction with a copy of the request. */
@@ -1511,7 +1528,6 @@ static void send_cancel(struct sipc *c, struct ss *ss,
 			const osip_message_t *req)
 {
 	osip_message_t *cancel = NULL;
-	osip_transaction_t *tr = NULL;
 
 	if (!req || osip_message_init(&cancel) < 0)
 		return;
@@ -1537,13 +1553,8 @@ static void send_cancel(struct sipc *c, struct ss *ss,
 	set_max_forwards(cancel, 70);
 	osip_message_set_content_length(cancel, "0");
 	stamp(c, ss ? apply(c, ss, cancel, SSM_OUT) : NULL, cancel);
-	if (client_tr(c, &tr, NICT, cancel) < 0) {
-		osip_message_free(cancel);
-		return;
-	}
 	/* its 200 goes to the model too (the CANCEL is a transaction) */
-	osip_transaction_set_reserved4(tr, mem_ref(ss));
-	osip_transaction_add_event(tr, osip_new_outgoing_sipmessage(cancel));
+	nict_send(c, ss, cancel);
 }
 
 int sipc_b2b(struct sipc_req *r, const char *target)
@@ -1831,7 +1842,6 @@ static void leg_ack(struct sipc *c, struct ss *ss, const osip_message_t *body_fr
 static void leg_bye(struct sipc *c, struct ss *ss)
 {
 	struct leg *l = leg_of(ss);
-	osip_transaction_t *tr = NULL;
 	struct ss_req rq;
 	osip_message_t *m;
 	char vb[64];
@@ -1843,12 +1853,7 @@ static void leg_bye(struct sipc *c, struct ss *ss)
 	if (!m)
 		return;
 	stamp(c, apply(c, ss, m, SSM_OUT), m);
-	if (client_tr(c, &tr, NICT, m) < 0) {
-		osip_message_free(m);
-		return;
-	}
-	osip_transaction_set_reserved4(tr, mem_ref(ss));
-	osip_transaction_add_event(tr, osip_new_outgoing_sipmessage(m));
+	nict_send(c, ss, m);
 }
 
 /** The ACK of a 2xx on one leg: a new ACK on the other (B2B-07). */
@@ -2261,7 +2266,6 @@ static void stray_2xx(struct sipc *c, const osip_message_t *m)
 {
 	char *target = contact_of(m), *local = NULL, *remote = NULL;
 	char cid[256], vb[64];
-	osip_transaction_t *tr = NULL;
 	osip_message_t *x;
 	struct ss_req rq;
 
@@ -2283,10 +2287,8 @@ static void stray_2xx(struct sipc *c, const osip_message_t *m)
 	rq.cseq++;
 	x = leg_request(c, "BYE", target, &rq, local, remote, 70, NULL, vb,
 			sizeof(vb));
-	if (x && client_tr(c, &tr, NICT, x) == 0)
-		osip_transaction_add_event(tr, osip_new_outgoing_sipmessage(x));
-	else
-		osip_message_free(x);
+	if (x)
+		nict_send(c, NULL, x);
  out:
 	free(target);
 	free(local);
