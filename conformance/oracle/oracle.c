@@ -625,16 +625,6 @@ static void apply(struct run *R, struct states *st, struct sess *S,
 	S->last_100 = code == 100;
 }
 
-/* Where step H stands against message X, which the target sent and
- * X's agent logged: -1 surely before (or caused by X itself), 1 surely
- * after, 0 when neither the clock nor a log settles it.
- *
- * What X relays came before it.  One agent's log is in the order that
- * agent saw things: what it
- * received before X the target sent before X (loopback keeps order),
- * and what it logged after X came after X.  What it sent before X may
- * have crossed X on the way.  Between agents only the clock speaks, to
- * within ORACLE_SKEW. */
 /* Whether the target sent X because it received Y: a request forwarded
  * (X's second Via is Y's top one) or a response relayed (Y's second Via
  * is X's top one) by a proxy, or the ACK of the 2xx Y. */
@@ -659,6 +649,97 @@ static bool relayed(const struct msg *y, const struct msg *x)
 	       !strcmp(via_branch(y->m, 1), via_branch(x->m, 0));
 }
 
+/* The message another agent sent that made the target send X, which X's
+ * agent logged: what it relayed (relayed()), the CANCEL a proxy sends
+ * hop by hop for the caller's (same Call-ID and CSeq), or X itself when
+ * no target stood between.  -1 when there is none in the logs. */
+static long cause_of(const struct run *R, const struct msg *x)
+{
+	if (x->agent_sent || !x->m)
+		return -1;
+	for (size_t k = 0; k < R->n; k++) {
+		const struct msg *y = &R->v[k];
+
+		if (!y->agent_sent || y->agent == x->agent || !y->m)
+			continue;
+		if (relayed(y, x) || !strcmp(y->raw, x->raw) ||
+		    (is_req(x) && is_req(y) && MSG_IS_CANCEL(x->m) &&
+		     MSG_IS_CANCEL(y->m) && cseq_num(x->m) == cseq_num(y->m) &&
+		     !strcmp(call_id(x->m), call_id(y->m))))
+			return (long)k;
+	}
+	return -1;
+}
+
+/* Merge the agents' logs (R->v, each agent's in its own order) into one
+ * order of events.  Each agent stamps a message after the fact, some
+ * time after its send or receipt, so two agents' clocks can put an
+ * effect before its cause: the callee's receipt of a forwarded CANCEL
+ * a millisecond before the caller's send of it, on a loaded machine.
+ * So the merge keeps each log's order, takes the earliest head, and
+ * holds back a head whose cause is not taken yet. */
+static int causal_order(struct run *R)
+{
+	size_t n = R->n, na = R->c->nagents;
+	struct msg *out = malloc(n * sizeof(*out));
+	long *cause = malloc(n * sizeof(*cause));
+	size_t *head = calloc(na + 1, sizeof(*head));
+	bool *taken = calloc(n, sizeof(*taken));
+	int rc = -1;
+
+	if (!out || !cause || !head || !taken)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		cause[i] = cause_of(R, &R->v[i]);
+	/* each agent's messages are contiguous, in its log's order */
+	for (size_t a = 0, i = 0; a < na; a++) {
+		head[a] = i;
+		while (i < n && R->v[i].agent == (int)a)
+			i++;
+	}
+	head[na] = n;
+	for (size_t o = 0; o < n; o++) {
+		long best = -1, any = -1;
+
+		for (size_t a = 0; a < na; a++) {
+			size_t h = head[a];
+
+			if (h >= n || R->v[h].agent != (int)a || taken[h])
+				continue;
+			if (any < 0 || by_time(&R->v[h], &R->v[any]) < 0)
+				any = (long)h;
+			if ((cause[h] < 0 || taken[cause[h]]) &&
+			    (best < 0 || by_time(&R->v[h], &R->v[best]) < 0))
+				best = (long)h;
+		}
+		if (best < 0)
+			best = any;           /* a cycle: the clock decides */
+		if (best < 0)
+			goto out;
+		out[o] = R->v[best];
+		taken[best] = true;
+		head[R->v[best].agent]++;
+	}
+	memcpy(R->v, out, n * sizeof(*out));
+	rc = 0;
+ out:
+	free(out);
+	free(cause);
+	free(head);
+	free(taken);
+	return rc;
+}
+
+/* Where step H stands against message X, which the target sent and
+ * X's agent logged: -1 surely before (or caused by X itself), 1 surely
+ * after, 0 when neither the clock nor a log settles it.
+ *
+ * What X relays came before it.  One agent's log is in the order that
+ * agent saw things: what it
+ * received before X the target sent before X (loopback keeps order),
+ * and what it logged after X came after X.  What it sent before X may
+ * have crossed X on the way.  Between agents only the clock speaks, to
+ * within ORACLE_SKEW. */
 static int order(const struct step *h, const struct msg *x)
 {
 	if (h->agent < 0 || relayed(h->by, x))
@@ -1645,8 +1726,10 @@ int oracle_judge(const char *dir, const struct oracle_case *c,
 	for (size_t a = 0; a < c->nagents; a++)
 		if (read_log(&R, (int)a, dir, err, errsz))
 			goto out;
-	if (R.n)
-		qsort(R.v, R.n, sizeof(*R.v), by_time);
+	if (R.n && causal_order(&R)) {
+		snprintf(err, errsz, "out of memory merging the logs of %s", dir);
+		goto out;
+	}
 	mark_direct(&R);
 	for (size_t i = 0; i < R.n; i++)
 		r->messages += boundary(&R.v[i]);
