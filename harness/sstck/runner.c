@@ -244,6 +244,61 @@ static pid_t start_target(const struct run_opts *o, const struct manifest *m,
 	return pid;
 }
 
+/* Waits for the agents until DEADLINE.  Once one has failed (or an HTTP
+ * step has), the case cannot go on: the others get CASE_GRACE_MS to end
+ * on their own, then are stopped, so that a broken call costs a couple of
+ * seconds and not the whole timeout. */
+#define CASE_GRACE_MS 2000
+
+static void wait_agents(const struct manifest *m, struct facts *f,
+			pid_t *apid, long long deadline)
+{
+	long long end = deadline;
+	size_t left = 0;
+	char who[64] = "";
+
+	for (size_t i = 0; i < m->nagents; i++)
+		left += apid[i] > 0;
+	for (size_t i = 0; i < f->nhttp; i++)
+		if (f->http[i].ran && !f->http[i].ok && !who[0]) {
+			textf(who, sizeof(who), "http %s", f->http[i].name);
+			end = now_ms() + CASE_GRACE_MS;
+		}
+	while (left) {
+		bool moved = false;
+
+		for (size_t i = 0; i < m->nagents; i++) {
+			int rc;
+
+			if (apid[i] < 0 || (rc = proc_wait(apid[i], 0)) == -1)
+				continue;
+			f->agents[i].exit = rc;
+			apid[i] = -1;
+			left--;
+			moved = true;
+			if (rc != 0 && !who[0]) {
+				textf(who, sizeof(who), "agent %s", f->agents[i].name);
+				if (now_ms() + CASE_GRACE_MS < end)
+					end = now_ms() + CASE_GRACE_MS;
+			}
+		}
+		if (!left || now_ms() >= end)
+			break;
+		if (!moved)
+			usleep(10000);
+	}
+	for (size_t i = 0; i < m->nagents; i++) {
+		if (apid[i] < 0)
+			continue;
+		proc_stop(apid[i], 500);
+		f->agents[i].exit = -1;
+		if (who[0])
+			textf(f->agents[i].cut, sizeof(f->agents[i].cut), "%s", who);
+		else
+			f->timed_out = true;
+	}
+}
+
 void run_oracle(const char *top, const struct manifest *m, const char *dir,
 		struct oracle_facts *o)
 {
@@ -386,7 +441,7 @@ void run_case(const struct run_opts *o, const struct manifest *m,
 		const struct agent *a = order[k];
 		size_t i = (size_t)(a - m->agents);
 		char *argv[MAX_ARGV], sf[1024], msg[1024], err[1024], stf[1024],
-		     outf[1024], port[16], to[16], keys[SSTCK_MAX_AGENTS + 1][32],
+		     outf[1024], logf[1024], rto[16], port[16], to[16], keys[SSTCK_MAX_AGENTS + 1][32],
 		     cal[32], knames[SSTCK_MAX_AGENTS][2][40];
 		int n = 0;
 
@@ -395,8 +450,10 @@ void run_case(const struct run_opts *o, const struct manifest *m,
 		textf(err, sizeof(err), "%s/%s.err.log", outdir, a->name);
 		textf(stf, sizeof(stf), "%s/%s.stat.csv", outdir, a->name);
 		textf(outf, sizeof(outf), "%s/%s.out", outdir, a->name);
+		textf(logf, sizeof(logf), "%s/%s.log", outdir, a->name);
 		textf(port, sizeof(port), "%d", ports[i]);
 		textf(to, sizeof(to), "%d", o->timeout_s);
+		textf(rto, sizeof(rto), "%d", SSTCK_RECV_TIMEOUT_MS);
 		argv[n++] = (char *)o->sipp;
 		if (a->role == ROLE_UAC) {
 			argv[n++] = taddr;
@@ -451,6 +508,9 @@ void run_case(const struct run_opts *o, const struct manifest *m,
 		argv[n++] = "-trace_msg";
 		argv[n++] = "-message_file";
 		argv[n++] = msg;
+		argv[n++] = "-trace_logs";
+		argv[n++] = "-log_file";
+		argv[n++] = logf;
 		argv[n++] = "-trace_err";
 		argv[n++] = "-error_file";
 		argv[n++] = err;
@@ -460,6 +520,10 @@ void run_case(const struct run_opts *o, const struct manifest *m,
 		argv[n++] = "-timeout";
 		argv[n++] = to;
 		argv[n++] = "-timeout_error";
+		/* a message that does not come within a few seconds will not
+		 * come: the call fails then, not at the case's timeout */
+		argv[n++] = "-recv_timeout";
+		argv[n++] = rto;
 		argv[n++] = "-max_retrans";
 		argv[n++] = "3";
 		argv[n] = NULL;
@@ -509,16 +573,7 @@ void run_case(const struct run_opts *o, const struct manifest *m,
 			      "side for the case's steps%s", t->kind == TARGET_REMOTE ?
 			      " (give sstck run --http-base)" : "");
 	}
-	for (size_t i = 0; i < m->nagents; i++) {
-		if (apid[i] < 0)
-			continue;
-		f->agents[i].exit = proc_wait(apid[i], deadline);
-		if (f->agents[i].exit == -1) {
-			f->timed_out = true;
-			proc_stop(apid[i], 500);
-			f->agents[i].exit = -1;
-		}
-	}
+	wait_agents(m, f, apid, deadline);
 	if (tpid > 0)
 		f->target_exit = proc_stop(tpid, 5000);
 	if (t->kind != TARGET_REF)
@@ -534,6 +589,8 @@ void run_case(const struct run_opts *o, const struct manifest *m,
 		sipp_stat(path, &af->calls_ok, &af->calls_failed);
 		textf(path, sizeof(path), "%s/%s.msg.log", outdir, af->name);
 		af->received = sipp_received(path);
+		if (f->state_header)
+			sipp_expectations(outdir, af);
 		if (!af->error[0]) {
 			textf(path, sizeof(path), "%s/%s.err.log", outdir, af->name);
 			sipp_first_error(path, af->error, sizeof(af->error));

@@ -184,13 +184,70 @@ int sipp_add_header(const char *path, const char *line)
 	return rc;
 }
 
+/* An attribute's value in the element [P, END): into OUT, "" when absent. */
+static void attr(const char *p, const char *end, const char *name, char *out,
+		 size_t outsz)
+{
+	char key[40];
+	const char *a, *e;
+
+	out[0] = '\0';
+	snprintf(key, sizeof(key), " %s=\"", name);
+	a = strstr(p, key);
+	if (!a || a >= end)
+		return;
+	a += strlen(key);
+	e = strchr(a, '"');
+	if (!e || e > end)
+		return;
+	snprintf(out, outsz, "%.*s", (int)(e - a), a);
+}
+
+/* What the <recv> before P waits for ("486", "BYE"), for a reader. */
+static void awaited(const char *text, const char *p, char *out, size_t outsz)
+{
+	const char *r = NULL;
+
+	for (const char *q = text; (q = strstr(q, "<recv")) && q < p; q++)
+		r = q;
+	out[0] = '\0';
+	if (r) {
+		const char *e = strchr(r, '>');
+
+		attr(r, e, "response", out, outsz);
+		if (!out[0])
+			attr(r, e, "request", out, outsz);
+	}
+}
+
+/* Appends S to the growing text *OUT. */
+static int put(char **out, size_t *len, size_t *cap, const char *s, size_t n)
+{
+	if (*len + n + 1 > *cap) {
+		size_t c = (*len + n + 1) * 2;
+		char *p = realloc(*out, c);
+
+		if (!p)
+			return -1;
+		*out = p;
+		*cap = c;
+	}
+	memcpy(*out + *len, s, n);
+	*len += n;
+	(*out)[*len] = '\0';
+	return 0;
+}
+
 int sipp_scenario_copy(const char *src, const char *dst, bool state,
 		       char *err, size_t errsz)
 {
-	size_t len;
-	char *text = file_read(src, &len);
-	int off = 0;
-	FILE *fp;
+	static const char chk_attr[] = " check_it=\"true\"";
+	size_t len, olen = 0, ocap = 0;
+	char *text = file_read(src, &len), *out = NULL;
+	const char *p, *from;
+	int n = 0;
+	FILE *fp, *expf = NULL;
+	char expath[1100];
 
 	if (!text) {
 		snprintf(err, errsz, "%s: %s", src, strerror(errno));
@@ -202,43 +259,102 @@ int sipp_scenario_copy(const char *src, const char *dst, bool state,
 		return -1;
 	}
 	/* state checks: an ereg on the X-SS-State header, or a test of a
-	 * variable named ss_* (where scenarios keep X-SS-State values) */
-	for (char *p = text; (p = strpbrk(p, "<"));) {
-		char *end = strchr(p, '>'), *hdr = NULL, *chk;
+	 * variable named ss_* (where scenarios keep X-SS-State values).  None
+	 * may abort the call (SIPp stops a call at the first failed check,
+	 * hiding every later one): each loses its check_it, and with STATE
+	 * its outcome goes to SIPp's log as a line sipp_expectations reads,
+	 * the expectation itself to DST.expect */
+	textf(expath, sizeof(expath), "%s.expect", dst);
+	if (state && !(expf = fopen(expath, "w"))) {
+		snprintf(err, errsz, "%s: %s", expath, strerror(errno));
+		free(text);
+		return -1;
+	}
+	for (p = from = text; (p = strchr(p, '<'));) {
+		const char *end = strchr(p, '>'), *hdr = NULL, *chk;
+		bool ereg = !strncmp(p, "<ereg", 5);
 
 		if (!end)
 			break;
-		if (!strncmp(p, "<ereg", 5))
+		if (ereg)
 			hdr = strstr(p, "header=\"X-SS-State:\"");
 		else if (!strncmp(p, "<test", 5))
 			hdr = strstr(p, " variable=\"ss_");
-		chk = strstr(p, " check_it=\"true\"");
-		if (hdr && hdr < end && chk && chk < end) {
-			size_t n = strlen(" check_it=\"true\"");
-
-			off++;
-			if (!state) {
-				memmove(chk, chk + n, strlen(chk + n) + 1);
-				end -= n;
-			}
+		chk = strstr(p, chk_attr);
+		if (!hdr || hdr > end || !chk || chk > end) {
+			p = end;
+			continue;
 		}
+		n++;
+		if (put(&out, &olen, &ocap, from, chk - from))
+			goto oom;
+		from = chk + strlen(chk_attr);
+		if (!state) {
+			p = end;
+			continue;
+		}
+		if (put(&out, &olen, &ocap, from, end + 1 - from))
+			goto oom;
+		from = end + 1;
+
+		char re[SSTCK_TEXT], var[64], what[32], add[2 * SSTCK_TEXT];
+
+		awaited(text, p, what, sizeof(what));
+		if (ereg) {
+			attr(p, end, "regexp", re, sizeof(re));
+			textf(add, sizeof(add),
+			      "<ereg regexp=\"%s\" search_in=\"hdr\" header=\"X-SS-State:\" "
+			      "assign_to=\"sstck_m%d\"/><ereg regexp=\".*\" search_in=\"hdr\" "
+			      "header=\"X-SS-State:\" assign_to=\"sstck_h%d\"/>"
+			      "<log message=\"sstck-expect %d {[$sstck_m%d]} {[$sstck_h%d]}\"/>",
+			      re, n, n, n, n, n);
+		} else {
+			attr(p, end, "assign_to", var, sizeof(var));
+			textf(re, sizeof(re), "test of %s", var);
+			textf(add, sizeof(add), "<log message=\"sstck-expect %d {[$%s]} {}\"/>",
+			      n, var);
+		}
+		if (expf)
+			fprintf(expf, "%d\t%s\t%s\t%s\n", n, ereg ? "ereg" : "test",
+				what[0] ? what : "?", re);
+		if (put(&out, &olen, &ocap, add, strlen(add)))
+			goto oom;
 		p = end;
 	}
+	if (put(&out, &olen, &ocap, from, strlen(from)))
+		goto oom;
+	if (expf && fclose(expf)) {
+		expf = NULL;
+		snprintf(err, errsz, "%s: cannot write", expath);
+		goto fail;
+	}
+	expf = NULL;
 	fp = fopen(dst, "w");
 	if (!fp) {
 		snprintf(err, errsz, "%s: %s", dst, strerror(errno));
 		free(text);
+		free(out);
 		return -1;
 	}
-	bool bad = fputs(text, fp) == EOF;
+	bool bad = fputs(out, fp) == EOF;
 
 	if (fclose(fp) || bad) {
 		snprintf(err, errsz, "%s: cannot write", dst);
 		free(text);
+		free(out);
 		return -1;
 	}
 	free(text);
-	return off;
+	free(out);
+	return n;
+oom:
+	snprintf(err, errsz, "%s: out of memory", src);
+fail:
+	if (expf)
+		fclose(expf);
+	free(text);
+	free(out);
+	return -1;
 }
 
 int sipp_copy_file(const char *src, const char *dst, char *err, size_t errsz)
@@ -266,4 +382,79 @@ int sipp_copy_file(const char *src, const char *dst, char *err, size_t errsz)
 	}
 	free(text);
 	return 0;
+}
+
+/* The text between the braces at *P ("{...}"), cut in place; NULL when
+ * there is none. */
+static char *braced(char **p)
+{
+	char *a = strchr(*p, '{'), *e;
+
+	if (!a || !(e = strchr(a + 1, '}')))
+		return NULL;
+	*e = '\0';
+	*p = e + 1;
+	return a + 1;
+}
+
+void sipp_expectations(const char *dir, struct agent_facts *a)
+{
+	char path[1024], *exp, *log, *save = NULL;
+
+	a->exp_held = a->exp_failed = a->exp_unstamped = a->exp_app = 0;
+	a->exp_unreached = 0;
+	a->exp_first[0] = '\0';
+	textf(path, sizeof(path), "%s/%s.xml.expect", dir, a->name);
+	exp = file_read(path, NULL);
+	textf(path, sizeof(path), "%s/%s.log", dir, a->name);
+	log = file_read(path, NULL);
+	for (char *l = exp ? strtok_r(exp, "\n", &save) : NULL; l;
+	     l = strtok_r(NULL, "\n", &save)) {
+		char key[48], *kind, *what, *re, *hit, *m, *h, *q = l;
+		int n = atoi(l);
+
+		if (!(kind = strchr(l, '\t')) || !(what = strchr(kind + 1, '\t')) ||
+		    !(re = strchr(what + 1, '\t')))
+			continue;
+		*what++ = *re++ = '\0';
+		kind++;
+		textf(key, sizeof(key), "sstck-expect %d {", n);
+		hit = log ? strstr(log, key) : NULL;
+		if (!hit) {
+			a->exp_unreached++;
+			continue;
+		}
+		q = hit + strlen(key) - 1;
+		char line[SSTCK_TEXT * 2];
+
+		textf(line, sizeof(line), "%.*s", (int)strcspn(q, "\n"), q);
+		q = line;
+		m = braced(&q);
+		h = m ? braced(&q) : NULL;
+		if (!m || !h)
+			continue;
+		while (*h == ' ')
+			h++;
+		if (!strcmp(kind, "test")) {
+			if (!strcmp(m, "true") || !strcmp(m, "1")) {
+				a->exp_held++;
+				continue;
+			}
+		} else if (m[0]) {
+			a->exp_held++;
+			continue;
+		} else if (!h[0]) {
+			a->exp_unstamped++;
+			continue;
+		} else if (strstr(h, ";at=app") || !strncmp(h, "at=app", 6)) {
+			a->exp_app++;
+			continue;
+		}
+		if (!a->exp_failed++)
+			textf(a->exp_first, sizeof(a->exp_first), "on %s: X-SS-State "
+			      "expected /%s/, seen '%s'", what, re, !strcmp(kind, "test") ?
+			      (m[0] ? m : "no value") : h);
+	}
+	free(exp);
+	free(log);
 }

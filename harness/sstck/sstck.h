@@ -24,6 +24,9 @@
 #define SSTCK_MAX_RULES  32
 #define SSTCK_MAX_CHECKS 48
 #define SSTCK_TEXT       512
+/* How long an agent waits for each message of a call before the call
+ * fails (SIPp's -recv_timeout); no case waits longer on purpose. */
+#define SSTCK_RECV_TIMEOUT_MS 5000
 
 /* --- rules.c ---------------------------------------------------------- */
 
@@ -220,10 +223,6 @@ int sipp_stat(const char *path, long *ok, long *failed);
 int sipp_received(const char *path);
 /* The first meaningful line of a SIPp error log or output, for a verdict. */
 void sipp_first_error(const char *path, char *buf, size_t bufsz);
-/* Copies a scenario; with STATE false, every state check loses its
- * check_it (an ereg on X-SS-State, a test of a variable named ss_*), so
- * the copy runs on a target that does not show state.
- * Returns the number of X-SS-State checks in it, or -1 with ERR. */
 /* The whole file at PATH, NUL-terminated (its length in *LEN when LEN is
  * not NULL); malloc'd, or NULL when it cannot be read. */
 char *file_read(const char *path, size_t *len);
@@ -233,8 +232,19 @@ char *file_read(const char *path, size_t *len);
  * it sends no request. */
 int sipp_add_header(const char *path, const char *line);
 
+/* Copies a scenario.  Every state check (an ereg on X-SS-State, a test
+ * of a variable named ss_*) loses its check_it, so that none aborts the
+ * call; with STATE (a target that shows X-SS-State) each one's outcome is
+ * logged by SIPp (run it with -trace_logs) and DST.expect lists them.
+ * Returns the number of state checks, or -1 with ERR. */
 int sipp_scenario_copy(const char *src, const char *dst, bool state,
 		       char *err, size_t errsz);
+
+struct agent_facts;
+
+/* Reads how the state checks of agent A's scenario copy DIR/A.xml came
+ * out, from DIR/A.xml.expect and SIPp's log DIR/A.log, into A's exp_*. */
+void sipp_expectations(const char *dir, struct agent_facts *a);
 
 /* A byte-for-byte copy of a file. */
 int sipp_copy_file(const char *src, const char *dst, char *err, size_t errsz);
@@ -259,6 +269,12 @@ struct agent_facts {
 	long calls_ok, calls_failed; /* -1: not known */
 	int received;        /* messages received; -1 not known */
 	int state_checks;    /* X-SS-State checks in its scenario */
+	/* how they came out (sipp_expectations): held, failed, on a message
+	 * the target sent without X-SS-State, stamped in the application's
+	 * callback (at=app: the oracle judges those), never reached */
+	int exp_held, exp_failed, exp_unstamped, exp_app, exp_unreached;
+	char exp_first[SSTCK_TEXT]; /* the first that failed, in words */
+	char cut[64];        /* stopped early, after this one failed */
 	char error[SSTCK_TEXT];
 	char log[64];        /* its message log, relative to the case folder */
 	char scenario[160];  /* its scenario, as the case names it */

@@ -369,6 +369,16 @@ static void on_model_event(const struct ssm_event *ev, void *arg)
 	if (ev->timer)
 		json_object_set_new(o, "timer",
 				    json_string(ssm_timer_id(ev->timer)));
+	/* the state at readiness and invalidation: what the container did
+	 * last to the session, after it processed its last message */
+	if (ev->ss && (ev->type == SSM_EV_SS_READY ||
+		       ev->type == SSM_EV_SS_DESTROYED)) {
+		enum ss_state st;
+
+		if (!ss_state(ev->ss, &st))
+			json_object_set_new(o, "state",
+					    json_string(ss_state_name(st)));
+	}
 	if (ev->type == SSM_EV_STATE) {
 		json_object_set_new(o, "from",
 				    json_string(ss_state_name(ev->from)));
