@@ -92,7 +92,13 @@ def resp(code, reason, tag='01', rr=True, contact=True, cseq=None, retrans=None,
 def direct(agent='callee'):
     return '      <setdest host="[%s_host]" port="[%s_port]" protocol="udp"/>\n' % (agent, agent)
 
-KEEPVIA = '      <ereg regexp=".*" search_in="hdr" header="Via:" check_it="true" assign_to="invvia"/>\n'
+# The INVITE's whole Via set, for the 487 sent after the CANCEL (whose
+# Via is the proxy's alone): [last_Via:] copies every Via line, where an
+# ereg on the header Via: keeps the first only, the proxy's, and a 487
+# with only that Via is for the proxy itself (RFC 3261 16.7 step 3).
+# In a <nop> after the <recv>: in the recv's own actions [last_*] is
+# still the message before.
+KEEPVIA = '  <nop>\n    <action>\n      <assignstr assign_to="invvia" value="[last_Via:]"/>\n    </action>\n  </nop>\n'
 def write(case, files, ini):
     d = os.path.join(ROOT, case); os.makedirs(d, exist_ok=True)
     for fn, txt in files.items():
@@ -141,8 +147,8 @@ write('proxy/rr-callee-bye', {'uac.xml': finish('caller of a record-routed call 
 # ---- CANCEL during ringing (every app) ----
 uac_c = invite() + recv('100', '', ' optional="true"') + recv('180', ss('state=EARLY;','a')) + cancel(3) + \
     recv('200', ss('state=TERMINATED;','b')) + recv('487', ss('state=TERMINATED;','c')) + ack_non2xx(6)
-uas_c = recv('INVITE', KEEPVIA) + resp(180, 'Ringing') + recv('CANCEL') + resp(200, 'OK', tag='', retrans=False) + \
-    resp(487, 'Request Terminated', cseq='1 INVITE', via='Via: [$invvia]') + recv('ACK')
+uas_c = recv('INVITE') + KEEPVIA + resp(180, 'Ringing') + recv('CANCEL') + resp(200, 'OK', tag='', retrans=False) + \
+    resp(487, 'Request Terminated', cseq='1 INVITE', via='[$invvia]') + recv('ACK')
 for app, args, rules in [('proxy', '', 'PROXY-14 SS-STATE-32 PROXY-15'), ('send-on', '', 'PROXY-14 SS-STATE-32 EX-01'),
                          ('fork', '--target sip:bob@{callee}', 'PROXY-14 SS-STATE-32')]:
     group = {'proxy': 'proxy', 'send-on': 'send-on', 'fork': 'fork'}[app]
@@ -174,10 +180,10 @@ write('send-on/reject-foreign', {'uac.xml': finish('caller from outside example.
           '--domain example.com', [('caller','uac','uac.xml')]))
 
 # A callee that rings with To tag @t and is cancelled: 200 to the CANCEL,
-# 487 with the INVITE's Via and the same tag, then the ACK.
+# 487 with all the INVITE's Vias and the same tag, then the ACK.
 def ringer(t, rr=True):
-    return recv('INVITE', KEEPVIA) + resp(180, 'Ringing', tag=t, rr=rr) + recv('CANCEL') + resp(200, 'OK', tag='', rr=False, contact=False, retrans=False) + \
-        resp(487, 'Request Terminated', tag=t, cseq='1 INVITE', rr=False, via='Via: [$invvia]') + recv('ACK')
+    return recv('INVITE') + KEEPVIA + resp(180, 'Ringing', tag=t, rr=rr) + recv('CANCEL') + resp(200, 'OK', tag='', rr=False, contact=False, retrans=False) + \
+        resp(487, 'Request Terminated', tag=t, cseq='1 INVITE', rr=False, via='[$invvia]') + recv('ACK')
 
 # ---- fork: parallel, one 200, the ringing branch cancelled ----
 uac_f = invite() + recv('100', '', ' optional="true"') + recv('180', '', ' optional="true"') + recv('180', '', ' optional="true"') + \

@@ -60,6 +60,7 @@ struct branch {
 	uint64_t deadline;            /**< sequential timeout, 0 none    */
 	bool started, done, cancelled;
 	bool recursed;                /**< replaced by its 3xx Contacts  */
+	bool own;                     /**< its final was for us alone    */
 };
 
 struct srv;
@@ -1079,18 +1080,6 @@ static void px_forward_upstream(struct sipc_px *px, osip_message_t *resp,
 	remove_headers(resp, "X-SS-State");
 	if (resp->status_code >= 200)
 		px->completed = true;
-	if (!osip_list_size(&resp->vias)) {
-		/* The next hop dropped the upstream Vias: answer from the
-		 * original request instead of forwarding a broken message. */
-		int st = resp->status_code;
-
-		sipc_log(px->c, "a %d from downstream has no Via for the "
-			 "caller; answering it from the original request", st);
-		osip_message_free(resp);
-		if (st > 100 && s && s->tr && !s->final_sent)
-			srv_respond(s, st, NULL);
-		return;
-	}
 	bool inv2xx = resp->status_code >= 200 && resp->status_code < 300 &&
 		      MSG_IS_RESPONSE_FOR(resp, "INVITE");
 
@@ -1148,15 +1137,16 @@ static void px_check_done(struct sipc_px *px)
 			return;              /* sequential: more to try */
 		if (!px->br[i].done)
 			return;
-		if (!px->br[i].recursed)
+		if (!px->br[i].recursed && !px->br[i].own)
 			codes[n++] = px->br[i].status;
 	}
-	if (!n)
-		return;
-	best = ssm_best_response(px->c->m, codes, (size_t)n);
+	/* RFC 3261 16.7 step 6: no final response in the context, 408 */
+	best = n ? ssm_best_response(px->c->m, codes, (size_t)n) : 408;
 	for (int i = 0; i < px->nbr; i++) {
 		int st = px->br[i].status;
 
+		if (px->br[i].own)
+			continue;
 		if (st == best || (best == 500 && st == 503)) {
 			bi = i;
 			break;
@@ -1225,6 +1215,31 @@ static void px_on_response(struct sipc_px *px, osip_transaction_t *tr,
 	if (px->c->cfg.verbose)
 		sipc_log(px->c, "branch %d (%s): %d %s", i, px->br[i].target,
 			 st, resp->cseq ? resp->cseq->method : "");
+	if (osip_list_size(&resp->vias) < 2) {
+		/* RFC 3261 16.7 step 3: no Via is left once ours is gone, so
+		 * the response is for this element: never forwarded, and not
+		 * in the response context.  A provisional one still lets a
+		 * held CANCEL go (9.1), a final one still ends the branch
+		 * (its transaction ACKs a non-2xx). */
+		sipc_log(px->c, "branch %d: a %d with no Via below ours is "
+			 "for the proxy itself: not forwarded", i, st);
+		if (st < 200 && !px->br[i].done) {
+			px->br[i].status = st;
+			if (px->br[i].cancelled) {
+				px->br[i].cancelled = false;
+				px_send_cancel(px, i);
+			}
+		}
+		if (st >= 200 && !px->br[i].done) {
+			px->br[i].done = px->br[i].own = true;
+			px->br[i].status = st;
+			px->br[i].deadline = 0;
+			if (!px->o.parallel && !px->completed)
+				px_start_more(px);
+			px_check_done(px);
+		}
+		return;
+	}
 	bss = apply(px->c, px->ss, resp, SSM_IN);
 	if (st == 100) {
 		px->br[i].status = 100;

@@ -36,6 +36,7 @@ public class ProbeServlet extends SipServlet {
     static final String IN = "sstck.in";
     static final String LAST = "sstck.last";
     static final String TWO_XX = "sstck.2xx";
+    static final String BEST_DONE = "sstck.best";
 
     private transient SipFactory factory;
 
@@ -179,7 +180,8 @@ public class ProbeServlet extends SipServlet {
             URI from = req.getFrom().getURI();
             if (!from.isSipURI() || !r.domain.equals(((SipURI) from).getHost())) {
                 Observation.setRole(s, "UAS", false);
-                answer(req, 403, null);
+                // the reason of the SendOnServlet in the spec's example (EX-01)
+                answer(req, 403, "Calls outside " + r.domain + " not accepted");
                 return;
             }
         }
@@ -248,9 +250,31 @@ public class ProbeServlet extends SipServlet {
         }
         if (Observation.role(s).equals("PROXY")) {
             resp.setHeader(Observation.STATE_HEADER, Observation.stamp(s));
+            bestResponse(resp, roleOf(sas));
             return;
         }
         relay(resp);
+    }
+
+    /**
+     * The best-response callback of a supervised proxy (PROXY-11): on the
+     * best non-2xx final response, once, proxy to `--reproxy URI` or answer
+     * the original request with `--best-answer CODE` (sstck-ref's options).
+     */
+    private void bestResponse(SipServletResponse resp, Role r) throws ServletException, IOException {
+        SipApplicationSession sas = resp.getApplicationSession();
+
+        if (resp.getStatus() < 300 || resp.isBranchResponse() || !resp.getRequest().isInitial()
+            || sas.getAttribute(BEST_DONE) != null || (r.reproxy == null && r.bestAnswer == 0)) {
+            return;
+        }
+        sas.setAttribute(BEST_DONE, Boolean.TRUE);
+        Proxy p = resp.getProxy();
+        if (r.reproxy != null) {
+            p.proxyTo(factory.createURI(r.reproxy));
+        } else {
+            answer(p.getOriginalRequest(), r.bestAnswer, null);
+        }
     }
 
     /** A B2BUA's response on its UAC leg, relayed to the other (B2B-07). */

@@ -15,6 +15,10 @@ public final class Role {
     public final List<String> flags = new ArrayList<>();
     public String domain;
     public int branchTimeoutMs = 4000;
+    /** The best-response callback's target (`--reproxy URI`), or null. */
+    public String reproxy;
+    /** The best-response callback's own answer (`--best-answer CODE`), or 0. */
+    public int bestAnswer;
 
     private Role(String app) {
         this.app = app;
@@ -30,6 +34,14 @@ public final class Role {
                 r.targets.add(w[++i]);
             } else if (a.equals("--domain") && hasValue) {
                 r.domain = w[++i];
+            } else if (a.equals("--reproxy") && hasValue) {
+                r.reproxy = w[++i];
+            } else if (a.equals("--best-answer") && hasValue) {
+                try {
+                    r.bestAnswer = Integer.parseInt(w[++i]);
+                } catch (NumberFormatException e) {
+                    r.bestAnswer = 0;
+                }
             } else if (a.equals("--branch-timeout") && hasValue) {
                 try {
                     r.branchTimeoutMs = Integer.parseInt(w[++i]);
