@@ -37,6 +37,13 @@ public class ProbeServlet extends SipServlet {
     static final String LAST = "sstck.last";
     static final String TWO_XX = "sstck.2xx";
     static final String BEST_DONE = "sstck.best";
+    static final String SELF = "sstck.self";
+    static final String RETRIED = "sstck.retried";
+    /** The credentials sstck-ref's --auth-retry sends; the callee checks
+     * only that they are there. */
+    static final String CREDENTIALS = "Digest username=\"sstck\", realm=\"sstck\","
+        + " nonce=\"0\", uri=\"sip:sstck\","
+        + " response=\"00000000000000000000000000000000\"";
 
     private transient SipFactory factory;
 
@@ -212,19 +219,53 @@ public class ProbeServlet extends SipServlet {
         p.startProxy();
     }
 
+    @SuppressWarnings("deprecation")   // --same-call-id plays the 1.0 route on purpose
     private void b2bua(SipServletRequest req, Role r) throws ServletException, IOException {
         B2buaHelper h = req.getB2buaHelper();
-        SipServletRequest out = h.createRequest(req, true, null);
-        SipSession in = req.getSession(), leg = out.getSession();
+        SipServletRequest out;
+        SipSession in = req.getSession(), leg;
 
+        if (r.has("--same-call-id")) {
+            /* the deprecated 1.0 route (B2B-11), linked by the application
+             * as sstck-ref's --same-call-id does; it has no loop detection
+             * of its own (B2B-03 is B2buaHelper's) */
+            if (req.getMaxForwards() == 0) {
+                throw new TooManyHopsException("Max-Forwards 0");
+            }
+            out = factory.createRequest(req, true);
+            h.linkSipSessions(in, out.getSession());
+        } else {
+            out = h.createRequest(req, true, null);
+        }
+        leg = out.getSession();
         Observation.setRole(in, "UAS", false);
         Observation.setRole(leg, "UAC", false);
+        in.setAttribute(SELF, in.getId());
+        leg.setAttribute(SELF, leg.getId());
         if (!r.targets.isEmpty()) {
             out.setRequestURI(factory.createURI(r.targets.get(0)));
         }
         copyContent(req, out);
         out.setAttribute(IN, req);
         send(out, leg);
+    }
+
+    /**
+     * Marks @s derived (DERIVED-01) when the container made it for a new To
+     * tag: it has no role yet, or it carries a copy of its original's
+     * attributes (CF-06's default, Cipango's), whose SELF is not its own id.
+     */
+    static void markDerived(SipSession s, String role) {
+        if (s == null || !s.isValid()) {
+            return;
+        }
+        Object self = s.getAttribute(SELF);
+        if (s.getAttribute(Observation.ROLE) == null
+            || (self != null && !self.equals(s.getId()))) {
+            s.removeAttribute(Observation.ROLE);   // so the trace has its ss-created
+            Observation.setRole(s, role, true);
+        }
+        s.setAttribute(SELF, s.getId());
     }
 
     static void copyContent(SipServletMessage from, SipServletMessage to) throws IOException {
@@ -239,10 +280,7 @@ public class ProbeServlet extends SipServlet {
         SipSession s = resp.getSession();
         SipApplicationSession sas = s.getApplicationSession();
 
-        if (s.getAttribute(Observation.ROLE) == null) {
-            // a new To tag on a forked request: a derived session
-            Observation.setRole(s, roleOf(sas).app.equals("b2bua") ? "UAC" : "PROXY", true);
-        }
+        markDerived(s, roleOf(sas).app.equals("b2bua") ? "UAC" : "PROXY");
         seen(s, resp);
         if (sas.getAttribute(ClickToCall.CALL) != null) {
             ClickToCall.onResponse(factory, resp);
@@ -287,6 +325,11 @@ public class ProbeServlet extends SipServlet {
         if (st == 100 || peer == null || !peer.isValid()) {
             return;
         }
+        if ((st == 401 || st == 407) && retry(resp)) {
+            return;
+        }
+        /* the container's twin of a derived UAC session upstream (B2B-09) */
+        markDerived(peer, "UAS");
         if (st >= 200 && st < 300 && resp.getMethod().equals("INVITE")) {
             resp.getSession().setAttribute(TWO_XX, resp);
         }
@@ -301,5 +344,30 @@ public class ProbeServlet extends SipServlet {
         up.setHeader(Observation.STATE_HEADER, expected(peer, resp.getMethod(), st));
         up.send();
         seen(peer, up);
+    }
+
+    /**
+     * sstck-ref's --auth-retry: a 401/407 to the first request of a leg is
+     * answered once by the same session, back in INITIAL (SS-STATE-14,
+     * SS-STATE-52): createRequest gives the same Call-ID and From tag, no
+     * To tag, the next CSeq; the caller sees only the final answer.
+     */
+    private boolean retry(SipServletResponse resp) throws IOException {
+        SipServletRequest sent = resp.getRequest();
+        SipSession leg = resp.getSession();
+
+        if (!roleOf(leg.getApplicationSession()).has("--auth-retry")
+            || !sent.isInitial() || leg.getAttribute(RETRIED) != null) {
+            return false;
+        }
+        leg.setAttribute(RETRIED, Boolean.TRUE);
+        SipServletRequest again = leg.createRequest(sent.getMethod());
+        again.setRequestURI(sent.getRequestURI());
+        again.setHeader(resp.getStatus() == 407 ? "Proxy-Authorization" : "Authorization",
+                        CREDENTIALS);
+        copyContent(sent, again);
+        again.setAttribute(IN, sent.getAttribute(IN));
+        send(again, leg);
+        return true;
     }
 }
