@@ -8,5 +8,8 @@ public interface ServletRequest {
     String getContentType();
     int getContentLength();
     String getRemoteAddr();
+    String getScheme();
+    String getServerName();
+    int getServerPort();
     java.io.BufferedReader getReader() throws java.io.IOException;
 }

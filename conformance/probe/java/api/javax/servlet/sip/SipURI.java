@@ -4,6 +4,7 @@ public interface SipURI extends URI {
     String getUser();
     void setUser(String user);
     String getHost();
+    boolean isSecure();
     void setHost(String host);
     int getPort();
     void setPort(int port);
