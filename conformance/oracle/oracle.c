@@ -139,6 +139,8 @@ struct msg {
 	bool has_state;
 	char id[48], state[16], role[8], sas[48];
 	int derived;
+	bool at_app;           /* read in the application's callback, before
+				* the target acted on this message itself */
 	json_t *notes;         /* the state changes derived from it */
 };
 
@@ -193,6 +195,8 @@ static void parse_state(struct msg *x)
 			snprintf(x->sas, sizeof(x->sas), "%s", eq);
 		else if (!strcmp(kv, "derived"))
 			x->derived = atoi(eq);
+		else if (!strcmp(kv, "at"))
+			x->at_app = !strcmp(eq, "app");
 	}
 	if (!x->id[0] || !x->state[0])
 		x->has_state = false;
@@ -740,10 +744,17 @@ static int causal_order(struct run *R)
  * and what it logged after X came after X.  What it sent before X may
  * have crossed X on the way.  Between agents only the clock speaks, to
  * within ORACLE_SKEW. */
-static int order(const struct step *h, const struct msg *x)
+static int order(const struct step *h, const struct msg *x, const char *role)
 {
 	if (h->agent < 0 || relayed(h->by, x))
 		return -1;
+	/* at=app: read before the target's own transition on X, except
+	 * that a proxy session follows the dialog from the branch's 1xx or
+	 * 2xx on (CIP, MSS: it is EARLY or CONFIRMED in doResponse already);
+	 * a final non-2xx leaves it INITIAL there (SS-STATE-31) */
+	if (x->at_app && h->by == x &&
+	    (strcmp(role, "PROXY") || is_req(x) || x->m->status_code >= 300))
+		return 1;
 	if (h->agent == x->agent) {
 		if (h->pos == x->pos || (h->pos < x->pos && !h->agent_sent))
 			return -1;
@@ -766,10 +777,10 @@ static bool state_may_be(const struct sess *S, const struct msg *x,
 	size_t lo = 0, hi;
 
 	for (size_t h = 0; h < S->nline; h++)
-		if (order(&S->line[h], x) < 0)
+		if (order(&S->line[h], x, S->role) < 0)
 			lo = h;
 	hi = lo;
-	for (size_t h = lo + 1; h < S->nline && order(&S->line[h], x) <= 0; h++)
+	for (size_t h = lo + 1; h < S->nline && order(&S->line[h], x, S->role) <= 0; h++)
 		hi = h;
 	*lop = lo;
 	*hip = hi;

@@ -65,14 +65,14 @@ public final class Observation {
             return "none";
         }
         if (!s.isValid()) {
-            return "id=" + s.getId() + ";state=TERMINATED;role=" + role(s) + ";valid=0";
+            return "id=" + s.getId() + ";state=TERMINATED;role=" + role(s) + ";valid=0;at=app";
         }
         SipApplicationSession sas = s.getApplicationSession();
         int sip = count(sas, "SIP"), http = count(sas, "HTTP");
         boolean derived = Boolean.TRUE.equals(s.getAttribute(DERIVED));
         return "id=" + s.getId() + ";state=" + s.getState().name() + ";role=" + role(s)
             + ";sas=" + sas.getId() + ";sip=" + sip + ";http=" + http
-            + ";derived=" + (derived ? 1 : 0) + ";valid=1";
+            + ";derived=" + (derived ? 1 : 0) + ";valid=1;at=app";
     }
 
     static int count(SipApplicationSession sas, String protocol) {
@@ -86,8 +86,12 @@ public final class Observation {
         return n;
     }
 
-    /** Where the trace goes (a file on the container's host), or null. */
+    /** Where the trace goes (a file on the container's host), or null; the
+     * system property sstck.trace when sip.xml names none. */
     public static synchronized void open(String path) throws IOException {
+        if (path == null || path.isEmpty()) {
+            path = System.getProperty("sstck.trace");
+        }
         trace = path == null || path.isEmpty() ? null : new FileWriter(path, true);
     }
 

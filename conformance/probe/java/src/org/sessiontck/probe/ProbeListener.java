@@ -32,8 +32,14 @@ public class ProbeListener implements SipSessionListener, SipApplicationSessionL
     @Override
     public void sessionReadyToInvalidate(SipSessionEvent se) {
         SipSession s = se.getSession();
+        String state = null;
+        try {
+            state = s.getState().name();    // the state after the container's processing
+        } catch (IllegalStateException e) {
+            // invalidated meanwhile: no state to show
+        }
         Observation.emit("ss-ready", "sas", s.getApplicationSession().getId(), "ss", s.getId(),
-                         "role", Observation.role(s));
+                         "role", Observation.role(s), "state", state);
     }
 
     @Override

@@ -25,10 +25,11 @@ import javax.servlet.sip.URI;
  * request by its X-SSTCK-App header, and adds X-SS-State from the real
  * SipSession and SipApplicationSession to every message it touches.
  *
- * What X-SS-State says of a response the probe itself sends (as a UAS) is
- * the state the container will be in once it is sent: JSR 289 gives no
- * hook after send() to stamp a message.  The trace records getState()
- * as the container reports it after each message.
+ * Every X-SS-State it adds is taken in the servlet's callback, before the
+ * container acts on that message (at=app): JSR 289 gives no hook after
+ * send() or after the container forwards a response.  The state after it
+ * is in the trace: a state line after each send(), and the state at
+ * sessionReadyToInvalidate.
  */
 public class ProbeServlet extends SipServlet {
     private static final long serialVersionUID = 1L;
@@ -74,24 +75,15 @@ public class ProbeServlet extends SipServlet {
         seen(s, m);
     }
 
-    /** A response the probe sends as a UAS, stamped with the state it leads to. */
+    /** A response the probe sends as a UAS, stamped (at=app) with the state
+     * before it is sent; the trace's state line after send() shows where it led. */
     static void answer(SipServletRequest req, int status, String reason) throws IOException {
         SipSession s = req.getSession();
         SipServletResponse r = reason == null ? req.createResponse(status)
                                               : req.createResponse(status, reason);
-        r.setHeader(Observation.STATE_HEADER, expected(s, req.getMethod(), status));
+        r.setHeader(Observation.STATE_HEADER, Observation.stamp(s));
         r.send();
         seen(s, r);
-    }
-
-    static String expected(SipSession s, String method, int status) {
-        String now = Observation.stamp(s);
-        boolean creating = method.equals("INVITE") || method.equals("SUBSCRIBE");
-        if (!creating || status <= 100 || !s.isValid()) {
-            return now;
-        }
-        String to = status < 200 ? "EARLY" : status < 300 ? "CONFIRMED" : "TERMINATED";
-        return now.replaceFirst(";state=[A-Z]+;", ";state=" + to + ";");
     }
 
     /** The trace's state change across a message, from getState(). */
@@ -341,7 +333,7 @@ public class ProbeServlet extends SipServlet {
             up = ((SipServletRequest) in).createResponse(st, resp.getReasonPhrase());
         }
         copyContent(resp, up);
-        up.setHeader(Observation.STATE_HEADER, expected(peer, resp.getMethod(), st));
+        up.setHeader(Observation.STATE_HEADER, Observation.stamp(peer));
         up.send();
         seen(peer, up);
     }
