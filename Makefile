@@ -41,7 +41,7 @@ HARNESS_SRCS := harness/sstck/rules.c harness/sstck/manifest.c \
                 harness/sstck/target.c harness/sstck/proc.c \
                 harness/sstck/sipp.c harness/sstck/judge.c \
                 harness/sstck/runner.c harness/sstck/results.c \
-                harness/sstck/httpstep.c \
+                harness/sstck/httpstep.c harness/sstck/kit.c \
                 conformance/oracle/oracle.c reports/html.c
 HTEST_SRCS   := $(wildcard harness/test/*.c)
 OTEST_SRCS   := $(wildcard conformance/oracle/test/*.c)

@@ -1537,7 +1537,7 @@ static int check_trace(struct run *R, const char *dir, char *err, size_t errsz)
 			if (!s) {
 				find(R->r, "OWN-02", w, "an event for a session never created");
 			} else {
-				if (strcmp(s->sas, sid))
+				if (sid[0] && strcmp(s->sas, sid))
 					find(R->r, "OWN-02", w, "session %s in %s, created in %s",
 					     id, sid, s->sas);
 				if (s->invalid && strcmp(ev, "unlink"))

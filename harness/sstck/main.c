@@ -57,8 +57,11 @@ static const char usage_run[] =
 "\n"
 "  --target T        ref (default): sstck-ref, started per case with the\n"
 "                    case's application; kamailio: Kamailio started per case\n"
-"                    from harness/kamailio/; HOST:PORT: a target already\n"
-"                    running on loopback, nothing started\n"
+"                    from harness/kamailio/; cipango: Cipango 3.0.2 with the\n"
+"                    probe, built once from its kit (../shared/targets/cipango\n"
+"                    or $CIPANGO_KIT) into build/cipango and started once for\n"
+"                    the run; HOST:PORT: a target already running on\n"
+"                    loopback, nothing started\n"
 "  --observe state|wire\n"
 "                    what the target shows: state (X-SS-State; the default\n"
 "                    for ref and HOST:PORT) or wire only\n"
@@ -70,6 +73,8 @@ static const char usage_run[] =
 "  --timeout S       seconds a case may take (default: 20)\n"
 "  --scenarios DIR   the case library (default: scenarios/ of this tree)\n"
 "  --ref PATH        the sstck-ref binary (default: beside sstck)\n"
+"  --probe PATH      the probe a kit's container deploys (default:\n"
+"                    ../probe/sessiontck-probe.sar beside sstck; make probe)\n"
 "  --sipp PATH       the SIPp binary (default: sipp on PATH)\n"
 "  -q, --quiet       no line per case, only the table\n"
 "  -v, --verbose     the container's own log in each case's target.log\n";
@@ -298,7 +303,8 @@ static int preflight(const struct target *t, char *why, size_t whysz)
 		 "From: <sip:sstck@127.0.0.1:%d>;tag=sstck%ld\r\n"
 		 "To: <sip:sstck-preflight@%s:%d>\r\n"
 		 "Call-ID: sstck-preflight-%ld@127.0.0.1\r\n"
-		 "CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n",
+		 "CSeq: 1 OPTIONS\r\nX-SSTCK-App: ping\r\n"
+		 "Content-Length: 0\r\n\r\n",
 		 t->host, t->port, ntohs(me.sin_port), (long)getpid(),
 		 ntohs(me.sin_port), (long)getpid(), t->host, t->port, (long)getpid());
 	while (now_ms() - start < 3000) {
@@ -321,7 +327,13 @@ static int preflight(const struct target *t, char *why, size_t whysz)
 				goto out;
 			}
 			if (n > 8 && !strncmp(buf, "SIP/2.0 ", 8)) {
+				buf[n] = '\0';
 				rc = 0;
+				if (t->state_header && strncmp(buf + 8, "200", 3))
+					printf("sstck: warning: %s answered \"%.*s\" to the probe's "
+					       "pre-flight OPTIONS (the probe answers 200): is the "
+					       "probe deployed there?\n", t->name,
+					       (int)strcspn(buf, "\r\n"), buf);
 				goto out;
 			}
 		}
@@ -380,6 +392,16 @@ static void progress(const struct case_result *rs, size_t n, size_t done,
 	fflush(stderr);
 }
 
+static void run_free(struct ruleset *rs, struct case_result *res,
+		     struct slot *slots, int jobs)
+{
+	rules_free(rs);
+	free(res);
+	for (int k = 0; slots && k < jobs; k++)
+		free(slots[k].buf);
+	free(slots);
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -393,6 +415,7 @@ static int cmd_run(int argc, char **argv)
 		{ "scenarios", required_argument, NULL, 's' },
 		{ "ref", required_argument, NULL, 'r' },
 		{ "sipp", required_argument, NULL, 'S' },
+		{ "probe", required_argument, NULL, 'P' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -402,7 +425,7 @@ static int cmd_run(int argc, char **argv)
 		   *http_base = NULL,
 		   *sipp = "sipp";
 	char *globs[64], scen[PATH_MAX], ref_bin[PATH_MAX], err[SSTCK_TEXT],
-	     path[PATH_MAX + 64], rpath[PATH_MAX];
+	     path[PATH_MAX + 64], rpath[PATH_MAX], probe[PATH_MAX];
 	int nglobs = 0, jobs = (int)sysconf(_SC_NPROCESSORS_ONLN), timeout_s = 20, ch;
 	bool quiet = false, verbose = false, tty = isatty(2);
 	struct ruleset rs;
@@ -415,6 +438,7 @@ static int cmd_run(int argc, char **argv)
 
 	snprintf(scen, sizeof(scen), "%s/scenarios", top);
 	snprintf(ref_bin, sizeof(ref_bin), "%s/sstck-ref", exedir);
+	snprintf(probe, sizeof(probe), "%s/../probe/sessiontck-probe.sar", exedir);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "qvh", lo, NULL)) != -1) {
 		char *end;
@@ -446,6 +470,7 @@ static int cmd_run(int argc, char **argv)
 		case 's': snprintf(scen, sizeof(scen), "%s", optarg); break;
 		case 'r': snprintf(ref_bin, sizeof(ref_bin), "%s", optarg); break;
 		case 'S': sipp = optarg; break;
+		case 'P': snprintf(probe, sizeof(probe), "%s", optarg); break;
 		case 'q': quiet = true; break;
 		case 'v': verbose = true; break;
 		case 'h': fputs(usage_run, stdout); return 0;
@@ -529,11 +554,7 @@ static int cmd_run(int argc, char **argv)
 			fprintf(stderr, "sstck: no case under %s matches\n", scen);
 		else
 			fprintf(stderr, "sstck: cannot create %s: %s\n", outdir, strerror(errno));
-		rules_free(&rs);
-		free(res);
-		for (int k = 0; k < jobs; k++)
-			free(slots[k].buf);
-		free(slots);
+		run_free(&rs, res, slots, jobs);
 		return 2;
 	}
 	/* SIPp runs in each case's folder: every path it gets is absolute */
@@ -545,7 +566,21 @@ static int cmd_run(int argc, char **argv)
 
 	char perr[256];
 
-	if (t.kind == TARGET_REMOTE && preflight(&t, perr, sizeof(perr)))
+	if (t.kind == TARGET_KIT) {
+		char logdir[PATH_MAX + 16];
+
+		textf(logdir, sizeof(logdir), "%s/target", outabs);
+		err[0] = '\0';
+		if (mkdirs(logdir) || kit_start(&t, top, probe, logdir, err, sizeof(err))) {
+			if (!err[0])
+				textf(err, sizeof(err), "cannot create %s", logdir);
+			fprintf(stderr, "sstck: %s\n", err);
+			run_free(&rs, res, slots, jobs);
+			return 2;
+		}
+		atexit(kit_stop);
+	}
+	if (target_shared(&t) && preflight(&t, perr, sizeof(perr)))
 		snprintf(preflight_err, sizeof(preflight_err), "target %s: %s", t.name, perr);
 
 	struct run_opts o = { top, rpath, sipp, &t, timeout_s, verbose };
@@ -752,11 +787,8 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "sstck: no report: %s\n", path);
 	else
 		printf("sstck: report %s/index.html (summary.md beside it)\n", outdir);
-	rules_free(&rs);
-	free(res);
-	for (int k = 0; k < jobs; k++)
-		free(slots[k].buf);
-	free(slots);
+	run_free(&rs, res, slots, jobs);
+	kit_stop();
 	if (interrupted)
 		return 130;
 	return count[V_FAILED] || count[V_ERROR] ? 1 : 0;

@@ -249,6 +249,9 @@ static pid_t start_target(const struct run_opts *o, const struct manifest *m,
  * on their own, then are stopped, so that a broken call costs a couple of
  * seconds and not the whole timeout. */
 #define CASE_GRACE_MS 2000
+/* How long a case waits for a run's container to be done with its
+ * sessions before its trace is cut. */
+#define KIT_SETTLE_MS 1500
 
 static void wait_agents(const struct manifest *m, struct facts *f,
 			pid_t *apid, long long deadline)
@@ -425,7 +428,7 @@ void run_case(const struct run_opts *o, const struct manifest *m,
 	}
 	f->nagents = m->nagents;
 
-	if (t->kind == TARGET_REMOTE) {
+	if (target_shared(t)) {
 		textf(taddr, sizeof(taddr), "%s:%d", t->host, t->port);
 	} else {
 		tpid = start_target(o, m, args, outdir, &tport, f);
@@ -561,11 +564,11 @@ void run_case(const struct run_opts *o, const struct manifest *m,
 			up &= apid[i] > 0;
 		char base[300];
 
-		if (t->kind == TARGET_REMOTE)
+		if (target_shared(t))
 			textf(base, sizeof(base), "%s", t->http_base);
 		else
 			textf(base, sizeof(base), "http://127.0.0.1:%d", f->http_port);
-		if (up && (t->kind == TARGET_REMOTE ? t->http_base[0] != '\0' :
+		if (up && (target_shared(t) ? t->http_base[0] != '\0' :
 			   f->http_port > 0))
 			http_steps_run(m, ports, base, outdir, deadline, f);
 		else if (up)
@@ -605,6 +608,17 @@ void run_case(const struct run_opts *o, const struct manifest *m,
 
 		textf(path, sizeof(path), "%s/trace.jsonl", outdir);
 		read_trace(path, f);
+	}
+	/* a container of the whole run: the case's part of its trace, once
+	 * the container is done with the case's sessions (it says so with
+	 * ss-ready or ss-invalidated, at once after its last message) */
+	if (t->trace_file[0] && t->trace) {
+		long long until = now_ms() + KIT_SETTLE_MS;
+		size_t events = 0, pending = 0;
+
+		while (!kit_trace_slice(t->trace_file, m, outdir, &events, &pending) &&
+		       pending && now_ms() < until)
+			usleep(100000);
 	}
 	/* the case's manifest beside its logs, so sstck check can judge
 	 * them again; then the oracle, when every agent ran */

@@ -108,7 +108,7 @@ int manifest_load(struct manifest *m, const char *dir, const char *name,
 
 /* --- target.c --------------------------------------------------------- */
 
-enum target_kind { TARGET_REF, TARGET_KAMAILIO, TARGET_REMOTE };
+enum target_kind { TARGET_REF, TARGET_KAMAILIO, TARGET_REMOTE, TARGET_KIT };
 
 #define SSTCK_MAX_TAPPS 8
 
@@ -131,7 +131,40 @@ struct target {
 	int port;
 	bool app_header;         /* name the role in X-SSTCK-App (a probe) */
 	char http_base[256];     /* remote: its HTTP side, or "" for none */
+	struct {                 /* start = kit: how to build and run it */
+		char env[32], paths[SSTCK_TEXT], build[64], run[64];
+		char ready[128], context[64], java[SSTCK_TEXT];
+	} kit;
+	int http_port;           /* kit: its HTTP side, once started */
+	char trace_file[1024];   /* kit: the probe's trace for the whole run */
+	char cf[SSTCK_TEXT];     /* the sides it takes (CF options), for reports */
 };
+
+/* Whether T runs apart from the harness's cases (one already running, or
+ * a kit's container started once for the run): cases reach it at
+ * host:port and it shows X-SS-State through the probe. */
+static inline bool target_shared(const struct target *t)
+{
+	return t->kind == TARGET_REMOTE || t->kind == TARGET_KIT;
+}
+
+/* --- kit.c ------------------------------------------------------------ */
+
+/* Builds T's container from its kit into TOP/build/NAME (once), starts it
+ * with APP (the probe) on free loopback ports, its output and the probe's
+ * trace in LOGDIR; fills T's host, port, http_base and trace_file.  0, or
+ * -1 with ERR (nothing left running). */
+int  kit_start(struct target *t, const char *top, const char *app,
+	       const char *logdir, char *err, size_t errsz);
+/* Stops what kit_start started, by its process group; safe to repeat. */
+void kit_stop(void);
+bool kit_running(void);
+/* DIR/trace.jsonl: the lines of the run's trace SHARED that belong to the
+ * case M ran in DIR (the sessions of its calls' Call-IDs, their
+ * application sessions and every session of those); *PENDING: how many of
+ * its SipSessions are neither ready nor invalidated yet.  0 or -1. */
+int  kit_trace_slice(const char *shared, const struct manifest *m,
+		     const char *dir, size_t *events, size_t *pending);
 
 /* Reads harness/targets/NAME.ini for "ref" and "kamailio"; HOST:PORT
  * makes a remote description (X-SS-State assumed unless OBSERVE is

@@ -2,9 +2,12 @@
  * target.c: what the harness knows of a target lives in its description,
  * harness/targets/NAME.ini, never in the scenarios:
  *
- *   [target]   summary; start = ref | kamailio; state = header trace
- *              (what it shows of session state); apps = * when it plays
- *              every application
+ *   [target]   summary; start = ref | kamailio | kit; state = header
+ *              trace (what it shows of session state); apps = * when it
+ *              plays every application; cf = the sides it takes where
+ *              implementations may differ (CF options, for the reports)
+ *   [kit]      start = kit: a container built from a kit and started once
+ *              for the run (kit.c says the keys)
  *   [app.N]    an application it plays: config (a template under harness/,
  *              for kamailio) and options (the [ref] args it can honour)
  *
@@ -13,6 +16,7 @@
  */
 #include <errno.h>
 #include <ini.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,8 +42,12 @@ static int on_key(void *user, const char *sec, const char *key,
 				t->kind = TARGET_REF;
 			else if (!strcmp(val, "kamailio"))
 				t->kind = TARGET_KAMAILIO;
-			else {
-				snprintf(c->why, c->whysz, "start must be ref or kamailio");
+			else if (!strcmp(val, "kit")) {
+				t->kind = TARGET_KIT;
+				t->all_apps = true;
+				t->app_header = true;   /* the probe learns its role */
+			} else {
+				snprintf(c->why, c->whysz, "start must be ref, kamailio or kit");
 				return 0;
 			}
 		} else if (!strcmp(key, "state")) {
@@ -47,11 +55,29 @@ static int on_key(void *user, const char *sec, const char *key,
 			t->trace = strstr(val, "trace") != NULL;
 		} else if (!strcmp(key, "apps")) {
 			t->all_apps = !strcmp(val, "*");
+		} else if (!strcmp(key, "cf")) {
+			snprintf(t->cf, sizeof(t->cf), "%s", val);
 		} else {
 			snprintf(c->why, c->whysz, "[target] has no key '%s'", key);
 			return 0;
 		}
 		return 1;
+	}
+	if (!strcmp(sec, "kit")) {
+		static const struct { const char *key; size_t off, size; } keys[] = {
+#define K(k, f) { k, offsetof(struct target, kit.f), sizeof(((struct target *)0)->kit.f) }
+			K("env", env), K("paths", paths), K("build", build), K("run", run),
+			K("ready", ready), K("context", context), K("java", java),
+#undef K
+		};
+
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			if (!strcmp(key, keys[i].key)) {
+				snprintf((char *)t + keys[i].off, keys[i].size, "%s", val);
+				return 1;
+			}
+		snprintf(c->why, c->whysz, "[kit] has no key '%s'", key);
+		return 0;
 	}
 	if (!strncmp(sec, "app.", 4)) {
 		struct target_app *a = NULL;
@@ -132,7 +158,7 @@ int target_open(struct target *t, const char *spec, const char *top,
 	}
 	for (const char *p = spec; *p; p++)
 		if (!(*p >= 'a' && *p <= 'z') && !(*p >= '0' && *p <= '9') && *p != '-') {
-			snprintf(err, errsz, "target '%s': expected ref, kamailio or HOST:PORT",
+			snprintf(err, errsz, "target '%s': expected ref, kamailio, cipango or HOST:PORT",
 				 spec);
 			return -1;
 		}
@@ -145,11 +171,17 @@ int target_open(struct target *t, const char *spec, const char *top,
 	rc = ini_parse(path, on_key, &c);
 	if (rc < 0) {
 		snprintf(err, errsz, "target '%s': no description %s (targets: ref, "
-			 "kamailio, HOST:PORT)", spec, path);
+			 "kamailio, cipango, HOST:PORT)", spec, path);
 		return -1;
 	}
 	if (rc > 0) {
 		snprintf(err, errsz, "%s:%d: %s", path, rc, why[0] ? why : "not INI syntax");
+		return -1;
+	}
+	if (t->kind == TARGET_KIT && (!t->kit.paths[0] || !t->kit.build[0] ||
+				      !t->kit.run[0] || !t->kit.ready[0])) {
+		snprintf(err, errsz, "%s: start = kit needs [kit] paths, build, run "
+			 "and ready", path);
 		return -1;
 	}
 	if (observe && !strcmp(observe, "wire"))

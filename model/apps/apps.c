@@ -260,7 +260,9 @@ static void do_probe(struct sipc_req *r, void *arg)
 		else
 			uri_target(r, target, sizeof(target));
 		(void)sipc_b2b_opts(r, target, pc->auth_retry, pc->same_call_id);
-	} else
+	} else if (!strcmp(pc->a.name, "ping"))
+		sipc_respond(r, 200, "Probe Ready");    /* sstck's pre-flight */
+	else
 		sipc_respond(r, 501, "Unknown Probe Role");
 }
 

@@ -54,8 +54,10 @@ public final class Observation {
             s.setAttribute(DERIVED, Boolean.TRUE);
         }
         if (fresh) {
+            // the state it starts in, so the trace's first change shows
+            s.setAttribute(ProbeServlet.LAST, s.getState());
             emit("ss-created", "sas", s.getApplicationSession().getId(), "ss", s.getId(),
-                 "role", role);
+                 "role", role, "call", s.getCallId());
         }
     }
 

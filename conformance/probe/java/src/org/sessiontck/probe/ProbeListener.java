@@ -26,7 +26,13 @@ public class ProbeListener implements SipSessionListener, SipApplicationSessionL
     @Override
     public void sessionDestroyed(SipSessionEvent se) {
         SipSession s = se.getSession();
-        Observation.emit("ss-invalidated", "ss", s.getId(), "role", Observation.role(s));
+        String sas = null;
+        try {
+            sas = s.getApplicationSession().getId();
+        } catch (IllegalStateException e) {
+            // its application session went first: the id alone
+        }
+        Observation.emit("ss-invalidated", "sas", sas, "ss", s.getId(), "role", Observation.role(s));
     }
 
     @Override

@@ -72,7 +72,7 @@ public class ProbeServlet extends SipServlet {
     static void send(SipServletMessage m, SipSession s) throws IOException {
         m.setHeader(Observation.STATE_HEADER, Observation.stamp(s));
         m.send();
-        seen(s, m);
+        seen(s, m, true);
     }
 
     /** A response the probe sends as a UAS, stamped (at=app) with the state
@@ -83,18 +83,18 @@ public class ProbeServlet extends SipServlet {
                                               : req.createResponse(status, reason);
         r.setHeader(Observation.STATE_HEADER, Observation.stamp(s));
         r.send();
-        seen(s, r);
+        seen(s, r, true);
     }
 
     /** The trace's state change across a message, from getState(). */
-    static void seen(SipSession s, SipServletMessage m) {
+    static void seen(SipSession s, SipServletMessage m, boolean out) {
         if (s == null || !s.isValid()) {
             return;
         }
         Object last = s.getAttribute(LAST);
         String cause = (m instanceof SipServletResponse
             ? ((SipServletResponse) m).getStatus() + " " : "") + m.getMethod()
-            + (m.isCommitted() ? " out" : " in");
+            + (out ? " out" : " in");
         if (last instanceof SipSession.State) {
             Observation.stateChange(s, (SipSession.State) last, cause, 0);
         }
@@ -105,7 +105,7 @@ public class ProbeServlet extends SipServlet {
     protected void doRequest(SipServletRequest req) throws ServletException, IOException {
         SipSession s = req.getSession();
 
-        seen(s, req);
+        seen(s, req, false);
         if (req.isInitial()) {
             initial(req);
             return;
@@ -160,6 +160,11 @@ public class ProbeServlet extends SipServlet {
                 return;
             case "b2bua":
                 b2bua(req, r);
+                return;
+            case "ping":
+                // sstck's pre-flight: the probe is deployed and answers
+                Observation.setRole(s, "UAS", false);
+                answer(req, 200, "Probe Ready");
                 return;
             default:
                 Observation.setRole(s, "UAS", false);
@@ -273,7 +278,7 @@ public class ProbeServlet extends SipServlet {
         SipApplicationSession sas = s.getApplicationSession();
 
         markDerived(s, roleOf(sas).app.equals("b2bua") ? "UAC" : "PROXY");
-        seen(s, resp);
+        seen(s, resp, false);
         if (sas.getAttribute(ClickToCall.CALL) != null) {
             ClickToCall.onResponse(factory, resp);
             return;
@@ -335,7 +340,7 @@ public class ProbeServlet extends SipServlet {
         copyContent(resp, up);
         up.setHeader(Observation.STATE_HEADER, Observation.stamp(peer));
         up.send();
-        seen(peer, up);
+        seen(peer, up, true);
     }
 
     /**
