@@ -38,6 +38,7 @@
 
 struct row {
 	char role[8], state[16], event[24], next[16], rule[24];
+	char cf[16];            /* "CF-NN=V": the row holds only on that side */
 };
 
 struct table {
@@ -45,8 +46,21 @@ struct table {
 	size_t n;
 };
 
-static int table_load(struct table *t, const char *path, char *err,
-		      size_t errsz)
+/* The value the case's target takes for option ID ("CF-19"): what
+ * CF names, else the default, 0. */
+static int cf_value(const char *cf, const char *id)
+{
+	size_t n = strlen(id);
+
+	for (const char *p = cf; p && (p = strstr(p, id)); p += n)
+		if ((p == cf || p[-1] == ' ') && p[n] == '=')
+			return atoi(p + n + 1);
+	return 0;
+}
+
+/* Loads the table, keeping the rows whose CF condition CF meets. */
+static int table_load(struct table *t, const char *path, const char *cf,
+		      char *err, size_t errsz)
 {
 	FILE *fp = fopen(path, "r");
 	char line[512];
@@ -63,13 +77,22 @@ static int table_load(struct table *t, const char *path, char *err,
 		no++;
 		if (line[0] == '#' || line[0] == '\n')
 			continue;
-		if (sscanf(line, "%7s %11s %23s %11s %23s", r.role, r.state,
-			   r.event, r.next, r.rule) != 5) {
+		r.cf[0] = '\0';
+		if (sscanf(line, "%7s %15s %23s %15s %23s %15s", r.role, r.state,
+			   r.event, r.next, r.rule, r.cf) < 5 ||
+		    (r.cf[0] && (strncmp(r.cf, "CF-", 3) || !strchr(r.cf, '=')))) {
 			snprintf(err, errsz, "%s:%d: not role, state, event, "
-				 "next, rule", path, no);
+				 "next, rule [CF-NN=V]", path, no);
 			fclose(fp);
 			free(t->v);
 			return -1;
+		}
+		if (r.cf[0]) {
+			char id[8];
+
+			snprintf(id, sizeof(id), "%.*s", (int)strcspn(r.cf, "="), r.cf);
+			if (cf_value(cf, id) != atoi(strchr(r.cf, '=') + 1))
+				continue;
 		}
 		v = realloc(t->v, (t->n + 1) * sizeof(*v));
 		if (!v) {
@@ -144,12 +167,19 @@ struct msg {
 	json_t *notes;         /* the state changes derived from it */
 };
 
+/* Where the wire left a session the target named in X-SS-State. */
+struct final {
+	char id[48], state[16], rule[24], role[8];
+};
+
 struct run {
 	const struct oracle_case *c;
 	struct msg *v;
 	size_t n;
 	struct table tab;
 	struct oracle_result *r;
+	struct final *fin;      /* check_states' outcome, for the trace */
+	size_t nfin;
 };
 
 static double parse_time(const char *s)
@@ -458,6 +488,7 @@ struct sess {
 	char family[160];
 	bool derived, invite;
 	bool last_100;
+	bool notify_term;        /* a terminating NOTIFY awaits its response */
 };
 
 struct binding {
@@ -557,6 +588,10 @@ static const char *event_of(const struct msg *x, const struct sess *s,
 	}
 	if (!strcmp(meth, "BYE") && st >= 200 && st != 401 && st != 407)
 		return proxy && !out ? NULL : "bye-done";
+	/* CF-20: the final response to a terminating NOTIFY, relayed by a
+	 * proxy as a BYE's is */
+	if (!strcmp(meth, "NOTIFY") && st >= 200 && s->notify_term)
+		return proxy && !out ? NULL : "notify-done";
 	if (!creating || st <= 100)
 		return NULL;
 	if (proxy) {
@@ -604,6 +639,10 @@ static void apply(struct run *R, struct states *st, struct sess *S,
 	if (code && !strcmp(cseq_method(x->m), "INVITE"))
 		S->invite = true;
 	ev = event_of(x, S, out, root->done);
+	if (ev && !strcmp(ev, "notify-terminated"))
+		S->notify_term = true;
+	else if (ev && !strcmp(ev, "notify-done"))
+		S->notify_term = false;
 	if (ev) {
 		const struct row *row = table_find(&R->tab, S->role, S->state, ev);
 
@@ -945,6 +984,17 @@ static void check_states(struct run *R)
 			     st.s[o].id, st.s[o].sas);
 		}
 	}
+	/* each session's last state, which the trace's ss-ready must show */
+	R->fin = st.ns ? calloc(st.ns, sizeof(*R->fin)) : NULL;
+	for (size_t i = 0; R->fin && i < st.ns; i++) {
+		struct final *f = &R->fin[R->nfin++];
+
+		snprintf(f->id, sizeof(f->id), "%s", st.s[i].id);
+		snprintf(f->state, sizeof(f->state), "%s", st.s[i].state);
+		snprintf(f->rule, sizeof(f->rule), "%s", st.s[i].rule[0] ?
+			 st.s[i].rule : "SS-STATE-01");
+		snprintf(f->role, sizeof(f->role), "%s", st.s[i].role);
+	}
 	for (size_t i = 0; i < st.ns; i++)
 		free(st.s[i].line);
 	free(st.s);
@@ -1030,6 +1080,72 @@ static size_t copies(const struct run *R, size_t qi, size_t *out, size_t max)
 			out[n++] = i;
 	}
 	return n;
+}
+
+/* CANCELs the proxy sent on its own, no CANCEL having come from
+ * upstream: with --no-cancel (Proxy.setNoCancel(true)) none may follow a
+ * 2xx (PROXY-09); after a branch timeout (--branch-timeout) what reaches
+ * the caller is CF-18's side: a synthesized 408 (0), or the response of
+ * the branch it cancelled when that branch had rung (1, RFC 3261 16.8).
+ * The timeout is judged where it decides the outcome: a single branch. */
+static void check_own_cancels(struct run *R)
+{
+	const struct msg *final = NULL;
+	size_t branches = 0;
+	int cf18 = cf_value(R->c->cf, "CF-18");
+	char w[256];
+
+	for (size_t i = 0; i < R->n; i++) {
+		const struct msg *x = &R->v[i];
+		bool caller = x->agent < 8 && R->c->caller[x->agent];
+
+		if (!boundary(x))
+			continue;
+		if (x->agent_sent && is_req(x) && MSG_IS_CANCEL(x->m) && caller)
+			return;                    /* cancelled from upstream */
+		if (!x->agent_sent && !is_req(x) && caller &&
+		    !strcmp(cseq_method(x->m), "INVITE") && x->m->status_code >= 300)
+			final = x;
+		if (!x->agent_sent && is_req(x) && !caller && MSG_IS_INVITE(x->m) &&
+		    !tag_of(x->m->to)[0])
+			branches++;
+	}
+	for (size_t i = 0; i < R->n; i++) {
+		const struct msg *c = &R->v[i];
+		int prov = 0, answer = 0;
+
+		if (!boundary(c) || c->agent_sent || !is_req(c) || !MSG_IS_CANCEL(c->m))
+			continue;
+		where(R, c, w, sizeof(w));
+		R->r->wire_checks++;
+		if (args_have(R, "--no-cancel")) {
+			find(R->r, "PROXY-09", w, "setNoCancel(true): no branch is "
+			     "cancelled after a 2xx, seen a CANCEL to %s",
+			     R->c->agents[c->agent]);
+			continue;
+		}
+		if (!args_have(R, "--branch-timeout") || !final || branches != 1)
+			continue;
+		for (size_t k = 0; k < R->n; k++) {
+			const struct msg *y = &R->v[k];
+
+			if (!boundary(y) || !y->agent_sent || y->agent != c->agent ||
+			    is_req(y) || strcmp(cseq_method(y->m), "INVITE"))
+				continue;
+			if (y->m->status_code > 100 && y->m->status_code < 200 && k < i)
+				prov = y->m->status_code;
+			if (y->m->status_code >= 300 && !answer)
+				answer = y->m->status_code;
+		}
+		int want = cf18 && prov && answer ? answer : 408;
+
+		where(R, final, w, sizeof(w));
+		if (final->m->status_code != want)
+			find(R->r, "PROXY-10", w, "a branch that timed out %s: expected "
+			     "%d upstream (CF-18=%d), seen %d", prov ? "after a "
+			     "provisional and was cancelled" : "before any provisional",
+			     want, cf18, final->m->status_code);
+	}
 }
 
 static void check_proxy(struct run *R)
@@ -1420,6 +1536,8 @@ static const char *trace_event(const struct tss *s, const char *cause,
 
 	if (!strcmp(meth, "BYE"))
 		return "bye-done";
+	if (!strcmp(meth, "NOTIFY"))
+		return "notify-done";
 	if (proxy) {
 		if (st < 200)
 			return "relay-1xx";
@@ -1593,7 +1711,30 @@ static int check_trace(struct run *R, const char *dir, char *err, size_t errsz)
 				find(R->r, "B2B-02", w, "linked sessions in %s and %s",
 				     s->sas, p->sas);
 		} else if (!strcmp(ev, "ss-ready") && s) {
+			const char *state = jstr(o, "state");
+
 			s->ready = true;
+			/* the state once the target is done with the session
+			 * (sessionReadyToInvalidate): where the wire left it,
+			 * whatever moment X-SS-State was read at */
+			for (size_t k = 0; state[0] && k < R->nfin; k++) {
+				const struct final *fk = &R->fin[k];
+				/* an early dialog ends with its INVITE
+				 * transaction, which the wire does not show
+				 * (DERIVED-04) */
+				const struct row *end = table_find(&R->tab, fk->role,
+							fk->state, "invite-ended");
+
+				if (!strcmp(fk->id, id) && strcmp(fk->state, state) &&
+				    !(end && !strcmp(end->next, state)))
+					find(R->r, R->fin[k].rule, w, "at sessionReadyTo"
+					     "Invalidate: expected %s (the wire's last "
+					     "state), seen %s", R->fin[k].state, state);
+			}
+			if (!strcmp(state, "EARLY") ||
+			    (!strcmp(state, "CONFIRMED") && strcmp(jstr(o, "role"), "PROXY")))
+				find(R->r, "INVAL-11", w, "ready to invalidate while %s",
+				     state);
 		} else if (!strcmp(ev, "ss-invalidated") && s) {
 			if (!s->ready)
 				find(R->r, "INVAL-14", w, "session %s invalidated before "
@@ -1723,7 +1864,7 @@ int oracle_judge(const char *dir, const struct oracle_case *c,
 		 const char *table, struct oracle_result *r,
 		 char *err, size_t errsz)
 {
-	struct run R = { c, NULL, 0, { NULL, 0 }, r };
+	struct run R = { c, NULL, 0, { NULL, 0 }, r, NULL, 0 };
 	int rc = -1;
 
 	static bool parser_ready;
@@ -1734,7 +1875,7 @@ int oracle_judge(const char *dir, const struct oracle_case *c,
 		osip_trace_initialize_func(TRACE_LEVEL0, quiet);
 		parser_ready = true;
 	}
-	if (table_load(&R.tab, table, err, errsz))
+	if (table_load(&R.tab, table, c->cf, err, errsz))
 		return -1;
 	for (size_t a = 0; a < c->nagents; a++)
 		if (read_log(&R, (int)a, dir, err, errsz))
@@ -1747,9 +1888,10 @@ int oracle_judge(const char *dir, const struct oracle_case *c,
 	for (size_t i = 0; i < R.n; i++)
 		r->messages += boundary(&R.v[i]);
 	check_states(&R);
-	if (is_proxy_app(&R))
+	if (is_proxy_app(&R)) {
 		check_proxy(&R);
-	else if (c->app && !strcmp(c->app, "b2bua"))
+		check_own_cancels(&R);
+	} else if (c->app && !strcmp(c->app, "b2bua"))
 		check_b2b(&R);
 	else if (c->app && !strcmp(c->app, "click-to-call"))
 		check_uac(&R);
@@ -1765,5 +1907,6 @@ out:
 	}
 	free(R.v);
 	free(R.tab.v);
+	free(R.fin);
 	return rc;
 }

@@ -34,6 +34,10 @@ struct oracle_case {
 	const char *agents[8];
 	bool caller[8];
 	const char *ladder;           /* where to write the ladder, or NULL */
+	/* the target's sides of the CF options where they change what the
+	 * wire or the trace must show ("CF-19=1 CF-20=1"); an option not
+	 * named, or NULL, is the model's default (0) */
+	const char *cf;
 };
 
 struct oracle_result {

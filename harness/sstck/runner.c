@@ -307,7 +307,7 @@ void run_oracle(const char *top, const struct manifest *m, const char *dir,
 {
 	struct oracle_case c;
 	struct oracle_result *r = calloc(1, sizeof(*r));
-	char table[1024], ladder[1024];
+	char table[1024], ladder[1024], *cf = NULL;
 
 	memset(o, 0, sizeof(*o));
 	if (!r) {
@@ -322,13 +322,21 @@ void run_oracle(const char *top, const struct manifest *m, const char *dir,
 		c.caller[i] = m->agents[i].role == ROLE_UAC;
 	}
 	c.nagents = m->nagents < 8 ? m->nagents : 8;
+	/* the target's sides of the CF options, as the run wrote them */
+	textf(table, sizeof(table), "%s/target.cf", dir);
+	cf = file_read(table, NULL);
+	if (cf)
+		cf[strcspn(cf, "\n")] = '\0';
+	c.cf = cf;
 	textf(ladder, sizeof(ladder), "%s/ladder.json", dir);
 	c.ladder = ladder;
 	textf(table, sizeof(table), "%s/conformance/oracle/state-table.tsv", top);
 	if (oracle_judge(dir, &c, table, r, o->error, sizeof(o->error))) {
 		free(r);
+		free(cf);
 		return;
 	}
+	free(cf);
 	o->ran = true;
 	o->n = r->n;
 	for (size_t i = 0; i < r->n && i < SSTCK_MAX_FINDINGS; i++) {
@@ -629,6 +637,15 @@ void run_case(const struct run_opts *o, const struct manifest *m,
 		textf(src, sizeof(src), "%s/case.ini", m->dir);
 		textf(dst, sizeof(dst), "%s/case.ini", outdir);
 		(void)sipp_copy_file(src, dst, e, sizeof(e));
+		if (t->cf[0]) {
+			FILE *fp;
+
+			textf(dst, sizeof(dst), "%s/target.cf", outdir);
+			if ((fp = fopen(dst, "w"))) {
+				fprintf(fp, "%s\n", t->cf);
+				fclose(fp);
+			}
+		}
 		for (size_t i = 0; i < f->nagents; i++)
 			all &= f->agents[i].ran && f->agents[i].received >= 0;
 		if (all)

@@ -290,6 +290,10 @@ static int apply_edit(const char *dir, const struct edit *e)
 	resolve(dir, e->arg, arg, sizeof(arg));
 	textf(path, sizeof(path), "%s/%s", dir, e->file);
 	buf = file_read(path, &len);
+	if (!buf && !strcmp(e->op, "append")) {      /* a file of its own */
+		buf = calloc(1, 1);
+		len = 0;
+	}
 	ck_assert_msg(buf != NULL, "no %s in the case", e->file);
 	if (!strcmp(e->op, "append")) {
 		out = malloc(len + strlen(arg) + 2);

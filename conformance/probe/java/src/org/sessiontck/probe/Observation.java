@@ -40,6 +40,26 @@ public final class Observation {
         return r instanceof String ? (String) r : "UAS";
     }
 
+    /** The ids of the sessions whose ss-created is in the trace. */
+    private static final java.util.Set<String> CREATED =
+        java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** ss-created for @s, once: when the container creates it
+     * (sessionCreated, role not yet known) or, for one the listener did
+     * not hear of, when the servlet first gives it a role. */
+    public static void created(SipSession s, String role) {
+        if (s == null || !s.isValid()) {
+            return;
+        }
+        if (CREATED.size() > 100000) {
+            CREATED.clear();               // a bound, for long runs
+        }
+        if (CREATED.add(s.getId())) {
+            emit("ss-created", "sas", s.getApplicationSession().getId(), "ss", s.getId(),
+                 "role", role, "call", s.getCallId());
+        }
+    }
+
     public static void setRole(SipSession s, String role, boolean derived) {
         if (s == null || !s.isValid()) {
             return;
@@ -54,10 +74,7 @@ public final class Observation {
             s.setAttribute(DERIVED, Boolean.TRUE);
         }
         if (fresh) {
-            // the state it starts in, so the trace's first change shows
-            s.setAttribute(ProbeServlet.LAST, s.getState());
-            emit("ss-created", "sas", s.getApplicationSession().getId(), "ss", s.getId(),
-                 "role", role, "call", s.getCallId());
+            created(s, role);
         }
     }
 
@@ -139,16 +156,6 @@ public final class Observation {
         } catch (IOException e) {
             trace = null;
         }
-    }
-
-    /** A state change the probe saw across a message it handled. */
-    public static void stateChange(SipSession s, SipSession.State from, String cause, int cseq) {
-        if (s == null || !s.isValid() || from == null || from == s.getState()) {
-            return;
-        }
-        emit("state", "sas", s.getApplicationSession().getId(), "ss", s.getId(), "role", role(s),
-             "from", from.name(), "to", s.getState().name(), "cause", cause,
-             "cseq", Integer.toString(cseq));
     }
 
     static String json(String s) {

@@ -20,7 +20,9 @@ public class ProbeListener implements SipSessionListener, SipApplicationSessionL
 
     @Override
     public void sessionCreated(SipSessionEvent se) {
-        // the role is known once the servlet acts (Observation.setRole)
+        // the role is known once the servlet acts (Observation.setRole);
+        // a derived session the servlet never sees is still the case's
+        Observation.created(se.getSession(), null);
     }
 
     @Override

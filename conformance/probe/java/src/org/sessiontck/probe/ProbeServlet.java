@@ -27,15 +27,18 @@ import javax.servlet.sip.URI;
  *
  * Every X-SS-State it adds is taken in the servlet's callback, before the
  * container acts on that message (at=app): JSR 289 gives no hook after
- * send() or after the container forwards a response.  The state after it
- * is in the trace: a state line after each send(), and the state at
- * sessionReadyToInvalidate.
+ * send() or after the container forwards a response.  The state after the
+ * container is done with a session is in the trace, at
+ * sessionReadyToInvalidate.  The trace has no state lines: a servlet sees
+ * the state only in its callbacks, and a container may move it after the
+ * callback returns (Cipango ends a UAC session on a BYE's 2xx after
+ * doResponse), so a change seen between two callbacks cannot be pinned on
+ * one message.
  */
 public class ProbeServlet extends SipServlet {
     private static final long serialVersionUID = 1L;
     static final String APP = "sstck.app";
     static final String IN = "sstck.in";
-    static final String LAST = "sstck.last";
     static final String TWO_XX = "sstck.2xx";
     static final String BEST_DONE = "sstck.best";
     static final String SELF = "sstck.self";
@@ -72,40 +75,22 @@ public class ProbeServlet extends SipServlet {
     static void send(SipServletMessage m, SipSession s) throws IOException {
         m.setHeader(Observation.STATE_HEADER, Observation.stamp(s));
         m.send();
-        seen(s, m, true);
     }
 
     /** A response the probe sends as a UAS, stamped (at=app) with the state
-     * before it is sent; the trace's state line after send() shows where it led. */
+     * before it is sent. */
     static void answer(SipServletRequest req, int status, String reason) throws IOException {
         SipSession s = req.getSession();
         SipServletResponse r = reason == null ? req.createResponse(status)
                                               : req.createResponse(status, reason);
         r.setHeader(Observation.STATE_HEADER, Observation.stamp(s));
         r.send();
-        seen(s, r, true);
-    }
-
-    /** The trace's state change across a message, from getState(). */
-    static void seen(SipSession s, SipServletMessage m, boolean out) {
-        if (s == null || !s.isValid()) {
-            return;
-        }
-        Object last = s.getAttribute(LAST);
-        String cause = (m instanceof SipServletResponse
-            ? ((SipServletResponse) m).getStatus() + " " : "") + m.getMethod()
-            + (out ? " out" : " in");
-        if (last instanceof SipSession.State) {
-            Observation.stateChange(s, (SipSession.State) last, cause, 0);
-        }
-        s.setAttribute(LAST, s.getState());
     }
 
     @Override
     protected void doRequest(SipServletRequest req) throws ServletException, IOException {
         SipSession s = req.getSession();
 
-        seen(s, req, false);
         if (req.isInitial()) {
             initial(req);
             return;
@@ -278,7 +263,6 @@ public class ProbeServlet extends SipServlet {
         SipApplicationSession sas = s.getApplicationSession();
 
         markDerived(s, roleOf(sas).app.equals("b2bua") ? "UAC" : "PROXY");
-        seen(s, resp, false);
         if (sas.getAttribute(ClickToCall.CALL) != null) {
             ClickToCall.onResponse(factory, resp);
             return;
@@ -340,7 +324,6 @@ public class ProbeServlet extends SipServlet {
         copyContent(resp, up);
         up.setHeader(Observation.STATE_HEADER, Observation.stamp(peer));
         up.send();
-        seen(peer, up, true);
     }
 
     /**

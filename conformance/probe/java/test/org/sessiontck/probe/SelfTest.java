@@ -33,6 +33,7 @@ public final class SelfTest {
             switch (m.getName()) {
             case "getId": return f.id;
             case "getState": return f.state;
+            case "getCallId": return "call-" + f.id + "@selftest";
             case "isValid": return f.valid;
             case "getApplicationSession": return f.sas;
             case "getAttribute": return f.attrs.get((String) args[0]);
@@ -89,11 +90,10 @@ public final class SelfTest {
 
         String[][] lines = {
             { "sas-created", "sas", "as-1" },
-            { "ss-created", "sas", "as-1", "ss", "ss-a", "role", "PROXY" },
-            { "state", "sas", "as-1", "ss", "ss-a", "role", "PROXY", "from", "INITIAL",
-              "to", "EARLY", "cause", "180 INVITE in", "cseq", "1" },
+            { "ss-created", "sas", "as-1", "ss", "ss-a", "role", "PROXY", "call", "c-1@h" },
+            { "ss-created", "sas", "as-1", "ss", "ss-d", "role", "PROXY", "call", "c-1@h" },
             { "ss-ready", "sas", "as-1", "ss", "ss-a", "role", "PROXY", "state", "TERMINATED" },
-            { "ss-invalidated", "ss", "ss-a", "role", "PROXY" },
+            { "ss-invalidated", "sas", "as-1", "ss", "ss-a", "role", "PROXY" },
             { "sas-ready", "sas", "as-1" },
             { "sas-invalidated", "sas", "as-1" },
             { "sas-expired", "sas", "as-1" },
