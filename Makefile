@@ -139,6 +139,8 @@ check: $(OUT)/san/check-model $(OUT)/san/sstck-ref $(OUT)/san/check-sstck \
 	@echo "== the probe for third-party containers: build, package, protocol, the guide's run"
 	$(Q)$(MAKE) -s probe
 	$(Q)conformance/probe/test-probe $(OUT)/san $(REPORTS)/check/probe $(OUT)/probe
+	@echo "== Cipango 3.0.2 with the probe: every verdict as harness/targets/cipango.md says"
+	$(Q)harness/test-cipango $(OUT)/san $(REPORTS)/check/cipango
 	@echo "== RFC 4475 torture messages against sstck-ref (ASan + UBSan)"
 	$(Q)conformance/torture/rfc4475-test $(OUT)/san/sstck-ref
 

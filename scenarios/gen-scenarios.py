@@ -30,7 +30,14 @@ def send(text, retrans=False):
     r = ' retrans="500"' if retrans else ''
     return '  <send%s>\n    <![CDATA[\n%s\n    ]]>\n  </send>\n' % (r, '\n'.join('      '+l for l in text.strip('\n').split('\n')) + '\n')
 def pause(ms): return '  <pause milliseconds="%d"/>\n' % ms
+# A response a callee sends right after another (a 180, then its 200) waits
+# RING_MS: a container may relay two responses sent back to back on
+# different threads, in either order, and no caller expects that.
+RING_MS = 100
+BACK_TO_BACK = re.compile(r'(  <send[^>]*>\n    <!\[CDATA\[\n      SIP/2\.0 1[0-9][0-9] (?:(?!</send>).)*</send>\n)'
+                          r'(?=  <send[^>]*>\n    <!\[CDATA\[\n      SIP/2\.0 [2-6])', re.S)
 def finish(desc, name, body):
+    body = BACK_TO_BACK.sub(lambda m: m.group(1) + pause(RING_MS), body)
     vs = [v for a in re.findall(r'assign_to="([\w,]+)"', body) for v in a.split(',')]
     ref = ('  <Reference variables="%s"/>\n' % ','.join(vs)) if vs else ''
     return HDR % (desc, name) + body + ref + '</scenario>\n'
@@ -362,9 +369,11 @@ write('proxy/rr-reinvite', {'uac.xml': finish('caller that re-INVITEs in a recor
           'proxy', '', ONE))
 
 # ---- proxy: INFO both ways, then the caller hangs up ----
+# (the caller waits after its ACK: a container may relay the ACK and the
+# INFO that follows it on different threads, in either order)
 uac_info = invite() + recv('100', '', ' optional="true"') + recv('180', '', ' optional="true"') + \
     recv('200', ss('state=CONFIRMED;role=PROXY','a') + SAVETO, ' rrs="true"') + in_dialog('ACK', 1) + \
-    caller_req('INFO', 2) + recv('200', ss('state=CONFIRMED;role=PROXY','b')) + \
+    pause(200) + caller_req('INFO', 2) + recv('200', ss('state=CONFIRMED;role=PROXY','b')) + \
     recv('INFO', ss('state=CONFIRMED;role=PROXY','c')) + OK_TO_REQ + pause(100) + \
     caller_req('BYE', 3) + recv('200', ss('state=TERMINATED;role=PROXY','d'))
 uas_info = recv('INVITE', CAPFROM, ' rrs="true"') + resp(180, 'Ringing') + resp(200, 'OK') + recv('ACK') + \

@@ -91,9 +91,11 @@ static int kit_find(const struct target *t, const char *top, char *dir,
 			return 0;
 		}
 	}
-	textf(err, errsz, "no %s kit: looked in %s%s%s (set %s to its folder)",
-	      t->name, t->kit.paths, t->kit.env[0] ? " and $" : "", t->kit.env,
-	      t->kit.env[0] ? t->kit.env : "the kit's env");
+	if (t->kit.env[0])
+		textf(err, errsz, "no %s kit: looked in %s (set %s to its folder)",
+		      t->name, t->kit.paths, t->kit.env);
+	else
+		textf(err, errsz, "no %s kit: looked in %s", t->name, t->kit.paths);
 	return -1;
 }
 

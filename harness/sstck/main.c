@@ -359,12 +359,39 @@ struct slot {
 static void finish_rules(struct case_result *r, const struct ruleset *rs,
 			 const struct target *t)
 {
-	bool any = false;
+	bool any = false, by_oracle = r->j.verdict == V_FAILED &&
+		r->f.oracle.n && r->f.oracle.n <= SSTCK_MAX_FINDINGS;
 
+	/* a case failed by the oracle's findings alone fails the rules they
+	 * name (added to the case's when it does not list them), and the
+	 * others, judged and found holding, pass; any other failure fails
+	 * every rule of the case */
+	for (size_t i = 0; by_oracle && i < r->j.nchecks; i++)
+		if ((r->j.checks[i].outcome == O_FAILED ||
+		     r->j.checks[i].outcome == O_ERROR) &&
+		    strcmp(r->j.checks[i].name, "oracle"))
+			by_oracle = false;
+	for (size_t i = 0; by_oracle && i < r->f.oracle.n; i++) {
+		bool listed = false;
+
+		for (size_t k = 0; k < r->m.nrules; k++)
+			listed |= !strcmp(r->m.rules[k], r->f.oracle.f[i].rule);
+		if (!listed && r->m.nrules < SSTCK_MAX_RULES &&
+		    rules_find(rs, r->f.oracle.f[i].rule))
+			textf(r->m.rules[r->m.nrules++], sizeof(r->m.rules[0]), "%s",
+			      r->f.oracle.f[i].rule);
+	}
 	for (size_t k = 0; k < r->m.nrules; k++) {
 		const struct rule *ru = rules_find(rs, r->m.rules[k]);
+		enum verdict v = r->j.verdict;
 
-		r->rule_v[k] = rule_verdict(r->j.verdict, ru ? ru->obs : OBS_STATE,
+		if (by_oracle) {
+			v = V_PASSED;
+			for (size_t i = 0; i < r->f.oracle.n; i++)
+				if (!strcmp(r->m.rules[k], r->f.oracle.f[i].rule))
+					v = V_FAILED;
+		}
+		r->rule_v[k] = rule_verdict(v, ru ? ru->obs : OBS_STATE,
 					    t->state_header);
 		any |= r->rule_v[k] != V_NOTOBS;
 	}
