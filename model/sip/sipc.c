@@ -59,6 +59,7 @@ struct branch {
 	osip_message_t *final;        /**< final response kept (non-2xx) */
 	uint64_t deadline;            /**< its timeout (px_on_timeout)   */
 	bool started, done, cancelled;
+	bool cancel_held;             /**< its CANCEL waits for a 1xx    */
 	bool provisional;             /**< has had a 1xx (CF-18)         */
 	bool timed_out;               /**< CANCELled on timeout (CF-18)  */
 	bool recursed;                /**< replaced by its 3xx Contacts  */
@@ -1007,9 +1008,27 @@ static void px_send_cancel(struct sipc_px *px, int i)
 	if (b->done || b->cancelled || !b->req || !MSG_IS_INVITE(b->req))
 		return;
 	b->cancelled = true;
-	if (b->status < 100 || !b->tr)
-		return;      /* RFC 3261 9.1: wait for a provisional first */
+	if (!b->tr)
+		return;
+	if (b->status < 100) {
+		b->cancel_held = true; /* RFC 3261 9.1: a provisional first */
+		return;
+	}
 	send_cancel(px->c, px->ss, b->req);
+}
+
+/* A provisional response on branch @i lets a CANCEL held for want of one
+ * go (RFC 3261 9.1), once, and also when the branch has ended meanwhile
+ * on its timeout's 408: its INVITE is still ringing there. */
+static void px_release_cancel(struct sipc_px *px, int i)
+{
+	struct branch *b = &px->br[i];
+
+	if (!b->cancel_held)
+		return;
+	b->cancel_held = false;
+	if (b->tr)
+		send_cancel(px->c, px->ss, b->req);
 }
 
 static void px_cancel_pending(struct sipc_px *px, int except)
@@ -1229,12 +1248,10 @@ static void px_on_response(struct sipc_px *px, osip_transaction_t *tr,
 		 * (its transaction ACKs a non-2xx). */
 		sipc_log(px->c, "branch %d: a %d with no Via below ours is "
 			 "for the proxy itself: not forwarded", i, st);
-		if (st < 200 && !px->br[i].done) {
-			px->br[i].status = st;
-			if (px->br[i].cancelled) {
-				px->br[i].cancelled = false;
-				px_send_cancel(px, i);
-			}
+		if (st < 200) {
+			if (!px->br[i].done)
+				px->br[i].status = st;
+			px_release_cancel(px, i);
 		}
 		if (st >= 200 && !px->br[i].done) {
 			px->br[i].done = px->br[i].own = true;
@@ -1247,22 +1264,14 @@ static void px_on_response(struct sipc_px *px, osip_transaction_t *tr,
 		return;
 	}
 	bss = apply(px->c, px->ss, resp, SSM_IN);
+	if (st < 200 && !px->br[i].done)
+		px->br[i].status = st;   /* not over the 408 of a timeout */
 	if (st == 100) {
-		px->br[i].status = 100;
-		if (px->br[i].cancelled) {
-			px->br[i].cancelled = false;
-			px_send_cancel(px, i);
-		}
+		px_release_cancel(px, i);
 		return;
 	}
 	if (st < 200) {
-		bool late_cancel = px->br[i].cancelled;
-
-		px->br[i].status = st;
-		if (late_cancel) {
-			px->br[i].cancelled = false;
-			px_send_cancel(px, i);
-		}
+		px_release_cancel(px, i);
 		if (px->completed || osip_message_clone(resp, &copy) < 0)
 			return;
 		px_forward_upstream(px, copy, bss);
@@ -1277,6 +1286,12 @@ static void px_on_response(struct sipc_px *px, osip_transaction_t *tr,
 			px_forward_upstream(px, copy, bss);
 		if (ssm_cancels_branches(px->c->m, st, px->o.no_cancel))
 			px_cancel_pending(px, i);
+		px_end_early(px);
+		return;
+	}
+	if (px->br[i].done) {
+		/* the final of a branch that has ended already, on its
+		 * timeout's 408 (PROXY-10): the 408 stays its response */
 		px_end_early(px);
 		return;
 	}
