@@ -491,6 +491,96 @@ START_TEST(test_proxy_cancel_terminates)
 }
 END_TEST
 
+/*
+ * CF-19.  The messages a proxy session sees when the caller CANCELs a
+ * ringing call, in the order the SIP layer applies them, with the state
+ * after each: SS-STATE-32 by default; under CF-19 the CANCEL changes
+ * nothing and the branch's 487 works as any non-2xx final (SS-STATE-31).
+ * Both sides end TERMINATED once the 487 has gone upstream.
+ */
+START_TEST(test_proxy_cancel_cf19)
+{
+	static const struct {
+		enum ssm_dir dir;
+		const char *method;
+		int status;
+		const char *ttag;
+		enum ss_state st[2];      /* default, CF-19 */
+	} seq[] = {
+		{SSM_IN, "INVITE", 0, NULL, {SS_INITIAL, SS_INITIAL}},
+		{SSM_OUT, "INVITE", 0, NULL, {SS_INITIAL, SS_INITIAL}},
+		{SSM_IN, "INVITE", 180, "A", {SS_EARLY, SS_EARLY}},
+		{SSM_OUT, "INVITE", 180, "A", {SS_EARLY, SS_EARLY}},
+		{SSM_IN, "CANCEL", 0, NULL, {SS_TERMINATED, SS_EARLY}},
+		{SSM_OUT, "CANCEL", 200, NULL, {SS_TERMINATED, SS_EARLY}},
+		{SSM_OUT, "CANCEL", 0, NULL, {SS_TERMINATED, SS_EARLY}},
+		{SSM_IN, "CANCEL", 200, NULL, {SS_TERMINATED, SS_EARLY}},
+		{SSM_IN, "INVITE", 487, "A", {SS_TERMINATED, SS_INITIAL}},
+		{SSM_OUT, "INVITE", 487, "A", {SS_TERMINATED, SS_TERMINATED}},
+	};
+
+	for (int side = 0; side < 2; side++) {
+		struct ssm_opts o;
+		struct ss *ss;
+
+		ssm_opts_default(&o);
+		o.cf19_cancel_follows_branches = side;
+		fx_model(&o, SSM_V11);
+		ss = fx_session(SS_ROLE_PROXY, "INVITE");
+		fx_keep(ss);
+		ck_assert_int_eq(ss_set_proxy(ss, true), SSM_OK);
+		for (size_t i = 0; i < sizeof(seq) / sizeof(seq[0]); i++) {
+			fx_send(ss, seq[i].dir, seq[i].method, seq[i].status,
+				seq[i].ttag, 1);
+			ck_assert_msg(fx_state(ss) == seq[i].st[side],
+				      "side %d, after %s %s %d: %s", side,
+				      seq[i].dir == SSM_IN ? "in" : "out",
+				      seq[i].method, seq[i].status,
+				      ss_state_name(fx_state(ss)));
+		}
+		ck_assert_uint_eq(ss_pending(ss), 0);
+		ck_assert(fx_ready(ss));
+	}
+}
+END_TEST
+
+/* CF-19 with two ringing branches: A on the session, B on a derived one.
+ * Under CF-19 each 487 takes its own session back to INITIAL; the final
+ * forwarded upstream ends both. */
+START_TEST(test_proxy_cancel_forked_cf19)
+{
+	for (int side = 0; side < 2; side++) {
+		enum ss_state after_cancel = side ? SS_EARLY : SS_TERMINATED;
+		enum ss_state after_487 = side ? SS_INITIAL : SS_TERMINATED;
+		struct ssm_opts o;
+		struct ss *ss, *d;
+
+		ssm_opts_default(&o);
+		o.cf19_cancel_follows_branches = side;
+		fx_model(&o, SSM_V11);
+		ss = proxy_invite(true);
+		fx_keep(ss);
+		fx_send(ss, SSM_OUT, "INVITE", 0, NULL, 1);        /* to B */
+		ck_assert_ptr_eq(fx_send(ss, SSM_IN, "INVITE", 180, "A", 1),
+				 ss);
+		d = fx_send(ss, SSM_IN, "INVITE", 180, "B", 1);
+		ck_assert_ptr_ne(d, ss);
+		ck_assert_int_eq(fx_state(d), SS_EARLY);
+		fx_send(ss, SSM_IN, "CANCEL", 0, NULL, 1);
+		ck_assert_int_eq(fx_state(ss), after_cancel);
+		ck_assert_int_eq(fx_state(d), after_cancel);
+		fx_send(ss, SSM_IN, "INVITE", 487, "A", 1);
+		ck_assert_int_eq(fx_state(ss), after_487);
+		ck_assert_int_eq(fx_state(d), after_cancel);
+		fx_send(ss, SSM_IN, "INVITE", 487, "B", 1);
+		ck_assert_int_eq(fx_state(d), after_487);
+		fx_send(ss, SSM_OUT, "INVITE", 487, "A", 1);
+		ck_assert_int_eq(fx_state(ss), SS_TERMINATED);
+		ck_assert_int_eq(fx_state(d), SS_TERMINATED);
+	}
+}
+END_TEST
+
 START_TEST(test_proxy_rr_bye)
 {
 	struct ss *ss = proxy_invite(true);
@@ -706,6 +796,9 @@ const struct utest t_state[] = {
 	UTEST(test_proxy_follows_dialog, "SS-STATE-30 PROXY-16"),
 	UTEST(test_proxy_non2xx_back_to_initial, "SS-STATE-31 PROXY-11"),
 	UTEST(test_proxy_cancel_terminates, "SS-STATE-32"),
+	UTEST(test_proxy_cancel_cf19, "CF-19 SS-STATE-32 SS-STATE-31"),
+	UTEST(test_proxy_cancel_forked_cf19,
+	      "CF-19 SS-STATE-32 SS-STATE-31 PROXY-16"),
 	UTEST(test_proxy_rr_bye, "SS-STATE-33"),
 	UTEST(test_subscribe_dialog, "SS-STATE-40 SS-STATE-41"),
 	UTEST(test_notify_before_2xx, "SS-STATE-40"),

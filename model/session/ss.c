@@ -631,10 +631,13 @@ static int dialog_message(struct ss *ss, enum meth meth,
 		return SSM_OK;                      /* SS-STATE-50 */
 
 	if (!st) {
+		/* SS-STATE-32, unless CF-19: then the CANCEL changes no
+		 * state, the 487s it brings from the branches do (SS-STATE-31:
+		 * INITIAL, then TERMINATED once the final goes upstream) */
 		if (meth == M_CANCEL && proxy && msg->dir == SSM_IN &&
+		    !model(ss)->opts.cf19_cancel_follows_branches &&
 		    !family_orig(ss)->family_done &&
 		    ss->state != SS_CONFIRMED) {
-			/* SS-STATE-32 */
 			family_orig(ss)->family_done = true;
 			terminate_family(family_orig(ss), msg, false);
 		}
