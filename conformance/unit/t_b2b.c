@@ -579,7 +579,7 @@ START_TEST(test_branch_timeout_cf18)
 		fx_send(ss, SSM_IN, "INVITE", 486, "B", 1);
 		ck_assert_int_eq(fx_state(ss), SS_INITIAL);
 		best = ssm_best_response(fx.m, side ? cancelled : synth, 2);
-		ck_assert_int_eq(best, side ? 486 : 408);          /* PROXY-10 */
+		ck_assert_int_eq(best, side ? 486 : 408);      /* PROXY-10 */
 		fx_send(ss, SSM_OUT, "INVITE", best, side ? "B" : "p", 1);
 		ck_assert_int_eq(fx_state(ss), SS_TERMINATED);
 		if (!side) {

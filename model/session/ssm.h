@@ -127,10 +127,10 @@ const char *ssm_errname(int err);
 	   "only a 2xx cancels the other branches")                     \
 	XX(CF_18, cf18_timeout_cancels, 0,                              \
 	   "a branch that times out ends at once with a 408 (PROXY-10, MSS)",\
-	   "after a 1xx it is CANCELled and ends with its 487 (RFC 3261 16.8, CIP)")\
+	   "after a 1xx: CANCELled, ends with its 487 (RFC 3261 16.8, CIP)")  \
 	XX(CF_19, cf19_cancel_follows_branches, 0,                      \
 	   "a CANCEL at a proxy before a final terminates the session (MSS)",\
-	   "the CANCEL changes nothing; the branches' 487s do, as any final (CIP)")
+	   "the CANCEL changes nothing, the 487s do as any final (CIP)")
 
 struct ssm_opts {
 #define XX(id, field, def, on, off) int field;
