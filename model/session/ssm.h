@@ -130,7 +130,10 @@ const char *ssm_errname(int err);
 	   "after a 1xx: CANCELled, ends with its 487 (RFC 3261 16.8, CIP)")  \
 	XX(CF_19, cf19_cancel_follows_branches, 0,                      \
 	   "a CANCEL at a proxy before a final terminates the session (MSS)",\
-	   "the CANCEL changes nothing, the 487s do as any final (CIP)")
+	   "the CANCEL changes nothing, the 487s do as any final (CIP)")   \
+	XX(CF_20, cf20_notify_ends_on_response, 0,                      \
+	   "a terminating NOTIFY ends the session as it is sent or received",\
+	   "it ends it when the NOTIFY's final response is (CIP)")
 
 struct ssm_opts {
 #define XX(id, field, def, on, off) int field;
