@@ -68,8 +68,11 @@ const char *ssm_errname(int err);
 /*
  * Every conflict between the javadoc, the TCK and the implementations is a
  * switch of the model.  The default is the position the rules recommend
- * for the reference model.  This table is the one place they are listed:
- * `sstck-ref --help` and the documentation print it.
+ * for the reference model; CF-18 to CF-20, found running Cipango after
+ * section 14 was written, default to the position the model took before
+ * they were options, with Cipango's on the other side.  This table is the
+ * one place they are listed: `sstck-ref --help` and the documentation
+ * print it.
  *
  * XX(rule ID, field, default, text of the default, text of the other side)
  */
