@@ -135,8 +135,8 @@ const char *ssm_errname(int err);
 	   "a CANCEL at a proxy before a final terminates the session (MSS)",\
 	   "the CANCEL changes nothing, the 487s do as any final (CIP)")   \
 	XX(CF_20, cf20_notify_ends_on_response, 0,                      \
-	   "a terminating NOTIFY ends the session as it is sent or received",\
-	   "it ends it when the NOTIFY's final response is (CIP)")
+	   "a terminating NOTIFY ends the session when sent or received (SS-STATE-41)",\
+	   "it ends it when its final response is sent or received (CIP)")
 
 struct ssm_opts {
 #define XX(id, field, def, on, off) int field;
