@@ -535,6 +535,64 @@ START_TEST(test_cancel_rules)
 }
 END_TEST
 
+/*
+ * CF-18.  A parallel fork to A and B: A rings and times out, B answers
+ * 486.  The messages are the ones the SIP layer feeds the model on each
+ * side (model/sip/sipc.c px_on_timeout): both CANCEL A; by default A's
+ * response is a synthesized 408 at once, under CF-18 the 487 it answers
+ * the CANCEL with, which counts in the best response like any final.
+ */
+START_TEST(test_branch_timeout_cf18)
+{
+	static const int synth[] = {408, 486}, cancelled[] = {487, 486};
+
+	for (int side = 0; side < 2; side++) {
+		struct ssm_opts o;
+		struct ss *ss;
+		int best;
+
+		ssm_opts_default(&o);
+		o.cf18_timeout_cancels = side;
+		fx_model(&o, SSM_V11);
+		/* no provisional response yet: a 408 on both sides */
+		ck_assert(!ssm_timeout_waits_final(fx.m, false));
+		ck_assert(ssm_timeout_waits_final(fx.m, true) == (side == 1));
+
+		ss = fx_session(SS_ROLE_PROXY, "INVITE");
+		fx_keep(ss);
+		ck_assert_int_eq(ss_set_proxy(ss, true), SSM_OK);
+		fx_send(ss, SSM_IN, "INVITE", 0, NULL, 1);
+		fx_send(ss, SSM_OUT, "INVITE", 0, NULL, 1);       /* to A */
+		fx_send(ss, SSM_OUT, "INVITE", 0, NULL, 1);       /* to B */
+		fx_send(ss, SSM_IN, "INVITE", 180, "A", 1);
+		fx_send(ss, SSM_OUT, "INVITE", 180, "A", 1);
+		ck_assert_int_eq(fx_state(ss), SS_EARLY);
+		/* A times out after its 180: CANCELled on both sides */
+		fx_send(ss, SSM_OUT, "CANCEL", 0, NULL, 1);
+		fx_send(ss, SSM_IN, "CANCEL", 200, NULL, 1);
+		ck_assert_int_eq(fx_state(ss), SS_EARLY);
+		if (side) {
+			/* its 487 is its response (SS-STATE-31) */
+			fx_send(ss, SSM_IN, "INVITE", 487, "A", 1);
+			ck_assert_int_eq(fx_state(ss), SS_INITIAL);
+		}
+		fx_send(ss, SSM_IN, "INVITE", 486, "B", 1);
+		ck_assert_int_eq(fx_state(ss), SS_INITIAL);
+		best = ssm_best_response(fx.m, side ? cancelled : synth, 2);
+		ck_assert_int_eq(best, side ? 486 : 408);      /* PROXY-10 */
+		fx_send(ss, SSM_OUT, "INVITE", best, side ? "B" : "p", 1);
+		ck_assert_int_eq(fx_state(ss), SS_TERMINATED);
+		if (!side) {
+			/* A's 487 after the 408 went upstream changes
+			 * nothing */
+			fx_send(ss, SSM_IN, "INVITE", 487, "A", 1);
+			ck_assert_int_eq(fx_state(ss), SS_TERMINATED);
+		}
+		ck_assert_uint_eq(ss_pending(ss), 0);
+	}
+}
+END_TEST
+
 const struct utest t_b2b[] = {
 	UTEST(test_b2b_leg_new_call_id_and_tag, "B2B-02 B2B-12"),
 	UTEST(test_factory_same_call_id, "B2B-11"),
@@ -558,5 +616,6 @@ const struct utest t_b2b[] = {
 	UTEST(test_proxy_defaults, "PROXY-01 CF-09"),
 	UTEST(test_best_response, "PROXY-10 CF-16"),
 	UTEST(test_cancel_rules, "PROXY-09 CF-17"),
+	UTEST(test_branch_timeout_cf18, "PROXY-10 CF-18"),
 	{0},
 };

@@ -405,6 +405,10 @@ START_TEST(test_options_table)
 	ck_assert_int_eq(o.cf09_supervised_default, 1);
 	ck_assert_int_eq(o.cf10_refer_creates_dialog, 1);
 	ck_assert_int_eq(o.cf15_http_ready, 0);
+	/* sstck-ref's position before they were options */
+	ck_assert_int_eq(o.cf18_timeout_cancels, 0);
+	ck_assert_int_eq(o.cf19_cancel_follows_branches, 0);
+	ck_assert_int_eq(o.cf20_notify_ends_on_response, 0);
 	ck_assert_int_eq(ssm_opts(fx.m)->cf05_strict_invalidate, 0);
 }
 END_TEST
@@ -461,8 +465,8 @@ const struct utest t_misc[] = {
 	UTEST(test_event_keys, "SS-STATE-41"),
 	UTEST(test_real_clock, "INVAL-12 SAS-04"),
 	UTEST(test_names, ""),
-	UTEST(test_options_table,
-	      "CF-01 CF-03 CF-04 CF-05 CF-09 CF-10 CF-15"),
+	UTEST(test_options_table, "CF-01 CF-03 CF-04 CF-05 CF-09 CF-10 CF-15 "
+	      "CF-18 CF-19 CF-20"),
 	UTEST(test_shutdown_with_live_sessions, ""),
 	UTEST(test_mem_layer, ""),
 	{0},

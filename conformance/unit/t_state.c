@@ -491,6 +491,96 @@ START_TEST(test_proxy_cancel_terminates)
 }
 END_TEST
 
+/*
+ * CF-19.  The messages a proxy session sees when the caller CANCELs a
+ * ringing call, in the order the SIP layer applies them, with the state
+ * after each: SS-STATE-32 by default; under CF-19 the CANCEL changes
+ * nothing and the branch's 487 works as any non-2xx final (SS-STATE-31).
+ * Both sides end TERMINATED once the 487 has gone upstream.
+ */
+START_TEST(test_proxy_cancel_cf19)
+{
+	static const struct {
+		enum ssm_dir dir;
+		const char *method;
+		int status;
+		const char *ttag;
+		enum ss_state st[2];      /* default, CF-19 */
+	} seq[] = {
+		{SSM_IN, "INVITE", 0, NULL, {SS_INITIAL, SS_INITIAL}},
+		{SSM_OUT, "INVITE", 0, NULL, {SS_INITIAL, SS_INITIAL}},
+		{SSM_IN, "INVITE", 180, "A", {SS_EARLY, SS_EARLY}},
+		{SSM_OUT, "INVITE", 180, "A", {SS_EARLY, SS_EARLY}},
+		{SSM_IN, "CANCEL", 0, NULL, {SS_TERMINATED, SS_EARLY}},
+		{SSM_OUT, "CANCEL", 200, NULL, {SS_TERMINATED, SS_EARLY}},
+		{SSM_OUT, "CANCEL", 0, NULL, {SS_TERMINATED, SS_EARLY}},
+		{SSM_IN, "CANCEL", 200, NULL, {SS_TERMINATED, SS_EARLY}},
+		{SSM_IN, "INVITE", 487, "A", {SS_TERMINATED, SS_INITIAL}},
+		{SSM_OUT, "INVITE", 487, "A", {SS_TERMINATED, SS_TERMINATED}},
+	};
+
+	for (int side = 0; side < 2; side++) {
+		struct ssm_opts o;
+		struct ss *ss;
+
+		ssm_opts_default(&o);
+		o.cf19_cancel_follows_branches = side;
+		fx_model(&o, SSM_V11);
+		ss = fx_session(SS_ROLE_PROXY, "INVITE");
+		fx_keep(ss);
+		ck_assert_int_eq(ss_set_proxy(ss, true), SSM_OK);
+		for (size_t i = 0; i < sizeof(seq) / sizeof(seq[0]); i++) {
+			fx_send(ss, seq[i].dir, seq[i].method, seq[i].status,
+				seq[i].ttag, 1);
+			ck_assert_msg(fx_state(ss) == seq[i].st[side],
+				      "side %d, after %s %s %d: %s", side,
+				      seq[i].dir == SSM_IN ? "in" : "out",
+				      seq[i].method, seq[i].status,
+				      ss_state_name(fx_state(ss)));
+		}
+		ck_assert_uint_eq(ss_pending(ss), 0);
+		ck_assert(fx_ready(ss));
+	}
+}
+END_TEST
+
+/* CF-19 with two ringing branches: A on the session, B on a derived one.
+ * Under CF-19 each 487 takes its own session back to INITIAL; the final
+ * forwarded upstream ends both. */
+START_TEST(test_proxy_cancel_forked_cf19)
+{
+	for (int side = 0; side < 2; side++) {
+		enum ss_state after_cancel = side ? SS_EARLY : SS_TERMINATED;
+		enum ss_state after_487 = side ? SS_INITIAL : SS_TERMINATED;
+		struct ssm_opts o;
+		struct ss *ss, *d;
+
+		ssm_opts_default(&o);
+		o.cf19_cancel_follows_branches = side;
+		fx_model(&o, SSM_V11);
+		ss = proxy_invite(true);
+		fx_keep(ss);
+		fx_send(ss, SSM_OUT, "INVITE", 0, NULL, 1);        /* to B */
+		ck_assert_ptr_eq(fx_send(ss, SSM_IN, "INVITE", 180, "A", 1),
+				 ss);
+		d = fx_send(ss, SSM_IN, "INVITE", 180, "B", 1);
+		ck_assert_ptr_ne(d, ss);
+		ck_assert_int_eq(fx_state(d), SS_EARLY);
+		fx_send(ss, SSM_IN, "CANCEL", 0, NULL, 1);
+		ck_assert_int_eq(fx_state(ss), after_cancel);
+		ck_assert_int_eq(fx_state(d), after_cancel);
+		fx_send(ss, SSM_IN, "INVITE", 487, "A", 1);
+		ck_assert_int_eq(fx_state(ss), after_487);
+		ck_assert_int_eq(fx_state(d), after_cancel);
+		fx_send(ss, SSM_IN, "INVITE", 487, "B", 1);
+		ck_assert_int_eq(fx_state(d), after_487);
+		fx_send(ss, SSM_OUT, "INVITE", 487, "A", 1);
+		ck_assert_int_eq(fx_state(ss), SS_TERMINATED);
+		ck_assert_int_eq(fx_state(d), SS_TERMINATED);
+	}
+}
+END_TEST
+
 START_TEST(test_proxy_rr_bye)
 {
 	struct ss *ss = proxy_invite(true);
@@ -537,6 +627,155 @@ START_TEST(test_subscribe_dialog)
 	fx_send(ss, SSM_OUT, "SUBSCRIBE", 0, NULL, 1);
 	fx_send(ss, SSM_IN, "SUBSCRIBE", 489, "N", 1);
 	ck_assert_int_eq(fx_state(ss), SS_INITIAL);
+}
+END_TEST
+
+/* A NOTIFY (@status 0, Subscription-State @sub_state) or its response,
+ * as @ss sees it: From tag @ftag (the notifier's), To tag @ttag. */
+static void notify_ev(struct ss *ss, enum ssm_dir dir, int status,
+		      const char *ftag, const char *ttag, uint32_t cseq,
+		      const char *event, const char *sub_state)
+{
+	struct ssm_msg m;
+	const char *cid;
+
+	ck_assert_int_eq(ss_call_id(ss, &cid), SSM_OK);
+	m = fx_msg(dir, "NOTIFY", status, cid, ftag, ttag, cseq);
+	if (!status) {
+		m.event = event;
+		m.sub_state = sub_state;
+	}
+	ck_assert_int_eq(ss_on_message(ss, &m, NULL), SSM_OK);
+	ssm_settle(fx.m);
+}
+
+/*
+ * CF-20 at the subscriber (a UAC that gets the NOTIFY) and the notifier (a
+ * UAS that sends it): by default the terminating NOTIFY ends the session
+ * as it is received or sent (SS-STATE-41); under CF-20 its final
+ * response does, whatever the status.  Only that NOTIFY's response counts
+ * (CSeq, From tag, the other direction); a retransmission is one NOTIFY.
+ */
+START_TEST(test_notify_terminated_cf20)
+{
+	for (int side = 0; side < 2; side++) {
+		enum ss_state pending = side ? SS_CONFIRMED : SS_TERMINATED;
+		struct ssm_opts o;
+		struct ss *ss, *uas, *left;
+		const char *l, *r;
+
+		ssm_opts_default(&o);
+		o.cf20_notify_ends_on_response = side;
+		fx_model(&o, SSM_V11);
+
+		/* the subscriber */
+		ss = fx_session(SS_ROLE_UAC, "SUBSCRIBE");
+		fx_keep(ss);
+		fx_send_ev(ss, SSM_OUT, "SUBSCRIBE", 0, NULL, 1, "presence");
+		fx_send(ss, SSM_IN, "SUBSCRIBE", 200, "N", 1);
+		ck_assert_int_eq(ss_tags(ss, &l, &r), SSM_OK);
+		notify_ev(ss, SSM_IN, 0, "N", l, 1, "presence", "active");
+		notify_ev(ss, SSM_OUT, 200, "N", l, 1, NULL, NULL);
+		ck_assert_int_eq(fx_state(ss), SS_CONFIRMED);
+		notify_ev(ss, SSM_IN, 0, "N", l, 2, "presence",
+			  "terminated;reason=timeout");
+		ck_assert_int_eq(fx_state(ss), pending);
+		notify_ev(ss, SSM_IN, 0, "N", l, 2, "presence",
+			  "terminated;reason=timeout");     /* retransmitted */
+		notify_ev(ss, SSM_OUT, 200, "N", l, 1, NULL, NULL); /* stale */
+		notify_ev(ss, SSM_IN, 200, "N", l, 2, NULL, NULL); /* no: IN */
+		notify_ev(ss, SSM_OUT, 200, "X", l, 2, NULL, NULL); /* no: tag */
+		ck_assert_int_eq(fx_state(ss), pending);
+		notify_ev(ss, SSM_OUT, 200, "N", l, 2, NULL, NULL);
+		ck_assert_int_eq(fx_state(ss), SS_TERMINATED);
+		ck_assert_uint_eq(ss_pending(ss), 0);
+
+		/* the notifier; a 481 ends it as a 200 does */
+		uas = fx_session(SS_ROLE_UAS, "SUBSCRIBE");
+		fx_keep(uas);
+		fx_send_ev(uas, SSM_IN, "SUBSCRIBE", 0, NULL, 1, "presence");
+		fx_send(uas, SSM_OUT, "SUBSCRIBE", 200, "U", 1);
+		ck_assert_int_eq(ss_tags(uas, &l, &r), SSM_OK);
+		ck_assert_str_eq(l, "U");
+		notify_ev(uas, SSM_OUT, 0, l, r, 1, "presence", "terminated");
+		ck_assert_int_eq(fx_state(uas), pending);
+		notify_ev(uas, SSM_IN, 481, l, r, 1, NULL, NULL);
+		ck_assert_int_eq(fx_state(uas), SS_TERMINATED);
+		ck_assert_uint_eq(ss_pending(uas), 0);
+
+		/* a NOTIFY never answered: remembered until the end */
+		left = fx_session(SS_ROLE_UAC, "SUBSCRIBE");
+		fx_keep(left);
+		fx_send_ev(left, SSM_OUT, "SUBSCRIBE", 0, NULL, 1, "presence");
+		fx_send(left, SSM_IN, "SUBSCRIBE", 200, "M", 1);
+		ck_assert_int_eq(ss_tags(left, &l, &r), SSM_OK);
+		notify_ev(left, SSM_IN, 0, "M", l, 1, "presence",
+			  "terminated");
+		ck_assert_int_eq(fx_state(left), pending);
+	}
+}
+END_TEST
+
+/* CF-20 at a record-routing proxy: the NOTIFY counts as it arrives, its
+ * final response as it is relayed (as BYE's, SS-STATE-33). */
+START_TEST(test_proxy_notify_terminated_cf20)
+{
+	for (int side = 0; side < 2; side++) {
+		enum ss_state pending = side ? SS_CONFIRMED : SS_TERMINATED;
+		struct ssm_opts o;
+		struct ss *ss;
+
+		ssm_opts_default(&o);
+		o.cf20_notify_ends_on_response = side;
+		fx_model(&o, SSM_V11);
+		ss = fx_session(SS_ROLE_PROXY, "SUBSCRIBE");
+		fx_keep(ss);
+		ck_assert_int_eq(ss_set_proxy(ss, true), SSM_OK);
+		fx_send_ev(ss, SSM_IN, "SUBSCRIBE", 0, NULL, 1, "presence");
+		fx_send_ev(ss, SSM_OUT, "SUBSCRIBE", 0, NULL, 1, "presence");
+		fx_send(ss, SSM_IN, "SUBSCRIBE", 200, "N", 1);
+		fx_send(ss, SSM_OUT, "SUBSCRIBE", 200, "N", 1);
+		ck_assert_int_eq(fx_state(ss), SS_CONFIRMED);
+		notify_ev(ss, SSM_IN, 0, "N", "ft", 1, "presence",
+			  "terminated;reason=noresource");
+		ck_assert_int_eq(fx_state(ss), pending);
+		notify_ev(ss, SSM_OUT, 0, "N", "ft", 1, "presence",
+			  "terminated;reason=noresource");
+		notify_ev(ss, SSM_IN, 200, "N", "ft", 1, NULL, NULL);
+		ck_assert_int_eq(fx_state(ss), pending);   /* not relayed */
+		notify_ev(ss, SSM_OUT, 200, "N", "ft", 1, NULL, NULL);
+		ck_assert_int_eq(fx_state(ss), SS_TERMINATED);
+	}
+}
+END_TEST
+
+/* CF-20 with SS-STATE-42: the REFER usage outlives the BYE and ends with
+ * the final NOTIFY, or under CF-20 with that NOTIFY's response. */
+START_TEST(test_refer_notify_cf20)
+{
+	for (int side = 0; side < 2; side++) {
+		struct ssm_opts o;
+		struct ss *ss;
+		const char *l, *r;
+
+		ssm_opts_default(&o);
+		o.cf20_notify_ends_on_response = side;
+		fx_model(&o, SSM_V11);
+		ss = uac_invite();
+		fx_keep(ss);
+		fx_send(ss, SSM_IN, "INVITE", 200, "A", 1);
+		fx_send(ss, SSM_OUT, "REFER", 0, "A", 2);
+		fx_send(ss, SSM_IN, "REFER", 202, "A", 2);
+		fx_send(ss, SSM_OUT, "BYE", 0, "A", 3);
+		fx_send(ss, SSM_IN, "BYE", 200, "A", 3);
+		ck_assert_int_eq(fx_state(ss), SS_CONFIRMED);
+		ck_assert_int_eq(ss_tags(ss, &l, &r), SSM_OK);
+		notify_ev(ss, SSM_IN, 0, r, l, 1, "refer", "terminated");
+		ck_assert_int_eq(fx_state(ss),
+				 side ? SS_CONFIRMED : SS_TERMINATED);
+		notify_ev(ss, SSM_OUT, 200, r, l, 1, NULL, NULL);
+		ck_assert_int_eq(fx_state(ss), SS_TERMINATED);
+	}
 }
 END_TEST
 
@@ -706,8 +945,15 @@ const struct utest t_state[] = {
 	UTEST(test_proxy_follows_dialog, "SS-STATE-30 PROXY-16"),
 	UTEST(test_proxy_non2xx_back_to_initial, "SS-STATE-31 PROXY-11"),
 	UTEST(test_proxy_cancel_terminates, "SS-STATE-32"),
+	UTEST(test_proxy_cancel_cf19, "CF-19 SS-STATE-32 SS-STATE-31"),
+	UTEST(test_proxy_cancel_forked_cf19,
+	      "CF-19 SS-STATE-32 SS-STATE-31 PROXY-16"),
 	UTEST(test_proxy_rr_bye, "SS-STATE-33"),
 	UTEST(test_subscribe_dialog, "SS-STATE-40 SS-STATE-41"),
+	UTEST(test_notify_terminated_cf20, "CF-20 SS-STATE-41"),
+	UTEST(test_proxy_notify_terminated_cf20,
+	      "CF-20 SS-STATE-41 SS-STATE-33"),
+	UTEST(test_refer_notify_cf20, "CF-20 SS-STATE-41 SS-STATE-42"),
 	UTEST(test_notify_before_2xx, "SS-STATE-40"),
 	UTEST(test_refer_usage_outlives_bye, "SS-STATE-42"),
 	UTEST(test_refer_as_dialog_creating, "CF-10 SS-STATE-40"),

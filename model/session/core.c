@@ -640,6 +640,17 @@ bool ssm_cancels_branches(const struct ssm *m, int status, bool no_cancel)
 	return false;
 }
 
+/**
+ * CF-18.  Default (PROXY-10, MSS): a branch that times out ends with a
+ * synthesized 408 at once.  Set (RFC 3261 16.8, Cipango's
+ * Branch.timeoutBranchTimeout): one that has had a provisional response is
+ * CANCELled and its final response (the 487) is what it answered.
+ */
+bool ssm_timeout_waits_final(const struct ssm *m, bool provisional)
+{
+	return provisional && m->opts.cf18_timeout_cancels;
+}
+
 /* ----- Join / Replaces (KEY-06) ----- */
 
 enum ssm_join ssm_join_match(struct ssm *m, const char *method,

@@ -35,6 +35,12 @@ static void ss_destroy(void *data)
 		ss->subs = s->next;
 		free(s);
 	}
+	while (ss->pnotify) {
+		struct pnotify *pn = ss->pnotify;
+
+		ss->pnotify = pn->next;
+		free(pn);
+	}
 	mem_deref(ss->pend_event);
 	mem_deref(ss->attrs);
 	mem_deref(ss->call_id);
@@ -373,6 +379,60 @@ static void del_sub(struct ss *ss, const char *key)
 	}
 }
 
+static bool tag_eq(const char *a, const char *b)
+{
+	return (!a || !b) ? a == b : !strcmp(a, b);
+}
+
+/** CF-20: remember the terminating NOTIFY @msg for usage @key until its
+ * final response; a retransmission is remembered once. */
+static int pnotify_add(struct ss *ss, const char *key,
+		       const struct ssm_msg *msg)
+{
+	size_t kn = strlen(key), tn = msg->from_tag ? strlen(msg->from_tag) : 0;
+	struct pnotify *pn;
+
+	for (pn = ss->pnotify; pn; pn = pn->next)
+		if (pn->cseq == msg->cseq && pn->dir == msg->dir &&
+		    tag_eq(pn->ftag, msg->from_tag))
+			return SSM_OK;
+	pn = malloc(sizeof(*pn) + kn + 1 + tn + 1);
+	if (!pn)
+		return SSM_NOMEM;
+	pn->cseq = msg->cseq;
+	pn->dir = (uint8_t)msg->dir;
+	memcpy(pn->data, key, kn + 1);
+	pn->ftag = NULL;
+	if (msg->from_tag) {
+		pn->ftag = pn->data + kn + 1;
+		memcpy(pn->ftag, msg->from_tag, tn + 1);
+	}
+	pn->next = ss->pnotify;
+	ss->pnotify = pn;
+	return SSM_OK;
+}
+
+/** CF-20: the terminating NOTIFY the final response @msg answers, taken
+ * off the list, its usage key copied to @key; false if none.  The
+ * response goes the other way (a proxy's: relayed, as it remembers the
+ * NOTIFY as it arrives). */
+static bool pnotify_take(struct ss *ss, const struct ssm_msg *msg,
+			 char *key, size_t sz)
+{
+	for (struct pnotify **pp = &ss->pnotify; *pp; pp = &(*pp)->next) {
+		struct pnotify *pn = *pp;
+
+		if (pn->cseq != msg->cseq || pn->dir == msg->dir ||
+		    !tag_eq(pn->ftag, msg->from_tag))
+			continue;
+		snprintf(key, sz, "%s", pn->data);
+		*pp = pn->next;
+		free(pn);
+		return true;
+	}
+	return false;
+}
+
 /** The usage key of an Event header: the package and its id (RFC 6665). */
 static void sub_key(const char *event, enum meth meth, char *buf,
 		    size_t sz)
@@ -399,6 +459,17 @@ static void usage_gone(struct ss *ss, const struct ssm_msg *msg)
 {
 	if (!ss->invite_usage && !ss->subs)
 		set_state(ss, SS_TERMINATED, msg);
+}
+
+/** The subscription @key ended on a NOTIFY (SS-STATE-41); a REFER's
+ * outlives the INVITE usage it was sent in (SS-STATE-42). */
+static void sub_ended(struct ss *ss, const char *key,
+		      const struct ssm_msg *msg)
+{
+	del_sub(ss, key);
+	if (!strcmp(key, "refer") || !ss->invite_usage ||
+	    ss->state == SS_CONFIRMED)
+		usage_gone(ss, msg);
 }
 
 /* ----- transactions ----- */
@@ -623,6 +694,7 @@ static int initial_response(struct ss *ss, enum meth meth,
 static int dialog_message(struct ss *ss, enum meth meth,
 			  const struct ssm_msg *msg)
 {
+	const struct ssm_opts *o = &model(ss)->opts;
 	bool proxy = ss->role == SS_ROLE_PROXY;
 	int st = msg->status;
 	char key[128];
@@ -631,24 +703,27 @@ static int dialog_message(struct ss *ss, enum meth meth,
 		return SSM_OK;                      /* SS-STATE-50 */
 
 	if (!st) {
+		/* SS-STATE-32, unless CF-19: then the CANCEL changes no
+		 * state, the 487s it brings from the branches do (SS-STATE-31:
+		 * INITIAL, then TERMINATED once the final goes upstream) */
 		if (meth == M_CANCEL && proxy && msg->dir == SSM_IN &&
+		    !o->cf19_cancel_follows_branches &&
 		    !family_orig(ss)->family_done &&
 		    ss->state != SS_CONFIRMED) {
-			/* SS-STATE-32 */
 			family_orig(ss)->family_done = true;
 			terminate_family(family_orig(ss), msg, false);
 		}
 		/* SS-STATE-41; a record-routing proxy's session follows the
 		 * dialog it sits in (RFC 5057), once per NOTIFY: as it
-		 * arrives */
+		 * arrives.  Under CF-20 a terminating NOTIFY ends its usage
+		 * when its final response is sent or received (relayed) */
 		if (meth == M_NOTIFY && msg->sub_state &&
 		    (!proxy || msg->dir == SSM_IN)) {
 			sub_key(msg->event, M_NOTIFY, key, sizeof(key));
 			if (!strncasecmp(msg->sub_state, "terminated", 10)) {
-				del_sub(ss, key);
-				if (!strcmp(key, "refer") || !ss->invite_usage ||
-				    ss->state == SS_CONFIRMED)
-					usage_gone(ss, msg);
+				if (o->cf20_notify_ends_on_response)
+					return pnotify_add(ss, key, msg);
+				sub_ended(ss, key, msg);
 			}
 			else if (add_sub(ss, key)) {
 				return SSM_NOMEM;
@@ -667,6 +742,13 @@ static int dialog_message(struct ss *ss, enum meth meth,
 	if (st < 200)
 		return SSM_OK;
 
+	if (meth == M_NOTIFY && ss->pnotify) {
+		/* CF-20: whatever its status, as Cipango's
+		 * Session.updateState does on a NOTIFY's response */
+		if (pnotify_take(ss, msg, key, sizeof(key)))
+			sub_ended(ss, key, msg);
+		return SSM_OK;
+	}
 	if (meth == M_BYE && st != 401 && st != 407) {
 		/* SS-STATE-18, -25, -33: ends the INVITE usage when the
 		 * final response is handled (relayed, for a proxy). */

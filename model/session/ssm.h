@@ -68,8 +68,11 @@ const char *ssm_errname(int err);
 /*
  * Every conflict between the javadoc, the TCK and the implementations is a
  * switch of the model.  The default is the position the rules recommend
- * for the reference model.  This table is the one place they are listed:
- * `sstck-ref --help` and the documentation print it.
+ * for the reference model; CF-18 to CF-20, found running Cipango after
+ * section 14 was written, default to the position the model took before
+ * they were options, with Cipango's on the other side.  This table is the
+ * one place they are listed: `sstck-ref --help` and the documentation
+ * print it.
  *
  * XX(rule ID, field, default, text of the default, text of the other side)
  */
@@ -124,7 +127,16 @@ const char *ssm_errname(int err);
 	   "best response: RFC 3261 16.7 class and 4xx preferences, 503 to 500")\
 	XX(CF_17, cf17_6xx_no_cancel, 0,                                \
 	   "a 6xx cancels the other pending branches (MSS, CIP)",       \
-	   "only a 2xx cancels the other branches")
+	   "only a 2xx cancels the other branches")                     \
+	XX(CF_18, cf18_timeout_cancels, 0,                              \
+	   "a branch that times out ends at once with a 408 (PROXY-10, MSS)",\
+	   "after a 1xx: CANCELled, ends with its 487 (RFC 3261 16.8, CIP)")  \
+	XX(CF_19, cf19_cancel_follows_branches, 0,                      \
+	   "a CANCEL at a proxy before a final terminates the session (MSS)",\
+	   "the CANCEL changes nothing, the 487s do as any final (CIP)")   \
+	XX(CF_20, cf20_notify_ends_on_response, 0,                      \
+	   "a terminating NOTIFY ends the session when sent or received (SS-STATE-41)",\
+	   "it ends it when its final response is sent or received (CIP)")
 
 struct ssm_opts {
 #define XX(id, field, def, on, off) int field;
@@ -575,6 +587,15 @@ void ssm_proxy_defaults(const struct ssm *m, struct ssm_proxy_cfg *cfg);
 int ssm_best_response(const struct ssm *m, const int *codes, size_t n);
 /** Whether a final @status on one branch cancels the others (PROXY-09). */
 bool ssm_cancels_branches(const struct ssm *m, int status, bool no_cancel);
+/**
+ * Whether a proxy branch that timed out (the proxy or branch timeout)
+ * waits for the final response its CANCEL brings, which is then its
+ * response like any other (CF-18 set, RFC 3261 16.8), rather than ending
+ * at once with a synthesized 408 (PROXY-10).  Only a branch that has had
+ * a provisional response (@provisional) can be CANCELled; one that has
+ * not gets the 408 either way.
+ */
+bool ssm_timeout_waits_final(const struct ssm *m, bool provisional);
 
 enum ssm_join {
 	SSM_JOIN_NONE = 0,      /**< no match: route as untargeted       */

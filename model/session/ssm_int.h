@@ -149,6 +149,19 @@ struct sub {
 	char key[];
 };
 
+/**
+ * A NOTIFY with Subscription-State terminated whose final response is
+ * awaited (CF-20): the NOTIFY's transaction in the dialog (CSeq, From tag,
+ * direction) and the usage it ends.
+ */
+struct pnotify {
+	struct pnotify *next;
+	uint32_t cseq;
+	uint8_t dir;              /**< the NOTIFY's (enum ssm_dir)         */
+	char *ftag;               /**< into data; NULL: no From tag        */
+	char data[];              /**< usage key, then the From tag        */
+};
+
 struct ss {
 	struct hent hid;
 	struct hent hdlg;
@@ -165,6 +178,7 @@ struct ss {
 	char *local_uri, *remote_uri;
 	char *region, *subscriber, *handler, *outbound;
 	struct sub *subs;
+	struct pnotify *pnotify;  /**< terminating NOTIFYs (CF-20)         */
 	char *pend_event;         /**< Event of the last SUBSCRIBE/REFER  */
 	uint64_t created, accessed;
 	uint32_t local_cseq, init_cseq;

@@ -57,8 +57,11 @@ struct branch {
 	osip_message_t *req;          /**< the forwarded request (clone) */
 	int status;                   /**< last status; 0 none           */
 	osip_message_t *final;        /**< final response kept (non-2xx) */
-	uint64_t deadline;            /**< sequential timeout, 0 none    */
+	uint64_t deadline;            /**< its timeout (px_on_timeout)   */
 	bool started, done, cancelled;
+	bool cancel_held;             /**< its CANCEL waits for a 1xx    */
+	bool provisional;             /**< has had a 1xx (CF-18)         */
+	bool timed_out;               /**< CANCELled on timeout (CF-18)  */
 	bool recursed;                /**< replaced by its 3xx Contacts  */
 	bool own;                     /**< its final was for us alone    */
 };
@@ -1005,9 +1008,27 @@ static void px_send_cancel(struct sipc_px *px, int i)
 	if (b->done || b->cancelled || !b->req || !MSG_IS_INVITE(b->req))
 		return;
 	b->cancelled = true;
-	if (b->status < 100 || !b->tr)
-		return;      /* RFC 3261 9.1: wait for a provisional first */
+	if (!b->tr)
+		return;
+	if (b->status < 100) {
+		b->cancel_held = true; /* RFC 3261 9.1: a provisional first */
+		return;
+	}
 	send_cancel(px->c, px->ss, b->req);
+}
+
+/* A provisional response on branch @i lets a CANCEL held for want of one
+ * go (RFC 3261 9.1), once, and also when the branch has ended meanwhile
+ * on its timeout's 408: its INVITE is still ringing there. */
+static void px_release_cancel(struct sipc_px *px, int i)
+{
+	struct branch *b = &px->br[i];
+
+	if (!b->cancel_held)
+		return;
+	b->cancel_held = false;
+	if (b->tr)
+		send_cancel(px->c, px->ss, b->req);
 }
 
 static void px_cancel_pending(struct sipc_px *px, int except)
@@ -1215,6 +1236,10 @@ static void px_on_response(struct sipc_px *px, osip_transaction_t *tr,
 	if (px->c->cfg.verbose)
 		sipc_log(px->c, "branch %d (%s): %d %s", i, px->br[i].target,
 			 st, resp->cseq ? resp->cseq->method : "");
+	/* RFC 3261 16.8 asks whether the transaction "has received a
+	 * provisional response": 100 counts (Cipango counts 101-199). */
+	if (st < 200 && !px->br[i].done)
+		px->br[i].provisional = true;
 	if (osip_list_size(&resp->vias) < 2) {
 		/* RFC 3261 16.7 step 3: no Via is left once ours is gone, so
 		 * the response is for this element: never forwarded, and not
@@ -1223,12 +1248,10 @@ static void px_on_response(struct sipc_px *px, osip_transaction_t *tr,
 		 * (its transaction ACKs a non-2xx). */
 		sipc_log(px->c, "branch %d: a %d with no Via below ours is "
 			 "for the proxy itself: not forwarded", i, st);
-		if (st < 200 && !px->br[i].done) {
-			px->br[i].status = st;
-			if (px->br[i].cancelled) {
-				px->br[i].cancelled = false;
-				px_send_cancel(px, i);
-			}
+		if (st < 200) {
+			if (!px->br[i].done)
+				px->br[i].status = st;
+			px_release_cancel(px, i);
 		}
 		if (st >= 200 && !px->br[i].done) {
 			px->br[i].done = px->br[i].own = true;
@@ -1241,22 +1264,14 @@ static void px_on_response(struct sipc_px *px, osip_transaction_t *tr,
 		return;
 	}
 	bss = apply(px->c, px->ss, resp, SSM_IN);
+	if (st < 200 && !px->br[i].done)
+		px->br[i].status = st;   /* not over the 408 of a timeout */
 	if (st == 100) {
-		px->br[i].status = 100;
-		if (px->br[i].cancelled) {
-			px->br[i].cancelled = false;
-			px_send_cancel(px, i);
-		}
+		px_release_cancel(px, i);
 		return;
 	}
 	if (st < 200) {
-		bool late_cancel = px->br[i].cancelled;
-
-		px->br[i].status = st;
-		if (late_cancel) {
-			px->br[i].cancelled = false;
-			px_send_cancel(px, i);
-		}
+		px_release_cancel(px, i);
 		if (px->completed || osip_message_clone(resp, &copy) < 0)
 			return;
 		px_forward_upstream(px, copy, bss);
@@ -1271,6 +1286,12 @@ static void px_on_response(struct sipc_px *px, osip_transaction_t *tr,
 			px_forward_upstream(px, copy, bss);
 		if (ssm_cancels_branches(px->c->m, st, px->o.no_cancel))
 			px_cancel_pending(px, i);
+		px_end_early(px);
+		return;
+	}
+	if (px->br[i].done) {
+		/* the final of a branch that has ended already, on its
+		 * timeout's 408 (PROXY-10): the 408 stays its response */
 		px_end_early(px);
 		return;
 	}
@@ -1308,11 +1329,36 @@ static void px_on_response(struct sipc_px *px, osip_transaction_t *tr,
 	px_branch_final(px, i, st, copy);
 }
 
-/** A branch timed out (Timer B/F, or our sequential timer). */
+/**
+ * A branch timed out (Timer B/F, our sequential timer, or its transaction
+ * went away).  By default it ends with a synthesized 408 (PROXY-10); the
+ * CANCEL still goes to an INVITE branch that has had a provisional
+ * response.  Under CF-18 that branch ends only with the final response
+ * the CANCEL brings (RFC 3261 16.8).  libosip2 runs no timer in an INVITE
+ * client transaction's Proceeding state, so the wait has its own: if no
+ * final has come 64*T1 after the CANCEL, the INVITE counts as cancelled
+ * (RFC 3261 9.1) and the branch ends with the 408 after all.
+ */
 static void px_on_timeout(struct sipc_px *px, int i)
 {
+	struct branch *b;
+	int t1;
+
 	if (i < 0 || px->br[i].done)
 		return;
+	b = &px->br[i];
+	if (!b->timed_out && b->tr && b->req && MSG_IS_INVITE(b->req) &&
+	    ssm_timeout_waits_final(px->c->m, b->provisional)) {
+		t1 = px->c->cfg.t1_ms > 0 ? px->c->cfg.t1_ms : 500;
+		b->timed_out = true;
+		b->deadline = now_ms() + 64 * (uint64_t)t1;
+		if (px->c->cfg.verbose)
+			sipc_log(px->c, "branch %d timed out after a "
+				 "provisional: CANCEL, its final awaited "
+				 "(CF-18)", i);
+		px_send_cancel(px, i);
+		return;
+	}
 	px_send_cancel(px, i);
 	px_branch_final(px, i, 408, NULL);            /* PROXY-10: 408 */
 }
