@@ -169,7 +169,8 @@ static pid_t start_target(const struct run_opts *o, const struct manifest *m,
 			argv[n++] = "--http-port-file";
 			argv[n++] = httpf;
 		}
-		textf(argbuf, sizeof(argbuf), "%s", args);
+		textf(argbuf, sizeof(argbuf), "%s%s%s", t->ref_args,
+		      t->ref_args[0] ? " " : "", args);
 		split(argbuf, argv, &n);
 		pid = proc_spawn(argv, logf, NULL);
 		if (pid < 0 || !wait_file(portf, pid, deadline)) {

@@ -138,6 +138,7 @@ struct target {
 	int http_port;           /* kit: its HTTP side, once started */
 	char trace_file[1024];   /* kit: the probe's trace for the whole run */
 	char cf[SSTCK_TEXT];     /* the sides it takes (CF options), for reports */
+	char ref_args[SSTCK_TEXT];/* ref: options sstck-ref gets in every case */
 };
 
 /* Whether T runs apart from the harness's cases (one already running, or

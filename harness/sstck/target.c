@@ -5,7 +5,9 @@
  *   [target]   summary; start = ref | kamailio | kit; state = header
  *              trace (what it shows of session state); apps = * when it
  *              plays every application; cf = the sides it takes where
- *              implementations may differ (CF options, for the reports)
+ *              implementations may differ (CF options: the oracle judges
+ *              on those sides); ref-args = options sstck-ref gets in
+ *              every case (start = ref)
  *   [kit]      start = kit: a container built from a kit and started once
  *              for the run (kit.c says the keys)
  *   [app.N]    an application it plays: config (a template under harness/,
@@ -57,6 +59,8 @@ static int on_key(void *user, const char *sec, const char *key,
 			t->all_apps = !strcmp(val, "*");
 		} else if (!strcmp(key, "cf")) {
 			snprintf(t->cf, sizeof(t->cf), "%s", val);
+		} else if (!strcmp(key, "ref-args")) {
+			snprintf(t->ref_args, sizeof(t->ref_args), "%s", val);
 		} else {
 			snprintf(c->why, c->whysz, "[target] has no key '%s'", key);
 			return 0;
