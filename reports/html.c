@@ -6,7 +6,7 @@
  *                    cases, every rule in plain words, every case with its
  *                    checks, findings and a ladder diagram (inline SVG)
  *   OUT/summary.md   the same in brief, for CI logs
- *   compare.html     two runs side by side (report_compare)
+ *   compare.html     two to eight runs side by side (report_compare)
  *
  * Everything that came from a target or a log is escaped on the way out:
  * a hostile target's header is text on the page, never markup.
@@ -860,93 +860,128 @@ static const char *case_field(json_t *res, const char *name, const char *key)
 	return "";
 }
 
-int report_compare(const char *a, const char *b, const char *file,
+/* A run's cell: its verdict, with its class. */
+static void verdict_cell(FILE *fp, const char *v)
+{
+	fprintf(fp, "<td class=\"%s\">", vclass(v));
+	esc(fp, *v ? v : "not run");
+	fputs("</td>", fp);
+}
+
+int report_compare(const char *const *dirs, size_t n, const char *file,
 		   char *err, size_t errsz)
 {
-	char pa[1024], pb[1024];
-	json_t *ra, *rb, *c;
-	const char *ta, *tb;
-	size_t i;
-	FILE *fp;
-	int differ = 0;
-
-	textf(pa, sizeof(pa), "%s/results.json", a);
-	textf(pb, sizeof(pb), "%s/results.json", b);
-	ra = load_json(pa);
-	rb = load_json(pb);
-	if (!ra || !rb) {
-		textf(err, errsz, "cannot read %s", ra ? pb : pa);
-		json_decref(ra);
-		json_decref(rb);
-		return -1;
-	}
-	ta = js(json_object_get(ra, "target"), "name");
-	tb = js(json_object_get(rb, "target"), "name");
-	fp = fopen(file, "w");
-	if (!fp) {
-		textf(err, errsz, "cannot write %s", file);
-		json_decref(ra);
-		json_decref(rb);
-		return -1;
-	}
-	fprintf(fp, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-		"<title>SessionTCK: two targets</title><style>%s</style></head><body>\n"
-		"<h1>SessionTCK: two targets side by side</h1>\n<p>", STYLE);
-	esc(fp, ta);
-	fputs(" (", fp);
-	esc(fp, a);
-	fputs(") against ", fp);
-	esc(fp, tb);
-	fputs(" (", fp);
-	esc(fp, b);
-	fputs(").</p>\n<h2>Cases</h2><table id=\"compare\"><tr><th>case</th><th>", fp);
-	esc(fp, ta);
-	fputs("</th><th>", fp);
-	esc(fp, tb);
-	fputs("</th><th>why they differ</th></tr>\n", fp);
-	json_array_foreach(json_object_get(ra, "cases"), i, c) {
-		const char *n = js(c, "name"), *va = js(c, "verdict");
-		const char *vb = case_field(rb, n, "verdict");
-		const char *rr = case_field(rb, n, "reason");
-		bool same = !strcmp(va, vb);
-
-		differ += !same;
-		fputs("<tr><td>", fp);
-		esc(fp, n);
-		fprintf(fp, "</td><td class=\"%s\">", vclass(va));
-		esc(fp, va);
-		fprintf(fp, "</td><td class=\"%s\">", vclass(vb));
-		esc(fp, *vb ? vb : "not run");
-		fputs("</td><td>", fp);
-		if (!same)
-			esc(fp, *rr ? rr : js(c, "reason"));
-		fputs("</td></tr>\n", fp);
-	}
-	fputs("</table>\n<h2>Rules</h2><table><tr><th>rule</th><th>", fp);
-	esc(fp, ta);
-	fputs("</th><th>", fp);
-	esc(fp, tb);
-	fputs("</th></tr>\n", fp);
+	json_t *r[SSTCK_MAX_COMPARE] = { NULL }, *c, *v, *seen;
 	const char *id;
-	json_t *v;
+	char p[1024];
+	size_t i;
+	FILE *fp = NULL;
+	int differ = -1;
 
-	json_object_foreach(json_object_get(ra, "rules"), id, v) {
-		const char *vb = run_rule_verdict(json_object_get(rb, "rules"), id);
-
-		fputs("<tr><td>", fp);
-		esc(fp, id);
-		fprintf(fp, "</td><td class=\"%s\">", vclass(js(v, "verdict")));
-		esc(fp, js(v, "verdict"));
-		fprintf(fp, "</td><td class=\"%s\">", vclass(vb));
-		esc(fp, *vb ? vb : "not run");
-		fputs("</td></tr>\n", fp);
+	if (n < 2 || n > SSTCK_MAX_COMPARE) {
+		textf(err, errsz, "compare takes 2 to %d runs", SSTCK_MAX_COMPARE);
+		return -1;
 	}
+	for (size_t k = 0; k < n; k++) {
+		textf(p, sizeof(p), "%s/results.json", dirs[k]);
+		if (!(r[k] = load_json(p))) {
+			textf(err, errsz, "cannot read %s", p);
+			goto out;
+		}
+	}
+	if (!(fp = fopen(file, "w"))) {
+		textf(err, errsz, "cannot write %s", file);
+		goto out;
+	}
+	differ = 0;
+	fprintf(fp, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+		"<title>SessionTCK: %zu targets</title><style>%s</style></head><body>\n"
+		"<h1>SessionTCK: %zu targets side by side</h1>\n<ul>", n, STYLE, n);
+	for (size_t k = 0; k < n; k++) {
+		json_t *t = json_object_get(r[k], "totals");
+
+		fputs("<li>", fp);
+		esc(fp, js(json_object_get(r[k], "target"), "name"));
+		fputs(": ", fp);
+		esc(fp, js(json_object_get(r[k], "target"), "summary"));
+		fprintf(fp, " (%lld passed, %lld failed, %lld not observable, %lld error; ",
+			json_integer_value(json_object_get(t, "passed")),
+			json_integer_value(json_object_get(t, "failed")),
+			json_integer_value(json_object_get(t, "not observable")),
+			json_integer_value(json_object_get(t, "error")));
+		esc(fp, dirs[k]);
+		fputs(")</li>", fp);
+	}
+	fputs("</ul>\n<h2>Cases</h2><table id=\"compare\"><tr><th>case</th>", fp);
+	for (size_t k = 0; k < n; k++) {
+		fputs("<th>", fp);
+		esc(fp, js(json_object_get(r[k], "target"), "name"));
+		fputs("</th>", fp);
+	}
+	fputs("<th>why they differ</th></tr>\n", fp);
+	/* every case of any run, in the first run's order, then the others' */
+	seen = json_object();
+	for (size_t k = 0; k < n; k++)
+		json_array_foreach(json_object_get(r[k], "cases"), i, c) {
+			const char *name = js(c, "name"), *v0 = case_field(r[0], name, "verdict");
+			bool same = true;
+
+			if (json_object_get(seen, name))
+				continue;
+			json_object_set_new(seen, name, json_true());
+			fputs("<tr><td>", fp);
+			esc(fp, name);
+			fputs("</td>", fp);
+			for (size_t q = 0; q < n; q++) {
+				const char *vq = case_field(r[q], name, "verdict");
+
+				verdict_cell(fp, vq);
+				same &= !strcmp(vq, v0);
+			}
+			differ += !same;
+			fputs("<td>", fp);
+			for (size_t q = 0; !same && q < n; q++) {
+				const char *why = case_field(r[q], name, "reason");
+
+				if (!*why)
+					continue;
+				fputs("<b>", fp);
+				esc(fp, js(json_object_get(r[q], "target"), "name"));
+				fputs("</b>: ", fp);
+				esc_cut(fp, why, 300);
+				fputs("<br>", fp);
+			}
+			fputs("</td></tr>\n", fp);
+		}
+	json_decref(seen);
+	fputs("</table>\n<h2>Rules</h2><table><tr><th>rule</th>", fp);
+	for (size_t k = 0; k < n; k++) {
+		fputs("<th>", fp);
+		esc(fp, js(json_object_get(r[k], "target"), "name"));
+		fputs("</th>", fp);
+	}
+	fputs("</tr>\n", fp);
+	seen = json_object();
+	for (size_t k = 0; k < n; k++)
+		json_object_foreach(json_object_get(r[k], "rules"), id, v) {
+			if (json_object_get(seen, id))
+				continue;
+			json_object_set_new(seen, id, json_true());
+			fputs("<tr><td>", fp);
+			esc(fp, id);
+			fputs("</td>", fp);
+			for (size_t q = 0; q < n; q++)
+				verdict_cell(fp, run_rule_verdict(json_object_get(r[q], "rules"), id));
+			fputs("</tr>\n", fp);
+		}
+	json_decref(seen);
 	fprintf(fp, "</table>\n<p id=\"differ\">%d cases differ.</p></body></html>\n", differ);
-	json_decref(ra);
-	json_decref(rb);
 	if (fclose(fp)) {
 		textf(err, errsz, "cannot write %s", file);
-		return -1;
+		differ = -1;
 	}
+out:
+	for (size_t k = 0; k < n; k++)
+		json_decref(r[k]);
 	return differ;
 }

@@ -41,7 +41,7 @@ static const char usage_top[] =
 "  show    print one case: its manifest and its scenario files\n"
 "  check   judge the logs of a finished case again with the oracle\n"
 "  report  write the HTML report of a finished run (run does it too)\n"
-"  compare two finished runs side by side (e.g. ref and kamailio)\n"
+"  compare finished runs side by side (e.g. ref, kamailio and cipango)\n"
 "  help    this text; COMMAND --help for each command's options\n"
 "\n"
 "exit status: 0 when no case failed or erred, 1 when one did, 2 for a\n"
@@ -102,10 +102,11 @@ static const char usage_report[] =
 "the run whose results.json and cases/ are in DIR.\n";
 
 static const char usage_compare[] =
-"usage: sstck compare DIR_A DIR_B [--out FILE]\n"
+"usage: sstck compare DIR DIR [DIR...] [--out FILE]\n"
 "\n"
-"Writes a page with two finished runs side by side, case by case and rule\n"
-"by rule (default FILE: DIR_A/compare.html).  Exit 1 when they differ.\n";
+"Writes a page with two to eight finished runs side by side, case by case\n"
+"and rule by rule, e.g. the reference, Kamailio and Cipango (default FILE:\n"
+"the first DIR's compare.html).  Exit 1 when a case's verdict differs.\n";
 
 static const char usage_show[] =
 "usage: sstck show [--scenarios DIR] CASE\n"
@@ -1060,7 +1061,7 @@ static int cmd_report(int argc, char **argv)
 static int cmd_compare(int argc, char **argv)
 {
 	char err[SSTCK_TEXT], file[PATH_MAX];
-	const char *dirs[2] = { NULL, NULL }, *out = NULL;
+	const char *dirs[SSTCK_MAX_COMPARE], *out = NULL;
 	int nd = 0, rc;
 
 	for (int i = 1; i < argc; i++) {
@@ -1070,25 +1071,25 @@ static int cmd_compare(int argc, char **argv)
 		}
 		if (!strcmp(argv[i], "--out") && i + 1 < argc)
 			out = argv[++i];
-		else if (nd < 2 && argv[i][0] != '-')
+		else if (nd < SSTCK_MAX_COMPARE && argv[i][0] != '-')
 			dirs[nd++] = argv[i];
 		else {
 			fputs(usage_compare, stderr);
 			return 2;
 		}
 	}
-	if (nd != 2) {
+	if (nd < 2) {
 		fputs(usage_compare, stderr);
 		return 2;
 	}
 	snprintf(file, sizeof(file), "%s/compare.html", dirs[0]);
-	rc = report_compare(dirs[0], dirs[1], out ? out : file, err, sizeof(err));
+	rc = report_compare(dirs, (size_t)nd, out ? out : file, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "sstck compare: %s\n", err);
 		return 2;
 	}
-	printf("sstck compare: %s (%d case%s differ)\n", out ? out : file, rc,
-	       rc == 1 ? "" : "s");
+	printf("sstck compare: %s (%d runs; %d case%s differ)\n", out ? out : file, nd,
+	       rc, rc == 1 ? "" : "s");
 	return rc ? 1 : 0;
 }
 

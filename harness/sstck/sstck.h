@@ -211,9 +211,11 @@ bool http_expect(json_t *body, const char *expect, char *why, size_t whysz);
  * ladders and TOP's rules catalog.  0, or -1 with ERR. */
 int report_write(const char *out, const char *top, char *err, size_t errsz);
 
-/* FILE: the runs in A and B side by side.  How many cases differ, or -1
- * with ERR. */
-int report_compare(const char *a, const char *b, const char *file,
+#define SSTCK_MAX_COMPARE 8
+
+/* FILE: the N runs in DIRS side by side, case by case and rule by rule.
+ * How many cases differ (a verdict not the first run's), or -1 with ERR. */
+int report_compare(const char *const *dirs, size_t n, const char *file,
 		   char *err, size_t errsz);
 
 /* --- proc.c ----------------------------------------------------------- */

@@ -301,6 +301,113 @@ START_TEST(targets)
 	ck_assert_int_eq(target_open(&t, "opensips", ".", NULL, err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, "no description"));
 	ck_assert_int_eq(target_open(&t, "ref", ".", "psychic", err, sizeof(err)), -1);
+
+	/* a kit's container: started once, reached like a remote one */
+	ck_assert_msg(!target_open(&t, "cipango", ".", NULL, err, sizeof(err)), "%s", err);
+	ck_assert_int_eq(t.kind, TARGET_KIT);
+	ck_assert(target_shared(&t) && t.state_header && t.trace && t.app_header);
+	ck_assert_str_eq(t.kit.env, "CIPANGO_KIT");
+	ck_assert(t.kit.build[0] && t.kit.run[0] && t.kit.ready[0]);
+	ck_assert_ptr_nonnull(strstr(t.cf, "CF-19=1"));
+	ck_assert_ptr_nonnull(strstr(t.kit.java, "routeOutgoingRequests=false"));
+	ck_assert_msg(!target_open(&t, "ref-other-side", ".", NULL, err, sizeof(err)), "%s", err);
+	ck_assert_int_eq(t.kind, TARGET_REF);
+	ck_assert_ptr_nonnull(strstr(t.ref_args, "--opt cf19_cancel_follows_branches=1"));
+	ck_assert(!target_shared(&t));
+}
+END_TEST
+
+/* a description that says start = kit and not how */
+START_TEST(kit_description)
+{
+	struct target t;
+	char err[SSTCK_TEXT], dir[300];
+
+	mk_tmp();
+	snprintf(dir, sizeof(dir), "%s/harness", tmp);
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
+	snprintf(dir, sizeof(dir), "%s/harness/targets", tmp);
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
+	put("harness/targets/half.ini", "[target]\nstart = kit\n[kit]\nrun = r.sh\n");
+	ck_assert_int_eq(target_open(&t, "half", tmp, NULL, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "needs [kit]"));
+	put("harness/targets/odd.ini", "[target]\nstart = kit\n[kit]\ncolour = blue\n");
+	ck_assert_int_eq(target_open(&t, "odd", tmp, NULL, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "no key 'colour'"));
+	rm_tmp();
+}
+END_TEST
+
+/* a case's part of a run-wide trace: by its Call-IDs, their application
+ * sessions and every session of those; not another case's */
+START_TEST(kit_trace_slices)
+{
+	struct manifest m;
+	char shared[300], p[300], *got;
+	size_t events, pending;
+
+	mk_tmp();
+	memset(&m, 0, sizeof(m));
+	m.nagents = 2;
+	strcpy(m.agents[0].name, "caller");
+	strcpy(m.agents[1].name, "callee");
+	put("caller.msg.log", "UDP message sent (3 bytes):\n\nINVITE sip:b@h SIP/2.0\n"
+	    "Call-ID: 1-100@127.0.0.1\r\nCSeq: 1 INVITE\n");
+	put("callee.msg.log", "UDP message received [3] bytes :\n\nINVITE sip:b@h SIP/2.0\n"
+	    "i: leg-2@container \nCSeq: 1 INVITE\n");
+	put("all.jsonl",
+	    "{\"ev\":\"sas-created\",\"sas\":\"A\",\"seq\":1,\"t\":0}\n"
+	    "{\"ev\":\"sas-created\",\"sas\":\"B\",\"seq\":2,\"t\":0}\n"
+	    "{\"ev\":\"ss-created\",\"sas\":\"A\",\"ss\":\"a1\",\"call\":\"1-100@127.0.0.1\",\"seq\":3,\"t\":0}\n"
+	    "{\"ev\":\"ss-created\",\"sas\":\"B\",\"ss\":\"b1\",\"call\":\"9-999@127.0.0.1\",\"seq\":4,\"t\":0}\n"
+	    "{\"ev\":\"ss-created\",\"sas\":\"A\",\"ss\":\"a2\",\"call\":\"leg-2@container\",\"seq\":5,\"t\":0}\n"
+	    "{\"ev\":\"ss-ready\",\"sas\":\"A\",\"ss\":\"a1\",\"state\":\"TERMINATED\",\"seq\":6,\"t\":0}\n"
+	    "{\"ev\":\"ss-invalidated\",\"ss\":\"a1\",\"seq\":7,\"t\":0}\n"
+	    "{\"ev\":\"ss-ready\",\"sas\":\"B\",\"ss\":\"b1\",\"seq\":8,\"t\":0}\n"
+	    "not json\n");
+	snprintf(shared, sizeof(shared), "%s/all.jsonl", tmp);
+	ck_assert_int_eq(kit_trace_slice(shared, &m, tmp, &events, &pending), 0);
+	ck_assert_uint_eq(events, 5);
+	ck_assert_uint_eq(pending, 1);         /* a2: neither ready nor invalidated */
+	snprintf(p, sizeof(p), "%s/trace.jsonl", tmp);
+	got = file_read(p, NULL);
+	ck_assert_ptr_nonnull(got);
+	ck_assert_ptr_nonnull(strstr(got, "\"ss\":\"a2\""));
+	ck_assert_ptr_nonnull(strstr(got, "\"ev\":\"ss-invalidated\",\"ss\":\"a1\""));
+	ck_assert_ptr_null(strstr(got, "\"B\""));
+	ck_assert_ptr_null(strstr(got, "b1"));
+	ck_assert_ptr_null(strstr(got, "not json"));
+	free(got);
+	ck_assert_int_eq(kit_trace_slice("/nonexistent", &m, tmp, &events, &pending), -1);
+	rm_tmp();
+}
+END_TEST
+
+/* how each state check came out, from the scenario copy's list and
+ * SIPp's log */
+START_TEST(expectations)
+{
+	struct agent_facts a;
+
+	mk_tmp();
+	memset(&a, 0, sizeof(a));
+	strcpy(a.name, "caller");
+	put("caller.xml.expect", "1\tereg\t180\tstate=EARLY\n2\tereg\t200\tstate=CONFIRMED\n"
+	    "3\tereg\t100\tstate=INITIAL\n4\tereg\t487\tstate=TERMINATED\n"
+	    "5\ttest\tBYE\ttest of ss_x\n6\tereg\t200\tstate=TERMINATED\nbroken line\n");
+	put("caller.log", "sstck-expect 1 {state=EARLY} {id=s;state=EARLY;role=PROXY}\n"
+	    "sstck-expect 2 {} {id=s;state=EARLY;role=PROXY}\n"
+	    "sstck-expect 3 {} {}\n"
+	    "sstck-expect 4 {} {id=s;state=INITIAL;role=PROXY;valid=1;at=app}\n"
+	    "sstck-expect 5 {true} {}\n");
+	sipp_expectations(tmp, &a);
+	ck_assert_int_eq(a.exp_held, 2);
+	ck_assert_int_eq(a.exp_failed, 1);
+	ck_assert_int_eq(a.exp_unstamped, 1);
+	ck_assert_int_eq(a.exp_app, 1);
+	ck_assert_int_eq(a.exp_unreached, 1);
+	ck_assert_ptr_nonnull(strstr(a.exp_first, "on 200: X-SS-State expected /state=CONFIRMED/"));
+	rm_tmp();
 }
 END_TEST
 
@@ -680,6 +787,9 @@ int main(void)
 	tcase_add_test(tc, http_expectations);
 	tcase_add_test(tc, port_blocks);
 	tcase_add_test(tc, targets);
+	tcase_add_test(tc, kit_description);
+	tcase_add_test(tc, kit_trace_slices);
+	tcase_add_test(tc, expectations);
 	tcase_add_test(tc, kamailio_config);
 	tcase_add_test(tc, ports);
 	tcase_add_test(tc, proc_exit_and_timeout);
