@@ -860,6 +860,16 @@ static const char *case_field(json_t *res, const char *name, const char *key)
 	return "";
 }
 
+/* A column head per run: its target's name. */
+static void target_heads(FILE *fp, json_t *const *r, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		fputs("<th>", fp);
+		esc(fp, js(json_object_get(r[k], "target"), "name"));
+		fputs("</th>", fp);
+	}
+}
+
 /* A run's cell: its verdict, with its class. */
 static void verdict_cell(FILE *fp, const char *v)
 {
@@ -913,11 +923,7 @@ int report_compare(const char *const *dirs, size_t n, const char *file,
 		fputs(")</li>", fp);
 	}
 	fputs("</ul>\n<h2>Cases</h2><table id=\"compare\"><tr><th>case</th>", fp);
-	for (size_t k = 0; k < n; k++) {
-		fputs("<th>", fp);
-		esc(fp, js(json_object_get(r[k], "target"), "name"));
-		fputs("</th>", fp);
-	}
+	target_heads(fp, r, n);
 	fputs("<th>why they differ</th></tr>\n", fp);
 	/* every case of any run, in the first run's order, then the others' */
 	seen = json_object();
@@ -955,11 +961,7 @@ int report_compare(const char *const *dirs, size_t n, const char *file,
 		}
 	json_decref(seen);
 	fputs("</table>\n<h2>Rules</h2><table><tr><th>rule</th>", fp);
-	for (size_t k = 0; k < n; k++) {
-		fputs("<th>", fp);
-		esc(fp, js(json_object_get(r[k], "target"), "name"));
-		fputs("</th>", fp);
-	}
+	target_heads(fp, r, n);
 	fputs("</tr>\n", fp);
 	seen = json_object();
 	for (size_t k = 0; k < n; k++)
