@@ -100,6 +100,14 @@ static void judge_agent(const struct facts *f, const struct agent_facts *a,
 		    a->name, a->error);
 		return;
 	}
+	/* killed by a signal nobody here sent (the harness's own stops are
+	 * exit -1): the agent, not the target, is what went wrong */
+	if (a->exit > 128 && a->exit < 128 + 65) {
+		add(j, O_ERROR, where, name, "agent %s was killed by signal %d (%s) "
+		    "after %d messages received: not a verdict on the target",
+		    a->name, a->exit - 128, strsignal(a->exit - 128), a->received);
+		return;
+	}
 	if (a->role == ROLE_UAC && a->received == 0 && (a->exit != 0 || f->timed_out)) {
 		add(j, O_ERROR, where, name, "target %s did not answer agent %s",
 		    f->target_desc, a->name);
@@ -254,7 +262,8 @@ void judge(const struct facts *f, struct judgement *j)
 	} else if (f->oracle.ran && f->oracle.unparsed) {
 		/* a message no one can read was not judged: never a pass */
 		add(j, O_ERROR, f->oracle.first_unparsed, "oracle", "%zu logged "
-		    "message%s libosip2 cannot parse, the first at %s",
+		    "message%s not judged (libosip2 cannot parse it, or its "
+		    "X-SS-State is too long), the first at %s",
 		    f->oracle.unparsed, f->oracle.unparsed == 1 ? "" : "s",
 		    f->oracle.first_unparsed);
 	} else if (f->oracle.ran) {

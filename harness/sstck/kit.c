@@ -309,7 +309,13 @@ void kit_stop(void)
 
 bool kit_running(void)
 {
-	return kit_pid > 0 && (getpid() != kit_owner || waitpid(kit_pid, NULL, WNOHANG) == 0);
+	if (kit_pid <= 0)
+		return false;
+	if (getpid() != kit_owner || waitpid(kit_pid, NULL, WNOHANG) == 0)
+		return true;
+	kill(-kit_pid, SIGKILL);        /* what it left of its group */
+	kit_pid = -1;
+	return false;
 }
 
 /* --- a case's part of the trace -------------------------------------- */

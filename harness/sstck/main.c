@@ -776,6 +776,29 @@ static int cmd_run(int argc, char **argv)
 			done++;
 			r->seconds = (double)(now_ms() - s->started) / 1000.0;
 			finish_rules(r, &rs, &t);
+			/* a target of the whole run that no longer answers:
+			 * every case not yet started is an error at once, not a
+			 * timeout each */
+			if (r->j.verdict != V_PASSED && target_shared(&t) &&
+			    !preflight_err[0] && next < n) {
+				if (t.kind == TARGET_KIT && !kit_running())
+					textf(preflight_err, sizeof(preflight_err),
+					      "target %s exited during the run (see its log "
+					      "in %s/target/)", t.name, outdir);
+				else if (preflight(&t, perr, sizeof(perr)))
+					textf(preflight_err, sizeof(preflight_err), "target "
+					      "%s stopped answering during the run: %s",
+					      t.name, perr);
+				if (preflight_err[0]) {
+					/* the case it died in is no verdict either */
+					r->j.verdict = V_ERROR;
+					textf(r->j.reason, sizeof(r->j.reason), "%s (during "
+					      "this case)", preflight_err);
+					finish_rules(r, &rs, &t);
+					if (!quiet)
+						printf("sstck: %s\n", preflight_err);
+				}
+			}
 			if (!quiet) {
 				if (tty)
 					fprintf(stderr, "\r\033[K");

@@ -4,9 +4,40 @@
  * as properties; not observable is <skipped>, never a pass) and the table.
  */
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sstck.h"
+
+size_t utf8_seq(const unsigned char *p)
+{
+	size_t n;
+	unsigned int c;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2, c = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3, c = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4, c = p[0] & 0x07;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (p[i] & 0x3f);
+	}
+	/* overlong forms, surrogates, past U+10FFFF */
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* U+FFFD, for a byte that starts no valid UTF-8 sequence */
+static const char replacement[] = "\xef\xbf\xbd";
 
 void xml_escape(const char *in, char *buf, size_t bufsz)
 {
@@ -16,8 +47,8 @@ void xml_escape(const char *in, char *buf, size_t bufsz)
 		return;
 	for (; *in; in++) {
 		const char *rep = NULL;
-		char tmp[8];
 		unsigned char ch = (unsigned char)*in;
+		size_t l = 1;
 
 		switch (ch) {
 		case '&': rep = "&amp;"; break;
@@ -26,23 +57,50 @@ void xml_escape(const char *in, char *buf, size_t bufsz)
 		case '"': rep = "&quot;"; break;
 		case '\'': rep = "&apos;"; break;
 		default:
-			/* XML 1.0 has no place for other control characters */
-			if (ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') {
-				snprintf(tmp, sizeof(tmp), "?");
-				rep = tmp;
-			}
+			/* XML 1.0 has no place for other control characters,
+			 * nor for bytes that are not UTF-8 */
+			if (ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r')
+				rep = "?";
+			else if (ch >= 0x80 && !(l = utf8_seq((const unsigned char *)in)))
+				rep = replacement;
 		}
-		size_t l = rep ? strlen(rep) : 1;
+		size_t w = rep ? strlen(rep) : l;
 
-		if (n + l >= bufsz)
+		if (n + w >= bufsz)
 			break;
-		if (rep)
-			memcpy(buf + n, rep, l);
-		else
-			buf[n] = *in;
-		n += l;
+		memcpy(buf + n, rep ? rep : in, w);
+		n += w;
+		if (!rep)
+			in += l - 1;
 	}
 	buf[n] = '\0';
+}
+
+json_t *json_text(const char *s)
+{
+	size_t len = s ? strlen(s) : 0, n = 0;
+	char *buf = malloc(3 * len + 1);
+	json_t *j;
+
+	if (!buf)
+		return json_string("");
+	for (const char *p = s; p && *p;) {
+		size_t l = utf8_seq((const unsigned char *)p);
+
+		if (l) {
+			memcpy(buf + n, p, l);
+			n += l;
+			p += l;
+		} else {
+			memcpy(buf + n, replacement, 3);
+			n += 3;
+			p++;
+		}
+	}
+	buf[n] = '\0';
+	j = json_string(buf);
+	free(buf);
+	return j ? j : json_string("");
 }
 
 static const char *role_name(enum agent_role r)
@@ -55,19 +113,19 @@ static json_t *case_json(const struct case_result *r)
 	json_t *c = json_object(), *rules = json_array(), *checks = json_array(),
 	       *agents = json_array();
 
-	json_object_set_new(c, "name", json_string(r->m.name));
-	json_object_set_new(c, "summary", json_string(r->m.summary));
-	json_object_set_new(c, "app", json_string(r->m.app));
-	json_object_set_new(c, "verdict", json_string(verdict_name(r->j.verdict)));
-	json_object_set_new(c, "reason", json_string(r->j.reason));
-	json_object_set_new(c, "where", json_string(r->j.where));
-	json_object_set_new(c, "out", json_string(r->out));
+	json_object_set_new(c, "name", json_text(r->m.name));
+	json_object_set_new(c, "summary", json_text(r->m.summary));
+	json_object_set_new(c, "app", json_text(r->m.app));
+	json_object_set_new(c, "verdict", json_text(verdict_name(r->j.verdict)));
+	json_object_set_new(c, "reason", json_text(r->j.reason));
+	json_object_set_new(c, "where", json_text(r->j.where));
+	json_object_set_new(c, "out", json_text(r->out));
 	json_object_set_new(c, "seconds", json_real(r->seconds));
 	for (size_t i = 0; i < r->m.nrules; i++) {
 		json_t *x = json_object();
 
-		json_object_set_new(x, "id", json_string(r->m.rules[i]));
-		json_object_set_new(x, "verdict", json_string(verdict_name(r->rule_v[i])));
+		json_object_set_new(x, "id", json_text(r->m.rules[i]));
+		json_object_set_new(x, "verdict", json_text(verdict_name(r->rule_v[i])));
 		json_array_append_new(rules, x);
 	}
 	json_object_set_new(c, "rules", rules);
@@ -75,9 +133,9 @@ static json_t *case_json(const struct case_result *r)
 		const struct check *k = &r->j.checks[i];
 		json_t *x = json_object();
 
-		json_object_set_new(x, "name", json_string(k->name));
-		json_object_set_new(x, "outcome", json_string(outcome_name(k->outcome)));
-		json_object_set_new(x, "detail", json_string(k->detail));
+		json_object_set_new(x, "name", json_text(k->name));
+		json_object_set_new(x, "outcome", json_text(outcome_name(k->outcome)));
+		json_object_set_new(x, "detail", json_text(k->detail));
 		json_array_append_new(checks, x);
 	}
 	json_object_set_new(c, "checks", checks);
@@ -85,16 +143,16 @@ static json_t *case_json(const struct case_result *r)
 		const struct agent_facts *a = &r->f.agents[i];
 		json_t *x = json_object();
 
-		json_object_set_new(x, "name", json_string(a->name));
-		json_object_set_new(x, "role", json_string(role_name(a->role)));
+		json_object_set_new(x, "name", json_text(a->name));
+		json_object_set_new(x, "role", json_text(role_name(a->role)));
 		json_object_set_new(x, "ran", json_boolean(a->ran));
 		json_object_set_new(x, "exit", json_integer(a->exit));
 		json_object_set_new(x, "calls_ok", json_integer(a->calls_ok));
 		json_object_set_new(x, "calls_failed", json_integer(a->calls_failed));
 		json_object_set_new(x, "received", json_integer(a->received));
 		json_object_set_new(x, "state_checks", json_integer(a->state_checks));
-		json_object_set_new(x, "message_log", json_string(a->log));
-		json_object_set_new(x, "error", json_string(a->error));
+		json_object_set_new(x, "message_log", json_text(a->log));
+		json_object_set_new(x, "error", json_text(a->error));
 		json_array_append_new(agents, x);
 	}
 	json_object_set_new(c, "agents", agents);
@@ -130,11 +188,11 @@ int results_json(const char *path, const struct target *t,
 	long count[4] = { 0 };
 	int rc;
 
-	json_object_set_new(tj, "name", json_string(t->name));
-	json_object_set_new(tj, "summary", json_string(t->summary));
+	json_object_set_new(tj, "name", json_text(t->name));
+	json_object_set_new(tj, "summary", json_text(t->summary));
 	json_object_set_new(tj, "state_header", json_boolean(t->state_header));
 	json_object_set_new(tj, "trace", json_boolean(t->trace));
-	json_object_set_new(root, "tool", json_string("sstck"));
+	json_object_set_new(root, "tool", json_text("sstck"));
 	json_object_set_new(root, "target", tj);
 	json_object_set_new(root, "seconds", json_real(seconds));
 	for (size_t i = 0; i < n; i++) {
@@ -155,9 +213,9 @@ int results_json(const char *path, const struct target *t,
 					if (!strcmp(old, verdict_name(q)))
 						v = merge((enum verdict)q, v);
 			}
-			json_object_set_new(x, "verdict", json_string(verdict_name(v)));
+			json_object_set_new(x, "verdict", json_text(verdict_name(v)));
 			json_array_append_new(json_object_get(x, "cases"),
-					      json_string(rs[i].m.name));
+					      json_text(rs[i].m.name));
 		}
 	}
 	for (int v = 0; v < 4; v++)

@@ -104,13 +104,15 @@ static void first_line(const char *path, char *buf, size_t bufsz)
 static void read_trace(const char *path, struct facts *f)
 {
 	FILE *fp = fopen(path, "r");
-	char line[8192];
+	char *line = NULL;
+	size_t cap = 0;
 
 	f->live_ss = -1;
 	f->derived = 0;
 	if (!fp)
 		return;
-	while (fgets(line, sizeof(line), fp)) {
+	/* whole lines, however long: a cut one would hide the shutdown line */
+	while (getline(&line, &cap, fp) > 0) {
 		json_t *o = json_loads(line, 0, NULL);
 		const char *ev = json_string_value(json_object_get(o, "ev"));
 
@@ -121,6 +123,7 @@ static void read_trace(const char *path, struct facts *f)
 			f->live_ss = (long)json_integer_value(json_object_get(o, "live_ss"));
 		json_decref(o);
 	}
+	free(line);
 	fclose(fp);
 }
 

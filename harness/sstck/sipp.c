@@ -110,8 +110,15 @@ int sipp_received(const char *path)
 
 	if (!text)
 		return -1;
-	for (const char *p = text; (p = strstr(p, " message received [")); p++)
-		n++;
+	/* a block's first line after SIPp's separator, "----- DATE TIME":
+	 * never the text of a message, which may say anything */
+	for (const char *p = text; (p = strstr(p, "----------------------------------------------- ")); p++) {
+		const char *l = strchr(p, '\n');
+
+		if ((p == text || p[-1] == '\n') && l && strlen(l + 1) > 4 &&
+		    !strncmp(l + 4, " message received [", 19))
+			n++;
+	}
 	free(text);
 	return n;
 }

@@ -419,7 +419,14 @@ int  results_json(const char *path, const struct target *t,
 int  results_junit(const char *path, const struct target *t,
 		   const struct case_result *rs, size_t n, double seconds);
 void results_table(FILE *fp, const struct case_result *rs, size_t n);
-/* XML text escaping into BUF; the result is always terminated. */
+/* XML text escaping into BUF; the result is always terminated, and a
+ * byte that is not UTF-8 becomes U+FFFD. */
 void xml_escape(const char *in, char *buf, size_t bufsz);
+/* The length of the valid UTF-8 sequence at P (1 for ASCII), 0 when none
+ * starts there. */
+size_t utf8_seq(const unsigned char *p);
+/* A JSON string of S, any byte that is not UTF-8 as U+FFFD (jansson's
+ * json_string refuses such text and returns NULL). */
+json_t *json_text(const char *s);
 
 #endif

@@ -558,10 +558,15 @@ START_TEST(sipp_files)
 	ck_assert_int_eq(ok, -1);
 	ck_assert_int_eq(sipp_stat("/nonexistent", &ok, &failed), -1);
 
-	put("m.log", "----- 2026\nUDP message sent (3 bytes):\n\nINVITE\n"
-	    "----- 2026\nUDP message received [3] bytes :\n\nSIP/2.0 100\n"
-	    "----- 2026\nUDP message received [3] bytes :\n\nSIP/2.0 200\n");
+#define SEP "----------------------------------------------- 2026-12-02 17:57:35.703672\n"
+	put("m.log", SEP "UDP message sent (3 bytes):\n\nINVITE\n"
+	    SEP "UDP message received [3] bytes :\n\nSIP/2.0 100\n"
+	    "X-Hostile: UDP message received [9] bytes :\n"
+	    "UDP message received [9] bytes :\n"
+	    SEP "TCP message received [3] bytes :\n\nSIP/2.0 200\n");
+#undef SEP
 	snprintf(p, sizeof(p), "%s/m.log", tmp);
+	/* what the target's own text says is no message */
 	ck_assert_int_eq(sipp_received(p), 2);
 	ck_assert_int_eq(sipp_received("/nonexistent"), -1);
 
@@ -745,6 +750,15 @@ START_TEST(verdicts)
 	f.interrupted = true;
 	judge(&f, &j);
 	ck_assert_int_eq(j.verdict, V_ERROR);
+
+	/* an agent killed by a signal we did not send: no verdict on the
+	 * target, and not "the target did not answer" */
+	base(&f, 2);
+	f.agents[1].exit = 128 + 9;
+	f.agents[1].received = 0;
+	judge(&f, &j);
+	ck_assert_int_eq(j.verdict, V_ERROR);
+	ck_assert_ptr_nonnull(strstr(j.reason, "killed by signal 9"));
 }
 END_TEST
 
@@ -767,6 +781,17 @@ START_TEST(escaping)
 	ck_assert_str_eq(buf, "&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt;&amp;&quot;?");
 	xml_escape("<<<<", buf, 9);            /* never cuts an entity */
 	ck_assert_str_eq(buf, "&lt;&lt;");
+	/* junit.xml stays well-formed whatever bytes a target sends */
+	xml_escape("caf\xc3\xa9 \xff\xc3(\xed\xa0\x80\xe2\x82\xac", buf, sizeof(buf));
+	ck_assert_str_eq(buf, "caf\xc3\xa9 \xef\xbf\xbd\xef\xbf\xbd(\xef\xbf\xbd"
+			 "\xef\xbf\xbd\xef\xbf\xbd\xe2\x82\xac");
+	/* and results.json keeps the text jansson would refuse */
+	json_t *j = json_text("seen \xff\xfe");
+
+	ck_assert_ptr_nonnull(j);
+	ck_assert_str_eq(json_string_value(j), "seen \xef\xbf\xbd\xef\xbf\xbd");
+	json_decref(j);
+	ck_assert_ptr_null(json_string("seen \xff"));   /* what it fixes */
 }
 END_TEST
 
