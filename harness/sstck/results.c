@@ -1,7 +1,8 @@
 /*
  * results.c: what a run leaves for people and for CI: results.json (all
- * of it, for the report), junit.xml (one testcase per case, its rule IDs
- * as properties; not observable is <skipped>, never a pass) and the table.
+ * of it, for the report), junit.xml (one testcase per case, valid
+ * against reports/junit.xsd; not observable is <skipped>, never a pass)
+ * and the table.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -228,6 +229,11 @@ int results_json(const char *path, const struct target *t,
 	return rc;
 }
 
+/* junit.xml, valid against reports/junit.xsd (the Jenkins xUnit
+ * plugin's constraints): a testcase per case, named by the whole case
+ * name (groups share names: proxy/cancel-ringing, fork/cancel-ringing);
+ * the case's rules and their verdicts in its system-out, since a testcase
+ * holds no properties; the run's target and CF sides as the suite's. */
 int results_junit(const char *path, const struct target *t,
 		  const struct case_result *rs, size_t n, double seconds)
 {
@@ -242,31 +248,27 @@ int results_junit(const char *path, const struct target *t,
 	xml_escape(t->name, a, sizeof(a));
 	fprintf(fp, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<testsuites name=\"sstck\" tests=\"%zu\" failures=\"%ld\" "
-		"errors=\"%ld\" skipped=\"%ld\" time=\"%.3f\">\n"
-		" <testsuite name=\"sstck.%s\" tests=\"%zu\" failures=\"%ld\" "
-		"errors=\"%ld\" skipped=\"%ld\" time=\"%.3f\">\n",
-		n, count[V_FAILED], count[V_ERROR], count[V_NOTOBS], seconds,
+		"errors=\"%ld\" time=\"%.3f\">\n"
+		" <testsuite name=\"sessiontck.%s\" tests=\"%zu\" failures=\"%ld\" "
+		"errors=\"%ld\" skipped=\"%ld\" time=\"%.3f\">\n  <properties>\n",
+		n, count[V_FAILED], count[V_ERROR], seconds,
 		a, n, count[V_FAILED], count[V_ERROR], count[V_NOTOBS], seconds);
+	fprintf(fp, "   <property name=\"target\" value=\"%s\"/>\n", a);
+	xml_escape(t->summary, a, sizeof(a));
+	fprintf(fp, "   <property name=\"target.summary\" value=\"%s\"/>\n", a);
+	xml_escape(t->cf, a, sizeof(a));
+	fprintf(fp, "   <property name=\"target.cf\" value=\"%s\"/>\n  </properties>\n", a);
 	for (size_t i = 0; i < n; i++) {
 		const struct case_result *r = &rs[i];
-		const char *slash = strrchr(r->m.name, '/');
+		const char *slash = strchr(r->m.name, '/');
 		char cls[160];
 
 		snprintf(cls, sizeof(cls), "%.*s", slash ? (int)(slash - r->m.name) :
 			 (int)strlen(r->m.name), r->m.name);
 		xml_escape(cls, a, sizeof(a));
-		xml_escape(slash ? slash + 1 : r->m.name, b, sizeof(b));
+		xml_escape(r->m.name, b, sizeof(b));
 		fprintf(fp, "  <testcase classname=\"sessiontck.%s\" name=\"%s\" "
-			"time=\"%.3f\">\n   <properties>\n", a, b, r->seconds);
-		for (size_t k = 0; k < r->m.nrules; k++) {
-			xml_escape(r->m.rules[k], a, sizeof(a));
-			fprintf(fp, "    <property name=\"rule\" value=\"%s\"/>\n", a);
-			fprintf(fp, "    <property name=\"rule.%s\" value=\"%s\"/>\n", a,
-				verdict_name(r->rule_v[k]));
-		}
-		xml_escape(r->m.summary, a, sizeof(a));
-		fprintf(fp, "    <property name=\"summary\" value=\"%s\"/>\n"
-			"   </properties>\n", a);
+			"time=\"%.3f\">\n", a, b, r->seconds < 0 ? 0.0 : r->seconds);
 		xml_escape(r->j.reason, a, sizeof(a));
 		xml_escape(r->j.where, b, sizeof(b));
 		switch (r->j.verdict) {
@@ -283,7 +285,12 @@ int results_junit(const char *path, const struct target *t,
 		case V_PASSED:
 			break;
 		}
-		fprintf(fp, "   <system-out>");
+		xml_escape(r->m.summary, a, sizeof(a));
+		fprintf(fp, "   <system-out>%s\n", a);
+		for (size_t k = 0; k < r->m.nrules; k++) {
+			xml_escape(r->m.rules[k], a, sizeof(a));
+			fprintf(fp, "rule %s: %s\n", a, verdict_name(r->rule_v[k]));
+		}
 		for (size_t k = 0; k < r->j.nchecks; k++) {
 			const struct check *c = &r->j.checks[k];
 
