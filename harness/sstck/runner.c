@@ -610,7 +610,9 @@ void run_case(const struct run_opts *o, const struct manifest *m,
 			textf(path, sizeof(path), "%s/%s.err.log", outdir, af->name);
 			sipp_first_error(path, af->error, sizeof(af->error));
 		}
-		if (!af->error[0]) {
+		/* its screen output says why only when it failed; a passing
+		 * agent's is its statistics table, no error */
+		if (!af->error[0] && af->exit != 0) {
 			textf(path, sizeof(path), "%s/%s.out", outdir, af->name);
 			sipp_first_error(path, af->error, sizeof(af->error));
 		}
