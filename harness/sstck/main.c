@@ -43,9 +43,11 @@ static const char usage_top[] =
 "  report  write the HTML report of a finished run (run does it too)\n"
 "  compare finished runs side by side (e.g. ref, kamailio and cipango)\n"
 "  help    this text; COMMAND --help for each command's options\n"
+"  --version  the version\n"
 "\n"
 "exit status: 0 when no case failed or erred, 1 when one did, 2 for a\n"
-"usage error or a run that could not start.\n";
+"usage error or a run that could not start, 130 for a run interrupted\n"
+"(Ctrl-C, SIGTERM: the cases done so far are in the results).\n";
 
 static const char usage_run[] =
 "usage: sstck run [OPTIONS] [GLOB...]\n"
@@ -346,6 +348,65 @@ out:
 	return rc;
 }
 
+/* The HTTP side of a target must answer GET BASE/session (the observation
+ * protocol's section 3) within three seconds, or no converged case is
+ * worth its timeout.  BASE is http://127.0.0.1:PORT[/CONTEXT]. */
+static int http_preflight(const char *base, char *why, size_t whysz)
+{
+	struct sockaddr_in sa;
+	char host[64] = "", req[600], buf[256];
+	const char *p = base + strlen("http://"), *path;
+	int port = 0, fd, rc = -1;
+	long long end = now_ms() + 3000;
+	size_t got = 0;
+
+	path = strchr(p, '/');
+	if (sscanf(p, "%63[^:]:%d", host, &port) != 2 || port < 1 || port > 65535 ||
+	    strcmp(host, "127.0.0.1")) {
+		textf(why, whysz, "--http-base %s: expected http://127.0.0.1:PORT/CONTEXT", base);
+		return -1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((unsigned short)port);
+	inet_pton(AF_INET, host, &sa.sin_addr);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		textf(why, whysz, "nothing listens at %s:%d (%s)", host, port, strerror(errno));
+		goto out;
+	}
+	snprintf(req, sizeof(req), "GET %s/session HTTP/1.0\r\nHost: %s:%d\r\n\r\n",
+		 path ? path : "", host, port);
+	if (send(fd, req, strlen(req), MSG_NOSIGNAL) < 0) {
+		textf(why, whysz, "cannot send to %s:%d: %s", host, port, strerror(errno));
+		goto out;
+	}
+	while (got < 12 && now_ms() < end) {
+		struct pollfd pf = { fd, POLLIN, 0 };
+		ssize_t n;
+
+		if (poll(&pf, 1, 100) <= 0)
+			continue;
+		n = recv(fd, buf + got, sizeof(buf) - 1 - got, 0);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	if (got >= 12 && !strncmp(buf, "HTTP/1.", 7) && !strncmp(buf + 9, "200", 3))
+		rc = 0;
+	else if (got >= 12 && !strncmp(buf, "HTTP/1.", 7))
+		textf(why, whysz, "GET %s/session answered \"%.*s\", not 200: is the "
+			 "probe's context %s?", base, (int)strcspn(buf, "\r\n"), buf,
+			 path ? path : "/");
+	else
+		textf(why, whysz, "GET %s/session: no HTTP answer in 3 s", base);
+out:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
 /* --- running ---------------------------------------------------------- */
 
 struct slot {
@@ -502,7 +563,9 @@ static int cmd_run(int argc, char **argv)
 		case 'q': quiet = true; break;
 		case 'v': verbose = true; break;
 		case 'h': fputs(usage_run, stdout); return 0;
-		default: fputs(usage_run, stderr); return 2;
+		default:
+			fputs("sstck run: see sstck run --help\n", stderr);
+			return 2;
 		}
 	}
 	for (; optind < argc && nglobs < 64; optind++)
@@ -610,6 +673,12 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (target_shared(&t) && preflight(&t, perr, sizeof(perr)))
 		snprintf(preflight_err, sizeof(preflight_err), "target %s: %s", t.name, perr);
+	/* its HTTP side, for the converged cases only */
+	char http_err[SSTCK_TEXT] = "";
+
+	if (!preflight_err[0] && target_shared(&t) && t.http_base[0] &&
+	    http_preflight(t.http_base, perr, sizeof(perr)))
+		textf(http_err, sizeof(http_err), "target %s's HTTP side: %s", t.name, perr);
 
 	struct run_opts o = { top, rpath, sipp, &t, timeout_s, verbose };
 	struct sigaction sa;
@@ -624,6 +693,8 @@ static int cmd_run(int argc, char **argv)
 	       n, t.name, t.summary, jobs, timeout_s);
 	if (preflight_err[0])
 		printf("sstck: %s\n", preflight_err);
+	if (http_err[0])
+		printf("sstck: %s: every converged case is an error\n", http_err);
 	fflush(stdout);
 
 	while (done < n) {
@@ -666,6 +737,8 @@ static int cmd_run(int argc, char **argv)
 				signal(SIGHUP, SIG_DFL);
 				if (preflight_err[0])
 					e = preflight_err;
+				else if (http_err[0] && r->loaded && r->m.nhttp)
+					e = http_err;
 				else if (!r->loaded)
 					e = r->j.reason;
 				run_case(&o, r->loaded ? &r->m : &out.m, e, r->out,
@@ -1123,6 +1196,10 @@ int main(int argc, char **argv)
 	    !strcmp(argv[1], "-h")) {
 		fputs(usage_top, argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("sstck %s\n", SSTCK_VERSION);
+		return 0;
 	}
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 1, argv + 1);

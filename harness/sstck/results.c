@@ -194,6 +194,7 @@ int results_json(const char *path, const struct target *t,
 	json_object_set_new(tj, "state_header", json_boolean(t->state_header));
 	json_object_set_new(tj, "trace", json_boolean(t->trace));
 	json_object_set_new(root, "tool", json_text("sstck"));
+	json_object_set_new(root, "version", json_text(SSTCK_VERSION));
 	json_object_set_new(root, "target", tj);
 	json_object_set_new(root, "seconds", json_real(seconds));
 	for (size_t i = 0; i < n; i++) {
@@ -253,7 +254,8 @@ int results_junit(const char *path, const struct target *t,
 		"errors=\"%ld\" skipped=\"%ld\" time=\"%.3f\">\n  <properties>\n",
 		n, count[V_FAILED], count[V_ERROR], seconds,
 		a, n, count[V_FAILED], count[V_ERROR], count[V_NOTOBS], seconds);
-	fprintf(fp, "   <property name=\"target\" value=\"%s\"/>\n", a);
+	fprintf(fp, "   <property name=\"sstck.version\" value=\"%s\"/>\n"
+		"   <property name=\"target\" value=\"%s\"/>\n", SSTCK_VERSION, a);
 	xml_escape(t->summary, a, sizeof(a));
 	fprintf(fp, "   <property name=\"target.summary\" value=\"%s\"/>\n", a);
 	xml_escape(t->cf, a, sizeof(a));

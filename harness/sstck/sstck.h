@@ -20,6 +20,9 @@
 #include <sys/types.h>
 #include <jansson.h>
 
+/* The suite's version, in --version, results.json and junit.xml. */
+#define SSTCK_VERSION "0.3.0"
+
 #define SSTCK_MAX_AGENTS 8
 #define SSTCK_MAX_RULES  32
 #define SSTCK_MAX_CHECKS 48
