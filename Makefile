@@ -9,6 +9,8 @@
 #                      sstck-ref and Kamailio
 #   make probe         the Java probe for third-party containers: a SAR in
 #                      build/probe/sessiontck-probe.sar
+#   make install       sstck, sstck-ref, their man pages, the cases, rules
+#                      and targets (PREFIX=/usr/local, DESTDIR=)
 #
 # Quiet by default; V=1 shows the commands.
 
@@ -61,13 +63,14 @@ SIP_CFLAGS   = $(shell pkg-config --cflags libosip2 jansson inih libmicrohttpd 2
 SIP_LIBS     = $(shell pkg-config --libs libosip2 jansson libmicrohttpd 2>/dev/null)
 HARNESS_LIBS = $(shell pkg-config --libs libosip2 jansson inih 2>/dev/null)
 
-.PHONY: all check conformance rules coverage bench deps clean help probe
+.PHONY: all check conformance rules coverage bench deps clean help probe \
+        man install
 
 all: $(OUT)/rel/libssm.a $(OUT)/rel/ssm-bench $(OUT)/rel/sstck-ref \
      $(OUT)/rel/sstck
 
 help:
-	@sed -n '3,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	$(Q)sh harness/setup-deps
@@ -139,6 +142,8 @@ check: $(OUT)/san/check-model $(OUT)/san/sstck-ref $(OUT)/san/check-sstck \
 	@echo "== the probe for third-party containers: build, package, protocol, the guide's run"
 	$(Q)$(MAKE) -s probe
 	$(Q)conformance/probe/test-probe $(OUT)/san $(REPORTS)/check/probe $(OUT)/probe
+	@echo "== make install, and the installed sstck run from outside the tree"
+	$(Q)harness/test-install $(REPORTS)/check/install
 	@echo "== Cipango 3.0.2 with the probe: every verdict as harness/targets/cipango.md says"
 	$(Q)harness/test-cipango $(OUT)/san $(REPORTS)/check/cipango
 	@echo "== RFC 4475 torture messages against sstck-ref (ASan + UBSan)"
@@ -226,6 +231,38 @@ probe: | deps
 bench: $(OUT)/rel/ssm-bench $(OUT)/rel/sstck-ref
 	$(Q)$(OUT)/rel/ssm-bench
 	$(Q)SSTCK_REF=$(CURDIR)/$(OUT)/rel/sstck-ref harness/bench-load
+
+# The man pages are made from the programs' own --help (doc/man/mkman),
+# so the two never differ.
+man: $(OUT)/man/sstck.1 $(OUT)/man/sstck-ref.1
+
+$(OUT)/man/sstck.1: $(OUT)/rel/sstck doc/man/sstck.prose doc/man/mkman
+	@mkdir -p $(dir $@)
+	$(Q)python3 doc/man/mkman $< sstck doc/man/sstck.prose \
+		run list show check report compare > $@.tmp && mv $@.tmp $@
+
+$(OUT)/man/sstck-ref.1: $(OUT)/rel/sstck-ref doc/man/sstck-ref.prose doc/man/mkman
+	@mkdir -p $(dir $@)
+	$(Q)python3 doc/man/mkman $< sstck-ref doc/man/sstck-ref.prose > $@.tmp && mv $@.tmp $@
+
+# What an installed sstck reads lives in PREFIX/share/sessiontck, laid out
+# as in the tree (it finds it beside its bin/); the probe goes with it
+# when make probe has built it.
+PREFIX  ?= /usr/local
+SHARE   := $(PREFIX)/share/sessiontck
+install: all man
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(SHARE)/conformance/oracle $(DESTDIR)$(SHARE)/harness
+	install -m 755 $(OUT)/rel/sstck $(OUT)/rel/sstck-ref $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(OUT)/man/sstck.1 $(OUT)/man/sstck-ref.1 \
+		$(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 conformance/rules.tsv $(DESTDIR)$(SHARE)/conformance/
+	install -m 644 conformance/oracle/state-table.tsv $(DESTDIR)$(SHARE)/conformance/oracle/
+	cp -R scenarios $(DESTDIR)$(SHARE)/
+	cp -R harness/targets harness/kamailio $(DESTDIR)$(SHARE)/harness/
+	if [ -f $(OUT)/probe/sessiontck-probe.sar ]; then \
+		install -d $(DESTDIR)$(SHARE)/probe && \
+		install -m 644 $(OUT)/probe/sessiontck-probe.sar $(DESTDIR)$(SHARE)/probe/; fi
 
 clean:
 	rm -rf $(OUT) $(REPORTS)

@@ -174,6 +174,11 @@ static void find_top(void)
 			break;
 		*s = '\0';
 	}
+	/* an installed sstck: PREFIX/bin/sstck, its data in PREFIX/share */
+	textf(top, sizeof(top), "%s/../share/sessiontck", exedir);
+	snprintf(p, sizeof(p), "%s/harness/targets", top);
+	if (is_dir(p))
+		return;
 	if (!getcwd(top, sizeof(top)))
 		strcpy(top, ".");
 }
@@ -528,6 +533,8 @@ static int cmd_run(int argc, char **argv)
 	snprintf(scen, sizeof(scen), "%s/scenarios", top);
 	snprintf(ref_bin, sizeof(ref_bin), "%s/sstck-ref", exedir);
 	snprintf(probe, sizeof(probe), "%s/../probe/sessiontck-probe.sar", exedir);
+	if (access(probe, R_OK))        /* an installed one's */
+		snprintf(probe, sizeof(probe), "%s/probe/sessiontck-probe.sar", top);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "qvh", lo, NULL)) != -1) {
 		char *end;
