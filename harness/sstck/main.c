@@ -287,6 +287,11 @@ static bool on_path(const char *prog)
  * three seconds, or no case is worth starting against it. */
 static int preflight(const struct target *t, char *why, size_t whysz)
 {
+	/* each pre-flight a transaction of its own: a target takes a second
+	 * one with the first's branch for a retransmission and answers it
+	 * to the first one's port (RFC 3261 17.2.2) */
+	static unsigned count;
+	unsigned nth = ++count;
 	struct sockaddr_in sa, me;
 	socklen_t ml = sizeof(me);
 	char msg[1024], buf[2048];
@@ -306,15 +311,16 @@ static int preflight(const struct target *t, char *why, size_t whysz)
 	}
 	snprintf(msg, sizeof(msg),
 		 "OPTIONS sip:sstck-preflight@%s:%d SIP/2.0\r\n"
-		 "Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-sstck-%ld;rport\r\n"
+		 "Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-sstck-%ld-%u;rport\r\n"
 		 "Max-Forwards: 1\r\n"
-		 "From: <sip:sstck@127.0.0.1:%d>;tag=sstck%ld\r\n"
+		 "From: <sip:sstck@127.0.0.1:%d>;tag=sstck%ld-%u\r\n"
 		 "To: <sip:sstck-preflight@%s:%d>\r\n"
-		 "Call-ID: sstck-preflight-%ld@127.0.0.1\r\n"
+		 "Call-ID: sstck-preflight-%ld-%u@127.0.0.1\r\n"
 		 "CSeq: 1 OPTIONS\r\nX-SSTCK-App: ping\r\n"
 		 "Content-Length: 0\r\n\r\n",
-		 t->host, t->port, ntohs(me.sin_port), (long)getpid(),
-		 ntohs(me.sin_port), (long)getpid(), t->host, t->port, (long)getpid());
+		 t->host, t->port, ntohs(me.sin_port), (long)getpid(), nth,
+		 ntohs(me.sin_port), (long)getpid(), nth, t->host, t->port,
+		 (long)getpid(), nth);
 	while (now_ms() - start < 3000) {
 		struct pollfd p = { fd, POLLIN, 0 };
 
