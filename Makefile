@@ -59,9 +59,9 @@ LDFLAGS_cov := --coverage
 
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
-SIP_CFLAGS   = $(shell pkg-config --cflags libosip2 jansson inih libmicrohttpd 2>/dev/null)
+SIP_CFLAGS   = $(shell pkg-config --cflags libosip2 jansson inih libmicrohttpd libxml-2.0 2>/dev/null)
 SIP_LIBS     = $(shell pkg-config --libs libosip2 jansson libmicrohttpd 2>/dev/null)
-HARNESS_LIBS = $(shell pkg-config --libs libosip2 jansson inih 2>/dev/null)
+HARNESS_LIBS = $(shell pkg-config --libs libosip2 jansson inih libxml-2.0 2>/dev/null)
 
 .PHONY: all check conformance rules coverage bench deps clean help probe \
         man install

@@ -602,7 +602,30 @@ START_TEST(sipp_files)
 	put("n.xml", "hello");
 	snprintf(p, sizeof(p), "%s/n.xml", tmp);
 	ck_assert_int_eq(sipp_scenario_copy(p, q, true, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "not XML"));
+	put("o.xml", "<?xml version=\"1.0\"?>\n<notes><ereg/></notes>\n");
+	snprintf(p, sizeof(p), "%s/o.xml", tmp);
+	ck_assert_int_eq(sipp_scenario_copy(p, q, true, err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, "not a SIPp scenario"));
+	/* XML is XML: a tab before an attribute, attributes in another order,
+	 * single quotes, an entity; the CDATA of a message kept as it was */
+	put("t.xml", "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n"
+	    "<!DOCTYPE scenario SYSTEM \"sipp.dtd\">\n<scenario>\n"
+	    "<send><![CDATA[\n  INVITE sip:b@h SIP/2.0\n  X-A: <&>\n]]></send>\n"
+	    "<recv response=\"180\"><action>\n"
+	    "<ereg\tcheck_it=\"true\" assign_to='a' header=\"X-SS-State:\"\n"
+	    "      search_in=\"hdr\" regexp=\"state=EARLY&amp;\"/>\n"
+	    "</action></recv></scenario>\n");
+	snprintf(p, sizeof(p), "%s/t.xml", tmp);
+	ck_assert_int_eq(sipp_scenario_copy(p, q, true, err, sizeof(err)), 1);
+	fp = fopen(q, "r");
+	n = fread(text, 1, sizeof(text) - 1, fp);
+	fclose(fp);
+	text[n] = '\0';
+	ck_assert_ptr_null(strstr(text, "check_it"));
+	ck_assert_ptr_nonnull(strstr(text, "<![CDATA[\n  INVITE sip:b@h SIP/2.0\n  X-A: <&>\n]]>"));
+	ck_assert_ptr_nonnull(strstr(text, "sstck-expect 1 {[$sstck_m1]} {[$sstck_h1]}"));
+	ck_assert_ptr_nonnull(strstr(text, "regexp=\"state=EARLY&amp;\" search_in=\"hdr\""));
 	rm_tmp();
 }
 END_TEST
