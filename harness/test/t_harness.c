@@ -587,12 +587,9 @@ START_TEST(sipp_files)
 	snprintf(q, sizeof(q), "%s/y.xml", tmp);
 	ck_assert_int_eq(sipp_scenario_copy(p, q, true, err, sizeof(err)), 3);
 	ck_assert_int_eq(sipp_scenario_copy(p, q, false, err, sizeof(err)), 3);
-	FILE *fp = fopen(q, "r");
-	char text[2048];
-	size_t n = fread(text, 1, sizeof(text) - 1, fp);
+	char *text = file_read(q, NULL);
 
-	fclose(fp);
-	text[n] = '\0';
+	ck_assert_ptr_nonnull(text);
 	/* the state checks lose check_it; the wire check keeps it */
 	ck_assert_ptr_nonnull(strstr(text, "header=\"X-SS-State:\" assign_to=\"a\""));
 	ck_assert_ptr_nonnull(strstr(text, "search_in=\"msg\" check_it=\"true\" assign_to=\"b\""));
@@ -618,14 +615,14 @@ START_TEST(sipp_files)
 	    "</action></recv></scenario>\n");
 	snprintf(p, sizeof(p), "%s/t.xml", tmp);
 	ck_assert_int_eq(sipp_scenario_copy(p, q, true, err, sizeof(err)), 1);
-	fp = fopen(q, "r");
-	n = fread(text, 1, sizeof(text) - 1, fp);
-	fclose(fp);
-	text[n] = '\0';
+	free(text);
+	text = file_read(q, NULL);
+	ck_assert_ptr_nonnull(text);
 	ck_assert_ptr_null(strstr(text, "check_it"));
 	ck_assert_ptr_nonnull(strstr(text, "<![CDATA[\n  INVITE sip:b@h SIP/2.0\n  X-A: <&>\n]]>"));
 	ck_assert_ptr_nonnull(strstr(text, "sstck-expect 1 {[$sstck_m1]} {[$sstck_h1]}"));
 	ck_assert_ptr_nonnull(strstr(text, "regexp=\"state=EARLY&amp;\" search_in=\"hdr\""));
+	free(text);
 	rm_tmp();
 }
 END_TEST
