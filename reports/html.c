@@ -79,6 +79,7 @@ static const struct vshow {
 	{ "failed", "fail", "&#10007;" },
 	{ "error", "err", "!" },
 	{ "not observable", "nobs", "&#8226;" },
+	{ "not applicable", "na", "&#8211;" },
 };
 
 static const struct vshow *vshow(const char *verdict)
@@ -409,11 +410,13 @@ static const char *STYLE =
 "code,.mono{font-family:ui-monospace,monospace;font-size:12px}"
 ".tot span{display:inline-block;margin-right:1.2em;font-weight:600}"
 ".pass{color:#116329}.fail{color:#b31d28}.err{color:#9a6700}.nobs{color:#57606a}"
+".na{color:#8c959f}"
 ".none{color:#8c959f}"
 "table{border-collapse:collapse}td,th{border:1px solid #d0d7de;padding:2px 6px;vertical-align:top}"
 "#matrix td.c{text-align:center;width:16px;padding:1px}#matrix th.c{font-size:10px;padding:1px}"
 "#matrix td.c.pass{background:#dafbe1}#matrix td.c.fail{background:#ffebe9}"
 "#matrix td.c.err{background:#fff8c5}#matrix td.c.nobs{background:#eaeef2}"
+"#matrix td.c.na{background:#f6f8fa}"
 "#matrix a{text-decoration:none;color:inherit}"
 ".rule,.case{border:1px solid #d0d7de;border-radius:6px;padding:.4em 1em;margin:.8em 0}"
 ".case.fail,.case.err{border-color:#b31d28;background:#fff8f8}"
@@ -609,7 +612,9 @@ static int write_index(const char *out, json_t *res, const struct catalog *cat)
 	      "<span class=\"pass\">passed</span>: every check ran and held; "
 	      "<span class=\"fail\">failed</span>: one did not; "
 	      "<span class=\"nobs\">not observable</span>: the target cannot show it "
-	      "(never counted as a pass); <span class=\"err\">error</span>: the case "
+	      "(never counted as a pass); <span class=\"na\">not applicable</span>: "
+	      "the target does not play the case (an application it lacks; never a "
+	      "pass either); <span class=\"err\">error</span>: the case "
 	      "could not run. In a ladder, the target is the middle lane; blue is the "
 	      "X-SS-State the target reported, green the state change the oracle "
 	      "derived, red a finding.</p></section>\n", fp);
@@ -666,7 +671,8 @@ static int write_index(const char *out, json_t *res, const struct catalog *cat)
 	}
 	fputs("</select> Verdict <select id=\"f-verdict\"><option value=\"\">all</option>"
 	      "<option>passed</option><option>failed</option><option>not observable"
-	      "</option><option>error</option></select> <span id=\"f-count\"></span>"
+	      "</option><option>not applicable</option><option>error</option></select> "
+	      "<span id=\"f-count\"></span>"
 	      "</section>\n", fp);
 
 	/* the matrix */
@@ -792,18 +798,21 @@ static int write_summary(const char *out, json_t *res)
 	if (!fp)
 		return -1;
 	fprintf(fp, "# SessionTCK: %s\n\n%zu cases in %.1f s: %lld passed, %lld failed, "
-		"%lld not observable, %lld error.\n\n", js(json_object_get(res, "target"), "name"),
+		"%lld not observable, %lld error, %lld not applicable.\n\n",
+		js(json_object_get(res, "target"), "name"),
 		json_array_size(json_object_get(res, "cases")),
 		json_real_value(json_object_get(res, "seconds")),
 		(long long)json_integer_value(json_object_get(tot, "passed")),
 		(long long)json_integer_value(json_object_get(tot, "failed")),
 		(long long)json_integer_value(json_object_get(tot, "not observable")),
-		(long long)json_integer_value(json_object_get(tot, "error")));
+		(long long)json_integer_value(json_object_get(tot, "error")),
+		(long long)json_integer_value(json_object_get(tot, "not applicable")));
 	json_array_foreach(json_object_get(res, "cases"), i, c) {
 		const char *v = js(c, "verdict");
 		char reason[SSTCK_TEXT];
 
-		if (!strcmp(v, "passed") || !strcmp(v, "not observable"))
+		if (!strcmp(v, "passed") || !strcmp(v, "not observable") ||
+		    !strcmp(v, "not applicable"))
 			continue;
 		if (!bad++)
 			fputs("| case | verdict | reason |\n|---|---|---|\n", fp);
@@ -914,11 +923,13 @@ int report_compare(const char *const *dirs, size_t n, const char *file,
 		esc(fp, js(json_object_get(r[k], "target"), "name"));
 		fputs(": ", fp);
 		esc(fp, js(json_object_get(r[k], "target"), "summary"));
-		fprintf(fp, " (%lld passed, %lld failed, %lld not observable, %lld error; ",
+		fprintf(fp, " (%lld passed, %lld failed, %lld not observable, %lld error, "
+			"%lld not applicable; ",
 			json_integer_value(json_object_get(t, "passed")),
 			json_integer_value(json_object_get(t, "failed")),
 			json_integer_value(json_object_get(t, "not observable")),
-			json_integer_value(json_object_get(t, "error")));
+			json_integer_value(json_object_get(t, "error")),
+			json_integer_value(json_object_get(t, "not applicable")));
 		esc(fp, dirs[k]);
 		fputs(")</li>", fp);
 	}

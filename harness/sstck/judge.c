@@ -17,7 +17,8 @@
 
 const char *verdict_name(enum verdict v)
 {
-	static const char *n[] = { "passed", "failed", "not observable", "error" };
+	static const char *n[] = { "passed", "failed", "not observable", "error",
+				   "not applicable" };
 
 	return n[v];
 }
@@ -200,10 +201,10 @@ void judge(const struct facts *f, struct judgement *j)
 		add(j, O_ERROR, NULL, "setup", "%s", f->setup_error);
 		return;
 	}
-	if (f->notobs_reason[0]) {
-		add(j, O_NOTOBS, NULL, "target", "%s", f->notobs_reason);
-		j->verdict = V_NOTOBS;
-		snprintf(j->reason, sizeof(j->reason), "%s", f->notobs_reason);
+	if (f->na_reason[0]) {
+		add(j, O_NA, NULL, "target", "%s", f->na_reason);
+		j->verdict = V_NA;
+		snprintf(j->reason, sizeof(j->reason), "%s", f->na_reason);
 		return;
 	}
 	if (!f->nagents) {
@@ -293,7 +294,8 @@ void judge(const struct facts *f, struct judgement *j)
 enum verdict rule_verdict(enum verdict case_v, enum rule_obs obs,
 			  bool state_observable)
 {
-	if (obs == OBS_STATE && !state_observable && case_v != V_ERROR)
+	if (obs == OBS_STATE && !state_observable && case_v != V_ERROR &&
+	    case_v != V_NA)
 		return V_NOTOBS;
 	return case_v;
 }

@@ -480,7 +480,7 @@ static void finish_rules(struct case_result *r, const struct ruleset *rs,
 static void progress(const struct case_result *rs, size_t n, size_t done,
 		     size_t running, bool tty)
 {
-	long c[4] = { 0 };
+	long c[SSTCK_NVERDICTS] = { 0 };
 
 	if (!tty)
 		return;
@@ -534,7 +534,7 @@ static int cmd_run(int argc, char **argv)
 	struct slot *slots;
 	size_t n = 0, next = 0, done = 0, running = 0;
 	long long t0 = now_ms();
-	long count[4] = { 0 };
+	long count[SSTCK_NVERDICTS] = { 0 };
 
 	snprintf(scen, sizeof(scen), "%s/scenarios", top);
 	snprintf(ref_bin, sizeof(ref_bin), "%s/sstck-ref", exedir);
@@ -916,8 +916,11 @@ static int cmd_run(int argc, char **argv)
 	if (results_junit(path, &t, res, n, secs))
 		fprintf(stderr, "sstck: cannot write %s\n", path);
 	printf("\nsstck: %zu cases against %s in %.1f s: %ld passed, %ld failed, "
-	       "%ld not observable, %ld error\n", n, t.name, secs, count[V_PASSED],
+	       "%ld not observable, %ld error", n, t.name, secs, count[V_PASSED],
 	       count[V_FAILED], count[V_NOTOBS], count[V_ERROR]);
+	if (count[V_NA])
+		printf(", %ld not applicable", count[V_NA]);
+	printf("\n");
 	printf("sstck: results in %s/results.json and %s/junit.xml; logs in %s/cases/\n",
 	       outdir, outdir, outdir);
 	if (report_write(outdir, top, path, sizeof(path)))

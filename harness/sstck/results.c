@@ -175,8 +175,8 @@ static json_t *case_json(const struct case_result *r)
  * error, then a pass; not observable only when no case could judge it. */
 static enum verdict merge(enum verdict a, enum verdict b)
 {
-	static const int rank[] = { [V_FAILED] = 3, [V_ERROR] = 2,
-				    [V_PASSED] = 1, [V_NOTOBS] = 0 };
+	static const int rank[] = { [V_FAILED] = 4, [V_ERROR] = 3,
+				    [V_PASSED] = 2, [V_NOTOBS] = 1, [V_NA] = 0 };
 
 	return rank[b] > rank[a] ? b : a;
 }
@@ -186,7 +186,7 @@ int results_json(const char *path, const struct target *t,
 {
 	json_t *root = json_object(), *cases = json_array(), *tot = json_object(),
 	       *tj = json_object(), *rules = json_object();
-	long count[4] = { 0 };
+	long count[SSTCK_NVERDICTS] = { 0 };
 	int rc;
 
 	json_object_set_new(tj, "name", json_text(t->name));
@@ -211,7 +211,7 @@ int results_json(const char *path, const struct target *t,
 			} else {
 				const char *old = json_string_value(json_object_get(x, "verdict"));
 
-				for (int q = 0; q < 4; q++)
+				for (int q = 0; q < SSTCK_NVERDICTS; q++)
 					if (!strcmp(old, verdict_name(q)))
 						v = merge((enum verdict)q, v);
 			}
@@ -220,7 +220,7 @@ int results_json(const char *path, const struct target *t,
 					      json_text(rs[i].m.name));
 		}
 	}
-	for (int v = 0; v < 4; v++)
+	for (int v = 0; v < SSTCK_NVERDICTS; v++)
 		json_object_set_new(tot, verdict_name(v), json_integer(count[v]));
 	json_object_set_new(root, "totals", tot);
 	json_object_set_new(root, "rules", rules);
@@ -239,7 +239,7 @@ int results_junit(const char *path, const struct target *t,
 		  const struct case_result *rs, size_t n, double seconds)
 {
 	FILE *fp = fopen(path, "w");
-	long count[4] = { 0 };
+	long count[SSTCK_NVERDICTS] = { 0 };
 	char a[2048], b[2048];
 
 	if (!fp)
@@ -253,7 +253,8 @@ int results_junit(const char *path, const struct target *t,
 		" <testsuite name=\"sessiontck.%s\" tests=\"%zu\" failures=\"%ld\" "
 		"errors=\"%ld\" skipped=\"%ld\" time=\"%.3f\">\n  <properties>\n",
 		n, count[V_FAILED], count[V_ERROR], seconds,
-		a, n, count[V_FAILED], count[V_ERROR], count[V_NOTOBS], seconds);
+		a, n, count[V_FAILED], count[V_ERROR], count[V_NOTOBS] + count[V_NA],
+		seconds);
 	fprintf(fp, "   <property name=\"sstck.version\" value=\"%s\"/>\n"
 		"   <property name=\"target\" value=\"%s\"/>\n", SSTCK_VERSION, a);
 	xml_escape(t->summary, a, sizeof(a));
@@ -283,6 +284,9 @@ int results_junit(const char *path, const struct target *t,
 			break;
 		case V_NOTOBS:
 			fprintf(fp, "   <skipped message=\"not observable: %s\"/>\n", a);
+			break;
+		case V_NA:
+			fprintf(fp, "   <skipped message=\"not applicable: %s\"/>\n", a);
 			break;
 		case V_PASSED:
 			break;

@@ -380,7 +380,7 @@ void run_case(const struct run_opts *o, const struct manifest *m,
 		goto judge;
 	}
 	if (!target_plays(t, m, why, sizeof(why))) {
-		textf(f->notobs_reason, sizeof(f->notobs_reason), "%s", why);
+		textf(f->na_reason, sizeof(f->na_reason), "%s", why);
 		goto judge;
 	}
 	for (size_t i = 0; i < m->nagents; i++) {

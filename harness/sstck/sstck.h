@@ -290,8 +290,12 @@ int sipp_copy_file(const char *src, const char *dst, char *err, size_t errsz);
 
 /* --- judge.c ---------------------------------------------------------- */
 
-enum verdict { V_PASSED, V_FAILED, V_NOTOBS, V_ERROR };
-enum outcome { O_PASSED, O_FAILED, O_NOTOBS, O_ERROR };
+/* not observable: the target cannot show what the case checks; not
+ * applicable: the target does not play the case at all (an application
+ * it lacks).  Neither is ever a pass. */
+enum verdict { V_PASSED, V_FAILED, V_NOTOBS, V_ERROR, V_NA };
+enum outcome { O_PASSED, O_FAILED, O_NOTOBS, O_ERROR, O_NA };
+#define SSTCK_NVERDICTS 5
 
 const char *verdict_name(enum verdict v);
 /* snprintf for texts that may be cut: always terminated, never a warning */
@@ -338,7 +342,7 @@ struct oracle_facts {
 
 struct facts {
 	char setup_error[SSTCK_TEXT]; /* a manifest, scenario or start problem */
-	char notobs_reason[SSTCK_TEXT];/* the target cannot play the case at all */
+	char na_reason[SSTCK_TEXT];   /* the target does not play the case at all */
 	char target_desc[128];
 	bool timed_out;
 	bool interrupted;

@@ -748,9 +748,11 @@ START_TEST(verdicts)
 	ck_assert_int_eq(notobs, 3);  /* X-SS-State, leak, derived */
 
 	base(&f, 2);
-	strcpy(f.notobs_reason, "target kamailio does not play the b2bua application");
+	strcpy(f.na_reason, "target kamailio does not play the b2bua application");
 	judge(&f, &j);
-	ck_assert_int_eq(j.verdict, V_NOTOBS);
+	ck_assert_int_eq(j.verdict, V_NA);     /* not applicable, not "not observable" */
+	ck_assert_str_eq(verdict_name(j.verdict), "not applicable");
+	ck_assert_int_eq(rule_verdict(V_NA, OBS_STATE, false), V_NA);
 
 	base(&f, 2);
 	strcpy(f.setup_error, "case.ini:3: oops");
