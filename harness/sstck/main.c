@@ -75,6 +75,11 @@ static const char usage_run[] =
 "  --timeout S       seconds a case may take (default: 20)\n"
 "  --scenarios DIR   the case library (default: scenarios/ of this tree)\n"
 "  --ref PATH        the sstck-ref binary (default: beside sstck)\n"
+"  --rule ID         only the cases that check rule ID (repeatable)\n"
+"  --exclude FILE    cases not to run, a line each: CASE-GLOB REASON;\n"
+"                    reported not applicable with the reason\n"
+"  --repeat N        run each case N times (CASE#1 ... CASE#N), to hunt a\n"
+"                    flaky one\n"
 "  --probe PATH      the probe a kit's container deploys (default:\n"
 "                    ../probe/sessiontck-probe.sar beside sstck; make probe)\n"
 "  --sipp PATH       the SIPp binary (default: sipp on PATH)\n"
@@ -492,6 +497,86 @@ static void progress(const struct case_result *rs, size_t n, size_t done,
 	fflush(stderr);
 }
 
+/* Whether M checks one of the rules IDS. */
+static bool has_rule(const struct manifest *m, char **ids, int n)
+{
+	for (size_t k = 0; k < m->nrules; k++)
+		for (int i = 0; i < n; i++)
+			if (!strcmp(m->rules[k], ids[i]))
+				return true;
+	return false;
+}
+
+/* An exclude file, as a vendor keeps it beside their CI: a line per
+ * exclusion, CASE-GLOB then the reason ("b2bua/reinvite  our B2BUA is not
+ * deployed in this lab"); # starts a comment.  An excluded case is not
+ * run and is reported not applicable, with the file, line and reason. */
+struct exclusions {
+	struct { char glob[128], why[SSTCK_TEXT]; } *v;
+	size_t n;
+};
+
+static int exclusions_load(struct exclusions *x, const char *path, char *err,
+			   size_t errsz)
+{
+	FILE *fp = fopen(path, "r");
+	char line[1024];
+	int no = 0;
+
+	if (!fp) {
+		textf(err, errsz, "--exclude %s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), fp)) {
+		char *p = line, *g, *why;
+
+		no++;
+		line[strcspn(line, "\r\n")] = '\0';
+		p += strspn(p, " \t");
+		if (!*p || *p == '#')
+			continue;
+		g = p;
+		p += strcspn(p, " \t");
+		why = p + strspn(p, " \t");
+		if (!*p || !*why || p - g >= 128) {
+			textf(err, errsz, "%s:%d: expected a case (or glob) and the reason "
+			      "it is excluded", path, no);
+			fclose(fp);
+			return -1;
+		}
+		*p = '\0';
+		void *v = realloc(x->v, (x->n + 1) * sizeof(*x->v));
+
+		if (!v) {
+			fclose(fp);
+			textf(err, errsz, "out of memory");
+			return -1;
+		}
+		x->v = v;
+		textf(x->v[x->n].glob, sizeof(x->v[0].glob), "%s", g);
+		textf(x->v[x->n].why, sizeof(x->v[0].why), "excluded by %s:%d: %s",
+		      path, no, why);
+		x->n++;
+	}
+	fclose(fp);
+	return 0;
+}
+
+static const char *exclusions_match(const struct exclusions *x, const char *name)
+{
+	for (size_t i = 0; i < x->n; i++)
+		if (!fnmatch(x->v[i].glob, name, 0))
+			return x->v[i].why;
+	return NULL;
+}
+
+static void exclusions_free(struct exclusions *x)
+{
+	free(x->v);
+	x->v = NULL;
+	x->n = 0;
+}
+
 static void run_free(struct ruleset *rs, struct case_result *res,
 		     struct slot *slots, int jobs)
 {
@@ -516,6 +601,9 @@ static int cmd_run(int argc, char **argv)
 		{ "ref", required_argument, NULL, 'r' },
 		{ "sipp", required_argument, NULL, 'S' },
 		{ "probe", required_argument, NULL, 'P' },
+		{ "rule", required_argument, NULL, 'R' },
+		{ "exclude", required_argument, NULL, 'X' },
+		{ "repeat", required_argument, NULL, 'N' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -527,6 +615,9 @@ static int cmd_run(int argc, char **argv)
 	char *globs[64], scen[PATH_MAX], ref_bin[PATH_MAX], err[SSTCK_TEXT],
 	     path[PATH_MAX + 64], rpath[PATH_MAX], probe[PATH_MAX];
 	int nglobs = 0, jobs = (int)sysconf(_SC_NPROCESSORS_ONLN), timeout_s = 20, ch;
+	char *rule_ids[16];
+	int nrule_ids = 0, repeat = 1;
+	const char *exclude = NULL;
 	bool quiet = false, verbose = false, tty = isatty(2);
 	struct ruleset rs;
 	struct target t;
@@ -573,6 +664,18 @@ static int cmd_run(int argc, char **argv)
 		case 'r': snprintf(ref_bin, sizeof(ref_bin), "%s", optarg); break;
 		case 'S': sipp = optarg; break;
 		case 'P': snprintf(probe, sizeof(probe), "%s", optarg); break;
+		case 'R':
+			if (nrule_ids < 16)
+				rule_ids[nrule_ids++] = optarg;
+			break;
+		case 'X': exclude = optarg; break;
+		case 'N':
+			repeat = (int)strtol(optarg, &end, 10);
+			if (*end || repeat < 1 || repeat > 100) {
+				fprintf(stderr, "sstck run: --repeat takes 1-100, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
 		case 'q': quiet = true; break;
 		case 'v': verbose = true; break;
 		case 'h': fputs(usage_run, stdout); return 0;
@@ -631,7 +734,14 @@ static int cmd_run(int argc, char **argv)
 		rules_free(&rs);
 		return 2;
 	}
-	res = calloc(nnames ? nnames : 1, sizeof(*res));
+	struct exclusions ex = { 0 };
+
+	if (exclude && exclusions_load(&ex, exclude, err, sizeof(err))) {
+		fprintf(stderr, "sstck run: %s\n", err);
+		rules_free(&rs);
+		return 2;
+	}
+	res = calloc(nnames ? nnames * (size_t)repeat : 1, sizeof(*res));
 	slots = calloc((size_t)jobs, sizeof(*slots));
 	for (int k = 0; slots && k < jobs; k++)
 		if (!(slots[k].buf = malloc(sizeof(struct case_result))))
@@ -640,19 +750,32 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "sstck: out of memory\n");
 		exit(2);
 	}
-	for (size_t i = 0; i < nnames; i++) {
-		struct case_result *r = &res[n];
-		char dir[PATH_MAX + 256];
+	for (int k = 0; k < repeat; k++)
+		for (size_t i = 0; i < nnames; i++) {
+			struct case_result *r = &res[n];
+			char dir[PATH_MAX + 256];
+			const char *why;
 
-		if (!selected(names[i], globs, nglobs))
-			continue;
-		snprintf(dir, sizeof(dir), "%s/%s", scen, names[i]);
-		r->loaded = !manifest_load(&r->m, dir, names[i], &rs, r->j.reason,
-					   sizeof(r->j.reason));
-		snprintf(r->m.name, sizeof(r->m.name), "%s", names[i]);
-		r->seconds = -1;
-		n++;
-	}
+			if (!selected(names[i], globs, nglobs))
+				continue;
+			snprintf(dir, sizeof(dir), "%s/%s", scen, names[i]);
+			r->loaded = !manifest_load(&r->m, dir, names[i], &rs, r->j.reason,
+						   sizeof(r->j.reason));
+			if (nrule_ids && !(r->loaded && has_rule(&r->m, rule_ids, nrule_ids))) {
+				memset(r, 0, sizeof(*r));
+				continue;
+			}
+			/* --repeat: each run of a case a result of its own */
+			if (repeat > 1)
+				textf(r->m.name, sizeof(r->m.name), "%s#%d", names[i], k + 1);
+			else
+				textf(r->m.name, sizeof(r->m.name), "%s", names[i]);
+			if ((why = exclusions_match(&ex, names[i])))
+				textf(r->excluded, sizeof(r->excluded), "%s", why);
+			r->seconds = -1;
+			n++;
+		}
+	exclusions_free(&ex);
 	if (!n || mkdirs(outdir)) {
 		if (!n)
 			fprintf(stderr, "sstck: no case under %s matches\n", scen);
@@ -720,6 +843,16 @@ static int cmd_run(int argc, char **argv)
 			for (int k = 0; k < jobs; k++)
 				if (!slots[k].pid)
 					s = &slots[k];
+			if (r->excluded[0]) {          /* the user's exclusion: not run */
+				memset(&r->f, 0, sizeof(r->f));
+				textf(r->f.na_reason, sizeof(r->f.na_reason), "%s", r->excluded);
+				judge(&r->f, &r->j);
+				r->seconds = 0;
+				finish_rules(r, &rs, &t);
+				next++;
+				done++;
+				continue;
+			}
 			textf(r->out, sizeof(r->out), "%s/cases/%s", outabs, r->m.name);
 			nftw(r->out, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 			if (mkdirs(r->out) || pipe2(pfd, O_CLOEXEC)) {

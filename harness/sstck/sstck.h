@@ -414,6 +414,7 @@ void run_oracle(const char *top, const struct manifest *m, const char *dir,
 struct case_result {
 	struct manifest m;
 	bool loaded;
+	char excluded[SSTCK_TEXT];   /* why the user excluded it, or "" */
 	char out[512];
 	double seconds;
 	struct facts f;
