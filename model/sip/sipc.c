@@ -420,7 +420,7 @@ static int sock_addr(const char *host, int port, struct sockaddr_storage *ss,
 	size_t n = strlen(host);
 
 	memset(ss, 0, sizeof(*ss));
-	if (n >= sizeof(h))
+	if (n >= sizeof(h) || port < 0 || port > 65535)
 		return -1;
 	if (host[0] == '[' && n > 2) {
 		memcpy(h, host + 1, n - 2);
@@ -520,7 +520,7 @@ static int send_raw(struct sipc *c, const char *buf, size_t len,
 			 port);
 		return -1;
 	}
-	if (sock_addr(host, port, &sa, &slen))
+	if (port < 1 || sock_addr(host, port, &sa, &slen))
 		return -1;
 	c->tx++;
 	if (!tcp)
@@ -544,6 +544,25 @@ static int send_raw(struct sipc *c, const char *buf, size_t len,
 		}
 		return write(k->fd, buf, len) == (ssize_t)len ? 0 : -1;
 	}
+}
+
+/** A port as a URI or Via carries it: 1 to 65535, 5060 when absent, -1
+ * when it is anything else (a port taken modulo 2^16 is another port:
+ * the proxy's own plus 65536 was a loop through itself). */
+static int port_of(const char *s)
+{
+	long v = 0;
+
+	if (!s)
+		return 5060;
+	if (!*s || strlen(s) > 5)
+		return -1;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	return v >= 1 && v <= 65535 ? (int)v : -1;
 }
 
 static bool via_is_tcp(const osip_message_t *m)
@@ -600,9 +619,9 @@ static void send_stateless(struct sipc *c, osip_message_t *m)
 
 		if (osip_message_get_route(m, 0, &r) >= 0 && r && r->url)
 			u = r->url;
-		if (u && u->host) {
+		if (u && u->host && port_of(u->port) > 0) {
 			host = osip_strdup(u->host);
-			port = u->port ? atoi(u->port) : 5060;
+			port = port_of(u->port);
 		}
 	}
 	if (host && osip_message_to_str(m, &buf, &len) >= 0)
@@ -708,7 +727,7 @@ static bool uri_is_us(struct sipc *c, const osip_uri_t *u)
 
 	if (!u || !u->host)
 		return false;
-	port = u->port ? atoi(u->port) : 5060;
+	port = port_of(u->port);
 	return port == c->port && (!strcmp(u->host, c->addr) ||
 				   (is_loopback(u->host) &&
 				    is_loopback(c->addr)));
@@ -2641,6 +2660,33 @@ static struct verdict check_msg(const osip_message_t *m)
 	if (MSG_IS_REQUEST(m) && strcmp(m->cseq->method, m->sip_method)) {
 		v.why = "CSeq Method Mismatch";
 		return v;
+	}
+	/* Every port we may send to or compare with ours: 1 to 65535. */
+	{
+		osip_route_t *r = NULL;
+		osip_via_t *via;
+		osip_contact_t *ct;
+
+		if (MSG_IS_REQUEST(m) && m->req_uri &&
+		    port_of(m->req_uri->port) < 0) {
+			v.why = "Bad Port In Request-URI";
+			return v;
+		}
+		for (int i = 0; (via = osip_list_get(&m->vias, i)); i++)
+			if (port_of(via->port) < 0) {
+				v.why = "Bad Port In Via";
+				return v;
+			}
+		for (int i = 0; (r = osip_list_get(&m->routes, i)); i++)
+			if (r->url && port_of(r->url->port) < 0) {
+				v.why = "Bad Port In Route";
+				return v;
+			}
+		for (int i = 0; (ct = osip_list_get(&m->contacts, i)); i++)
+			if (ct->url && port_of(ct->url->port) < 0) {
+				v.why = "Bad Port In Contact";
+				return v;
+			}
 	}
 	for (const char *p = m->cseq->number; *p; p++)
 		if (*p < '0' || *p > '9') {
