@@ -2661,6 +2661,14 @@ static struct verdict check_msg(const osip_message_t *m)
 		v.why = "CSeq Method Mismatch";
 		return v;
 	}
+	/* The model keys a session on the Call-ID, at most 255 bytes
+	 * (call_id_str): a longer one would be cut, and two calls that
+	 * differ past byte 255 would share a session. */
+	if (!m->call_id->number || strlen(m->call_id->number) +
+	    (m->call_id->host ? 1 + strlen(m->call_id->host) : 0) > 255) {
+		v.why = "Call-ID Too Long";
+		return v;
+	}
 	/* Every port we may send to or compare with ours: 1 to 65535. */
 	{
 		osip_route_t *r = NULL;
@@ -2724,6 +2732,16 @@ static struct verdict check_msg(const osip_message_t *m)
 	return v;
 }
 
+/* What raw_respond copies from a request it could not read: a control
+ * character (a bare LF above all, which a peer may take for a line end
+ * and so for a header of the attacker's) becomes a space. */
+static void defang(char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((p[i] >= 0 && p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7f)
+			p[i] = ' ';
+}
+
 /**
  * A response built from the raw lines of a request libosip2 cannot parse
  * (RFC 4475 3.1.2: "400 where a response can be formed").  It needs the
@@ -2751,6 +2769,7 @@ static bool raw_respond(struct sipc *c, const char *buf, int status,
 			if (n + k + 2 >= sizeof(out))
 				return false;
 			memcpy(out + n, l, k);
+			defang(out + n, k);
 			n += k;
 			out[n++] = '\r';
 			out[n++] = '\n';
@@ -2762,6 +2781,7 @@ static bool raw_respond(struct sipc *c, const char *buf, int status,
 	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
 		if (!raw_value(buf, need[i].n, need[i].c, v, sizeof(v)))
 			return false;
+		defang(v, strlen(v));
 		n += (size_t)snprintf(out + n, sizeof(out) - n, "%s: %s%s%s\r\n",
 				      need[i].n, v,
 				      !strcmp(need[i].n, "To") &&
