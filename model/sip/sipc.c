@@ -2503,6 +2503,41 @@ struct verdict {
 	const char *why;
 };
 
+static bool is_token_char(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		(ch >= '0' && ch <= '9') || (ch && strchr("-.!%*_+`'~", ch));
+}
+
+/**
+ * Whether the header line at @l (bytes up to @end) is named @name, or
+ * @compact (may be NULL): RFC 3261 7.3.1, a token, then optional SP or
+ * HT, then the colon; names are case-insensitive.  On a match *@valp
+ * (if given) is just past the colon.  Works by length: a NUL byte is
+ * just a byte that is no token character.
+ */
+static bool line_named(const char *l, const char *end, const char *name,
+		       const char *compact, const char **valp)
+{
+	const char *p = l;
+	size_t k;
+
+	while (p < end && is_token_char(*p))
+		p++;
+	k = (size_t)(p - l);
+	if (!k || !((k == strlen(name) && !strncasecmp(l, name, k)) ||
+		    (compact && k == strlen(compact) &&
+		     !strncasecmp(l, compact, k))))
+		return false;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p == end || *p != ':')
+		return false;
+	if (valp)
+		*valp = p + 1;
+	return true;
+}
+
 /** The raw header lines named @name (or its compact form) in @buf. */
 static int raw_count(const char *buf, size_t len, const char *name,
 		     const char *compact)
@@ -2799,6 +2834,64 @@ static bool raw_respond(struct sipc *c, const char *buf, int status,
 	return true;
 }
 
+/**
+ * Whether a multipart body (RFC 2046 5.1) in @buf has a part with more
+ * than one Content-Type.  libosip2 5.3.0 keeps the first and loses the
+ * second (osip_body_set_contenttype leaks it, about 43 bytes a message),
+ * so such a message is refused before it is parsed.  By length: the
+ * body may hold anything.
+ */
+static bool multipart_twice_typed(const char *buf, size_t len)
+{
+	const char *end = buf + len, *hend, *p, *bp;
+	char ct[1024], bnd[128 + 3];
+	size_t bl;
+
+	hend = memmem(buf, len, "\r\n\r\n", 4);
+	if (!hend || !raw_value(buf, "Content-Type", "c", ct, sizeof(ct)) ||
+	    strncasecmp(ct, "multipart/", 10))
+		return false;
+	bp = strcasestr(ct, "boundary=");
+	if (!bp)
+		return false;
+	bp += 9;
+	if (*bp == '"')
+		bp++;
+	bl = strcspn(bp, "\"; \t");
+	if (!bl || bl > 128)
+		return false;
+	bnd[0] = bnd[1] = '-';
+	memcpy(bnd + 2, bp, bl);
+	bl += 2;
+	for (p = hend + 2; (p = memmem(p, (size_t)(end - p), bnd, bl));
+	     p += bl) {
+		const char *l = memmem(p, (size_t)(end - p), "\r\n", 2);
+		const char *pend;
+		int n = 0;
+
+		if (!l)
+			break;
+		l += 2;
+		pend = memmem(l - 2, (size_t)(end - l + 2), "\r\n\r\n", 4);
+		if (!pend)
+			pend = end;
+		while (l < pend) {
+			const char *e = memmem(l, (size_t)(pend + 2 - l),
+					       "\r\n", 2);
+
+			if (line_named(l, e ? e : pend, "Content-Type", "c",
+				       NULL))
+				n++;
+			if (!e)
+				break;
+			l = e + 2;
+		}
+		if (n > 1)
+			return true;
+	}
+	return false;
+}
+
 /** The status for an unparsable request: 416 for a URI scheme we do not
  * know (RFC 3261 16.3, RFC 4475 3.3.3), else 400. */
 static int unparsable_status(const char *buf)
@@ -2849,6 +2942,15 @@ static void on_bytes(struct sipc *c, const char *buf, size_t len,
 			c->dropped++;
 			return;
 		}
+	}
+	if (multipart_twice_typed(buf, len)) {
+		if (!strncmp(buf, "SIP/", 4) ||
+		    !raw_respond(c, buf, 400, "Two Content-Types In A Body Part",
+				 host, port))
+			sipc_log(c, "dropped a message from %s:%d: a body "
+				 "part with two Content-Types", host, port);
+		c->dropped++;
+		return;
 	}
 	/* libosip2 works on C strings: a NUL byte in the header section (a
 	 * legal quoted-pair, RFC 4475 3.1.1.2) would cut the message short.
