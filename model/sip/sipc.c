@@ -45,6 +45,7 @@
 
 struct conn {
 	int fd;
+	int id;                       /**< never reused; 0 is UDP       */
 	char host[64];
 	int port;
 	char *buf;
@@ -151,6 +152,9 @@ struct sipc {
 	char addr[80];
 	struct conn conns[MAX_CONNS];
 	int nconns;
+	int next_conn_id;
+	int rx_conn;                  /**< the message in hand came on this
+				       * connection (0: UDP)             */
 	FILE *trace;
 	uint64_t seq;
 	struct sipc_px *pxs;
@@ -483,6 +487,14 @@ static struct conn *conn_find(struct sipc *c, const char *host, int port)
 	return NULL;
 }
 
+static struct conn *conn_by_id(struct sipc *c, int id)
+{
+	for (int i = 0; id > 0 && i < c->nconns; i++)
+		if (c->conns[i].id == id)
+			return &c->conns[i];
+	return NULL;
+}
+
 static void conn_close(struct sipc *c, struct conn *k)
 {
 	close(k->fd);
@@ -504,9 +516,17 @@ static struct conn *conn_add(struct sipc *c, int fd, const char *host,
 	k = &c->conns[c->nconns++];
 	memset(k, 0, sizeof(*k));
 	k->fd = fd;
+	if (++c->next_conn_id <= 0)
+		c->next_conn_id = 1;
+	k->id = c->next_conn_id;
 	snprintf(k->host, sizeof(k->host), "%s", host);
 	k->port = port;
 	return k;
+}
+
+static int conn_write(struct conn *k, const char *buf, size_t len)
+{
+	return write(k->fd, buf, len) == (ssize_t)len ? 0 : -1;
 }
 
 static int send_raw(struct sipc *c, const char *buf, size_t len,
@@ -542,7 +562,7 @@ static int send_raw(struct sipc *c, const char *buf, size_t len,
 			if (!k)
 				return -1;
 		}
-		return write(k->fd, buf, len) == (ssize_t)len ? 0 : -1;
+		return conn_write(k, buf, len);
 	}
 }
 
@@ -565,6 +585,36 @@ static int port_of(const char *s)
 	return v >= 1 && v <= 65535 ? (int)v : -1;
 }
 
+/**
+ * Send a response back the way its request came (RFC 3261 18.2.2): on
+ * the TCP connection @conn it came on, or on UDP when @conn is 0, to
+ * @host:@port (received and rport).  If that connection has closed, a
+ * new one to @host at the top Via's sent-by port of @m, as 18.2.2 says
+ * a server SHOULD: a client behind a closed connection (idle deadline,
+ * table full) still gets its final response, and never on UDP, where
+ * it does not listen for one; without @m the response is dropped.
+ */
+static int send_back(struct sipc *c, const char *buf, size_t len,
+		     const char *host, int port, int conn,
+		     const osip_message_t *m)
+{
+	struct conn *k;
+	osip_via_t *v = NULL;
+	int vp;
+
+	if (conn <= 0)
+		return send_raw(c, buf, len, host, port, false);
+	k = conn_by_id(c, conn);
+	if (k) {
+		c->tx++;
+		return conn_write(k, buf, len);
+	}
+	if (!m || osip_message_get_via(m, 0, &v) < 0 || !v ||
+	    (vp = port_of(v->port)) < 0)
+		return -1;
+	return send_raw(c, buf, len, host, vp, true);
+}
+
 static bool via_is_tcp(const osip_message_t *m)
 {
 	osip_via_t *v = NULL;
@@ -583,7 +633,6 @@ static int cb_send(osip_transaction_t *tr, osip_message_t *m, char *host,
 	int err;
 
 	(void)tr;
-	(void)sock;
 	if (osip_message_to_str(m, &buf, &len) < 0) {
 		sipc_log(c, "cannot serialize a %s %d: dropped",
 			 MSG_IS_REQUEST(m) ? m->sip_method : "response",
@@ -592,10 +641,12 @@ static int cb_send(osip_transaction_t *tr, osip_message_t *m, char *host,
 	}
 	if (!port)
 		port = 5060;
-	/* A response goes back the way its request came: over the TCP
-	 * connection from that address if there is one, else UDP. */
-	err = send_raw(c, buf, len, host, port, MSG_IS_REQUEST(m) ?
-		       via_is_tcp(m) : conn_find(c, host, port) != NULL);
+	/* A response goes back the way its request came: the server
+	 * transaction's out_socket is the connection (on_bytes). */
+	if (MSG_IS_REQUEST(m))
+		err = send_raw(c, buf, len, host, port, via_is_tcp(m));
+	else
+		err = send_back(c, buf, len, host, port, sock, m);
 	if (c->cfg.verbose)
 		sipc_log(c, "sent %.*s to %s:%d%s", (int)strcspn(buf, "\r"),
 			 buf, host, port, err ? " (failed)" : "");
@@ -2492,7 +2543,19 @@ static void reject(struct sipc *c, osip_message_t *m, int status,
 		return;
 	}
 	stamp(c, NULL, r);
-	send_stateless(c, r);
+	{
+		char *host = NULL, *buf = NULL;
+		int port = 0;
+		size_t len;
+
+		/* the way the request came (RFC 3261 18.2.2) */
+		osip_response_get_destination(r, &host, &port);
+		if (host && osip_message_to_str(r, &buf, &len) >= 0)
+			send_back(c, buf, len, host, port ? port : 5060,
+				  c->rx_conn, r);
+		osip_free(buf);
+		osip_free(host);
+	}
 	osip_message_free(r);
 }
 
@@ -2830,7 +2893,7 @@ static bool raw_respond(struct sipc *c, const char *buf, int status,
 			      "X-SS-State: none\r\nContent-Length: 0\r\n\r\n");
 	if (n >= sizeof(out))
 		return false;
-	send_raw(c, out, n, host, port, false);
+	send_back(c, out, n, host, port, c->rx_conn, NULL);
 	return true;
 }
 
@@ -3064,6 +3127,9 @@ static void on_bytes(struct sipc *c, const char *buf, size_t len,
 			osip_event_free(evt);
 			return;
 		}
+		/* its responses go back on the connection it came on, or UDP
+		 * (cb_send, send_back) */
+		osip_transaction_set_out_socket(tr, c->rx_conn);
 		osip_transaction_add_event(tr, evt);
 		/* the request's handler runs now, so a retransmission read in
 		 * the same batch finds its transaction */
@@ -3260,6 +3326,7 @@ static void read_conn(struct sipc *c, int idx)
 	struct conn *k = &c->conns[idx];
 	char tmp[8192];
 	ssize_t n = read(k->fd, tmp, sizeof(tmp));
+	int id = k->id;
 
 	if (n <= 0) {
 		conn_close(c, k);
@@ -3326,12 +3393,13 @@ static void read_conn(struct sipc *c, int idx)
 			msg[total] = '\0';
 			memmove(k->buf, k->buf + total, k->len - total);
 			k->len -= total;
+			c->rx_conn = id;
 			on_bytes(c, msg, total, host, port);
+			c->rx_conn = 0;
 			free(msg);
 		}
 		/* on_bytes may have closed or moved connections */
-		if (idx >= c->nconns || c->conns[idx].port != port ||
-		    strcmp(c->conns[idx].host, host))
+		if (idx >= c->nconns || c->conns[idx].id != id)
 			return;
 		k = &c->conns[idx];
 	}
