@@ -2994,6 +2994,30 @@ static void on_bytes(struct sipc *c, const char *buf, size_t len,
 	}
 	if (len < 4 || !strncmp(buf, "\r\n", 2))
 		return;                               /* keep-alive */
+	/* libosip2 works on C strings: a NUL byte in the header section (a
+	 * legal quoted-pair, RFC 4475 3.1.1.2) would cut the message short.
+	 * It becomes DEL, also a legal quoted-pair character, before the raw
+	 * checks below, which read C strings as well. */
+	{
+		const char *hend = memmem(buf, len, "\r\n\r\n", 4);
+		size_t hl = hend ? (size_t)(hend - buf) : len;
+
+		if (memchr(buf, '\0', hl)) {
+			char *copy = malloc(len + 1);
+
+			if (!copy)
+				return;
+			memcpy(copy, buf, len);
+			copy[len] = '\0';
+			for (size_t i = 0; i < hl; i++)
+				if (!copy[i])
+					copy[i] = 0x7f;
+			c->rx--;              /* counted once, in the call */
+			on_bytes(c, copy, len, host, port);
+			free(copy);
+			return;
+		}
+	}
 	{
 		struct verdict rv = check_raw(buf, len);
 
@@ -3014,29 +3038,6 @@ static void on_bytes(struct sipc *c, const char *buf, size_t len,
 				 "part with two Content-Types", host, port);
 		c->dropped++;
 		return;
-	}
-	/* libosip2 works on C strings: a NUL byte in the header section (a
-	 * legal quoted-pair, RFC 4475 3.1.1.2) would cut the message short.
-	 * It becomes DEL, also a legal quoted-pair character. */
-	{
-		const char *hend = memmem(buf, len, "\r\n\r\n", 4);
-		size_t hl = hend ? (size_t)(hend - buf) : len;
-
-		if (memchr(buf, '\0', hl)) {
-			char *copy = malloc(len + 1);
-
-			if (!copy)
-				return;
-			memcpy(copy, buf, len);
-			copy[len] = '\0';
-			for (size_t i = 0; i < hl; i++)
-				if (!copy[i])
-					copy[i] = 0x7f;
-			c->rx--;              /* counted once, in the call */
-			on_bytes(c, copy, len, host, port);
-			free(copy);
-			return;
-		}
 	}
 	evt = osip_parse(buf, len);
 	if (!evt || !evt->sip) {
@@ -3320,7 +3321,81 @@ static bool read_udp(struct sipc *c)
 	return true;
 }
 
-/** TCP framing: headers end at CRLFCRLF, the body is Content-Length. */
+/* ----- TCP framing (RFC 3261 18.3) ----- */
+
+enum frame {
+	FRAME_MORE,          /**< not whole yet                        */
+	FRAME_OK,            /**< a message of *totalp bytes           */
+	FRAME_BAD,           /**< no, or a bad, Content-Length: 400    */
+	FRAME_BIG,           /**< past SIPC_MAX_MSG: closed unanswered */
+};
+
+/**
+ * Where the first message in the stream bytes @buf (@len of them) ends:
+ * its headers up to CRLFCRLF, then Content-Length bytes of body, which
+ * on a stream every message carries (RFC 3261 18.3; 7.3.1 for the name:
+ * "Content-Length", any case, or "l", optional SP/HT before the colon,
+ * the value possibly on a folded line).  Everything by length, a NUL
+ * byte included; the number is checked before it is added.  *@whyp
+ * says what is wrong with FRAME_BAD.
+ */
+static enum frame tcp_frame(const char *buf, size_t len, size_t *totalp,
+			    const char **whyp)
+{
+	const char *hend = memmem(buf, len, "\r\n\r\n", 4), *l, *e;
+	size_t hlen, blen = 0;
+	int seen = 0;
+
+	if (!hend)
+		return len > SIPC_MAX_MSG ? FRAME_BIG : FRAME_MORE;
+	hlen = (size_t)(hend - buf) + 4;
+	if (hlen > SIPC_MAX_MSG)
+		return FRAME_BIG;
+	*whyp = "Bad Content-Length";
+	/* header lines, after the start line; hend + 2 ends the last */
+	for (l = memmem(buf, hlen, "\r\n", 2) + 2; l < hend + 2; l = e + 2) {
+		const char *v;
+		size_t digits = 0, n = 0;
+
+		e = memmem(l, (size_t)(hend + 2 - l), "\r\n", 2);
+		if (!line_named(l, e, "Content-Length", "l", &v))
+			continue;
+		if (++seen > 1) {
+			*whyp = "Multiple Content-Length Headers";
+			return FRAME_BAD;
+		}
+		for (;;) {                          /* LWS, folding too */
+			while (v < e && (*v == ' ' || *v == '\t'))
+				v++;
+			if (v == e && e < hend && (e[2] == ' ' || e[2] == '\t')) {
+				v = e + 2;
+				e = memmem(v, (size_t)(hend + 2 - v), "\r\n", 2);
+				continue;
+			}
+			break;
+		}
+		for (; v < e && *v >= '0' && *v <= '9'; v++, digits++)
+			if (n <= SIPC_MAX_MSG)
+				n = n * 10 + (size_t)(*v - '0');
+		while (v < e && (*v == ' ' || *v == '\t'))
+			v++;
+		if (!digits || digits > 10 || v != e)    /* as a CSeq's */
+			return FRAME_BAD;
+		if (n > SIPC_MAX_MSG - hlen)
+			return FRAME_BIG;
+		blen = n;
+	}
+	if (!seen) {
+		*whyp = "Missing Content-Length";
+		return FRAME_BAD;
+	}
+	if (len < hlen + blen)
+		return FRAME_MORE;
+	*totalp = hlen + blen;
+	return FRAME_OK;
+}
+
+/** Read what connection @idx has for us and run each whole message. */
 static void read_conn(struct sipc *c, int idx)
 {
 	struct conn *k = &c->conns[idx];
@@ -3352,8 +3427,8 @@ static void read_conn(struct sipc *c, int idx)
 	k->buf[k->len] = '\0';
 
 	for (;;) {
-		char *end, *p;
-		size_t hlen, blen = 0, total;
+		size_t total = 0;
+		const char *why = NULL;
 		char host[64];
 		int port = k->port;
 
@@ -3361,28 +3436,30 @@ static void read_conn(struct sipc *c, int idx)
 			memmove(k->buf, k->buf + 2, k->len - 2);
 			k->len -= 2;
 		}
-		end = strstr(k->buf, "\r\n\r\n");
-		if (!end)
+		switch (tcp_frame(k->buf, k->len, &total, &why)) {
+		case FRAME_MORE:
 			return;
-		hlen = (size_t)(end - k->buf) + 4;
-		for (p = k->buf; p < end; p++) {
-			if ((p == k->buf || p[-1] == '\n') &&
-			    (!strncasecmp(p, "Content-Length:", 15) ||
-			     !strncasecmp(p, "l:", 2))) {
-				p = strchr(p, ':') + 1;
-				blen = strtoul(p, NULL, 10);
-				break;
-			}
-		}
-		total = hlen + blen;
-		if (total > SIPC_MAX_MSG) {
+		case FRAME_BIG:
 			sipc_log(c, "TCP %s:%d: oversize message; closing",
 				 k->host, k->port);
 			conn_close(c, k);
 			return;
-		}
-		if (k->len < total)
+		case FRAME_BAD:
+			/* RFC 3261 18.3: 400, and the stream cannot be
+			 * framed any more: closed */
+			sipc_log(c, "TCP %s:%d: %s; closing", k->host, k->port,
+				 why);
+			c->rx_conn = id;
+			if (strncmp(k->buf, "SIP/", 4))
+				raw_respond(c, k->buf, 400, why, k->host,
+					    k->port);
+			c->rx_conn = 0;
+			c->dropped++;
+			conn_close(c, k);
 			return;
+		case FRAME_OK:
+			break;
+		}
 		snprintf(host, sizeof(host), "%s", k->host);
 		{
 			char *msg = malloc(total + 1);
