@@ -36,6 +36,16 @@
 #include "fault.h"
 
 #define MAX_CONNS  64
+/* TCP connection deadlines.  A peer writes a message in one go, so bytes
+ * of a message that is still not whole TCP_MSG_MS after its first byte
+ * came are a peer holding a slot, not a slow one (4 s is far above any
+ * loopback or LAN delay and well under a caller's patience).  A
+ * connection with nothing pending is kept TCP_IDLE_MS, 64*T1 (Timer B
+ * and F, RFC 3261 17.1.1.2): the life of a transaction over it; a
+ * response after that opens a new connection (18.2.2, send_back). */
+#define TCP_MSG_MS   4000
+#define TCP_IDLE_MS  32000
+#define TCP_BACKLOG  SOMAXCONN
 #define BRANCH_MAGIC "z9hG4bKsstck"
 #define MAX_BRANCHES (2 * SIPC_MAX_TARGETS)
 
@@ -50,6 +60,8 @@ struct conn {
 	int port;
 	char *buf;
 	size_t len;
+	uint64_t last;                /**< last byte read or written    */
+	uint64_t msg_start;           /**< first byte of a partial msg  */
 };
 
 struct branch {
@@ -502,16 +514,32 @@ static void conn_close(struct sipc *c, struct conn *k)
 	*k = c->conns[--c->nconns];
 }
 
+/** A new connection in the table.  A full table gives up its oldest
+ * idle connection (nothing pending), so that idle clients cannot lock
+ * new ones out; with none idle, the new one is refused (NULL, @fd
+ * closed). */
 static struct conn *conn_add(struct sipc *c, int fd, const char *host,
 			     int port)
 {
 	struct conn *k;
 
 	if (c->nconns == MAX_CONNS) {
-		sipc_log(c, "too many TCP connections; refusing %s:%d", host,
-			 port);
-		close(fd);
-		return NULL;
+		struct conn *old = NULL;
+
+		for (int i = 0; i < c->nconns; i++)
+			if (!c->conns[i].len &&
+			    (!old || c->conns[i].last < old->last))
+				old = &c->conns[i];
+		if (!old) {
+			sipc_log(c, "too many TCP connections; refusing %s:%d",
+				 host, port);
+			close(fd);
+			return NULL;
+		}
+		if (c->cfg.verbose)
+			sipc_log(c, "TCP table full: closing idle %s:%d for "
+				 "%s:%d", old->host, old->port, host, port);
+		conn_close(c, old);
 	}
 	k = &c->conns[c->nconns++];
 	memset(k, 0, sizeof(*k));
@@ -521,11 +549,13 @@ static struct conn *conn_add(struct sipc *c, int fd, const char *host,
 	k->id = c->next_conn_id;
 	snprintf(k->host, sizeof(k->host), "%s", host);
 	k->port = port;
+	k->last = now_ms();
 	return k;
 }
 
 static int conn_write(struct conn *k, const char *buf, size_t len)
 {
+	k->last = now_ms();
 	return write(k->fd, buf, len) == (ssize_t)len ? 0 : -1;
 }
 
@@ -3194,7 +3224,8 @@ static int bind_sockets(struct sipc *c)
 		if (c->tcp >= 0)
 			setsockopt(c->tcp, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 		if (c->tcp >= 0 && bind(c->tcp, (struct sockaddr *)&got, glen) == 0 &&
-		    listen(c->tcp, 16) == 0)
+		    listen(c->tcp, TCP_BACKLOG) == 0 &&
+		    fcntl(c->tcp, F_SETFL, fcntl(c->tcp, F_GETFL) | O_NONBLOCK) == 0)
 			return 0;
 		if (errno != EADDRINUSE || c->cfg.port || tries == 20) {
 			sipc_log(c, "cannot bind TCP %s:%d: %s", c->cfg.addr,
@@ -3400,9 +3431,12 @@ static void read_conn(struct sipc *c, int idx)
 {
 	struct conn *k = &c->conns[idx];
 	char tmp[8192];
-	ssize_t n = read(k->fd, tmp, sizeof(tmp));
+	ssize_t n = recv(k->fd, tmp, sizeof(tmp), MSG_DONTWAIT);
 	int id = k->id;
 
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+		      errno == EINTR))
+		return;
 	if (n <= 0) {
 		conn_close(c, k);
 		return;
@@ -3422,6 +3456,9 @@ static void read_conn(struct sipc *c, int idx)
 		}
 		k->buf = b;
 	}
+	k->last = now_ms();
+	if (!k->len)
+		k->msg_start = k->last;
 	memcpy(k->buf + k->len, tmp, (size_t)n);
 	k->len += (size_t)n;
 	k->buf[k->len] = '\0';
@@ -3470,6 +3507,7 @@ static void read_conn(struct sipc *c, int idx)
 			msg[total] = '\0';
 			memmove(k->buf, k->buf + total, k->len - total);
 			k->len -= total;
+			k->msg_start = now_ms();
 			c->rx_conn = id;
 			on_bytes(c, msg, total, host, port);
 			c->rx_conn = 0;
@@ -3482,18 +3520,46 @@ static void read_conn(struct sipc *c, int idx)
 	}
 }
 
+/* Every connection waiting in the listen queue (the socket does not
+ * block): one accept a poll round let a burst of connects fill the
+ * queue of 16, and the kernel dropped the SYNs past it; each of those
+ * connects stalled a second until its SYN was sent again. */
 static void accept_conn(struct sipc *c)
 {
-	struct sockaddr_storage sa;
-	socklen_t len = sizeof(sa);
-	char host[64];
-	int port;
-	int fd = accept(c->tcp, (struct sockaddr *)&sa, &len);
+	for (int i = 0; i < 4 * MAX_CONNS; i++) {
+		struct sockaddr_storage sa;
+		socklen_t len = sizeof(sa);
+		char host[64];
+		int port;
+		int fd = accept(c->tcp, (struct sockaddr *)&sa, &len);
 
-	if (fd < 0)
-		return;
-	addr_str(&sa, host, sizeof(host), &port);
-	conn_add(c, fd, host, port);
+		if (fd < 0)
+			return;
+		addr_str(&sa, host, sizeof(host), &port);
+		conn_add(c, fd, host, port);
+	}
+}
+
+/* The deadlines of TCP_MSG_MS and TCP_IDLE_MS. */
+static void conn_timers(struct sipc *c)
+{
+	uint64_t now = now_ms();
+
+	for (int i = c->nconns - 1; i >= 0; i--) {
+		struct conn *k = &c->conns[i];
+
+		if (k->len && now - k->msg_start > TCP_MSG_MS) {
+			sipc_log(c, "TCP %s:%d: a message not whole after %d "
+				 "ms; closing", k->host, k->port, TCP_MSG_MS);
+			conn_close(c, k);
+		}
+		else if (!k->len && now - k->last > TCP_IDLE_MS) {
+			if (c->cfg.verbose)
+				sipc_log(c, "TCP %s:%d: idle %d ms; closing",
+					 k->host, k->port, TCP_IDLE_MS);
+			conn_close(c, k);
+		}
+	}
 }
 
 static int next_timeout_ms(struct sipc *c)
@@ -3617,6 +3683,7 @@ int sipc_run(struct sipc *c)
 			    i < c->nconns && c->conns[i].fd == pf[pi].fd)
 				read_conn(c, i);
 		}
+		conn_timers(c);
 		run_branch_timers(c);
 		pump(c);
 	}
