@@ -40,9 +40,11 @@
  * of a message that is still not whole TCP_MSG_MS after its first byte
  * came are a peer holding a slot, not a slow one (4 s is far above any
  * loopback or LAN delay and well under a caller's patience).  A
- * connection with nothing pending is kept TCP_IDLE_MS, 64*T1 (Timer B
- * and F, RFC 3261 17.1.1.2): the life of a transaction over it; a
- * response after that opens a new connection (18.2.2, send_back). */
+ * connection with nothing pending (no partial message, no server
+ * transaction answering on it) is kept TCP_IDLE_MS, 64*T1 (Timer B
+ * and F, RFC 3261 17.1.1.2), as long as a client transaction of the
+ * peer's can wait for us; a response for a connection closed by then
+ * takes a new one (18.2.2, send_back). */
 #define TCP_MSG_MS   4000
 #define TCP_IDLE_MS  32000
 #define TCP_BACKLOG  SOMAXCONN
@@ -514,10 +516,25 @@ static void conn_close(struct sipc *c, struct conn *k)
 	*k = c->conns[--c->nconns];
 }
 
+/** Whether a server transaction still answers on connection @k. */
+static bool conn_has_tr(struct sipc *c, const struct conn *k)
+{
+	const osip_list_t *l[] = {&c->osip->osip_ist_transactions,
+				  &c->osip->osip_nist_transactions};
+	osip_transaction_t *tr;
+
+	for (size_t j = 0; j < sizeof(l) / sizeof(l[0]); j++)
+		for (int i = 0; (tr = osip_list_get(l[j], i)); i++)
+			if (tr->out_socket == k->id)
+				return true;
+	return false;
+}
+
 /** A new connection in the table.  A full table gives up its oldest
- * idle connection (nothing pending), so that idle clients cannot lock
- * new ones out; with none idle, the new one is refused (NULL, @fd
- * closed). */
+ * idle connection (no partial message; one with no transaction that
+ * answers on it first, whose response would otherwise take a new
+ * connection, send_back), so that idle clients cannot lock new ones
+ * out; with none idle, the new one is refused (NULL, @fd closed). */
 static struct conn *conn_add(struct sipc *c, int fd, const char *host,
 			     int port)
 {
@@ -525,11 +542,21 @@ static struct conn *conn_add(struct sipc *c, int fd, const char *host,
 
 	if (c->nconns == MAX_CONNS) {
 		struct conn *old = NULL;
+		bool old_tr = true;
 
-		for (int i = 0; i < c->nconns; i++)
-			if (!c->conns[i].len &&
-			    (!old || c->conns[i].last < old->last))
-				old = &c->conns[i];
+		for (int i = 0; i < c->nconns; i++) {
+			struct conn *x = &c->conns[i];
+			bool tr;
+
+			if (x->len)
+				continue;
+			tr = conn_has_tr(c, x);
+			if (!old || (old_tr && !tr) ||
+			    (old_tr == tr && x->last < old->last)) {
+				old = x;
+				old_tr = tr;
+			}
+		}
 		if (!old) {
 			sipc_log(c, "too many TCP connections; refusing %s:%d",
 				 host, port);
@@ -3540,7 +3567,8 @@ static void accept_conn(struct sipc *c)
 	}
 }
 
-/* The deadlines of TCP_MSG_MS and TCP_IDLE_MS. */
+/* The deadlines of TCP_MSG_MS and TCP_IDLE_MS; a connection that a
+ * server transaction still answers on is not idle. */
 static void conn_timers(struct sipc *c)
 {
 	uint64_t now = now_ms();
@@ -3553,7 +3581,8 @@ static void conn_timers(struct sipc *c)
 				 "ms; closing", k->host, k->port, TCP_MSG_MS);
 			conn_close(c, k);
 		}
-		else if (!k->len && now - k->last > TCP_IDLE_MS) {
+		else if (!k->len && now - k->last > TCP_IDLE_MS &&
+			 !conn_has_tr(c, k)) {
 			if (c->cfg.verbose)
 				sipc_log(c, "TCP %s:%d: idle %d ms; closing",
 					 k->host, k->port, TCP_IDLE_MS);
