@@ -1044,7 +1044,8 @@ static int px_start_branch(struct sipc_px *px, int i)
 	b->started = true;
 	if (osip_message_clone(px->orig, &fwd) < 0)
 		return -1;
-	if (osip_uri_init(&u) < 0 || osip_uri_parse(u, b->target) < 0) {
+	if (osip_uri_init(&u) < 0 || osip_uri_parse(u, b->target) < 0 ||
+	    port_of(u->port) < 0) {
 		osip_uri_free(u);
 		osip_message_free(fwd);
 		b->status = 400;
@@ -3993,7 +3994,7 @@ int sipc_call_start(struct sipc *c, struct sas *sas, const char *from,
 		ok &= p && osip_uri_init(&u[i]) >= 0 &&
 		      osip_uri_parse(u[i], p) >= 0 && u[i]->scheme &&
 		      !strcasecmp(u[i]->scheme, "sip") && u[i]->host &&
-		      is_loopback(u[i]->host);
+		      is_loopback(u[i]->host) && port_of(u[i]->port) > 0;
 		osip_uri_free(u[i]);
 	}
 	if (!ok)
