@@ -3090,8 +3090,9 @@ static void on_bytes(struct sipc *c, const char *buf, size_t len,
 	}
 	if (multipart_twice_typed(buf, len)) {
 		if (!strncmp(buf, "SIP/", 4) ||
-		    !raw_respond(c, buf, 400, "Two Content-Types In A Body Part",
-				 host, port))
+		    !raw_respond(c, buf, 400,
+				 "Two Content-Types In A Body Part", host,
+				 port))
 			sipc_log(c, "dropped a message from %s:%d: a body "
 				 "part with two Content-Types", host, port);
 		c->dropped++;
@@ -3253,7 +3254,8 @@ static int bind_sockets(struct sipc *c)
 			setsockopt(c->tcp, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 		if (c->tcp >= 0 && bind(c->tcp, (struct sockaddr *)&got, glen) == 0 &&
 		    listen(c->tcp, TCP_BACKLOG) == 0 &&
-		    fcntl(c->tcp, F_SETFL, fcntl(c->tcp, F_GETFL) | O_NONBLOCK) == 0)
+		    fcntl(c->tcp, F_SETFL,
+			  fcntl(c->tcp, F_GETFL) | O_NONBLOCK) == 0)
 			return 0;
 		if (errno != EADDRINUSE || c->cfg.port || tries == 20) {
 			sipc_log(c, "cannot bind TCP %s:%d: %s", c->cfg.addr,
@@ -3426,9 +3428,11 @@ static enum frame tcp_frame(const char *buf, size_t len, size_t *totalp,
 		for (;;) {                          /* LWS, folding too */
 			while (v < e && (*v == ' ' || *v == '\t'))
 				v++;
-			if (v == e && e < hend && (e[2] == ' ' || e[2] == '\t')) {
+			if (v == e && e < hend &&
+			    (e[2] == ' ' || e[2] == '\t')) {
 				v = e + 2;
-				e = memmem(v, (size_t)(hend + 2 - v), "\r\n", 2);
+				e = memmem(v, (size_t)(hend + 2 - v), "\r\n",
+					   2);
 				continue;
 			}
 			break;
