@@ -85,7 +85,8 @@ int c2c_http(struct http_req *r, json_t **bodyp, void *arg)
 			if (!r->joined)
 				sas_invalidate(sas);
 			*bodyp = rc == SSM_IAE ?
-				http_error("from and to must be sip: URIs on loopback") :
+				http_error("from and to must be sip: URIs on loopback, "
+					   "a port 1 to 65535") :
 				http_error("the call could not start (%d)", rc);
 			return rc == SSM_IAE ? 400 : 500;
 		}
