@@ -41,6 +41,28 @@ static void esc(FILE *fp, const char *s)
 	}
 }
 
+/* Text with `code` spans, as the rules write them: each pair of
+ * backticks a <code> element, everything escaped. */
+static void esc_code(FILE *fp, const char *s)
+{
+	bool in = false;
+
+	for (const char *p = s; p && *p; p++) {
+		const char *q = *p == '`' ? strchr(p + 1, '`') : NULL;
+
+		if (*p == '`' && (in || q)) {
+			fputs(in ? "</code>" : "<code>", fp);
+			in = !in;
+			continue;
+		}
+		char one[2] = { *p, '\0' };
+
+		esc(fp, one);
+	}
+	if (in)
+		fputs("</code>", fp);
+}
+
 /* The same, cut to N characters with an ellipsis. */
 static void esc_cut(FILE *fp, const char *s, size_t n)
 {
@@ -128,7 +150,7 @@ static void rule_groups(json_t *cases, const char *id, char *out, size_t sz)
 
 struct crule {
 	char id[24], group[16], sect[8], obs[4], version[8], source[64];
-	char summary[400];
+	char *summary;            /* whole, however long (malloc'd) */
 	int unit;                 /* unit tests, -1 when not known */
 };
 
@@ -139,7 +161,8 @@ struct catalog {
 
 static int catalog_load(struct catalog *c, const char *top, const char *out)
 {
-	char path[1024], line[2048];
+	char path[1024], *line = NULL;
+	size_t cap = 0;
 	FILE *fp;
 
 	memset(c, 0, sizeof(*c));
@@ -147,7 +170,7 @@ static int catalog_load(struct catalog *c, const char *top, const char *out)
 	fp = fopen(path, "r");
 	if (!fp)
 		return -1;
-	while (fgets(line, sizeof(line), fp)) {
+	while (getline(&line, &cap, fp) > 0) {
 		char *p = line, *f[7];
 		struct crule *v;
 
@@ -169,20 +192,23 @@ static int catalog_load(struct catalog *c, const char *top, const char *out)
 		textf(v->obs, sizeof(v->obs), "%s", f[3]);
 		textf(v->version, sizeof(v->version), "%s", f[4]);
 		textf(v->source, sizeof(v->source), "%s", f[5]);
-		textf(v->summary, sizeof(v->summary), "%s", f[6]);
+		v->summary = strdup(f[6]);
 		v->unit = -1;
 	}
+	free(line);
 	fclose(fp);
 	/* the unit suite's rule table, when make conformance wrote one:
 	 * "ID OBS N tests..." per rule */
 	textf(path, sizeof(path), "%s/rules.txt", out);
 	fp = fopen(path, "r");
 	if (fp) {
-		while (fgets(line, sizeof(line), fp)) {
+		char buf[2048];
+
+		while (fgets(buf, sizeof(buf), fp)) {
 			char id[24], obs[4];
 			int n;
 
-			if (sscanf(line, "%23s %3s %d", id, obs, &n) != 3)
+			if (sscanf(buf, "%23s %3s %d", id, obs, &n) != 3)
 				continue;
 			for (size_t i = 0; i < c->n; i++)
 				if (!strcmp(c->v[i].id, id))
@@ -747,7 +773,7 @@ static int write_index(const char *out, json_t *res, const struct catalog *cat)
 			fputs("</span>", fp);
 		}
 		fputs("</h3><p>", fp);
-		esc(fp, r->summary);
+		esc_code(fp, r->summary);
 		fputs("</p><p class=\"mono\">", fp);
 		esc(fp, version_name(r->version));
 		fputs("; source: ", fp);
@@ -850,6 +876,8 @@ int report_write(const char *out, const char *top, char *err, size_t errsz)
 	rc = write_index(out, res, &cat) || write_summary(out, res);
 	if (rc)
 		textf(err, errsz, "cannot write the report in %s", out);
+	for (size_t i = 0; i < cat.n; i++)
+		free(cat.v[i].summary);
 	free(cat.v);
 	json_decref(res);
 	return rc ? -1 : 0;
