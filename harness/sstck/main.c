@@ -118,7 +118,8 @@ static const char usage_compare[] =
 static const char usage_show[] =
 "usage: sstck show [--scenarios DIR] CASE\n"
 "\n"
-"Prints a case's manifest (case.ini), then each agent's SIPp scenario.\n";
+"Prints a case's manifest (case.ini): its rules, its HTTP steps for a\n"
+"converged case, then each agent's SIPp scenario.\n";
 
 #ifdef SSTCK_GCOV
 void __gcov_dump(void);
@@ -1171,6 +1172,29 @@ static int cmd_list(int argc, char **argv, bool show)
 
 			printf("  %-14s %-2s %s\n", r->id, r->obs == OBS_WIRE ? "W" :
 			       r->obs == OBS_WIRE_STAR ? "W*" : "P", r->summary);
+		}
+		/* a converged case's HTTP steps, in the order they run */
+		for (size_t k = 0; k < m.nhttp; k++) {
+			const struct http_step *h = &m.http[k];
+
+			if (!k)
+				printf("\nHTTP steps:\n");
+			printf("  %s: %s %s", h->name, h->method, h->path);
+			if (h->body[0])
+				printf(" %s", h->body);
+			if (h->status)
+				printf(" -> %d", h->status);
+			else
+				printf(" -> 2xx");
+			if (h->until_s)
+				printf(" (polled for %d s)", h->until_s);
+			if (h->no_cookie)
+				printf(" (no cookie)");
+			printf("\n");
+			for (size_t e = 0; e < h->nexpect; e++)
+				printf("      expect %s\n", h->expect[e]);
+			for (size_t e = 0; e < h->nsave; e++)
+				printf("      save %s\n", h->save[e]);
 		}
 		for (size_t k = 0; k < m.nagents; k++) {
 			char sp[PATH_MAX + 512];
