@@ -1023,7 +1023,7 @@ static int cmd_run(int argc, char **argv)
 				if (tty)
 					fprintf(stderr, "\r\033[K");
 				printf("[%2zu/%zu] %-14s %s (%.1f s)%s%s\n", done, n,
-				       verdict_name(r->j.verdict), r->m.name, r->seconds,
+				       case_verdict_word(r), r->m.name, r->seconds,
 				       r->j.verdict == V_PASSED ? "" : ": ",
 				       r->j.verdict == V_PASSED ? "" : r->j.reason);
 				fflush(stdout);

@@ -118,6 +118,7 @@ static json_t *case_json(const struct case_result *r)
 	json_object_set_new(c, "summary", json_text(r->m.summary));
 	json_object_set_new(c, "app", json_text(r->m.app));
 	json_object_set_new(c, "verdict", json_text(verdict_name(r->j.verdict)));
+	json_object_set_new(c, "timed_out", json_boolean(r->f.timed_out));
 	json_object_set_new(c, "reason", json_text(r->j.reason));
 	json_object_set_new(c, "where", json_text(r->j.where));
 	json_object_set_new(c, "out", json_text(r->out));
@@ -310,6 +311,14 @@ int results_junit(const char *path, const struct target *t,
 	return fclose(fp);
 }
 
+const char *case_verdict_word(const struct case_result *r)
+{
+	/* a case that ran into its timeout failed, and says so in a word */
+	if (r->j.verdict == V_FAILED && r->f.timed_out)
+		return "failed/timeout";
+	return verdict_name(r->j.verdict);
+}
+
 void results_table(FILE *fp, const struct case_result *rs, size_t n)
 {
 	size_t w = 4;
@@ -327,7 +336,7 @@ void results_table(FILE *fp, const struct case_result *rs, size_t n)
 			l += snprintf(rules + l, sizeof(rules) - l, "%s%s%s", k ? " " : "",
 				      r->m.rules[k], r->rule_v[k] == V_NOTOBS &&
 				      r->j.verdict != V_NOTOBS ? "(n/o)" : "");
-		fprintf(fp, "%-14s  %-*s  %5.1fs  %s\n", verdict_name(r->j.verdict),
+		fprintf(fp, "%-14s  %-*s  %5.1fs  %s\n", case_verdict_word(r),
 			(int)w, r->m.name, r->seconds,
 			r->j.verdict == V_PASSED ? rules : r->j.reason);
 	}

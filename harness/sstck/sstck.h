@@ -427,6 +427,9 @@ int  results_json(const char *path, const struct target *t,
 int  results_junit(const char *path, const struct target *t,
 		   const struct case_result *rs, size_t n, double seconds);
 void results_table(FILE *fp, const struct case_result *rs, size_t n);
+/* How the table and the run's lines name R's verdict: its verdict, or
+ * "failed/timeout" for a case that ran into its timeout. */
+const char *case_verdict_word(const struct case_result *r);
 /* XML text escaping into BUF; the result is always terminated, and a
  * byte that is not UTF-8 becomes U+FFFD. */
 void xml_escape(const char *in, char *buf, size_t bufsz);
