@@ -444,6 +444,8 @@ static const char *STYLE =
 "#matrix td.c.err{background:#fff8c5}#matrix td.c.nobs{background:#eaeef2}"
 "#matrix td.c.na{background:#f6f8fa}"
 "#matrix a{text-decoration:none;color:inherit}"
+"#matrix th.c .vn{writing-mode:vertical-rl;transform:rotate(180deg);"
+"white-space:nowrap;font-weight:normal}"
 ".rule,.case{border:1px solid #d0d7de;border-radius:6px;padding:.4em 1em;margin:.8em 0}"
 ".case.fail,.case.err{border-color:#b31d28;background:#fff8f8}"
 ".case h3,.rule h3{margin:.2em 0}.badge{font-weight:600;padding:0 .5em;border-radius:1em;border:1px solid}"
@@ -703,14 +705,16 @@ static int write_index(const char *out, json_t *res, const struct catalog *cat)
 
 	/* the matrix */
 	fputs("<section><h2>Rules against cases</h2>\n<p>A row per rule a case checks, a "
-	      "column per case (hover for its name).</p>\n<table id=\"matrix\"><thead><tr>"
+	      "column per case.</p>\n<table id=\"matrix\"><thead><tr>"
 	      "<th>rule</th><th>verdict</th>", fp);
 	json_array_foreach(cases, i, c) {
 		fprintf(fp, "<th class=\"c\" title=\"");
 		esc(fp, js(c, "name"));
 		fputs("\"><a href=\"#case-", fp);
 		slug(fp, js(c, "name"));
-		fprintf(fp, "\">%zu</a></th>", i + 1);
+		fputs("\"><span class=\"vn\">", fp);
+		esc(fp, js(c, "name"));
+		fputs("</span></a></th>", fp);
 	}
 	fputs("</tr></thead><tbody>\n", fp);
 	for (size_t k = 0; k < cat->n; k++) {
