@@ -242,6 +242,7 @@ static const char *obs_name(const char *o)
 /* --- the ladder --------------------------------------------------------- */
 
 #define LANE 190
+#define LANEX 100   /* the first lane: room for the time labels */
 #define ROW 38
 #define TOPY 46
 
@@ -314,13 +315,14 @@ static void ladder(FILE *fp, json_t *lad, json_t *findings, int idx)
 	json_t *msgs = json_object_get(lad, "messages");
 	size_t nl = 0, rows = 0, i;
 	json_t *m;
-	double t0 = -1;
+	double t0 = -1, prev = -1;
+	bool back = false;
 
 	lane_of(agents, NULL, &nl);
 	json_array_foreach(msgs, i, m)
 		rows += !(json_is_true(json_object_get(m, "direct")) &&
 			  !json_is_true(json_object_get(m, "sent")));
-	int width = (int)nl * LANE + 470, height = TOPY + (int)rows * ROW + 20;
+	int width = (int)nl * LANE + 510, height = TOPY + (int)rows * ROW + 36;
 	int tx = lane_of(agents, "\1target", &nl);
 
 	fprintf(fp, "<svg class=\"ladder\" xmlns=\"http://www.w3.org/2000/svg\" "
@@ -331,7 +333,7 @@ static void ladder(FILE *fp, json_t *lad, json_t *findings, int idx)
 		"L10,5 L0,10 z\"/></marker></defs>\n", width, height, width, height, idx);
 	/* lanes */
 	for (size_t l = 0; l < nl; l++) {
-		int x = 60 + (int)l * LANE;
+		int x = LANEX + (int)l * LANE;
 		const char *label = "target";
 
 		for (size_t a = 0; a < json_array_size(agents); a++) {
@@ -344,7 +346,7 @@ static void ladder(FILE *fp, json_t *lad, json_t *findings, int idx)
 			" tgt" : "", x);
 		esc(fp, label);
 		fprintf(fp, "</text><line class=\"life\" x1=\"%d\" y1=\"28\" x2=\"%d\" "
-			"y2=\"%d\"/>\n", x, x, height - 8);
+			"y2=\"%d\"/>\n", x, x, height - 24);
 	}
 	int row = 0;
 
@@ -355,7 +357,7 @@ static void ladder(FILE *fp, json_t *lad, json_t *findings, int idx)
 		double t = json_real_value(json_object_get(m, "t"));
 		json_t *f = NULL, *d = json_object_get(m, "derived"), *dv;
 		bool bad = finding_at(findings, js(m, "where"), &f);
-		int y = TOPY + row * ROW + 16, nx = 60 + (int)nl * LANE - 120;
+		int y = TOPY + row * ROW + 16, nx = LANEX + (int)nl * LANE - 120;
 		size_t k;
 
 		if (direct && !sent)
@@ -379,13 +381,21 @@ static void ladder(FILE *fp, json_t *lad, json_t *findings, int idx)
 					break;
 				}
 		}
-		int x1 = 60 + from * LANE, x2 = 60 + to * LANE;
+		int x1 = LANEX + from * LANE, x2 = LANEX + to * LANE;
 
 		fprintf(fp, "<g class=\"msg%s%s\"><title>", bad ? " bad" : "",
 			direct ? " direct" : "");
 		esc(fp, js(m, "where"));
-		fprintf(fp, "</title><text class=\"t\" x=\"2\" y=\"%d\">+%.1f ms</text>",
-			y, (t - t0) * 1000.0);
+		/* the ladder is in causal order (each agent's log order, then
+		 * the clocks): a message logged before the one above it gets a
+		 * mark, explained under the ladder */
+		bool earlier = prev >= 0 && t < prev;
+
+		back |= earlier;
+		fprintf(fp, "</title><text class=\"t\" x=\"2\" y=\"%d\">%+.1f ms%s</text>",
+			y, (t - t0) * 1000.0, earlier ? " *" : "");
+		if (!earlier)
+			prev = t;
 		fprintf(fp, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
 			"marker-end=\"url(#ah%d)\"/>", x1, y, x2 == x1 ? x2 + 1 : x2, y, idx);
 		fprintf(fp, "<text class=\"lbl\" x=\"%d\" y=\"%d\">", (x1 + x2) / 2, y - 5);
@@ -425,6 +435,11 @@ static void ladder(FILE *fp, json_t *lad, json_t *findings, int idx)
 		}
 		fputs("</g>\n", fp);
 	}
+	if (back)
+		fprintf(fp, "<text class=\"t\" x=\"2\" y=\"%d\">* logged a little before "
+			"the message above it: the ladder follows cause and effect (each "
+			"agent's own log order), not the agents' clocks</text>\n",
+			height - 8);
 	fputs("</svg>\n", fp);
 }
 
