@@ -441,14 +441,19 @@ static void finish_rules(struct case_result *r, const struct ruleset *rs,
 	bool any = false, by_oracle = r->j.verdict == V_FAILED &&
 		r->f.oracle.n && r->f.oracle.n <= SSTCK_MAX_FINDINGS;
 
-	/* a case failed by the oracle's findings alone fails the rules they
-	 * name (added to the case's when it does not list them), and the
-	 * others, judged and found holding, pass; any other failure fails
-	 * every rule of the case */
+	/* a case failed by the oracle's findings alone (and the scenario's
+	 * X-SS-State expectations it re-judged) fails the rules they name
+	 * (added to the case's when it does not list them), and the others,
+	 * judged and found holding, pass; any other failure fails every rule
+	 * of the case */
+	/* a scenario's X-SS-State expectation that failed is a value the
+	 * oracle re-read and judged too: its findings say which rule */
 	for (size_t i = 0; by_oracle && i < r->j.nchecks; i++)
 		if ((r->j.checks[i].outcome == O_FAILED ||
 		     r->j.checks[i].outcome == O_ERROR) &&
-		    strcmp(r->j.checks[i].name, "oracle"))
+		    strcmp(r->j.checks[i].name, "oracle") &&
+		    !(r->j.checks[i].outcome == O_FAILED &&
+		      !strncmp(r->j.checks[i].name, "X-SS-State", 10)))
 			by_oracle = false;
 	for (size_t i = 0; by_oracle && i < r->f.oracle.n; i++) {
 		bool listed = false;
