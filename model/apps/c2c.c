@@ -11,8 +11,12 @@
  * ID is the application session's id; the "url" of a call is encodeURL's
  * (HTTP-02, HTTP-03), and a request on it joins that application session.
  */
+#include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "apps.h"
 #include "http.h"
@@ -48,6 +52,101 @@ static const char *party(json_t *body, const char *key)
 	return json_string_value(json_object_get(body, key));
 }
 
+/* What a party's URI may be.  RFC 3261 sets no bounds; these are far above
+ * what a call between two loopback user agents needs, and far below what
+ * the container would carry into a request's Request-URI and To (and its
+ * trace) on every leg's message. */
+#define C2C_URI_MAX    512      /**< the whole URI, in bytes          */
+#define C2C_USER_MAX   128      /**< its user part, in bytes          */
+#define C2C_PARAMS_MAX 8        /**< its ;uri-parameters (transport,
+				     user, lr, ... as RFC 3261 19.1.1) */
+
+static bool host_is_loopback(const char *host)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+	char h[64];
+	size_t n = strlen(host);
+
+	if (n >= sizeof(h))
+		return false;
+	if (host[0] == '[' && n > 2 && host[n - 1] == ']') {
+		memcpy(h, host + 1, n - 2);
+		h[n - 2] = '\0';
+	}
+	else {
+		memcpy(h, host, n + 1);
+	}
+	if (inet_pton(AF_INET, h, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, h, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
+/**
+ * Check the party @uri of the request's field @key, as it is read from the
+ * body and before anything is made for the call: a sip: URI on loopback,
+ * its port (if any) 1 to 65535, its length, its user part and its number
+ * of parameters bounded (above), and no ?headers (which would be copied
+ * into the container's own requests; RFC 3261 19.1.5).  0, or EINVAL with
+ * the reason in @why (for the 400's error text).
+ */
+static int party_check(const char *key, const char *uri, char *why, size_t sz)
+{
+	osip_uri_t *u = NULL;
+	size_t len = strlen(uri);
+	int err = EINVAL;
+
+	if (len > C2C_URI_MAX) {
+		snprintf(why, sz, "%s: a URI of %zu bytes (at most %d)", key, len,
+			 C2C_URI_MAX);
+		return EINVAL;
+	}
+	if (osip_uri_init(&u) < 0) {
+		snprintf(why, sz, "%s: out of memory", key);
+		return ENOMEM;
+	}
+	if (osip_uri_parse(u, uri) < 0 || !u->scheme ||
+	    strcasecmp(u->scheme, "sip") || !u->host || !*u->host) {
+		snprintf(why, sz, "%s must be a sip: URI", key);
+		goto out;
+	}
+	if (!host_is_loopback(u->host)) {
+		snprintf(why, sz, "%s must be on loopback, not %.64s", key, u->host);
+		goto out;
+	}
+	if (u->port) {
+		char *end = NULL;
+		long port;
+
+		errno = 0;
+		port = strtol(u->port, &end, 10);
+		if (u->port[0] < '0' || u->port[0] > '9' || *end || errno ||
+		    port < 1 || port > 65535) {
+			snprintf(why, sz, "%s: port %.16s is not 1 to 65535", key,
+				 u->port);
+			goto out;
+		}
+	}
+	if (u->username && strlen(u->username) > C2C_USER_MAX) {
+		snprintf(why, sz, "%s: a user part of %zu bytes (at most %d)", key,
+			 strlen(u->username), C2C_USER_MAX);
+		goto out;
+	}
+	if (osip_list_size(&u->url_params) > C2C_PARAMS_MAX) {
+		snprintf(why, sz, "%s: %d URI parameters (at most %d)", key,
+			 osip_list_size(&u->url_params), C2C_PARAMS_MAX);
+		goto out;
+	}
+	if (osip_list_size(&u->url_headers) > 0) {
+		snprintf(why, sz, "%s: a URI with headers (?...) is not a party", key);
+		goto out;
+	}
+	err = 0;
+out:
+	osip_uri_free(u);
+	return err;
+}
+
 int c2c_http(struct http_req *r, json_t **bodyp, void *arg)
 {
 	struct sipc *c = http_container(r->h);
@@ -59,7 +158,7 @@ int c2c_http(struct http_req *r, json_t **bodyp, void *arg)
 	(void)arg;
 	if (!strcmp(r->path, "/calls")) {
 		struct sas *sas = r->joined;
-		char from[128];
+		char from[128], why[160];
 		int rc;
 
 		if (strcmp(r->method, "POST")) {
@@ -69,6 +168,14 @@ int c2c_http(struct http_req *r, json_t **bodyp, void *arg)
 		if (!json_is_object(r->body) || !party(r->body, "from") ||
 		    !party(r->body, "to")) {
 			*bodyp = http_error("expected {\"from\": SIP URI, \"to\": SIP URI}");
+			return 400;
+		}
+		/* the parties are checked here, where they are read: a
+		 * refused call leaves nothing behind (no application
+		 * session, no SIP session) */
+		if (party_check("from", party(r->body, "from"), why, sizeof(why)) ||
+		    party_check("to", party(r->body, "to"), why, sizeof(why))) {
+			*bodyp = http_error("%s", why);
 			return 400;
 		}
 		/* SipFactory.createApplicationSession() while serving the
