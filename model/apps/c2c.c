@@ -12,6 +12,7 @@
  * (HTTP-02, HTTP-03), and a request on it joins that application session.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,11 +83,36 @@ static bool host_is_loopback(const char *host)
 	return inet_pton(AF_INET6, h, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
 }
 
+/* Only the characters of a SIP URI (RFC 3261 25.1): alphanumerics, the
+ * marks and the reserved characters, %HH escapes, and the brackets of an
+ * IPv6 reference.  No space, CR, LF or control character, and no '<', '>'
+ * or '"', which would end the To header's name-addr and let the rest of
+ * the party into the request as headers of its own. */
+static bool uri_chars_ok(const char *uri)
+{
+	static const char other[] = "-_.!~*'();/?:@&=+$,[]";
+
+	for (const char *p = uri; *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+
+		if (ch == '%') {
+			if (!isxdigit((unsigned char)p[1]) ||
+			    !isxdigit((unsigned char)p[2]))
+				return false;
+			p += 2;
+			continue;
+		}
+		if (ch >= 0x80 || (!isalnum(ch) && !strchr(other, ch)))
+			return false;
+	}
+	return true;
+}
+
 /**
  * Check the party @uri of the request's field @key, as it is read from the
  * body and before anything is made for the call: a sip: URI on loopback,
- * its port (if any) 1 to 65535, its length, its user part and its number
- * of parameters bounded (above), and no ?headers (which would be copied
+ * only a URI's characters, its port (if any) 1 to 65535, its length, its
+ * user part and its number of parameters bounded (above), and no ?headers (which would be copied
  * into the container's own requests; RFC 3261 19.1.5).  0, or EINVAL with
  * the reason in @why (for the 400's error text).
  */
@@ -99,6 +125,11 @@ static int party_check(const char *key, const char *uri, char *why, size_t sz)
 	if (len > C2C_URI_MAX) {
 		snprintf(why, sz, "%s: a URI of %zu bytes (at most %d)", key, len,
 			 C2C_URI_MAX);
+		return EINVAL;
+	}
+	if (!uri_chars_ok(uri)) {
+		snprintf(why, sz, "%s: a character a SIP URI cannot hold (RFC 3261 "
+			 "25.1; escape it as %%HH)", key);
 		return EINVAL;
 	}
 	if (osip_uri_init(&u) < 0) {
