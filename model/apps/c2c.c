@@ -10,6 +10,12 @@
  *
  * ID is the application session's id; the "url" of a call is encodeURL's
  * (HTTP-02, HTTP-03), and a request on it joins that application session.
+ *
+ * A call that is over (ended or failed) is still answered for a while, so
+ * that its client can read how it went, then forgotten (GET answers 404):
+ * each ended call's record is kept for keep_ms after it was first seen
+ * over, and at most keep_n of them, the oldest forgotten first.  The
+ * records are the container's (sipc_call_free); c2c only chooses when.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -18,10 +24,113 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "apps.h"
 #include "http.h"
 #include "fault.h"
+
+/** A call c2c started, as it tracks it (the call is the container's). */
+struct c2c_rec {
+	struct sipc_call *k;          /**< borrowed                       */
+	uint64_t over_ms;             /**< when first seen over; 0: live  */
+	struct c2c_rec *next;
+};
+
+struct c2c {
+	struct c2c_rec *live;         /**< calls not seen over (owned)    */
+	struct c2c_rec *over;         /**< ended calls, oldest first (owned) */
+	struct c2c_rec **over_tail;
+	size_t nover;
+	size_t keep_n;                /**< ended records kept, at most    */
+	uint64_t keep_ms;             /**< each for this long             */
+};
+
+int c2c_alloc(struct c2c **cp, int keep_n, int keep_s)
+{
+	struct c2c *cc;
+
+	if (!cp || keep_n < 0 || keep_s < 0)
+		return EINVAL;
+	cc = calloc(1, sizeof(*cc));
+	if (!cc)
+		return ENOMEM;
+	cc->over_tail = &cc->over;
+	cc->keep_n = (size_t)keep_n;
+	cc->keep_ms = (uint64_t)keep_s * 1000;
+	*cp = cc;
+	return 0;
+}
+
+static void recs_free(struct c2c_rec *r)
+{
+	while (r) {
+		struct c2c_rec *next = r->next;
+
+		free(r);
+		r = next;
+	}
+}
+
+void c2c_free(struct c2c *cc)
+{
+	if (!cc)
+		return;
+	recs_free(cc->live);
+	recs_free(cc->over);
+	free(cc);
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static bool call_over(const struct sipc_call *k)
+{
+	const char *ph = sipc_call_phase_name(k);
+
+	return !strcmp(ph, "ended") || !strcmp(ph, "failed");
+}
+
+/* On every request: calls newly over join the end of the ended list, and
+ * ended records past keep_ms, or beyond keep_n, are forgotten, oldest
+ * first.  One whose container still waits on a leg (sipc_call_free says
+ * SSM_ISE) is kept for a later turn. */
+static void c2c_sweep(struct c2c *cc)
+{
+	uint64_t now = mono_ms();
+	struct c2c_rec **pp = &cc->live, *r;
+
+	while ((r = *pp)) {
+		if (!call_over(r->k)) {
+			pp = &r->next;
+			continue;
+		}
+		*pp = r->next;
+		r->next = NULL;
+		r->over_ms = now;
+		*cc->over_tail = r;
+		cc->over_tail = &r->next;
+		cc->nover++;
+	}
+	pp = &cc->over;
+	while ((r = *pp) && (cc->nover > cc->keep_n ||
+			     now - r->over_ms >= cc->keep_ms)) {
+		if (sipc_call_free(r->k)) {
+			pp = &r->next;
+			continue;
+		}
+		*pp = r->next;
+		if (cc->over_tail == &r->next)
+			cc->over_tail = pp;
+		free(r);
+		cc->nover--;
+	}
+}
 
 static json_t *call_json(struct sipc_call *k, struct hs *hs)
 {
@@ -181,12 +290,14 @@ out:
 int c2c_http(struct http_req *r, json_t **bodyp, void *arg)
 {
 	struct sipc *c = http_container(r->h);
+	struct c2c *cc = arg;
 	struct sipc_call *k;
 	const char *rest, *id;
 	char cid[64];
 	size_t n;
 
-	(void)arg;
+	if (cc)
+		c2c_sweep(cc);
 	if (!strcmp(r->path, "/calls")) {
 		struct sas *sas = r->joined;
 		char from[128], why[160];
@@ -226,6 +337,17 @@ int c2c_http(struct http_req *r, json_t **bodyp, void *arg)
 				http_error("from and to must be sip: URIs on loopback") :
 				http_error("the call could not start (%d)", rc);
 			return rc == SSM_IAE ? 400 : 500;
+		}
+		if (cc) {
+			struct c2c_rec *rec = calloc(1, sizeof(*rec));
+
+			/* no memory: the call goes on, remembered until the
+			 * container stops, as before there was a bound */
+			if (rec) {
+				rec->k = k;
+				rec->next = cc->live;
+				cc->live = rec;
+			}
 		}
 		*bodyp = call_json(k, r->hs);
 		return 201;
