@@ -3866,7 +3866,9 @@ static int call_send(struct sipc_call *k, int i, const char *method,
 	rl->out = mem_ref(k->leg[i]);
 	rl->refs = 1;                         /* the call's, for INVITE */
 	rl->initial = !strcmp(method, "INVITE");
-	rl->call = k;
+	/* only an INVITE's answers matter to the call; a BYE's relay does
+	 * not point at it, so it may outlive the call's record */
+	rl->call = rl->initial ? k : NULL;
 	if (rl->initial)
 		k->inv[i] = rl;
 	if (relay_send(rl, m)) {
@@ -4033,6 +4035,26 @@ int sipc_call_hangup(struct sipc_call *k)
 	/* still calling: end what is up, and what answers later */
 	k->hangup = true;
 	call_end(k, SIPC_CALL_ENDED);
+	return 0;
+}
+
+int sipc_call_free(struct sipc_call *k)
+{
+	struct sipc_call **pp;
+	const char *ph = sipc_call_phase_name(k);
+
+	/* over, and no leg's INVITE still waiting for its final answer
+	 * (a late 2xx must still be ACKed and ended by the call) */
+	if (strcmp(ph, "ended") && strcmp(ph, "failed"))
+		return SSM_ISE;
+	for (int i = 0; i < 2; i++)
+		if (k->inv[i] && !k->status[i])
+			return SSM_ISE;
+	for (pp = &k->c->calls; *pp && *pp != k; pp = &(*pp)->next)
+		;
+	if (*pp)
+		*pp = k->next;
+	call_free(k);
 	return 0;
 }
 
