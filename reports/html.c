@@ -574,12 +574,14 @@ static void case_article(FILE *fp, json_t *c, const char *out, int idx)
 		esc(fp, name);
 		fputs("/case.pcap\">case.pcap</a>", fp);
 		if (json_is_integer(json_object_get(cap, "packets")))
-			fprintf(fp, " (%lld packets%s", (long long)json_integer_value(
-				json_object_get(cap, "packets")),
-				json_integer_value(sk) > 0 ? ", " : ")");
-		if (json_integer_value(sk) > 0)
-			fprintf(fp, "%lld log blocks skipped)",
+			fprintf(fp, " (%lld packets", (long long)json_integer_value(
+				json_object_get(cap, "packets")));
+		if (json_is_integer(json_object_get(cap, "packets")) &&
+		    json_integer_value(sk) > 0)
+			fprintf(fp, ", %lld log blocks skipped",
 				(long long)json_integer_value(sk));
+		if (json_is_integer(json_object_get(cap, "packets")))
+			fputs(")", fp);
 	} else if (*js(cap, "error")) {
 		fputs(" &middot; no capture: ", fp);
 		esc(fp, js(cap, "error"));
