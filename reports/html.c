@@ -576,10 +576,17 @@ static void case_article(FILE *fp, json_t *c, const char *out, int idx)
 		if (json_is_integer(json_object_get(cap, "packets")))
 			fprintf(fp, " (%lld packets", (long long)json_integer_value(
 				json_object_get(cap, "packets")));
+		json_t *lm = json_object_get(cap, "logs_missing");
+
 		if (json_is_integer(json_object_get(cap, "packets")) &&
 		    json_integer_value(sk) > 0)
 			fprintf(fp, ", %lld log blocks skipped",
 				(long long)json_integer_value(sk));
+		if (json_is_integer(json_object_get(cap, "packets")) &&
+		    json_integer_value(lm) > 0)
+			fprintf(fp, ", %lld agent log%s missing",
+				(long long)json_integer_value(lm),
+				json_integer_value(lm) == 1 ? "" : "s");
 		if (json_is_integer(json_object_get(cap, "packets")))
 			fputs(")", fp);
 	} else if (*js(cap, "error")) {

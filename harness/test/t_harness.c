@@ -988,6 +988,17 @@ START_TEST(pcap_from_logs)
 	ck_assert_uint_eq(v[7].ack, 1 + strlen(reg_ok));
 	ck_assert(!memcmp(v[7].data, reg2, v[7].len));
 
+	/* a log that cannot be read as one (a folder) adds nothing */
+	snprintf(p, sizeof(p), "%s/dir.msg.log", tmp);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	{
+		const struct pcap_agent two[] = { { "dir", 6005 }, { "tcpa", 0 } };
+
+		ck_assert_int_eq(pcap_case(tmp, two, 2, "127.0.0.1", 5999, &st, err,
+					   sizeof(err)), 0);
+		ck_assert_uint_eq(st.packets, 3);
+	}
+	snprintf(p, sizeof(p), "%s/case.pcap", tmp);
 	/* no log has a message: no capture, and the old one is gone */
 	ck_assert_int_eq(pcap_case(tmp, agents + 3, 1, "127.0.0.1", 5999, &st,
 				   err, sizeof(err)), 1);
