@@ -21,7 +21,8 @@
  * one agent sent and another received byte for byte (the same rule as
  * the oracle's: it did not cross the target, which would have changed a
  * Via at least): the pair is one packet from the sender's port to the
- * receiver's, at the sender's time.
+ * receiver's, at the earlier of its two times (SIPp logs a message it
+ * sends once it is sent, so the receiver's log may have it first).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -242,9 +243,12 @@ static int by_time(const void *pa, const void *pb)
 }
 
 /* A message one agent sent and another received byte for byte went from
- * one to the other: the receipt nearest in time joins the send. */
-static void mark_direct(struct writer *w, struct pcap_stats *st)
+ * one to the other: the receipt nearest in time joins the send, which
+ * takes the earlier time of the two.  True when a time moved. */
+static bool mark_direct(struct writer *w, struct pcap_stats *st)
 {
+	bool moved = false;
+
 	for (size_t i = 0; i < w->n; i++) {
 		struct entry *s = &w->v[i], *best = NULL;
 
@@ -265,8 +269,13 @@ static void mark_direct(struct writer *w, struct pcap_stats *st)
 			s->direct = true;
 			s->to = best->agent;
 			st->direct++;
+			if (best->us < s->us) {
+				s->us = best->us;
+				moved = true;
+			}
 		}
 	}
+	return moved;
 }
 
 /* The port in the top Via of the first request agent A sent, 0 when none
@@ -467,7 +476,8 @@ int pcap_case(const char *dir, const struct pcap_agent *agents, size_t n,
 		goto out;
 	}
 	qsort(w.v, w.n, sizeof(w.v[0]), by_time);
-	mark_direct(&w, st);
+	if (mark_direct(&w, st))
+		qsort(w.v, w.n, sizeof(w.v[0]), by_time);
 	for (size_t a = 0; a < n; a++) {
 		int p = agents[a].port > 0 && agents[a].port < 65536 ?
 			agents[a].port : via_port(&w, a);

@@ -900,7 +900,9 @@ START_TEST(pcap_from_logs)
 	fp = log_open("callee");
 	log_block(fp, T("000300"), RECV, inv_b, strlen(inv_b));
 	log_block(fp, T("000400"), SENT, ok_b, strlen(ok_b));
-	log_block(fp, T("000650"), RECV, ack, strlen(ack));       /* direct */
+	/* direct, logged by its receiver before its sender (SIPp logs what it
+	 * sends once sent) */
+	log_block(fp, T("000450"), RECV, ack, strlen(ack));
 	fclose(fp);
 	fp = log_open("tcpa");
 	log_block(fp, T("000900"), TSENT, reg1, strlen(reg1));
@@ -966,16 +968,18 @@ START_TEST(pcap_from_logs)
 	ck_assert(!memcmp(v[1].data, inv_b, v[1].len));
 	ck_assert_uint_eq(v[2].sport, 6002);
 	ck_assert_uint_eq(v[2].dport, 5999);
+	/* the direct ACK: once, caller to callee, at the earlier time, so
+	 * before the answer its sender logged first */
+	ck_assert_uint_eq(v[3].sport, 6001);
+	ck_assert_uint_eq(v[3].dport, 6002);
+	ck_assert_int_eq(v[3].us % 1000000, 450);
+	ck_assert_uint_eq(v[3].len, strlen(ack));
+	ck_assert(!memcmp(v[3].data, ack, v[3].len));
 	/* the hostile answer, byte for byte, its inner "block" included */
-	ck_assert_uint_eq(v[3].sport, 5999);
-	ck_assert_uint_eq(v[3].dport, 6001);
-	ck_assert_uint_eq(v[3].len, sizeof(hostile) - 1);
-	ck_assert(!memcmp(v[3].data, hostile, v[3].len));
-	/* the direct ACK: once, caller to callee, at the sender's time */
-	ck_assert_uint_eq(v[4].sport, 6001);
-	ck_assert_uint_eq(v[4].dport, 6002);
-	ck_assert_int_eq(v[4].us % 1000000, 600);
-	ck_assert(!memcmp(v[4].data, ack, v[4].len));
+	ck_assert_uint_eq(v[4].sport, 5999);
+	ck_assert_uint_eq(v[4].dport, 6001);
+	ck_assert_uint_eq(v[4].len, sizeof(hostile) - 1);
+	ck_assert(!memcmp(v[4].data, hostile, v[4].len));
 	/* TCP, its port from its Via; a sequence number per direction */
 	ck_assert(v[5].tcp && v[6].tcp && v[7].tcp);
 	ck_assert_uint_eq(v[5].sport, 7777);
