@@ -346,8 +346,8 @@ static void put32(uint8_t *p, uint32_t v)
 	put16(p + 2, v & 0xffff);
 }
 
-/* The TCP flow between A and B (either way round); its next sequence
- * numbers, A to B and B to A, through *FWD and *REV. */
+/* The TCP flow between A and B, either way round (made on first use);
+ * *FORWARD tells whether it was seen from A.  NULL on out of memory. */
 static struct flow *flow_of(struct writer *w, uint32_t a_ip, uint16_t a_port,
 			    uint32_t b_ip, uint16_t b_port, bool *forward)
 {
