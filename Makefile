@@ -44,6 +44,7 @@ HARNESS_SRCS := harness/sstck/rules.c harness/sstck/manifest.c \
                 harness/sstck/sipp.c harness/sstck/judge.c \
                 harness/sstck/runner.c harness/sstck/results.c \
                 harness/sstck/httpstep.c harness/sstck/kit.c \
+                harness/sstck/pcap.c \
                 conformance/oracle/oracle.c reports/html.c
 HTEST_SRCS   := $(wildcard harness/test/*.c)
 OTEST_SRCS   := $(wildcard conformance/oracle/test/*.c)
@@ -61,7 +62,7 @@ CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 SIP_CFLAGS   = $(shell pkg-config --cflags libosip2 jansson inih libmicrohttpd libxml-2.0 2>/dev/null)
 SIP_LIBS     = $(shell pkg-config --libs libosip2 jansson libmicrohttpd 2>/dev/null)
-HARNESS_LIBS = $(shell pkg-config --libs libosip2 jansson inih libxml-2.0 2>/dev/null)
+HARNESS_LIBS = $(shell pkg-config --libs libosip2 jansson inih libxml-2.0 libpcap 2>/dev/null)
 
 .PHONY: all check conformance rules coverage bench deps clean help probe \
         man install

@@ -607,7 +607,39 @@ static void case_article(FILE *fp, json_t *c, const char *out, int idx)
 	esc(fp, name);
 	fputs("/\">cases/", fp);
 	esc(fp, name);
-	fputs("/</a></p></article>\n", fp);
+	fputs("/</a>", fp);
+	/* the capture made from the agents' logs, for Wireshark or sngrep */
+	struct stat st;
+	json_t *cap = json_object_get(c, "capture");
+
+	textf(path, sizeof(path), "%s/cases/%s/case.pcap", out, name);
+	if (!strstr(name, "..") && !stat(path, &st) && S_ISREG(st.st_mode)) {
+		json_t *sk = json_object_get(cap, "skipped");
+
+		fputs(" &middot; capture: <a href=\"cases/", fp);
+		esc(fp, name);
+		fputs("/case.pcap\">case.pcap</a>", fp);
+		if (json_is_integer(json_object_get(cap, "packets")))
+			fprintf(fp, " (%lld packets", (long long)json_integer_value(
+				json_object_get(cap, "packets")));
+		json_t *lm = json_object_get(cap, "logs_missing");
+
+		if (json_is_integer(json_object_get(cap, "packets")) &&
+		    json_integer_value(sk) > 0)
+			fprintf(fp, ", %lld log blocks skipped",
+				(long long)json_integer_value(sk));
+		if (json_is_integer(json_object_get(cap, "packets")) &&
+		    json_integer_value(lm) > 0)
+			fprintf(fp, ", %lld agent log%s missing",
+				(long long)json_integer_value(lm),
+				json_integer_value(lm) == 1 ? "" : "s");
+		if (json_is_integer(json_object_get(cap, "packets")))
+			fputs(")", fp);
+	} else if (*js(cap, "error")) {
+		fputs(" &middot; no capture: ", fp);
+		esc(fp, js(cap, "error"));
+	}
+	fputs("</p></article>\n", fp);
 }
 
 static int write_index(const char *out, json_t *res, const struct catalog *cat)

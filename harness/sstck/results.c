@@ -167,6 +167,17 @@ static json_t *case_json(const struct case_result *r)
 				"text", r->f.oracle.f[i].text));
 		json_object_set_new(c, "findings", fs);
 	}
+	/* the capture made from the agents' logs (pcap.c), when there is one,
+	 * or why there is none */
+	if (r->f.pcap.written)
+		json_object_set_new(c, "capture", json_pack("{s:s,s:I,s:I,s:I,s:I}",
+			"file", "case.pcap", "packets", (json_int_t)r->f.pcap.packets,
+			"direct", (json_int_t)r->f.pcap.direct,
+			"skipped", (json_int_t)r->f.pcap.skipped,
+			"logs_missing", (json_int_t)r->f.pcap.missing));
+	else if (r->f.pcap.error[0])
+		json_object_set_new(c, "capture", json_pack("{s:o}", "error",
+			json_text(r->f.pcap.error)));
 	json_object_set_new(c, "live_ss", json_integer(r->f.live_ss));
 	json_object_set_new(c, "derived", json_integer(r->f.derived));
 	return c;

@@ -617,6 +617,29 @@ void run_case(const struct run_opts *o, const struct manifest *m,
 			sipp_first_error(path, af->error, sizeof(af->error));
 		}
 	}
+	/* the case as a capture, for Wireshark and sngrep: nothing to judge,
+	 * so a log it cannot use costs the case nothing */
+	{
+		struct pcap_agent pa[SSTCK_MAX_AGENTS];
+		struct pcap_stats ps;
+		size_t np = 0;
+		char e[SSTCK_TEXT];
+
+		for (size_t i = 0; i < f->nagents; i++)
+			if (f->agents[i].ran) {
+				pa[np].name = f->agents[i].name;
+				pa[np++].port = ports[i];
+			}
+		f->pcap.written = !pcap_case(outdir, pa, np,
+					     target_shared(t) ? t->host : "127.0.0.1",
+					     target_shared(t) ? t->port : tport, &ps,
+					     e, sizeof(e));
+		f->pcap.packets = ps.packets;
+		f->pcap.direct = ps.direct;
+		f->pcap.skipped = ps.too_large + ps.malformed;
+		f->pcap.missing = ps.missing;
+		textf(f->pcap.error, sizeof(f->pcap.error), "%s", e);
+	}
 	if (f->trace) {
 		char path[1024];
 

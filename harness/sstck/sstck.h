@@ -10,6 +10,7 @@
  *   judge.c     the verdict, a pure function of what a run collected
  *   runner.c    one case, start to end, in its own process group
  *   results.c   results.json, junit.xml, the table
+ *   pcap.c      case.pcap from the agents' message logs
  */
 #ifndef SSTCK_H
 #define SSTCK_H
@@ -363,6 +364,11 @@ struct facts {
 	} http[SSTCK_MAX_HTTP];
 	size_t nhttp;
 	int http_port;        /* the target's HTTP side, 0 when none */
+	struct {              /* case.pcap (pcap_case): never judged */
+		bool written;
+		size_t packets, direct, skipped, missing;
+		char error[SSTCK_TEXT];
+	} pcap;
 };
 
 struct check {
@@ -439,5 +445,32 @@ size_t utf8_seq(const unsigned char *p);
 /* A JSON string of S, any byte that is not UTF-8 as U+FFFD (jansson's
  * json_string refuses such text and returns NULL). */
 json_t *json_text(const char *s);
+
+/* --- pcap.c ----------------------------------------------------------- */
+
+struct pcap_agent {
+	const char *name;        /* its log is DIR/NAME.msg.log */
+	int port;                /* 127.0.0.1:PORT; 0: its first request's
+				  * top Via says, else 5061 + its index */
+};
+
+struct pcap_stats {
+	size_t logs, missing;    /* logs read; logs missing or unreadable */
+	size_t messages;         /* well-formed message blocks in them */
+	size_t packets;          /* written */
+	size_t direct;           /* agent-to-agent messages: one packet for
+				  * the sender's and the receiver's entry */
+	size_t too_large;        /* skipped: more than an IPv4 packet holds */
+	size_t malformed;        /* skipped: a block SIPp did not write whole */
+};
+
+/* DIR/case.pcap from the message logs of the N AGENTS: a packet per
+ * message in time order, Ethernet + IPv4 + UDP or TCP between the agent
+ * and TARGET_HOST:TARGET_PORT (an IPv4 literal, else 127.0.0.1; a port of
+ * 0 is 5060).  0 when written, 1 when no log had a message (no file), -1
+ * with ERR (no file).  Any earlier case.pcap is removed first. */
+int pcap_case(const char *dir, const struct pcap_agent *agents, size_t n,
+	      const char *target_host, int target_port, struct pcap_stats *st,
+	      char *err, size_t errsz);
 
 #endif
