@@ -6,7 +6,7 @@
 #   make rules         every rule ID with the tests that cover it
 #   make coverage      gcov build, the suites, an lcov HTML report
 #   make bench         the model microbenchmark, then a load run through
-#                      sstck-ref and Kamailio
+#                      sstck-ref and Kamailio, then a soak of 10^5 calls
 #   make probe         the Java probe for third-party containers: a SAR in
 #                      build/probe/sessiontck-probe.sar
 #   make install       sstck, sstck-ref, their man pages, the cases, rules
@@ -143,6 +143,8 @@ check: $(OUT)/san/check-model $(OUT)/san/sstck-ref $(OUT)/san/check-sstck \
 	@echo "== the probe for third-party containers: build, package, protocol, the guide's run"
 	$(Q)$(MAKE) -s probe
 	$(Q)conformance/probe/test-probe $(OUT)/san $(REPORTS)/check/probe $(OUT)/probe
+	@echo "== a soak's smoke: 1000 calls through sstck-ref's proxy and B2BUA, no call lost, no session left"
+	$(Q)SSTCK_REF=$(CURDIR)/$(OUT)/san/sstck-ref harness/bench-soak 1000 100
 	@echo "== make install, and the installed sstck run from outside the tree"
 	$(Q)harness/test-install $(REPORTS)/check/install
 	@echo "== Cipango 3.0.2 with the probe: every verdict as harness/targets/cipango.md says"
@@ -232,6 +234,7 @@ probe: | deps
 bench: $(OUT)/rel/ssm-bench $(OUT)/rel/sstck-ref
 	$(Q)$(OUT)/rel/ssm-bench
 	$(Q)SSTCK_REF=$(CURDIR)/$(OUT)/rel/sstck-ref harness/bench-load
+	$(Q)SSTCK_REF=$(CURDIR)/$(OUT)/rel/sstck-ref harness/bench-soak
 
 # The man pages are made from the programs' own --help (doc/man/mkman),
 # so the two never differ.
