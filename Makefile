@@ -130,6 +130,8 @@ check: $(OUT)/san/check-model $(OUT)/san/sstck-ref $(OUT)/san/check-sstck \
 		conformance/rules.tsv --summary
 	@echo "== the harness's unit tests (ASan + UBSan)"
 	$(Q)$(OUT)/san/check-sstck
+	@echo "== the generated cases are the generator's output"
+	$(Q)harness/test-generated $(REPORTS)/check/generated
 	@echo "== sstck end to end: sstck-ref, Kamailio, bad input (ASan + UBSan)"
 	$(Q)harness/test-sstck $(OUT)/san $(REPORTS)/check
 	@echo "== the oracle's mutation tests, on that run's logs (ASan + UBSan)"
