@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "report.h"
 #include "sstck.h"
 
 /* --- output helpers ----------------------------------------------------- */

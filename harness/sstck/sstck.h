@@ -209,19 +209,6 @@ void http_steps_run(const struct manifest *m, const int *ports, const char *base
  * gets what was seen. */
 bool http_expect(json_t *body, const char *expect, char *why, size_t whysz);
 
-/* --- reports/html.c --------------------------------------------------- */
-
-/* OUT/index.html and OUT/summary.md from OUT/results.json, the cases'
- * ladders and TOP's rules catalog.  0, or -1 with ERR. */
-int report_write(const char *out, const char *top, char *err, size_t errsz);
-
-#define SSTCK_MAX_COMPARE 8
-
-/* FILE: the N runs in DIRS side by side, case by case and rule by rule.
- * How many cases differ (a verdict not the first run's), or -1 with ERR. */
-int report_compare(const char *const *dirs, size_t n, const char *file,
-		   char *err, size_t errsz);
-
 /* --- proc.c ----------------------------------------------------------- */
 
 /* A free loopback port for both UDP and TCP, never one handed out before
