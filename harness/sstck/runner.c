@@ -474,6 +474,10 @@ void run_case(const struct run_opts *o, const struct manifest *m,
 			argv[n++] = taddr;
 			argv[n++] = "-t";
 			argv[n++] = m->tcp ? "t1" : "u1";
+			/* its one call at once: at SIPp's default rate (10 per
+			 * second) the first waits about 100 ms */
+			argv[n++] = "-r";
+			argv[n++] = "1000";
 		}
 		argv[n++] = "-m";
 		argv[n++] = "1";
