@@ -170,6 +170,7 @@ struct sipc {
 	int rx_conn;                  /**< the message in hand came on this
 				       * connection (0: UDP)             */
 	FILE *trace;
+	bool trace_dirty;        /* lines written since the last flush */
 	uint64_t seq;
 	struct sipc_px *pxs;
 	bool b2b_auth_retry;
@@ -362,7 +363,7 @@ static void trace_write(struct sipc *c, json_t *o)
 	json_object_set_new(o, "t", json_integer((json_int_t)now_ms()));
 	json_dumpf(o, c->trace, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	fputc('\n', c->trace);
-	fflush(c->trace);
+	c->trace_dirty = true;   /* flushed before the loop next waits */
 	json_decref(o);
 }
 
@@ -3698,6 +3699,13 @@ int sipc_run(struct sipc *c)
 						  .events = POLLIN};
 			if (st >= 0 && st < tmo)
 				tmo = st;
+		}
+		/* the trace reaches its file once per turn of the loop, not
+		 * once per line: whoever reads it while the container runs
+		 * sees everything done before it waits */
+		if (c->trace_dirty) {
+			fflush(c->trace);
+			c->trace_dirty = false;
 		}
 		if (poll(pf, (nfds_t)n, tmo) < 0 && errno != EINTR)
 			break;
