@@ -2965,12 +2965,11 @@ static bool raw_respond(struct sipc *c, const char *buf, int status,
  */
 static bool multipart_twice_typed(const char *buf, size_t len)
 {
-	const char *end = buf + len, *hend, *p, *bp;
+	const char *end = buf + len, *p, *bp;
 	char ct[1024], bnd[128 + 3];
 	size_t bl;
 
-	hend = memmem(buf, len, "\r\n\r\n", 4);
-	if (!hend || !raw_value(buf, "Content-Type", "c", ct, sizeof(ct)) ||
+	if (!raw_value(buf, "Content-Type", "c", ct, sizeof(ct)) ||
 	    strncasecmp(ct, "multipart/", 10))
 		return false;
 	bp = strcasestr(ct, "boundary=");
@@ -2985,28 +2984,31 @@ static bool multipart_twice_typed(const char *buf, size_t len)
 	bnd[0] = bnd[1] = '-';
 	memcpy(bnd + 2, bp, bl);
 	bl += 2;
-	for (p = hend + 2; (p = memmem(p, (size_t)(end - p), bnd, bl));
+	/* each part's header lines, up to an empty line or the message's
+	 * end; a line ends at LF, with or without CR (libosip2 takes both) */
+	/* from the message's start, not from its first empty line: where
+	 * the headers end is libosip2's reading, which takes a CR alone, a
+	 * LF alone; a boundary inside a header only costs a false 400 */
+	for (p = buf; p < end && (p = memmem(p, (size_t)(end - p), bnd, bl));
 	     p += bl) {
-		const char *l = memmem(p, (size_t)(end - p), "\r\n", 2);
-		const char *pend;
+		const char *l = memchr(p, '\n', (size_t)(end - p));
 		int n = 0;
 
 		if (!l)
 			break;
-		l += 2;
-		pend = memmem(l - 2, (size_t)(end - l + 2), "\r\n\r\n", 4);
-		if (!pend)
-			pend = end;
-		while (l < pend) {
-			const char *e = memmem(l, (size_t)(pend + 2 - l),
-					       "\r\n", 2);
+		for (l++; l < end;) {
+			const char *e = memchr(l, '\n', (size_t)(end - l));
+			const char *le = e ? e : end;
 
-			if (line_named(l, e ? e : pend, "Content-Type", "c",
-				       NULL))
+			if (le > l && le[-1] == '\r')
+				le--;
+			if (le == l)
+				break;                 /* the part's headers end */
+			if (line_named(l, le, "Content-Type", "c", NULL))
 				n++;
 			if (!e)
 				break;
-			l = e + 2;
+			l = e + 1;
 		}
 		if (n > 1)
 			return true;
