@@ -1651,6 +1651,10 @@ static int check_trace(struct run *R, const char *dir, char *err, size_t errsz)
 		} else if (!strcmp(ev, "shutdown")) {
 			shutdown = true;
 		}
+		/* a creation above may have moved the arrays (realloc): look
+		 * again, or a duplicate id reads freed memory (fuzz-reader) */
+		s = id[0] ? tss_find(ss, nss, id) : NULL;
+		a = sid[0] ? tsas_find(sas, nsas, sid) : NULL;
 		if (id[0] && strcmp(ev, "ss-created")) {
 			if (!s) {
 				find(R->r, "OWN-02", w, "an event for a session never created");
