@@ -136,6 +136,7 @@ FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 600
 FUZZ_APPS    ?= proxy b2bua fork probe click-to-call
 FUZZ_SIP_SRCS := fuzz/fuzz_sip.c fuzz/sipc_hook.c fuzz/http_hook.c \
+                 fuzz/clock_hook.c \
                  model/apps/apps.c model/apps/c2c.c
 
 $(OUT)/fuzz/%: CC := $(FUZZ_CC)
@@ -186,6 +187,8 @@ check: $(OUT)/san/check-model $(OUT)/san/sstck-ref $(OUT)/san/check-sstck \
 	$(Q)harness/test-cipango $(OUT)/san $(REPORTS)/check/cipango
 	@echo "== RFC 4475 torture messages against sstck-ref (ASan + UBSan)"
 	$(Q)conformance/torture/rfc4475-test $(OUT)/san/sstck-ref
+	@echo "== fuzzing: regression inputs and seeds once, then 60 s (libFuzzer, ASan + UBSan)"
+	$(Q)$(MAKE) -s fuzz-smoke
 
 rules: $(OUT)/rel/check-model
 	$(Q)$(OUT)/rel/check-model --list | sh conformance/rule-coverage \

@@ -19,16 +19,22 @@
  *                  --rr-invite-only, b2bua --auth-retry --same-call-id,
  *                  fork --sequential --reproxy, send-on --domain)
  *        bit 5     UDP parts come from [::1] rather than 127.0.0.1
+ *        bit 6     time passes at the end: 1, 4, 32, 64 and 200 s, the
+ *                  loop turning after each (Timers A to K, branch
+ *                  timeouts, session expiry)
  *
  * A part whose first line ends in " HTTP/1.0" or " HTTP/1.1" goes to the
- * HTTP side instead (the monitor, and click-to-call's /calls).
+ * HTTP side instead (the monitor, and click-to-call's /calls).  A part
+ * "%wait N" moves the container's clocks N seconds forward (at most an
+ * hour) and turns the loop (fuzz/clock_hook.c).
  *
  * Known, not fixed here: a TCP stream with a negative Content-Length
  * equal to minus its header length makes read_conn (model/sip/sipc.c)
  * loop for ever (fuzz/known/).  Until that fix lands, TCP inputs with a
  * negative Content-Length are skipped (SKIP_NEGATIVE_LENGTH below), so a
- * fuzzing run is not stopped by it again and again; remove the skip with
- * the fix.
+ * fuzzing run is not stopped by it again and again; SSTCK_FUZZ_NO_SKIP
+ * in the environment runs them (run-fuzz does, for fuzz/known/).  Remove
+ * the skip with the fix.
  */
 #define _GNU_SOURCE 1          /* memmem */
 #include <signal.h>
@@ -51,6 +57,7 @@ static const char *const app_names[] = {
 #define NAPPS (sizeof(app_names) / sizeof(app_names[0]))
 
 static int fixed_app = -1;
+static bool no_skip;               /* SSTCK_FUZZ_NO_SKIP: run known hangs */
 static bool verbose;               /* SSTCK_FUZZ_VERBOSE: the container's log */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -61,6 +68,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	signal(SIGPIPE, SIG_IGN);
 	verbose = getenv("SSTCK_FUZZ_VERBOSE") != NULL;
+	no_skip = getenv("SSTCK_FUZZ_NO_SKIP") != NULL;
 	if (e) {
 		for (size_t i = 0; i < NAPPS; i++)
 			if (!strcmp(e, app_names[i]))
@@ -165,6 +173,15 @@ static void app_cfg_of(struct app_cfg *a, struct sipc_cfg *cfg,
 	}
 }
 
+/* time passes: the clocks move @s seconds on, and the loop turns as it
+ * would when its poll() timed out */
+static void wait_s(struct sipc *c, uint64_t s)
+{
+	hook_clock_advance(s * 1000);
+	for (int i = 0; i < 4; i++)
+		hook_turn(c);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sipc_cfg cfg = {0};
@@ -184,9 +201,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	name = app_names[fixed_app >= 0 ? (unsigned)fixed_app :
 			 (mode & 7) % NAPPS];
 	tcp = mode & 8;
-	if (SKIP_NEGATIVE_LENGTH && tcp &&
+	if (SKIP_NEGATIVE_LENGTH && !no_skip && tcp &&
 	    stream_negative_length(data + 1, size - 1))
 		return 0;
+	hook_clock_reset();
 	cfg.port = 0;
 	cfg.tcp = true;
 	cfg.trace = "/dev/null";           /* the trace's JSON is written */
@@ -210,7 +228,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					  sizeof(FUZZ_SEP) - 1);
 		size_t n = (size_t)((q ? q : end) - p);
 
-		if (n && is_http(p, n)) {
+		if (n >= 6 && !memcmp(p, "%wait ", 6)) {
+			char num[16];
+			size_t k = n - 6 < sizeof(num) - 1 ? n - 6 : sizeof(num) - 1;
+			unsigned long s;
+
+			memcpy(num, p + 6, k);
+			num[k] = '\0';
+			s = strtoul(num, NULL, 10);
+			wait_s(c, s > 3600 ? 3600 : s);
+		} else if (n && is_http(p, n)) {
 			size_t got = hook_http_request(h, p, n);
 
 			if (verbose)
@@ -227,6 +254,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p = q + sizeof(FUZZ_SEP) - 1;
 	}
 	hook_turn(c);
+	if (mode & 64) {
+		static const uint64_t steps[] = { 1, 4, 32, 64, 200 };
+
+		for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+			wait_s(c, steps[i]);
+	}
 	if (verbose)
 		fprintf(stderr, "fuzz-sip: %s, %zu bytes sent in all\n", name,
 			hook_sent());

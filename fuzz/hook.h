@@ -12,6 +12,8 @@
 #define SSTCK_FUZZ_HOOK_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
 #include "sipc.h"
 
 struct http;
@@ -35,6 +37,12 @@ void hook_tcp_close(struct sipc *c);
 
 /** One turn of the loop's housekeeping: branch timers, then pump(). */
 void hook_turn(struct sipc *c);
+
+/** The clock (clock_hook.c): back to real time; forward by @ms. */
+void hook_clock_reset(void);
+void hook_clock_advance(uint64_t ms);
+/** The session model's clock: the real time plus the same offset. */
+uint64_t hook_model_clock(void *arg);
 
 /** Bytes the container tried to send (UDP and TCP), all discarded. */
 size_t hook_sent(void);

@@ -11,6 +11,9 @@
  *   connect  turns the new socket into /dev/null, so a TCP branch or
  *            response "connects" and its writes vanish.
  *
+ * and the session model gets the fuzz target's clock (ssm_alloc's clock
+ * argument, fuzz/clock_hook.c), so that its timers can be made to fire.
+ *
  * The listening sockets sipc_alloc binds stay real (127.0.0.1, port 0)
  * and are never read.  Nothing the container would send leaves the
  * process.
@@ -66,13 +69,16 @@ static int hook_connect(int fd, const struct sockaddr *sa, socklen_t salen)
 	return 0;
 }
 
+#include "hook.h"
+
 #define sendto hook_sendto
 #define connect hook_connect
+#define ssm_alloc(mp, opts, clock, arg) \
+	ssm_alloc(mp, opts, hook_model_clock, NULL)
 #include "sipc.c"
 #undef sendto
 #undef connect
-
-#include "hook.h"
+#undef ssm_alloc
 
 /* the fuzz target's TCP connection: our end, and the port it claims */
 static int hook_peer = -1;
