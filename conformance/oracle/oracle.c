@@ -245,6 +245,9 @@ static int add_msg(struct run *R, int agent, int pos, double t, bool sent,
 	x->raw = strndup(text, len);
 	if (!x->raw)
 		return -1;
+	/* a NUL in the logged message ends the copy: libosip2 must not be
+	 * told more than was copied (fuzz-reader) */
+	len = strlen(x->raw);
 	if (osip_message_init(&x->m) < 0)
 		return -1;
 	if (osip_message_parse(x->m, x->raw, len) < 0) {
