@@ -61,7 +61,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	if (!tmp)
 		tmp = access("/dev/shm", W_OK) ? "/tmp" : "/dev/shm";
-	textf(out, sizeof(out), "%s/sstck-fuzz-reader.%ld", tmp, (long)getpid());
+	textf(out, sizeof(out), "%s/sstck-fuzz-reader.%ld", tmp,
+	      (long)getpid());
 	textf(dir, sizeof(dir), "%s/cases", out);
 	mkdir(out, 0700);
 	mkdir(dir, 0700);

@@ -96,7 +96,8 @@ static bool negative_length(const uint8_t *p, size_t n)
 		if (n - i >= 15 && !strncasecmp((const char *)p + i,
 						 "Content-Length:", 15))
 			k = i + 15;
-		else if (n - i >= 2 && !strncasecmp((const char *)p + i, "l:", 2))
+		else if (n - i >= 2 &&
+			 !strncasecmp((const char *)p + i, "l:", 2))
 			k = i + 2;
 		else
 			continue;
@@ -146,7 +147,8 @@ static bool is_http(const uint8_t *p, size_t n)
 static void app_cfg_of(struct app_cfg *a, struct sipc_cfg *cfg,
 		       const char *name, bool variant)
 {
-	static char t1[] = "sip:a@127.0.0.1:5071", t2[] = "sip:b@127.0.0.1:5072";
+	static char t1[] = "sip:a@127.0.0.1:5071";
+	static char t2[] = "sip:b@127.0.0.1:5072";
 
 	memset(a, 0, sizeof(*a));
 	a->name = name;
@@ -230,7 +232,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (n >= 6 && !memcmp(p, "%wait ", 6)) {
 			char num[16];
-			size_t k = n - 6 < sizeof(num) - 1 ? n - 6 : sizeof(num) - 1;
+			size_t k = n - 6 < sizeof(num) - 1 ? n - 6 :
+				   sizeof(num) - 1;
 			unsigned long s;
 
 			memcpy(num, p + 6, k);
@@ -243,12 +246,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (verbose)
 				fprintf(stderr, "fuzz-sip: HTTP answer of %zu "
 					"bytes\n", got);
-		}
-		else if (n && tcp)
+		} else if (n && tcp) {
 			hook_tcp(c, p, n, 5070);
-		else if (n)
+		} else if (n) {
 			hook_udp(c, p, n, mode & 32 ? "[::1]" : "127.0.0.1",
 				 5070);
+		}
 		if (!q)
 			break;
 		p = q + sizeof(FUZZ_SEP) - 1;
