@@ -337,7 +337,9 @@ static int read_log(struct run *R, int agent, const char *dir, char *err,
 				if (cl && cl < hend)
 					clen = strtoul(cl + 16, NULL, 10);
 				hend += 4;
-				if (hend + clen <= end)
+				/* a length past the block (or a negative one,
+				 * wrapped by strtoul) is not the body's */
+				if (hend <= end && clen <= (size_t)(end - hend))
 					hend += clen;
 				pos++;
 				if (add_msg(R, agent, pos, t, sent, body,
