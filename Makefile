@@ -6,9 +6,11 @@
 #   make rules         every rule ID with the tests that cover it
 #   make coverage      gcov build, the suites, an lcov HTML report
 #   make bench         the model microbenchmark, then a load run through
-#                      sstck-ref and Kamailio
+#                      sstck-ref and Kamailio, then a soak of 10^5 calls
 #   make probe         the Java probe for third-party containers: a SAR in
 #                      build/probe/sessiontck-probe.sar
+#   make install       sstck, sstck-ref, their man pages, the cases, rules
+#                      and targets (PREFIX=/usr/local, DESTDIR=)
 #   make fuzz          libFuzzer (clang, ASan + UBSan) on sstck-ref's receive
 #                      path, each application, and on the harness's readers;
 #                      FUZZ_SECONDS=N each (default 600); make fuzz-smoke:
@@ -46,6 +48,7 @@ HARNESS_SRCS := harness/sstck/rules.c harness/sstck/manifest.c \
                 harness/sstck/sipp.c harness/sstck/judge.c \
                 harness/sstck/runner.c harness/sstck/results.c \
                 harness/sstck/httpstep.c harness/sstck/kit.c \
+                harness/sstck/pcap.c \
                 conformance/oracle/oracle.c reports/html.c
 HTEST_SRCS   := $(wildcard harness/test/*.c)
 OTEST_SRCS   := $(wildcard conformance/oracle/test/*.c)
@@ -67,18 +70,18 @@ LDFLAGS_fuzz := -fsanitize=fuzzer,address,undefined
 
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
-SIP_CFLAGS   = $(shell pkg-config --cflags libosip2 jansson inih libmicrohttpd 2>/dev/null)
+SIP_CFLAGS   = $(shell pkg-config --cflags libosip2 jansson inih libmicrohttpd libxml-2.0 2>/dev/null)
 SIP_LIBS     = $(shell pkg-config --libs libosip2 jansson libmicrohttpd 2>/dev/null)
-HARNESS_LIBS = $(shell pkg-config --libs libosip2 jansson inih 2>/dev/null)
+HARNESS_LIBS = $(shell pkg-config --libs libosip2 jansson inih libxml-2.0 libpcap 2>/dev/null)
 
 .PHONY: all check conformance rules coverage bench deps clean help probe \
-        fuzz fuzz-smoke fuzz-build
+        man install fuzz fuzz-smoke fuzz-build
 
 all: $(OUT)/rel/libssm.a $(OUT)/rel/ssm-bench $(OUT)/rel/sstck-ref \
      $(OUT)/rel/sstck
 
 help:
-	@sed -n '3,17p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,19p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	$(Q)sh harness/setup-deps
@@ -170,6 +173,8 @@ check: $(OUT)/san/check-model $(OUT)/san/sstck-ref $(OUT)/san/check-sstck \
 		conformance/rules.tsv --summary
 	@echo "== the harness's unit tests (ASan + UBSan)"
 	$(Q)$(OUT)/san/check-sstck
+	@echo "== the generated cases are the generator's output"
+	$(Q)harness/test-generated $(REPORTS)/check/generated
 	@echo "== sstck end to end: sstck-ref, Kamailio, bad input (ASan + UBSan)"
 	$(Q)harness/test-sstck $(OUT)/san $(REPORTS)/check
 	@echo "== the oracle's mutation tests, on that run's logs (ASan + UBSan)"
@@ -183,6 +188,10 @@ check: $(OUT)/san/check-model $(OUT)/san/sstck-ref $(OUT)/san/check-sstck \
 	@echo "== the probe for third-party containers: build, package, protocol, the guide's run"
 	$(Q)$(MAKE) -s probe
 	$(Q)conformance/probe/test-probe $(OUT)/san $(REPORTS)/check/probe $(OUT)/probe
+	@echo "== a soak's smoke: 1000 calls through sstck-ref's proxy and B2BUA, no call lost, no session left"
+	$(Q)SSTCK_REF=$(CURDIR)/$(OUT)/san/sstck-ref harness/bench-soak 1000 100
+	@echo "== make install, and the installed sstck run from outside the tree"
+	$(Q)harness/test-install $(REPORTS)/check/install
 	@echo "== Cipango 3.0.2 with the probe: every verdict as harness/targets/cipango.md says"
 	$(Q)harness/test-cipango $(OUT)/san $(REPORTS)/check/cipango
 	@echo "== RFC 4475 torture messages against sstck-ref (ASan + UBSan)"
@@ -272,6 +281,39 @@ probe: | deps
 bench: $(OUT)/rel/ssm-bench $(OUT)/rel/sstck-ref
 	$(Q)$(OUT)/rel/ssm-bench
 	$(Q)SSTCK_REF=$(CURDIR)/$(OUT)/rel/sstck-ref harness/bench-load
+	$(Q)SSTCK_REF=$(CURDIR)/$(OUT)/rel/sstck-ref harness/bench-soak
+
+# The man pages are made from the programs' own --help (doc/man/mkman),
+# so the two never differ.
+man: $(OUT)/man/sstck.1 $(OUT)/man/sstck-ref.1
+
+$(OUT)/man/sstck.1: $(OUT)/rel/sstck doc/man/sstck.prose doc/man/mkman
+	@mkdir -p $(dir $@)
+	$(Q)python3 doc/man/mkman $< sstck doc/man/sstck.prose \
+		run list show check report compare > $@.tmp && mv $@.tmp $@
+
+$(OUT)/man/sstck-ref.1: $(OUT)/rel/sstck-ref doc/man/sstck-ref.prose doc/man/mkman
+	@mkdir -p $(dir $@)
+	$(Q)python3 doc/man/mkman $< sstck-ref doc/man/sstck-ref.prose > $@.tmp && mv $@.tmp $@
+
+# What an installed sstck reads lives in PREFIX/share/sessiontck, laid out
+# as in the tree (it finds it beside its bin/); the probe goes with it
+# when make probe has built it.
+PREFIX  ?= /usr/local
+SHARE   := $(PREFIX)/share/sessiontck
+install: all man
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(SHARE)/conformance/oracle $(DESTDIR)$(SHARE)/harness
+	install -m 755 $(OUT)/rel/sstck $(OUT)/rel/sstck-ref $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(OUT)/man/sstck.1 $(OUT)/man/sstck-ref.1 \
+		$(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 conformance/rules.tsv $(DESTDIR)$(SHARE)/conformance/
+	install -m 644 conformance/oracle/state-table.tsv $(DESTDIR)$(SHARE)/conformance/oracle/
+	cp -R scenarios $(DESTDIR)$(SHARE)/
+	cp -R harness/targets harness/kamailio $(DESTDIR)$(SHARE)/harness/
+	if [ -f $(OUT)/probe/sessiontck-probe.sar ]; then \
+		install -d $(DESTDIR)$(SHARE)/probe && \
+		install -m 644 $(OUT)/probe/sessiontck-probe.sar $(DESTDIR)$(SHARE)/probe/; fi
 
 clean:
 	rm -rf $(OUT) $(REPORTS)

@@ -32,6 +32,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "sstck.h"
+#include "report.h"
 
 #define FUZZ_SEP "\n%%SSTCK%%\n"
 #define NPARTS 6

@@ -27,21 +27,13 @@
  * HTTP side instead (the monitor, and click-to-call's /calls).  A part
  * "%wait N" moves the container's clocks N seconds forward (at most an
  * hour) and turns the loop (fuzz/clock_hook.c).
- *
- * Known, not fixed here: a TCP stream with a negative Content-Length
- * equal to minus its header length makes read_conn (model/sip/sipc.c)
- * loop for ever (fuzz/known/).  Until that fix lands, TCP inputs with a
- * negative Content-Length are skipped (SKIP_NEGATIVE_LENGTH below), so a
- * fuzzing run is not stopped by it again and again; SSTCK_FUZZ_NO_SKIP
- * in the environment runs them (run-fuzz does, for fuzz/known/).  Remove
- * the skip with the fix.
+
  */
 #define _GNU_SOURCE 1          /* memmem */
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include "apps.h"
 #include "http.h"
 #include "hook.h"
@@ -57,7 +49,6 @@ static const char *const app_names[] = {
 #define NAPPS (sizeof(app_names) / sizeof(app_names[0]))
 
 static int fixed_app = -1;
-static bool no_skip;               /* SSTCK_FUZZ_NO_SKIP: run known hangs */
 static bool verbose;               /* SSTCK_FUZZ_VERBOSE: the container's log */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -68,7 +59,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	signal(SIGPIPE, SIG_IGN);
 	verbose = getenv("SSTCK_FUZZ_VERBOSE") != NULL;
-	no_skip = getenv("SSTCK_FUZZ_NO_SKIP") != NULL;
 	if (e) {
 		for (size_t i = 0; i < NAPPS; i++)
 			if (!strcmp(e, app_names[i]))
@@ -80,56 +70,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		}
 	}
 	return 0;
-}
-
-#define SKIP_NEGATIVE_LENGTH 1
-
-/* Whether a line of the stream @p starts with "Content-Length:" or "l:"
- * (as read_conn matches them) and a value strtoul reads as negative. */
-static bool negative_length(const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		size_t k;
-
-		if (i && p[i - 1] != '\n')
-			continue;
-		if (n - i >= 15 && !strncasecmp((const char *)p + i,
-						 "Content-Length:", 15))
-			k = i + 15;
-		else if (n - i >= 2 &&
-			 !strncasecmp((const char *)p + i, "l:", 2))
-			k = i + 2;
-		else
-			continue;
-		while (k < n && (p[k] == ' ' || p[k] == '\t' || p[k] == '\r' ||
-				 p[k] == '\n' || p[k] == '\v' || p[k] == '\f'))
-			k++;
-		if (k < n && p[k] == '-')
-			return true;
-	}
-	return false;
-}
-
-/* The input's stream without its separators: what read_conn would see. */
-static bool stream_negative_length(const uint8_t *p, size_t n)
-{
-	uint8_t *joined = malloc(n ? n : 1);
-	size_t len = 0;
-	bool neg;
-
-	if (!joined)
-		return false;
-	for (size_t i = 0; i < n;) {
-		if (n - i >= sizeof(FUZZ_SEP) - 1 &&
-		    !memcmp(p + i, FUZZ_SEP, sizeof(FUZZ_SEP) - 1)) {
-			i += sizeof(FUZZ_SEP) - 1;
-			continue;
-		}
-		joined[len++] = p[i++];
-	}
-	neg = negative_length(joined, len);
-	free(joined);
-	return neg;
 }
 
 static bool is_http(const uint8_t *p, size_t n)
@@ -203,9 +143,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	name = app_names[fixed_app >= 0 ? (unsigned)fixed_app :
 			 (mode & 7) % NAPPS];
 	tcp = mode & 8;
-	if (SKIP_NEGATIVE_LENGTH && !no_skip && tcp &&
-	    stream_negative_length(data + 1, size - 1))
-		return 0;
 	hook_clock_reset();
 	cfg.port = 0;
 	cfg.tcp = true;

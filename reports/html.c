@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "report.h"
 #include "sstck.h"
 
 /* --- output helpers ----------------------------------------------------- */
@@ -39,6 +40,28 @@ static void esc(FILE *fp, const char *s)
 				fputc(c, fp);
 		}
 	}
+}
+
+/* Text with `code` spans, as the rules write them: each pair of
+ * backticks a <code> element, everything escaped. */
+static void esc_code(FILE *fp, const char *s)
+{
+	bool in = false;
+
+	for (const char *p = s; p && *p; p++) {
+		const char *q = *p == '`' ? strchr(p + 1, '`') : NULL;
+
+		if (*p == '`' && (in || q)) {
+			fputs(in ? "</code>" : "<code>", fp);
+			in = !in;
+			continue;
+		}
+		char one[2] = { *p, '\0' };
+
+		esc(fp, one);
+	}
+	if (in)
+		fputs("</code>", fp);
 }
 
 /* The same, cut to N characters with an ellipsis. */
@@ -79,6 +102,7 @@ static const struct vshow {
 	{ "failed", "fail", "&#10007;" },
 	{ "error", "err", "!" },
 	{ "not observable", "nobs", "&#8226;" },
+	{ "not applicable", "na", "&#8211;" },
 };
 
 static const struct vshow *vshow(const char *verdict)
@@ -127,7 +151,7 @@ static void rule_groups(json_t *cases, const char *id, char *out, size_t sz)
 
 struct crule {
 	char id[24], group[16], sect[8], obs[4], version[8], source[64];
-	char summary[400];
+	char *summary;            /* whole, however long (malloc'd) */
 	int unit;                 /* unit tests, -1 when not known */
 };
 
@@ -138,7 +162,8 @@ struct catalog {
 
 static int catalog_load(struct catalog *c, const char *top, const char *out)
 {
-	char path[1024], line[2048];
+	char path[1024], *line = NULL;
+	size_t cap = 0;
 	FILE *fp;
 
 	memset(c, 0, sizeof(*c));
@@ -146,7 +171,7 @@ static int catalog_load(struct catalog *c, const char *top, const char *out)
 	fp = fopen(path, "r");
 	if (!fp)
 		return -1;
-	while (fgets(line, sizeof(line), fp)) {
+	while (getline(&line, &cap, fp) > 0) {
 		char *p = line, *f[7];
 		struct crule *v;
 
@@ -168,20 +193,23 @@ static int catalog_load(struct catalog *c, const char *top, const char *out)
 		textf(v->obs, sizeof(v->obs), "%s", f[3]);
 		textf(v->version, sizeof(v->version), "%s", f[4]);
 		textf(v->source, sizeof(v->source), "%s", f[5]);
-		textf(v->summary, sizeof(v->summary), "%s", f[6]);
+		v->summary = strdup(f[6]);
 		v->unit = -1;
 	}
+	free(line);
 	fclose(fp);
 	/* the unit suite's rule table, when make conformance wrote one:
 	 * "ID OBS N tests..." per rule */
 	textf(path, sizeof(path), "%s/rules.txt", out);
 	fp = fopen(path, "r");
 	if (fp) {
-		while (fgets(line, sizeof(line), fp)) {
+		char buf[2048];
+
+		while (fgets(buf, sizeof(buf), fp)) {
 			char id[24], obs[4];
 			int n;
 
-			if (sscanf(line, "%23s %3s %d", id, obs, &n) != 3)
+			if (sscanf(buf, "%23s %3s %d", id, obs, &n) != 3)
 				continue;
 			for (size_t i = 0; i < c->n; i++)
 				if (!strcmp(c->v[i].id, id))
@@ -215,6 +243,7 @@ static const char *obs_name(const char *o)
 /* --- the ladder --------------------------------------------------------- */
 
 #define LANE 190
+#define LANEX 100   /* the first lane: room for the time labels */
 #define ROW 38
 #define TOPY 46
 
@@ -287,13 +316,14 @@ static void ladder(FILE *fp, json_t *lad, json_t *findings, int idx)
 	json_t *msgs = json_object_get(lad, "messages");
 	size_t nl = 0, rows = 0, i;
 	json_t *m;
-	double t0 = -1;
+	double t0 = -1, prev = -1;
+	bool back = false;
 
 	lane_of(agents, NULL, &nl);
 	json_array_foreach(msgs, i, m)
 		rows += !(json_is_true(json_object_get(m, "direct")) &&
 			  !json_is_true(json_object_get(m, "sent")));
-	int width = (int)nl * LANE + 470, height = TOPY + (int)rows * ROW + 20;
+	int width = (int)nl * LANE + 510, height = TOPY + (int)rows * ROW + 36;
 	int tx = lane_of(agents, "\1target", &nl);
 
 	fprintf(fp, "<svg class=\"ladder\" xmlns=\"http://www.w3.org/2000/svg\" "
@@ -304,7 +334,7 @@ static void ladder(FILE *fp, json_t *lad, json_t *findings, int idx)
 		"L10,5 L0,10 z\"/></marker></defs>\n", width, height, width, height, idx);
 	/* lanes */
 	for (size_t l = 0; l < nl; l++) {
-		int x = 60 + (int)l * LANE;
+		int x = LANEX + (int)l * LANE;
 		const char *label = "target";
 
 		for (size_t a = 0; a < json_array_size(agents); a++) {
@@ -317,7 +347,7 @@ static void ladder(FILE *fp, json_t *lad, json_t *findings, int idx)
 			" tgt" : "", x);
 		esc(fp, label);
 		fprintf(fp, "</text><line class=\"life\" x1=\"%d\" y1=\"28\" x2=\"%d\" "
-			"y2=\"%d\"/>\n", x, x, height - 8);
+			"y2=\"%d\"/>\n", x, x, height - 24);
 	}
 	int row = 0;
 
@@ -328,7 +358,7 @@ static void ladder(FILE *fp, json_t *lad, json_t *findings, int idx)
 		double t = json_real_value(json_object_get(m, "t"));
 		json_t *f = NULL, *d = json_object_get(m, "derived"), *dv;
 		bool bad = finding_at(findings, js(m, "where"), &f);
-		int y = TOPY + row * ROW + 16, nx = 60 + (int)nl * LANE - 120;
+		int y = TOPY + row * ROW + 16, nx = LANEX + (int)nl * LANE - 120;
 		size_t k;
 
 		if (direct && !sent)
@@ -352,13 +382,21 @@ static void ladder(FILE *fp, json_t *lad, json_t *findings, int idx)
 					break;
 				}
 		}
-		int x1 = 60 + from * LANE, x2 = 60 + to * LANE;
+		int x1 = LANEX + from * LANE, x2 = LANEX + to * LANE;
 
 		fprintf(fp, "<g class=\"msg%s%s\"><title>", bad ? " bad" : "",
 			direct ? " direct" : "");
 		esc(fp, js(m, "where"));
-		fprintf(fp, "</title><text class=\"t\" x=\"2\" y=\"%d\">+%.1f ms</text>",
-			y, (t - t0) * 1000.0);
+		/* the ladder is in causal order (each agent's log order, then
+		 * the clocks): a message logged before the one above it gets a
+		 * mark, explained under the ladder */
+		bool earlier = prev >= 0 && t < prev;
+
+		back |= earlier;
+		fprintf(fp, "</title><text class=\"t\" x=\"2\" y=\"%d\">%+.1f ms%s</text>",
+			y, (t - t0) * 1000.0, earlier ? " *" : "");
+		if (!earlier)
+			prev = t;
 		fprintf(fp, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
 			"marker-end=\"url(#ah%d)\"/>", x1, y, x2 == x1 ? x2 + 1 : x2, y, idx);
 		fprintf(fp, "<text class=\"lbl\" x=\"%d\" y=\"%d\">", (x1 + x2) / 2, y - 5);
@@ -398,6 +436,11 @@ static void ladder(FILE *fp, json_t *lad, json_t *findings, int idx)
 		}
 		fputs("</g>\n", fp);
 	}
+	if (back)
+		fprintf(fp, "<text class=\"t\" x=\"2\" y=\"%d\">* logged a little before "
+			"the message above it: the ladder follows cause and effect (each "
+			"agent's own log order), not the agents' clocks</text>\n",
+			height - 8);
 	fputs("</svg>\n", fp);
 }
 
@@ -409,12 +452,16 @@ static const char *STYLE =
 "code,.mono{font-family:ui-monospace,monospace;font-size:12px}"
 ".tot span{display:inline-block;margin-right:1.2em;font-weight:600}"
 ".pass{color:#116329}.fail{color:#b31d28}.err{color:#9a6700}.nobs{color:#57606a}"
+".na{color:#8c959f}"
 ".none{color:#8c959f}"
 "table{border-collapse:collapse}td,th{border:1px solid #d0d7de;padding:2px 6px;vertical-align:top}"
 "#matrix td.c{text-align:center;width:16px;padding:1px}#matrix th.c{font-size:10px;padding:1px}"
 "#matrix td.c.pass{background:#dafbe1}#matrix td.c.fail{background:#ffebe9}"
 "#matrix td.c.err{background:#fff8c5}#matrix td.c.nobs{background:#eaeef2}"
+"#matrix td.c.na{background:#f6f8fa}"
 "#matrix a{text-decoration:none;color:inherit}"
+"#matrix th.c .vn{writing-mode:vertical-rl;transform:rotate(180deg);"
+"white-space:nowrap;font-weight:normal}"
 ".rule,.case{border:1px solid #d0d7de;border-radius:6px;padding:.4em 1em;margin:.8em 0}"
 ".case.fail,.case.err{border-color:#b31d28;background:#fff8f8}"
 ".case h3,.rule h3{margin:.2em 0}.badge{font-weight:600;padding:0 .5em;border-radius:1em;border:1px solid}"
@@ -561,7 +608,39 @@ static void case_article(FILE *fp, json_t *c, const char *out, int idx)
 	esc(fp, name);
 	fputs("/\">cases/", fp);
 	esc(fp, name);
-	fputs("/</a></p></article>\n", fp);
+	fputs("/</a>", fp);
+	/* the capture made from the agents' logs, for Wireshark or sngrep */
+	struct stat st;
+	json_t *cap = json_object_get(c, "capture");
+
+	textf(path, sizeof(path), "%s/cases/%s/case.pcap", out, name);
+	if (!strstr(name, "..") && !stat(path, &st) && S_ISREG(st.st_mode)) {
+		json_t *sk = json_object_get(cap, "skipped");
+
+		fputs(" &middot; capture: <a href=\"cases/", fp);
+		esc(fp, name);
+		fputs("/case.pcap\">case.pcap</a>", fp);
+		if (json_is_integer(json_object_get(cap, "packets")))
+			fprintf(fp, " (%lld packets", (long long)json_integer_value(
+				json_object_get(cap, "packets")));
+		json_t *lm = json_object_get(cap, "logs_missing");
+
+		if (json_is_integer(json_object_get(cap, "packets")) &&
+		    json_integer_value(sk) > 0)
+			fprintf(fp, ", %lld log blocks skipped",
+				(long long)json_integer_value(sk));
+		if (json_is_integer(json_object_get(cap, "packets")) &&
+		    json_integer_value(lm) > 0)
+			fprintf(fp, ", %lld agent log%s missing",
+				(long long)json_integer_value(lm),
+				json_integer_value(lm) == 1 ? "" : "s");
+		if (json_is_integer(json_object_get(cap, "packets")))
+			fputs(")", fp);
+	} else if (*js(cap, "error")) {
+		fputs(" &middot; no capture: ", fp);
+		esc(fp, js(cap, "error"));
+	}
+	fputs("</p></article>\n", fp);
 }
 
 static int write_index(const char *out, json_t *res, const struct catalog *cat)
@@ -609,7 +688,9 @@ static int write_index(const char *out, json_t *res, const struct catalog *cat)
 	      "<span class=\"pass\">passed</span>: every check ran and held; "
 	      "<span class=\"fail\">failed</span>: one did not; "
 	      "<span class=\"nobs\">not observable</span>: the target cannot show it "
-	      "(never counted as a pass); <span class=\"err\">error</span>: the case "
+	      "(never counted as a pass); <span class=\"na\">not applicable</span>: "
+	      "the target does not play the case (an application it lacks; never a "
+	      "pass either); <span class=\"err\">error</span>: the case "
 	      "could not run. In a ladder, the target is the middle lane; blue is the "
 	      "X-SS-State the target reported, green the state change the oracle "
 	      "derived, red a finding.</p></section>\n", fp);
@@ -666,19 +747,22 @@ static int write_index(const char *out, json_t *res, const struct catalog *cat)
 	}
 	fputs("</select> Verdict <select id=\"f-verdict\"><option value=\"\">all</option>"
 	      "<option>passed</option><option>failed</option><option>not observable"
-	      "</option><option>error</option></select> <span id=\"f-count\"></span>"
+	      "</option><option>not applicable</option><option>error</option></select> "
+	      "<span id=\"f-count\"></span>"
 	      "</section>\n", fp);
 
 	/* the matrix */
 	fputs("<section><h2>Rules against cases</h2>\n<p>A row per rule a case checks, a "
-	      "column per case (hover for its name).</p>\n<table id=\"matrix\"><thead><tr>"
+	      "column per case.</p>\n<table id=\"matrix\"><thead><tr>"
 	      "<th>rule</th><th>verdict</th>", fp);
 	json_array_foreach(cases, i, c) {
 		fprintf(fp, "<th class=\"c\" title=\"");
 		esc(fp, js(c, "name"));
 		fputs("\"><a href=\"#case-", fp);
 		slug(fp, js(c, "name"));
-		fprintf(fp, "\">%zu</a></th>", i + 1);
+		fputs("\"><span class=\"vn\">", fp);
+		esc(fp, js(c, "name"));
+		fputs("</span></a></th>", fp);
 	}
 	fputs("</tr></thead><tbody>\n", fp);
 	for (size_t k = 0; k < cat->n; k++) {
@@ -741,7 +825,7 @@ static int write_index(const char *out, json_t *res, const struct catalog *cat)
 			fputs("</span>", fp);
 		}
 		fputs("</h3><p>", fp);
-		esc(fp, r->summary);
+		esc_code(fp, r->summary);
 		fputs("</p><p class=\"mono\">", fp);
 		esc(fp, version_name(r->version));
 		fputs("; source: ", fp);
@@ -792,18 +876,21 @@ static int write_summary(const char *out, json_t *res)
 	if (!fp)
 		return -1;
 	fprintf(fp, "# SessionTCK: %s\n\n%zu cases in %.1f s: %lld passed, %lld failed, "
-		"%lld not observable, %lld error.\n\n", js(json_object_get(res, "target"), "name"),
+		"%lld not observable, %lld error, %lld not applicable.\n\n",
+		js(json_object_get(res, "target"), "name"),
 		json_array_size(json_object_get(res, "cases")),
 		json_real_value(json_object_get(res, "seconds")),
 		(long long)json_integer_value(json_object_get(tot, "passed")),
 		(long long)json_integer_value(json_object_get(tot, "failed")),
 		(long long)json_integer_value(json_object_get(tot, "not observable")),
-		(long long)json_integer_value(json_object_get(tot, "error")));
+		(long long)json_integer_value(json_object_get(tot, "error")),
+		(long long)json_integer_value(json_object_get(tot, "not applicable")));
 	json_array_foreach(json_object_get(res, "cases"), i, c) {
 		const char *v = js(c, "verdict");
 		char reason[SSTCK_TEXT];
 
-		if (!strcmp(v, "passed") || !strcmp(v, "not observable"))
+		if (!strcmp(v, "passed") || !strcmp(v, "not observable") ||
+		    !strcmp(v, "not applicable"))
 			continue;
 		if (!bad++)
 			fputs("| case | verdict | reason |\n|---|---|---|\n", fp);
@@ -841,6 +928,8 @@ int report_write(const char *out, const char *top, char *err, size_t errsz)
 	rc = write_index(out, res, &cat) || write_summary(out, res);
 	if (rc)
 		textf(err, errsz, "cannot write the report in %s", out);
+	for (size_t i = 0; i < cat.n; i++)
+		free(cat.v[i].summary);
 	free(cat.v);
 	json_decref(res);
 	return rc ? -1 : 0;
@@ -914,11 +1003,13 @@ int report_compare(const char *const *dirs, size_t n, const char *file,
 		esc(fp, js(json_object_get(r[k], "target"), "name"));
 		fputs(": ", fp);
 		esc(fp, js(json_object_get(r[k], "target"), "summary"));
-		fprintf(fp, " (%lld passed, %lld failed, %lld not observable, %lld error; ",
+		fprintf(fp, " (%lld passed, %lld failed, %lld not observable, %lld error, "
+			"%lld not applicable; ",
 			json_integer_value(json_object_get(t, "passed")),
 			json_integer_value(json_object_get(t, "failed")),
 			json_integer_value(json_object_get(t, "not observable")),
-			json_integer_value(json_object_get(t, "error")));
+			json_integer_value(json_object_get(t, "error")),
+			json_integer_value(json_object_get(t, "not applicable")));
 		esc(fp, dirs[k]);
 		fputs(")</li>", fp);
 	}

@@ -28,6 +28,16 @@
 
 #include "oracle.h"
 
+/* A JSON string of any text, bytes that are not UTF-8 replaced (the
+ * harness's results.c): a target's garbage must not drop a ladder line. */
+json_t *json_text(const char *s);
+
+/* The longest session id and X-SS-State value judged: a longer one is
+ * not cut (two ids that differ only past the cut would be one session),
+ * its message is not judged, and the case is an error, never a pass. */
+#define ORACLE_ID    128
+#define ORACLE_STAMP 1024
+
 /* How far apart, in seconds, two agents may log messages the target sent
  * in the other order (a scheduling matter on one machine). */
 #define ORACLE_SKEW 0.05
@@ -158,9 +168,9 @@ struct msg {
 	osip_message_t *m;
 	char first[120];
 	/* X-SS-State, as it came and parsed */
-	char stamp[200];
+	char stamp[ORACLE_STAMP];
 	bool has_state;
-	char id[48], state[16], role[8], sas[48];
+	char id[ORACLE_ID], state[16], role[8], sas[ORACLE_ID];
 	int derived;
 	bool at_app;           /* read in the application's callback, before
 				* the target acted on this message itself */
@@ -169,7 +179,7 @@ struct msg {
 
 /* Where the wire left a session the target named in X-SS-State. */
 struct final {
-	char id[48], state[16], rule[24], role[8];
+	char id[ORACLE_ID], state[16], rule[24], role[8];
 };
 
 struct run {
@@ -192,19 +202,22 @@ static double parse_time(const char *s)
 	return ((d * 24.0 + h) * 60.0 + mi) * 60.0 + sec;
 }
 
-static void parse_state(struct msg *x)
+/* X's X-SS-State; false when it is too long to judge (ORACLE_ID). */
+static bool parse_state(struct msg *x)
 {
 	osip_header_t *h = NULL;
 	const char *v;
-	char buf[256], *save = NULL;
+	char buf[ORACLE_STAMP], *save = NULL;
 
 	if (osip_message_header_get_byname(x->m, "x-ss-state", 0, &h) < 0 ||
 	    !h || !h->hvalue)
-		return;
+		return true;
 	v = h->hvalue;
+	if (strlen(v) >= sizeof(buf))
+		return false;
 	snprintf(x->stamp, sizeof(x->stamp), "%s", v);
 	if (!strncmp(v, "none", 4))
-		return;
+		return true;
 	snprintf(buf, sizeof(buf), "%s", v);
 	x->has_state = true;
 	for (char *kv = strtok_r(buf, ";", &save); kv; kv = strtok_r(NULL, ";", &save)) {
@@ -215,6 +228,10 @@ static void parse_state(struct msg *x)
 		*eq++ = '\0';
 		while (*kv == ' ')
 			kv++;
+		if ((!strcmp(kv, "id") || !strcmp(kv, "sas")) && strlen(eq) >= ORACLE_ID) {
+			x->has_state = false;
+			return false;
+		}
 		if (!strcmp(kv, "id"))
 			snprintf(x->id, sizeof(x->id), "%s", eq);
 		else if (!strcmp(kv, "state"))
@@ -230,6 +247,7 @@ static void parse_state(struct msg *x)
 	}
 	if (!x->id[0] || !x->state[0])
 		x->has_state = false;
+	return true;
 }
 
 static int add_msg(struct run *R, int agent, int pos, double t, bool sent,
@@ -264,8 +282,10 @@ static int add_msg(struct run *R, int agent, int pos, double t, bool sent,
 	x->pos = pos;
 	x->agent_sent = sent;
 	snprintf(x->first, sizeof(x->first), "%.*s", (int)strcspn(x->raw, "\r\n"), x->raw);
-	if (x->m)
-		parse_state(x);
+	if (x->m && !parse_state(x) && !R->r->unparsed++)
+		snprintf(R->r->first_unparsed, sizeof(R->r->first_unparsed),
+			 "%s #%d: an X-SS-State id or value too long to judge (over "
+			 "%d bytes)", R->c->agents[agent], pos, ORACLE_ID - 1);
 	R->n++;
 	return 0;
 }
@@ -474,7 +494,7 @@ static bool boundary(const struct msg *x)
 /* ------------------------------------------------------------------ */
 
 struct sess {
-	char id[48], role[8], state[16], sas[48], rule[24];
+	char id[ORACLE_ID], role[8], state[16], sas[ORACLE_ID], rule[24];
 	char totag[64];          /* the To tag of its dialog, once known */
 	int root;                /* the original of its family, or itself */
 	/* its states in time: agents log sends and arrivals a little after
@@ -659,8 +679,8 @@ static void apply(struct run *R, struct states *st, struct sess *S,
 			step(S, x->t, x);
 			if (!mx->notes)
 				mx->notes = json_array();
-			json_array_append_new(mx->notes, json_pack("{s:s,s:s,s:s,s:s}",
-				"session", S->id, "from", row->state, "to", row->next,
+			json_array_append_new(mx->notes, json_pack("{s:o,s:s,s:s,s:s}",
+				"session", json_text(S->id), "from", row->state, "to", row->next,
 				"rule", row->rule));
 			/* back to INITIAL: the remote tag is forgotten
 			 * (SS-STATE-14, SS-STATE-31) */
@@ -1485,13 +1505,13 @@ static void check_b2b(struct run *R)
 /* ------------------------------------------------------------------ */
 
 struct tss {
-	char id[48], sas[48], orig[48], state[16], role[8];
+	char id[ORACLE_ID], sas[ORACLE_ID], orig[ORACLE_ID], state[16], role[8];
 	bool ready, invalid;
 	bool done;              /* original only: a final went upstream */
 };
 
 struct tsas {
-	char id[48];
+	char id[ORACLE_ID];
 	bool ready, invalid;
 };
 
@@ -1589,7 +1609,8 @@ static bool on_wire(const struct run *R, const char *cause)
 
 static int check_trace(struct run *R, const char *dir, char *err, size_t errsz)
 {
-	char path[1024], line[4096], w[256];
+	char path[1024], *line = NULL, w[256];
+	size_t cap = 0;
 	FILE *fp;
 	struct tss *ss = NULL;
 	struct tsas *sas = NULL;
@@ -1603,7 +1624,7 @@ static int check_trace(struct run *R, const char *dir, char *err, size_t errsz)
 		return 0;                      /* a target without a trace */
 	(void)err;
 	(void)errsz;
-	while (fgets(line, sizeof(line), fp)) {
+	while (getline(&line, &cap, fp) > 0) {
 		json_t *o = json_loads(line, 0, NULL);
 		const char *ev, *id, *sid;
 		struct tss *s;
@@ -1760,6 +1781,7 @@ static int check_trace(struct run *R, const char *dir, char *err, size_t errsz)
 		}
 		json_decref(o);
 	}
+	free(line);
 	fclose(fp);
 	if (shutdown) {
 		for (size_t k = 0; k < nss; k++)
@@ -1847,18 +1869,19 @@ static void write_ladder(const struct run *R, const char *path)
 	char w[256];
 
 	for (size_t a = 0; a < R->c->nagents; a++)
-		json_array_append_new(agents, json_pack("{s:s,s:b}", "name",
-			R->c->agents[a], "caller", R->c->caller[a]));
+		json_array_append_new(agents, json_pack("{s:o,s:b}", "name",
+			json_text(R->c->agents[a]), "caller", R->c->caller[a]));
 	for (size_t i = 0; i < R->n; i++) {
 		const struct msg *x = &R->v[i];
 		json_t *m;
 
 		where(R, x, w, sizeof(w));
-		m = json_pack("{s:f,s:s,s:b,s:b,s:s,s:s}", "t", x->t, "agent",
-			      R->c->agents[x->agent], "sent", x->agent_sent,
-			      "direct", x->direct, "first", x->first, "where", w);
+		m = json_pack("{s:f,s:o,s:b,s:b,s:o,s:o}", "t", x->t, "agent",
+			      json_text(R->c->agents[x->agent]), "sent", x->agent_sent,
+			      "direct", x->direct, "first", json_text(x->first),
+			      "where", json_text(w));
 		if (x->stamp[0])
-			json_object_set_new(m, "stamp", json_string(x->stamp));
+			json_object_set_new(m, "stamp", json_text(x->stamp));
 		if (x->notes)
 			json_object_set(m, "derived", x->notes);
 		json_array_append_new(msgs, m);

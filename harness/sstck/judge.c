@@ -17,7 +17,8 @@
 
 const char *verdict_name(enum verdict v)
 {
-	static const char *n[] = { "passed", "failed", "not observable", "error" };
+	static const char *n[] = { "passed", "failed", "not observable", "error",
+				   "not applicable" };
 
 	return n[v];
 }
@@ -98,6 +99,14 @@ static void judge_agent(const struct facts *f, const struct agent_facts *a,
 	if (a->exit == 255) {
 		add(j, O_ERROR, where, name, "agent %s: SIPp fatal error: %s",
 		    a->name, a->error);
+		return;
+	}
+	/* killed by a signal nobody here sent (the harness's own stops are
+	 * exit -1): the agent, not the target, is what went wrong */
+	if (a->exit > 128 && a->exit < 128 + 65) {
+		add(j, O_ERROR, where, name, "agent %s was killed by signal %d (%s) "
+		    "after %d messages received: not a verdict on the target",
+		    a->name, a->exit - 128, strsignal(a->exit - 128), a->received);
 		return;
 	}
 	if (a->role == ROLE_UAC && a->received == 0 && (a->exit != 0 || f->timed_out)) {
@@ -192,10 +201,10 @@ void judge(const struct facts *f, struct judgement *j)
 		add(j, O_ERROR, NULL, "setup", "%s", f->setup_error);
 		return;
 	}
-	if (f->notobs_reason[0]) {
-		add(j, O_NOTOBS, NULL, "target", "%s", f->notobs_reason);
-		j->verdict = V_NOTOBS;
-		snprintf(j->reason, sizeof(j->reason), "%s", f->notobs_reason);
+	if (f->na_reason[0]) {
+		add(j, O_NA, NULL, "target", "%s", f->na_reason);
+		j->verdict = V_NA;
+		snprintf(j->reason, sizeof(j->reason), "%s", f->na_reason);
 		return;
 	}
 	if (!f->nagents) {
@@ -254,7 +263,8 @@ void judge(const struct facts *f, struct judgement *j)
 	} else if (f->oracle.ran && f->oracle.unparsed) {
 		/* a message no one can read was not judged: never a pass */
 		add(j, O_ERROR, f->oracle.first_unparsed, "oracle", "%zu logged "
-		    "message%s libosip2 cannot parse, the first at %s",
+		    "message%s not judged (libosip2 cannot parse it, or its "
+		    "X-SS-State is too long), the first at %s",
 		    f->oracle.unparsed, f->oracle.unparsed == 1 ? "" : "s",
 		    f->oracle.first_unparsed);
 	} else if (f->oracle.ran) {
@@ -284,7 +294,8 @@ void judge(const struct facts *f, struct judgement *j)
 enum verdict rule_verdict(enum verdict case_v, enum rule_obs obs,
 			  bool state_observable)
 {
-	if (obs == OBS_STATE && !state_observable && case_v != V_ERROR)
+	if (obs == OBS_STATE && !state_observable && case_v != V_ERROR &&
+	    case_v != V_NA)
 		return V_NOTOBS;
 	return case_v;
 }

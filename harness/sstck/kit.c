@@ -13,8 +13,9 @@
  *          java     options for the JVM (JAVA_TOOL_OPTIONS), besides the
  *                   probe's trace, which the harness sets
  *
- * The container is built once into build/NAME (again only when the kit's
- * folder changes), runs in a process group of its own on free loopback
+ * The container is built once into build/NAME (an installed sstck: the
+ * user's cache, ~/.cache/sessiontck/NAME; again only when the kit's build
+ * script changes), runs in a process group of its own on free loopback
  * ports, and is stopped by that group on every way out of the run: the
  * end, an error, a signal (the runner calls kit_stop), and the harness's
  * own death (PR_SET_PDEATHSIG).  Each case gets the slice of the probe's
@@ -99,6 +100,21 @@ static int kit_find(const struct target *t, const char *top, char *dir,
 	return -1;
 }
 
+/* mkdir -p */
+static void mkdirs_p(const char *path)
+{
+	char p[1024];
+
+	textf(p, sizeof(p), "%s", path);
+	for (char *s = p + 1; *s; s++)
+		if (*s == '/') {
+			*s = '\0';
+			mkdir(p, 0755);
+			*s = '/';
+		}
+	mkdir(p, 0755);
+}
+
 /* The last lines of a log, one line, for an error. */
 static void log_tail(const char *path, char *buf, size_t bufsz)
 {
@@ -139,9 +155,24 @@ static int kit_build(const struct target *t, const char *top, const char *kit,
 	struct stat st;
 	int fd, rc = 0;
 
-	textf(out, outsz, "%s/build/%s", top, t->name);
+	char base[1024];
+
+	/* the tree's build/, or, for an installed sstck whose share folder
+	 * is not writable, the user's cache */
+	textf(base, sizeof(base), "%s/build", top);
+	mkdir(base, 0755);
+	if (access(base, W_OK)) {
+		const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+
+		if (xdg && *xdg)
+			textf(base, sizeof(base), "%s/sessiontck", xdg);
+		else
+			textf(base, sizeof(base), "%s/.cache/sessiontck", home ? home : "/tmp");
+		mkdirs_p(base);
+	}
+	textf(out, outsz, "%s/%s", base, t->name);
 	textf(stamp, sizeof(stamp), "%s/.kit", out);
-	textf(lock, sizeof(lock), "%s/build/.%s.lock", top, t->name);
+	textf(lock, sizeof(lock), "%s/.%s.lock", base, t->name);
 	textf(script, sizeof(script), "%s/%s", kit, t->kit.build);
 	if (stat(script, &st)) {
 		textf(err, errsz, "%s: %s", script, strerror(errno));
@@ -309,7 +340,13 @@ void kit_stop(void)
 
 bool kit_running(void)
 {
-	return kit_pid > 0 && (getpid() != kit_owner || waitpid(kit_pid, NULL, WNOHANG) == 0);
+	if (kit_pid <= 0)
+		return false;
+	if (getpid() != kit_owner || waitpid(kit_pid, NULL, WNOHANG) == 0)
+		return true;
+	kill(-kit_pid, SIGKILL);        /* what it left of its group */
+	kit_pid = -1;
+	return false;
 }
 
 /* --- a case's part of the trace -------------------------------------- */

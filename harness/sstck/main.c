@@ -27,6 +27,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "report.h"
 #include "sstck.h"
 
 static const char usage_top[] =
@@ -43,9 +44,11 @@ static const char usage_top[] =
 "  report  write the HTML report of a finished run (run does it too)\n"
 "  compare finished runs side by side (e.g. ref, kamailio and cipango)\n"
 "  help    this text; COMMAND --help for each command's options\n"
+"  --version  the version\n"
 "\n"
 "exit status: 0 when no case failed or erred, 1 when one did, 2 for a\n"
-"usage error or a run that could not start.\n";
+"usage error or a run that could not start, 130 for a run interrupted\n"
+"(Ctrl-C, SIGTERM: the cases done so far are in the results).\n";
 
 static const char usage_run[] =
 "usage: sstck run [OPTIONS] [GLOB...]\n"
@@ -73,6 +76,11 @@ static const char usage_run[] =
 "  --timeout S       seconds a case may take (default: 20)\n"
 "  --scenarios DIR   the case library (default: scenarios/ of this tree)\n"
 "  --ref PATH        the sstck-ref binary (default: beside sstck)\n"
+"  --rule ID         only the cases that check rule ID (repeatable)\n"
+"  --exclude FILE    cases not to run, a line each: CASE-GLOB REASON;\n"
+"                    reported not applicable with the reason\n"
+"  --repeat N        run each case N times (CASE#1 ... CASE#N), to hunt a\n"
+"                    flaky one\n"
 "  --probe PATH      the probe a kit's container deploys (default:\n"
 "                    ../probe/sessiontck-probe.sar beside sstck; make probe)\n"
 "  --sipp PATH       the SIPp binary (default: sipp on PATH)\n"
@@ -111,7 +119,8 @@ static const char usage_compare[] =
 static const char usage_show[] =
 "usage: sstck show [--scenarios DIR] CASE\n"
 "\n"
-"Prints a case's manifest (case.ini), then each agent's SIPp scenario.\n";
+"Prints a case's manifest (case.ini): its rules, its HTTP steps for a\n"
+"converged case, then each agent's SIPp scenario.\n";
 
 #ifdef SSTCK_GCOV
 void __gcov_dump(void);
@@ -172,6 +181,11 @@ static void find_top(void)
 			break;
 		*s = '\0';
 	}
+	/* an installed sstck: PREFIX/bin/sstck, its data in PREFIX/share */
+	textf(top, sizeof(top), "%s/../share/sessiontck", exedir);
+	snprintf(p, sizeof(p), "%s/harness/targets", top);
+	if (is_dir(p))
+		return;
 	if (!getcwd(top, sizeof(top)))
 		strcpy(top, ".");
 }
@@ -280,6 +294,11 @@ static bool on_path(const char *prog)
  * three seconds, or no case is worth starting against it. */
 static int preflight(const struct target *t, char *why, size_t whysz)
 {
+	/* each pre-flight a transaction of its own: a target takes a second
+	 * one with the first's branch for a retransmission and answers it
+	 * to the first one's port (RFC 3261 17.2.2) */
+	static unsigned count;
+	unsigned nth = ++count;
 	struct sockaddr_in sa, me;
 	socklen_t ml = sizeof(me);
 	char msg[1024], buf[2048];
@@ -299,15 +318,16 @@ static int preflight(const struct target *t, char *why, size_t whysz)
 	}
 	snprintf(msg, sizeof(msg),
 		 "OPTIONS sip:sstck-preflight@%s:%d SIP/2.0\r\n"
-		 "Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-sstck-%ld;rport\r\n"
+		 "Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-sstck-%ld-%u;rport\r\n"
 		 "Max-Forwards: 1\r\n"
-		 "From: <sip:sstck@127.0.0.1:%d>;tag=sstck%ld\r\n"
+		 "From: <sip:sstck@127.0.0.1:%d>;tag=sstck%ld-%u\r\n"
 		 "To: <sip:sstck-preflight@%s:%d>\r\n"
-		 "Call-ID: sstck-preflight-%ld@127.0.0.1\r\n"
+		 "Call-ID: sstck-preflight-%ld-%u@127.0.0.1\r\n"
 		 "CSeq: 1 OPTIONS\r\nX-SSTCK-App: ping\r\n"
 		 "Content-Length: 0\r\n\r\n",
-		 t->host, t->port, ntohs(me.sin_port), (long)getpid(),
-		 ntohs(me.sin_port), (long)getpid(), t->host, t->port, (long)getpid());
+		 t->host, t->port, ntohs(me.sin_port), (long)getpid(), nth,
+		 ntohs(me.sin_port), (long)getpid(), nth, t->host, t->port,
+		 (long)getpid(), nth);
 	while (now_ms() - start < 3000) {
 		struct pollfd p = { fd, POLLIN, 0 };
 
@@ -346,6 +366,65 @@ out:
 	return rc;
 }
 
+/* The HTTP side of a target must answer GET BASE/session (the observation
+ * protocol's section 3) within three seconds, or no converged case is
+ * worth its timeout.  BASE is http://127.0.0.1:PORT[/CONTEXT]. */
+static int http_preflight(const char *base, char *why, size_t whysz)
+{
+	struct sockaddr_in sa;
+	char host[64] = "", req[600], buf[256];
+	const char *p = base + strlen("http://"), *path;
+	int port = 0, fd, rc = -1;
+	long long end = now_ms() + 3000;
+	size_t got = 0;
+
+	path = strchr(p, '/');
+	if (sscanf(p, "%63[^:]:%d", host, &port) != 2 || port < 1 || port > 65535 ||
+	    strcmp(host, "127.0.0.1")) {
+		textf(why, whysz, "--http-base %s: expected http://127.0.0.1:PORT/CONTEXT", base);
+		return -1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((unsigned short)port);
+	inet_pton(AF_INET, host, &sa.sin_addr);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		textf(why, whysz, "nothing listens at %s:%d (%s)", host, port, strerror(errno));
+		goto out;
+	}
+	snprintf(req, sizeof(req), "GET %s/session HTTP/1.0\r\nHost: %s:%d\r\n\r\n",
+		 path ? path : "", host, port);
+	if (send(fd, req, strlen(req), MSG_NOSIGNAL) < 0) {
+		textf(why, whysz, "cannot send to %s:%d: %s", host, port, strerror(errno));
+		goto out;
+	}
+	while (got < 12 && now_ms() < end) {
+		struct pollfd pf = { fd, POLLIN, 0 };
+		ssize_t n;
+
+		if (poll(&pf, 1, 100) <= 0)
+			continue;
+		n = recv(fd, buf + got, sizeof(buf) - 1 - got, 0);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	if (got >= 12 && !strncmp(buf, "HTTP/1.", 7) && !strncmp(buf + 9, "200", 3))
+		rc = 0;
+	else if (got >= 12 && !strncmp(buf, "HTTP/1.", 7))
+		textf(why, whysz, "GET %s/session answered \"%.*s\", not 200: is the "
+			 "probe's context %s?", base, (int)strcspn(buf, "\r\n"), buf,
+			 path ? path : "/");
+	else
+		textf(why, whysz, "GET %s/session: no HTTP answer in 3 s", base);
+out:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
 /* --- running ---------------------------------------------------------- */
 
 struct slot {
@@ -363,14 +442,19 @@ static void finish_rules(struct case_result *r, const struct ruleset *rs,
 	bool any = false, by_oracle = r->j.verdict == V_FAILED &&
 		r->f.oracle.n && r->f.oracle.n <= SSTCK_MAX_FINDINGS;
 
-	/* a case failed by the oracle's findings alone fails the rules they
-	 * name (added to the case's when it does not list them), and the
-	 * others, judged and found holding, pass; any other failure fails
-	 * every rule of the case */
+	/* a case failed by the oracle's findings alone (and the scenario's
+	 * X-SS-State expectations it re-judged) fails the rules they name
+	 * (added to the case's when it does not list them), and the others,
+	 * judged and found holding, pass; any other failure fails every rule
+	 * of the case */
+	/* a scenario's X-SS-State expectation that failed is a value the
+	 * oracle re-read and judged too: its findings say which rule */
 	for (size_t i = 0; by_oracle && i < r->j.nchecks; i++)
 		if ((r->j.checks[i].outcome == O_FAILED ||
 		     r->j.checks[i].outcome == O_ERROR) &&
-		    strcmp(r->j.checks[i].name, "oracle"))
+		    strcmp(r->j.checks[i].name, "oracle") &&
+		    !(r->j.checks[i].outcome == O_FAILED &&
+		      !strncmp(r->j.checks[i].name, "X-SS-State", 10)))
 			by_oracle = false;
 	for (size_t i = 0; by_oracle && i < r->f.oracle.n; i++) {
 		bool listed = false;
@@ -408,7 +492,7 @@ static void finish_rules(struct case_result *r, const struct ruleset *rs,
 static void progress(const struct case_result *rs, size_t n, size_t done,
 		     size_t running, bool tty)
 {
-	long c[4] = { 0 };
+	long c[SSTCK_NVERDICTS] = { 0 };
 
 	if (!tty)
 		return;
@@ -418,6 +502,86 @@ static void progress(const struct case_result *rs, size_t n, size_t done,
 	fprintf(stderr, "\r\033[K[%zu/%zu] %zu running | %ld passed, %ld failed, "
 		"%ld not observable, %ld error", done, n, running, c[0], c[1], c[2], c[3]);
 	fflush(stderr);
+}
+
+/* Whether M checks one of the rules IDS. */
+static bool has_rule(const struct manifest *m, char **ids, int n)
+{
+	for (size_t k = 0; k < m->nrules; k++)
+		for (int i = 0; i < n; i++)
+			if (!strcmp(m->rules[k], ids[i]))
+				return true;
+	return false;
+}
+
+/* An exclude file, as a vendor keeps it beside their CI: a line per
+ * exclusion, CASE-GLOB then the reason ("b2bua/reinvite  our B2BUA is not
+ * deployed in this lab"); # starts a comment.  An excluded case is not
+ * run and is reported not applicable, with the file, line and reason. */
+struct exclusions {
+	struct { char glob[128], why[SSTCK_TEXT]; } *v;
+	size_t n;
+};
+
+static int exclusions_load(struct exclusions *x, const char *path, char *err,
+			   size_t errsz)
+{
+	FILE *fp = fopen(path, "r");
+	char line[1024];
+	int no = 0;
+
+	if (!fp) {
+		textf(err, errsz, "--exclude %s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), fp)) {
+		char *p = line, *g, *why;
+
+		no++;
+		line[strcspn(line, "\r\n")] = '\0';
+		p += strspn(p, " \t");
+		if (!*p || *p == '#')
+			continue;
+		g = p;
+		p += strcspn(p, " \t");
+		why = p + strspn(p, " \t");
+		if (!*p || !*why || p - g >= 128) {
+			textf(err, errsz, "%s:%d: expected a case (or glob) and the reason "
+			      "it is excluded", path, no);
+			fclose(fp);
+			return -1;
+		}
+		*p = '\0';
+		void *v = realloc(x->v, (x->n + 1) * sizeof(*x->v));
+
+		if (!v) {
+			fclose(fp);
+			textf(err, errsz, "out of memory");
+			return -1;
+		}
+		x->v = v;
+		textf(x->v[x->n].glob, sizeof(x->v[0].glob), "%s", g);
+		textf(x->v[x->n].why, sizeof(x->v[0].why), "excluded by %s:%d: %s",
+		      path, no, why);
+		x->n++;
+	}
+	fclose(fp);
+	return 0;
+}
+
+static const char *exclusions_match(const struct exclusions *x, const char *name)
+{
+	for (size_t i = 0; i < x->n; i++)
+		if (!fnmatch(x->v[i].glob, name, 0))
+			return x->v[i].why;
+	return NULL;
+}
+
+static void exclusions_free(struct exclusions *x)
+{
+	free(x->v);
+	x->v = NULL;
+	x->n = 0;
 }
 
 static void run_free(struct ruleset *rs, struct case_result *res,
@@ -444,6 +608,9 @@ static int cmd_run(int argc, char **argv)
 		{ "ref", required_argument, NULL, 'r' },
 		{ "sipp", required_argument, NULL, 'S' },
 		{ "probe", required_argument, NULL, 'P' },
+		{ "rule", required_argument, NULL, 'R' },
+		{ "exclude", required_argument, NULL, 'X' },
+		{ "repeat", required_argument, NULL, 'N' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -455,6 +622,9 @@ static int cmd_run(int argc, char **argv)
 	char *globs[64], scen[PATH_MAX], ref_bin[PATH_MAX], err[SSTCK_TEXT],
 	     path[PATH_MAX + 64], rpath[PATH_MAX], probe[PATH_MAX];
 	int nglobs = 0, jobs = (int)sysconf(_SC_NPROCESSORS_ONLN), timeout_s = 20, ch;
+	char *rule_ids[16];
+	int nrule_ids = 0, repeat = 1;
+	const char *exclude = NULL;
 	bool quiet = false, verbose = false, tty = isatty(2);
 	struct ruleset rs;
 	struct target t;
@@ -462,11 +632,13 @@ static int cmd_run(int argc, char **argv)
 	struct slot *slots;
 	size_t n = 0, next = 0, done = 0, running = 0;
 	long long t0 = now_ms();
-	long count[4] = { 0 };
+	long count[SSTCK_NVERDICTS] = { 0 };
 
 	snprintf(scen, sizeof(scen), "%s/scenarios", top);
 	snprintf(ref_bin, sizeof(ref_bin), "%s/sstck-ref", exedir);
 	snprintf(probe, sizeof(probe), "%s/../probe/sessiontck-probe.sar", exedir);
+	if (access(probe, R_OK))        /* an installed one's */
+		snprintf(probe, sizeof(probe), "%s/probe/sessiontck-probe.sar", top);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "qvh", lo, NULL)) != -1) {
 		char *end;
@@ -499,10 +671,24 @@ static int cmd_run(int argc, char **argv)
 		case 'r': snprintf(ref_bin, sizeof(ref_bin), "%s", optarg); break;
 		case 'S': sipp = optarg; break;
 		case 'P': snprintf(probe, sizeof(probe), "%s", optarg); break;
+		case 'R':
+			if (nrule_ids < 16)
+				rule_ids[nrule_ids++] = optarg;
+			break;
+		case 'X': exclude = optarg; break;
+		case 'N':
+			repeat = (int)strtol(optarg, &end, 10);
+			if (*end || repeat < 1 || repeat > 100) {
+				fprintf(stderr, "sstck run: --repeat takes 1-100, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
 		case 'q': quiet = true; break;
 		case 'v': verbose = true; break;
 		case 'h': fputs(usage_run, stdout); return 0;
-		default: fputs(usage_run, stderr); return 2;
+		default:
+			fputs("sstck run: see sstck run --help\n", stderr);
+			return 2;
 		}
 	}
 	for (; optind < argc && nglobs < 64; optind++)
@@ -555,7 +741,14 @@ static int cmd_run(int argc, char **argv)
 		rules_free(&rs);
 		return 2;
 	}
-	res = calloc(nnames ? nnames : 1, sizeof(*res));
+	struct exclusions ex = { 0 };
+
+	if (exclude && exclusions_load(&ex, exclude, err, sizeof(err))) {
+		fprintf(stderr, "sstck run: %s\n", err);
+		rules_free(&rs);
+		return 2;
+	}
+	res = calloc(nnames ? nnames * (size_t)repeat : 1, sizeof(*res));
 	slots = calloc((size_t)jobs, sizeof(*slots));
 	for (int k = 0; slots && k < jobs; k++)
 		if (!(slots[k].buf = malloc(sizeof(struct case_result))))
@@ -564,19 +757,32 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "sstck: out of memory\n");
 		exit(2);
 	}
-	for (size_t i = 0; i < nnames; i++) {
-		struct case_result *r = &res[n];
-		char dir[PATH_MAX + 256];
+	for (int k = 0; k < repeat; k++)
+		for (size_t i = 0; i < nnames; i++) {
+			struct case_result *r = &res[n];
+			char dir[PATH_MAX + 256];
+			const char *why;
 
-		if (!selected(names[i], globs, nglobs))
-			continue;
-		snprintf(dir, sizeof(dir), "%s/%s", scen, names[i]);
-		r->loaded = !manifest_load(&r->m, dir, names[i], &rs, r->j.reason,
-					   sizeof(r->j.reason));
-		snprintf(r->m.name, sizeof(r->m.name), "%s", names[i]);
-		r->seconds = -1;
-		n++;
-	}
+			if (!selected(names[i], globs, nglobs))
+				continue;
+			snprintf(dir, sizeof(dir), "%s/%s", scen, names[i]);
+			r->loaded = !manifest_load(&r->m, dir, names[i], &rs, r->j.reason,
+						   sizeof(r->j.reason));
+			if (nrule_ids && !(r->loaded && has_rule(&r->m, rule_ids, nrule_ids))) {
+				memset(r, 0, sizeof(*r));
+				continue;
+			}
+			/* --repeat: each run of a case a result of its own */
+			if (repeat > 1)
+				textf(r->m.name, sizeof(r->m.name), "%s#%d", names[i], k + 1);
+			else
+				textf(r->m.name, sizeof(r->m.name), "%s", names[i]);
+			if ((why = exclusions_match(&ex, names[i])))
+				textf(r->excluded, sizeof(r->excluded), "%s", why);
+			r->seconds = -1;
+			n++;
+		}
+	exclusions_free(&ex);
 	if (!n || mkdirs(outdir)) {
 		if (!n)
 			fprintf(stderr, "sstck: no case under %s matches\n", scen);
@@ -610,6 +816,12 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (target_shared(&t) && preflight(&t, perr, sizeof(perr)))
 		snprintf(preflight_err, sizeof(preflight_err), "target %s: %s", t.name, perr);
+	/* its HTTP side, for the converged cases only */
+	char http_err[SSTCK_TEXT] = "";
+
+	if (!preflight_err[0] && target_shared(&t) && t.http_base[0] &&
+	    http_preflight(t.http_base, perr, sizeof(perr)))
+		textf(http_err, sizeof(http_err), "target %s's HTTP side: %s", t.name, perr);
 
 	struct run_opts o = { top, rpath, sipp, &t, timeout_s, verbose };
 	struct sigaction sa;
@@ -624,6 +836,8 @@ static int cmd_run(int argc, char **argv)
 	       n, t.name, t.summary, jobs, timeout_s);
 	if (preflight_err[0])
 		printf("sstck: %s\n", preflight_err);
+	if (http_err[0])
+		printf("sstck: %s: every converged case is an error\n", http_err);
 	fflush(stdout);
 
 	while (done < n) {
@@ -636,6 +850,16 @@ static int cmd_run(int argc, char **argv)
 			for (int k = 0; k < jobs; k++)
 				if (!slots[k].pid)
 					s = &slots[k];
+			if (r->excluded[0]) {          /* the user's exclusion: not run */
+				memset(&r->f, 0, sizeof(r->f));
+				textf(r->f.na_reason, sizeof(r->f.na_reason), "%s", r->excluded);
+				judge(&r->f, &r->j);
+				r->seconds = 0;
+				finish_rules(r, &rs, &t);
+				next++;
+				done++;
+				continue;
+			}
 			textf(r->out, sizeof(r->out), "%s/cases/%s", outabs, r->m.name);
 			nftw(r->out, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 			if (mkdirs(r->out) || pipe2(pfd, O_CLOEXEC)) {
@@ -666,6 +890,8 @@ static int cmd_run(int argc, char **argv)
 				signal(SIGHUP, SIG_DFL);
 				if (preflight_err[0])
 					e = preflight_err;
+				else if (http_err[0] && r->loaded && r->m.nhttp)
+					e = http_err;
 				else if (!r->loaded)
 					e = r->j.reason;
 				run_case(&o, r->loaded ? &r->m : &out.m, e, r->out,
@@ -776,11 +1002,34 @@ static int cmd_run(int argc, char **argv)
 			done++;
 			r->seconds = (double)(now_ms() - s->started) / 1000.0;
 			finish_rules(r, &rs, &t);
+			/* a target of the whole run that no longer answers:
+			 * every case not yet started is an error at once, not a
+			 * timeout each */
+			if (r->j.verdict != V_PASSED && target_shared(&t) &&
+			    !preflight_err[0] && next < n) {
+				if (t.kind == TARGET_KIT && !kit_running())
+					textf(preflight_err, sizeof(preflight_err),
+					      "target %s exited during the run (see its log "
+					      "in %s/target/)", t.name, outdir);
+				else if (preflight(&t, perr, sizeof(perr)))
+					textf(preflight_err, sizeof(preflight_err), "target "
+					      "%s stopped answering during the run: %s",
+					      t.name, perr);
+				if (preflight_err[0]) {
+					/* the case it died in is no verdict either */
+					r->j.verdict = V_ERROR;
+					textf(r->j.reason, sizeof(r->j.reason), "%s (during "
+					      "this case)", preflight_err);
+					finish_rules(r, &rs, &t);
+					if (!quiet)
+						printf("sstck: %s\n", preflight_err);
+				}
+			}
 			if (!quiet) {
 				if (tty)
 					fprintf(stderr, "\r\033[K");
 				printf("[%2zu/%zu] %-14s %s (%.1f s)%s%s\n", done, n,
-				       verdict_name(r->j.verdict), r->m.name, r->seconds,
+				       case_verdict_word(r), r->m.name, r->seconds,
 				       r->j.verdict == V_PASSED ? "" : ": ",
 				       r->j.verdict == V_PASSED ? "" : r->j.reason);
 				fflush(stdout);
@@ -807,8 +1056,11 @@ static int cmd_run(int argc, char **argv)
 	if (results_junit(path, &t, res, n, secs))
 		fprintf(stderr, "sstck: cannot write %s\n", path);
 	printf("\nsstck: %zu cases against %s in %.1f s: %ld passed, %ld failed, "
-	       "%ld not observable, %ld error\n", n, t.name, secs, count[V_PASSED],
+	       "%ld not observable, %ld error", n, t.name, secs, count[V_PASSED],
 	       count[V_FAILED], count[V_NOTOBS], count[V_ERROR]);
+	if (count[V_NA])
+		printf(", %ld not applicable", count[V_NA]);
+	printf("\n");
 	printf("sstck: results in %s/results.json and %s/junit.xml; logs in %s/cases/\n",
 	       outdir, outdir, outdir);
 	if (report_write(outdir, top, path, sizeof(path)))
@@ -926,6 +1178,29 @@ static int cmd_list(int argc, char **argv, bool show)
 
 			printf("  %-14s %-2s %s\n", r->id, r->obs == OBS_WIRE ? "W" :
 			       r->obs == OBS_WIRE_STAR ? "W*" : "P", r->summary);
+		}
+		/* a converged case's HTTP steps, in the order they run */
+		for (size_t k = 0; k < m.nhttp; k++) {
+			const struct http_step *h = &m.http[k];
+
+			if (!k)
+				printf("\nHTTP steps:\n");
+			printf("  %s: %s %s", h->name, h->method, h->path);
+			if (h->body[0])
+				printf(" %s", h->body);
+			if (h->status)
+				printf(" -> %d", h->status);
+			else
+				printf(" -> 2xx");
+			if (h->until_s)
+				printf(" (polled for %d s)", h->until_s);
+			if (h->no_cookie)
+				printf(" (no cookie)");
+			printf("\n");
+			for (size_t e = 0; e < h->nexpect; e++)
+				printf("      expect %s\n", h->expect[e]);
+			for (size_t e = 0; e < h->nsave; e++)
+				printf("      save %s\n", h->save[e]);
 		}
 		for (size_t k = 0; k < m.nagents; k++) {
 			char sp[PATH_MAX + 512];
@@ -1100,6 +1375,10 @@ int main(int argc, char **argv)
 	    !strcmp(argv[1], "-h")) {
 		fputs(usage_top, argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("sstck %s\n", SSTCK_VERSION);
+		return 0;
 	}
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 1, argv + 1);

@@ -104,13 +104,15 @@ static void first_line(const char *path, char *buf, size_t bufsz)
 static void read_trace(const char *path, struct facts *f)
 {
 	FILE *fp = fopen(path, "r");
-	char line[8192];
+	char *line = NULL;
+	size_t cap = 0;
 
 	f->live_ss = -1;
 	f->derived = 0;
 	if (!fp)
 		return;
-	while (fgets(line, sizeof(line), fp)) {
+	/* whole lines, however long: a cut one would hide the shutdown line */
+	while (getline(&line, &cap, fp) > 0) {
 		json_t *o = json_loads(line, 0, NULL);
 		const char *ev = json_string_value(json_object_get(o, "ev"));
 
@@ -121,6 +123,7 @@ static void read_trace(const char *path, struct facts *f)
 			f->live_ss = (long)json_integer_value(json_object_get(o, "live_ss"));
 		json_decref(o);
 	}
+	free(line);
 	fclose(fp);
 }
 
@@ -377,7 +380,7 @@ void run_case(const struct run_opts *o, const struct manifest *m,
 		goto judge;
 	}
 	if (!target_plays(t, m, why, sizeof(why))) {
-		textf(f->notobs_reason, sizeof(f->notobs_reason), "%s", why);
+		textf(f->na_reason, sizeof(f->na_reason), "%s", why);
 		goto judge;
 	}
 	for (size_t i = 0; i < m->nagents; i++) {
@@ -607,10 +610,35 @@ void run_case(const struct run_opts *o, const struct manifest *m,
 			textf(path, sizeof(path), "%s/%s.err.log", outdir, af->name);
 			sipp_first_error(path, af->error, sizeof(af->error));
 		}
-		if (!af->error[0]) {
+		/* its screen output says why only when it failed; a passing
+		 * agent's is its statistics table, no error */
+		if (!af->error[0] && af->exit != 0) {
 			textf(path, sizeof(path), "%s/%s.out", outdir, af->name);
 			sipp_first_error(path, af->error, sizeof(af->error));
 		}
+	}
+	/* the case as a capture, for Wireshark and sngrep: nothing to judge,
+	 * so a log it cannot use costs the case nothing */
+	{
+		struct pcap_agent pa[SSTCK_MAX_AGENTS];
+		struct pcap_stats ps;
+		size_t np = 0;
+		char e[SSTCK_TEXT];
+
+		for (size_t i = 0; i < f->nagents; i++)
+			if (f->agents[i].ran) {
+				pa[np].name = f->agents[i].name;
+				pa[np++].port = ports[i];
+			}
+		f->pcap.written = !pcap_case(outdir, pa, np,
+					     target_shared(t) ? t->host : "127.0.0.1",
+					     target_shared(t) ? t->port : tport, &ps,
+					     e, sizeof(e));
+		f->pcap.packets = ps.packets;
+		f->pcap.direct = ps.direct;
+		f->pcap.skipped = ps.too_large + ps.malformed;
+		f->pcap.missing = ps.missing;
+		textf(f->pcap.error, sizeof(f->pcap.error), "%s", e);
 	}
 	if (f->trace) {
 		char path[1024];

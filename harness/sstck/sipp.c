@@ -7,8 +7,13 @@
  * (-trace_msg) says whether the target answered at all.
  */
 #include <errno.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
 #include "sstck.h"
 
@@ -110,8 +115,15 @@ int sipp_received(const char *path)
 
 	if (!text)
 		return -1;
-	for (const char *p = text; (p = strstr(p, " message received [")); p++)
-		n++;
+	/* a block's first line after SIPp's separator, "----- DATE TIME":
+	 * never the text of a message, which may say anything */
+	for (const char *p = text; (p = strstr(p, "----------------------------------------------- ")); p++) {
+		const char *l = strchr(p, '\n');
+
+		if ((p == text || p[-1] == '\n') && l && strlen(l + 1) > 4 &&
+		    !strncmp(l + 4, " message received [", 19))
+			n++;
+	}
 	free(text);
 	return n;
 }
@@ -184,177 +196,186 @@ int sipp_add_header(const char *path, const char *line)
 	return rc;
 }
 
-/* An attribute's value in the element [P, END): into OUT, "" when absent. */
-static void attr(const char *p, const char *end, const char *name, char *out,
-		 size_t outsz)
+/* An attribute of N, as a malloc'd string, or NULL. */
+static char *prop(xmlNode *n, const char *name)
 {
-	char key[40];
-	const char *a, *e;
-
-	out[0] = '\0';
-	snprintf(key, sizeof(key), " %s=\"", name);
-	a = strstr(p, key);
-	if (!a || a >= end)
-		return;
-	a += strlen(key);
-	e = strchr(a, '"');
-	if (!e || e > end)
-		return;
-	snprintf(out, outsz, "%.*s", (int)(e - a), a);
+	return (char *)xmlGetProp(n, (const xmlChar *)name);
 }
 
-/* What the <recv> before P waits for ("486", "BYE"), for a reader. */
-static void awaited(const char *text, const char *p, char *out, size_t outsz)
+static bool prop_is(xmlNode *n, const char *name, const char *value)
 {
-	const char *r = NULL;
+	char *v = prop(n, name);
+	bool is = v && !strcmp(v, value);
 
-	for (const char *q = text; (q = strstr(q, "<recv")) && q < p; q++)
-		r = q;
-	out[0] = '\0';
-	if (r) {
-		const char *e = strchr(r, '>');
-
-		attr(r, e, "response", out, outsz);
-		if (!out[0])
-			attr(r, e, "request", out, outsz);
-	}
+	xmlFree(v);
+	return is;
 }
 
-/* Appends S to the growing text *OUT. */
-static int put(char **out, size_t *len, size_t *cap, const char *s, size_t n)
+/* Whether N is a state check: an ereg on the X-SS-State header, or a test
+ * of a variable named ss_* (where scenarios keep X-SS-State values). */
+static bool state_check(xmlNode *n)
 {
-	if (*len + n + 1 > *cap) {
-		size_t c = (*len + n + 1) * 2;
-		char *p = realloc(*out, c);
+	char *v;
+	bool is = false;
 
-		if (!p)
-			return -1;
-		*out = p;
-		*cap = c;
+	if (n->type != XML_ELEMENT_NODE)
+		return false;
+	if (!xmlStrcmp(n->name, (const xmlChar *)"ereg")) {
+		v = prop(n, "header");
+		is = v && !strcasecmp(v, "X-SS-State:");
+		xmlFree(v);
+	} else if (!xmlStrcmp(n->name, (const xmlChar *)"test")) {
+		v = prop(n, "variable");
+		is = v && !strncmp(v, "ss_", 3);
+		xmlFree(v);
 	}
-	memcpy(*out + *len, s, n);
-	*len += n;
-	(*out)[*len] = '\0';
-	return 0;
+	return is && prop_is(n, "check_it", "true");
+}
+
+/* A new element NAME after N, with the attributes KV (name, value, ...,
+ * NULL). */
+static xmlNode *add_after(xmlNode *n, const char *name, ...)
+{
+	xmlNode *e = xmlNewNode(NULL, (const xmlChar *)name);
+	va_list ap;
+	const char *k;
+
+	if (!e)
+		return NULL;
+	va_start(ap, name);
+	while ((k = va_arg(ap, const char *))) {
+		const char *v = va_arg(ap, const char *);
+
+		xmlNewProp(e, (const xmlChar *)k, (const xmlChar *)v);
+	}
+	va_end(ap);
+	return xmlAddNextSibling(n, e);
+}
+
+struct copy {
+	bool state;
+	int n;
+	char awaited[32];            /* what the last <recv> waits for */
+	FILE *expf;
+	bool oom;
+};
+
+/* Walks the scenario in document order: each state check loses its
+ * check_it, and with STATE gets the actions that log how it came out. */
+static void walk(xmlNode *n, struct copy *c)
+{
+	for (; n && !c->oom; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (!xmlStrcmp(n->name, (const xmlChar *)"recv")) {
+			char *v = prop(n, "response");
+
+			if (!v)
+				v = prop(n, "request");
+			textf(c->awaited, sizeof(c->awaited), "%s", v ? v : "");
+			xmlFree(v);
+		}
+		if (!state_check(n)) {
+			walk(n->children, c);
+			continue;
+		}
+		c->n++;
+		xmlUnsetProp(n, (const xmlChar *)"check_it");
+		if (!c->state)
+			continue;
+
+		bool ereg = !xmlStrcmp(n->name, (const xmlChar *)"ereg");
+		char m[32], h[32], msg[160], re[SSTCK_TEXT], *v;
+		xmlNode *last = n;
+
+		snprintf(m, sizeof(m), "sstck_m%d", c->n);
+		snprintf(h, sizeof(h), "sstck_h%d", c->n);
+		if (ereg) {
+			v = prop(n, "regexp");
+			textf(re, sizeof(re), "%s", v ? v : "");
+			xmlFree(v);
+			last = add_after(last, "ereg", "regexp", re, "search_in", "hdr",
+					 "header", "X-SS-State:", "assign_to", m, (char *)NULL);
+			if (last)
+				last = add_after(last, "ereg", "regexp", ".*", "search_in",
+						 "hdr", "header", "X-SS-State:", "assign_to", h,
+						 (char *)NULL);
+			snprintf(msg, sizeof(msg), "sstck-expect %d {[$%s]} {[$%s]}", c->n, m, h);
+		} else {
+			v = prop(n, "assign_to");
+			textf(re, sizeof(re), "test of %s", v ? v : "");
+			snprintf(msg, sizeof(msg), "sstck-expect %d {[$%s]} {}", c->n, v ? v : "");
+			xmlFree(v);
+		}
+		if (last)
+			last = add_after(last, "log", "message", msg, (char *)NULL);
+		if (!last) {
+			c->oom = true;
+			return;
+		}
+		if (c->expf)
+			fprintf(c->expf, "%d\t%s\t%s\t%s\n", c->n, ereg ? "ereg" : "test",
+				c->awaited[0] ? c->awaited : "?", re);
+		n = last;
+	}
 }
 
 int sipp_scenario_copy(const char *src, const char *dst, bool state,
 		       char *err, size_t errsz)
 {
-	static const char chk_attr[] = " check_it=\"true\"";
-	size_t len, olen = 0, ocap = 0;
-	char *text = file_read(src, &len), *out = NULL;
-	const char *p, *from;
-	int n = 0;
-	FILE *fp, *expf = NULL;
+	/* the scenario is XML and read as XML (libxml2): attributes in any
+	 * order, any white space, entities; no DTD fetched, nothing from the
+	 * network */
+	xmlDoc *doc = xmlReadFile(src, NULL, XML_PARSE_NONET | XML_PARSE_NOWARNING |
+				  XML_PARSE_NOERROR);
+	xmlNode *root;
+	struct copy c = { state, 0, "", NULL, false };
 	char expath[1100];
+	int rc = -1;
 
-	if (!text) {
-		snprintf(err, errsz, "%s: %s", src, strerror(errno));
+	if (!doc) {
+		const xmlError *e = xmlGetLastError();
+
+		if (access(src, R_OK))
+			snprintf(err, errsz, "%s: %s", src, strerror(errno));
+		else
+			snprintf(err, errsz, "scenario %s:%d is not XML: %s", src, e ? e->line : 0,
+				 e && e->message ? e->message : "?");
+		if (err[0] && err[strlen(err) - 1] == '\n')
+			err[strlen(err) - 1] = '\0';
 		return -1;
 	}
-	if (!strstr(text, "<scenario")) {
+	root = xmlDocGetRootElement(doc);
+	if (!root || xmlStrcmp(root->name, (const xmlChar *)"scenario")) {
 		snprintf(err, errsz, "%s: not a SIPp scenario (no <scenario>)", src);
-		free(text);
-		return -1;
+		goto out;
 	}
-	/* state checks: an ereg on the X-SS-State header, or a test of a
-	 * variable named ss_* (where scenarios keep X-SS-State values).  None
-	 * may abort the call (SIPp stops a call at the first failed check,
-	 * hiding every later one): each loses its check_it, and with STATE
-	 * its outcome goes to SIPp's log as a line sipp_expectations reads,
-	 * the expectation itself to DST.expect */
 	textf(expath, sizeof(expath), "%s.expect", dst);
-	if (state && !(expf = fopen(expath, "w"))) {
+	if (state && !(c.expf = fopen(expath, "w"))) {
 		snprintf(err, errsz, "%s: %s", expath, strerror(errno));
-		free(text);
-		return -1;
+		goto out;
 	}
-	for (p = from = text; (p = strchr(p, '<'));) {
-		const char *end = strchr(p, '>'), *hdr = NULL, *chk;
-		bool ereg = !strncmp(p, "<ereg", 5);
-
-		if (!end)
-			break;
-		if (ereg)
-			hdr = strstr(p, "header=\"X-SS-State:\"");
-		else if (!strncmp(p, "<test", 5))
-			hdr = strstr(p, " variable=\"ss_");
-		chk = strstr(p, chk_attr);
-		if (!hdr || hdr > end || !chk || chk > end) {
-			p = end;
-			continue;
-		}
-		n++;
-		if (put(&out, &olen, &ocap, from, chk - from))
-			goto oom;
-		from = chk + strlen(chk_attr);
-		if (!state) {
-			p = end;
-			continue;
-		}
-		if (put(&out, &olen, &ocap, from, end + 1 - from))
-			goto oom;
-		from = end + 1;
-
-		char re[SSTCK_TEXT], var[64], what[32], add[2 * SSTCK_TEXT];
-
-		awaited(text, p, what, sizeof(what));
-		if (ereg) {
-			attr(p, end, "regexp", re, sizeof(re));
-			textf(add, sizeof(add),
-			      "<ereg regexp=\"%s\" search_in=\"hdr\" header=\"X-SS-State:\" "
-			      "assign_to=\"sstck_m%d\"/><ereg regexp=\".*\" search_in=\"hdr\" "
-			      "header=\"X-SS-State:\" assign_to=\"sstck_h%d\"/>"
-			      "<log message=\"sstck-expect %d {[$sstck_m%d]} {[$sstck_h%d]}\"/>",
-			      re, n, n, n, n, n);
-		} else {
-			attr(p, end, "assign_to", var, sizeof(var));
-			textf(re, sizeof(re), "test of %s", var);
-			textf(add, sizeof(add), "<log message=\"sstck-expect %d {[$%s]} {}\"/>",
-			      n, var);
-		}
-		if (expf)
-			fprintf(expf, "%d\t%s\t%s\t%s\n", n, ereg ? "ereg" : "test",
-				what[0] ? what : "?", re);
-		if (put(&out, &olen, &ocap, add, strlen(add)))
-			goto oom;
-		p = end;
-	}
-	if (put(&out, &olen, &ocap, from, strlen(from)))
-		goto oom;
-	if (expf && fclose(expf)) {
-		expf = NULL;
+	walk(root->children, &c);
+	if (c.expf && fclose(c.expf)) {
+		c.expf = NULL;
 		snprintf(err, errsz, "%s: cannot write", expath);
-		goto fail;
+		goto out;
 	}
-	expf = NULL;
-	fp = fopen(dst, "w");
-	if (!fp) {
-		snprintf(err, errsz, "%s: %s", dst, strerror(errno));
-		free(text);
-		free(out);
-		return -1;
+	c.expf = NULL;
+	if (c.oom) {
+		snprintf(err, errsz, "%s: out of memory", src);
+		goto out;
 	}
-	bool bad = fputs(out, fp) == EOF;
-
-	if (fclose(fp) || bad) {
+	if (xmlSaveFile(dst, doc) < 0) {
 		snprintf(err, errsz, "%s: cannot write", dst);
-		free(text);
-		free(out);
-		return -1;
+		goto out;
 	}
-	free(text);
-	free(out);
-	return n;
-oom:
-	snprintf(err, errsz, "%s: out of memory", src);
-fail:
-	if (expf)
-		fclose(expf);
-	free(text);
-	free(out);
-	return -1;
+	rc = c.n;
+out:
+	if (c.expf)
+		fclose(c.expf);
+	xmlFreeDoc(doc);
+	return rc;
 }
 
 int sipp_copy_file(const char *src, const char *dst, char *err, size_t errsz)

@@ -10,6 +10,7 @@
  *   judge.c     the verdict, a pure function of what a run collected
  *   runner.c    one case, start to end, in its own process group
  *   results.c   results.json, junit.xml, the table
+ *   pcap.c      case.pcap from the agents' message logs
  */
 #ifndef SSTCK_H
 #define SSTCK_H
@@ -19,6 +20,9 @@
 #include <stdio.h>
 #include <sys/types.h>
 #include <jansson.h>
+
+/* The suite's version, in --version, results.json and junit.xml. */
+#define SSTCK_VERSION "0.3.0"
 
 #define SSTCK_MAX_AGENTS 8
 #define SSTCK_MAX_RULES  32
@@ -205,19 +209,6 @@ void http_steps_run(const struct manifest *m, const int *ports, const char *base
  * gets what was seen. */
 bool http_expect(json_t *body, const char *expect, char *why, size_t whysz);
 
-/* --- reports/html.c --------------------------------------------------- */
-
-/* OUT/index.html and OUT/summary.md from OUT/results.json, the cases'
- * ladders and TOP's rules catalog.  0, or -1 with ERR. */
-int report_write(const char *out, const char *top, char *err, size_t errsz);
-
-#define SSTCK_MAX_COMPARE 8
-
-/* FILE: the N runs in DIRS side by side, case by case and rule by rule.
- * How many cases differ (a verdict not the first run's), or -1 with ERR. */
-int report_compare(const char *const *dirs, size_t n, const char *file,
-		   char *err, size_t errsz);
-
 /* --- proc.c ----------------------------------------------------------- */
 
 /* A free loopback port for both UDP and TCP, never one handed out before
@@ -287,8 +278,12 @@ int sipp_copy_file(const char *src, const char *dst, char *err, size_t errsz);
 
 /* --- judge.c ---------------------------------------------------------- */
 
-enum verdict { V_PASSED, V_FAILED, V_NOTOBS, V_ERROR };
-enum outcome { O_PASSED, O_FAILED, O_NOTOBS, O_ERROR };
+/* not observable: the target cannot show what the case checks; not
+ * applicable: the target does not play the case at all (an application
+ * it lacks).  Neither is ever a pass. */
+enum verdict { V_PASSED, V_FAILED, V_NOTOBS, V_ERROR, V_NA };
+enum outcome { O_PASSED, O_FAILED, O_NOTOBS, O_ERROR, O_NA };
+#define SSTCK_NVERDICTS 5
 
 const char *verdict_name(enum verdict v);
 /* snprintf for texts that may be cut: always terminated, never a warning */
@@ -335,7 +330,7 @@ struct oracle_facts {
 
 struct facts {
 	char setup_error[SSTCK_TEXT]; /* a manifest, scenario or start problem */
-	char notobs_reason[SSTCK_TEXT];/* the target cannot play the case at all */
+	char na_reason[SSTCK_TEXT];   /* the target does not play the case at all */
 	char target_desc[128];
 	bool timed_out;
 	bool interrupted;
@@ -356,6 +351,11 @@ struct facts {
 	} http[SSTCK_MAX_HTTP];
 	size_t nhttp;
 	int http_port;        /* the target's HTTP side, 0 when none */
+	struct {              /* case.pcap (pcap_case): never judged */
+		bool written;
+		size_t packets, direct, skipped, missing;
+		char error[SSTCK_TEXT];
+	} pcap;
 };
 
 struct check {
@@ -407,6 +407,7 @@ void run_oracle(const char *top, const struct manifest *m, const char *dir,
 struct case_result {
 	struct manifest m;
 	bool loaded;
+	char excluded[SSTCK_TEXT];   /* why the user excluded it, or "" */
 	char out[512];
 	double seconds;
 	struct facts f;
@@ -419,7 +420,44 @@ int  results_json(const char *path, const struct target *t,
 int  results_junit(const char *path, const struct target *t,
 		   const struct case_result *rs, size_t n, double seconds);
 void results_table(FILE *fp, const struct case_result *rs, size_t n);
-/* XML text escaping into BUF; the result is always terminated. */
+/* How the table and the run's lines name R's verdict: its verdict, or
+ * "failed/timeout" for a case that ran into its timeout. */
+const char *case_verdict_word(const struct case_result *r);
+/* XML text escaping into BUF; the result is always terminated, and a
+ * byte that is not UTF-8 becomes U+FFFD. */
 void xml_escape(const char *in, char *buf, size_t bufsz);
+/* The length of the valid UTF-8 sequence at P (1 for ASCII), 0 when none
+ * starts there. */
+size_t utf8_seq(const unsigned char *p);
+/* A JSON string of S, any byte that is not UTF-8 as U+FFFD (jansson's
+ * json_string refuses such text and returns NULL). */
+json_t *json_text(const char *s);
+
+/* --- pcap.c ----------------------------------------------------------- */
+
+struct pcap_agent {
+	const char *name;        /* its log is DIR/NAME.msg.log */
+	int port;                /* 127.0.0.1:PORT; 0: its first request's
+				  * top Via says, else 5061 + its index */
+};
+
+struct pcap_stats {
+	size_t logs, missing;    /* logs read; logs missing or unreadable */
+	size_t messages;         /* well-formed message blocks in them */
+	size_t packets;          /* written */
+	size_t direct;           /* agent-to-agent messages: one packet for
+				  * the sender's and the receiver's entry */
+	size_t too_large;        /* skipped: more than an IPv4 packet holds */
+	size_t malformed;        /* skipped: a block SIPp did not write whole */
+};
+
+/* DIR/case.pcap from the message logs of the N AGENTS: a packet per
+ * message in time order, Ethernet + IPv4 + UDP or TCP between the agent
+ * and TARGET_HOST:TARGET_PORT (an IPv4 literal, else 127.0.0.1; a port of
+ * 0 is 5060).  0 when written, 1 when no log had a message (no file), -1
+ * with ERR (no file).  Any earlier case.pcap is removed first. */
+int pcap_case(const char *dir, const struct pcap_agent *agents, size_t n,
+	      const char *target_host, int target_port, struct pcap_stats *st,
+	      char *err, size_t errsz);
 
 #endif

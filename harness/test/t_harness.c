@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <pcap/pcap.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -558,10 +559,15 @@ START_TEST(sipp_files)
 	ck_assert_int_eq(ok, -1);
 	ck_assert_int_eq(sipp_stat("/nonexistent", &ok, &failed), -1);
 
-	put("m.log", "----- 2026\nUDP message sent (3 bytes):\n\nINVITE\n"
-	    "----- 2026\nUDP message received [3] bytes :\n\nSIP/2.0 100\n"
-	    "----- 2026\nUDP message received [3] bytes :\n\nSIP/2.0 200\n");
+#define SEP "----------------------------------------------- 2026-12-02 17:57:35.703672\n"
+	put("m.log", SEP "UDP message sent (3 bytes):\n\nINVITE\n"
+	    SEP "UDP message received [3] bytes :\n\nSIP/2.0 100\n"
+	    "X-Hostile: UDP message received [9] bytes :\n"
+	    "UDP message received [9] bytes :\n"
+	    SEP "TCP message received [3] bytes :\n\nSIP/2.0 200\n");
+#undef SEP
 	snprintf(p, sizeof(p), "%s/m.log", tmp);
+	/* what the target's own text says is no message */
 	ck_assert_int_eq(sipp_received(p), 2);
 	ck_assert_int_eq(sipp_received("/nonexistent"), -1);
 
@@ -582,12 +588,9 @@ START_TEST(sipp_files)
 	snprintf(q, sizeof(q), "%s/y.xml", tmp);
 	ck_assert_int_eq(sipp_scenario_copy(p, q, true, err, sizeof(err)), 3);
 	ck_assert_int_eq(sipp_scenario_copy(p, q, false, err, sizeof(err)), 3);
-	FILE *fp = fopen(q, "r");
-	char text[2048];
-	size_t n = fread(text, 1, sizeof(text) - 1, fp);
+	char *text = file_read(q, NULL);
 
-	fclose(fp);
-	text[n] = '\0';
+	ck_assert_ptr_nonnull(text);
 	/* the state checks lose check_it; the wire check keeps it */
 	ck_assert_ptr_nonnull(strstr(text, "header=\"X-SS-State:\" assign_to=\"a\""));
 	ck_assert_ptr_nonnull(strstr(text, "search_in=\"msg\" check_it=\"true\" assign_to=\"b\""));
@@ -597,7 +600,30 @@ START_TEST(sipp_files)
 	put("n.xml", "hello");
 	snprintf(p, sizeof(p), "%s/n.xml", tmp);
 	ck_assert_int_eq(sipp_scenario_copy(p, q, true, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "not XML"));
+	put("o.xml", "<?xml version=\"1.0\"?>\n<notes><ereg/></notes>\n");
+	snprintf(p, sizeof(p), "%s/o.xml", tmp);
+	ck_assert_int_eq(sipp_scenario_copy(p, q, true, err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, "not a SIPp scenario"));
+	/* XML is XML: a tab before an attribute, attributes in another order,
+	 * single quotes, an entity; the CDATA of a message kept as it was */
+	put("t.xml", "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n"
+	    "<!DOCTYPE scenario SYSTEM \"sipp.dtd\">\n<scenario>\n"
+	    "<send><![CDATA[\n  INVITE sip:b@h SIP/2.0\n  X-A: <&>\n]]></send>\n"
+	    "<recv response=\"180\"><action>\n"
+	    "<ereg\tcheck_it=\"true\" assign_to='a' header=\"X-SS-State:\"\n"
+	    "      search_in=\"hdr\" regexp=\"state=EARLY&amp;\"/>\n"
+	    "</action></recv></scenario>\n");
+	snprintf(p, sizeof(p), "%s/t.xml", tmp);
+	ck_assert_int_eq(sipp_scenario_copy(p, q, true, err, sizeof(err)), 1);
+	free(text);
+	text = file_read(q, NULL);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_ptr_null(strstr(text, "check_it"));
+	ck_assert_ptr_nonnull(strstr(text, "<![CDATA[\n  INVITE sip:b@h SIP/2.0\n  X-A: <&>\n]]>"));
+	ck_assert_ptr_nonnull(strstr(text, "sstck-expect 1 {[$sstck_m1]} {[$sstck_h1]}"));
+	ck_assert_ptr_nonnull(strstr(text, "regexp=\"state=EARLY&amp;\" search_in=\"hdr\""));
+	free(text);
 	rm_tmp();
 }
 END_TEST
@@ -723,9 +749,11 @@ START_TEST(verdicts)
 	ck_assert_int_eq(notobs, 3);  /* X-SS-State, leak, derived */
 
 	base(&f, 2);
-	strcpy(f.notobs_reason, "target kamailio does not play the b2bua application");
+	strcpy(f.na_reason, "target kamailio does not play the b2bua application");
 	judge(&f, &j);
-	ck_assert_int_eq(j.verdict, V_NOTOBS);
+	ck_assert_int_eq(j.verdict, V_NA);     /* not applicable, not "not observable" */
+	ck_assert_str_eq(verdict_name(j.verdict), "not applicable");
+	ck_assert_int_eq(rule_verdict(V_NA, OBS_STATE, false), V_NA);
 
 	base(&f, 2);
 	strcpy(f.setup_error, "case.ini:3: oops");
@@ -745,6 +773,15 @@ START_TEST(verdicts)
 	f.interrupted = true;
 	judge(&f, &j);
 	ck_assert_int_eq(j.verdict, V_ERROR);
+
+	/* an agent killed by a signal we did not send: no verdict on the
+	 * target, and not "the target did not answer" */
+	base(&f, 2);
+	f.agents[1].exit = 128 + 9;
+	f.agents[1].received = 0;
+	judge(&f, &j);
+	ck_assert_int_eq(j.verdict, V_ERROR);
+	ck_assert_ptr_nonnull(strstr(j.reason, "killed by signal 9"));
 }
 END_TEST
 
@@ -767,6 +804,244 @@ START_TEST(escaping)
 	ck_assert_str_eq(buf, "&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt;&amp;&quot;?");
 	xml_escape("<<<<", buf, 9);            /* never cuts an entity */
 	ck_assert_str_eq(buf, "&lt;&lt;");
+	/* junit.xml stays well-formed whatever bytes a target sends */
+	xml_escape("caf\xc3\xa9 \xff\xc3(\xed\xa0\x80\xe2\x82\xac", buf, sizeof(buf));
+	ck_assert_str_eq(buf, "caf\xc3\xa9 \xef\xbf\xbd\xef\xbf\xbd(\xef\xbf\xbd"
+			 "\xef\xbf\xbd\xef\xbf\xbd\xe2\x82\xac");
+	/* and results.json keeps the text jansson would refuse */
+	json_t *j = json_text("seen \xff\xfe");
+
+	ck_assert_ptr_nonnull(j);
+	ck_assert_str_eq(json_string_value(j), "seen \xef\xbf\xbd\xef\xbf\xbd");
+	json_decref(j);
+	ck_assert_ptr_null(json_string("seen \xff"));   /* what it fixes */
+}
+END_TEST
+
+/* --- the capture from the message logs ------------------------------- */
+
+/* A block of a SIPp -trace_msg log, as SIPp writes it. */
+enum { SENT, RECV, TSENT, TRECV };
+
+static void log_block(FILE *fp, const char *stamp, int how, const char *msg,
+		      size_t len)
+{
+	const char *t = how == TSENT || how == TRECV ? "TCP" : "UDP";
+
+	fprintf(fp, "----------------------------------------------- %s\n", stamp);
+	if (how == SENT || how == TSENT)
+		fprintf(fp, "%s message sent (%zu bytes):\n\n", t, len);
+	else
+		fprintf(fp, "%s message received [%zu] bytes :\n\n", t, len);
+	fwrite(msg, 1, len, fp);
+	fputs("\n", fp);
+}
+
+static FILE *log_open(const char *name)
+{
+	char p[512];
+	FILE *fp;
+
+	snprintf(p, sizeof(p), "%s/%s.msg.log", tmp, name);
+	fp = fopen(p, "w");
+	ck_assert_ptr_nonnull(fp);
+	return fp;
+}
+
+#define T(us) "2026-12-02 10:00:00." us
+
+static const char inv_a[] = "INVITE sip:bob@127.0.0.1:5999 SIP/2.0\r\n"
+	"Via: SIP/2.0/UDP 127.0.0.1:6001;branch=z9hG4bK-1\r\nContent-Length: 0\r\n\r\n";
+static const char inv_b[] = "INVITE sip:bob@127.0.0.1:6002 SIP/2.0\r\n"
+	"Via: SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bK-2\r\n"
+	"Via: SIP/2.0/UDP 127.0.0.1:6001;branch=z9hG4bK-1\r\nContent-Length: 0\r\n\r\n";
+static const char ok_b[] = "SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n";
+/* a target's answer that carries a block of its own, separator and all:
+ * the byte count SIPp wrote is what ends it */
+static const char hostile[] = "SIP/2.0 200 OK\r\nX-Evil: 1\r\n\r\n"
+	"----------------------------------------------- 2026-12-02 09:00:00.000000\n"
+	"UDP message sent (5 bytes):\n\nhello\n\xff\x00 end";
+static const char ack[] = "ACK sip:bob@127.0.0.1:6002 SIP/2.0\r\nContent-Length: 0\r\n\r\n";
+static const char reg1[] = "REGISTER sip:127.0.0.1 SIP/2.0\r\n"
+	"v: SIP/2.0/TCP 127.0.0.1:7777;branch=z9hG4bK-3\r\nContent-Length: 0\r\n\r\n";
+static const char reg_ok[] = "SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n";
+static const char reg2[] = "REGISTER sip:127.0.0.1 SIP/2.0\r\n"
+	"v: SIP/2.0/TCP 127.0.0.1:7777;branch=z9hG4bK-4\r\nContent-Length: 0\r\n\r\n";
+
+struct pkt {
+	long long us;
+	uint16_t sport, dport;
+	bool tcp;
+	uint32_t seq, ack;
+	size_t len;
+	unsigned char data[512];
+};
+
+static uint16_t get16(const unsigned char *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t get32(const unsigned char *p)
+{
+	return (uint32_t)get16(p) << 16 | get16(p + 2);
+}
+
+START_TEST(pcap_from_logs)
+{
+	const struct pcap_agent agents[] = {
+		{ "caller", 6001 }, { "callee", 6002 }, { "tcpa", 0 }, { "ghost", 6004 },
+	};
+	char err[SSTCK_TEXT], p[512], perr[PCAP_ERRBUF_SIZE];
+	struct pcap_stats st;
+	struct pkt v[16];
+	size_t n = 0, big = 70000;
+	char *large = malloc(big);
+	struct pcap_pkthdr *h;
+	const u_char *d;
+	pcap_t *pc;
+	FILE *fp;
+
+	ck_assert_ptr_nonnull(large);
+	memset(large, 'x', big);
+	mk_tmp();
+	fp = log_open("caller");
+	fputs("Problem EAGAIN on socket 8 (not a block)\n", fp);
+	log_block(fp, T("000100"), SENT, inv_a, strlen(inv_a));
+	log_block(fp, T("000500"), RECV, hostile, sizeof(hostile) - 1);
+	log_block(fp, T("000600"), SENT, ack, strlen(ack));
+	fputs("----------------------------------------------- " T("000700") "\n"
+	      "UDP message sent (abc bytes):\n\nxyz\n", fp);          /* no count */
+	fputs("----------------------------------------------- 2026-13-99 xx\n"
+	      "UDP message sent (3 bytes):\n\nxyz\n", fp);            /* no time */
+	log_block(fp, T("000800"), SENT, large, big);                /* too large */
+	fputs("----------------------------------------------- " T("002000") "\n"
+	      "UDP message received [500] bytes :\n\nSIP/2.0 200 OK\r\nVia: SIP/2.0/U",
+	      fp);                                                   /* cut short */
+	fclose(fp);
+	fp = log_open("callee");
+	log_block(fp, T("000300"), RECV, inv_b, strlen(inv_b));
+	log_block(fp, T("000400"), SENT, ok_b, strlen(ok_b));
+	/* direct, logged by its receiver before its sender (SIPp logs what it
+	 * sends once sent) */
+	log_block(fp, T("000450"), RECV, ack, strlen(ack));
+	fclose(fp);
+	fp = log_open("tcpa");
+	log_block(fp, T("000900"), TSENT, reg1, strlen(reg1));
+	log_block(fp, T("001000"), TRECV, reg_ok, strlen(reg_ok));
+	log_block(fp, T("001100"), TSENT, reg2, strlen(reg2));
+	fclose(fp);
+
+	ck_assert_msg(!pcap_case(tmp, agents, 4, "127.0.0.1", 5999, &st, err,
+				 sizeof(err)), "%s", err);
+	ck_assert_uint_eq(st.logs, 3);
+	ck_assert_uint_eq(st.missing, 1);             /* ghost: no log */
+	ck_assert_uint_eq(st.messages, 10);
+	ck_assert_uint_eq(st.packets, 8);
+	ck_assert_uint_eq(st.direct, 1);
+	ck_assert_uint_eq(st.too_large, 1);
+	ck_assert_uint_eq(st.malformed, 3);
+
+	snprintf(p, sizeof(p), "%s/case.pcap", tmp);
+	pc = pcap_open_offline(p, perr);
+	ck_assert_msg(pc != NULL, "%s", perr);
+	ck_assert_int_eq(pcap_datalink(pc), DLT_EN10MB);
+	while (pcap_next_ex(pc, &h, &d) == 1) {
+		struct pkt *k = &v[n];
+		const u_char *ip = d + 14, *l4 = ip + 20;
+		size_t hl;
+
+		ck_assert_uint_lt(n, 16);
+		ck_assert_uint_eq(h->caplen, h->len);
+		ck_assert_uint_eq(get16(d + 12), 0x0800);
+		ck_assert_uint_eq(get16(ip + 2) + 14u, h->caplen);
+		ck_assert_uint_eq(get32(ip + 12), 0x7f000001);
+		ck_assert_uint_eq(get32(ip + 16), 0x7f000001);
+		k->tcp = ip[9] == 6;
+		ck_assert(k->tcp || ip[9] == 17);
+		hl = k->tcp ? 20 : 8;
+		k->us = (long long)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
+		k->sport = get16(l4);
+		k->dport = get16(l4 + 2);
+		if (k->tcp) {
+			k->seq = get32(l4 + 4);
+			k->ack = get32(l4 + 8);
+		} else {
+			ck_assert_uint_eq(get16(l4 + 4), h->caplen - 14 - 20);
+		}
+		k->len = h->caplen - 14 - 20 - hl;
+		ck_assert_uint_le(k->len, sizeof(k->data));
+		memcpy(k->data, l4 + hl, k->len);
+		n++;
+	}
+	pcap_close(pc);
+	ck_assert_uint_eq(n, 8);
+	for (size_t i = 1; i < n; i++)             /* in time order */
+		ck_assert(v[i - 1].us < v[i].us);
+	ck_assert_int_eq(v[7].us - v[0].us, 1000);
+	ck_assert_int_eq(v[0].us % 1000000, 100);
+	/* caller to the target, the target to callee and back */
+	ck_assert_uint_eq(v[0].sport, 6001);
+	ck_assert_uint_eq(v[0].dport, 5999);
+	ck_assert_uint_eq(v[0].len, strlen(inv_a));
+	ck_assert(!memcmp(v[0].data, inv_a, v[0].len));
+	ck_assert_uint_eq(v[1].sport, 5999);
+	ck_assert_uint_eq(v[1].dport, 6002);
+	ck_assert(!memcmp(v[1].data, inv_b, v[1].len));
+	ck_assert_uint_eq(v[2].sport, 6002);
+	ck_assert_uint_eq(v[2].dport, 5999);
+	/* the direct ACK: once, caller to callee, at the earlier time, so
+	 * before the answer its sender logged first */
+	ck_assert_uint_eq(v[3].sport, 6001);
+	ck_assert_uint_eq(v[3].dport, 6002);
+	ck_assert_int_eq(v[3].us % 1000000, 450);
+	ck_assert_uint_eq(v[3].len, strlen(ack));
+	ck_assert(!memcmp(v[3].data, ack, v[3].len));
+	/* the hostile answer, byte for byte, its inner "block" included */
+	ck_assert_uint_eq(v[4].sport, 5999);
+	ck_assert_uint_eq(v[4].dport, 6001);
+	ck_assert_uint_eq(v[4].len, sizeof(hostile) - 1);
+	ck_assert(!memcmp(v[4].data, hostile, v[4].len));
+	/* TCP, its port from its Via; a sequence number per direction */
+	ck_assert(v[5].tcp && v[6].tcp && v[7].tcp);
+	ck_assert_uint_eq(v[5].sport, 7777);
+	ck_assert_uint_eq(v[6].dport, 7777);
+	ck_assert_uint_eq(v[5].seq, 1);
+	ck_assert_uint_eq(v[5].ack, 1);
+	ck_assert_uint_eq(v[6].seq, 1);
+	ck_assert_uint_eq(v[6].ack, 1 + strlen(reg1));
+	ck_assert_uint_eq(v[7].seq, 1 + strlen(reg1));
+	ck_assert_uint_eq(v[7].ack, 1 + strlen(reg_ok));
+	ck_assert(!memcmp(v[7].data, reg2, v[7].len));
+
+	/* a log that cannot be read as one (a folder) adds nothing */
+	snprintf(p, sizeof(p), "%s/dir.msg.log", tmp);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	{
+		const struct pcap_agent two[] = { { "dir", 6005 }, { "tcpa", 0 } };
+
+		ck_assert_int_eq(pcap_case(tmp, two, 2, "127.0.0.1", 5999, &st, err,
+					   sizeof(err)), 0);
+		ck_assert_uint_eq(st.packets, 3);
+	}
+	snprintf(p, sizeof(p), "%s/case.pcap", tmp);
+	/* no log has a message: no capture, and the old one is gone */
+	ck_assert_int_eq(pcap_case(tmp, agents + 3, 1, "127.0.0.1", 5999, &st,
+				   err, sizeof(err)), 1);
+	ck_assert_uint_eq(st.missing, 1);
+	ck_assert_int_eq(access(p, F_OK), -1);
+	/* a log that is only garbage: counted, no capture, no crash */
+	put("junk.msg.log", "----------------------------------------------- \n"
+	    "-----------------------------------------------  x\nUDP message sent (");
+	{
+		const struct pcap_agent j = { "junk", 1 };
+
+		ck_assert_int_eq(pcap_case(tmp, &j, 1, NULL, 0, &st, err,
+					   sizeof(err)), 1);
+		ck_assert_uint_eq(st.malformed, 2);
+	}
+	free(large);
+	rm_tmp();
 }
 END_TEST
 
@@ -798,6 +1073,7 @@ int main(void)
 	tcase_add_test(tc, verdicts);
 	tcase_add_test(tc, rule_verdicts);
 	tcase_add_test(tc, escaping);
+	tcase_add_test(tc, pcap_from_logs);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

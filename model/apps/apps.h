@@ -23,7 +23,15 @@ struct app_cfg {
 };
 
 struct http_req;
-/** click-to-call's HTTP routes (/calls), for http_alloc (c2c.c). */
+struct c2c;
+
+/** click-to-call's state: the calls it started, and how long the records
+ * of ended ones are kept (at most @keep_n of them, each @keep_s seconds).
+ * 0, or EINVAL / ENOMEM (*cp untouched). */
+int c2c_alloc(struct c2c **cp, int keep_n, int keep_s);
+void c2c_free(struct c2c *cc);
+/** click-to-call's HTTP routes (/calls), for http_alloc (c2c.c); @arg is
+ * a struct c2c, or NULL to keep every call's record. */
 int c2c_http(struct http_req *r, json_t **bodyp, void *arg);
 
 /** Choose the application @a->name; -1 (with a message) if unknown. */

@@ -4,9 +4,25 @@
  * libmicrohttpd in its external mode with epoll: one descriptor that the
  * SIP container polls with its sockets, and MHD_run() on each turn, so
  * HTTP requests and SIP messages reach the model from one thread.
+ *
+ * Slow clients.  In this mode no client can block the thread (libmicrohttpd
+ * reads and writes without blocking); what a slow one holds is one of the
+ * HTTP_MAX_CONNS slots, and libmicrohttpd's own timeout is one of
+ * inactivity, which a client sending a header line every few seconds
+ * never reaches.  So each connection also has a deadline for its request:
+ * HTTP_REQUEST_DEADLINE_S from when the container starts waiting for it
+ * (the connection accepted, or the previous request completed) until its
+ * answer is queued.  Past it the connection is shut down (conn_sweep).
+ * The other ways were weighed: a thread pool or a thread per connection
+ * would call the model from threads other than the SIP loop's (and a
+ * thread per connection is capped by the same slots); a per-IP limit
+ * means nothing here, where the HTTP side listens on loopback only and
+ * every client, the harness's included, comes from 127.0.0.1.
  */
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +35,22 @@
 #define COOKIE "SSTCKSESSION"
 #define MAX_BODY (64 * 1024)
 
+/* Limits of the HTTP side (see the file's comment).  A request of the
+ * harness on loopback takes milliseconds; 5 s is far beyond it. */
+#define HTTP_MAX_CONNS          256u  /**< concurrent connections     */
+#define HTTP_IDLE_TIMEOUT_S      10u  /**< libmicrohttpd's inactivity */
+#define HTTP_REQUEST_DEADLINE_S   5   /**< one request, whole         */
+
+/** One connection, from libmicrohttpd's notice that it was accepted to the
+ * one that it was closed (its socket context). */
+struct hconn {
+	struct MHD_Connection *conn;
+	uint64_t since_ms;            /**< waiting for a request since     */
+	bool answered;                /**< its answer is queued            */
+	bool cut;                     /**< shut down past the deadline     */
+	struct hconn *prev, *next;
+};
+
 struct http {
 	struct sipc *c;
 	struct MHD_Daemon *d;
@@ -26,6 +58,7 @@ struct http {
 	int timeout_s;
 	http_app_h *apph;
 	void *arg;
+	struct hconn *conns;          /**< every open connection (owned)   */
 };
 
 /** One request's upload, gathered over the access handler's calls. */
@@ -107,6 +140,80 @@ json_t *http_sas_json(struct ssm *m, struct sas *sas)
 	return o;
 }
 
+/* --- connections and their deadline ------------------------------------ */
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static struct hconn *conn_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
+}
+
+static void on_conn(void *cls, struct MHD_Connection *conn, void **sctx,
+		    enum MHD_ConnectionNotificationCode toe)
+{
+	struct http *h = cls;
+	struct hconn *hc = *sctx;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		/* no memory: the connection goes untracked, with libmicrohttpd's
+		 * inactivity timeout only */
+		hc = calloc(1, sizeof(*hc));
+		if (!hc)
+			return;
+		hc->conn = conn;
+		hc->since_ms = mono_ms();
+		hc->next = h->conns;
+		if (h->conns)
+			h->conns->prev = hc;
+		h->conns = hc;
+		*sctx = hc;
+		return;
+	}
+	if (!hc)
+		return;
+	if (hc->prev)
+		hc->prev->next = hc->next;
+	else
+		h->conns = hc->next;
+	if (hc->next)
+		hc->next->prev = hc->prev;
+	free(hc);
+	*sctx = NULL;
+}
+
+/* Shut down each connection whose request has taken longer than
+ * HTTP_REQUEST_DEADLINE_S.  shutdown(), not close(): the descriptor stays
+ * libmicrohttpd's, which reads its end and closes the connection itself
+ * (MHD_CONNECTION_NOTIFY_CLOSED). */
+static void conn_sweep(struct http *h)
+{
+	uint64_t now = mono_ms();
+
+	for (struct hconn *hc = h->conns; hc; hc = hc->next) {
+		const union MHD_ConnectionInfo *ci;
+
+		if (hc->answered || hc->cut ||
+		    now - hc->since_ms < HTTP_REQUEST_DEADLINE_S * 1000u)
+			continue;
+		ci = MHD_get_connection_info(hc->conn,
+					     MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (ci && ci->connect_fd >= 0) {
+			hc->cut = true;
+			shutdown(ci->connect_fd, SHUT_RDWR);
+		}
+	}
+}
+
 /* --- requests ----------------------------------------------------------- */
 
 static enum MHD_Result reply(struct MHD_Connection *conn, int status, json_t *body,
@@ -132,6 +239,12 @@ static enum MHD_Result reply(struct MHD_Connection *conn, int status, json_t *bo
 	}
 	rc = MHD_queue_response(conn, (unsigned)status, r);
 	MHD_destroy_response(r);
+	if (rc == MHD_YES) {
+		struct hconn *hc = conn_of(conn);
+
+		if (hc)
+			hc->answered = true;      /* off the deadline */
+	}
 	return rc;
 }
 
@@ -250,9 +363,15 @@ static void on_done(void *cls, struct MHD_Connection *conn, void **ctx,
 {
 	struct upload *u = *ctx;
 
+	struct hconn *hc = conn_of(conn);
+
 	(void)cls;
-	(void)conn;
 	(void)why;
+	if (hc) {
+		/* the next request's wait starts now */
+		hc->since_ms = mono_ms();
+		hc->answered = false;
+	}
 	if (u) {
 		free(u->buf);
 		free(u);
@@ -372,6 +491,7 @@ static void src_run(void *arg, bool ready)
 	struct http *h = arg;
 
 	(void)ready;
+	conn_sweep(h);
 	MHD_run(h->d);
 }
 
@@ -403,8 +523,9 @@ int http_alloc(struct http **hp, struct sipc *c, const struct http_cfg *cfg,
 	h->d = MHD_start_daemon(MHD_USE_EPOLL, 0, NULL, NULL, on_request, h,
 				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 				MHD_OPTION_NOTIFY_COMPLETED, on_done, h,
-				MHD_OPTION_CONNECTION_LIMIT, 64u,
-				MHD_OPTION_CONNECTION_TIMEOUT, 10u,
+				MHD_OPTION_NOTIFY_CONNECTION, on_conn, h,
+				MHD_OPTION_CONNECTION_LIMIT, HTTP_MAX_CONNS,
+				MHD_OPTION_CONNECTION_TIMEOUT, HTTP_IDLE_TIMEOUT_S,
 				MHD_OPTION_END);
 	if (!h->d) {
 		fprintf(stderr, "sstck-ref: cannot listen for HTTP on %s:%d "

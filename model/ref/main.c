@@ -58,6 +58,9 @@ static void usage(FILE *f)
 "  --http-port-file FILE  write the bound HTTP port to FILE\n"
 "  --http-session-timeout S  HTTP sessions' max inactive interval\n"
 "                         (default 1800)\n"
+"  --keep-ended-calls N   click-to-call: the records of ended calls kept\n"
+"                         (GET /calls/ID), at most N (default 1000)\n"
+"  --keep-ended-for S     click-to-call: each for S seconds (default 30)\n"
 "  --opt NAME=0|1|2       a model option (conflicts of the rules, below)\n"
 "  -v, --verbose          log what happens\n"
 "  -h, --help             this text\n"
@@ -137,6 +140,8 @@ int main(int argc, char **argv)
 		{"http", required_argument, NULL, 'j'},
 		{"http-port-file", required_argument, NULL, 'J'},
 		{"http-session-timeout", required_argument, NULL, 'k'},
+		{"keep-ended-calls", required_argument, NULL, 'K'},
+		{"keep-ended-for", required_argument, NULL, 'F'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -148,8 +153,10 @@ int main(int argc, char **argv)
 	struct ssm_proxy_cfg pd;
 	struct http_cfg hc = {0};
 	struct http *h = NULL;
+	struct c2c *cc = NULL;
 	const char *http = NULL;
 	int ch, rc;
+	int keep_n = 1000, keep_s = 30;       /* click-to-call's ended calls */
 	bool unsupervised = false;
 
 	cfg.port = 5060;
@@ -226,6 +233,16 @@ int main(int argc, char **argv)
 				    optarg, 0, 31536000, &hc.session_timeout_s))
 				return 2;
 			break;
+		case 'K':
+			if (int_arg("--keep-ended-calls", "0 to 1000000", optarg,
+				    0, 1000000, &keep_n))
+				return 2;
+			break;
+		case 'F':
+			if (int_arg("--keep-ended-for", "0 to 86400 s", optarg,
+				    0, 86400, &keep_s))
+				return 2;
+			break;
 		case 'v': cfg.verbose = true; break;
 		case 'H': cfg.b2b_auth_retry = true; break;
 		case 'h': usage(stdout); return 0;
@@ -259,9 +276,15 @@ int main(int argc, char **argv)
 	}
 	if (sipc_alloc(&c, &cfg, &app))
 		return 1;
-	if (http && http_alloc(&h, c, &hc, strcmp(a.name, "click-to-call") &&
-			       strcmp(a.name, "probe") ? NULL : c2c_http, NULL)) {
+	if (http && (!strcmp(a.name, "click-to-call") || !strcmp(a.name, "probe")) &&
+	    c2c_alloc(&cc, keep_n, keep_s)) {
+		fprintf(stderr, "sstck-ref: out of memory\n");
 		sipc_free(c);
+		return 1;
+	}
+	if (http && http_alloc(&h, c, &hc, cc ? c2c_http : NULL, cc)) {
+		sipc_free(c);
+		c2c_free(cc);
 		return 1;
 	}
 	ssm_proxy_defaults(sipc_model(c), &pd);
@@ -269,5 +292,6 @@ int main(int argc, char **argv)
 	rc = sipc_run(c);
 	http_free(h);
 	sipc_free(c);
+	c2c_free(cc);                 /* its records only: the calls were c's */
 	return rc ? 1 : 0;
 }

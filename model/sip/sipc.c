@@ -36,6 +36,18 @@
 #include "fault.h"
 
 #define MAX_CONNS  64
+/* TCP connection deadlines.  A peer writes a message in one go, so bytes
+ * of a message that is still not whole TCP_MSG_MS after its first byte
+ * came are a peer holding a slot, not a slow one (4 s is far above any
+ * loopback or LAN delay and well under a caller's patience).  A
+ * connection with nothing pending (no partial message, no server
+ * transaction answering on it) is kept TCP_IDLE_MS, 64*T1 (Timer B
+ * and F, RFC 3261 17.1.1.2), as long as a client transaction of the
+ * peer's can wait for us; a response for a connection closed by then
+ * takes a new one (18.2.2, send_back). */
+#define TCP_MSG_MS   4000
+#define TCP_IDLE_MS  32000
+#define TCP_BACKLOG  SOMAXCONN
 #define BRANCH_MAGIC "z9hG4bKsstck"
 #define MAX_BRANCHES (2 * SIPC_MAX_TARGETS)
 
@@ -45,10 +57,13 @@
 
 struct conn {
 	int fd;
+	int id;                       /**< never reused; 0 is UDP       */
 	char host[64];
 	int port;
 	char *buf;
 	size_t len;
+	uint64_t last;                /**< last byte read or written    */
+	uint64_t msg_start;           /**< first byte of a partial msg  */
 };
 
 struct branch {
@@ -151,6 +166,9 @@ struct sipc {
 	char addr[80];
 	struct conn conns[MAX_CONNS];
 	int nconns;
+	int next_conn_id;
+	int rx_conn;                  /**< the message in hand came on this
+				       * connection (0: UDP)             */
 	FILE *trace;
 	uint64_t seq;
 	struct sipc_px *pxs;
@@ -420,7 +438,7 @@ static int sock_addr(const char *host, int port, struct sockaddr_storage *ss,
 	size_t n = strlen(host);
 
 	memset(ss, 0, sizeof(*ss));
-	if (n >= sizeof(h))
+	if (n >= sizeof(h) || port < 0 || port > 65535)
 		return -1;
 	if (host[0] == '[' && n > 2) {
 		memcpy(h, host + 1, n - 2);
@@ -483,6 +501,14 @@ static struct conn *conn_find(struct sipc *c, const char *host, int port)
 	return NULL;
 }
 
+static struct conn *conn_by_id(struct sipc *c, int id)
+{
+	for (int i = 0; id > 0 && i < c->nconns; i++)
+		if (c->conns[i].id == id)
+			return &c->conns[i];
+	return NULL;
+}
+
 static void conn_close(struct sipc *c, struct conn *k)
 {
 	close(k->fd);
@@ -490,23 +516,74 @@ static void conn_close(struct sipc *c, struct conn *k)
 	*k = c->conns[--c->nconns];
 }
 
+/** Whether a server transaction still answers on connection @k. */
+static bool conn_has_tr(struct sipc *c, const struct conn *k)
+{
+	const osip_list_t *l[] = {&c->osip->osip_ist_transactions,
+				  &c->osip->osip_nist_transactions};
+	osip_transaction_t *tr;
+
+	for (size_t j = 0; j < sizeof(l) / sizeof(l[0]); j++)
+		for (int i = 0; (tr = osip_list_get(l[j], i)); i++)
+			if (tr->out_socket == k->id)
+				return true;
+	return false;
+}
+
+/** A new connection in the table.  A full table gives up its oldest
+ * idle connection (no partial message; one with no transaction that
+ * answers on it first, whose response would otherwise take a new
+ * connection, send_back), so that idle clients cannot lock new ones
+ * out; with none idle, the new one is refused (NULL, @fd closed). */
 static struct conn *conn_add(struct sipc *c, int fd, const char *host,
 			     int port)
 {
 	struct conn *k;
 
 	if (c->nconns == MAX_CONNS) {
-		sipc_log(c, "too many TCP connections; refusing %s:%d", host,
-			 port);
-		close(fd);
-		return NULL;
+		struct conn *old = NULL;
+		bool old_tr = true;
+
+		for (int i = 0; i < c->nconns; i++) {
+			struct conn *x = &c->conns[i];
+			bool tr;
+
+			if (x->len)
+				continue;
+			tr = conn_has_tr(c, x);
+			if (!old || (old_tr && !tr) ||
+			    (old_tr == tr && x->last < old->last)) {
+				old = x;
+				old_tr = tr;
+			}
+		}
+		if (!old) {
+			sipc_log(c, "too many TCP connections; refusing %s:%d",
+				 host, port);
+			close(fd);
+			return NULL;
+		}
+		if (c->cfg.verbose)
+			sipc_log(c, "TCP table full: closing idle %s:%d for "
+				 "%s:%d", old->host, old->port, host, port);
+		conn_close(c, old);
 	}
 	k = &c->conns[c->nconns++];
 	memset(k, 0, sizeof(*k));
 	k->fd = fd;
+	if (++c->next_conn_id <= 0)
+		c->next_conn_id = 1;
+	k->id = c->next_conn_id;
 	snprintf(k->host, sizeof(k->host), "%s", host);
 	k->port = port;
+	k->last = now_ms();
 	return k;
+}
+
+static int conn_write(struct conn *k, const char *buf, size_t len)
+{
+	k->last = now_ms();
+	return write(k->fd, buf, len) == (ssize_t)len ? 0 : -1;
 }
 
 static int send_raw(struct sipc *c, const char *buf, size_t len,
@@ -520,7 +597,7 @@ static int send_raw(struct sipc *c, const char *buf, size_t len,
 			 port);
 		return -1;
 	}
-	if (sock_addr(host, port, &sa, &slen))
+	if (port < 1 || sock_addr(host, port, &sa, &slen))
 		return -1;
 	c->tx++;
 	if (!tcp)
@@ -542,8 +619,57 @@ static int send_raw(struct sipc *c, const char *buf, size_t len,
 			if (!k)
 				return -1;
 		}
-		return write(k->fd, buf, len) == (ssize_t)len ? 0 : -1;
+		return conn_write(k, buf, len);
 	}
+}
+
+/** A port as a URI or Via carries it: 1 to 65535, 5060 when absent, -1
+ * when it is anything else (a port taken modulo 2^16 is another port:
+ * the proxy's own plus 65536 was a loop through itself). */
+static int port_of(const char *s)
+{
+	long v = 0;
+
+	if (!s)
+		return 5060;
+	if (!*s || strlen(s) > 5)
+		return -1;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	return v >= 1 && v <= 65535 ? (int)v : -1;
+}
+
+/**
+ * Send a response back the way its request came (RFC 3261 18.2.2): on
+ * the TCP connection @conn it came on, or on UDP when @conn is 0, to
+ * @host:@port (received and rport).  If that connection has closed, a
+ * new one to @host at the top Via's sent-by port of @m, as 18.2.2 says
+ * a server SHOULD: a client behind a closed connection (idle deadline,
+ * table full) still gets its final response, and never on UDP, where
+ * it does not listen for one; without @m the response is dropped.
+ */
+static int send_back(struct sipc *c, const char *buf, size_t len,
+		     const char *host, int port, int conn,
+		     const osip_message_t *m)
+{
+	struct conn *k;
+	osip_via_t *v = NULL;
+	int vp;
+
+	if (conn <= 0)
+		return send_raw(c, buf, len, host, port, false);
+	k = conn_by_id(c, conn);
+	if (k) {
+		c->tx++;
+		return conn_write(k, buf, len);
+	}
+	if (!m || osip_message_get_via(m, 0, &v) < 0 || !v ||
+	    (vp = port_of(v->port)) < 0)
+		return -1;
+	return send_raw(c, buf, len, host, vp, true);
 }
 
 static bool via_is_tcp(const osip_message_t *m)
@@ -564,7 +690,6 @@ static int cb_send(osip_transaction_t *tr, osip_message_t *m, char *host,
 	int err;
 
 	(void)tr;
-	(void)sock;
 	if (osip_message_to_str(m, &buf, &len) < 0) {
 		sipc_log(c, "cannot serialize a %s %d: dropped",
 			 MSG_IS_REQUEST(m) ? m->sip_method : "response",
@@ -573,10 +698,12 @@ static int cb_send(osip_transaction_t *tr, osip_message_t *m, char *host,
 	}
 	if (!port)
 		port = 5060;
-	/* A response goes back the way its request came: over the TCP
-	 * connection from that address if there is one, else UDP. */
-	err = send_raw(c, buf, len, host, port, MSG_IS_REQUEST(m) ?
-		       via_is_tcp(m) : conn_find(c, host, port) != NULL);
+	/* A response goes back the way its request came: the server
+	 * transaction's out_socket is the connection (on_bytes). */
+	if (MSG_IS_REQUEST(m))
+		err = send_raw(c, buf, len, host, port, via_is_tcp(m));
+	else
+		err = send_back(c, buf, len, host, port, sock, m);
 	if (c->cfg.verbose)
 		sipc_log(c, "sent %.*s to %s:%d%s", (int)strcspn(buf, "\r"),
 			 buf, host, port, err ? " (failed)" : "");
@@ -600,9 +727,9 @@ static void send_stateless(struct sipc *c, osip_message_t *m)
 
 		if (osip_message_get_route(m, 0, &r) >= 0 && r && r->url)
 			u = r->url;
-		if (u && u->host) {
+		if (u && u->host && port_of(u->port) > 0) {
 			host = osip_strdup(u->host);
-			port = u->port ? atoi(u->port) : 5060;
+			port = port_of(u->port);
 		}
 	}
 	if (host && osip_message_to_str(m, &buf, &len) >= 0)
@@ -708,7 +835,7 @@ static bool uri_is_us(struct sipc *c, const osip_uri_t *u)
 
 	if (!u || !u->host)
 		return false;
-	port = u->port ? atoi(u->port) : 5060;
+	port = port_of(u->port);
 	return port == c->port && (!strcmp(u->host, c->addr) ||
 				   (is_loopback(u->host) &&
 				    is_loopback(c->addr)));
@@ -917,7 +1044,8 @@ static int px_start_branch(struct sipc_px *px, int i)
 	b->started = true;
 	if (osip_message_clone(px->orig, &fwd) < 0)
 		return -1;
-	if (osip_uri_init(&u) < 0 || osip_uri_parse(u, b->target) < 0) {
+	if (osip_uri_init(&u) < 0 || osip_uri_parse(u, b->target) < 0 ||
+	    port_of(u->port) < 0) {
 		osip_uri_free(u);
 		osip_message_free(fwd);
 		b->status = 400;
@@ -2473,7 +2601,19 @@ static void reject(struct sipc *c, osip_message_t *m, int status,
 		return;
 	}
 	stamp(c, NULL, r);
-	send_stateless(c, r);
+	{
+		char *host = NULL, *buf = NULL;
+		int port = 0;
+		size_t len;
+
+		/* the way the request came (RFC 3261 18.2.2) */
+		osip_response_get_destination(r, &host, &port);
+		if (host && osip_message_to_str(r, &buf, &len) >= 0)
+			send_back(c, buf, len, host, port ? port : 5060,
+				  c->rx_conn, r);
+		osip_free(buf);
+		osip_free(host);
+	}
 	osip_message_free(r);
 }
 
@@ -2483,6 +2623,41 @@ struct verdict {
 	int status;          /**< 0: fine; else the response to send      */
 	const char *why;
 };
+
+static bool is_token_char(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		(ch >= '0' && ch <= '9') || (ch && strchr("-.!%*_+`'~", ch));
+}
+
+/**
+ * Whether the header line at @l (bytes up to @end) is named @name, or
+ * @compact (may be NULL): RFC 3261 7.3.1, a token, then optional SP or
+ * HT, then the colon; names are case-insensitive.  On a match *@valp
+ * (if given) is just past the colon.  Works by length: a NUL byte is
+ * just a byte that is no token character.
+ */
+static bool line_named(const char *l, const char *end, const char *name,
+		       const char *compact, const char **valp)
+{
+	const char *p = l;
+	size_t k;
+
+	while (p < end && is_token_char(*p))
+		p++;
+	k = (size_t)(p - l);
+	if (!k || !((k == strlen(name) && !strncasecmp(l, name, k)) ||
+		    (compact && k == strlen(compact) &&
+		     !strncasecmp(l, compact, k))))
+		return false;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p == end || *p != ':')
+		return false;
+	if (valp)
+		*valp = p + 1;
+	return true;
+}
 
 /** The raw header lines named @name (or its compact form) in @buf. */
 static int raw_count(const char *buf, size_t len, const char *name,
@@ -2642,6 +2817,41 @@ static struct verdict check_msg(const osip_message_t *m)
 		v.why = "CSeq Method Mismatch";
 		return v;
 	}
+	/* The model keys a session on the Call-ID, at most 255 bytes
+	 * (call_id_str): a longer one would be cut, and two calls that
+	 * differ past byte 255 would share a session. */
+	if (!m->call_id->number || strlen(m->call_id->number) +
+	    (m->call_id->host ? 1 + strlen(m->call_id->host) : 0) > 255) {
+		v.why = "Call-ID Too Long";
+		return v;
+	}
+	/* Every port we may send to or compare with ours: 1 to 65535. */
+	{
+		osip_route_t *r = NULL;
+		osip_via_t *via;
+		osip_contact_t *ct;
+
+		if (MSG_IS_REQUEST(m) && m->req_uri &&
+		    port_of(m->req_uri->port) < 0) {
+			v.why = "Bad Port In Request-URI";
+			return v;
+		}
+		for (int i = 0; (via = osip_list_get(&m->vias, i)); i++)
+			if (port_of(via->port) < 0) {
+				v.why = "Bad Port In Via";
+				return v;
+			}
+		for (int i = 0; (r = osip_list_get(&m->routes, i)); i++)
+			if (r->url && port_of(r->url->port) < 0) {
+				v.why = "Bad Port In Route";
+				return v;
+			}
+		for (int i = 0; (ct = osip_list_get(&m->contacts, i)); i++)
+			if (ct->url && port_of(ct->url->port) < 0) {
+				v.why = "Bad Port In Contact";
+				return v;
+			}
+	}
 	for (const char *p = m->cseq->number; *p; p++)
 		if (*p < '0' || *p > '9') {
 			v.why = "Bad CSeq";
@@ -2678,6 +2888,16 @@ static struct verdict check_msg(const osip_message_t *m)
 	return v;
 }
 
+/* What raw_respond copies from a request it could not read: a control
+ * character (a bare LF above all, which a peer may take for a line end
+ * and so for a header of the attacker's) becomes a space. */
+static void defang(char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((p[i] >= 0 && p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7f)
+			p[i] = ' ';
+}
+
 /**
  * A response built from the raw lines of a request libosip2 cannot parse
  * (RFC 4475 3.1.2: "400 where a response can be formed").  It needs the
@@ -2705,6 +2925,7 @@ static bool raw_respond(struct sipc *c, const char *buf, int status,
 			if (n + k + 2 >= sizeof(out))
 				return false;
 			memcpy(out + n, l, k);
+			defang(out + n, k);
 			n += k;
 			out[n++] = '\r';
 			out[n++] = '\n';
@@ -2716,6 +2937,7 @@ static bool raw_respond(struct sipc *c, const char *buf, int status,
 	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
 		if (!raw_value(buf, need[i].n, need[i].c, v, sizeof(v)))
 			return false;
+		defang(v, strlen(v));
 		n += (size_t)snprintf(out + n, sizeof(out) - n, "%s: %s%s%s\r\n",
 				      need[i].n, v,
 				      !strcmp(need[i].n, "To") &&
@@ -2729,8 +2951,66 @@ static bool raw_respond(struct sipc *c, const char *buf, int status,
 			      "X-SS-State: none\r\nContent-Length: 0\r\n\r\n");
 	if (n >= sizeof(out))
 		return false;
-	send_raw(c, out, n, host, port, false);
+	send_back(c, out, n, host, port, c->rx_conn, NULL);
 	return true;
+}
+
+/**
+ * Whether a multipart body (RFC 2046 5.1) in @buf has a part with more
+ * than one Content-Type.  libosip2 5.3.0 keeps the first and loses the
+ * second (osip_body_set_contenttype leaks it, about 43 bytes a message),
+ * so such a message is refused before it is parsed.  By length: the
+ * body may hold anything.
+ */
+static bool multipart_twice_typed(const char *buf, size_t len)
+{
+	const char *end = buf + len, *hend, *p, *bp;
+	char ct[1024], bnd[128 + 3];
+	size_t bl;
+
+	hend = memmem(buf, len, "\r\n\r\n", 4);
+	if (!hend || !raw_value(buf, "Content-Type", "c", ct, sizeof(ct)) ||
+	    strncasecmp(ct, "multipart/", 10))
+		return false;
+	bp = strcasestr(ct, "boundary=");
+	if (!bp)
+		return false;
+	bp += 9;
+	if (*bp == '"')
+		bp++;
+	bl = strcspn(bp, "\"; \t");
+	if (!bl || bl > 128)
+		return false;
+	bnd[0] = bnd[1] = '-';
+	memcpy(bnd + 2, bp, bl);
+	bl += 2;
+	for (p = hend + 2; (p = memmem(p, (size_t)(end - p), bnd, bl));
+	     p += bl) {
+		const char *l = memmem(p, (size_t)(end - p), "\r\n", 2);
+		const char *pend;
+		int n = 0;
+
+		if (!l)
+			break;
+		l += 2;
+		pend = memmem(l - 2, (size_t)(end - l + 2), "\r\n\r\n", 4);
+		if (!pend)
+			pend = end;
+		while (l < pend) {
+			const char *e = memmem(l, (size_t)(pend + 2 - l),
+					       "\r\n", 2);
+
+			if (line_named(l, e ? e : pend, "Content-Type", "c",
+				       NULL))
+				n++;
+			if (!e)
+				break;
+			l = e + 2;
+		}
+		if (n > 1)
+			return true;
+	}
+	return false;
 }
 
 /** The status for an unparsable request: 416 for a URI scheme we do not
@@ -2772,21 +3052,10 @@ static void on_bytes(struct sipc *c, const char *buf, size_t len,
 	}
 	if (len < 4 || !strncmp(buf, "\r\n", 2))
 		return;                               /* keep-alive */
-	{
-		struct verdict rv = check_raw(buf, len);
-
-		if (rv.status) {
-			if (!raw_respond(c, buf, rv.status, rv.why, host, port))
-				sipc_log(c, "dropped a bad request from %s:%d "
-					 "(%s): no response can be formed",
-					 host, port, rv.why);
-			c->dropped++;
-			return;
-		}
-	}
 	/* libosip2 works on C strings: a NUL byte in the header section (a
 	 * legal quoted-pair, RFC 4475 3.1.1.2) would cut the message short.
-	 * It becomes DEL, also a legal quoted-pair character. */
+	 * It becomes DEL, also a legal quoted-pair character, before the raw
+	 * checks below, which read C strings as well. */
 	{
 		const char *hend = memmem(buf, len, "\r\n\r\n", 4);
 		size_t hl = hend ? (size_t)(hend - buf) : len;
@@ -2806,6 +3075,28 @@ static void on_bytes(struct sipc *c, const char *buf, size_t len,
 			free(copy);
 			return;
 		}
+	}
+	{
+		struct verdict rv = check_raw(buf, len);
+
+		if (rv.status) {
+			if (!raw_respond(c, buf, rv.status, rv.why, host, port))
+				sipc_log(c, "dropped a bad request from %s:%d "
+					 "(%s): no response can be formed",
+					 host, port, rv.why);
+			c->dropped++;
+			return;
+		}
+	}
+	if (multipart_twice_typed(buf, len)) {
+		if (!strncmp(buf, "SIP/", 4) ||
+		    !raw_respond(c, buf, 400,
+				 "Two Content-Types In A Body Part", host,
+				 port))
+			sipc_log(c, "dropped a message from %s:%d: a body "
+				 "part with two Content-Types", host, port);
+		c->dropped++;
+		return;
 	}
 	evt = osip_parse(buf, len);
 	if (!evt || !evt->sip) {
@@ -2896,6 +3187,9 @@ static void on_bytes(struct sipc *c, const char *buf, size_t len,
 			osip_event_free(evt);
 			return;
 		}
+		/* its responses go back on the connection it came on, or UDP
+		 * (cb_send, send_back) */
+		osip_transaction_set_out_socket(tr, c->rx_conn);
 		osip_transaction_add_event(tr, evt);
 		/* the request's handler runs now, so a retransmission read in
 		 * the same batch finds its transaction */
@@ -2959,7 +3253,9 @@ static int bind_sockets(struct sipc *c)
 		if (c->tcp >= 0)
 			setsockopt(c->tcp, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 		if (c->tcp >= 0 && bind(c->tcp, (struct sockaddr *)&got, glen) == 0 &&
-		    listen(c->tcp, 16) == 0)
+		    listen(c->tcp, TCP_BACKLOG) == 0 &&
+		    fcntl(c->tcp, F_SETFL,
+			  fcntl(c->tcp, F_GETFL) | O_NONBLOCK) == 0)
 			return 0;
 		if (errno != EADDRINUSE || c->cfg.port || tries == 20) {
 			sipc_log(c, "cannot bind TCP %s:%d: %s", c->cfg.addr,
@@ -3086,13 +3382,93 @@ static bool read_udp(struct sipc *c)
 	return true;
 }
 
-/** TCP framing: headers end at CRLFCRLF, the body is Content-Length. */
+/* ----- TCP framing (RFC 3261 18.3) ----- */
+
+enum frame {
+	FRAME_MORE,          /**< not whole yet                        */
+	FRAME_OK,            /**< a message of *totalp bytes           */
+	FRAME_BAD,           /**< no, or a bad, Content-Length: 400    */
+	FRAME_BIG,           /**< past SIPC_MAX_MSG: closed unanswered */
+};
+
+/**
+ * Where the first message in the stream bytes @buf (@len of them) ends:
+ * its headers up to CRLFCRLF, then Content-Length bytes of body, which
+ * on a stream every message carries (RFC 3261 18.3; 7.3.1 for the name:
+ * "Content-Length", any case, or "l", optional SP/HT before the colon,
+ * the value possibly on a folded line).  Everything by length, a NUL
+ * byte included; the number is checked before it is added.  *@whyp
+ * says what is wrong with FRAME_BAD.
+ */
+static enum frame tcp_frame(const char *buf, size_t len, size_t *totalp,
+			    const char **whyp)
+{
+	const char *hend = memmem(buf, len, "\r\n\r\n", 4), *l, *e;
+	size_t hlen, blen = 0;
+	int seen = 0;
+
+	if (!hend)
+		return len > SIPC_MAX_MSG ? FRAME_BIG : FRAME_MORE;
+	hlen = (size_t)(hend - buf) + 4;
+	if (hlen > SIPC_MAX_MSG)
+		return FRAME_BIG;
+	*whyp = "Bad Content-Length";
+	/* header lines, after the start line; hend + 2 ends the last */
+	for (l = memmem(buf, hlen, "\r\n", 2) + 2; l < hend + 2; l = e + 2) {
+		const char *v;
+		size_t digits = 0, n = 0;
+
+		e = memmem(l, (size_t)(hend + 2 - l), "\r\n", 2);
+		if (!line_named(l, e, "Content-Length", "l", &v))
+			continue;
+		if (++seen > 1) {
+			*whyp = "Multiple Content-Length Headers";
+			return FRAME_BAD;
+		}
+		for (;;) {                          /* LWS, folding too */
+			while (v < e && (*v == ' ' || *v == '\t'))
+				v++;
+			if (v == e && e < hend &&
+			    (e[2] == ' ' || e[2] == '\t')) {
+				v = e + 2;
+				e = memmem(v, (size_t)(hend + 2 - v), "\r\n",
+					   2);
+				continue;
+			}
+			break;
+		}
+		for (; v < e && *v >= '0' && *v <= '9'; v++, digits++)
+			if (n <= SIPC_MAX_MSG)
+				n = n * 10 + (size_t)(*v - '0');
+		while (v < e && (*v == ' ' || *v == '\t'))
+			v++;
+		if (!digits || digits > 10 || v != e)    /* as a CSeq's */
+			return FRAME_BAD;
+		if (n > SIPC_MAX_MSG - hlen)
+			return FRAME_BIG;
+		blen = n;
+	}
+	if (!seen) {
+		*whyp = "Missing Content-Length";
+		return FRAME_BAD;
+	}
+	if (len < hlen + blen)
+		return FRAME_MORE;
+	*totalp = hlen + blen;
+	return FRAME_OK;
+}
+
+/** Read what connection @idx has for us and run each whole message. */
 static void read_conn(struct sipc *c, int idx)
 {
 	struct conn *k = &c->conns[idx];
 	char tmp[8192];
-	ssize_t n = read(k->fd, tmp, sizeof(tmp));
+	ssize_t n = recv(k->fd, tmp, sizeof(tmp), MSG_DONTWAIT);
+	int id = k->id;
 
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+		      errno == EINTR))
+		return;
 	if (n <= 0) {
 		conn_close(c, k);
 		return;
@@ -3112,13 +3488,16 @@ static void read_conn(struct sipc *c, int idx)
 		}
 		k->buf = b;
 	}
+	k->last = now_ms();
+	if (!k->len)
+		k->msg_start = k->last;
 	memcpy(k->buf + k->len, tmp, (size_t)n);
 	k->len += (size_t)n;
 	k->buf[k->len] = '\0';
 
 	for (;;) {
-		char *end, *p;
-		size_t hlen, blen = 0, total;
+		size_t total = 0;
+		const char *why = NULL;
 		char host[64];
 		int port = k->port;
 
@@ -3126,28 +3505,30 @@ static void read_conn(struct sipc *c, int idx)
 			memmove(k->buf, k->buf + 2, k->len - 2);
 			k->len -= 2;
 		}
-		end = strstr(k->buf, "\r\n\r\n");
-		if (!end)
+		switch (tcp_frame(k->buf, k->len, &total, &why)) {
+		case FRAME_MORE:
 			return;
-		hlen = (size_t)(end - k->buf) + 4;
-		for (p = k->buf; p < end; p++) {
-			if ((p == k->buf || p[-1] == '\n') &&
-			    (!strncasecmp(p, "Content-Length:", 15) ||
-			     !strncasecmp(p, "l:", 2))) {
-				p = strchr(p, ':') + 1;
-				blen = strtoul(p, NULL, 10);
-				break;
-			}
-		}
-		total = hlen + blen;
-		if (total > SIPC_MAX_MSG) {
+		case FRAME_BIG:
 			sipc_log(c, "TCP %s:%d: oversize message; closing",
 				 k->host, k->port);
 			conn_close(c, k);
 			return;
-		}
-		if (k->len < total)
+		case FRAME_BAD:
+			/* RFC 3261 18.3: 400, and the stream cannot be
+			 * framed any more: closed */
+			sipc_log(c, "TCP %s:%d: %s; closing", k->host, k->port,
+				 why);
+			c->rx_conn = id;
+			if (strncmp(k->buf, "SIP/", 4))
+				raw_respond(c, k->buf, 400, why, k->host,
+					    k->port);
+			c->rx_conn = 0;
+			c->dropped++;
+			conn_close(c, k);
 			return;
+		case FRAME_OK:
+			break;
+		}
 		snprintf(host, sizeof(host), "%s", k->host);
 		{
 			char *msg = malloc(total + 1);
@@ -3158,29 +3539,61 @@ static void read_conn(struct sipc *c, int idx)
 			msg[total] = '\0';
 			memmove(k->buf, k->buf + total, k->len - total);
 			k->len -= total;
+			k->msg_start = now_ms();
+			c->rx_conn = id;
 			on_bytes(c, msg, total, host, port);
+			c->rx_conn = 0;
 			free(msg);
 		}
 		/* on_bytes may have closed or moved connections */
-		if (idx >= c->nconns || c->conns[idx].port != port ||
-		    strcmp(c->conns[idx].host, host))
+		if (idx >= c->nconns || c->conns[idx].id != id)
 			return;
 		k = &c->conns[idx];
 	}
 }
 
+/* Every connection waiting in the listen queue (the socket does not
+ * block): one accept a poll round let a burst of connects fill the
+ * queue of 16, and the kernel dropped the SYNs past it; each of those
+ * connects stalled a second until its SYN was sent again. */
 static void accept_conn(struct sipc *c)
 {
-	struct sockaddr_storage sa;
-	socklen_t len = sizeof(sa);
-	char host[64];
-	int port;
-	int fd = accept(c->tcp, (struct sockaddr *)&sa, &len);
+	for (int i = 0; i < 4 * MAX_CONNS; i++) {
+		struct sockaddr_storage sa;
+		socklen_t len = sizeof(sa);
+		char host[64];
+		int port;
+		int fd = accept(c->tcp, (struct sockaddr *)&sa, &len);
 
-	if (fd < 0)
-		return;
-	addr_str(&sa, host, sizeof(host), &port);
-	conn_add(c, fd, host, port);
+		if (fd < 0)
+			return;
+		addr_str(&sa, host, sizeof(host), &port);
+		conn_add(c, fd, host, port);
+	}
+}
+
+/* The deadlines of TCP_MSG_MS and TCP_IDLE_MS; a connection that a
+ * server transaction still answers on is not idle. */
+static void conn_timers(struct sipc *c)
+{
+	uint64_t now = now_ms();
+
+	for (int i = c->nconns - 1; i >= 0; i--) {
+		struct conn *k = &c->conns[i];
+
+		if (k->len && now - k->msg_start > TCP_MSG_MS) {
+			sipc_log(c, "TCP %s:%d: a message not whole after %d "
+				 "ms; closing", k->host, k->port, TCP_MSG_MS);
+			conn_close(c, k);
+		}
+		else if (!k->len && now - k->last > TCP_IDLE_MS &&
+			 !conn_has_tr(c, k)) {
+			if (c->cfg.verbose)
+				sipc_log(c, "TCP %s:%d: idle %d ms; closing",
+					 k->host, k->port, TCP_IDLE_MS);
+			conn_close(c, k);
+		}
+	}
 }
 
 static int next_timeout_ms(struct sipc *c)
@@ -3304,6 +3717,7 @@ int sipc_run(struct sipc *c)
 			    i < c->nconns && c->conns[i].fd == pf[pi].fd)
 				read_conn(c, i);
 		}
+		conn_timers(c);
 		run_branch_timers(c);
 		pump(c);
 	}
@@ -3452,7 +3866,9 @@ static int call_send(struct sipc_call *k, int i, const char *method,
 	rl->out = mem_ref(k->leg[i]);
 	rl->refs = 1;                         /* the call's, for INVITE */
 	rl->initial = !strcmp(method, "INVITE");
-	rl->call = k;
+	/* only an INVITE's answers matter to the call; a BYE's relay does
+	 * not point at it, so it may outlive the call's record */
+	rl->call = rl->initial ? k : NULL;
 	if (rl->initial)
 		k->inv[i] = rl;
 	if (relay_send(rl, m)) {
@@ -3584,7 +4000,7 @@ int sipc_call_start(struct sipc *c, struct sas *sas, const char *from,
 		ok &= p && osip_uri_init(&u[i]) >= 0 &&
 		      osip_uri_parse(u[i], p) >= 0 && u[i]->scheme &&
 		      !strcasecmp(u[i]->scheme, "sip") && u[i]->host &&
-		      is_loopback(u[i]->host);
+		      is_loopback(u[i]->host) && port_of(u[i]->port) > 0;
 		osip_uri_free(u[i]);
 	}
 	if (!ok)
@@ -3619,6 +4035,26 @@ int sipc_call_hangup(struct sipc_call *k)
 	/* still calling: end what is up, and what answers later */
 	k->hangup = true;
 	call_end(k, SIPC_CALL_ENDED);
+	return 0;
+}
+
+int sipc_call_free(struct sipc_call *k)
+{
+	struct sipc_call **pp;
+	const char *ph = sipc_call_phase_name(k);
+
+	/* over, and no leg's INVITE still waiting for its final answer
+	 * (a late 2xx must still be ACKed and ended by the call) */
+	if (strcmp(ph, "ended") && strcmp(ph, "failed"))
+		return SSM_ISE;
+	for (int i = 0; i < 2; i++)
+		if (k->inv[i] && !k->status[i])
+			return SSM_ISE;
+	for (pp = &k->c->calls; *pp && *pp != k; pp = &(*pp)->next)
+		;
+	if (*pp)
+		*pp = k->next;
+	call_free(k);
 	return 0;
 }
 

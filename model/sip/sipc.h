@@ -148,6 +148,13 @@ enum sipc_call_phase {
 int sipc_call_start(struct sipc *c, struct sas *sas, const char *from,
 		    const char *a, const char *b, struct sipc_call **kp);
 int sipc_call_hangup(struct sipc_call *k);
+/**
+ * Forget the call @k, which is over (ended or failed, and no leg's INVITE
+ * waiting for its final answer): its record and the references it holds
+ * (the application session, the legs); a BYE still in flight goes on
+ * without it.  0, or SSM_ISE (nothing done) while it is not over.
+ */
+int sipc_call_free(struct sipc_call *k);
 /** The call of the application session named @sas_id, or NULL. */
 struct sipc_call *sipc_call_find(struct sipc *c, const char *sas_id);
 const char *sipc_call_phase_name(const struct sipc_call *k);

@@ -1,0 +1,22 @@
+/*
+ * report.h: the report's API (reports/html.c), for sstck.  It reads only
+ * what a run wrote (results.json, each case's ladder.json) and the rules
+ * catalog, so it needs nothing of the harness's but its text helpers.
+ */
+#ifndef SSTCK_REPORT_H
+#define SSTCK_REPORT_H
+
+#include <stddef.h>
+
+/* OUT/index.html and OUT/summary.md from OUT/results.json, the cases'
+ * ladders and TOP's rules catalog.  0, or -1 with ERR. */
+int report_write(const char *out, const char *top, char *err, size_t errsz);
+
+#define SSTCK_MAX_COMPARE 8
+
+/* FILE: the N runs in DIRS side by side, case by case and rule by rule.
+ * How many cases differ (a verdict not the first run's), or -1 with ERR. */
+int report_compare(const char *const *dirs, size_t n, const char *file,
+		   char *err, size_t errsz);
+
+#endif
