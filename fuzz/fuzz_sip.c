@@ -34,6 +34,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "apps.h"
 #include "http.h"
 #include "hook.h"
@@ -49,6 +50,7 @@ static const char *const app_names[] = {
 #define NAPPS (sizeof(app_names) / sizeof(app_names[0]))
 
 static int fixed_app = -1;
+static bool no_skip;               /* SSTCK_FUZZ_NO_SKIP: run fuzz/known/ */
 static bool verbose;               /* SSTCK_FUZZ_VERBOSE: the container's log */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -59,6 +61,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	signal(SIGPIPE, SIG_IGN);
 	verbose = getenv("SSTCK_FUZZ_VERBOSE") != NULL;
+	no_skip = getenv("SSTCK_FUZZ_NO_SKIP") != NULL;
 	if (e) {
 		for (size_t i = 0; i < NAPPS; i++)
 			if (!strcmp(e, app_names[i]))
@@ -70,6 +73,17 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		}
 	}
 	return 0;
+}
+
+#define SKIP_MULTIPART 1
+
+/* Whether "multipart/" is anywhere in @p, in any case. */
+static bool names_multipart(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i + 10 <= n; i++)
+		if (!strncasecmp((const char *)p + i, "multipart/", 10))
+			return true;
+	return false;
 }
 
 static bool is_http(const uint8_t *p, size_t n)
@@ -143,6 +157,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	name = app_names[fixed_app >= 0 ? (unsigned)fixed_app :
 			 (mode & 7) % NAPPS];
 	tcp = mode & 8;
+	if (SKIP_MULTIPART && !no_skip && names_multipart(data, size))
+		return 0;
 	hook_clock_reset();
 	cfg.port = 0;
 	cfg.tcp = true;
