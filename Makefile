@@ -11,6 +11,10 @@
 #                      build/probe/sessiontck-probe.sar
 #   make install       sstck, sstck-ref, their man pages, the cases, rules
 #                      and targets (PREFIX=/usr/local, DESTDIR=)
+#   make fuzz          libFuzzer (clang, ASan + UBSan) on sstck-ref's receive
+#                      path, each application, and on the harness's readers;
+#                      FUZZ_SECONDS=N each (default 600); make fuzz-smoke:
+#                      the regression inputs, then 60 s in all
 #
 # Quiet by default; V=1 shows the commands.
 
@@ -54,9 +58,15 @@ CFLAGS_rel := -O2 -g
 CFLAGS_san := -O1 -g -fno-omit-frame-pointer \
               -fsanitize=address,undefined -fno-sanitize-recover=all
 CFLAGS_cov := -O0 -g --coverage -DSSTCK_GCOV
+# the fuzz flavour is always clang's (libFuzzer); see fuzz/README.md.
+# clang's -Wformat=2 also flags vsnprintf(fmt) in helpers gcc accepts.
+CFLAGS_fuzz := -O1 -g -fno-omit-frame-pointer \
+               -fsanitize=fuzzer-no-link,address,undefined \
+               -fno-sanitize-recover=all -Wno-format-nonliteral
 LDFLAGS_rel :=
 LDFLAGS_san := -fsanitize=address,undefined
 LDFLAGS_cov := --coverage
+LDFLAGS_fuzz := -fsanitize=fuzzer,address,undefined
 
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
@@ -65,13 +75,13 @@ SIP_LIBS     = $(shell pkg-config --libs libosip2 jansson libmicrohttpd 2>/dev/n
 HARNESS_LIBS = $(shell pkg-config --libs libosip2 jansson inih libxml-2.0 libpcap 2>/dev/null)
 
 .PHONY: all check conformance rules coverage bench deps clean help probe \
-        man install
+        man install fuzz fuzz-smoke fuzz-build
 
 all: $(OUT)/rel/libssm.a $(OUT)/rel/ssm-bench $(OUT)/rel/sstck-ref \
      $(OUT)/rel/sstck
 
 help:
-	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,19p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	$(Q)sh harness/setup-deps
@@ -114,10 +124,43 @@ endef
 $(eval $(call flavour,rel))
 $(eval $(call flavour,san))
 $(eval $(call flavour,cov))
+$(eval $(call flavour,fuzz))
 
 $(OUT)/rel/ssm-bench: $(OUT)/rel/model/bench/bench.o $(OUT)/rel/libssm.a
 	@$(if $(Q),echo "  LD[rel]  $@")
 	$(Q)$(CC) -o $@ $^
+
+# Fuzzing (fuzz/README.md): two libFuzzer targets in build/fuzz/.
+# fuzz-sip runs the container's receive path in-process for each
+# application; fuzz-reader the oracle, the verdict and the report on
+# hostile logs.  fuzz/run-fuzz replays fuzz/regress/ first and fails on any
+# crash, leak or sanitizer report.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 600
+FUZZ_APPS    ?= proxy b2bua fork probe click-to-call
+FUZZ_SIP_SRCS := fuzz/fuzz_sip.c fuzz/sipc_hook.c fuzz/http_hook.c \
+                 fuzz/clock_hook.c \
+                 model/apps/apps.c model/apps/c2c.c
+
+$(OUT)/fuzz/%: CC := $(FUZZ_CC)
+
+$(OUT)/fuzz/fuzz-sip: $(FUZZ_SIP_SRCS:%.c=$(OUT)/fuzz/%.o) $(OUT)/fuzz/libssm.a
+	@$(if $(Q),echo "  LD[fuzz]  $@")
+	$(Q)$(CC) $(LDFLAGS_fuzz) -o $@ $^ $(SIP_LIBS)
+
+$(OUT)/fuzz/fuzz-reader: $(OUT)/fuzz/fuzz/fuzz_reader.o $(OUT)/fuzz/libsstck.a
+	@$(if $(Q),echo "  LD[fuzz]  $@")
+	$(Q)$(CC) $(LDFLAGS_fuzz) -o $@ $^ $(HARNESS_LIBS)
+
+fuzz-build: $(OUT)/fuzz/fuzz-sip $(OUT)/fuzz/fuzz-reader
+
+fuzz: fuzz-build
+	$(Q)fuzz/run-fuzz $(OUT)/fuzz $(FUZZ_SECONDS) $(FUZZ_APPS)
+
+# for make check: the regression inputs, then 60 s in all (10 s for each
+# of the five applications, 10 s for the readers)
+fuzz-smoke: fuzz-build
+	$(Q)fuzz/run-fuzz $(OUT)/fuzz 10 $(FUZZ_APPS)
 
 # The tests.  Check prints its summary line; the rule listing follows.
 check: $(OUT)/san/check-model $(OUT)/san/sstck-ref $(OUT)/san/check-sstck \
@@ -153,6 +196,8 @@ check: $(OUT)/san/check-model $(OUT)/san/sstck-ref $(OUT)/san/check-sstck \
 	$(Q)harness/test-cipango $(OUT)/san $(REPORTS)/check/cipango
 	@echo "== RFC 4475 torture messages against sstck-ref (ASan + UBSan)"
 	$(Q)conformance/torture/rfc4475-test $(OUT)/san/sstck-ref
+	@echo "== fuzzing: regression inputs and seeds once, then 60 s (libFuzzer, ASan + UBSan)"
+	$(Q)$(MAKE) -s fuzz-smoke
 
 rules: $(OUT)/rel/check-model
 	$(Q)$(OUT)/rel/check-model --list | sh conformance/rule-coverage \

@@ -263,6 +263,9 @@ static int add_msg(struct run *R, int agent, int pos, double t, bool sent,
 	x->raw = strndup(text, len);
 	if (!x->raw)
 		return -1;
+	/* a NUL in the logged message ends the copy: libosip2 must not be
+	 * told more than was copied (fuzz-reader) */
+	len = strlen(x->raw);
 	if (osip_message_init(&x->m) < 0)
 		return -1;
 	if (osip_message_parse(x->m, x->raw, len) < 0) {
@@ -354,7 +357,9 @@ static int read_log(struct run *R, int agent, const char *dir, char *err,
 				if (cl && cl < hend)
 					clen = strtoul(cl + 16, NULL, 10);
 				hend += 4;
-				if (hend + clen <= end)
+				/* a length past the block (or a negative one,
+				 * wrapped by strtoul) is not the body's */
+				if (hend <= end && clen <= (size_t)(end - hend))
 					hend += clen;
 				pos++;
 				if (add_msg(R, agent, pos, t, sent, body,
@@ -1672,6 +1677,10 @@ static int check_trace(struct run *R, const char *dir, char *err, size_t errsz)
 		} else if (!strcmp(ev, "shutdown")) {
 			shutdown = true;
 		}
+		/* a creation above may have moved the arrays (realloc): look
+		 * again, or a duplicate id reads freed memory (fuzz-reader) */
+		s = id[0] ? tss_find(ss, nss, id) : NULL;
+		a = sid[0] ? tsas_find(sas, nsas, sid) : NULL;
 		if (id[0] && strcmp(ev, "ss-created")) {
 			if (!s) {
 				find(R->r, "OWN-02", w, "an event for a session never created");
