@@ -2963,14 +2963,56 @@ static bool raw_respond(struct sipc *c, const char *buf, int status,
  * so such a message is refused before it is parsed.  By length: the
  * body may hold anything.
  */
+/* Whether the line [L, E) of a body part would be a Content-Type to
+ * libosip2, which compares only the first twelve bytes of a part header's
+ * name: as loose as it is, so that nothing it takes for one slips by. */
+static bool part_typed(const char *l, const char *e)
+{
+	const char *colon = memchr(l, ':', (size_t)(e - l)), *q;
+
+	if (!colon)
+		return false;
+	if (colon - l >= 12 && !strncasecmp(l, "content-type", 12))
+		return true;
+	for (q = l; q < colon && (*q == ' ' || *q == '\t'); q++)
+		;
+	if (q < colon && (*q == 'c' || *q == 'C')) {
+		for (q++; q < colon && (*q == ' ' || *q == '\t'); q++)
+			;
+		return q == colon;
+	}
+	return false;
+}
+
 static bool multipart_twice_typed(const char *buf, size_t len)
 {
 	const char *end = buf + len, *p, *bp;
 	char ct[1024], bnd[128 + 3];
 	size_t bl;
 
-	if (!raw_value(buf, "Content-Type", "c", ct, sizeof(ct)) ||
-	    strncasecmp(ct, "multipart/", 10))
+	/* the message's Content-Type: its first line that libosip2 could
+	 * take for one, whatever ends the lines before it */
+	ct[0] = '\0';
+	for (const char *l = buf; l < end;) {
+		const char *e = memchr(l, '\n', (size_t)(end - l)), *le = e ? e : end;
+
+		if (le > l && le[-1] == '\r')
+			le--;
+		if (l != buf && part_typed(l, le)) {
+			const char *v = memchr(l, ':', (size_t)(le - l)) + 1;
+			size_t vl = (size_t)(le - v);
+
+			if (vl >= sizeof(ct))
+				vl = sizeof(ct) - 1;
+			memcpy(ct, v, vl);
+			ct[vl] = '\0';
+			break;
+		}
+		if (!e)
+			break;
+		l = e + 1;
+	}
+	if (!strcasestr(ct, "multipart/"))
 		return false;
 	bp = strcasestr(ct, "boundary=");
 	if (!bp)
@@ -2978,7 +3020,7 @@ static bool multipart_twice_typed(const char *buf, size_t len)
 	bp += 9;
 	if (*bp == '"')
 		bp++;
-	bl = strcspn(bp, "\"; \t");
+	bl = strcspn(bp, "\"; \t\r\n");
 	if (!bl || bl > 128)
 		return false;
 	bnd[0] = bnd[1] = '-';
@@ -3004,7 +3046,7 @@ static bool multipart_twice_typed(const char *buf, size_t len)
 				le--;
 			if (le == l)
 				break;                 /* the part's headers end */
-			if (line_named(l, le, "Content-Type", "c", NULL))
+			if (part_typed(l, le))
 				n++;
 			if (!e)
 				break;
