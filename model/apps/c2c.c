@@ -171,27 +171,6 @@ static const char *party(json_t *body, const char *key)
 #define C2C_PARAMS_MAX 8        /**< its ;uri-parameters (transport,
 				     user, lr, ... as RFC 3261 19.1.1) */
 
-static bool host_is_loopback(const char *host)
-{
-	struct in_addr a4;
-	struct in6_addr a6;
-	char h[64];
-	size_t n = strlen(host);
-
-	if (n >= sizeof(h))
-		return false;
-	if (host[0] == '[' && n > 2 && host[n - 1] == ']') {
-		memcpy(h, host + 1, n - 2);
-		h[n - 2] = '\0';
-	}
-	else {
-		memcpy(h, host, n + 1);
-	}
-	if (inet_pton(AF_INET, h, &a4) == 1)
-		return (ntohl(a4.s_addr) >> 24) == 127;
-	return inet_pton(AF_INET6, h, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
-}
-
 /* Only the characters of a SIP URI (RFC 3261 25.1): alphanumerics, the
  * marks and the reserved characters, %HH escapes, and the brackets of an
  * IPv6 reference.  No space, CR, LF or control character, and no '<', '>'
@@ -250,7 +229,7 @@ static int party_check(const char *key, const char *uri, char *why, size_t sz)
 		snprintf(why, sz, "%s must be a sip: URI", key);
 		goto out;
 	}
-	if (!host_is_loopback(u->host)) {
+	if (!sipc_is_loopback(u->host)) {
 		snprintf(why, sz, "%s must be on loopback, not %.64s", key, u->host);
 		goto out;
 	}

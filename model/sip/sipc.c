@@ -210,7 +210,7 @@ void sipc_log(struct sipc *c, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static bool is_loopback(const char *host)
+bool sipc_is_loopback(const char *host)
 {
 	struct in_addr a4;
 	struct in6_addr a6;
@@ -593,7 +593,7 @@ static int send_raw(struct sipc *c, const char *buf, size_t len,
 	struct sockaddr_storage sa;
 	socklen_t slen;
 
-	if (!is_loopback(host)) {
+	if (!sipc_is_loopback(host)) {
 		sipc_log(c, "not sending to %s:%d: outside loopback", host,
 			 port);
 		return -1;
@@ -838,8 +838,8 @@ static bool uri_is_us(struct sipc *c, const osip_uri_t *u)
 		return false;
 	port = port_of(u->port);
 	return port == c->port && (!strcmp(u->host, c->addr) ||
-				   (is_loopback(u->host) &&
-				    is_loopback(c->addr)));
+				   (sipc_is_loopback(u->host) &&
+				    sipc_is_loopback(c->addr)));
 }
 
 /** RFC 3261 16.4: a top Route that names us is removed. */
@@ -1097,7 +1097,7 @@ static int px_start_branch(struct sipc_px *px, int i)
 
 		if (osip_message_get_route(fwd, 0, &r) >= 0 && r && r->url)
 			h = r->url->host;
-		if (!is_loopback(h)) {
+		if (!sipc_is_loopback(h)) {
 			/* Never leave the machine (see the file comment). */
 			osip_message_free(fwd);
 			b->status = 403;
@@ -1702,7 +1702,7 @@ static int relay_send(struct relay *rl, osip_message_t *m)
 	osip_transaction_t *tr = NULL;
 	osip_uri_t *u = m->req_uri;
 
-	if (!u || !is_loopback(u->host)) {
+	if (!u || !sipc_is_loopback(u->host)) {
 		osip_message_free(m);
 		return -1;
 	}
@@ -3269,7 +3269,7 @@ static int bind_sockets(struct sipc *c)
 		return -1;
 	}
 	/* everything stays on loopback (or in a namespace of the tests') */
-	if (!is_loopback(c->cfg.addr)) {
+	if (!sipc_is_loopback(c->cfg.addr)) {
 		sipc_log(c, "listens on loopback only (127.0.0.0/8, ::1), not '%s'",
 			 c->cfg.addr);
 		return -1;
@@ -4052,7 +4052,7 @@ int sipc_call_start(struct sipc *c, struct sas *sas, const char *from,
 		ok &= p && osip_uri_init(&u[i]) >= 0 &&
 		      osip_uri_parse(u[i], p) >= 0 && u[i]->scheme &&
 		      !strcasecmp(u[i]->scheme, "sip") && u[i]->host &&
-		      is_loopback(u[i]->host) && port_of(u[i]->port) > 0;
+		      sipc_is_loopback(u[i]->host) && port_of(u[i]->port) > 0;
 		osip_uri_free(u[i]);
 	}
 	if (!ok)

@@ -163,4 +163,8 @@ const char *sipc_call_party(const struct sipc_call *k, int i);
 int sipc_call_status(const struct sipc_call *k, int i);
 struct sas *sipc_call_sas(const struct sipc_call *k);
 
+/** Whether HOST (an IPv4 or IPv6 literal, [::1] with brackets too) is a
+ * loopback address: what the container and its applications send to. */
+bool sipc_is_loopback(const char *host);
+
 #endif
