@@ -1,6 +1,7 @@
 /**
  * @file conformance/unit/t_state.c  SipSession state machine (section 2)
  */
+#include <stddef.h>
 #include "unit.h"
 
 static struct ss *uac_invite(void)
@@ -491,47 +492,35 @@ START_TEST(test_proxy_cancel_terminates)
 }
 END_TEST
 
-/*
- * CF-19.  The messages a proxy session sees when the caller CANCELs a
- * ringing call, in the order the SIP layer applies them, with the state
- * after each: SS-STATE-32 by default; under CF-19 the CANCEL changes
- * nothing and the branch's 487 works as any non-2xx final (SS-STATE-31).
- * Both sides end TERMINATED once the 487 has gone upstream.
- */
-START_TEST(test_proxy_cancel_cf19)
-{
-	static const struct {
-		enum ssm_dir dir;
-		const char *method;
-		int status;
-		const char *ttag;
-		enum ss_state st[2];      /* default, CF-19 */
-	} seq[] = {
-		{SSM_IN, "INVITE", 0, NULL, {SS_INITIAL, SS_INITIAL}},
-		{SSM_OUT, "INVITE", 0, NULL, {SS_INITIAL, SS_INITIAL}},
-		{SSM_IN, "INVITE", 180, "A", {SS_EARLY, SS_EARLY}},
-		{SSM_OUT, "INVITE", 180, "A", {SS_EARLY, SS_EARLY}},
-		{SSM_IN, "CANCEL", 0, NULL, {SS_TERMINATED, SS_EARLY}},
-		{SSM_OUT, "CANCEL", 200, NULL, {SS_TERMINATED, SS_EARLY}},
-		{SSM_OUT, "CANCEL", 0, NULL, {SS_TERMINATED, SS_EARLY}},
-		{SSM_IN, "CANCEL", 200, NULL, {SS_TERMINATED, SS_EARLY}},
-		{SSM_IN, "INVITE", 487, "A", {SS_TERMINATED, SS_INITIAL}},
-		{SSM_OUT, "INVITE", 487, "A", {SS_TERMINATED, SS_TERMINATED}},
-	};
+/* One message a proxy session sees, and the state after it on each side
+ * of a CF option (default, set). */
+struct px_step {
+	enum ssm_dir dir;
+	const char *method;
+	int status;
+	const char *ttag;
+	enum ss_state st[2];
+	uint32_t cseq;
+};
 
+/* Plays @seq on a record-routing proxy session with @field (a CF option
+ * of struct ssm_opts) at 0 then 1, checking the state after each step;
+ * both sides end ready with nothing pending. */
+static void play_proxy(const struct px_step *seq, size_t n, size_t field)
+{
 	for (int side = 0; side < 2; side++) {
 		struct ssm_opts o;
 		struct ss *ss;
 
 		ssm_opts_default(&o);
-		o.cf19_cancel_follows_branches = side;
+		*(int *)((char *)&o + field) = side;
 		fx_model(&o, SSM_V11);
 		ss = fx_session(SS_ROLE_PROXY, "INVITE");
 		fx_keep(ss);
 		ck_assert_int_eq(ss_set_proxy(ss, true), SSM_OK);
-		for (size_t i = 0; i < sizeof(seq) / sizeof(seq[0]); i++) {
+		for (size_t i = 0; i < n; i++) {
 			fx_send(ss, seq[i].dir, seq[i].method, seq[i].status,
-				seq[i].ttag, 1);
+				seq[i].ttag, seq[i].cseq);
 			ck_assert_msg(fx_state(ss) == seq[i].st[side],
 				      "side %d, after %s %s %d: %s", side,
 				      seq[i].dir == SSM_IN ? "in" : "out",
@@ -541,6 +530,55 @@ START_TEST(test_proxy_cancel_cf19)
 		ck_assert_uint_eq(ss_pending(ss), 0);
 		ck_assert(fx_ready(ss));
 	}
+}
+
+/*
+ * CF-19.  The messages a proxy session sees when the caller CANCELs a
+ * ringing call, in the order the SIP layer applies them, with the state
+ * after each: SS-STATE-32 by default; under CF-19 the CANCEL changes
+ * nothing and the branch's 487 works as any non-2xx final (SS-STATE-31).
+ * Both sides end TERMINATED once the 487 has gone upstream.
+ */
+START_TEST(test_proxy_cancel_cf19)
+{
+	static const struct px_step seq[] = {
+		{SSM_IN, "INVITE", 0, NULL, {SS_INITIAL, SS_INITIAL}, 1},
+		{SSM_OUT, "INVITE", 0, NULL, {SS_INITIAL, SS_INITIAL}, 1},
+		{SSM_IN, "INVITE", 180, "A", {SS_EARLY, SS_EARLY}, 1},
+		{SSM_OUT, "INVITE", 180, "A", {SS_EARLY, SS_EARLY}, 1},
+		{SSM_IN, "CANCEL", 0, NULL, {SS_TERMINATED, SS_EARLY}, 1},
+		{SSM_OUT, "CANCEL", 200, NULL, {SS_TERMINATED, SS_EARLY}, 1},
+		{SSM_OUT, "CANCEL", 0, NULL, {SS_TERMINATED, SS_EARLY}, 1},
+		{SSM_IN, "CANCEL", 200, NULL, {SS_TERMINATED, SS_EARLY}, 1},
+		{SSM_IN, "INVITE", 487, "A", {SS_TERMINATED, SS_INITIAL}, 1},
+		{SSM_OUT, "INVITE", 487, "A", {SS_TERMINATED, SS_TERMINATED}, 1},
+	};
+
+	play_proxy(seq, sizeof(seq) / sizeof(seq[0]),
+		   offsetof(struct ssm_opts, cf19_cancel_follows_branches));
+}
+END_TEST
+
+/*
+ * CF-24.  A record-routing proxy's session through a call and its BYE:
+ * by default (SS-STATE-33) the BYE's 2xx ends it once relayed; under
+ * CF-24 as it arrives, before the application's doResponse (Cipango).
+ */
+START_TEST(test_proxy_bye_cf24)
+{
+	static const struct px_step seq[] = {
+		{SSM_IN, "INVITE", 0, NULL, {SS_INITIAL, SS_INITIAL}, 1},
+		{SSM_OUT, "INVITE", 0, NULL, {SS_INITIAL, SS_INITIAL}, 1},
+		{SSM_IN, "INVITE", 200, "A", {SS_CONFIRMED, SS_CONFIRMED}, 1},
+		{SSM_OUT, "INVITE", 200, "A", {SS_CONFIRMED, SS_CONFIRMED}, 1},
+		{SSM_IN, "BYE", 0, "A", {SS_CONFIRMED, SS_CONFIRMED}, 2},
+		{SSM_OUT, "BYE", 0, "A", {SS_CONFIRMED, SS_CONFIRMED}, 2},
+		{SSM_IN, "BYE", 200, "A", {SS_CONFIRMED, SS_TERMINATED}, 2},
+		{SSM_OUT, "BYE", 200, "A", {SS_TERMINATED, SS_TERMINATED}, 2},
+	};
+
+	play_proxy(seq, sizeof(seq) / sizeof(seq[0]),
+		   offsetof(struct ssm_opts, cf24_proxy_bye_ends_on_receipt));
 }
 END_TEST
 
@@ -946,6 +984,7 @@ const struct utest t_state[] = {
 	UTEST(test_proxy_non2xx_back_to_initial, "SS-STATE-31 PROXY-11"),
 	UTEST(test_proxy_cancel_terminates, "SS-STATE-32"),
 	UTEST(test_proxy_cancel_cf19, "CF-19 SS-STATE-32 SS-STATE-31"),
+	UTEST(test_proxy_bye_cf24, "CF-24 SS-STATE-33"),
 	UTEST(test_proxy_cancel_forked_cf19,
 	      "CF-19 SS-STATE-32 SS-STATE-31 PROXY-16"),
 	UTEST(test_proxy_rr_bye, "SS-STATE-33"),

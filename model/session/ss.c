@@ -752,8 +752,9 @@ static int dialog_message(struct ss *ss, enum meth meth,
 	if (meth == M_BYE && st != 401 && st != 407) {
 		/* SS-STATE-18, -25, -33: ends the INVITE usage when the
 		 * final response is handled (relayed, for a proxy). */
-		if (proxy && msg->dir == SSM_IN)
-			return SSM_OK;
+		if (proxy && (msg->dir == SSM_IN) ==
+			     !o->cf24_proxy_bye_ends_on_receipt)
+			return SSM_OK;       /* CF-24: the other moment */
 		if (proxy) {
 			set_state(ss, SS_TERMINATED, msg);
 			return SSM_OK;

@@ -136,7 +136,10 @@ const char *ssm_errname(int err);
 	   "the CANCEL changes nothing, the 487s do as any final (CIP)")   \
 	XX(CF_20, cf20_notify_ends_on_response, 0,                      \
 	   "a terminating NOTIFY ends the session when sent or received (SS-STATE-41)",\
-	   "it ends it when its final response is sent or received (CIP)")
+	   "it ends it when its final response is sent or received (CIP)")\
+	XX(CF_24, cf24_proxy_bye_ends_on_receipt, 0,                    \
+	   "a proxy's BYE 2xx ends the session once relayed (SS-STATE-33)",\
+	   "it ends it as it arrives, before doResponse (CIP)")
 
 struct ssm_opts {
 #define XX(id, field, def, on, off) int field;
