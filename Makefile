@@ -40,7 +40,7 @@ MODEL_SRCS := model/mem/mem.c \
 
 UNIT_SRCS  := $(wildcard conformance/unit/*.c)
 
-REF_SRCS   := model/sip/sipc.c model/apps/apps.c model/apps/c2c.c \
+REF_SRCS   := model/sip/sipc.c model/sip/ops.c model/apps/apps.c model/apps/c2c.c \
               model/http/http.c model/ref/main.c
 
 HARNESS_SRCS := harness/sstck/rules.c harness/sstck/manifest.c \
@@ -49,7 +49,8 @@ HARNESS_SRCS := harness/sstck/rules.c harness/sstck/manifest.c \
                 harness/sstck/runner.c harness/sstck/results.c \
                 harness/sstck/httpstep.c harness/sstck/kit.c \
                 harness/sstck/pcap.c \
-                conformance/oracle/oracle.c reports/html.c
+                conformance/oracle/oracle.c conformance/oracle/ops.c \
+                reports/html.c
 HTEST_SRCS   := $(wildcard harness/test/*.c)
 OTEST_SRCS   := $(wildcard conformance/oracle/test/*.c)
 
@@ -139,7 +140,7 @@ FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 600
 FUZZ_APPS    ?= proxy b2bua fork probe click-to-call
 FUZZ_SIP_SRCS := fuzz/fuzz_sip.c fuzz/sipc_hook.c fuzz/http_hook.c \
-                 fuzz/clock_hook.c \
+                 fuzz/clock_hook.c model/sip/ops.c \
                  model/apps/apps.c model/apps/c2c.c
 
 $(OUT)/fuzz/%: CC := $(FUZZ_CC)
@@ -166,7 +167,7 @@ fuzz-smoke: fuzz-build
 
 # The tests.  Check prints its summary line; the rule listing follows.
 check: $(OUT)/san/check-model $(OUT)/san/sstck-ref $(OUT)/san/check-sstck \
-       $(OUT)/san/sstck $(OUT)/san/check-oracle
+       $(OUT)/san/sstck $(OUT)/san/check-oracle $(OUT)/rel/sstck $(OUT)/rel/sstck-ref
 	@echo "== unit conformance suite (ASan + UBSan)"
 	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -181,6 +182,8 @@ check: $(OUT)/san/check-model $(OUT)/san/sstck-ref $(OUT)/san/check-sstck \
 	$(Q)harness/test-sstck $(OUT)/san $(REPORTS)/check
 	@echo "== the oracle's mutation tests, on that run's logs (ASan + UBSan)"
 	$(Q)$(OUT)/san/check-oracle $(REPORTS)/check/ref/cases
+	@echo "== sstck-ref with a bug at a time: a case, not the unit suite, catches each"
+	$(Q)conformance/mutants/run-mutants $(OUT)/rel $(REPORTS)/check/mutants
 	@echo "== sstck-ref's command line, a port in use, IPv6 loopback (ASan + UBSan)"
 	$(Q)model/ref/test-cli $(OUT)/san $(REPORTS)/check/cli
 	@echo "== sstck-ref out of memory: each allocation of five calls failed in turn (ASan)"

@@ -123,8 +123,9 @@ def write(case, files, ini):
         open(os.path.join(d, fn), 'w').write(txt)
     open(os.path.join(d, 'case.ini'), 'w').write(ini)
 
-def ini(summary, rules, app, args, agents, expect=''):
-    s = '; %s\n[case]\nsummary = %s\nrules = %s\n\n[ref]\napp = %s\nargs = %s\n' % (GENERATED, summary, rules, app, args)
+def ini(summary, rules, app, args, agents, expect='', cf=''):
+    s = '; %s\n[case]\nsummary = %s\nrules = %s\n%s\n[ref]\napp = %s\nargs = %s\n' % (
+        GENERATED, summary, rules, 'cf = %s\n' % cf if cf else '', app, args)
     for i, (name, role, sc) in enumerate(agents):
         s += '\n[agent.%s]\nrole = %s\nscenario = %s\nstart = %d\n' % (name, role, sc, i + 1)
     if expect:
@@ -169,8 +170,8 @@ uac_c = invite() + recv('100', '', ' optional="true"') + recv('180', ss('state=E
     recv('200', ss('state=(EARLY|TERMINATED);','b')) + recv('487', ss('state=TERMINATED;','c')) + ack_non2xx(6)
 uas_c = recv('INVITE') + KEEPVIA + resp(180, 'Ringing') + recv('CANCEL') + resp(200, 'OK', tag='', retrans=False) + \
     resp(487, 'Request Terminated', cseq='1 INVITE', via='[$invvia]') + recv('ACK')
-for app, args, rules in [('proxy', '', 'PROXY-14 SS-STATE-32 PROXY-15'), ('send-on', '', 'PROXY-14 SS-STATE-32 EX-01'),
-                         ('fork', '--target sip:bob@{callee}', 'PROXY-14 SS-STATE-32')]:
+for app, args, rules in [('proxy', '', 'PROXY-14 SS-STATE-32 PROXY-15 CF-19'), ('send-on', '', 'PROXY-14 SS-STATE-32 EX-01 CF-19'),
+                         ('fork', '--target sip:bob@{callee}', 'PROXY-14 SS-STATE-32 CF-19')]:
     group = {'proxy': 'proxy', 'send-on': 'send-on', 'fork': 'fork'}[app]
     write('%s/cancel-ringing' % group, {'uac.xml': finish('caller that cancels while ringing', app + ' cancel: uac', uac_c),
                                         'uas.xml': finish('callee that rings and is cancelled', app + ' cancel: uas', uas_c)},
@@ -198,6 +199,23 @@ uac_r = invite() + recv('100', '', ' optional="true"') + \
 write('send-on/reject-foreign', {'uac.xml': finish('caller from outside example.com', 'send-on 403: uac', uac_r)},
       ini('SendOnServlet with the domain switch: 403 for a caller outside example.com', 'EX-01 SS-STATE-23', 'send-on',
           '--domain example.com', [('caller','uac','uac.xml')]))
+
+# ---- send-on's domain is the caller's (From) host: a caller inside it is proxied ----
+uac_in = send('''INVITE sip:bob@[callee] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+%s
+To: <sip:bob@example.net>
+Call-ID: [call_id]
+CSeq: 1 INVITE
+Contact: <sip:alice@[local_ip]:[local_port]>
+Max-Forwards: 70
+Content-Length: 0
+''' % FROM, retrans=True) + recv('100', '', ' optional="true"') + recv('180') + \
+    recv('200', direct(), ' rrs="true"') + in_dialog('ACK', 1) + pause(100) + in_dialog('BYE', 2) + recv('200')
+write('send-on/domain-caller-inside', {'uac.xml': finish('caller inside 127.0.0.1, calling a To outside it', 'send-on inside: uac', uac_in),
+                                       'uas.xml': finish('callee: reached', 'send-on inside: uas', uas_s)},
+      ini('SendOnServlet with the domain switch: the caller (From) is inside 127.0.0.1, so its call is proxied whatever the To host (EX-01)',
+          'EX-01 PROXY-07', 'send-on', '--domain 127.0.0.1', [('callee','uas','uas.xml'),('caller','uac','uac.xml')]))
 
 # A callee that rings with To tag @t and is cancelled: 200 to the CANCEL,
 # 487 with all the INVITE's Vias and the same tag, then the ACK.
@@ -228,6 +246,22 @@ write('fork/best-response-404', {'uac.xml': finish('caller: gets the best respon
       ini('Parallel fork: 486 and 404, the lowest code goes upstream (PROXY-10)', 'PROXY-10 SS-STATE-31 CF-16',
           'fork', '--target sip:bob@{a} --target sip:bob@{b}',
           [('a','uas','uas-a.xml'),('b','uas','uas-b.xml'),('caller','uac','uac.xml')]))
+
+# ---- fork: a 6xx cancels the branch still ringing (CF-17 side 0) ----
+uac_6c = invite() + recv('100', '', ' optional="true"') + \
+    recv('603', ss('state=TERMINATED;role=PROXY','a')) + ack_non2xx(3)
+uas_603 = recv('INVITE') + pause(200) + resp(603, 'Decline', rr=False, contact=False) + recv('ACK')
+# no early dialog on B: the 603 from A is the only final, whatever a branch's
+# early dialog would make of it
+uas_trying_cancelled = recv('INVITE') + KEEPVIA + resp(100, 'Trying', tag='', rr=False, contact=False) + \
+    recv('CANCEL') + resp(200, 'OK', tag='', rr=False, contact=False, retrans=False) + \
+    resp(487, 'Request Terminated', tag='0B', cseq='1 INVITE', rr=False, contact=False, via='[$invvia]') + recv('ACK')
+write('fork/decline-603-cancels', {'uac.xml': finish('caller: gets the 603', 'decline cancels: uac', uac_6c),
+                                   'uas-a.xml': finish('branch A: declines', 'decline cancels: a', uas_603),
+                                   'uas-b.xml': finish('branch B: 100 Trying, then gets CANCEL', 'decline cancels: b', uas_trying_cancelled)},
+      ini('Parallel fork: a 603 from A ends the search, B still ringing gets CANCEL (CF-17=0: MSS, Cipango)', 'PROXY-10 PROXY-14 CF-17',
+          'fork', '--target sip:bob@{a} --target sip:bob@{b}',
+          [('a','uas','uas-a.xml'),('b','uas','uas-b.xml'),('caller','uac','uac.xml')], cf='CF-17=0'))
 
 # ---- fork: sequential, the first target times out ----
 uac_sq = invite() + recv('100', '', ' optional="true"') + recv('180', '', ' optional="true"') + recv('180', '', ' optional="true"') + \
@@ -450,7 +484,7 @@ uas_sub = recv('SUBSCRIBE', msgre('Record-Route:', 'rr') + CAPFROM, ' rrs="true"
 write('proxy/subscribe-notify', {'uac.xml': finish('subscriber', 'subscribe: uac', uac_sub),
                                  'uas.xml': finish('notifier: active, then terminated', 'subscribe: uas', uas_sub)},
       ini('Record-routing proxy: a NOTIFY with Subscription-State terminated ends the only usage, so the session (SS-STATE-41)',
-          'SS-STATE-41 EX-03', 'proxy', '', ONE))
+          'SS-STATE-41 EX-03 CF-20', 'proxy', '', ONE))
 
 # ---- proxy: recursion on a 302 (PROXY-12) ----
 uac_rec = invite(callee='a') + recv('100', '', ' optional="true"') + recv('180', '', ' optional="true"') + \
@@ -501,6 +535,16 @@ write('proxy/unsupervised', {'uac.xml': finish('caller: gets the 486', 'unsup: u
                              'uas.xml': finish('busy target; a second INVITE would be unexpected', 'unsup: a', uas_us)},
       ini('Unsupervised proxy: the best-response callback is not called, so no re-proxy; the 486 goes upstream (PROXY-13)',
           'PROXY-13 PROXY-10', 'fork', '--unsupervised --target sip:bob@{callee} --reproxy sip:bob@{callee}', ONE))
+
+# ---- fork: the re-proxied target fails too: the callback proxies once per call ----
+uac_rb = invite() + recv('100', '', ' optional="true"') + recv('486') + ack_non2xx(3) + pause(300)
+uas_rb_a = recv('INVITE') + REJ(486, 'Busy Here') + recv('ACK')
+uas_rb_b = recv('INVITE') + REJ(486, 'Busy Here') + recv('ACK') + pause(600)
+write('proxy/best-response-reproxy-busy', {'uac.xml': finish('caller: one final response, the 486', 'reproxy busy: uac', uac_rb),
+                                           'uas-a.xml': finish('first target: busy', 'reproxy busy: a', uas_rb_a),
+                                           'uas-b.xml': finish('the re-proxied target: busy too; a second INVITE would be unexpected', 'reproxy busy: b', uas_rb_b)},
+      ini('Best-response callback once per call: the target it adds is busy too, so the 486 goes upstream and that target gets one INVITE (PROXY-11, PROXY-10)',
+          'PROXY-11 PROXY-10 SS-STATE-31', 'fork', '--target sip:bob@{a} --reproxy sip:bob@{b}', two()))
 print("proxy flows: ok")
 
 # ================= send-on and fork, more =================
@@ -592,7 +636,7 @@ uac_to = invite() + recv('100', '', ' optional="true"') + recv('180', '', ' opti
 write('fork/branch-timeout-408', {'uac.xml': finish('caller: the only target never answers', 'timeout: uac', uac_to),
                                   'uas.xml': finish('target: rings until cancelled', 'timeout: a', ringer('0A', rr=False))},
       ini('Sequential fork: the last branch times out after ringing and is cancelled; the caller gets 408 (CF-18=0) or that branch\'s 487 (CF-18=1)',
-          'PROXY-05 PROXY-10 PROXY-14 SS-STATE-31', 'fork', '--sequential --branch-timeout 600 --target sip:bob@{callee}', ONE))
+          'PROXY-05 PROXY-10 PROXY-14 SS-STATE-31 CF-18', 'fork', '--sequential --branch-timeout 600 --target sip:bob@{callee}', ONE))
 print("send-on, fork, more: ok")
 
 # ================= B2BUA, more =================

@@ -27,6 +27,7 @@
 #include <strings.h>
 
 #include "oracle.h"
+#include "oracle_ops.h"
 
 /* A JSON string of any text, bytes that are not UTF-8 replaced (the
  * harness's results.c): a target's garbage must not drop a ladder line. */
@@ -58,7 +59,7 @@ struct table {
 
 /* The value the case's target takes for option ID ("CF-19"): what
  * CF names, else the default, 0. */
-static int cf_value(const char *cf, const char *id)
+int oracle_cf_value(const char *cf, const char *id)
 {
 	size_t n = strlen(id);
 
@@ -101,7 +102,7 @@ static int table_load(struct table *t, const char *path, const char *cf,
 			char id[8];
 
 			snprintf(id, sizeof(id), "%.*s", (int)strcspn(r.cf, "="), r.cf);
-			if (cf_value(cf, id) != atoi(strchr(r.cf, '=') + 1))
+			if (oracle_cf_value(cf, id) != atoi(strchr(r.cf, '=') + 1))
 				continue;
 		}
 		v = realloc(t->v, (t->n + 1) * sizeof(*v));
@@ -132,9 +133,8 @@ static const struct row *table_find(const struct table *t, const char *role,
 /* findings                                                            */
 /* ------------------------------------------------------------------ */
 
-static void __attribute__((format(printf, 4, 5)))
-find(struct oracle_result *r, const char *rule, const char *where,
-     const char *fmt, ...)
+void oracle_find(struct oracle_result *r, const char *rule, const char *where,
+		 const char *fmt, ...)
 {
 	va_list ap;
 
@@ -152,6 +152,8 @@ find(struct oracle_result *r, const char *rule, const char *where,
 	}
 	r->n++;
 }
+
+#define find oracle_find
 
 /* ------------------------------------------------------------------ */
 /* the messages                                                        */
@@ -246,6 +248,12 @@ static bool parse_state(struct msg *x)
 			x->at_app = !strcmp(eq, "app");
 	}
 	if (!x->id[0] || !x->state[0])
+		x->has_state = false;
+	/* a session the application invalidated through an operation (the
+	 * message carries its results): what the operations show is ops.c's
+	 * to judge, not a state */
+	if (strstr(v, "valid=0") && osip_message_header_get_byname(x->m,
+	    "x-sstck-result", 0, &h) >= 0)
 		x->has_state = false;
 	return true;
 }
@@ -1117,7 +1125,7 @@ static void check_own_cancels(struct run *R)
 {
 	const struct msg *final = NULL;
 	size_t branches = 0;
-	int cf18 = cf_value(R->c->cf, "CF-18");
+	int cf18 = oracle_cf_value(R->c->cf, "CF-18");
 	char w[256];
 
 	for (size_t i = 0; i < R->n; i++) {
@@ -1507,12 +1515,16 @@ static void check_b2b(struct run *R)
 struct tss {
 	char id[ORACLE_ID], sas[ORACLE_ID], orig[ORACLE_ID], state[16], role[8];
 	bool ready, invalid;
+	bool by_app;            /* the application invalidated it (an operation) */
 	bool done;              /* original only: a final went upstream */
 };
 
 struct tsas {
 	char id[ORACLE_ID];
 	bool ready, invalid;
+	bool by_app;
+	int timers;             /* one-shot ServletTimers created, not yet
+				 * fired or cancelled */
 };
 
 static struct tss *tss_find(struct tss *v, size_t n, const char *id)
@@ -1607,9 +1619,47 @@ static bool on_wire(const struct run *R, const char *cause)
 	return false;
 }
 
+/* Whether @id is a word of @list. */
+static bool listed(const char *list, const char *id)
+{
+	size_t n = strlen(id);
+
+	for (const char *p = list; n && p && (p = strstr(p, id)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+			return true;
+	return false;
+}
+
+/* The sessions and application sessions the application invalidated by
+ * an operation (an "op" line, ss.invalidate or sas.invalidate, that
+ * returned), into *@out as words: the line may come after the
+ * invalidation it caused, whose listeners ran inside the call.  Leaves
+ * @fp at its start. */
+static void app_invalidated(FILE *fp, char **line, size_t *cap, char **out)
+{
+	size_t len = 0;
+
+	*out = NULL;
+	while (getline(line, cap, fp) > 0) {
+		json_t *o = strstr(*line, "invalidate") ? json_loads(*line, 0, NULL) : NULL;
+		const char *op = o ? jstr(o, "op") : "";
+		const char *id = !strcmp(op, "ss.invalidate") ? jstr(o, "ss") :
+				 !strcmp(op, "sas.invalidate") ? jstr(o, "sas") : "";
+		char *v;
+
+		if (o && !strcmp(jstr(o, "ev"), "op") && json_object_get(o, "ok") &&
+		    id[0] && (v = realloc(*out, len + strlen(id) + 2))) {
+			*out = v;
+			len += (size_t)sprintf(v + len, "%s ", id);
+		}
+		json_decref(o);
+	}
+	rewind(fp);
+}
+
 static int check_trace(struct run *R, const char *dir, char *err, size_t errsz)
 {
-	char path[1024], *line = NULL, w[256];
+	char path[1024], *line = NULL, w[256], *byapp = NULL;
 	size_t cap = 0;
 	FILE *fp;
 	struct tss *ss = NULL;
@@ -1624,6 +1674,7 @@ static int check_trace(struct run *R, const char *dir, char *err, size_t errsz)
 		return 0;                      /* a target without a trace */
 	(void)err;
 	(void)errsz;
+	app_invalidated(fp, &line, &cap, &byapp);
 	while (getline(&line, &cap, fp) > 0) {
 		json_t *o = json_loads(line, 0, NULL);
 		const char *ev, *id, *sid;
@@ -1681,6 +1732,18 @@ static int check_trace(struct run *R, const char *dir, char *err, size_t errsz)
 		 * again, or a duplicate id reads freed memory (fuzz-reader) */
 		s = id[0] ? tss_find(ss, nss, id) : NULL;
 		a = sid[0] ? tsas_find(sas, nsas, sid) : NULL;
+		/* an operation (observation-protocol.md 4) is the application
+		 * calling the API, on a valid session or not: what it returns is
+		 * ops.c's to judge; an invalidate it ran excuses the order of
+		 * INVAL-14, which is the container's own */
+		if (!strcmp(ev, "op")) {
+			json_decref(o);
+			continue;
+		}
+		if (s && !s->by_app)
+			s->by_app = listed(byapp, id);
+		if (a && !a->by_app)
+			a->by_app = listed(byapp, sid);
 		if (id[0] && strcmp(ev, "ss-created")) {
 			if (!s) {
 				find(R->r, "OWN-02", w, "an event for a session never created");
@@ -1766,14 +1829,23 @@ static int check_trace(struct run *R, const char *dir, char *err, size_t errsz)
 				find(R->r, "INVAL-11", w, "ready to invalidate while %s",
 				     state);
 		} else if (!strcmp(ev, "ss-invalidated") && s) {
-			if (!s->ready)
+			if (!s->ready && !s->by_app && !listed(byapp, s->sas))
 				find(R->r, "INVAL-14", w, "session %s invalidated before "
 				     "it was ready", id);
 			s->invalid = true;
+		} else if (!strcmp(ev, "timer-created") && a) {
+			a->timers++;
+		} else if ((!strcmp(ev, "timer-fired") || !strcmp(ev, "timer-cancelled")) &&
+			   a && a->timers > 0) {
+			a->timers--;
 		} else if (!strcmp(ev, "sas-ready") && a) {
+			if (a->timers > 0)
+				find(R->r, "TIMER-06", w, "application session %s ready "
+				     "while %d ServletTimer%s still active", sid, a->timers,
+				     a->timers == 1 ? " is" : "s are");
 			a->ready = true;
 		} else if (!strcmp(ev, "sas-invalidated") && a) {
-			for (size_t k = 0; k < nss; k++)
+			for (size_t k = 0; k < nss && !a->by_app; k++)
 				if (!strcmp(ss[k].sas, sid) && !ss[k].invalid)
 					find(R->r, "INVAL-14", w, "application session %s "
 					     "invalidated before its session %s", sid, ss[k].id);
@@ -1799,6 +1871,7 @@ static int check_trace(struct run *R, const char *dir, char *err, size_t errsz)
 	}
 	free(ss);
 	free(sas);
+	free(byapp);
 	return 0;
 }
 
@@ -1862,6 +1935,33 @@ static void quiet(const char *fi, int li, osip_trace_level_t level,
 }
 
 static void check_uac(struct run *R);
+
+/* The case's operations (ops.c), on the messages as ops.c sees them. */
+static int check_ops(struct run *R, const char *dir, char *err, size_t errsz)
+{
+	struct ops_msg *v;
+	char (*w)[192];
+
+	if (!R->c->nops)
+		return 0;
+	v = calloc(R->n + 1, sizeof(*v));
+	w = calloc(R->n + 1, sizeof(*w));
+	if (!v || !w) {
+		free(v);
+		free(w);
+		snprintf(err, errsz, "out of memory judging operations");
+		return -1;
+	}
+	for (size_t i = 0; i < R->n; i++) {
+		where(R, &R->v[i], w[i], sizeof(w[i]));
+		v[i] = (struct ops_msg){ R->v[i].m, R->v[i].agent_sent, R->v[i].direct,
+					 w[i], R->v[i].first };
+	}
+	ops_check(R->c, v, R->n, dir, R->r);
+	free(v);
+	free(w);
+	return 0;
+}
 
 static void write_ladder(const struct run *R, const char *path)
 {
@@ -1928,6 +2028,8 @@ int oracle_judge(const char *dir, const struct oracle_case *c,
 	else if (c->app && !strcmp(c->app, "click-to-call"))
 		check_uac(&R);
 	rc = check_trace(&R, dir, err, errsz);
+	if (!rc)
+		rc = check_ops(&R, dir, err, errsz);
 	if (!rc && c->ladder)
 		write_ladder(&R, c->ladder);
 out:

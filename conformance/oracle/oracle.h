@@ -38,6 +38,11 @@ struct oracle_case {
 	 * wire or the trace must show ("CF-19=1 CF-20=1"); an option not
 	 * named, or NULL, is the model's default (0) */
 	const char *cf;
+	/* the operations the case expects results of (observation-protocol.md
+	 * 4, [ops] in case.ini): numbers and "RULES | EXPECTATION ..." */
+	size_t nops;
+	const int *op_n;
+	const char *const *op_expect;
 };
 
 struct oracle_result {
@@ -49,6 +54,12 @@ struct oracle_result {
 	size_t state_checks;          /* X-SS-State values judged */
 	size_t trace_events;          /* trace lines judged; 0: no trace */
 	size_t wire_checks;           /* proxy and B2BUA rules judged */
+	size_t op_checks;             /* operations' results judged */
+	/* operations whose result no message carried, on a target that
+	 * keeps no trace: not observable there, never passed; their rules,
+	 * and the rules at least one operation of was judged */
+	size_t op_unobs;
+	char op_unobs_rules[512], op_judged_rules[1024];
 };
 
 /* The ladder (c->ladder), for the report: JSON with "agents" and

@@ -270,13 +270,18 @@ void judge(const struct facts *f, struct judgement *j)
 	} else if (f->oracle.ran) {
 		add(j, O_PASSED, NULL, "oracle", "%zu messages at the target's "
 		    "boundary: %zu X-SS-State values, %zu trace events, %zu wire "
-		    "rules judged, no finding", f->oracle.messages,
+		    "rules, %zu operations judged, no finding", f->oracle.messages,
 		    f->oracle.state_checks, f->oracle.trace_events,
-		    f->oracle.wire_checks);
+		    f->oracle.wire_checks, f->oracle.op_checks);
 	} else if (f->oracle.error[0]) {
 		add(j, O_ERROR, NULL, "oracle", "the oracle could not judge: %s",
 		    f->oracle.error);
 	}
+	if (f->oracle.ran && f->oracle.op_unobs)
+		add(j, O_NOTOBS, NULL, "operations", "%zu operation%s without a "
+		    "result: %s sent nothing in those callbacks and keeps no trace "
+		    "(rules %s)", f->oracle.op_unobs, f->oracle.op_unobs == 1 ? "" : "s",
+		    f->target_desc, f->oracle.op_unobs_rules);
 	if (f->expect_derived >= 0) {
 		if (!f->trace)
 			add(j, O_NOTOBS, NULL, "derived sessions",

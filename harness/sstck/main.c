@@ -436,6 +436,17 @@ struct slot {
 	long long started, deadline;
 };
 
+/* Whether @w is one of the space-separated words of @list. */
+static bool word_in(const char *list, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (const char *p = list; n && (p = strstr(p, w)); p += n)
+		if ((p == list || p[-1] == ' ') && (!p[n] || p[n] == ' '))
+			return true;
+	return false;
+}
+
 static void finish_rules(struct case_result *r, const struct ruleset *rs,
 			 const struct target *t)
 {
@@ -476,6 +487,12 @@ static void finish_rules(struct case_result *r, const struct ruleset *rs,
 				if (!strcmp(r->m.rules[k], r->f.oracle.f[i].rule))
 					v = V_FAILED;
 		}
+		/* a rule only operations judge, none of whose results this
+		 * target could show */
+		if (v == V_PASSED && r->m.rule_by_op[k] &&
+		    word_in(r->f.oracle.op_unobs_rules, r->m.rules[k]) &&
+		    !word_in(r->f.oracle.op_judged_rules, r->m.rules[k]))
+			v = V_NOTOBS;
 		r->rule_v[k] = rule_verdict(v, ru ? ru->obs : OBS_STATE,
 					    t->state_header);
 		any |= r->rule_v[k] != V_NOTOBS;
@@ -1077,6 +1094,43 @@ static int cmd_run(int argc, char **argv)
 /* Which rules the wire can show (W, W*) of the sections the scenarios
  * are for (2 states, 6 derived sessions, 9 proxy, 10 B2BUA, 13 the
  * examples) have a case, and which have none. */
+/* Every rule: judged against a target by a case, through the API
+ * operations only, or by no case (the unit suite's alone, or no one's). */
+static void judged_by_cases(const struct ruleset *rs, const char *scen)
+{
+	char err[SSTCK_TEXT], dir[PATH_MAX + 256], none[8192] = "";
+	size_t wire = 0, ops = 0, l = 0;
+
+	for (size_t i = 0; i < rs->n; i++) {
+		bool by_case = false, by_op = false;
+
+		for (size_t c = 0; c < nnames; c++) {
+			struct manifest m;
+
+			snprintf(dir, sizeof(dir), "%s/%s", scen, names[c]);
+			if (manifest_load(&m, dir, names[c], NULL, err, sizeof(err)))
+				continue;
+			for (size_t k = 0; k < m.nrules; k++)
+				if (!strcmp(m.rules[k], rs->v[i].id)) {
+					by_op |= m.rule_by_op[k];
+					by_case |= !m.rule_by_op[k];
+				}
+		}
+		if (by_case)
+			wire++;
+		else if (by_op)
+			ops++;
+		else if (l < sizeof(none) - 32)
+			l += snprintf(none + l, sizeof(none) - l, " %s", rs->v[i].id);
+	}
+	printf("rules a case judges against a target: %zu/%zu (%zu on the wire "
+	       "and X-SS-State, %zu through the API operations alone)\n",
+	       wire + ops, rs->n, wire, ops);
+	if (none[0])
+		printf("judged by no case (the unit suite's alone, or no one's):%s\n",
+		       none);
+}
+
 static void coverage(const struct ruleset *rs, const char *scen)
 {
 	static const int sections[] = { 2, 6, 9, 10, 13 };
@@ -1110,6 +1164,7 @@ static void coverage(const struct ruleset *rs, const char *scen)
 	       "%zu/%zu\n", have, want);
 	if (none[0])
 		printf("without a case:%s\n", none);
+	judged_by_cases(rs, scen);
 }
 
 static int cmd_list(int argc, char **argv, bool show)
@@ -1254,8 +1309,9 @@ static int check_one(const char *dir, size_t *nfind)
 		return -1;
 	}
 	printf("%s: %zu messages, %zu X-SS-State values, %zu trace events, "
-	       "%zu wire rules: %zu finding%s\n", dir, o->messages, o->state_checks,
-	       o->trace_events, o->wire_checks, o->n, o->n == 1 ? "" : "s");
+	       "%zu wire rules, %zu operations: %zu finding%s\n", dir, o->messages,
+	       o->state_checks, o->trace_events, o->wire_checks, o->op_checks, o->n,
+	       o->n == 1 ? "" : "s");
 	for (size_t i = 0; i < o->n && i < SSTCK_MAX_FINDINGS; i++)
 		printf("  %-12s %s\n  %-12s at %s\n", o->f[i].rule, o->f[i].text, "",
 		       o->f[i].where);

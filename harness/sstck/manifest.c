@@ -1,11 +1,17 @@
 /*
  * manifest.c: a case's manifest, scenarios/GROUP/CASE/case.ini.
  *
- *   [case]     summary, rules (space-separated rule IDs)
+ *   [case]     summary, rules (space-separated rule IDs), cf (the sides
+ *              of CF options the case is written for, "CF-17=0": a
+ *              target on another side does not play it)
  *   [ref]      app, args ({agent} stands for that agent's address),
  *              transport (udp, the default, or tcp: the callers' side)
  *   [agent.N]  role (uas|uac), scenario (SIPp XML beside case.ini), start
  *   [expect]   derived (derived SipSessions the target's trace must show)
+ *   [ops]      N = RULES | EXPECTATION [| CF-NN=V EXPECTATION]: what the
+ *              result of operation N (X-SSTCK-Op in a scenario) must be
+ *              (conformance/oracle/ops.c says what an expectation is);
+ *              its rules join the case's
  *   [http.N]   an HTTP step of a converged case, in file order: request
  *              (METHOD PATH), body, status, expect (repeatable: PATH OP
  *              VALUE, OP one of = != ~), save (NAME PATH), until (seconds
@@ -102,8 +108,22 @@ static int on_key(void *user, const char *sec, const char *key,
 					BAD("[case] rules: '%s' is not a rule ID", tok);
 				m->nrules++;
 			}
+		} else if (!strcmp(key, "cf")) {
+			int side, used = 0;
+
+			for (const char *p = val; *p; p += used) {
+				p += strspn(p, " ");
+				if (!*p)
+					break;
+				used = 0;
+				if (sscanf(p, "CF-%*d=%d%n", &side, &used) != 1 || !used ||
+				    (p[used] && p[used] != ' '))
+					BAD("[case] cf must be CF-NN=V ..., not '%s'", val);
+			}
+			if (!copy(m->cf, sizeof(m->cf), val))
+				BAD("[case] cf: too long");
 		} else {
-			BAD("[case] has no key '%s' (summary, rules)", key);
+			BAD("[case] has no key '%s' (summary, rules, cf)", key);
 		}
 	} else if (!strcmp(sec, "ref")) {
 		if (!strcmp(key, "app")) {
@@ -206,6 +226,37 @@ static int on_key(void *user, const char *sec, const char *key,
 			BAD("[%s] has no key '%s' (request, body, status, expect, save, "
 			    "until, cookie)", sec, key);
 		}
+	} else if (!strcmp(sec, "ops")) {
+		char buf[SSTCK_TEXT], *save = NULL, *tok;
+		const char *bar = strchr(val, '|');
+		int n;
+
+		if (parse_int(key, 1, 9999, &n))
+			BAD("[ops] keys are operation numbers, not '%s'", key);
+		for (size_t i = 0; i < m->nops; i++)
+			if (m->op_n[i] == n)
+				BAD("[ops] %d given twice", n);
+		if (m->nops == SSTCK_MAX_OPS)
+			BAD("[ops]: more than %d operations", SSTCK_MAX_OPS);
+		if (!bar || bar == val || !bar[1] ||
+		    !copy(m->op_expect[m->nops], sizeof(m->op_expect[0]), val))
+			BAD("[ops] %d must be RULES | EXPECTATION, not '%s'", n, val);
+		m->op_n[m->nops++] = n;
+		snprintf(buf, sizeof(buf), "%.*s", (int)(bar - val), val);
+		for (tok = strtok_r(buf, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+			bool have = false;
+
+			for (size_t k = 0; k < m->nrules; k++)
+				have |= !strcmp(m->rules[k], tok);
+			if (have)
+				continue;
+			if (m->nrules == SSTCK_MAX_RULES)
+				BAD("[ops] %d: the case has more than %d rules", n,
+				    SSTCK_MAX_RULES);
+			if (!copy(m->rules[m->nrules], 24, tok))
+				BAD("[ops] %d: '%s' is not a rule ID", n, tok);
+			m->rule_by_op[m->nrules++] = true;
+		}
 	} else if (!strcmp(sec, "expect")) {
 		if (!strcmp(key, "derived")) {
 			if (parse_int(val, 0, 100, &m->expect_derived))
@@ -214,7 +265,7 @@ static int on_key(void *user, const char *sec, const char *key,
 			BAD("[expect] has no key '%s' (derived)", key);
 		}
 	} else {
-		BAD("unknown section [%s] (case, ref, agent.NAME, http.NAME, expect)",
+		BAD("unknown section [%s] (case, ref, agent.NAME, http.NAME, expect, ops)",
 		    sec);
 	}
 	return 1;

@@ -312,6 +312,7 @@ void run_oracle(const char *top, const struct manifest *m, const char *dir,
 	struct oracle_case c;
 	struct oracle_result *r = calloc(1, sizeof(*r));
 	char table[1024], ladder[1024], *cf = NULL;
+	const char *ex[SSTCK_MAX_OPS];
 
 	memset(o, 0, sizeof(*o));
 	if (!r) {
@@ -332,6 +333,16 @@ void run_oracle(const char *top, const struct manifest *m, const char *dir,
 	if (cf)
 		cf[strcspn(cf, "\n")] = '\0';
 	c.cf = cf;
+	/* operations, unless the target shows no session state (it runs none:
+	 * their rules are not observable there) */
+	textf(ladder, sizeof(ladder), "%s/target.nostate", dir);
+	if (access(ladder, F_OK)) {
+		for (size_t i = 0; i < m->nops; i++)
+			ex[i] = m->op_expect[i];
+		c.nops = m->nops;
+		c.op_n = m->op_n;
+		c.op_expect = ex;
+	}
 	textf(ladder, sizeof(ladder), "%s/ladder.json", dir);
 	c.ladder = ladder;
 	textf(table, sizeof(table), "%s/conformance/oracle/state-table.tsv", top);
@@ -352,6 +363,10 @@ void run_oracle(const char *top, const struct manifest *m, const char *dir,
 	o->state_checks = r->state_checks;
 	o->trace_events = r->trace_events;
 	o->wire_checks = r->wire_checks;
+	o->op_checks = r->op_checks;
+	o->op_unobs = r->op_unobs;
+	textf(o->op_unobs_rules, sizeof(o->op_unobs_rules), "%s", r->op_unobs_rules);
+	textf(o->op_judged_rules, sizeof(o->op_judged_rules), "%s", r->op_judged_rules);
 	o->unparsed = r->unparsed;
 	textf(o->first_unparsed, sizeof(o->first_unparsed), "%s", r->first_unparsed);
 	free(r);
@@ -670,6 +685,16 @@ void run_case(const struct run_opts *o, const struct manifest *m,
 		textf(src, sizeof(src), "%s/case.ini", m->dir);
 		textf(dst, sizeof(dst), "%s/case.ini", outdir);
 		(void)sipp_copy_file(src, dst, e, sizeof(e));
+		if (!t->state_header) {
+			FILE *fp;
+
+			textf(dst, sizeof(dst), "%s/target.nostate", outdir);
+			if ((fp = fopen(dst, "w"))) {
+				fprintf(fp, "%s shows no session state: no operations\n",
+					t->name);
+				fclose(fp);
+			}
+		}
 		if (t->cf[0]) {
 			FILE *fp;
 

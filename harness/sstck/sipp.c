@@ -6,6 +6,7 @@
  * its statistics (-trace_stat) and counts calls itself; the message log
  * (-trace_msg) says whether the target answered at all.
  */
+#define _GNU_SOURCE 1   /* memmem */
 #include <errno.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -155,45 +156,72 @@ void sipp_first_error(const char *path, char *buf, size_t bufsz)
 	free(text);
 }
 
+/* Whether the request in the CDATA at @cdata (up to @end) is an initial
+ * one as the scenario writes it: a To header of its own without a tag. */
+static bool initial_request(const char *cdata, const char *end)
+{
+	for (const char *l = cdata; l && l < end; l = strchr(l, '\n')) {
+		const char *eol;
+
+		l += strspn(l, " \t\r\n");
+		if (strncmp(l, "To:", 3))
+			continue;
+		l += 3;
+		l += strspn(l, " \t");
+		eol = strchr(l, '\n');
+		if (!eol || eol > end || *l == '[')
+			return false;
+		return !memmem(l, (size_t)(eol - l), "tag=", 4);
+	}
+	return false;
+}
+
 int sipp_add_header(const char *path, const char *line)
 {
-	size_t len;
-	char *text = file_read(path, &len), *send, *cdata, *cid, *eol;
+	size_t len, done = 0;
+	char *text = file_read(path, &len), *send, *cdata, *cid, *eol, *end;
 	FILE *fp;
-	int rc = -1;
+	int rc = 0, added = 0;
 
 	if (!text)
 		return -1;
-	/* the first <send> whose CDATA opens with a request line */
+	fp = fopen(path, "w");
+	if (!fp) {
+		free(text);
+		return -1;
+	}
+	/* the first <send> whose CDATA opens with a request line, and every
+	 * later initial request (a scenario may start a second one) */
 	for (send = strstr(text, "<send"); send; send = strstr(send + 5, "<send")) {
 		cdata = strstr(send, "<![CDATA[");
 		if (!cdata)
 			break;
 		cdata += 9;
 		cdata += strspn(cdata, " \t\r\n");
-		if (strncmp(cdata, "SIP/2.0", 7))
-			break;
-	}
-	if (!send || !cdata || !(cid = strstr(cdata, "Call-ID:")) ||
-	    !(eol = strchr(cid, '\n'))) {
-		free(text);
-		return -1;
-	}
-	fp = fopen(path, "w");
-	if (fp) {
-		size_t head = (size_t)(eol + 1 - text);
+		end = strstr(cdata, "]]>");
+		if (!end || !strncmp(cdata, "SIP/2.0", 7) ||
+		    (added && !initial_request(cdata, end)))
+			continue;
+		if (!(cid = strstr(cdata, "Call-ID:")) || cid > end ||
+		    !(eol = strchr(cid, '\n')))
+			continue;
 		const char *indent = cid;
 
 		while (indent > text && (indent[-1] == ' ' || indent[-1] == '\t'))
 			indent--;
-		rc = fwrite(text, 1, head, fp) == head &&
-		     fprintf(fp, "%.*s%s\n", (int)(cid - indent), indent, line) > 0 &&
-		     fputs(eol + 1, fp) != EOF ? 0 : -1;
-		if (fclose(fp))
+		if (fwrite(text + done, 1, (size_t)(eol + 1 - text) - done, fp) !=
+		    (size_t)(eol + 1 - text) - done ||
+		    fprintf(fp, "%.*s%s\n", (int)(cid - indent), indent, line) < 0)
 			rc = -1;
+		done = (size_t)(eol + 1 - text);
+		added++;
 	}
+	if (fwrite(text + done, 1, len - done, fp) != len - done)
+		rc = -1;
+	if (fclose(fp))
+		rc = -1;
 	free(text);
-	return rc;
+	return added && !rc ? 0 : -1;
 }
 
 /* An attribute of N, as a malloc'd string, or NULL. */

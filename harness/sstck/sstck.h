@@ -25,7 +25,7 @@
 #define SSTCK_VERSION "0.3.0"
 
 #define SSTCK_MAX_AGENTS 8
-#define SSTCK_MAX_RULES  32
+#define SSTCK_MAX_RULES  48
 #define SSTCK_MAX_CHECKS 48
 #define SSTCK_TEXT       512
 /* How long an agent waits for each message of a call before the call
@@ -73,6 +73,7 @@ struct agent {
  * exec would not report it). */
 #define SSTCK_MAX_HTTP   24
 #define SSTCK_MAX_EXPECT 8
+#define SSTCK_MAX_OPS    48
 
 struct http_step {
 	char name[32];
@@ -93,15 +94,23 @@ struct manifest {
 	char dir[512];           /* the folder itself */
 	char summary[SSTCK_TEXT];
 	char rules[SSTCK_MAX_RULES][24];
+	bool rule_by_op[SSTCK_MAX_RULES]; /* named only by [ops]: judged
+					     through the API operations */
 	size_t nrules;
 	char app[32];            /* [ref] app */
 	char args[SSTCK_TEXT];   /* [ref] args, {agent} placeholders unexpanded */
+	char cf[128];            /* [case] cf: the CF sides it is written for
+				  * ("CF-17=0"); other targets: not applicable */
 	bool tcp;                /* [ref] transport = tcp */
 	struct agent agents[SSTCK_MAX_AGENTS];
 	size_t nagents;
 	int expect_derived;      /* [expect] derived, -1 when not given */
 	struct http_step http[SSTCK_MAX_HTTP];
 	size_t nhttp;
+	/* [ops]: the operations' numbers and "RULES | EXPECTATION ..." */
+	int op_n[SSTCK_MAX_OPS];
+	char op_expect[SSTCK_MAX_OPS][224];
+	size_t nops;
 };
 
 /* Reads DIR/case.ini; NAME is how reports call the case.  Checks every
@@ -323,7 +332,9 @@ struct oracle_facts {
 		char where[192];
 		char text[384];
 	} f[SSTCK_MAX_FINDINGS];
-	size_t messages, state_checks, trace_events, wire_checks;
+	size_t messages, state_checks, trace_events, wire_checks, op_checks;
+	size_t op_unobs;           /* operations not observable here */
+	char op_unobs_rules[512], op_judged_rules[1024];
 	size_t unparsed;
 	char first_unparsed[160];
 };

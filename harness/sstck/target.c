@@ -203,12 +203,38 @@ static bool option_listed(const char *list, const char *opt)
 	return false;
 }
 
+/* The side T takes of option ID ("CF-17"): what its cf line says, else
+ * the model's default, 0. */
+static int target_side(const struct target *t, const char *id)
+{
+	size_t n = strlen(id);
+
+	for (const char *p = t->cf; (p = strstr(p, id)); p += n)
+		if ((p == t->cf || p[-1] == ' ') && p[n] == '=')
+			return atoi(p + n + 1);
+	return 0;
+}
+
 bool target_plays(const struct target *t, const struct manifest *m,
 		  char *why, size_t whysz)
 {
 	const struct target_app *a = NULL;
 	char buf[SSTCK_TEXT], *save = NULL, *tok;
 
+	/* a case written for one side of a CF option ([case] cf) */
+	snprintf(buf, sizeof(buf), "%s", m->cf);
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		char id[16];
+		int side;
+
+		if (sscanf(tok, "%15[^=]=%d", id, &side) == 2 &&
+		    target_side(t, id) != side) {
+			snprintf(why, whysz, "the case plays %s; target %s takes %s=%d",
+				 tok, t->name, id, target_side(t, id));
+			return false;
+		}
+	}
+	save = NULL;
 	if (t->all_apps)
 		return true;
 	for (size_t i = 0; i < t->napps; i++)

@@ -17,6 +17,8 @@
  *            the same application session, to --target or the
  *            Request-URI; --auth-retry retries a 401/407 on the same
  *            session (SS-STATE-14).
+ *   uas      answers every request itself with 200: the session a case
+ *            asks for operations on when no other role makes one.
  *   probe    what the Java probe (conformance/probe/java) does in a
  *            third-party container: each initial request names the
  *            application and its options in X-SSTCK-App, as sstck run
@@ -224,6 +226,14 @@ static int probe_parse(struct probe_cfg *pc, const char *v)
 	return 0;
 }
 
+/* uas: answers every request itself, 200 (SS-STATE-50): where a case
+ * asks for operations on a session no other application makes */
+static void do_uas(struct sipc_req *r, void *arg)
+{
+	(void)arg;
+	sipc_respond(r, 200, NULL);
+}
+
 static void do_probe(struct sipc_req *r, void *arg)
 {
 	const osip_message_t *m = sipc_req_msg(r);
@@ -238,6 +248,15 @@ static void do_probe(struct sipc_req *r, void *arg)
 	if (!pc || probe_parse(pc, h ? h->hvalue : NULL)) {
 		free(pc);
 		sipc_respond(r, 400, "Bad X-SSTCK-App");
+		return;
+	}
+	/* an operation invalidated the session (observation-protocol.md 4):
+	 * no role to play on it; the request is answered with the results,
+	 * as the Java probe does */
+	if (ss && (!ss_is_valid(ss) || ss_app_session(ss, &sas) || !sas ||
+		   !sas_is_valid(sas))) {
+		free(pc);
+		sipc_respond(r, 200, "Operations Done");
 		return;
 	}
 	if (!ss || ss_app_session(ss, &sas) || !sas ||
@@ -260,7 +279,9 @@ static void do_probe(struct sipc_req *r, void *arg)
 		else
 			uri_target(r, target, sizeof(target));
 		(void)sipc_b2b_opts(r, target, pc->auth_retry, pc->same_call_id);
-	} else if (!strcmp(pc->a.name, "ping"))
+	} else if (!strcmp(pc->a.name, "uas"))
+		do_uas(r, NULL);
+	else if (!strcmp(pc->a.name, "ping"))
 		sipc_respond(r, 200, "Probe Ready");    /* sstck's pre-flight */
 	else
 		sipc_respond(r, 501, "Unknown Probe Role");
@@ -311,12 +332,17 @@ int app_setup(struct app_cfg *a, struct sipc_app *app)
 		app->is_ua = true;
 		return 0;
 	}
+	if (!strcmp(a->name, "uas")) {
+		app->do_request = do_uas;
+		app->is_ua = true;
+		return 0;
+	}
 	if (!strcmp(a->name, "click-to-call")) {
 		app->do_request = do_c2c;
 		app->is_ua = true;
 		return 0;
 	}
 	fprintf(stderr, "sstck-ref: unknown application '%s' (proxy, "
-		"send-on, fork, b2bua, click-to-call, probe)\n", a->name);
+		"send-on, fork, b2bua, uas, click-to-call, probe)\n", a->name);
 	return -1;
 }

@@ -32,6 +32,7 @@
 #include <osipparser2/osip_parser.h>
 #include <osip2/osip_time.h>
 #include "sipc.h"
+#include "ops.h"
 #include "mem.h"
 #include "fault.h"
 
@@ -182,6 +183,8 @@ struct sipc {
 	struct sipc_source src[4];    /**< other things to poll (HTTP)    */
 	int nsrc;
 	struct sipc_call *calls;
+	struct sipc_ops ops;          /**< results of the message in hand
+				       * (operations, ops.h)             */
 };
 
 static struct sipc *the_c;      /* for libosip2's context-free callbacks */
@@ -346,6 +349,7 @@ static void stamp(struct sipc *c, struct ss *ss, osip_message_t *m)
 		snprintf(v, sizeof(v), "none");
 	}
 	osip_message_set_header(m, "X-SS-State", v);
+	sipc_ops_attach(&c->ops, m);
 	osip_message_force_update(m);
 }
 
@@ -365,6 +369,28 @@ static void trace_write(struct sipc *c, json_t *o)
 	fputc('\n', c->trace);
 	c->trace_dirty = true;   /* flushed before the loop next waits */
 	json_decref(o);
+}
+
+/* An operation's trace line (ops.h): the caller keeps its reference. */
+static void ops_trace(void *arg, json_t *o)
+{
+	trace_write(arg, json_incref(o));
+}
+
+/* The operations @m asks of the application, on @ss, as the application
+ * gets the message (observation-protocol.md 4); 100 Trying never reaches
+ * it. */
+static void ops_run(struct sipc *c, struct ss *ss, const osip_message_t *m,
+		    bool initial)
+{
+	struct sipc_ops_msg ctx = {
+		.request = m && MSG_IS_REQUEST(m), .initial = initial,
+		.ua = c->app.is_ua, .model = c->m,
+	};
+
+	sipc_ops_clear(&c->ops);
+	if (ss && m && m->status_code != 100)
+		sipc_ops_run(&c->ops, ss, m, &ctx, c->mapp, ops_trace, c);
 }
 
 static void on_model_event(const struct ssm_event *ev, void *arg)
@@ -1393,6 +1419,7 @@ static void px_on_response(struct sipc_px *px, osip_transaction_t *tr,
 		return;
 	}
 	bss = apply(px->c, px->ss, resp, SSM_IN);
+	ops_run(px->c, bss, resp, false);
 	if (st < 200 && !px->br[i].done)
 		px->br[i].status = st;   /* not over the 408 of a timeout */
 	if (st == 100) {
@@ -1794,7 +1821,13 @@ int sipc_b2b_opts(struct sipc_req *r, const char *target, bool auth_retry,
 		if (!err && (err = ss_link(s->ss, uac)))
 			ss_invalidate(uac);
 	} else {
-		err = ss_b2b_leg(s->ss, true, mf, NULL, NULL, &uac);
+		/* the new leg's parties are the original's (B2B-02, SS-04) */
+		char *fu = q->from ? uri_dup(q->from->url) : NULL;
+		char *tu = q->to ? uri_dup(q->to->url) : NULL;
+
+		err = ss_b2b_leg(s->ss, true, mf, fu, tu, &uac);
+		free(fu);
+		free(tu);
 	}
 	if (err == SSM_HOPS) {
 		srv_respond(s, 483, NULL);
@@ -1879,6 +1912,7 @@ static void relay_on_response(struct relay *rl, osip_message_t *resp)
 
 	rl->status = st;
 	t = apply(c, rl->out, resp, SSM_IN);
+	ops_run(c, t, resp, false);
 	if (rl->call) {
 		call_on_response(rl->call, rl, t, resp);
 		return;
@@ -2111,6 +2145,7 @@ static void servlet(struct ss *ss, const struct ssm_msg *msg, void *arg)
 	(void)ss;
 	if (!validate(d->srv))
 		return;
+	ops_run(c, d->srv->ss, d->srv->req, true);
 	if (c->app.do_request)
 		c->app.do_request(&r, c->app.arg);
 	if (!d->srv->px && !d->srv->rl && !d->srv->final_sent)
@@ -2159,6 +2194,27 @@ static void send_trying(struct srv *s)
 		srv_respond_msg(s, t);
 }
 
+/* Encoded-URI targeting (KEY-05, JSR 289 15.11.3): the live application
+ * session an initial request's top Route names, when that Route is ours,
+ * else its Request-URI; NULL for none. */
+static struct sas *encoded_sas(struct sipc *c, const osip_message_t *m)
+{
+	osip_route_t *r = NULL;
+	const osip_uri_t *u = m->req_uri;
+	struct sas *sas = NULL;
+	char *t = NULL;
+
+	if (osip_message_get_route(m, 0, &r) >= 0 && r && r->url &&
+	    uri_is_us(c, r->url))
+		u = r->url;
+	else if (!u || !uri_is_us(c, u))
+		return NULL;
+	if (osip_uri_to_str(u, &t) >= 0)
+		sas = ssm_sas_from_encoded(c->m, t);
+	osip_free(t);
+	return sas;
+}
+
 static void on_request(int type, osip_transaction_t *tr, osip_message_t *m)
 {
 	struct sipc *c = the_c;
@@ -2168,6 +2224,7 @@ static void on_request(int type, osip_transaction_t *tr, osip_message_t *m)
 	struct ss *ss;
 
 	(void)type;
+	sipc_ops_clear(&c->ops);
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return;
@@ -2189,6 +2246,7 @@ static void on_request(int type, osip_transaction_t *tr, osip_message_t *m)
 		/* find the INVITE server transaction it cancels */
 		osip_transaction_t *inv = NULL;
 		struct srv *is = NULL;
+		bool b2b;
 
 		for (int i = 0; i < osip_list_size(&c->osip->osip_ist_transactions); i++) {
 			osip_transaction_t *x = osip_list_get(
@@ -2212,16 +2270,21 @@ static void on_request(int type, osip_transaction_t *tr, osip_message_t *m)
 			return;
 		}
 		srv_respond(s, 200, NULL);
+		b2b = is->rl && !is->final_sent;
+		/* the application's doCancel, once the container answered
+		 * (SS-STATE-24: a B2BUA's INVITE gets its 487 first) */
+		if (b2b)
+			srv_respond(is, 487, NULL);
+		ops_run(c, is->ss, m, false);
 		if (is->px) {                         /* PROXY-14 */
 			px_cancel_pending(is->px, -1);
 		}
-		else if (is->rl && !is->final_sent) {
+		else if (b2b) {
 			/* SS-STATE-24: the container answers the INVITE with
 			 * 487 itself (the session is TERMINATED), then the
 			 * application cancels its other leg (B2B-10). */
 			struct relay *rl = is->rl;
 
-			srv_respond(is, 487, NULL);
 			rl->cancelled = true;
 			if (rl->status >= 100 && rl->status < 200)
 				send_cancel(c, rl->out, rl->req);
@@ -2240,6 +2303,7 @@ static void on_request(int type, osip_transaction_t *tr, osip_message_t *m)
 		s->ss = mem_ref(ss);
 		ssm_dispatch(ss, &ev, NULL, NULL);
 		send_trying(s);
+		ops_run(c, ss, m, false);
 		if (ss_role(ss) == SS_ROLE_PROXY || !ss_is_valid(ss))
 			forward_subsequent(s);
 		else
@@ -2265,7 +2329,8 @@ static void on_request(int type, osip_transaction_t *tr, osip_message_t *m)
 		struct dispatch_ctx d = {s};
 		char *fu = NULL, *tu = NULL;
 
-		if (ssm_sas_for_initial(c->mapp, &ev, &sas) ||
+		sas = encoded_sas(c, m);                 /* KEY-05 */
+		if ((!sas && ssm_sas_for_initial(c->mapp, &ev, &sas)) ||
 		    (m->from && m->from->url &&
 		     osip_uri_to_str(m->from->url, &fu) < 0) ||
 		    (m->to && m->to->url &&
@@ -2279,6 +2344,8 @@ static void on_request(int type, osip_transaction_t *tr, osip_message_t *m)
 		}
 		osip_free(fu);
 		osip_free(tu);
+		/* no application router here: the neutral region (SS-09) */
+		(void)ss_set_routing(ss, "NEUTRAL", NULL);
 		s->ss = mem_ref(ss);
 		send_trying(s);
 		ssm_dispatch(ss, &ev, servlet, &d);   /* SS-STATE-02 */
@@ -2303,6 +2370,7 @@ static void on_client_response(int type, osip_transaction_t *tr,
 	struct ss *cs = osip_transaction_get_reserved4(tr);
 
 	(void)type;
+	sipc_ops_clear(&the_c->ops);
 	if (px)
 		px_on_response(px, tr, m);
 	else if (rl && rl->tr == tr)
@@ -2536,6 +2604,7 @@ static void stateless(struct sipc *c, osip_message_t *m)
 	char cid[256], vb[64];
 	struct ss *ss;
 
+	sipc_ops_clear(&c->ops);
 	to_ev(m, SSM_IN, &ev, cid, sizeof(cid));
 	ss = ssm_match(c->m, &ev);
 	if (MSG_IS_RESPONSE(m)) {
@@ -2557,6 +2626,7 @@ static void stateless(struct sipc *c, osip_message_t *m)
 		return;
 	if (ss)
 		ssm_dispatch(ss, &ev, NULL, NULL);
+	ops_run(c, ss, m, false);
 	if (ss && ss_is_valid(ss) && ss_role(ss) != SS_ROLE_PROXY) {
 		relay_ack(c, ss);                     /* B2BUA */
 		return;
@@ -3769,6 +3839,7 @@ int sipc_run(struct sipc *c)
 			    i < c->nconns && c->conns[i].fd == pf[pi].fd)
 				read_conn(c, i);
 		}
+		sipc_ops_clear(&c->ops);   /* timers send for no message */
 		conn_timers(c);
 		run_branch_timers(c);
 		pump(c);
@@ -3844,6 +3915,7 @@ void sipc_free(struct sipc *c)
 		fclose(c->trace);
 	if (the_c == c)
 		the_c = NULL;
+	sipc_ops_forget();
 	free(c);
 }
 

@@ -18,9 +18,11 @@ public interface SipApplicationSession {
     SipSession getSipSession(String id);
     Object getSession(String id, Protocol protocol);
     java.net.URL encodeURL(java.net.URL url);
-    URI encodeURI(URI uri);
+    void encodeURI(URI uri);
     Object getAttribute(String name);
     java.util.Iterator<String> getAttributeNames();
     void setAttribute(String name, Object attribute);
     void removeAttribute(String name);
+    java.util.Collection<ServletTimer> getTimers();
+    ServletTimer getTimer(String id);
 }

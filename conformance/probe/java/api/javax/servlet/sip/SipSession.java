@@ -21,4 +21,6 @@ public interface SipSession {
     void setAttribute(String name, Object attribute);
     void removeAttribute(String name);
     void setHandler(String name) throws javax.servlet.ServletException;
+    javax.servlet.sip.ar.SipApplicationRoutingRegion getRegion();
+    URI getSubscriberURI();
 }

@@ -7,7 +7,9 @@ import javax.servlet.sip.SipApplicationSessionEvent;
 import javax.servlet.sip.SipApplicationSessionListener;
 import javax.servlet.sip.SipSession;
 import javax.servlet.sip.SipSessionEvent;
+import javax.servlet.sip.ServletTimer;
 import javax.servlet.sip.SipSessionListener;
+import javax.servlet.sip.TimerListener;
 
 /**
  * Readiness, invalidation and expiry as the container reports them to a
@@ -15,7 +17,8 @@ import javax.servlet.sip.SipSessionListener;
  * application sessions, which the session monitor lists (JSR 289 has no
  * way to enumerate them).
  */
-public class ProbeListener implements SipSessionListener, SipApplicationSessionListener {
+public class ProbeListener implements SipSessionListener, SipApplicationSessionListener,
+                                      TimerListener {
     static final Set<String> LIVE = ConcurrentHashMap.newKeySet();
 
     @Override
@@ -71,5 +74,11 @@ public class ProbeListener implements SipSessionListener, SipApplicationSessionL
     @Override
     public void sessionReadyToInvalidate(SipApplicationSessionEvent ev) {
         Observation.emit("sas-ready", "sas", ev.getApplicationSession().getId());
+    }
+
+    /** A ServletTimer the operations created (sas.createTimer) fired. */
+    @Override
+    public void timeout(ServletTimer t) {
+        Observation.emit("timer-fired", "sas", t.getApplicationSession().getId(), "timer", t.getId());
     }
 }

@@ -15,6 +15,7 @@ import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
 import javax.servlet.sip.SipSession;
 import javax.servlet.sip.SipURI;
+import javax.servlet.sip.TimerService;
 import javax.servlet.sip.TooManyHopsException;
 import javax.servlet.sip.URI;
 
@@ -50,10 +51,13 @@ public class ProbeServlet extends SipServlet {
         + " response=\"00000000000000000000000000000000\"";
 
     private transient SipFactory factory;
+    private transient TimerService timers;
 
     @Override
     public void init() throws ServletException {
         factory = (SipFactory) getServletContext().getAttribute(SIP_FACTORY);
+        timers = (TimerService) getServletContext().getAttribute(TIMER_SERVICE);
+        Ops.util = (javax.servlet.sip.SipSessionsUtil) getServletContext().getAttribute(SIP_SESSIONS_UTIL);
         try {
             Observation.open(getInitParameter("sstck.trace"));
         } catch (IOException e) {
@@ -74,6 +78,7 @@ public class ProbeServlet extends SipServlet {
     /** Sends @m after stamping it as session @s. */
     static void send(SipServletMessage m, SipSession s) throws IOException {
         m.setHeader(Observation.STATE_HEADER, Observation.stamp(s));
+        Ops.attach(m);
         m.send();
     }
 
@@ -84,11 +89,34 @@ public class ProbeServlet extends SipServlet {
         SipServletResponse r = reason == null ? req.createResponse(status)
                                               : req.createResponse(status, reason);
         r.setHeader(Observation.STATE_HEADER, Observation.stamp(s));
+        Ops.attach(r);
         r.send();
     }
 
+    /**
+     * Every request the container gives the application: the operations it
+     * asks for first (Ops), then the act.  When an operation made the act
+     * impossible (it invalidated the session to relay on), the request is
+     * answered here with 200 and the results.
+     */
     @Override
     protected void doRequest(SipServletRequest req) throws ServletException, IOException {
+        Ops.begin(req, factory, timers);
+        try {
+            act(req);
+        } catch (IllegalStateException e) {
+            if (!Ops.any() || req.getMethod().equals("ACK") || req.isCommitted()) {
+                throw e;
+            }
+            SipServletResponse r = req.createResponse(200, "Operations Done");
+            Ops.attach(r);
+            r.send();
+        } finally {
+            Ops.end();
+        }
+    }
+
+    private void act(SipServletRequest req) throws ServletException, IOException {
         SipSession s = req.getSession();
 
         if (req.isInitial()) {
@@ -96,9 +124,16 @@ public class ProbeServlet extends SipServlet {
             return;
         }
         String role = Observation.role(s);
+        if (roleOf(req.getApplicationSession()).app.equals("uas")) {
+            if (!req.getMethod().equals("ACK")) {
+                answer(req, 200, null);
+            }
+            return;
+        }
         if (role.equals("PROXY")) {
             // the container proxies it on after this (record-routed)
             req.setHeader(Observation.STATE_HEADER, Observation.stamp(s));
+            Ops.attach(req);
             return;
         }
         if (req.getMethod().equals("ACK")) {
@@ -146,6 +181,12 @@ public class ProbeServlet extends SipServlet {
             case "b2bua":
                 b2bua(req, r);
                 return;
+            case "uas":
+                // answers every request itself (SS-STATE-50): where a case
+                // asks for operations on a session no other role makes
+                Observation.setRole(s, "UAS", false);
+                answer(req, r.answer, null);
+                return;
             case "ping":
                 // sstck's pre-flight: the probe is deployed and answers
                 Observation.setRole(s, "UAS", false);
@@ -190,6 +231,7 @@ public class ProbeServlet extends SipServlet {
             }
         }
         req.setHeader(Observation.STATE_HEADER, Observation.stamp(s));
+        Ops.attach(req);
         if (to.isEmpty()) {
             p.proxyTo(req.getRequestURI());
             return;
@@ -257,10 +299,33 @@ public class ProbeServlet extends SipServlet {
         }
     }
 
+    /** Every response the container gives the application: the
+     * operations first, as for requests; one that made the relay
+     * impossible leaves the response where it is. */
     @Override
     protected void doResponse(SipServletResponse resp) throws ServletException, IOException {
+        /* what the relay needs, taken before an operation can invalidate
+         * the session it came on */
+        SipApplicationSession sas = resp.getApplicationSession();
+        SipSession peer = null;
+        if (roleOf(sas).app.equals("b2bua") && sas.getAttribute(ClickToCall.CALL) == null) {
+            peer = resp.getRequest().getB2buaHelper().getLinkedSession(resp.getSession());
+        }
+        Ops.begin(resp, factory, timers);
+        try {
+            onResponse(resp, sas, peer);
+        } catch (IllegalStateException e) {
+            if (!Ops.any()) {
+                throw e;
+            }
+        } finally {
+            Ops.end();
+        }
+    }
+
+    private void onResponse(SipServletResponse resp, SipApplicationSession sas, SipSession peer)
+        throws ServletException, IOException {
         SipSession s = resp.getSession();
-        SipApplicationSession sas = s.getApplicationSession();
 
         markDerived(s, roleOf(sas).app.equals("b2bua") ? "UAC" : "PROXY");
         if (sas.getAttribute(ClickToCall.CALL) != null) {
@@ -269,10 +334,11 @@ public class ProbeServlet extends SipServlet {
         }
         if (Observation.role(s).equals("PROXY")) {
             resp.setHeader(Observation.STATE_HEADER, Observation.stamp(s));
+            Ops.attach(resp);
             bestResponse(resp, roleOf(sas));
             return;
         }
-        relay(resp);
+        relay(resp, peer);
     }
 
     /**
@@ -297,11 +363,10 @@ public class ProbeServlet extends SipServlet {
     }
 
     /** A B2BUA's response on its UAC leg, relayed to the other (B2B-07). */
-    private void relay(SipServletResponse resp) throws IOException {
+    private void relay(SipServletResponse resp, SipSession peer) throws IOException {
         SipServletRequest sent = resp.getRequest();
         int st = resp.getStatus();
         B2buaHelper h = sent.getB2buaHelper();
-        SipSession peer = h.getLinkedSession(resp.getSession());
 
         if (st == 100 || peer == null || !peer.isValid()) {
             return;
@@ -311,7 +376,7 @@ public class ProbeServlet extends SipServlet {
         }
         /* the container's twin of a derived UAC session upstream (B2B-09) */
         markDerived(peer, "UAS");
-        if (st >= 200 && st < 300 && resp.getMethod().equals("INVITE")) {
+        if (st >= 200 && st < 300 && resp.getMethod().equals("INVITE") && resp.getSession().isValid()) {
             resp.getSession().setAttribute(TWO_XX, resp);
         }
         Object in = sent.getAttribute(IN);
@@ -323,6 +388,7 @@ public class ProbeServlet extends SipServlet {
         }
         copyContent(resp, up);
         up.setHeader(Observation.STATE_HEADER, Observation.stamp(peer));
+        Ops.attach(up);
         up.send();
     }
 

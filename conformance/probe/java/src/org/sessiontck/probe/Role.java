@@ -19,6 +19,8 @@ public final class Role {
     public String reproxy;
     /** The best-response callback's own answer (`--best-answer CODE`), or 0. */
     public int bestAnswer;
+    /** The uas role's answer (`--answer CODE`), 200 by default. */
+    public int answer = 200;
 
     private Role(String app) {
         this.app = app;
@@ -41,6 +43,12 @@ public final class Role {
                     r.bestAnswer = Integer.parseInt(w[++i]);
                 } catch (NumberFormatException e) {
                     r.bestAnswer = 0;
+                }
+            } else if (a.equals("--answer") && hasValue) {
+                try {
+                    r.answer = Integer.parseInt(w[++i]);
+                } catch (NumberFormatException e) {
+                    r.answer = 500;
                 }
             } else if (a.equals("--branch-timeout") && hasValue) {
                 try {

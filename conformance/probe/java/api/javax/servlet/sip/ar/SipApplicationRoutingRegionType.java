@@ -1,0 +1,4 @@
+package javax.servlet.sip.ar;
+
+/** Signatures only. */
+public enum SipApplicationRoutingRegionType { ORIGINATING, TERMINATING, NEUTRAL }

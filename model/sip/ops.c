@@ -1,0 +1,582 @@
+/**
+ * @file model/sip/ops.c  operations: the session API called on request
+ *
+ * sstck-ref's side of conformance/observation-protocol.md section 4; the
+ * Java probe's is conformance/probe/java/.../Ops.java.  Each operation is
+ * one call of the session model's API, its error code the exception the
+ * API would throw.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ops.h"
+
+#define OPS_ARGS 4
+
+struct call {
+	struct ss *ss;             /* the message's session */
+	struct ssm_app *app;
+	const char *args[OPS_ARGS];
+	int nargs;
+	char *out;                 /* the value, when it returns one */
+	size_t outsz;
+	const char *bad;           /* the operation is not known */
+};
+
+/*
+ * Attribute values: interned strings, each kept once until the container
+ * stops (sipc_ops_forget).  A derived session's attributes are a shallow
+ * copy of its original's (DERIVED-03, CF-06): one value may be bound to
+ * several sessions at once and unbound from each, so no unbinding may
+ * free it.
+ */
+#define OPS_VALUES 256
+static char *values[OPS_VALUES];
+
+static char *intern(const char *v)
+{
+	int i;
+
+	for (i = 0; i < OPS_VALUES && values[i]; i++)
+		if (!strcmp(values[i], v))
+			return values[i];
+	if (i == OPS_VALUES)
+		return NULL;
+	values[i] = strdup(v);
+	return values[i];
+}
+
+void sipc_ops_forget(void)
+{
+	for (int i = 0; i < OPS_VALUES; i++) {
+		free(values[i]);
+		values[i] = NULL;
+	}
+}
+
+static const char *arg(struct call *k, int i)
+{
+	if (i >= k->nargs) {
+		k->bad = "missing argument";
+		return NULL;
+	}
+	return strcmp(k->args[i], "null") ? k->args[i] : NULL;
+}
+
+static int put(struct call *k, const char *fmt, const char *s)
+{
+	(void)fmt;                /* always "%s": the value as it is */
+	snprintf(k->out, k->outsz, "%s", s);
+	return SSM_OK;
+}
+
+static int put_u64(struct call *k, int err, uint64_t v)
+{
+	if (!err)
+		snprintf(k->out, k->outsz, "%" PRIu64, v);
+	return err;
+}
+
+static int put_bool(struct call *k, int err, bool v)
+{
+	if (!err)
+		put(k, "%s", v ? "true" : "false");
+	return err;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Attribute names in byte order, without the applications' own. */
+static int put_names(struct call *k, const char **names, size_t n)
+{
+	size_t len = 0;
+
+	qsort(names, n, sizeof(names[0]), cmp_str);
+	k->out[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (!strncmp(names[i], "sstck.", 6))
+			continue;
+		len += (size_t)snprintf(k->out + len, len < k->outsz ? k->outsz - len : 0,
+					"%s%s", len ? " " : "", names[i]);
+		if (len >= k->outsz)
+			break;
+	}
+	return SSM_OK;
+}
+
+static int set_attr(struct call *k, bool on_sas, struct sas *sas, struct ss *ss)
+{
+	const char *name = arg(k, 0), *val = arg(k, 1);
+	char *v = val ? intern(val) : NULL;
+	int err;
+
+	if (k->bad)
+		return SSM_OK;
+	if (val && !v)
+		return SSM_NOMEM;
+	err = on_sas ? sas_set_attr(sas, name, v, NULL) :
+		       ss_set_attr(ss, name, v, NULL);
+	return err ? err : put(k, "%s", "void");
+}
+
+static int get_attr(struct call *k, int err, void *v)
+{
+	if (!err)
+		put(k, "%s", v ? (const char *)v : "null");
+	return err;
+}
+
+static int on_session(struct call *k, const char *op, struct ss *s)
+{
+	const char *names[64], *str = NULL;
+	enum ss_state st;
+	struct sas *sas;
+	struct ss_req req;
+	uint64_t t;
+	size_t n;
+	void *v = NULL;
+	bool b;
+	int err;
+
+	if (!strcmp(op, "getId"))
+		return put(k, "%s", ss_id(s));
+	if (!strcmp(op, "isValid"))
+		return put_bool(k, 0, ss_is_valid(s));
+	if (!strcmp(op, "getState")) {
+		if (!(err = ss_state(s, &st)))
+			put(k, "%s", ss_state_name(st));
+		return err;
+	}
+	if (!strcmp(op, "getCallId") || !strcmp(op, "getLocalParty") ||
+	    !strcmp(op, "getRemoteParty") || !strcmp(op, "getRegion")) {
+		err = !strcmp(op, "getCallId") ? ss_call_id(s, &str) :
+		      !strcmp(op, "getLocalParty") ? ss_local_party(s, &str) :
+		      !strcmp(op, "getRegion") ? ss_region(s, &str) :
+		      ss_remote_party(s, &str);
+		if (!err)
+			put(k, "%s", str ? str : "null");
+		return err;
+	}
+	if (!strcmp(op, "getCreationTime") || !strcmp(op, "getLastAccessedTime")) {
+		err = op[3] == 'C' ? ss_creation_time(s, &t) : ss_last_accessed(s, &t);
+		return put_u64(k, err, t);
+	}
+	if (!strcmp(op, "getApplicationSessionId")) {
+		if (!(err = ss_app_session(s, &sas)))
+			put(k, "%s", sas_id(sas));
+		return err;
+	}
+	if (!strcmp(op, "setAttribute"))
+		return set_attr(k, false, NULL, s);
+	if (!strcmp(op, "getAttribute")) {
+		str = arg(k, 0);
+		if (k->bad)
+			return SSM_OK;
+		err = ss_get_attr(s, str, &v);
+		return get_attr(k, err, v);
+	}
+	if (!strcmp(op, "removeAttribute")) {
+		str = arg(k, 0);
+		if (k->bad || (err = ss_remove_attr(s, str)))
+			return k->bad ? SSM_OK : err;
+		return put(k, "%s", "void");
+	}
+	if (!strcmp(op, "getAttributeNames")) {
+		if ((err = ss_attr_names(s, names, 64, &n)))
+			return err;
+		return put_names(k, names, n < 64 ? n : 64);
+	}
+	if (!strcmp(op, "invalidate"))
+		return (err = ss_invalidate(s)) ? err : put(k, "%s", "void");
+	if (!strcmp(op, "isReadyToInvalidate")) {
+		err = ss_is_ready(s, &b);
+		return put_bool(k, err, err ? false : b);
+	}
+	if (!strcmp(op, "getInvalidateWhenReady")) {
+		err = ss_get_iwr(s, &b);
+		return put_bool(k, err, err ? false : b);
+	}
+	if (!strcmp(op, "setInvalidateWhenReady")) {
+		str = arg(k, 0);
+		if (k->bad)
+			return SSM_OK;
+		err = ss_set_iwr(s, str && !strcmp(str, "true"));
+		return err ? err : put(k, "%s", "void");
+	}
+	if (!strcmp(op, "createRequest")) {
+		str = arg(k, 0);
+		if (k->bad)
+			return SSM_OK;
+		err = ss_create_request(s, str, &req);
+		return err ? err : put(k, "%s", "created");
+	}
+	if (!strcmp(op, "setHandler")) {
+		str = arg(k, 0);
+		if (k->bad)
+			return SSM_OK;
+		err = ss_set_handler(s, str);
+		return err ? err : put(k, "%s", "void");
+	}
+	k->bad = "unknown operation";
+	return SSM_OK;
+}
+
+static int on_app(struct call *k, const char *op, struct sas *sas)
+{
+	const char *names[64], *str = NULL;
+	struct ssm_timer *tm;
+	struct sas *other;
+	struct ss *found;
+	uint64_t t;
+	int64_t exp;
+	size_t n;
+	void *v = NULL;
+	bool b;
+	int err, granted;
+
+	if (!strcmp(op, "getId"))
+		return put(k, "%s", sas_id(sas));
+	if (!strcmp(op, "isValid"))
+		return put_bool(k, 0, sas_is_valid(sas));
+	if (!strcmp(op, "getApplicationName")) {
+		if (!(err = sas_app_name(sas, &str)))
+			put(k, "%s", str ? str : "null");
+		return err;
+	}
+	if (!strcmp(op, "getCreationTime") || !strcmp(op, "getLastAccessedTime")) {
+		err = op[3] == 'C' ? sas_creation_time(sas, &t) :
+		      sas_last_accessed(sas, &t);
+		return put_u64(k, err, t);
+	}
+	if (!strcmp(op, "getExpirationTime")) {
+		if (!(err = sas_expiration_time(sas, &exp)))
+			snprintf(k->out, k->outsz, "%" PRId64, exp);
+		return err;
+	}
+	if (!strcmp(op, "setExpires")) {
+		str = arg(k, 0);
+		if (k->bad)
+			return SSM_OK;
+		if (!(err = sas_set_expires(sas, str ? atoi(str) : 0, &granted)))
+			snprintf(k->out, k->outsz, "%d", granted);
+		return err;
+	}
+	if (!strcmp(op, "setAttribute"))
+		return set_attr(k, true, sas, NULL);
+	if (!strcmp(op, "getAttribute")) {
+		str = arg(k, 0);
+		if (k->bad)
+			return SSM_OK;
+		err = sas_get_attr(sas, str, &v);
+		return get_attr(k, err, v);
+	}
+	if (!strcmp(op, "removeAttribute")) {
+		str = arg(k, 0);
+		if (k->bad || (err = sas_remove_attr(sas, str)))
+			return k->bad ? SSM_OK : err;
+		return put(k, "%s", "void");
+	}
+	if (!strcmp(op, "getAttributeNames")) {
+		if ((err = sas_attr_names(sas, names, 64, &n)))
+			return err;
+		return put_names(k, names, n < 64 ? n : 64);
+	}
+	if (!strcmp(op, "getSessions")) {
+		str = k->nargs ? arg(k, 0) : NULL;
+		err = sas_sessions(sas, k->nargs == 0, str, NULL, 0, &n);
+		if (!err)
+			snprintf(k->out, k->outsz, "%zu", n);
+		return err;
+	}
+	if (!strcmp(op, "getSipSession")) {
+		str = arg(k, 0);
+		if (k->bad)
+			return SSM_OK;
+		if (str && !strcmp(str, "self"))
+			str = ss_id(k->ss);
+		found = NULL;
+		if ((err = sas_get_sip_session(sas, str, &found)))
+			return err;
+		return put(k, "%s", !found ? "null" : found == k->ss ? "self" : "other");
+	}
+	if (!strcmp(op, "invalidate"))
+		return (err = sas_invalidate(sas)) ? err : put(k, "%s", "void");
+	if (!strcmp(op, "isReadyToInvalidate")) {
+		err = sas_is_ready(sas, &b);
+		return put_bool(k, err, err ? false : b);
+	}
+	if (!strcmp(op, "getInvalidateWhenReady")) {
+		err = sas_get_iwr(sas, &b);
+		return put_bool(k, err, err ? false : b);
+	}
+	if (!strcmp(op, "setInvalidateWhenReady")) {
+		str = arg(k, 0);
+		if (k->bad)
+			return SSM_OK;
+		err = sas_set_iwr(sas, str && !strcmp(str, "true"));
+		return err ? err : put(k, "%s", "void");
+	}
+	if (!strcmp(op, "createTimer")) {
+		str = arg(k, 0);
+		if (k->bad)
+			return SSM_OK;
+		err = ssm_timer_create(sas, str ? strtoull(str, NULL, 10) : 0, 0,
+				       false, NULL, &tm);
+		return err ? err : put(k, "%s", "created");
+	}
+	if (!strcmp(op, "getTimeRemaining")) {
+		if ((err = sas_timers(sas, &tm, 1, &n)))
+			return err;
+		if (!n) {
+			k->bad = "no timer";
+			return SSM_OK;
+		}
+		snprintf(k->out, k->outsz, "%" PRId64, ssm_timer_remaining(tm));
+		return SSM_OK;
+	}
+	if (!strcmp(op, "byId")) {
+		str = arg(k, 0);
+		if (k->bad)
+			return SSM_OK;
+		if (str && !strcmp(str, "self"))
+			str = sas_id(sas);
+		other = NULL;
+		if ((err = ssm_app_find_sas(k->app, str, &other)))
+			return err;
+		return put(k, "%s", !other ? "null" : other == sas ? "self" : "other");
+	}
+	if (!strcmp(op, "getTimers")) {
+		if (!(err = sas_timers(sas, NULL, 0, &n)))
+			snprintf(k->out, k->outsz, "%zu", n);
+		return err;
+	}
+	if (!strcmp(op, "encodeURI")) {
+		str = arg(k, 0);
+		if (k->bad)
+			return SSM_OK;
+		return sas_encode_uri(sas, str, k->out, k->outsz);
+	}
+	if (!strcmp(op, "byKey")) {
+		str = arg(k, 0);
+		if (k->bad)
+			return SSM_OK;
+		if ((err = sas_by_key(k->app, str, true, &other)))
+			return err;
+		return put(k, "%s", other == sas ? "self" : "other");
+	}
+	k->bad = "unknown operation";
+	return SSM_OK;
+}
+
+/*
+ * req.isInitial, req.getProxy and the initial request's Proxy defaults
+ * (proxy.getRecurse ...): what the container knows of the message in
+ * hand (@ctx).  getProxy on a request of a user agent's session (a B2BUA
+ * leg) is IllegalStateException (B2B-01).
+ */
+static int on_message(struct call *k, const char *target, const char *op,
+		      const struct sipc_ops_msg *ctx)
+{
+	struct ssm_proxy_cfg cfg;
+	enum ss_role role = ss_role(k->ss);
+
+	if (!ctx->request) {
+		k->bad = "not a request";
+		return SSM_OK;
+	}
+	if (!strcmp(target, "req")) {
+		if (!strcmp(op, "isInitial"))
+			return put(k, "%s", ctx->initial ? "true" : "false");
+		if (!strcmp(op, "getProxy"))
+			return role == SS_ROLE_PROXY || (ctx->initial && !ctx->ua) ?
+			       put(k, "%s", "proxy") : SSM_ISE;
+		k->bad = "unknown operation";
+		return SSM_OK;
+	}
+	if (!ctx->initial) {
+		k->bad = "not an initial request";
+		return SSM_OK;
+	}
+	ssm_proxy_defaults(ctx->model, &cfg);
+	if (!strcmp(op, "getRecurse"))
+		return put(k, "%s", cfg.recurse ? "true" : "false");
+	if (!strcmp(op, "getRecordRoute"))
+		return put(k, "%s", cfg.record_route ? "true" : "false");
+	if (!strcmp(op, "getParallel"))
+		return put(k, "%s", cfg.parallel ? "true" : "false");
+	if (!strcmp(op, "getSupervised"))
+		return put(k, "%s", cfg.supervised ? "true" : "false");
+	k->bad = "unknown operation";
+	return SSM_OK;
+}
+
+/* The exception a model error stands for. */
+static const char *exception(int err)
+{
+	switch (err) {
+	case SSM_ISE:     return "IllegalStateException";
+	case SSM_IAE:     return "IllegalArgumentException";
+	case SSM_NPE:     return "NullPointerException";
+	case SSM_SERVLET: return "ServletException";
+	case SSM_HOPS:    return "TooManyHopsException";
+	default:          return NULL;
+	}
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Percent-decoding in place; false when it is not well formed. */
+static bool decode(char *s)
+{
+	char *w = s;
+
+	if (!strcmp(s, "\"\"")) {
+		s[0] = '\0';
+		return true;
+	}
+	for (; *s; s++) {
+		if (*s == '%') {
+			int h = hexval(s[1]), l = h < 0 ? -1 : hexval(s[2]);
+
+			if (h < 0 || l < 0)
+				return false;
+			*w++ = (char)(h * 16 + l);
+			s += 2;
+		} else {
+			*w++ = *s;
+		}
+	}
+	*w = '\0';
+	return true;
+}
+
+/* Percent-encoding of the protocol. */
+static void encode(const char *s, char *out, size_t sz)
+{
+	size_t k = 0;
+
+	if (!*s) {
+		snprintf(out, sz, "\"\"");
+		return;
+	}
+	for (; *s && k + 4 < sz; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c > 0x20 && c < 0x7f && c != '%' && c != ',' && c != '"')
+			out[k++] = (char)c;
+		else
+			k += (size_t)snprintf(out + k, sz - k, "%%%02X", c);
+	}
+	out[k] = '\0';
+}
+
+/* Runs one "N TARGET.OP ARGS" into @res ("N ok VALUE"). */
+static void run_one(const char *spec, struct ss *ss, struct sas *sas,
+		    struct ssm_app *app, const struct sipc_ops_msg *ctx, char *res,
+		    size_t ressz, json_t *line)
+{
+	char buf[512], value[256] = "", enc[300], *save = NULL, *w, *dot;
+	struct call k = { .ss = ss, .app = app, .out = value, .outsz = sizeof(value) };
+	const char *n, *kind = "ok", *ex;
+	struct ss *target = ss, *peer = NULL;
+	int err = SSM_OK;
+
+	snprintf(buf, sizeof(buf), "%s", spec);
+	n = strtok_r(buf, " \t", &save);
+	w = strtok_r(NULL, " \t", &save);
+	if (!n || !w || n[strspn(n, "0123456789")] || !(dot = strchr(w, '.'))) {
+		k.bad = "syntax";
+	} else {
+		*dot++ = '\0';
+		for (char *a; (a = strtok_r(NULL, " \t", &save));)
+			if (k.nargs < OPS_ARGS && decode(a))
+				k.args[k.nargs++] = a;
+			else
+				k.bad = "bad argument";
+	}
+	if (!k.bad && !strcmp(w, "linked")) {
+		err = ss_linked(ss, &peer);
+		if (!err && !peer)
+			k.bad = "no linked session";
+		target = peer;
+	}
+	if (!k.bad && !err) {
+		if (!strcmp(w, "ss") || !strcmp(w, "linked")) {
+			err = on_session(&k, dot, target);
+		} else if (!strcmp(w, "sas")) {
+			err = sas ? on_app(&k, dot, sas) : SSM_ISE;
+		} else if (!strcmp(w, "req") || !strcmp(w, "proxy")) {
+			err = on_message(&k, w, dot, ctx);
+		} else {
+			k.bad = "unknown target";
+		}
+	}
+	ex = err ? exception(err) : NULL;
+	if (k.bad) {
+		kind = "bad";
+		snprintf(value, sizeof(value), "%s", k.bad);
+	} else if (err) {
+		kind = ex ? "ex" : "bad";
+		snprintf(value, sizeof(value), "%s", ex ? ex : ssm_strerror(err));
+	}
+	encode(value, enc, sizeof(enc));
+	snprintf(res, ressz, "%s %s %s", n ? n : "?", kind, enc);
+	json_object_set_new(line, "n", json_integer(n ? atoi(n) : -1));
+	snprintf(enc, sizeof(enc), "%s.%s", w && dot ? w : "", w && dot ? dot : "");
+	json_object_set_new(line, "op", json_string(enc));
+	json_object_set_new(line, kind, json_string(value));
+}
+
+void sipc_ops_clear(struct sipc_ops *o)
+{
+	o->n = 0;
+}
+
+void sipc_ops_run(struct sipc_ops *o, struct ss *ss, const osip_message_t *m,
+		  const struct sipc_ops_msg *ctx, struct ssm_app *app,
+		  sipc_ops_trace_h *trace, void *arg)
+{
+	osip_header_t *h = NULL;
+	struct sas *sas = NULL;
+
+	o->n = 0;
+	if (!ss || !m)
+		return;
+	/* the application session as the message found it: one an
+	 * operation invalidates stays the one the later ones are on */
+	(void)ss_app_session(ss, &sas);
+	for (int pos = 0;
+	     (pos = osip_message_header_get_byname(m, "x-sstck-op", pos, &h)) >= 0 &&
+	     o->n < SIPC_MAX_OPS; pos++) {
+		json_t *line;
+
+		if (!h || !h->hvalue)
+			continue;
+		line = json_object();
+		json_object_set_new(line, "ev", json_string("op"));
+		json_object_set_new(line, "ss", json_string(ss_id(ss)));
+		if (sas)
+			json_object_set_new(line, "sas", json_string(sas_id(sas)));
+		run_one(h->hvalue, ss, sas, app, ctx, o->v[o->n], sizeof(o->v[0]), line);
+		o->n++;
+		if (trace)
+			trace(arg, line);
+		json_decref(line);
+	}
+}
+
+void sipc_ops_attach(const struct sipc_ops *o, osip_message_t *m)
+{
+	for (int i = 0; i < o->n; i++)
+		osip_message_set_header(m, "X-SSTCK-Result", o->v[i]);
+}

@@ -1,0 +1,52 @@
+/**
+ * @file model/sip/ops.h  operations: the session API called on request
+ *
+ * A message the application receives may ask, in X-SSTCK-Op headers, for
+ * calls of the session API on its session (conformance/observation-
+ * protocol.md 4).  The container runs them when it gives the message to
+ * the application, keeps the results, and puts them as X-SSTCK-Result on
+ * every message it sends for it.
+ */
+#ifndef SSTCK_OPS_H
+#define SSTCK_OPS_H
+
+#include <jansson.h>
+#include <osip2/osip.h>
+#include "ssm.h"
+
+#define SIPC_MAX_OPS 48
+
+/** The results of the message in hand, as X-SSTCK-Result values. */
+struct sipc_ops {
+	char v[SIPC_MAX_OPS][320];
+	int n;
+};
+
+/** What the container knows of the message in hand. */
+struct sipc_ops_msg {
+	bool request;              /**< a request (else a response)     */
+	bool initial;              /**< an initial request             */
+	bool ua;                   /**< the application is a user agent
+				        (a B2BUA): no Proxy for it        */
+	const struct ssm *model;
+};
+
+/** Writes one trace line (the container's trace). */
+typedef void (sipc_ops_trace_h)(void *arg, json_t *line);
+
+/**
+ * Forgets the last message's results, then runs the operations @m asks
+ * for on @ss (its application session, its linked session), in @app;
+ * each result goes to @o and, through @trace, to the trace.
+ */
+void sipc_ops_run(struct sipc_ops *o, struct ss *ss, const osip_message_t *m,
+		  const struct sipc_ops_msg *ctx, struct ssm_app *app,
+		  sipc_ops_trace_h *trace, void *arg);
+/** Forgets the results: the message they belong to is done with. */
+void sipc_ops_clear(struct sipc_ops *o);
+/** Frees the attribute values operations set (the container stops). */
+void sipc_ops_forget(void);
+/** Puts the results on @m, a message sent for the one in hand. */
+void sipc_ops_attach(const struct sipc_ops *o, osip_message_t *m);
+
+#endif
