@@ -275,6 +275,7 @@ CASES = [
       ('180', 'ss.getLocalParty', '@from', 'SS-04'),
       ('200', 'ss.getState', 'CONFIRMED', 'SS-STATE-13'),
       ('200', 'linked.getState', 'EARLY', 'SS-STATE-21'),
+      ('200', 'linked.createRequest BYE', '!IllegalStateException | CF-25=1 created', 'SS-STATE-26 CF-25'),
       ('ack', 'ss.getState', 'CONFIRMED', 'SS-STATE-22'),
       ('ack', 'ss.isReadyToInvalidate', 'false', 'INVAL-11'),
       ('info', 'ss.getState', 'CONFIRMED', 'SS-STATE-17 SS-STATE-03'),
@@ -344,6 +345,7 @@ CASES = [
       ('bye-200', 'sas.isValid', 'true', 'OWN-08'),
       ('bye-200', 'sas.getSipSession self', 'null', 'OWN-04 OWN-07'),
       ('bye-200', 'sas.getSessions SIP', '1', 'OWN-04'),
+      ('bye-200', 'linked.getId', '!IllegalArgumentException', 'B2B-06'),
       ]),
     ('uas-message-api', 'message',
      'A MESSAGE the application answers: a non-dialog UAS session and the API\'s argument checks',
@@ -364,6 +366,9 @@ CASES = [
       ('message', 'sas.isValid', 'true', 'SAS-07'),
       ('message', 'sas.isReadyToInvalidate', 'false', 'INVAL-12'),
       ('message', 'ss.isReadyToInvalidate', 'false', 'INVAL-10 CF-04'),
+      ('message', 'sas.byKey k1', '~.', 'KEY-04'),
+      ('message', 'sas.byKey k1', '=18', 'KEY-04'),
+      ('message', 'sas.byKey k2', '!=18', 'KEY-04'),
       ]),
     ('uas-message-invalidate-sas', 'message',
      'A MESSAGE whose application invalidates its application session: the SipSession goes with it, every accessor but getId and isValid throws',
@@ -401,7 +406,7 @@ CASES = [
       ('message', 'sas.createTimer 500', 'created', 'TIMER-03'),
       ('message', 'sas.getExpirationTime', '~^[0-9]+$', 'EXP-05'),
       ('message-2', 'ss.getApplicationSessionId', '=1', 'KEY-05 OWN-01'),
-      ('message-2', 'sas.getSessions SIP', '~^[12]$', 'KEY-05 OWN-04'),
+      ('message-2', 'sas.getSessions SIP', '1', 'KEY-05 OWN-04 SS-STATE-53'),
       ('message-2', 'sas.getExpirationTime', '>4 | CF-08=1 =4', 'EXP-02 CF-08'),
       ]),
     ('uas-message-timer', 'message-wait',
@@ -411,6 +416,13 @@ CASES = [
       ('message', 'sas.getTimeRemaining', '~^[0-9]+$', 'TIMER-05'),
       ('message', 'sas.isReadyToInvalidate', 'false', 'INVAL-12'),
       ('message', 'ss.getInvalidateWhenReady', 'true', 'VER-04'),
+      ]),
+    ('uas-message-timer-cancel', 'message',
+     'A MESSAGE whose application starts a ServletTimer and cancels it twice: cancel() is idempotent, the timer is gone',
+     [('message', 'sas.createTimer 5000', 'created', 'TIMER-03'),
+      ('message', 'sas.getTimers', '1', 'TIMER-03'),
+      ('message', 'sas.cancelTimers', 'void', 'TIMER-04'),
+      ('message', 'sas.getTimers', '0', 'TIMER-04 SAS-06'),
       ]),
     ('rr-proxy-session', 'rr-call',
      'Record-routing proxy: the proxy session\'s state in each callback, and what a proxy session may not do',
@@ -468,7 +480,7 @@ CASES = [
       ('200b', 'ss.getState', 'CONFIRMED', 'DERIVED-04'),
       ('200b', 'ss.getAttribute mark', 'a', 'DERIVED-03 CF-06'),
       ('200b', 'sas.getSessions SIP', '~^[345]$', 'OWN-06'),
-      ]),
+      ], {'derived': 2, 'rules': 'DERIVED-05'}),
 ]
 
 
@@ -481,7 +493,9 @@ def enc(word):
 
 
 def build(case):
-    name, flow, summary, ops = case
+    name, flow, summary, ops = case[:4]
+    expect = dict(case[4]) if len(case) > 4 else {}
+    extra_rules = expect.pop('rules', '').split()   # what [expect] judges
     app, args, fn, flow_rules = FLOWS[flow]
     numbered = [(i + 1,) + o for i, o in enumerate(ops)]
     slots = set()
@@ -494,11 +508,9 @@ def build(case):
     unknown = {s for _, s, _, _, _ in numbered} - slots
     if unknown:
         sys.exit('gen-api: %s: no slot %s in flow %s' % (name, ' '.join(sorted(unknown)), flow))
-    rules = list(flow_rules)
-    for _, _, _, _, r in numbered:
-        for x in r.split():
-            if x not in rules:
-                rules.append(x)
+    # [case] rules: what the flow's wire and X-SS-State judge; the
+    # operations' rules join them from [ops] (sstck list tells them apart)
+    rules = list(flow_rules) + extra_rules
     files = {'uac.xml': HDR % ('caller of %s' % name, '%s: caller' % name) + uac + '</scenario>\n'}
     agents = [('caller', 'uac', 'uac.xml', 2 if uas else 1)]
     if uas:
@@ -507,9 +519,15 @@ def build(case):
     ini = ['; ' + GENERATED, '[case]', 'summary = ' + summary]
     for i in range(0, len(rules), 8):
         ini.append('rules = ' + ' '.join(rules[i:i + 8]))
+    if not rules:
+        ini.append('rules =')
     ini += ['', '[ref]', 'app = ' + app, 'args = ' + args, '']
     for a, role, scen, start in agents:
         ini += ['[agent.%s]' % a, 'role = ' + role, 'scenario = ' + scen, 'start = %d' % start, '']
+    if expect:
+        ini.append('[expect]')
+        ini += ['%s = %s' % kv for kv in sorted(expect.items())]
+        ini.append('')
     ini.append('[ops]')
     for n, _, _, exp, r in numbered:
         ini.append('%d = %s | %s' % (n, r, exp))

@@ -428,6 +428,24 @@ START_TEST(test_uas_no_bye_in_early)
 }
 END_TEST
 
+/* CF-25: the other side creates the BYE; RFC 3261 15 still forbids the
+ * application to send it. */
+START_TEST(test_uas_early_bye_cf25)
+{
+	struct ssm_opts o;
+	struct ss *ss;
+	struct ss_req r;
+
+	ssm_opts_default(&o);
+	o.cf25_uas_early_bye_created = 1;
+	fx_model(&o, SSM_V11);
+	ss = uas_invite();
+	fx_send(ss, SSM_OUT, "INVITE", 183, "T1", 1);
+	ck_assert_int_eq(ss_create_request(ss, "BYE", &r), SSM_OK);
+	ck_assert_str_eq(r.from_tag, "T1");
+}
+END_TEST
+
 START_TEST(test_proxy_follows_dialog)
 {
 	struct ss *ss = fx_session(SS_ROLE_PROXY, "INVITE");
@@ -980,6 +998,7 @@ const struct utest t_state[] = {
 	UTEST(test_uas_cancel_terminates, "SS-STATE-24"),
 	UTEST(test_uas_bye_received, "SS-STATE-25"),
 	UTEST(test_uas_no_bye_in_early, "SS-STATE-26 SS-08"),
+	UTEST(test_uas_early_bye_cf25, "CF-25 SS-STATE-26"),
 	UTEST(test_proxy_follows_dialog, "SS-STATE-30 PROXY-16"),
 	UTEST(test_proxy_non2xx_back_to_initial, "SS-STATE-31 PROXY-11"),
 	UTEST(test_proxy_cancel_terminates, "SS-STATE-32"),

@@ -1206,7 +1206,7 @@ int ss_create_request(struct ss *ss, const char *method, struct ss_req *reqp)
 	    !o->cf11_lenient_pending_create)             /* CF-11 */
 		return SSM_ISE;
 	if (ss->role == SS_ROLE_UAS && ss->state == SS_EARLY &&
-	    meth == M_BYE)                               /* SS-STATE-26 */
+	    meth == M_BYE && !o->cf25_uas_early_bye_created) /* SS-STATE-26 */
 		return SSM_ISE;
 
 	reqp->call_id = ss->call_id;

@@ -139,7 +139,10 @@ const char *ssm_errname(int err);
 	   "it ends it when its final response is sent or received (CIP)")\
 	XX(CF_24, cf24_proxy_bye_ends_on_receipt, 0,                    \
 	   "a proxy's BYE 2xx ends the session once relayed (SS-STATE-33)",\
-	   "it ends it as it arrives, before doResponse (CIP)")
+	   "it ends it as it arrives, before doResponse (CIP)")           \
+	XX(CF_25, cf25_uas_early_bye_created, 0,                         \
+	   "createRequest(BYE) by a UAS in EARLY: ISE (SS-STATE-26, IBM)",\
+	   "created; not sending it is the application's part (CIP)")
 
 struct ssm_opts {
 #define XX(id, field, def, on, off) int field;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ops.h"
+#include "mem.h"
 
 #define OPS_ARGS 4
 
@@ -366,7 +367,22 @@ static int on_app(struct call *k, const char *op, struct sas *sas)
 			return SSM_OK;
 		if ((err = sas_by_key(k->app, str, true, &other)))
 			return err;
-		return put(k, "%s", other == sas ? "self" : "other");
+		return put(k, "%s", sas_id(other));
+	}
+	if (!strcmp(op, "cancelTimers")) {
+		/* each timer cancelled twice: cancel() is idempotent (TIMER-04) */
+		struct ssm_timer *all[16];
+
+		if ((err = sas_timers(sas, all, 16, &n)))
+			return err;
+		for (size_t i = 0; i < n && i < 16; i++)
+			mem_ref(all[i]);
+		for (size_t i = 0; i < n && i < 16; i++) {
+			ssm_timer_cancel(all[i]);
+			ssm_timer_cancel(all[i]);
+			mem_deref(all[i]);
+		}
+		return put(k, "%s", "void");
 	}
 	k->bad = "unknown operation";
 	return SSM_OK;

@@ -299,8 +299,16 @@ public final class Ops {
             return u.toString();
         }
         case "byKey":
-            return f.createApplicationSessionByKey(arg(a, 0)).getId().equals(sas.getId())
-                ? "self" : "other";
+            return f.createApplicationSessionByKey(arg(a, 0)).getId();
+        case "cancelTimers": {
+            // each timer cancelled twice: cancel() is idempotent (TIMER-04)
+            for (javax.servlet.sip.ServletTimer t : new ArrayList<>(sas.getTimers())) {
+                t.cancel();
+                t.cancel();
+                Observation.emit("timer-cancelled", "sas", sas.getId(), "timer", t.getId());
+            }
+            return "void";
+        }
         default:
             throw new Bad("unknown operation sas." + op);
         }
