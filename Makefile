@@ -138,7 +138,7 @@ $(OUT)/rel/ssm-bench: $(OUT)/rel/model/bench/bench.o $(OUT)/rel/libssm.a
 # crash, leak or sanitizer report.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 600
-FUZZ_APPS    ?= proxy b2bua fork probe click-to-call
+FUZZ_APPS    ?= proxy b2bua fork probe uas click-to-call
 FUZZ_SIP_SRCS := fuzz/fuzz_sip.c fuzz/sipc_hook.c fuzz/http_hook.c \
                  fuzz/clock_hook.c model/sip/ops.c \
                  model/apps/apps.c model/apps/c2c.c

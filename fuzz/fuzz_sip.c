@@ -11,7 +11,7 @@
  * Input: a mode byte, then parts cut at FUZZ_SEP ("\n%%SSTCK%%\n").
  *
  *   mode bits 0-2  the application: proxy, b2bua, fork, probe,
- *                  click-to-call, send-on (mod 6); SSTCK_FUZZ_APP=NAME
+ *                  click-to-call, send-on, uas (mod 7); SSTCK_FUZZ_APP=NAME
  *                  in the environment fixes it instead
  *        bit 3     TCP: each part is a chunk of one stream; else UDP:
  *                  each part is a datagram
@@ -45,7 +45,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const app_names[] = {
-	"proxy", "b2bua", "fork", "probe", "click-to-call", "send-on",
+	"proxy", "b2bua", "fork", "probe", "click-to-call", "send-on", "uas",
 };
 #define NAPPS (sizeof(app_names) / sizeof(app_names[0]))
 
