@@ -36,7 +36,8 @@ MODEL_SRCS := model/mem/mem.c \
               model/session/util.c \
               model/session/core.c \
               model/session/sas.c \
-              model/session/ss.c
+              model/session/ss.c \
+              model/session/dist.c
 
 UNIT_SRCS  := $(wildcard conformance/unit/*.c)
 
@@ -73,6 +74,8 @@ CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 SIP_CFLAGS   = $(shell pkg-config --cflags libosip2 jansson inih libmicrohttpd libxml-2.0 2>/dev/null)
 SIP_LIBS     = $(shell pkg-config --libs libosip2 jansson libmicrohttpd 2>/dev/null)
+# the model writes distributed sessions as JSON (model/session/dist.c)
+MODEL_LIBS   = $(shell pkg-config --libs jansson 2>/dev/null)
 HARNESS_LIBS = $(shell pkg-config --libs libosip2 jansson inih libxml-2.0 libpcap 2>/dev/null)
 
 .PHONY: all check conformance rules coverage bench deps clean help probe \
@@ -100,7 +103,7 @@ $(OUT)/$(1)/libssm.a: $(MODEL_SRCS:%.c=$(OUT)/$(1)/%.o)
 
 $(OUT)/$(1)/check-model: $(UNIT_SRCS:%.c=$(OUT)/$(1)/%.o) $(OUT)/$(1)/libssm.a
 	@$(if $(Q),echo "  LD[$(1)]  $$@")
-	$(Q)$$(CC) $$(LDFLAGS_$(1)) -o $$@ $$^ $$(CHECK_LIBS)
+	$(Q)$$(CC) $$(LDFLAGS_$(1)) -o $$@ $$^ $$(CHECK_LIBS) $$(MODEL_LIBS)
 
 $(OUT)/$(1)/sstck-ref: $(REF_SRCS:%.c=$(OUT)/$(1)/%.o) $(OUT)/$(1)/libssm.a
 	@$(if $(Q),echo "  LD[$(1)]  $$@")
@@ -129,7 +132,7 @@ $(eval $(call flavour,fuzz))
 
 $(OUT)/rel/ssm-bench: $(OUT)/rel/model/bench/bench.o $(OUT)/rel/libssm.a
 	@$(if $(Q),echo "  LD[rel]  $@")
-	$(Q)$(CC) -o $@ $^
+	$(Q)$(CC) -o $@ $^ $(MODEL_LIBS)
 
 # Fuzzing (fuzz/README.md): two libFuzzer targets in build/fuzz/.
 # fuzz-sip runs the container's receive path in-process for each

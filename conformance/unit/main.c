@@ -7,7 +7,7 @@
  *   check-model --help
  *
  * CK_RUN_CASE selects one group (state, own, derived, inval, time, b2b,
- * misc); CK_FORK=no runs in-process (for valgrind and gcov).
+ * misc, dist); CK_FORK=no runs in-process (for valgrind and gcov).
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -26,6 +26,7 @@ static const struct {
 	{"time", t_time},
 	{"b2b", t_b2b},
 	{"misc", t_misc},
+	{"dist", t_dist},
 };
 
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))

@@ -88,5 +88,6 @@ extern const struct utest t_inval[];
 extern const struct utest t_time[];
 extern const struct utest t_b2b[];
 extern const struct utest t_misc[];
+extern const struct utest t_dist[];
 
 #endif

@@ -93,6 +93,35 @@ int sas__alloc(struct ssm_app *app, const char *key, struct sas **sasp)
 	return SSM_OK;
 }
 
+/**
+ * A SAS for ssm_dist_restore(): @id and @key as they were on the node that
+ * wrote it, in the registry, announced to no one (DIST-14) and with its
+ * expiry not started; the caller sets the times.
+ */
+int sas__restore(struct ssm_app *app, const char *id, const char *key,
+		 struct sas **sasp)
+{
+	struct ssm *m = app->m;
+	struct sas *sas = mem_zalloc(sizeof(*sas), sas_destroy);
+
+	if (!sas)
+		return SSM_NOMEM;
+	sas->id = mem_strdup(id);
+	sas->key = mem_strdup(key);
+	sas->attrs = attrs_alloc();
+	sas->app = app;
+	sas->valid = true;
+	tmr_init(&sas->exp, expiry_fire);
+	if (!sas->id || (key && !sas->key) || !sas->attrs ||
+	    htab_insert(&m->sas_by_id, &sas->hid, id_hash(sas->id))) {
+		mem_deref(sas);
+		return SSM_NOMEM;
+	}
+	m->nsas++;
+	*sasp = sas;
+	return SSM_OK;
+}
+
 int sas_create(struct ssm_app *app, struct sas **sasp)
 {
 	if (!app || !sasp)
@@ -329,6 +358,8 @@ int sas_set_attr(struct sas *sas, const char *name, void *value,
 	SAS_CHECK(sas);
 	if (!name || !value)
 		return SSM_NPE;
+	if (ssm__dist_check(sas->app, SSM_KIND_SAS, name, value))
+		return SSM_IAE;                     /* DIST-04, CF-22 */
 	return attrs_set(sas->app, SSM_KIND_SAS, sas, sas->attrs, name,
 			 value, b);
 }
@@ -556,7 +587,11 @@ int sas_expiration_time(struct sas *sas, int64_t *tp)
 static void timer_destroy(void *data)
 {
 	struct ssm_timer *t = data;
+	const struct ssm_codec *c = &t->sas->app->codec;
 
+	/* an info the codec made for a restored timer is handed back */
+	if (t->info_decoded && t->info && c->discard)
+		c->discard(SSM_KIND_SAS, NULL, t->info, c->arg);
 	mem_deref(t->sas);
 }
 
@@ -627,6 +662,22 @@ int ssm_timer_create(struct sas *sas, uint64_t delay_ms, uint64_t period_ms,
 	if (tp)
 		*tp = t;
 	return SSM_OK;
+}
+
+/** A timer for ssm_dist_restore(), with @id; neither started nor listed. */
+struct ssm_timer *timer__restore(struct sas *sas, const char *id)
+{
+	struct ssm_timer *t;
+
+	if (strlen(id) >= sizeof(t->id))
+		return NULL;
+	t = mem_zalloc(sizeof(*t), timer_destroy);
+	if (!t)
+		return NULL;
+	tmr_init(&t->t, timer_fire);
+	memcpy(t->id, id, strlen(id) + 1);
+	t->sas = mem_ref(sas);
+	return t;
 }
 
 /** TIMER-04: idempotent; inside its own timeout it stops repetition. */

@@ -62,11 +62,14 @@ static bool dialog_creating(const struct ssm *m, enum meth meth)
 	       (meth == M_REFER && m->opts.cf10_refer_creates_dialog);
 }
 
-/** Put a new session into its SAS and the registries, and announce it. */
-static int ss_publish(struct ss *ss, struct ss *orig)
+/**
+ * Put a session into its SAS and the registries, announcing nothing: the
+ * first half of ss_publish(), and what a session restored from another
+ * node gets (DIST-14).  The SAS's list takes the caller's reference.
+ */
+int ss__register(struct ss *ss, struct ss *orig)
 {
 	struct ssm *m = model(ss);
-	struct ssm_app *app = ss->sas->app;
 	int err;
 
 	err = htab_insert(&m->ss_by_id, &ss->hid,
@@ -84,6 +87,32 @@ static int ss_publish(struct ss *ss, struct ss *orig)
 	if (orig)
 		list_append(&orig->derived, &ss->famle);
 	m->nss++;
+	return SSM_OK;
+}
+
+/** Undo ss__register(); the caller drops the SAS's reference. */
+void ss__unregister(struct ss *ss)
+{
+	struct ssm *m = model(ss);
+
+	htab_remove(&m->ss_by_id, &ss->hid);
+	htab_remove(&m->ss_by_dialog, &ss->hdlg);
+	htab_remove(&m->ss_by_family, &ss->hfam);
+	if (ss->orig)
+		list_unlink(&ss->orig->derived, &ss->famle);
+	m->nss--;
+	list_unlink(&ss->sas->sips, &ss->sasle);
+}
+
+/** Put a new session into its SAS and the registries, and announce it. */
+static int ss_publish(struct ss *ss, struct ss *orig)
+{
+	struct ssm *m = model(ss);
+	struct ssm_app *app = ss->sas->app;
+	int err = ss__register(ss, orig);
+
+	if (err)
+		return err;
 	ssm__emit(m, SSM_EV_SS_CREATED, ss->sas, ss, orig, NULL, NULL, NULL);
 	if (app->l.ss_created)                     /* DERIVED-05 */
 		app->l.ss_created(ss, app->l.arg);
@@ -105,6 +134,19 @@ static struct ss *ss_new(struct sas *sas, enum ss_role role)
 	ss->iwr = sas->app->version >= SSM_V11;    /* VER-04 */
 	ss->created = ss->accessed = ssm_now(m);
 	ssm__gen_token(m, "ss-", ss->id, sizeof(ss->id));
+	return ss;
+}
+
+/** A session for ssm_dist_restore(): @id instead of a fresh one. */
+struct ss *ss__restore(struct sas *sas, enum ss_role role, const char *id)
+{
+	struct ss *ss;
+
+	if (strlen(id) >= sizeof(ss->id))
+		return NULL;
+	ss = ss_new(sas, role);
+	if (ss)
+		memcpy(ss->id, id, strlen(id) + 1);
 	return ss;
 }
 
@@ -364,6 +406,12 @@ static int add_sub(struct ss *ss, const char *key)
 	s->next = ss->subs;
 	ss->subs = s;
 	return SSM_OK;
+}
+
+/** A usage of the dialog (SS-STATE-41), for ssm_dist_restore(). */
+int ss__add_sub(struct ss *ss, const char *key)
+{
+	return add_sub(ss, key);
 }
 
 static void del_sub(struct ss *ss, const char *key)
@@ -935,13 +983,7 @@ void ss__invalidate(struct ss *ss)
 		ss->linked = NULL;
 		ssm__emit(m, SSM_EV_UNLINK, sas, ss, peer, NULL, NULL, NULL);
 	}
-	htab_remove(&m->ss_by_id, &ss->hid);
-	htab_remove(&m->ss_by_dialog, &ss->hdlg);
-	htab_remove(&m->ss_by_family, &ss->hfam);
-	if (ss->orig)
-		list_unlink(&ss->orig->derived, &ss->famle);
-	m->nss--;
-	list_unlink(&sas->sips, &ss->sasle);
+	ss__unregister(ss);
 	ssm__dirty_sas(sas);                        /* INVAL-14 */
 	mem_deref(ss);                              /* the SAS's reference */
 	mem_deref(ss);
@@ -1118,6 +1160,8 @@ int ss_set_attr(struct ss *ss, const char *name, void *value,
 	SS_CHECK(ss);
 	if (!name || !value)
 		return SSM_NPE;
+	if (ssm__dist_check(ss->sas->app, SSM_KIND_SS, name, value))
+		return SSM_IAE;                     /* DIST-04, CF-22 */
 	return attrs_set(ss->sas->app, SSM_KIND_SS, ss, ss->attrs, name,
 			 value, b);
 }

@@ -70,7 +70,8 @@ const char *ssm_errname(int err);
  * switch of the model.  The default is the position the rules recommend
  * for the reference model; CF-18 to CF-20, found running Cipango after
  * section 14 was written, default to the position the model took before
- * they were options, with Cipango's on the other side.  This table is the
+ * they were options, with Cipango's on the other side.  CF-21 and CF-22
+ * are those of distributed sessions (conformance/distributed.md).  This table is the
  * one place they are listed: `sstck-ref --help` and the documentation
  * print it.
  *
@@ -137,6 +138,12 @@ const char *ssm_errname(int err);
 	XX(CF_20, cf20_notify_ends_on_response, 0,                      \
 	   "a terminating NOTIFY ends the session when sent or received (SS-STATE-41)",\
 	   "it ends it when its final response is sent or received (CIP)")\
+	XX(CF_21, cf21_replica_notifies, 0,                             \
+	   "a replica of a session that stays on its node notifies nobody (DIST-15)",\
+	   "will-passivate before it, did-activate after it (MSS/JBoss)") \
+	XX(CF_22, cf22_keep_unserializable, 0,                          \
+	   "a value a distributable app cannot move: setAttribute IAE (SRV.7.7.2)",\
+	   "kept on the node, left out of replicas, lost at failover (SJSAS)")\
 	XX(CF_24, cf24_proxy_bye_ends_on_receipt, 0,                    \
 	   "a proxy's BYE 2xx ends the session once relayed (SS-STATE-33)",\
 	   "it ends it as it arrives, before doResponse (CIP)")           \
@@ -260,7 +267,11 @@ struct ssm_listeners {
 	XX(SAS_EXPIRED,   "sas-expired")                \
 	XX(TIMER_CREATED, "timer-created")              \
 	XX(TIMER_FIRED,   "timer-fired")                \
-	XX(TIMER_CANCELLED, "timer-cancelled")
+	XX(TIMER_CANCELLED, "timer-cancelled")        \
+	XX(SS_PASSIVATE,  "ss-will-passivate")          \
+	XX(SAS_PASSIVATE, "sas-will-passivate")         \
+	XX(SAS_ACTIVATE,  "sas-did-activate")           \
+	XX(SS_ACTIVATE,   "ss-did-activate")
 
 enum ssm_ev_type {
 #define XX(name, text) SSM_EV_##name,
@@ -664,5 +675,97 @@ bool ssm_timer_active(const struct ssm_timer *t);
 int64_t ssm_timer_remaining(const struct ssm_timer *t);
 /** scheduledExecutionTime: undefined (0) before the first expiry. */
 uint64_t ssm_timer_scheduled(const struct ssm_timer *t);
+
+/* ------------------------------------------------------------------ */
+/* Distributed sessions (conformance/distributed.md, DIST-*)          */
+/* ------------------------------------------------------------------ */
+
+/**
+ * What a distributable application tells the model about its attribute
+ * values: the C form of java.io.Serializable and of the two activation
+ * listener interfaces (SipSessionActivationListener,
+ * SipApplicationSessionActivationListener), decided per value as Java
+ * decides per class.  Every member may be NULL but @encode and @decode.
+ * For a ServletTimer's info, @kind is SSM_KIND_SAS and @name NULL.
+ */
+struct ssm_codec {
+	/** Whether @value can move to another node (NULL: all can). */
+	bool (*serializable)(enum ssm_kind kind, const char *name,
+			     const void *value, void *arg);
+	/** Write @value as UTF-8 text into *textp (malloc'd; the model frees
+	 * it).  @return SSM_OK, or an error that fails the save. */
+	int (*encode)(enum ssm_kind kind, const char *name, const void *value,
+		      char **textp, void *arg);
+	/** Make a value from @text for the restored session; *bp (zeroed)
+	 * may get its binding listener.  The value is the application's, as
+	 * any value it sets.  @return SSM_OK, or an error that fails the
+	 * restore. */
+	int (*decode)(enum ssm_kind kind, const char *name, const char *text,
+		      void **valuep, struct ssm_binding *bp, void *arg);
+	/** Take back a decoded value of a restore that failed, and the
+	 * decoded info of a restored ServletTimer when the timer goes. */
+	void (*discard)(enum ssm_kind kind, const char *name, void *value,
+			void *arg);
+	/** sessionWillPassivate / sessionDidActivate of the value bound to
+	 * @name on @owner (a struct ss or struct sas) (DIST-12). */
+	void (*will_passivate)(enum ssm_kind kind, void *owner,
+			       const char *name, void *value, void *arg);
+	void (*did_activate)(enum ssm_kind kind, void *owner,
+			     const char *name, void *value, void *arg);
+	void *arg;
+};
+
+/**
+ * Mark @app `<distributable/>` (DIST-01) with the codec of its values
+ * (copied).  From then on ss_set_attr and sas_set_attr refuse, with
+ * SSM_IAE, a value the codec says cannot move (DIST-04), unless CF-22 keeps
+ * it on the node.  @return SSM_OK, SSM_NPE (no app, codec, encode or
+ * decode).
+ */
+int ssm_app_set_distributable(struct ssm_app *app, const struct ssm_codec *c);
+bool ssm_app_distributable(const struct ssm_app *app);
+
+enum ssm_dist_mode {
+	SSM_DIST_REPLICATE,   /**< a replica; the SAS stays here (DIST-15) */
+	SSM_DIST_PASSIVATE,   /**< the SAS leaves this node (DIST-12)      */
+};
+
+/**
+ * Write @sas with its SipSessions, their ids, state, roles, tags,
+ * parties, CSeqs, links, attributes, and the SAS's timers and expiry, as
+ * one JSON text into *outp (malloc'd; free() it).  Transactions in flight
+ * are not written (DIST-10), nor HTTP sessions (the web container's).
+ * REPLICATE fires no listener (CF-21: will-passivate before, did-activate
+ * after).  PASSIVATE fires will-passivate on every value, SipSessions
+ * first, then writes, then removes the SAS from this model as
+ * ssm_dist_evict() does.  @return SSM_OK; SSM_NPE; SSM_ISE (invalid SAS, or
+ * its application is not distributable); SSM_IAE (a value that cannot
+ * move, or the codec's error); SSM_NOMEM.  On an error after
+ * will-passivate, did-activate fires and the SAS stays.
+ */
+int ssm_dist_save(struct sas *sas, enum ssm_dist_mode mode, char **outp);
+
+/**
+ * Rebuild in @m the SAS that @text describes, with the same ids, as the
+ * node that takes it over (DIST-06 to DIST-09): no created, bound or
+ * attribute listener fires (DIST-14); once all is built, did-activate
+ * fires on every value, the SAS first, then its SipSessions.  Timers and
+ * expiry keep their due times; those already past fire at the next
+ * ssm_run_timers().  *sasp (may be NULL) gets the SAS, borrowed.
+ * @return SSM_OK; SSM_NPE; SSM_IAE (not such a text, or its application is
+ * not deployed or not distributable here, or the codec's error); SSM_ISE
+ * (this model already holds that SAS or one of its sessions); SSM_NOMEM.
+ * On an error nothing has changed.
+ */
+int ssm_dist_restore(struct ssm *m, const char *text, struct sas **sasp);
+
+/**
+ * Remove @sas and its SipSessions and timers from this model without
+ * invalidating them: no listener fires, the values stay the application's
+ * (it takes them back in will-passivate).  For a node that handed the SAS
+ * over, or learns that another node holds it.  @return SSM_OK, SSM_NPE,
+ * SSM_ISE (already invalid).
+ */
+int ssm_dist_evict(struct sas *sas);
 
 #endif

@@ -112,6 +112,8 @@ struct ssm_app {
 	char **servlets;
 	ssm_key_h *keyh;
 	void *keyarg;
+	struct ssm_codec codec;   /**< distributable apps only (DIST-01)    */
+	bool distributable;
 };
 
 struct ssm {
@@ -232,6 +234,7 @@ struct ssm_timer {
 	uint64_t scheduled;
 	bool fixed_delay;
 	bool active;
+	bool info_decoded;        /**< restored: info goes to codec.discard */
 	char id[24];
 };
 
@@ -260,6 +263,17 @@ int ss__index_family(struct ss *ss);
 bool ss__ready(const struct ss *ss);
 
 void hs__invalidate(struct hs *hs);
+
+/* distributed sessions (dist.c, and the quiet constructors it uses) */
+int ssm__dist_check(struct ssm_app *app, enum ssm_kind kind,
+		    const char *name, const void *value);
+int sas__restore(struct ssm_app *app, const char *id, const char *key,
+		 struct sas **sasp);
+struct ssm_timer *timer__restore(struct sas *sas, const char *id);
+struct ss *ss__restore(struct sas *sas, enum ss_role role, const char *id);
+int ss__register(struct ss *ss, struct ss *orig);
+void ss__unregister(struct ss *ss);
+int ss__add_sub(struct ss *ss, const char *key);
 void timer__cancel_all(struct sas *sas);
 
 #endif
