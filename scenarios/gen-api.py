@@ -34,6 +34,10 @@ a case's operations go:
                timers: slots message message-2
   message-wait one MESSAGE, then 800 ms for the target's timers: slot
                message
+  message-keyed
+               four MESSAGEs with the keys k1, k1, none, k2 (X-SSTCK-Key,
+               the application's @SipApplicationKey method): slots message
+               message-2 message-3 message-4
 """
 import os
 import sys
@@ -212,6 +216,22 @@ def flow_subscribe(op):
     return uac, uas
 
 
+def flow_keyed(op):
+    """Four MESSAGEs to the uas application, one call for SIPp (one
+    Call-ID), each a new initial request by its From tag: keys k1, k1,
+    none, k2 (X-SSTCK-Key, the application's @SipApplicationKey method);
+    then 800 ms for the target's timers."""
+    uac = ''
+    for i, key in enumerate(['k1', 'k1', None, 'k2']):
+        slot = 'message' if i == 0 else 'message-%d' % (i + 1)
+        extra = ['X-SSTCK-Key: %s-[call_id]' % key] if key else []
+        req = request('MESSAGE', i + 1, extra + op(slot), first=True)
+        if i:
+            req = req.replace('SIPpTag00', 'SIPpTag0%d' % (i + 1))
+        uac += req + recv('200') + pause(30)
+    return uac + pause(800), None
+
+
 def flow_message(op, twice=False, wait=0):
     """MESSAGE to the uas application, which answers it; with twice, a
     second one to the URI the first one's operation 2 encoded; with wait,
@@ -242,6 +262,7 @@ FLOWS = {
     'message': ('uas', '', flow_message, []),
     'message-twice': ('uas', '', lambda op: flow_message(op, True, wait=800), []),
     'message-wait': ('uas', '', lambda op: flow_message(op, wait=800), ['TIMER-06']),
+    'message-keyed': ('uas', '', flow_keyed, []),
 }
 
 
@@ -423,6 +444,15 @@ CASES = [
       ('message', 'sas.getTimers', '1', 'TIMER-03'),
       ('message', 'sas.cancelTimers', 'void', 'TIMER-04'),
       ('message', 'sas.getTimers', '0', 'TIMER-04 SAS-06'),
+      ]),
+    ('uas-message-application-key', 'message-keyed',
+     'Initial requests routed by the application\'s @SipApplicationKey method: one key, one application session; another key or none, another (TCK SipApplicationSessionKey1/2)',
+     [('message', 'sas.getId', '~.', 'SAS-01'),
+      ('message', 'sas.createTimer 500', 'created', 'TIMER-03'),
+      ('message-2', 'ss.getApplicationSessionId', '=1', 'KEY-01 KEY-02'),
+      ('message-2', 'req.isInitial', 'true', 'KEY-02 SS-STATE-51'),
+      ('message-3', 'ss.getApplicationSessionId', '!=1', 'KEY-03'),
+      ('message-4', 'ss.getApplicationSessionId', '!=1', 'KEY-01'),
       ]),
     ('rr-proxy-session', 'rr-call',
      'Record-routing proxy: the proxy session\'s state in each callback, and what a proxy session may not do',

@@ -18,7 +18,8 @@
  *            Request-URI; --auth-retry retries a 401/407 on the same
  *            session (SS-STATE-14).
  *   uas      answers every request itself with 200: the session a case
- *            asks for operations on when no other role makes one.
+ *            asks for operations on when no other role makes one.  Its
+ *            @SipApplicationKey method is the X-SSTCK-Key header.
  *   probe    what the Java probe (conformance/probe/java) does in a
  *            third-party container: each initial request names the
  *            application and its options in X-SSTCK-App, as sstck run
@@ -330,11 +331,13 @@ int app_setup(struct app_cfg *a, struct sipc_app *app)
 		/* as a SIP servlet container does: an in-dialog request of
 		 * no dialog it keeps reaches no application (481) */
 		app->is_ua = true;
+		app->key_header = "x-sstck-key";   /* the probe's key method */
 		return 0;
 	}
 	if (!strcmp(a->name, "uas")) {
 		app->do_request = do_uas;
 		app->is_ua = true;
+		app->key_header = "x-sstck-key";   /* its key method */
 		return 0;
 	}
 	if (!strcmp(a->name, "click-to-call")) {

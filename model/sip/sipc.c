@@ -2194,6 +2194,21 @@ static void send_trying(struct srv *s)
 		srv_respond_msg(s, t);
 }
 
+/* The application's key method (KEY-01, -02, -03): an initial request
+ * with the key header belongs to the application session of that key,
+ * one without it (a null key) to a new one.  0 (*sasp set or left NULL)
+ * or -1. */
+static int app_key(struct sipc *c, const osip_message_t *m, struct sas **sasp)
+{
+	osip_header_t *h = NULL;
+
+	if (!c->app.key_header ||
+	    osip_message_header_get_byname(m, c->app.key_header, 0, &h) < 0 ||
+	    !h || !h->hvalue || !h->hvalue[0])
+		return 0;
+	return sas_by_key(c->mapp, h->hvalue, true, sasp) ? -1 : 0;
+}
+
 /* Encoded-URI targeting (KEY-05, JSR 289 15.11.3): the live application
  * session an initial request's top Route names, when that Route is ours,
  * else its Request-URI; NULL for none. */
@@ -2330,6 +2345,10 @@ static void on_request(int type, osip_transaction_t *tr, osip_message_t *m)
 		char *fu = NULL, *tu = NULL;
 
 		sas = encoded_sas(c, m);                 /* KEY-05 */
+		if (!sas && app_key(c, m, &sas) < 0) {
+			srv_respond(s, 500, "Session Model Error");
+			return;
+		}
 		if ((!sas && ssm_sas_for_initial(c->mapp, &ev, &sas)) ||
 		    (m->from && m->from->url &&
 		     osip_uri_to_str(m->from->url, &fu) < 0) ||

@@ -54,6 +54,9 @@ struct sipc_app {
 	void *arg;
 	enum ssm_version version;
 	bool is_ua;                /**< a B2BUA: no proxying of strays */
+	/** The application's @SipApplicationKey method (KEY-01): the value
+	 * of this header of an initial request is its key; NULL: none. */
+	const char *key_header;
 };
 
 struct sipc_cfg {

@@ -50,6 +50,17 @@ public class ProbeServlet extends SipServlet {
         + " nonce=\"0\", uri=\"sip:sstck\","
         + " response=\"00000000000000000000000000000000\"";
 
+    /**
+     * The application's key (JSR 289 15.11.2, KEY-01 to KEY-03): an initial
+     * request's X-SSTCK-Key header; none (null) gives a new application
+     * session.  sstck-ref's uas and probe applications do the same.
+     */
+    @javax.servlet.sip.annotation.SipApplicationKey
+    public static String sessionKey(SipServletRequest req) {
+        String k = req.getHeader("X-SSTCK-Key");
+        return k == null || k.isEmpty() ? null : k;
+    }
+
     private transient SipFactory factory;
     private transient TimerService timers;
 
