@@ -40,7 +40,14 @@ MODEL_SRCS := model/mem/mem.c \
 
 UNIT_SRCS  := $(wildcard conformance/unit/*.c)
 
-REF_SRCS   := model/sip/sipc.c model/apps/apps.c model/apps/c2c.c \
+# sstck-ref's SIP container (model/sip), one file per job, then the
+# applications, the HTTP side and the program
+SIPC_SRCS  := model/sip/sipc.c model/sip/transport.c model/sip/guard.c \
+              model/sip/recv.c model/sip/txn.c model/sip/build.c \
+              model/sip/observe.c model/sip/proxy.c model/sip/b2bua.c \
+              model/sip/call.c
+
+REF_SRCS   := $(SIPC_SRCS) model/apps/apps.c model/apps/c2c.c \
               model/http/http.c model/ref/main.c
 
 HARNESS_SRCS := harness/sstck/rules.c harness/sstck/manifest.c \
