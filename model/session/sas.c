@@ -31,7 +31,7 @@ static void expiry_fire(struct tmr *t);
 
 static uint32_t id_hash(const char *id)
 {
-	return hash_str(2166136261u, id);
+	return ssm__hash_str(2166136261u, id);
 }
 
 /** Create a SAS, keyed (KEY-04, SAS-01) when @key is given. */
@@ -60,7 +60,7 @@ int sas__alloc(struct ssm_app *app, const char *key, struct sas **sasp)
 		ssm__gen_token(m, "as-", buf, sizeof(buf));
 		sas->id = mem_strdup(buf);
 	}
-	sas->attrs = attrs_alloc();
+	sas->attrs = ssm__attrs_alloc();
 	if (!sas->id || !sas->attrs || (key && !sas->key)) {
 		mem_deref(sas);
 		return SSM_NOMEM;
@@ -69,17 +69,17 @@ int sas__alloc(struct ssm_app *app, const char *key, struct sas **sasp)
 	sas->valid = true;
 	sas->iwr = app->version >= SSM_V11;          /* VER-04 */
 	sas->created = sas->accessed = ssm_now(m);
-	tmr_init(&sas->exp, expiry_fire);
+	ssm__tmr_init(&sas->exp, expiry_fire);
 	if (app->timeout_min > 0) {                  /* EXP-01 */
 		sas->lifetime_ms = (uint64_t)app->timeout_min * MIN_MS;
 		sas->expires_at = sas->created + sas->lifetime_ms;
 	}
 
-	err = htab_insert(&m->sas_by_id, &sas->hid, id_hash(sas->id));
+	err = ssm__htab_insert(&m->sas_by_id, &sas->hid, id_hash(sas->id));
 	if (!err && sas->expires_at)
-		err = tmr_start(m, &sas->exp, sas->expires_at);
+		err = ssm__tmr_start(m, &sas->exp, sas->expires_at);
 	if (err) {
-		htab_remove(&m->sas_by_id, &sas->hid);
+		ssm__htab_remove(&m->sas_by_id, &sas->hid);
 		mem_deref(sas);
 		return err;
 	}
@@ -166,17 +166,17 @@ void sas__invalidate(struct sas *sas)
 			hs__invalidate(sas->hss[i]);
 	while (sas->nhss)
 		sas__drop_hs(sas, sas->hss[sas->nhss - 1]);
-	timer__cancel_all(sas);
-	tmr_stop(m, &sas->exp);
+	ssm__timer_cancel_all(sas);
+	ssm__tmr_stop(m, &sas->exp);
 
 	ssm__emit(m, SSM_EV_SAS_DESTROYED, sas, NULL, NULL, NULL, NULL,
 		  NULL);
 	if (app->l.sas_destroyed)
 		app->l.sas_destroyed(sas, app->l.arg);
-	attrs_clear(app, SSM_KIND_SAS, sas, sas->attrs);
+	ssm__attrs_clear(app, SSM_KIND_SAS, sas, sas->attrs);
 
 	sas->valid = false;
-	htab_remove(&m->sas_by_id, &sas->hid);
+	ssm__htab_remove(&m->sas_by_id, &sas->hid);
 	m->nsas--;
 	mem_deref(sas);              /* the registry's reference */
 	mem_deref(sas);
@@ -317,7 +317,7 @@ void sas__touch(struct sas *sas, bool refresh)
 	if (sas->lifetime_ms && !m->opts.cf08_expiry_from_creation &&
 	    !sas->expiring) {
 		sas->expires_at = sas->accessed + sas->lifetime_ms;
-		(void)tmr_start(m, &sas->exp, sas->expires_at);
+		(void)ssm__tmr_start(m, &sas->exp, sas->expires_at);
 	}
 }
 
@@ -329,8 +329,8 @@ int sas_set_attr(struct sas *sas, const char *name, void *value,
 	SAS_CHECK(sas);
 	if (!name || !value)
 		return SSM_NPE;
-	return attrs_set(sas->app, SSM_KIND_SAS, sas, sas->attrs, name,
-			 value, b);
+	return ssm__attrs_set(sas->app, SSM_KIND_SAS, sas, sas->attrs, name,
+			      value, b);
 }
 
 int sas_get_attr(struct sas *sas, const char *name, void **valuep)
@@ -340,7 +340,7 @@ int sas_get_attr(struct sas *sas, const char *name, void **valuep)
 	SAS_CHECK(sas);
 	if (!name || !valuep)
 		return SSM_NPE;
-	x = attrs_find(sas->attrs, name);
+	x = ssm__attrs_find(sas->attrs, name);
 	*valuep = x ? x->value : NULL;
 	return SSM_OK;
 }
@@ -350,7 +350,7 @@ int sas_remove_attr(struct sas *sas, const char *name)
 	SAS_CHECK(sas);
 	if (!name)
 		return SSM_NPE;
-	attrs_remove(sas->app, SSM_KIND_SAS, sas, sas->attrs, name);
+	ssm__attrs_remove(sas->app, SSM_KIND_SAS, sas, sas->attrs, name);
 	return SSM_OK;
 }
 
@@ -360,7 +360,7 @@ int sas_attr_names(struct sas *sas, const char **names, size_t max,
 	SAS_CHECK(sas);
 	if (!np)
 		return SSM_NPE;
-	*np = attrs_names(sas->attrs, names, max);
+	*np = ssm__attrs_names(sas->attrs, names, max);
 	return SSM_OK;
 }
 
@@ -520,7 +520,7 @@ int sas_set_expires(struct sas *sas, int delta_min, int *grantedp)
 		else {
 			sas->lifetime_ms = 0;
 			sas->expires_at = 0;
-			tmr_stop(m, &sas->exp);
+			ssm__tmr_stop(m, &sas->exp);
 			sas->extended = true;
 			*grantedp = INT_MAX;
 			return SSM_OK;
@@ -532,7 +532,7 @@ int sas_set_expires(struct sas *sas, int delta_min, int *grantedp)
 
 	sas->lifetime_ms = (uint64_t)granted * MIN_MS;
 	sas->expires_at = ssm_now(m) + sas->lifetime_ms;
-	if (tmr_start(m, &sas->exp, sas->expires_at))
+	if (ssm__tmr_start(m, &sas->exp, sas->expires_at))
 		return SSM_NOMEM;
 	sas->extended = true;
 	*grantedp = granted;
@@ -565,8 +565,8 @@ static void timer_end(struct ssm_timer *t)
 	struct sas *sas = t->sas;
 
 	t->active = false;
-	tmr_stop(sas->app->m, &t->t);
-	list_unlink(&sas->timers, &t->le);
+	ssm__tmr_stop(sas->app->m, &t->t);
+	ssm__list_unlink(&sas->timers, &t->le);
 	ssm__dirty_sas(sas);                 /* TIMER-04, TIMER-06 */
 	mem_deref(t);
 }
@@ -593,7 +593,7 @@ static void timer_fire(struct tmr *tm)
 			uint64_t next = t->fixed_delay ?
 				ssm_now(app->m) + t->period : due + t->period;
 
-			if (tmr_start(app->m, &t->t, next))
+			if (ssm__tmr_start(app->m, &t->t, next))
 				timer_end(t);
 		}
 	}
@@ -611,18 +611,18 @@ int ssm_timer_create(struct sas *sas, uint64_t delay_ms, uint64_t period_ms,
 	t = mem_zalloc(sizeof(*t), timer_destroy);
 	if (!t)
 		return SSM_NOMEM;
-	tmr_init(&t->t, timer_fire);
+	ssm__tmr_init(&t->t, timer_fire);
 	ssm__gen_token(m, "tm-", t->id, sizeof(t->id));
 	t->sas = mem_ref(sas);
 	t->info = info;
 	t->period = period_ms;
 	t->fixed_delay = fixed_delay;
-	if (tmr_start(m, &t->t, ssm_now(m) + delay_ms)) {
+	if (ssm__tmr_start(m, &t->t, ssm_now(m) + delay_ms)) {
 		mem_deref(t);
 		return SSM_NOMEM;
 	}
 	t->active = true;
-	list_append(&sas->timers, &t->le);      /* holds the reference */
+	ssm__list_append(&sas->timers, &t->le); /* holds the reference */
 	ssm__emit(m, SSM_EV_TIMER_CREATED, sas, NULL, NULL, NULL, t, NULL);
 	if (tp)
 		*tp = t;
@@ -639,7 +639,7 @@ void ssm_timer_cancel(struct ssm_timer *t)
 	timer_end(t);
 }
 
-void timer__cancel_all(struct sas *sas)
+void ssm__timer_cancel_all(struct sas *sas)
 {
 	while (sas->timers.head)
 		ssm_timer_cancel(container_of(sas->timers.head,
@@ -800,7 +800,7 @@ int hs_create(struct ssm *m, int max_inactive_s, struct hs **hsp)
 	hs = mem_zalloc(sizeof(*hs), hs_destroy);
 	if (!hs)
 		return SSM_NOMEM;
-	hs->attrs = attrs_alloc();
+	hs->attrs = ssm__attrs_alloc();
 	if (!hs->attrs) {
 		mem_deref(hs);
 		return SSM_NOMEM;
@@ -810,12 +810,12 @@ int hs_create(struct ssm *m, int max_inactive_s, struct hs **hsp)
 	hs->max_inactive_s = max_inactive_s;
 	hs->created = hs->accessed = ssm_now(m);
 	ssm__gen_token(m, "hs-", hs->id, sizeof(hs->id));
-	tmr_init(&hs->exp, hs_expire);
-	if (htab_insert(&m->hs_by_id, &hs->hid, id_hash(hs->id)) ||
+	ssm__tmr_init(&hs->exp, hs_expire);
+	if (ssm__htab_insert(&m->hs_by_id, &hs->hid, id_hash(hs->id)) ||
 	    (max_inactive_s > 0 &&
-	     tmr_start(m, &hs->exp,
-		       hs->accessed + (uint64_t)max_inactive_s * 1000))) {
-		htab_remove(&m->hs_by_id, &hs->hid);
+	     ssm__tmr_start(m, &hs->exp,
+			    hs->accessed + (uint64_t)max_inactive_s * 1000))) {
+		ssm__htab_remove(&m->hs_by_id, &hs->hid);
 		mem_deref(hs);
 		return SSM_NOMEM;
 	}
@@ -950,9 +950,9 @@ int hs_access(struct hs *hs)
 	HS_CHECK(hs);
 	hs->accessed = ssm_now(hs->m);
 	if (hs->max_inactive_s > 0)
-		return tmr_start(hs->m, &hs->exp,
-				 hs->accessed +
-				 (uint64_t)hs->max_inactive_s * 1000);
+		return ssm__tmr_start(hs->m, &hs->exp,
+				      hs->accessed +
+				      (uint64_t)hs->max_inactive_s * 1000);
 	return SSM_OK;
 }
 
@@ -965,10 +965,10 @@ void hs__invalidate(struct hs *hs)
 	mem_ref(hs);
 	ssm__emit(m, SSM_EV_HS_DESTROYED, hs->nsas ? hs->sases[0] : NULL,
 		  NULL, NULL, hs, NULL, NULL);
-	attrs_clear(NULL, SSM_KIND_HS, hs, hs->attrs);
+	ssm__attrs_clear(NULL, SSM_KIND_HS, hs, hs->attrs);
 	hs->valid = false;
-	tmr_stop(m, &hs->exp);
-	htab_remove(&m->hs_by_id, &hs->hid);
+	ssm__tmr_stop(m, &hs->exp);
+	ssm__htab_remove(&m->hs_by_id, &hs->hid);
 	for (size_t i = 0; i < hs->nsas; i++)
 		ssm__dirty_sas(hs->sases[i]);
 	mem_deref(hs);              /* the registry's reference */
@@ -989,7 +989,7 @@ int hs_set_attr(struct hs *hs, const char *name, void *value,
 	HS_CHECK(hs);
 	if (!name || !value)
 		return SSM_NPE;
-	return attrs_set(NULL, SSM_KIND_HS, hs, hs->attrs, name, value, b);
+	return ssm__attrs_set(NULL, SSM_KIND_HS, hs, hs->attrs, name, value, b);
 }
 
 int hs_get_attr(struct hs *hs, const char *name, void **valuep)
@@ -999,7 +999,7 @@ int hs_get_attr(struct hs *hs, const char *name, void **valuep)
 	HS_CHECK(hs);
 	if (!name || !valuep)
 		return SSM_NPE;
-	x = attrs_find(hs->attrs, name);
+	x = ssm__attrs_find(hs->attrs, name);
 	*valuep = x ? x->value : NULL;
 	return SSM_OK;
 }

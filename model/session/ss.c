@@ -69,20 +69,20 @@ static int ss_publish(struct ss *ss, struct ss *orig)
 	struct ssm_app *app = ss->sas->app;
 	int err;
 
-	err = htab_insert(&m->ss_by_id, &ss->hid,
-			  hash_str(2166136261u, ss->id));
+	err = ssm__htab_insert(&m->ss_by_id, &ss->hid,
+			       ssm__hash_str(2166136261u, ss->id));
 	if (!err)
 		err = ss__index_dialog(ss);
 	if (!err && !orig)
 		err = ss__index_family(ss);
 	if (err) {
-		htab_remove(&m->ss_by_id, &ss->hid);
-		htab_remove(&m->ss_by_dialog, &ss->hdlg);
+		ssm__htab_remove(&m->ss_by_id, &ss->hid);
+		ssm__htab_remove(&m->ss_by_dialog, &ss->hdlg);
 		return err;
 	}
-	list_append(&ss->sas->sips, &ss->sasle);   /* takes the reference */
+	ssm__list_append(&ss->sas->sips, &ss->sasle); /* takes the reference */
 	if (orig)
-		list_append(&orig->derived, &ss->famle);
+		ssm__list_append(&orig->derived, &ss->famle);
 	m->nss++;
 	ssm__emit(m, SSM_EV_SS_CREATED, ss->sas, ss, orig, NULL, NULL, NULL);
 	if (app->l.ss_created)                     /* DERIVED-05 */
@@ -145,7 +145,7 @@ int ss_create(struct sas *sas, enum ss_role role, const char *method,
 	ss->received_initial = role != SS_ROLE_UAC;
 	ss->call_id = mem_strdup(call_id);
 	ss->ftag = mem_strdup(from_tag);
-	ss->attrs = attrs_alloc();
+	ss->attrs = ssm__attrs_alloc();
 	if (role == SS_ROLE_UAS) {
 		ss->local_uri = mem_strdup(to_uri);    /* SS-04 */
 		ss->remote_uri = mem_strdup(from_uri);
@@ -204,7 +204,7 @@ static struct ss *derive_one(struct ss *orig, const char *ttag)
 	if (m->opts.cf06_shared_derived_attrs)
 		d->attrs = mem_ref(orig->attrs);
 	else
-		d->attrs = attrs_copy(orig->attrs);
+		d->attrs = ssm__attrs_copy(orig->attrs);
 	if (!d->ttag || !d->attrs || ss_publish(d, orig)) {
 		mem_deref(d);
 		return NULL;
@@ -924,7 +924,7 @@ void ss__invalidate(struct ss *ss)
 	}
 	/* A shared map (CF-06) is unbound by its last holder only. */
 	if (mem_nrefs(ss->attrs) == 1)
-		attrs_clear(app, SSM_KIND_SS, ss, ss->attrs);
+		ssm__attrs_clear(app, SSM_KIND_SS, ss, ss->attrs);
 
 	ss->valid = false;
 	if (ss->linked) {
@@ -934,13 +934,13 @@ void ss__invalidate(struct ss *ss)
 		ss->linked = NULL;
 		ssm__emit(m, SSM_EV_UNLINK, sas, ss, peer, NULL, NULL, NULL);
 	}
-	htab_remove(&m->ss_by_id, &ss->hid);
-	htab_remove(&m->ss_by_dialog, &ss->hdlg);
-	htab_remove(&m->ss_by_family, &ss->hfam);
+	ssm__htab_remove(&m->ss_by_id, &ss->hid);
+	ssm__htab_remove(&m->ss_by_dialog, &ss->hdlg);
+	ssm__htab_remove(&m->ss_by_family, &ss->hfam);
 	if (ss->orig)
-		list_unlink(&ss->orig->derived, &ss->famle);
+		ssm__list_unlink(&ss->orig->derived, &ss->famle);
 	m->nss--;
-	list_unlink(&sas->sips, &ss->sasle);
+	ssm__list_unlink(&sas->sips, &ss->sasle);
 	ssm__dirty_sas(sas);                        /* INVAL-14 */
 	mem_deref(ss);                              /* the SAS's reference */
 	mem_deref(ss);
@@ -1117,8 +1117,8 @@ int ss_set_attr(struct ss *ss, const char *name, void *value,
 	SS_CHECK(ss);
 	if (!name || !value)
 		return SSM_NPE;
-	return attrs_set(ss->sas->app, SSM_KIND_SS, ss, ss->attrs, name,
-			 value, b);
+	return ssm__attrs_set(ss->sas->app, SSM_KIND_SS, ss, ss->attrs, name,
+			      value, b);
 }
 
 int ss_get_attr(struct ss *ss, const char *name, void **valuep)
@@ -1128,7 +1128,7 @@ int ss_get_attr(struct ss *ss, const char *name, void **valuep)
 	SS_CHECK(ss);
 	if (!name || !valuep)
 		return SSM_NPE;
-	x = attrs_find(ss->attrs, name);
+	x = ssm__attrs_find(ss->attrs, name);
 	*valuep = x ? x->value : NULL;
 	return SSM_OK;
 }
@@ -1138,7 +1138,7 @@ int ss_remove_attr(struct ss *ss, const char *name)
 	SS_CHECK(ss);
 	if (!name)
 		return SSM_NPE;
-	attrs_remove(ss->sas->app, SSM_KIND_SS, ss, ss->attrs, name);
+	ssm__attrs_remove(ss->sas->app, SSM_KIND_SS, ss, ss->attrs, name);
 	return SSM_OK;
 }
 
@@ -1148,7 +1148,7 @@ int ss_attr_names(struct ss *ss, const char **names, size_t max,
 	SS_CHECK(ss);
 	if (!np)
 		return SSM_NPE;
-	*np = attrs_names(ss->attrs, names, max);
+	*np = ssm__attrs_names(ss->attrs, names, max);
 	return SSM_OK;
 }
 

@@ -24,8 +24,8 @@ struct list {
 	size_t n;
 };
 
-void list_append(struct list *l, struct le *e);
-void list_unlink(struct list *l, struct le *e);
+void ssm__list_append(struct list *l, struct le *e);
+void ssm__list_unlink(struct list *l, struct le *e);
 
 #define LIST_FOREACH(l, e) \
 	for (struct le *e = (l)->head, *e##_n = e ? e->next : NULL; e; \
@@ -45,10 +45,10 @@ struct htab {
 	size_t n;
 };
 
-uint32_t hash_str(uint32_t h, const char *s);
-int htab_insert(struct htab *t, struct hent *e, uint32_t hash);
-void htab_remove(struct htab *t, struct hent *e);
-void htab_free(struct htab *t);
+uint32_t ssm__hash_str(uint32_t h, const char *s);
+int ssm__htab_insert(struct htab *t, struct hent *e, uint32_t hash);
+void ssm__htab_remove(struct htab *t, struct hent *e);
+void ssm__htab_free(struct htab *t);
 #define HTAB_FOREACH_HASH(t, h, e)                                    \
 	for (struct hent *e = (t)->nb ? (t)->b[(h) & ((t)->nb - 1)] : NULL; \
 	     e; e = e->next) if (e->hash == (h))
@@ -61,9 +61,9 @@ struct tmr {
 	void (*h)(struct tmr *t);
 };
 
-void tmr_init(struct tmr *t, void (*h)(struct tmr *t));
-int tmr_start(struct ssm *m, struct tmr *t, uint64_t due);
-void tmr_stop(struct ssm *m, struct tmr *t);
+void ssm__tmr_init(struct tmr *t, void (*h)(struct tmr *t));
+int ssm__tmr_start(struct ssm *m, struct tmr *t, uint64_t due);
+void ssm__tmr_stop(struct ssm *m, struct tmr *t);
 
 /* ----- attributes ----- */
 
@@ -80,17 +80,17 @@ struct attrs {
 	size_t n;
 };
 
-struct attrs *attrs_alloc(void);
-struct attrs *attrs_copy(const struct attrs *src);
-int attrs_set(struct ssm_app *app, enum ssm_kind kind, void *owner,
-	      struct attrs *a, const char *name, void *value,
-	      const struct ssm_binding *b);
-struct attr *attrs_find(const struct attrs *a, const char *name);
-void attrs_remove(struct ssm_app *app, enum ssm_kind kind, void *owner,
-		  struct attrs *a, const char *name);
-void attrs_clear(struct ssm_app *app, enum ssm_kind kind, void *owner,
-		 struct attrs *a);
-size_t attrs_names(const struct attrs *a, const char **names, size_t max);
+struct attrs *ssm__attrs_alloc(void);
+struct attrs *ssm__attrs_copy(const struct attrs *src);
+int ssm__attrs_set(struct ssm_app *app, enum ssm_kind kind, void *owner,
+		   struct attrs *a, const char *name, void *value,
+		   const struct ssm_binding *b);
+struct attr *ssm__attrs_find(const struct attrs *a, const char *name);
+void ssm__attrs_remove(struct ssm_app *app, enum ssm_kind kind, void *owner,
+		       struct attrs *a, const char *name);
+void ssm__attrs_clear(struct ssm_app *app, enum ssm_kind kind, void *owner,
+		      struct attrs *a);
+size_t ssm__attrs_names(const struct attrs *a, const char **names, size_t max);
 
 /* ----- objects ----- */
 
@@ -260,6 +260,6 @@ int ss__index_family(struct ss *ss);
 bool ss__ready(const struct ss *ss);
 
 void hs__invalidate(struct hs *hs);
-void timer__cancel_all(struct sas *sas);
+void ssm__timer_cancel_all(struct sas *sas);
 
 #endif
