@@ -36,7 +36,10 @@ MODEL_SRCS := model/mem/mem.c \
               model/session/util.c \
               model/session/core.c \
               model/session/sas.c \
-              model/session/ss.c
+              model/session/timer.c \
+              model/session/hs.c \
+              model/session/ss.c \
+              model/session/state.c
 
 UNIT_SRCS  := $(wildcard conformance/unit/*.c)
 

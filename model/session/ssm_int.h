@@ -247,17 +247,41 @@ void ssm__gen_token(struct ssm *m, const char *prefix, char *buf,
 enum meth ssm__meth(const char *s);
 bool ssm__is_token(const char *s);
 
+/* the start of an application session's API call: NPE for NULL, ISE once
+ * invalidated (sas.c, timer.c, hs.c) */
+#define SAS_CHECK(sas)                          \
+	do {                                    \
+		if (!(sas))                     \
+			return SSM_NPE;         \
+		if (!(sas)->valid)              \
+			return SSM_ISE;         \
+	} while (0)
+
 void sas__touch(struct sas *sas, bool refresh);
 void sas__invalidate(struct sas *sas);
 bool sas__ready(const struct sas *sas);
 void sas__add_hs(struct sas *sas, struct hs *hs);
 void sas__drop_hs(struct sas *sas, struct hs *hs);
 int sas__alloc(struct ssm_app *app, const char *key, struct sas **sasp);
+struct sas *sas__find(struct ssm *m, const char *id);
+uint32_t ssm__id_hash(const char *id);
 
 void ss__invalidate(struct ss *ss);
 int ss__index_dialog(struct ss *ss);
 int ss__index_family(struct ss *ss);
 bool ss__ready(const struct ss *ss);
+/* ss.c and state.c */
+bool ss__dialog_creating(const struct ssm *m, enum meth meth);
+struct ss *ss__derive(struct ss *orig, const char *ttag, bool *linked);
+void ss__set_state(struct ss *ss, enum ss_state to,
+		   const struct ssm_msg *msg);
+struct ss *ss__family_orig(struct ss *ss);
+
+/* the model a session belongs to */
+static inline struct ssm *ss__model(const struct ss *ss)
+{
+	return ss->sas->app->m;
+}
 
 void hs__invalidate(struct hs *hs);
 void ssm__timer_cancel_all(struct sas *sas);
