@@ -36,12 +36,22 @@ MODEL_SRCS := model/mem/mem.c \
               model/session/util.c \
               model/session/core.c \
               model/session/sas.c \
+              model/session/timer.c \
+              model/session/hs.c \
               model/session/ss.c \
+              model/session/state.c \
               model/session/dist.c
 
 UNIT_SRCS  := $(wildcard conformance/unit/*.c)
 
-REF_SRCS   := model/sip/sipc.c model/sip/ops.c model/apps/apps.c model/apps/c2c.c \
+# sstck-ref's SIP container (model/sip), one file per job, then the
+# applications, the HTTP side and the program
+SIPC_SRCS  := model/sip/sipc.c model/sip/transport.c model/sip/guard.c \
+              model/sip/recv.c model/sip/txn.c model/sip/build.c \
+              model/sip/observe.c model/sip/proxy.c model/sip/b2bua.c \
+              model/sip/call.c
+
+REF_SRCS   := $(SIPC_SRCS) model/sip/ops.c model/apps/apps.c model/apps/c2c.c \
               model/http/http.c model/ref/main.c
 
 HARNESS_SRCS := harness/sstck/rules.c harness/sstck/manifest.c \
@@ -171,6 +181,8 @@ fuzz-smoke: fuzz-build
 # The tests.  Check prints its summary line; the rule listing follows.
 check: $(OUT)/san/check-model $(OUT)/san/sstck-ref $(OUT)/san/check-sstck \
        $(OUT)/san/sstck $(OUT)/san/check-oracle $(OUT)/rel/sstck $(OUT)/rel/sstck-ref
+	@echo "== layout: files to 900 lines, functions to 120, prefixed symbols (model/; the rest reported by harness/check-layout)"
+	$(Q)harness/check-layout -q $(OUT)/san
 	@echo "== unit conformance suite (ASan + UBSan)"
 	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

@@ -2,11 +2,11 @@
  * @file fuzz/hook.h  in-process entry points into sstck-ref, for fuzzing
  *
  * sipc_hook.c and http_hook.c compile the container's own files
- * (model/sip/sipc.c, model/http/http.c) with a few system calls replaced,
- * so that a fuzz target reaches the code sstck-ref runs for a received
- * datagram, a TCP stream chunk or an HTTP request, and nothing it would
- * send leaves the process.  The fuzz build links these instead of
- * sipc.c and http.c; nothing else in the tree uses them.
+ * (model/sip's .c files, model/http/http.c) with a few system calls
+ * replaced, so that a fuzz target reaches the code sstck-ref runs for a
+ * received datagram, a TCP stream chunk or an HTTP request, and nothing
+ * it would send leaves the process.  The fuzz build links these instead of
+ * model/sip's files and http.c; nothing else in the tree uses them.
  */
 #ifndef SSTCK_FUZZ_HOOK_H
 #define SSTCK_FUZZ_HOOK_H
@@ -19,7 +19,7 @@
 struct http;
 struct http_req;
 
-/** A datagram from @host:@port, as read_udp() passes it on (copied and
+/** A datagram from @host:@port, as sipc__read_udp() passes it on (copied and
  * NUL-terminated, cut at SIPC_MAX_MSG + 1 bytes), then one turn of the
  * state machines, as the loop does after reading. */
 void hook_udp(struct sipc *c, const void *buf, size_t len, const char *host,
@@ -27,7 +27,7 @@ void hook_udp(struct sipc *c, const void *buf, size_t len, const char *host,
 
 /** A chunk of the TCP stream of the connection from 127.0.0.1:@port
  * (opened on first use, reopened after the container closed it): fed
- * through the container's own framing (read_conn) over a socketpair,
+ * through the container's own framing (sipc__read_conn) over a socketpair,
  * then one turn of the state machines.  What the container writes back
  * is read and discarded. */
 void hook_tcp(struct sipc *c, const void *buf, size_t len, int port);

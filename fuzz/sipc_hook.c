@@ -1,11 +1,12 @@
 /**
  * @file fuzz/sipc_hook.c  sstck-ref's SIP container with its sends stubbed
  *
- * Compiles model/sip/sipc.c as it is, in this file, so that its static
- * receive path (on_bytes for a datagram, read_conn for a TCP stream) and
- * pump() can be called in-process by a fuzz target (fuzz/hook.h).  Two
- * system calls are replaced for that file alone, by macros defined after
- * the system headers and before sipc.c:
+ * Compiles the container's files (the .c files of model/sip) as they
+ * are, in this file, so that its receive path (sipc__on_bytes for a
+ * datagram, sipc__read_conn for a TCP stream) and sipc__pump() can be
+ * called in-process by a fuzz target (fuzz/hook.h).  Two system calls are
+ * replaced for those files alone, by macros defined after the system
+ * headers and before the container's files:
  *
  *   sendto   counts the bytes and drops them: no datagram is sent;
  *   connect  turns the new socket into /dev/null, so a TCP branch or
@@ -18,9 +19,11 @@
  * and are never read.  Nothing the container would send leaves the
  * process.
  *
- * This relies on sipc.c's static names on_bytes, read_conn, conn_add,
- * conn_find, run_branch_timers and pump; a rename there breaks the fuzz
- * build (make fuzz) loudly, not silently.
+ * This relies on the names sipc__on_bytes, sipc__read_conn, sipc__pump
+ * and the static conn_add, conn_close (transport.c) and run_branch_timers
+ * (sipc.c), and on the list of files above; a rename there breaks the
+ * fuzz build (make fuzz) loudly, not silently.  A file added to
+ * model/sip must be added here too.
  */
 #define _GNU_SOURCE 1
 #include <arpa/inet.h>
@@ -76,6 +79,15 @@ static int hook_connect(int fd, const struct sockaddr *sa, socklen_t salen)
 #define ssm_alloc(mp, opts, clock, arg) \
 	ssm_alloc(mp, opts, hook_model_clock, NULL)
 #include "sipc.c"
+#include "transport.c"
+#include "guard.c"
+#include "recv.c"
+#include "txn.c"
+#include "build.c"
+#include "observe.c"
+#include "proxy.c"
+#include "b2bua.c"
+#include "call.c"
 #undef sendto
 #undef connect
 #undef ssm_alloc
@@ -92,7 +104,7 @@ size_t hook_sent(void)
 void hook_turn(struct sipc *c)
 {
 	run_branch_timers(c);
-	pump(c);
+	sipc__pump(c);
 }
 
 void hook_udp(struct sipc *c, const void *buf, size_t len, const char *host,
@@ -106,7 +118,7 @@ void hook_udp(struct sipc *c, const void *buf, size_t len, const char *host,
 		return;
 	memcpy(copy, buf, n);
 	copy[n] = '\0';
-	on_bytes(c, copy, n, host, port);
+	sipc__on_bytes(c, copy, n, host, port);
 	free(copy);
 	hook_turn(c);
 }
@@ -172,7 +184,7 @@ void hook_tcp(struct sipc *c, const void *buf, size_t len, int port)
 		while ((i = conn_index(c)) >= 0 &&
 		       ioctl(c->conns[i].fd, FIONREAD, &pending) == 0 &&
 		       pending > 0) {
-			read_conn(c, i);
+			sipc__read_conn(c, i);
 			drain();
 		}
 		if (conn_index(c) < 0) {     /* the container hung up */

@@ -110,141 +110,137 @@ static int int_arg(const char *flag, const char *what, const char *arg,
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* What the command line sets. */
+struct args {
+	struct sipc_cfg cfg;
+	struct app_cfg a;
+	struct http_cfg hc;
+	const char *http;             /**< --http, or NULL             */
+	int keep_n, keep_s;           /**< click-to-call's ended calls  */
+	bool unsupervised;
+};
+
+static const struct option longopts[] = {
+	{"addr", required_argument, NULL, 'a'},
+	{"port", required_argument, NULL, 'p'},
+	{"no-tcp", no_argument, NULL, 'U'},
+	{"port-file", required_argument, NULL, 'P'},
+	{"app", required_argument, NULL, 'A'},
+	{"target", required_argument, NULL, 't'},
+	{"sequential", no_argument, NULL, 'S'},
+	{"branch-timeout", required_argument, NULL, 'B'},
+	{"no-recurse", no_argument, NULL, 'R'},
+	{"no-cancel", no_argument, NULL, 'N'},
+	{"record-route", no_argument, NULL, 'r'},
+	{"unsupervised", no_argument, NULL, 'u'},
+	{"recurse", no_argument, NULL, 'Z'},
+	{"rr-invite-only", no_argument, NULL, 'I'},
+	{"path", no_argument, NULL, 'W'},
+	{"same-call-id", no_argument, NULL, 'C'},
+	{"reproxy", required_argument, NULL, 'X'},
+	{"best-answer", required_argument, NULL, 'Y'},
+	{"domain", required_argument, NULL, 'd'},
+	{"session-timeout", required_argument, NULL, 'T'},
+	{"trace", required_argument, NULL, 'x'},
+	{"t1", required_argument, NULL, '1'},
+	{"opt", required_argument, NULL, 'o'},
+	{"auth-retry", no_argument, NULL, 'H'},
+	{"http", required_argument, NULL, 'j'},
+	{"http-port-file", required_argument, NULL, 'J'},
+	{"http-session-timeout", required_argument, NULL, 'k'},
+	{"keep-ended-calls", required_argument, NULL, 'K'},
+	{"keep-ended-for", required_argument, NULL, 'F'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+/* The command line into @ar, whose defaults the caller set: -1 to go on,
+ * else the exit status (0 after --help, 2 for a bad argument, said in one
+ * line). */
+static int parse_args(int argc, char **argv, struct args *ar)
 {
-	static const struct option lo[] = {
-		{"addr", required_argument, NULL, 'a'},
-		{"port", required_argument, NULL, 'p'},
-		{"no-tcp", no_argument, NULL, 'U'},
-		{"port-file", required_argument, NULL, 'P'},
-		{"app", required_argument, NULL, 'A'},
-		{"target", required_argument, NULL, 't'},
-		{"sequential", no_argument, NULL, 'S'},
-		{"branch-timeout", required_argument, NULL, 'B'},
-		{"no-recurse", no_argument, NULL, 'R'},
-		{"no-cancel", no_argument, NULL, 'N'},
-		{"record-route", no_argument, NULL, 'r'},
-		{"unsupervised", no_argument, NULL, 'u'},
-		{"recurse", no_argument, NULL, 'Z'},
-		{"rr-invite-only", no_argument, NULL, 'I'},
-		{"path", no_argument, NULL, 'W'},
-		{"same-call-id", no_argument, NULL, 'C'},
-		{"reproxy", required_argument, NULL, 'X'},
-		{"best-answer", required_argument, NULL, 'Y'},
-		{"domain", required_argument, NULL, 'd'},
-		{"session-timeout", required_argument, NULL, 'T'},
-		{"trace", required_argument, NULL, 'x'},
-		{"t1", required_argument, NULL, '1'},
-		{"opt", required_argument, NULL, 'o'},
-		{"auth-retry", no_argument, NULL, 'H'},
-		{"http", required_argument, NULL, 'j'},
-		{"http-port-file", required_argument, NULL, 'J'},
-		{"http-session-timeout", required_argument, NULL, 'k'},
-		{"keep-ended-calls", required_argument, NULL, 'K'},
-		{"keep-ended-for", required_argument, NULL, 'F'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	struct sipc_cfg cfg = {0};
-	struct app_cfg a = {0};
-	struct sipc_app app;
-	struct sipc *c;
-	struct ssm_proxy_cfg pd;
-	struct http_cfg hc = {0};
-	struct http *h = NULL;
-	struct c2c *cc = NULL;
-	const char *http = NULL;
-	int ch, rc;
-	int keep_n = 1000, keep_s = 30;       /* click-to-call's ended calls */
-	bool unsupervised = false;
+	int ch;
 
-	cfg.port = 5060;
-	cfg.tcp = true;
-	cfg.session_timeout_min = SSM_DEFAULT_TIMEOUT;
-	ssm_opts_default(&cfg.opts);
-	a.name = "proxy";
-	a.px.parallel = true;
-	a.px.recurse = true;
-	a.px.branch_timeout_ms = 4000;
-
-	while ((ch = getopt_long(argc, argv, "vh", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'a': cfg.addr = optarg; break;
+		case 'a': ar->cfg.addr = optarg; break;
 		case 'p':
 			if (int_arg("--port", "0 to 65535", optarg, 0, 65535,
-				    &cfg.port))
+				    &ar->cfg.port))
 				return 2;
 			break;
-		case 'U': cfg.tcp = false; break;
-		case 'P': cfg.port_file = optarg; break;
-		case 'A': a.name = optarg; break;
+		case 'U': ar->cfg.tcp = false; break;
+		case 'P': ar->cfg.port_file = optarg; break;
+		case 'A': ar->a.name = optarg; break;
 		case 't':
-			if (a.ntargets == SIPC_MAX_TARGETS) {
+			if (ar->a.ntargets == SIPC_MAX_TARGETS) {
 				fprintf(stderr, "sstck-ref: at most %d "
 					"targets\n", SIPC_MAX_TARGETS);
 				return 2;
 			}
-			a.targets[a.ntargets++] = optarg;
+			ar->a.targets[ar->a.ntargets++] = optarg;
 			break;
-		case 'S': a.px.parallel = false; break;
+		case 'S': ar->a.px.parallel = false; break;
 		case 'B':
 			if (int_arg("--branch-timeout", "1 to 3600000 ms", optarg,
-				    1, 3600000, &a.px.branch_timeout_ms))
+				    1, 3600000, &ar->a.px.branch_timeout_ms))
 				return 2;
 			break;
-		case 'R': a.px.recurse = false; break;
-		case 'Z': a.px.recurse = true; break;
-		case 'I': a.rr_invite_only = true; break;
-		case 'W': a.px.add_path = true; break;
-		case 'C': cfg.b2b_same_call_id = true; break;
-		case 'N': a.px.no_cancel = true; break;
-		case 'r': a.px.record_route = true; break;
-		case 'u': unsupervised = true; break;
-		case 'X': a.reproxy = optarg; break;
+		case 'R': ar->a.px.recurse = false; break;
+		case 'Z': ar->a.px.recurse = true; break;
+		case 'I': ar->a.rr_invite_only = true; break;
+		case 'W': ar->a.px.add_path = true; break;
+		case 'C': ar->cfg.b2b_same_call_id = true; break;
+		case 'N': ar->a.px.no_cancel = true; break;
+		case 'r': ar->a.px.record_route = true; break;
+		case 'u': ar->unsupervised = true; break;
+		case 'X': ar->a.reproxy = optarg; break;
 		case 'Y':
 			if (int_arg("--best-answer", "a final status", optarg,
-				    200, 699, &a.best_answer))
+				    200, 699, &ar->a.best_answer))
 				return 2;
 			break;
-		case 'd': a.domain = optarg; break;
+		case 'd': ar->a.domain = optarg; break;
 		case 'T':
 			if (int_arg("--session-timeout", "0 to 525600 minutes",
-				    optarg, 0, 525600, &cfg.session_timeout_min))
+				    optarg, 0, 525600,
+				    &ar->cfg.session_timeout_min))
 				return 2;
 			break;
-		case 'x': cfg.trace = optarg; break;
+		case 'x': ar->cfg.trace = optarg; break;
 		case '1':
 			if (int_arg("--t1", "1 to 10000 ms", optarg, 1, 10000,
-				    &cfg.t1_ms))
+				    &ar->cfg.t1_ms))
 				return 2;
 			break;
 		case 'o':
-			if (set_opt(&cfg.opts, optarg)) {
+			if (set_opt(&ar->cfg.opts, optarg)) {
 				fprintf(stderr, "sstck-ref: unknown option "
 					"'%s' (see --help)\n", optarg);
 				return 2;
 			}
 			break;
-		case 'j': http = optarg; break;
-		case 'J': hc.port_file = optarg; break;
+		case 'j': ar->http = optarg; break;
+		case 'J': ar->hc.port_file = optarg; break;
 		case 'k':
 			if (int_arg("--http-session-timeout", "0 to 31536000 s",
-				    optarg, 0, 31536000, &hc.session_timeout_s))
+				    optarg, 0, 31536000,
+				    &ar->hc.session_timeout_s))
 				return 2;
 			break;
 		case 'K':
 			if (int_arg("--keep-ended-calls", "0 to 1000000", optarg,
-				    0, 1000000, &keep_n))
+				    0, 1000000, &ar->keep_n))
 				return 2;
 			break;
 		case 'F':
 			if (int_arg("--keep-ended-for", "0 to 86400 s", optarg,
-				    0, 86400, &keep_s))
+				    0, 86400, &ar->keep_s))
 				return 2;
 			break;
-		case 'v': cfg.verbose = true; break;
-		case 'H': cfg.b2b_auth_retry = true; break;
+		case 'v': ar->cfg.verbose = true; break;
+		case 'H': ar->cfg.b2b_auth_retry = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -254,41 +250,81 @@ int main(int argc, char **argv)
 			argv[optind]);
 		return 2;
 	}
-	if (app_setup(&a, &app))
+	if (optind < argc) {
+		fprintf(stderr, "sstck-ref: unexpected argument '%s'\n",
+			argv[optind]);
 		return 2;
-	if (!http && !strcmp(a.name, "click-to-call"))
-		http = "127.0.0.1:0";
-	if (http) {
-		static char haddr[64];
-		const char *colon = strrchr(http, ':');
-		char *end;
-		long hp = strtol(colon ? colon + 1 : http, &end, 10);
-
-		if (*end || hp < 0 || hp > 65535 || (colon && colon - http >= 64)) {
-			fprintf(stderr, "sstck-ref: --http takes [ADDR:]PORT, not '%s'\n",
-				http);
-			return 2;
-		}
-		snprintf(haddr, sizeof(haddr), "%.*s", colon ? (int)(colon - http) : 9,
-			 colon ? http : "127.0.0.1");
-		hc.addr = haddr;
-		hc.port = (int)hp;
 	}
-	if (sipc_alloc(&c, &cfg, &app))
+	return -1;
+}
+
+/* --http's [ADDR:]PORT into @hc: 0, or -1 with a one-line error. */
+static int http_addr(const char *http, struct http_cfg *hc)
+{
+	static char haddr[64];
+	const char *colon = strrchr(http, ':');
+	char *end;
+	long hp = strtol(colon ? colon + 1 : http, &end, 10);
+
+	if (*end || hp < 0 || hp > 65535 || (colon && colon - http >= 64)) {
+		fprintf(stderr, "sstck-ref: --http takes [ADDR:]PORT, not '%s'\n",
+			http);
+		return -1;
+	}
+	snprintf(haddr, sizeof(haddr), "%.*s", colon ? (int)(colon - http) : 9,
+		 colon ? http : "127.0.0.1");
+	hc->addr = haddr;
+	hc->port = (int)hp;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct args ar = {0};
+	struct sipc_cfg *cfg = &ar.cfg;
+	struct app_cfg *a = &ar.a;
+	struct sipc_app app;
+	struct sipc *c;
+	struct ssm_proxy_cfg pd;
+	struct http *h = NULL;
+	struct c2c *cc = NULL;
+	int rc;
+
+	cfg->port = 5060;
+	cfg->tcp = true;
+	cfg->session_timeout_min = SSM_DEFAULT_TIMEOUT;
+	ssm_opts_default(&cfg->opts);
+	a->name = "proxy";
+	a->px.parallel = true;
+	a->px.recurse = true;
+	a->px.branch_timeout_ms = 4000;
+	ar.keep_n = 1000;
+	ar.keep_s = 30;
+	rc = parse_args(argc, argv, &ar);
+	if (rc >= 0)
+		return rc;
+	if (app_setup(a, &app))
+		return 2;
+	if (!ar.http && !strcmp(a->name, "click-to-call"))
+		ar.http = "127.0.0.1:0";
+	if (ar.http && http_addr(ar.http, &ar.hc))
+		return 2;
+	if (sipc_alloc(&c, cfg, &app))
 		return 1;
-	if (http && (!strcmp(a.name, "click-to-call") || !strcmp(a.name, "probe")) &&
-	    c2c_alloc(&cc, keep_n, keep_s)) {
+	if (ar.http && (!strcmp(a->name, "click-to-call") ||
+			!strcmp(a->name, "probe")) &&
+	    c2c_alloc(&cc, ar.keep_n, ar.keep_s)) {
 		fprintf(stderr, "sstck-ref: out of memory\n");
 		sipc_free(c);
 		return 1;
 	}
-	if (http && http_alloc(&h, c, &hc, cc ? c2c_http : NULL, cc)) {
+	if (ar.http && http_alloc(&h, c, &ar.hc, cc ? c2c_http : NULL, cc)) {
 		sipc_free(c);
 		c2c_free(cc);
 		return 1;
 	}
 	ssm_proxy_defaults(sipc_model(c), &pd);
-	a.px.supervised = pd.supervised && !unsupervised; /* CF-09 */
+	a->px.supervised = pd.supervised && !ar.unsupervised; /* CF-09 */
 	rc = sipc_run(c);
 	http_free(h);
 	sipc_free(c);

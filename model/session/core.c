@@ -261,14 +261,14 @@ void ssm_shutdown(struct ssm *m)
 	ssm_settle(m);
 
 	LIST_FOREACH(&m->apps, e) {
-		list_unlink(&m->apps, e);
+		ssm__list_unlink(&m->apps, e);
 		mem_deref(container_of(e, struct ssm_app, le));
 	}
-	htab_free(&m->ss_by_id);
-	htab_free(&m->ss_by_dialog);
-	htab_free(&m->ss_by_family);
-	htab_free(&m->sas_by_id);
-	htab_free(&m->hs_by_id);
+	ssm__htab_free(&m->ss_by_id);
+	ssm__htab_free(&m->ss_by_dialog);
+	ssm__htab_free(&m->ss_by_family);
+	ssm__htab_free(&m->sas_by_id);
+	ssm__htab_free(&m->hs_by_id);
 	free(m->heap);
 	free(m);
 }
@@ -307,7 +307,7 @@ int ssm_app_add(struct ssm *m, const char *name, enum ssm_version v,
 		mem_deref(app);
 		return SSM_NOMEM;
 	}
-	list_append(&m->apps, &app->le);
+	ssm__list_append(&m->apps, &app->le);
 	if (appp)
 		*appp = app;
 	return SSM_OK;
@@ -364,7 +364,8 @@ int ssm_sas_for_initial(struct ssm_app *app, const struct ssm_msg *req,
 
 static uint32_t dlg_hash(const char *cid, const char *a, const char *b)
 {
-	return hash_str(hash_str(hash_str(2166136261u, cid), a), b);
+	return ssm__hash_str(ssm__hash_str(ssm__hash_str(2166136261u, cid), a),
+			     b);
 }
 
 static bool eq(const char *a, const char *b)
@@ -408,17 +409,17 @@ int ss__index_dialog(struct ss *ss)
 {
 	struct ssm *m = ss->sas->app->m;
 
-	htab_remove(&m->ss_by_dialog, &ss->hdlg);
-	return htab_insert(&m->ss_by_dialog, &ss->hdlg,
-			   dlg_hash(ss->call_id, ss->ftag, ss->ttag));
+	ssm__htab_remove(&m->ss_by_dialog, &ss->hdlg);
+	return ssm__htab_insert(&m->ss_by_dialog, &ss->hdlg,
+				dlg_hash(ss->call_id, ss->ftag, ss->ttag));
 }
 
 int ss__index_family(struct ss *ss)
 {
 	struct ssm *m = ss->sas->app->m;
 
-	return htab_insert(&m->ss_by_family, &ss->hfam,
-			   dlg_hash(ss->call_id, ss->ftag, NULL));
+	return ssm__htab_insert(&m->ss_by_family, &ss->hfam,
+				dlg_hash(ss->call_id, ss->ftag, NULL));
 }
 
 struct ss *ssm_match(struct ssm *m, const struct ssm_msg *msg)
@@ -461,7 +462,7 @@ void ssm__dirty_ss(struct ss *ss)
 
 	if (!ss->dirty && ss->valid) {
 		ss->dirty = true;
-		list_append(&m->dirty_ss, &ss->dirtyle);
+		ssm__list_append(&m->dirty_ss, &ss->dirtyle);
 		mem_ref(ss);
 	}
 	ssm__dirty_sas(ss->sas);
@@ -474,7 +475,7 @@ void ssm__dirty_sas(struct sas *sas)
 	if (sas->dirty || !sas->valid)
 		return;
 	sas->dirty = true;
-	list_append(&m->dirty_sas, &sas->dirtyle);
+	ssm__list_append(&m->dirty_sas, &sas->dirtyle);
 	mem_ref(sas);
 }
 
@@ -538,7 +539,7 @@ void ssm_settle(struct ssm *m)
 			struct le *e = m->dirty_ss.head;
 			struct ss *ss = container_of(e, struct ss, dirtyle);
 
-			list_unlink(&m->dirty_ss, e);
+			ssm__list_unlink(&m->dirty_ss, e);
 			ss->dirty = false;
 			settle_ss(ss);
 			mem_deref(ss);
@@ -549,7 +550,7 @@ void ssm_settle(struct ssm *m)
 			struct sas *sas = container_of(e, struct sas,
 						       dirtyle);
 
-			list_unlink(&m->dirty_sas, e);
+			ssm__list_unlink(&m->dirty_sas, e);
 			sas->dirty = false;
 			settle_sas(sas);
 			mem_deref(sas);

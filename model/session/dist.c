@@ -116,7 +116,7 @@ static void drop_ss(struct ss *ss)
 	struct ssm *m = ss->sas->app->m;
 
 	if (ss->dirty) {
-		list_unlink(&m->dirty_ss, &ss->dirtyle);
+		ssm__list_unlink(&m->dirty_ss, &ss->dirtyle);
 		ss->dirty = false;
 		mem_deref(ss);          /* the queue's reference */
 	}
@@ -142,20 +142,20 @@ static void drop_sas(struct sas *sas)
 						   struct ssm_timer, le);
 
 		t->active = false;
-		tmr_stop(m, &t->t);
-		list_unlink(&sas->timers, &t->le);
+		ssm__tmr_stop(m, &t->t);
+		ssm__list_unlink(&sas->timers, &t->le);
 		mem_deref(t);
 	}
-	tmr_stop(m, &sas->exp);
+	ssm__tmr_stop(m, &sas->exp);
 	while (sas->nhss)
 		sas__drop_hs(sas, sas->hss[sas->nhss - 1]);
 	if (sas->dirty) {
-		list_unlink(&m->dirty_sas, &sas->dirtyle);
+		ssm__list_unlink(&m->dirty_sas, &sas->dirtyle);
 		sas->dirty = false;
 		mem_deref(sas);
 	}
 	sas->valid = false;
-	htab_remove(&m->sas_by_id, &sas->hid);
+	ssm__htab_remove(&m->sas_by_id, &sas->hid);
 	m->nsas--;
 	mem_deref(sas);                 /* the registry's reference */
 	mem_deref(sas);
@@ -423,7 +423,7 @@ static int load_attrs(struct ssm_app *app, enum ssm_kind kind,
 		struct attr *x;
 		int err;
 
-		if (!name || !text || attrs_find(a, name))
+		if (!name || !text || ssm__attrs_find(a, name))
 			return SSM_IAE;
 		x = calloc(1, sizeof(*x));
 		if (!x)
@@ -471,7 +471,7 @@ static void discard_all(struct sas *sas)
 
 static struct ss *find_ss(struct ssm *m, const char *id)
 {
-	uint32_t h = hash_str(2166136261u, id);
+	uint32_t h = ssm__hash_str(2166136261u, id);
 
 	HTAB_FOREACH_HASH(&m->ss_by_id, h, e) {
 		struct ss *ss = container_of(e, struct ss, hid);
@@ -589,7 +589,7 @@ static int load_ss(struct sas *sas, const json_t *o)
 			ss->attrs = mem_ref(orig->attrs);
 	}
 	else if (!err) {
-		ss->attrs = attrs_alloc();
+		ss->attrs = ssm__attrs_alloc();
 		err = ss->attrs ? load_attrs(sas->app, SSM_KIND_SS, ss->attrs,
 					     attrs) : SSM_NOMEM;
 	}
@@ -613,7 +613,7 @@ static int load_timer(struct sas *sas, const json_t *o)
 
 	if (!id || (!info && !json_is_null(json_object_get(o, "info"))))
 		return SSM_IAE;
-	t = timer__restore(sas, id);
+	t = ssm__timer_restore(sas, id);
 	if (!t)
 		return SSM_NOMEM;
 	t->period = num_of(o, "period");
@@ -626,14 +626,14 @@ static int load_timer(struct sas *sas, const json_t *o)
 				c->arg);
 		t->info_decoded = true;         /* discarded with the timer */
 	}
-	if (!err && tmr_start(m, &t->t, num_of(o, "due")))
+	if (!err && ssm__tmr_start(m, &t->t, num_of(o, "due")))
 		err = SSM_NOMEM;
 	if (err) {
 		mem_deref(t);
 		return err;
 	}
 	t->active = true;
-	list_append(&sas->timers, &t->le);      /* holds the reference */
+	ssm__list_append(&sas->timers, &t->le);      /* holds the reference */
 	return SSM_OK;
 }
 
@@ -689,7 +689,7 @@ static int load_sas(struct ssm *m, const json_t *o, struct sas **sasp)
 	err = load_attrs(app, SSM_KIND_SAS, sas->attrs,
 			 json_object_get(o, "attrs"));
 	if (!err && sas->expires_at &&
-	    tmr_start(m, &sas->exp, sas->expires_at))
+	    ssm__tmr_start(m, &sas->exp, sas->expires_at))
 		err = SSM_NOMEM;
 	json_array_foreach(timers, i, v) {
 		if (err)

@@ -24,8 +24,8 @@ struct list {
 	size_t n;
 };
 
-void list_append(struct list *l, struct le *e);
-void list_unlink(struct list *l, struct le *e);
+void ssm__list_append(struct list *l, struct le *e);
+void ssm__list_unlink(struct list *l, struct le *e);
 
 #define LIST_FOREACH(l, e) \
 	for (struct le *e = (l)->head, *e##_n = e ? e->next : NULL; e; \
@@ -45,10 +45,10 @@ struct htab {
 	size_t n;
 };
 
-uint32_t hash_str(uint32_t h, const char *s);
-int htab_insert(struct htab *t, struct hent *e, uint32_t hash);
-void htab_remove(struct htab *t, struct hent *e);
-void htab_free(struct htab *t);
+uint32_t ssm__hash_str(uint32_t h, const char *s);
+int ssm__htab_insert(struct htab *t, struct hent *e, uint32_t hash);
+void ssm__htab_remove(struct htab *t, struct hent *e);
+void ssm__htab_free(struct htab *t);
 #define HTAB_FOREACH_HASH(t, h, e)                                    \
 	for (struct hent *e = (t)->nb ? (t)->b[(h) & ((t)->nb - 1)] : NULL; \
 	     e; e = e->next) if (e->hash == (h))
@@ -61,9 +61,9 @@ struct tmr {
 	void (*h)(struct tmr *t);
 };
 
-void tmr_init(struct tmr *t, void (*h)(struct tmr *t));
-int tmr_start(struct ssm *m, struct tmr *t, uint64_t due);
-void tmr_stop(struct ssm *m, struct tmr *t);
+void ssm__tmr_init(struct tmr *t, void (*h)(struct tmr *t));
+int ssm__tmr_start(struct ssm *m, struct tmr *t, uint64_t due);
+void ssm__tmr_stop(struct ssm *m, struct tmr *t);
 
 /* ----- attributes ----- */
 
@@ -80,17 +80,17 @@ struct attrs {
 	size_t n;
 };
 
-struct attrs *attrs_alloc(void);
-struct attrs *attrs_copy(const struct attrs *src);
-int attrs_set(struct ssm_app *app, enum ssm_kind kind, void *owner,
-	      struct attrs *a, const char *name, void *value,
-	      const struct ssm_binding *b);
-struct attr *attrs_find(const struct attrs *a, const char *name);
-void attrs_remove(struct ssm_app *app, enum ssm_kind kind, void *owner,
-		  struct attrs *a, const char *name);
-void attrs_clear(struct ssm_app *app, enum ssm_kind kind, void *owner,
-		 struct attrs *a);
-size_t attrs_names(const struct attrs *a, const char **names, size_t max);
+struct attrs *ssm__attrs_alloc(void);
+struct attrs *ssm__attrs_copy(const struct attrs *src);
+int ssm__attrs_set(struct ssm_app *app, enum ssm_kind kind, void *owner,
+		   struct attrs *a, const char *name, void *value,
+		   const struct ssm_binding *b);
+struct attr *ssm__attrs_find(const struct attrs *a, const char *name);
+void ssm__attrs_remove(struct ssm_app *app, enum ssm_kind kind, void *owner,
+		       struct attrs *a, const char *name);
+void ssm__attrs_clear(struct ssm_app *app, enum ssm_kind kind, void *owner,
+		      struct attrs *a);
+size_t ssm__attrs_names(const struct attrs *a, const char **names, size_t max);
 
 /* ----- objects ----- */
 
@@ -250,30 +250,54 @@ void ssm__gen_token(struct ssm *m, const char *prefix, char *buf,
 enum meth ssm__meth(const char *s);
 bool ssm__is_token(const char *s);
 
+/* the start of an application session's API call: NPE for NULL, ISE once
+ * invalidated (sas.c, timer.c, hs.c) */
+#define SAS_CHECK(sas)                          \
+	do {                                    \
+		if (!(sas))                     \
+			return SSM_NPE;         \
+		if (!(sas)->valid)              \
+			return SSM_ISE;         \
+	} while (0)
+
 void sas__touch(struct sas *sas, bool refresh);
 void sas__invalidate(struct sas *sas);
 bool sas__ready(const struct sas *sas);
 void sas__add_hs(struct sas *sas, struct hs *hs);
 void sas__drop_hs(struct sas *sas, struct hs *hs);
 int sas__alloc(struct ssm_app *app, const char *key, struct sas **sasp);
+struct sas *sas__find(struct ssm *m, const char *id);
+uint32_t ssm__id_hash(const char *id);
 
 void ss__invalidate(struct ss *ss);
 int ss__index_dialog(struct ss *ss);
 int ss__index_family(struct ss *ss);
 bool ss__ready(const struct ss *ss);
+/* ss.c and state.c */
+bool ss__dialog_creating(const struct ssm *m, enum meth meth);
+struct ss *ss__derive(struct ss *orig, const char *ttag, bool *linked);
+void ss__set_state(struct ss *ss, enum ss_state to,
+		   const struct ssm_msg *msg);
+struct ss *ss__family_orig(struct ss *ss);
+
+/* the model a session belongs to */
+static inline struct ssm *ss__model(const struct ss *ss)
+{
+	return ss->sas->app->m;
+}
 
 void hs__invalidate(struct hs *hs);
+void ssm__timer_cancel_all(struct sas *sas);
 
 /* distributed sessions (dist.c, and the quiet constructors it uses) */
 int ssm__dist_check(struct ssm_app *app, enum ssm_kind kind,
 		    const char *name, const void *value);
 int sas__restore(struct ssm_app *app, const char *id, const char *key,
 		 struct sas **sasp);
-struct ssm_timer *timer__restore(struct sas *sas, const char *id);
+struct ssm_timer *ssm__timer_restore(struct sas *sas, const char *id);
 struct ss *ss__restore(struct sas *sas, enum ss_role role, const char *id);
 int ss__register(struct ss *ss, struct ss *orig);
 void ss__unregister(struct ss *ss);
 int ss__add_sub(struct ss *ss, const char *key);
-void timer__cancel_all(struct sas *sas);
 
 #endif

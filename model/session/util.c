@@ -12,7 +12,7 @@
 
 /* ----- list ----- */
 
-void list_append(struct list *l, struct le *e)
+void ssm__list_append(struct list *l, struct le *e)
 {
 	e->next = NULL;
 	e->prev = l->tail;
@@ -24,7 +24,7 @@ void list_append(struct list *l, struct le *e)
 	l->n++;
 }
 
-void list_unlink(struct list *l, struct le *e)
+void ssm__list_unlink(struct list *l, struct le *e)
 {
 	if (e->prev)
 		e->prev->next = e->next;
@@ -41,7 +41,7 @@ void list_unlink(struct list *l, struct le *e)
 /* ----- hash ----- */
 
 /** FNV-1a over a string, chained from @h (start with 2166136261). */
-uint32_t hash_str(uint32_t h, const char *s)
+uint32_t ssm__hash_str(uint32_t h, const char *s)
 {
 	if (!s)
 		return h * 16777619u;
@@ -78,7 +78,7 @@ static int grow(struct htab *t)
 	return SSM_OK;
 }
 
-int htab_insert(struct htab *t, struct hent *e, uint32_t hash)
+int ssm__htab_insert(struct htab *t, struct hent *e, uint32_t hash)
 {
 	size_t k;
 
@@ -94,7 +94,7 @@ int htab_insert(struct htab *t, struct hent *e, uint32_t hash)
 	return SSM_OK;
 }
 
-void htab_remove(struct htab *t, struct hent *e)
+void ssm__htab_remove(struct htab *t, struct hent *e)
 {
 	struct hent **pp;
 
@@ -111,7 +111,7 @@ void htab_remove(struct htab *t, struct hent *e)
 	}
 }
 
-void htab_free(struct htab *t)
+void ssm__htab_free(struct htab *t)
 {
 	free(t->b);
 	memset(t, 0, sizeof(*t));
@@ -119,7 +119,7 @@ void htab_free(struct htab *t)
 
 /* ----- timer heap ----- */
 
-void tmr_init(struct tmr *t, void (*h)(struct tmr *t))
+void ssm__tmr_init(struct tmr *t, void (*h)(struct tmr *t))
 {
 	t->due = 0;
 	t->idx = SIZE_MAX;
@@ -165,7 +165,7 @@ static void heap_down(struct ssm *m, size_t i)
 }
 
 /** Arm (or re-arm) @t at @due.  @return SSM_OK or SSM_NOMEM. */
-int tmr_start(struct ssm *m, struct tmr *t, uint64_t due)
+int ssm__tmr_start(struct ssm *m, struct tmr *t, uint64_t due)
 {
 	if (t->idx != SIZE_MAX) {
 		uint64_t old = t->due;
@@ -194,7 +194,7 @@ int tmr_start(struct ssm *m, struct tmr *t, uint64_t due)
 	return SSM_OK;
 }
 
-void tmr_stop(struct ssm *m, struct tmr *t)
+void ssm__tmr_stop(struct ssm *m, struct tmr *t)
 {
 	size_t i = t->idx;
 
@@ -222,7 +222,7 @@ void ssm_run_timers(struct ssm *m)
 	while (m->nheap && m->heap[0]->due <= now) {
 		struct tmr *t = m->heap[0];
 
-		tmr_stop(m, t);
+		ssm__tmr_stop(m, t);
 		t->h(t);
 	}
 	ssm_settle(m);
@@ -243,15 +243,15 @@ static void attrs_destroy(void *data)
 	}
 }
 
-struct attrs *attrs_alloc(void)
+struct attrs *ssm__attrs_alloc(void)
 {
 	return mem_zalloc(sizeof(struct attrs), attrs_destroy);
 }
 
 /** A shallow copy: same names bound to the same values (DERIVED-03). */
-struct attrs *attrs_copy(const struct attrs *src)
+struct attrs *ssm__attrs_copy(const struct attrs *src)
 {
-	struct attrs *a = attrs_alloc();
+	struct attrs *a = ssm__attrs_alloc();
 	struct attr **tail;
 
 	if (!a)
@@ -276,7 +276,7 @@ struct attrs *attrs_copy(const struct attrs *src)
 	return a;
 }
 
-struct attr *attrs_find(const struct attrs *a, const char *name)
+struct attr *ssm__attrs_find(const struct attrs *a, const char *name)
 {
 	for (struct attr *x = a->head; x; x = x->next)
 		if (!strcmp(x->name, name))
@@ -297,11 +297,11 @@ static void fire_attr(struct ssm_app *app, enum ssm_attr_ev ev,
  * very same object does not fire valueBound again; a different object gets
  * valueBound before the old one gets valueUnbound (servlet order).
  */
-int attrs_set(struct ssm_app *app, enum ssm_kind kind, void *owner,
-	      struct attrs *a, const char *name, void *value,
-	      const struct ssm_binding *b)
+int ssm__attrs_set(struct ssm_app *app, enum ssm_kind kind, void *owner,
+		   struct attrs *a, const char *name, void *value,
+		   const struct ssm_binding *b)
 {
-	struct attr *x = attrs_find(a, name);
+	struct attr *x = ssm__attrs_find(a, name);
 	struct ssm_binding nb = {0};
 
 	if (b)
@@ -342,8 +342,8 @@ int attrs_set(struct ssm_app *app, enum ssm_kind kind, void *owner,
 	return SSM_OK;
 }
 
-void attrs_remove(struct ssm_app *app, enum ssm_kind kind, void *owner,
-		  struct attrs *a, const char *name)
+void ssm__attrs_remove(struct ssm_app *app, enum ssm_kind kind, void *owner,
+		       struct attrs *a, const char *name)
 {
 	struct attr **pp;
 
@@ -365,14 +365,14 @@ void attrs_remove(struct ssm_app *app, enum ssm_kind kind, void *owner,
 }
 
 /** Unbind every attribute (on invalidation, INVAL-01, INVAL-03). */
-void attrs_clear(struct ssm_app *app, enum ssm_kind kind, void *owner,
-		 struct attrs *a)
+void ssm__attrs_clear(struct ssm_app *app, enum ssm_kind kind, void *owner,
+		      struct attrs *a)
 {
 	while (a->head)
-		attrs_remove(app, kind, owner, a, a->head->name);
+		ssm__attrs_remove(app, kind, owner, a, a->head->name);
 }
 
-size_t attrs_names(const struct attrs *a, const char **names, size_t max)
+size_t ssm__attrs_names(const struct attrs *a, const char **names, size_t max)
 {
 	size_t i = 0;
 

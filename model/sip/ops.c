@@ -226,11 +226,85 @@ static int on_session(struct call *k, const char *op, struct ss *s)
 	return SSM_OK;
 }
 
+/* The application session's timers, encodeURI and keys. */
+static int on_app_more(struct call *k, const char *op, struct sas *sas)
+{
+	const char *str = NULL;
+	struct ssm_timer *tm;
+	struct sas *other;
+	size_t n;
+	int err;
+
+	if (!strcmp(op, "createTimer")) {
+		str = arg(k, 0);
+		if (k->bad)
+			return SSM_OK;
+		err = ssm_timer_create(sas, str ? strtoull(str, NULL, 10) : 0, 0,
+				       false, NULL, &tm);
+		return err ? err : put(k, "%s", "created");
+	}
+	if (!strcmp(op, "getTimeRemaining")) {
+		if ((err = sas_timers(sas, &tm, 1, &n)))
+			return err;
+		if (!n) {
+			k->bad = "no timer";
+			return SSM_OK;
+		}
+		snprintf(k->out, k->outsz, "%" PRId64, ssm_timer_remaining(tm));
+		return SSM_OK;
+	}
+	if (!strcmp(op, "byId")) {
+		str = arg(k, 0);
+		if (k->bad)
+			return SSM_OK;
+		if (str && !strcmp(str, "self"))
+			str = sas_id(sas);
+		other = NULL;
+		if ((err = ssm_app_find_sas(k->app, str, &other)))
+			return err;
+		return put(k, "%s", !other ? "null" : other == sas ? "self" : "other");
+	}
+	if (!strcmp(op, "getTimers")) {
+		if (!(err = sas_timers(sas, NULL, 0, &n)))
+			snprintf(k->out, k->outsz, "%zu", n);
+		return err;
+	}
+	if (!strcmp(op, "encodeURI")) {
+		str = arg(k, 0);
+		if (k->bad)
+			return SSM_OK;
+		return sas_encode_uri(sas, str, k->out, k->outsz);
+	}
+	if (!strcmp(op, "byKey")) {
+		str = arg(k, 0);
+		if (k->bad)
+			return SSM_OK;
+		if ((err = sas_by_key(k->app, str, true, &other)))
+			return err;
+		return put(k, "%s", sas_id(other));
+	}
+	if (!strcmp(op, "cancelTimers")) {
+		/* each timer cancelled twice: cancel() is idempotent (TIMER-04) */
+		struct ssm_timer *all[16];
+
+		if ((err = sas_timers(sas, all, 16, &n)))
+			return err;
+		for (size_t i = 0; i < n && i < 16; i++)
+			mem_ref(all[i]);
+		for (size_t i = 0; i < n && i < 16; i++) {
+			ssm_timer_cancel(all[i]);
+			ssm_timer_cancel(all[i]);
+			mem_deref(all[i]);
+		}
+		return put(k, "%s", "void");
+	}
+	k->bad = "unknown operation";
+	return SSM_OK;
+}
+
 static int on_app(struct call *k, const char *op, struct sas *sas)
 {
 	const char *names[64], *str = NULL;
-	struct ssm_timer *tm;
-	struct sas *other;
 	struct ss *found;
 	uint64_t t;
 	int64_t exp;
@@ -321,71 +395,7 @@ static int on_app(struct call *k, const char *op, struct sas *sas)
 		err = sas_set_iwr(sas, str && !strcmp(str, "true"));
 		return err ? err : put(k, "%s", "void");
 	}
-	if (!strcmp(op, "createTimer")) {
-		str = arg(k, 0);
-		if (k->bad)
-			return SSM_OK;
-		err = ssm_timer_create(sas, str ? strtoull(str, NULL, 10) : 0, 0,
-				       false, NULL, &tm);
-		return err ? err : put(k, "%s", "created");
-	}
-	if (!strcmp(op, "getTimeRemaining")) {
-		if ((err = sas_timers(sas, &tm, 1, &n)))
-			return err;
-		if (!n) {
-			k->bad = "no timer";
-			return SSM_OK;
-		}
-		snprintf(k->out, k->outsz, "%" PRId64, ssm_timer_remaining(tm));
-		return SSM_OK;
-	}
-	if (!strcmp(op, "byId")) {
-		str = arg(k, 0);
-		if (k->bad)
-			return SSM_OK;
-		if (str && !strcmp(str, "self"))
-			str = sas_id(sas);
-		other = NULL;
-		if ((err = ssm_app_find_sas(k->app, str, &other)))
-			return err;
-		return put(k, "%s", !other ? "null" : other == sas ? "self" : "other");
-	}
-	if (!strcmp(op, "getTimers")) {
-		if (!(err = sas_timers(sas, NULL, 0, &n)))
-			snprintf(k->out, k->outsz, "%zu", n);
-		return err;
-	}
-	if (!strcmp(op, "encodeURI")) {
-		str = arg(k, 0);
-		if (k->bad)
-			return SSM_OK;
-		return sas_encode_uri(sas, str, k->out, k->outsz);
-	}
-	if (!strcmp(op, "byKey")) {
-		str = arg(k, 0);
-		if (k->bad)
-			return SSM_OK;
-		if ((err = sas_by_key(k->app, str, true, &other)))
-			return err;
-		return put(k, "%s", sas_id(other));
-	}
-	if (!strcmp(op, "cancelTimers")) {
-		/* each timer cancelled twice: cancel() is idempotent (TIMER-04) */
-		struct ssm_timer *all[16];
-
-		if ((err = sas_timers(sas, all, 16, &n)))
-			return err;
-		for (size_t i = 0; i < n && i < 16; i++)
-			mem_ref(all[i]);
-		for (size_t i = 0; i < n && i < 16; i++) {
-			ssm_timer_cancel(all[i]);
-			ssm_timer_cancel(all[i]);
-			mem_deref(all[i]);
-		}
-		return put(k, "%s", "void");
-	}
-	k->bad = "unknown operation";
-	return SSM_OK;
+	return on_app_more(k, op, sas);
 }
 
 /*

@@ -1,11 +1,12 @@
 /**
- * @file model/sip/fault.h  allocation with fault injection, for sstck-ref
+ * @file model/mem/fault.h  allocation with fault injection, for sstck-ref
  *
- * Included last by the container's files (model/sip, model/http,
- * model/apps): their calloc, malloc, realloc and strdup then ask
- * mem_should_fail() first, so one counter (mem_fail_once) can make the
- * Nth allocation of a call fail, in the model or in the container, and
- * test-oom proves that sstck-ref survives each.  Allocations inside
+ * Beside the allocator whose counter it reads (mem.h).  Included last by
+ * the container's files (model/sip, model/http, model/apps): their
+ * calloc, malloc, realloc and strdup then ask mem_should_fail() first,
+ * so one counter (mem_fail_once) can make the Nth allocation of a call
+ * fail, in the model or in the container, and test-oom proves that
+ * sstck-ref survives each.  Allocations inside
  * libosip2, libmicrohttpd and jansson are theirs and are not counted.
  */
 #ifndef SSTCK_FAULT_H

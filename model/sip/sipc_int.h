@@ -1,0 +1,292 @@
+/**
+ * @file model/sip/sipc_int.h  sstck-ref's SIP container: private interface
+ *
+ * The struct bodies behind sipc.h's opaque types, and the functions the
+ * container's files share (the sipc__ tier: internal, across files).
+ * Nothing outside model/sip includes it (but the fuzz build, fuzz/).
+ */
+#ifndef SSTCK_SIPC_INT_H
+#define SSTCK_SIPC_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <jansson.h>
+#include <osip2/osip.h>
+#include <osipparser2/osip_parser.h>
+#include "ops.h"
+#include "sipc.h"
+
+#define MAX_CONNS  64
+
+/* TCP connection deadlines.  A peer writes a message in one go, so bytes
+ * of a message that is still not whole TCP_MSG_MS after its first byte
+ * came are a peer holding a slot, not a slow one (4 s is far above any
+ * loopback or LAN delay and well under a caller's patience).  A
+ * connection with nothing pending (no partial message, no server
+ * transaction answering on it) is kept TCP_IDLE_MS, 64*T1 (Timer B
+ * and F, RFC 3261 17.1.1.2), as long as a client transaction of the
+ * peer's can wait for us; a response for a connection closed by then
+ * takes a new one (18.2.2, sipc__send_back). */
+#define TCP_MSG_MS   4000
+
+#define TCP_IDLE_MS  32000
+
+#define TCP_BACKLOG  SOMAXCONN
+
+#define BRANCH_MAGIC "z9hG4bKsstck"
+
+#define MAX_BRANCHES (2 * SIPC_MAX_TARGETS)
+
+struct conn {
+	int fd;
+	int id;                       /**< never reused; 0 is UDP       */
+	char host[64];
+	int port;
+	char *buf;
+	size_t len;
+	uint64_t last;                /**< last byte read or written    */
+	uint64_t msg_start;           /**< first byte of a partial msg  */
+};
+
+struct branch {
+	osip_transaction_t *tr;
+	char *target;
+	osip_message_t *req;          /**< the forwarded request (clone) */
+	int status;                   /**< last status; 0 none           */
+	osip_message_t *final;        /**< final response kept (non-2xx) */
+	uint64_t deadline;            /**< its timeout (sipc__px_on_timeout) */
+	bool started, done, cancelled;
+	bool cancel_held;             /**< its CANCEL waits for a 1xx    */
+	bool provisional;             /**< has had a 1xx (CF-18)         */
+	bool timed_out;               /**< CANCELled on timeout (CF-18)  */
+	bool recursed;                /**< replaced by its 3xx Contacts  */
+	bool own;                     /**< its final was for us alone    */
+};
+
+struct srv;
+
+struct sipc_px {
+	struct sipc *c;
+	struct srv *srv;              /**< NULL once the server tx ended */
+	struct ss *ss;                /**< reference, or NULL            */
+	osip_message_t *orig;         /**< the received request (clone)  */
+	struct sipc_proxy_opts o;
+	struct branch br[MAX_BRANCHES];
+	int nbr;
+	int refs;
+	uint64_t deadline;            /**< proxy timeout                 */
+	bool completed;               /**< final response sent upstream  */
+	bool in_callback;
+	bool app_answered;
+	struct sipc_px *next;
+};
+
+struct srv {
+	struct sipc *c;
+	osip_transaction_t *tr;
+	osip_message_t *req;          /**< borrowed from tr              */
+	struct ss *ss;                /**< reference, or NULL            */
+	struct sipc_px *px;
+	struct relay *rl;             /**< B2BUA: relayed to the other leg */
+	bool final_sent;
+	bool is_invite;
+};
+
+struct sipc_call;
+
+struct sipc_req {
+	struct srv *srv;
+};
+
+/** B2BUA: one leg's dialog data, kept as a session attribute. */
+struct leg {
+	struct ss *owner;             /**< the session it belongs to      */
+	char *target;                 /**< remote target (Contact)        */
+	char *local, *remote;         /**< the parties' URIs              */
+	uint32_t invite_cseq;         /**< for the ACK of a 2xx           */
+};
+
+/** B2BUA: a request relayed to the other leg (client tx reserved3). */
+struct relay {
+	struct sipc *c;
+	struct srv *srv;              /**< the request's server tx, or NULL */
+	struct ss *in, *out;          /**< references                     */
+	osip_transaction_t *tr;
+	osip_message_t *req;          /**< what we sent (for CANCEL)      */
+	int refs;
+	int status;                   /**< last status on the client tx   */
+	bool initial, auth_retry, retried, cancel_pending, cancelled;
+	struct sipc_call *call;       /**< third-party call control, or NULL */
+};
+
+/** Third-party call control (RFC 3725, flow I): the container is the
+ * UAC of two legs of one application session, A then B. */
+struct sipc_call {
+	struct sipc *c;
+	struct sas *sas;              /**< reference                      */
+	struct ss *leg[2];            /**< references, NULL until created */
+	struct relay *inv[2];         /**< the INVITE of each leg         */
+	char *party[2];
+	char *from;
+	osip_message_t *offer;        /**< A's 2xx, with its offer        */
+	int status[2];                /**< final status per leg, 0 none   */
+	enum sipc_call_phase phase;
+	bool hangup;                  /**< asked to end before connected  */
+	bool bye[2];                  /**< BYE or CANCEL sent on the leg  */
+	bool acked[2];                /**< its 2xx ACKed                  */
+	struct sipc_call *next;
+};
+
+struct sipc {
+	struct sipc_cfg cfg;
+	struct sipc_app app;
+	struct ssm *m;
+	struct ssm_app *mapp;
+	osip_t *osip;
+	int udp, tcp;
+	int port;
+	char addr[80];
+	struct conn conns[MAX_CONNS];
+	int nconns;
+	int next_conn_id;
+	int rx_conn;                  /**< the message in hand came on this
+				       * connection (0: UDP)             */
+	FILE *trace;
+	bool trace_dirty;        /* lines written since the last flush */
+	uint64_t seq;
+	struct sipc_px *pxs;
+	bool b2b_auth_retry;
+	osip_transaction_t *garbage[256];
+	int ngarbage;
+	int sigpipe[2];
+	bool stop;
+	unsigned long rx, tx, dropped;
+	struct sipc_source src[4];    /**< other things to poll (HTTP)    */
+	int nsrc;
+	struct sipc_call *calls;
+	struct sipc_ops ops;          /**< results of the message in hand
+				       * (operations, ops.h)             */
+};
+
+#define LEG_ATTR "sstck.leg"
+
+struct verdict {
+	int status;          /**< 0: fine; else the response to send      */
+	const char *why;
+};
+
+/* sipc.c: the container's life and its loop */
+uint64_t sipc__now_ms(void);
+
+/* transport.c: sockets, framing and sending */
+int sipc__port_of(const char *s);
+int sipc__send_back(struct sipc *c, const char *buf, size_t len,
+		    const char *host, int port, int conn,
+		    const osip_message_t *m);
+int sipc__cb_send(osip_transaction_t *tr, osip_message_t *m, char *host,
+		  int port, int sock);
+void sipc__send_stateless(struct sipc *c, osip_message_t *m);
+int sipc__bind_sockets(struct sipc *c);
+bool sipc__read_udp(struct sipc *c);
+void sipc__read_conn(struct sipc *c, int idx);
+void sipc__accept_conn(struct sipc *c);
+void sipc__conn_timers(struct sipc *c);
+
+/* guard.c: input guards: what libosip2 does not check */
+bool sipc__line_named(const char *l, const char *end, const char *name,
+		      const char *compact, const char **valp);
+struct verdict sipc__check_raw(const char *buf, size_t len);
+struct verdict sipc__check_msg(const osip_message_t *m);
+bool sipc__raw_respond(struct sipc *c, const char *buf, int status,
+		       const char *reason, const char *host, int port);
+bool sipc__multipart_twice_typed(const char *buf, size_t len);
+int sipc__unparsable_status(const char *buf);
+
+/* recv.c: one received message: checks, parse, transaction */
+void sipc__on_bytes(struct sipc *c, const char *buf, size_t len,
+		    const char *host, int port);
+
+/* txn.c: transactions: the libosip2 glue */
+struct sipc *sipc__of_tr(osip_transaction_t *tr);
+int sipc__srv_respond_msg(struct srv *s, osip_message_t *r);
+int sipc__srv_respond(struct srv *s, int status, const char *reason);
+int sipc__client_tr(struct sipc *c, osip_transaction_t **tr,
+		    osip_fsm_type_t type, osip_message_t *m);
+void sipc__nict_send(struct sipc *c, struct ss *ss, osip_message_t *m);
+void sipc__on_kill(int type, osip_transaction_t *tr);
+void sipc__set_callbacks(osip_t *o);
+void sipc__pump(struct sipc *c);
+
+/* build.c: building messages */
+char *sipc__header_value(const osip_message_t *m, const char *name);
+void sipc__remove_headers(osip_message_t *m, const char *name);
+const char *sipc__tag_of(osip_from_t *f);
+void sipc__call_id_str(const osip_message_t *m, char *buf, size_t sz);
+void sipc__gen_token(char *buf, size_t sz);
+osip_message_t *sipc__make_response(const osip_message_t *req, int status,
+				    const char *reason, const char *totag);
+int sipc__push_via(struct sipc *c, osip_message_t *m, bool tcp,
+		   char *branch, size_t bsz);
+void sipc__pop_via(osip_message_t *m);
+bool sipc__top_via_is_ours(const osip_message_t *m);
+bool sipc__uri_is_us(struct sipc *c, const osip_uri_t *u);
+void sipc__pop_own_route(struct sipc *c, osip_message_t *m);
+int sipc__max_forwards(const osip_message_t *m);
+void sipc__set_max_forwards(osip_message_t *m, int mf);
+char *sipc__uri_dup(const osip_uri_t *u);
+char *sipc__contact_of(const osip_message_t *m);
+
+/* observe.c: the model's view, X-SS-State, the trace */
+void sipc__to_ev(const osip_message_t *m, enum ssm_dir dir,
+		 struct ssm_msg *ev, char *cid, size_t cidsz);
+struct ss *sipc__apply(struct sipc *c, struct ss *ss,
+		       const osip_message_t *m, enum ssm_dir dir);
+void sipc__stamp(struct sipc *c, struct ss *ss, osip_message_t *m);
+void sipc__trace_write(struct sipc *c, json_t *o);
+/** The operations @m asks of the application, on @ss, as the application
+ * gets the message (observation-protocol.md 4). */
+void sipc__ops_run(struct sipc *c, struct ss *ss, const osip_message_t *m,
+		   bool initial);
+void sipc__on_model_event(const struct ssm_event *ev, void *arg);
+
+/* proxy.c: the proxy engine (RFC 3261 16) */
+void sipc__px_free(struct sipc_px *px);
+void sipc__px_unref(struct sipc_px *px);
+int sipc__branch_of(struct sipc_px *px, osip_transaction_t *tr);
+void sipc__px_cancel_pending(struct sipc_px *px, int except);
+void sipc__px_branch_final(struct sipc_px *px, int i, int status,
+			   osip_message_t *copy);
+void sipc__px_on_response(struct sipc_px *px, osip_transaction_t *tr,
+			  osip_message_t *resp);
+void sipc__px_on_timeout(struct sipc_px *px, int i);
+
+/* b2bua.c: the B2BUA (B2B-02 to B2B-10) */
+void sipc__leg_free(struct leg *l);
+struct leg *sipc__leg_of(struct ss *ss);
+struct leg *sipc__leg_own(struct ss *ss);
+void sipc__set_str(char **dst, char *v);
+osip_message_t *sipc__leg_request(struct sipc *c, const char *method,
+				  const char *ruri, const struct ss_req *rq,
+				  const char *local, const char *remote,
+				  int mf, const osip_message_t *body_from,
+				  char *vb, size_t vbsz);
+void sipc__relay_unref(struct relay *rl);
+int sipc__relay_send(struct relay *rl, osip_message_t *m);
+void sipc__send_cancel(struct sipc *c, struct ss *ss,
+		       const osip_message_t *req);
+void sipc__relay_on_response(struct relay *rl, osip_message_t *resp);
+void sipc__relay_request(struct srv *s);
+void sipc__leg_ack(struct sipc *c, struct ss *ss,
+		   const osip_message_t *body_from);
+void sipc__leg_bye(struct sipc *c, struct ss *ss);
+void sipc__relay_ack(struct sipc *c, struct ss *ss);
+void sipc__on_ss_created(struct ss *ss, void *arg);
+void sipc__on_ss_destroyed(struct ss *ss, void *arg);
+
+/* call.c: third-party call control (RFC 3725 flow I) */
+void sipc__call_free(struct sipc_call *k);
+void sipc__call_on_response(struct sipc_call *k, struct relay *rl,
+			    struct ss *t, osip_message_t *resp);
+
+#endif
