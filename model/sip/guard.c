@@ -377,21 +377,37 @@ static bool part_typed(const char *l, const char *e)
 	return false;
 }
 
+/* Whether the line [L, E) is the message's own Content-Type header to
+ * libosip2's message parser, which matches a header name whole (and
+ * case-insensitively): "Content-Type" or "c", blanks before the colon. */
+static bool message_typed(const char *l, const char *e)
+{
+	const char *colon = memchr(l, ':', (size_t)(e - l)), *ne;
+
+	if (!colon)
+		return false;
+	for (ne = colon; ne > l && (ne[-1] == ' ' || ne[-1] == '\t'); ne--)
+		;
+	return (ne - l == 12 && !strncasecmp(l, "content-type", 12)) ||
+	       (ne - l == 1 && (*l == 'c' || *l == 'C'));
+}
+
 bool sipc__multipart_twice_typed(const char *buf, size_t len)
 {
 	const char *end = buf + len, *p, *bp;
 	char ct[1024], bnd[128 + 3];
 	size_t bl;
 
-	/* the message's Content-Type: its first line that libosip2 could
-	 * take for one, whatever ends the lines before it */
+	/* the message's Content-Type: its first line that libosip2 takes
+	 * for one, whatever ends the lines before it (a part's headers are
+	 * read more loosely, part_typed) */
 	ct[0] = '\0';
 	for (const char *l = buf; l < end;) {
 		const char *e = memchr(l, '\n', (size_t)(end - l)), *le = e ? e : end;
 
 		if (le > l && le[-1] == '\r')
 			le--;
-		if (l != buf && part_typed(l, le)) {
+		if (l != buf && message_typed(l, le)) {
 			const char *v = memchr(l, ':', (size_t)(le - l)) + 1;
 			size_t vl = (size_t)(le - v);
 
