@@ -352,11 +352,8 @@ static void add_words(char *list, size_t sz, const char *words)
 	snprintf(buf, sizeof(buf), "%s", words);
 	for (char *w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
 		size_t n = strlen(w), len = strlen(list);
-		bool in = false;
 
-		for (const char *p = list; !in && (p = strstr(p, w)); p += n)
-			in = (p == list || p[-1] == ' ') && (!p[n] || p[n] == ' ');
-		if (!in && len + n + 2 < sz)
+		if (!oracle_word_in(list, w) && len + n + 2 < sz)
 			snprintf(list + len, sz - len, "%s%s", len ? " " : "", w);
 	}
 }

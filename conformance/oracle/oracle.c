@@ -1619,8 +1619,7 @@ static bool on_wire(const struct run *R, const char *cause)
 	return false;
 }
 
-/* Whether @id is a word of @list. */
-static bool listed(const char *list, const char *id)
+bool oracle_word_in(const char *list, const char *id)
 {
 	size_t n = strlen(id);
 
@@ -1741,9 +1740,9 @@ static int check_trace(struct run *R, const char *dir, char *err, size_t errsz)
 			continue;
 		}
 		if (s && !s->by_app)
-			s->by_app = listed(byapp, id);
+			s->by_app = oracle_word_in(byapp, id);
 		if (a && !a->by_app)
-			a->by_app = listed(byapp, sid);
+			a->by_app = oracle_word_in(byapp, sid);
 		if (id[0] && strcmp(ev, "ss-created")) {
 			if (!s) {
 				find(R->r, "OWN-02", w, "an event for a session never created");
@@ -1829,7 +1828,7 @@ static int check_trace(struct run *R, const char *dir, char *err, size_t errsz)
 				find(R->r, "INVAL-11", w, "ready to invalidate while %s",
 				     state);
 		} else if (!strcmp(ev, "ss-invalidated") && s) {
-			if (!s->ready && !s->by_app && !listed(byapp, s->sas))
+			if (!s->ready && !s->by_app && !oracle_word_in(byapp, s->sas))
 				find(R->r, "INVAL-14", w, "session %s invalidated before "
 				     "it was ready", id);
 			s->invalid = true;

@@ -70,6 +70,12 @@ struct oracle_result {
  * "derived" (the state changes the oracle's table derived from it:
  * session, state, rule ID). */
 
+/* Whether W is one of the space-separated words of LIST (NULL: none). */
+bool oracle_word_in(const char *list, const char *w);
+/* The side a target takes of option ID ("CF-19") in its CF sides ("CF-19=1
+ * CF-20=1"); 0, the model's default, when CF does not name it. */
+int oracle_cf_value(const char *cf, const char *id);
+
 /* Judges the case whose logs are in DIR (AGENT.msg.log, trace.jsonl),
  * with the state table at TABLE.  0, or -1 with ERR when the inputs
  * cannot be read at all. */

@@ -22,8 +22,6 @@ struct ops_msg {
 /* A finding under RULE at WHERE (oracle.c; one per rule and place). */
 void oracle_find(struct oracle_result *r, const char *rule, const char *where,
 		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-/* The side the target takes of option ID ("CF-19") in CF; 0 if unnamed. */
-int oracle_cf_value(const char *cf, const char *id);
 
 /* Judges the case's operations (observation-protocol.md 4) against the
  * messages M and DIR/trace.jsonl. */

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "report.h"
+#include "oracle.h"
 #include "sstck.h"
 
 static const char usage_top[] =
@@ -436,17 +437,6 @@ struct slot {
 	long long started, deadline;
 };
 
-/* Whether @w is one of the space-separated words of @list. */
-static bool word_in(const char *list, const char *w)
-{
-	size_t n = strlen(w);
-
-	for (const char *p = list; n && (p = strstr(p, w)); p += n)
-		if ((p == list || p[-1] == ' ') && (!p[n] || p[n] == ' '))
-			return true;
-	return false;
-}
-
 static void finish_rules(struct case_result *r, const struct ruleset *rs,
 			 const struct target *t)
 {
@@ -490,8 +480,8 @@ static void finish_rules(struct case_result *r, const struct ruleset *rs,
 		/* a rule only operations judge, none of whose results this
 		 * target could show */
 		if (v == V_PASSED && r->m.rule_by_op[k] &&
-		    word_in(r->f.oracle.op_unobs_rules, r->m.rules[k]) &&
-		    !word_in(r->f.oracle.op_judged_rules, r->m.rules[k]))
+		    oracle_word_in(r->f.oracle.op_unobs_rules, r->m.rules[k]) &&
+		    !oracle_word_in(r->f.oracle.op_judged_rules, r->m.rules[k]))
 			v = V_NOTOBS;
 		r->rule_v[k] = rule_verdict(v, ru ? ru->obs : OBS_STATE,
 					    t->state_header);

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "oracle.h"
 #include "sstck.h"
 
 struct tctx {
@@ -193,28 +194,6 @@ int target_open(struct target *t, const char *spec, const char *top,
 	return 0;
 }
 
-static bool option_listed(const char *list, const char *opt)
-{
-	size_t n = strlen(opt);
-
-	for (const char *p = list; (p = strstr(p, opt)); p += n)
-		if ((p == list || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
-			return true;
-	return false;
-}
-
-/* The side T takes of option ID ("CF-17"): what its cf line says, else
- * the model's default, 0. */
-static int target_side(const struct target *t, const char *id)
-{
-	size_t n = strlen(id);
-
-	for (const char *p = t->cf; (p = strstr(p, id)); p += n)
-		if ((p == t->cf || p[-1] == ' ') && p[n] == '=')
-			return atoi(p + n + 1);
-	return 0;
-}
-
 bool target_plays(const struct target *t, const struct manifest *m,
 		  char *why, size_t whysz)
 {
@@ -228,9 +207,9 @@ bool target_plays(const struct target *t, const struct manifest *m,
 		int side;
 
 		if (sscanf(tok, "%15[^=]=%d", id, &side) == 2 &&
-		    target_side(t, id) != side) {
+		    oracle_cf_value(t->cf, id) != side) {
 			snprintf(why, whysz, "the case plays %s; target %s takes %s=%d",
-				 tok, t->name, id, target_side(t, id));
+				 tok, t->name, id, oracle_cf_value(t->cf, id));
 			return false;
 		}
 	}
@@ -247,7 +226,7 @@ bool target_plays(const struct target *t, const struct manifest *m,
 	}
 	snprintf(buf, sizeof(buf), "%s", m->args);
 	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
-		if (!strncmp(tok, "--", 2) && !option_listed(a->options, tok)) {
+		if (!strncmp(tok, "--", 2) && !oracle_word_in(a->options, tok)) {
 			snprintf(why, whysz, "target %s plays %s without %s",
 				 t->name, m->app, tok);
 			return false;

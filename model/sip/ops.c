@@ -65,9 +65,9 @@ static const char *arg(struct call *k, int i)
 	return strcmp(k->args[i], "null") ? k->args[i] : NULL;
 }
 
-static int put(struct call *k, const char *fmt, const char *s)
+/* The operation's value, as it is. */
+static int put(struct call *k, const char *s)
 {
-	(void)fmt;                /* always "%s": the value as it is */
 	snprintf(k->out, k->outsz, "%s", s);
 	return SSM_OK;
 }
@@ -82,7 +82,7 @@ static int put_u64(struct call *k, int err, uint64_t v)
 static int put_bool(struct call *k, int err, bool v)
 {
 	if (!err)
-		put(k, "%s", v ? "true" : "false");
+		put(k, v ? "true" : "false");
 	return err;
 }
 
@@ -121,13 +121,13 @@ static int set_attr(struct call *k, bool on_sas, struct sas *sas, struct ss *ss)
 		return SSM_NOMEM;
 	err = on_sas ? sas_set_attr(sas, name, v, NULL) :
 		       ss_set_attr(ss, name, v, NULL);
-	return err ? err : put(k, "%s", "void");
+	return err ? err : put(k, "void");
 }
 
 static int get_attr(struct call *k, int err, void *v)
 {
 	if (!err)
-		put(k, "%s", v ? (const char *)v : "null");
+		put(k, v ? (const char *)v : "null");
 	return err;
 }
 
@@ -144,12 +144,12 @@ static int on_session(struct call *k, const char *op, struct ss *s)
 	int err;
 
 	if (!strcmp(op, "getId"))
-		return put(k, "%s", ss_id(s));
+		return put(k, ss_id(s));
 	if (!strcmp(op, "isValid"))
 		return put_bool(k, 0, ss_is_valid(s));
 	if (!strcmp(op, "getState")) {
 		if (!(err = ss_state(s, &st)))
-			put(k, "%s", ss_state_name(st));
+			put(k, ss_state_name(st));
 		return err;
 	}
 	if (!strcmp(op, "getCallId") || !strcmp(op, "getLocalParty") ||
@@ -159,7 +159,7 @@ static int on_session(struct call *k, const char *op, struct ss *s)
 		      !strcmp(op, "getRegion") ? ss_region(s, &str) :
 		      ss_remote_party(s, &str);
 		if (!err)
-			put(k, "%s", str ? str : "null");
+			put(k, str ? str : "null");
 		return err;
 	}
 	if (!strcmp(op, "getCreationTime") || !strcmp(op, "getLastAccessedTime")) {
@@ -168,7 +168,7 @@ static int on_session(struct call *k, const char *op, struct ss *s)
 	}
 	if (!strcmp(op, "getApplicationSessionId")) {
 		if (!(err = ss_app_session(s, &sas)))
-			put(k, "%s", sas_id(sas));
+			put(k, sas_id(sas));
 		return err;
 	}
 	if (!strcmp(op, "setAttribute"))
@@ -184,7 +184,7 @@ static int on_session(struct call *k, const char *op, struct ss *s)
 		str = arg(k, 0);
 		if (k->bad || (err = ss_remove_attr(s, str)))
 			return k->bad ? SSM_OK : err;
-		return put(k, "%s", "void");
+		return put(k, "void");
 	}
 	if (!strcmp(op, "getAttributeNames")) {
 		if ((err = ss_attr_names(s, names, 64, &n)))
@@ -192,7 +192,7 @@ static int on_session(struct call *k, const char *op, struct ss *s)
 		return put_names(k, names, n < 64 ? n : 64);
 	}
 	if (!strcmp(op, "invalidate"))
-		return (err = ss_invalidate(s)) ? err : put(k, "%s", "void");
+		return (err = ss_invalidate(s)) ? err : put(k, "void");
 	if (!strcmp(op, "isReadyToInvalidate")) {
 		err = ss_is_ready(s, &b);
 		return put_bool(k, err, err ? false : b);
@@ -206,21 +206,21 @@ static int on_session(struct call *k, const char *op, struct ss *s)
 		if (k->bad)
 			return SSM_OK;
 		err = ss_set_iwr(s, str && !strcmp(str, "true"));
-		return err ? err : put(k, "%s", "void");
+		return err ? err : put(k, "void");
 	}
 	if (!strcmp(op, "createRequest")) {
 		str = arg(k, 0);
 		if (k->bad)
 			return SSM_OK;
 		err = ss_create_request(s, str, &req);
-		return err ? err : put(k, "%s", "created");
+		return err ? err : put(k, "created");
 	}
 	if (!strcmp(op, "setHandler")) {
 		str = arg(k, 0);
 		if (k->bad)
 			return SSM_OK;
 		err = ss_set_handler(s, str);
-		return err ? err : put(k, "%s", "void");
+		return err ? err : put(k, "void");
 	}
 	k->bad = "unknown operation";
 	return SSM_OK;
@@ -241,7 +241,7 @@ static int on_app_more(struct call *k, const char *op, struct sas *sas)
 			return SSM_OK;
 		err = ssm_timer_create(sas, str ? strtoull(str, NULL, 10) : 0, 0,
 				       false, NULL, &tm);
-		return err ? err : put(k, "%s", "created");
+		return err ? err : put(k, "created");
 	}
 	if (!strcmp(op, "getTimeRemaining")) {
 		if ((err = sas_timers(sas, &tm, 1, &n)))
@@ -262,7 +262,7 @@ static int on_app_more(struct call *k, const char *op, struct sas *sas)
 		other = NULL;
 		if ((err = ssm_app_find_sas(k->app, str, &other)))
 			return err;
-		return put(k, "%s", !other ? "null" : other == sas ? "self" : "other");
+		return put(k, !other ? "null" : other == sas ? "self" : "other");
 	}
 	if (!strcmp(op, "getTimers")) {
 		if (!(err = sas_timers(sas, NULL, 0, &n)))
@@ -281,7 +281,7 @@ static int on_app_more(struct call *k, const char *op, struct sas *sas)
 			return SSM_OK;
 		if ((err = sas_by_key(k->app, str, true, &other)))
 			return err;
-		return put(k, "%s", sas_id(other));
+		return put(k, sas_id(other));
 	}
 	if (!strcmp(op, "cancelTimers")) {
 		/* each timer cancelled twice: cancel() is idempotent (TIMER-04) */
@@ -296,7 +296,7 @@ static int on_app_more(struct call *k, const char *op, struct sas *sas)
 			ssm_timer_cancel(all[i]);
 			mem_deref(all[i]);
 		}
-		return put(k, "%s", "void");
+		return put(k, "void");
 	}
 	k->bad = "unknown operation";
 	return SSM_OK;
@@ -314,12 +314,12 @@ static int on_app(struct call *k, const char *op, struct sas *sas)
 	int err, granted;
 
 	if (!strcmp(op, "getId"))
-		return put(k, "%s", sas_id(sas));
+		return put(k, sas_id(sas));
 	if (!strcmp(op, "isValid"))
 		return put_bool(k, 0, sas_is_valid(sas));
 	if (!strcmp(op, "getApplicationName")) {
 		if (!(err = sas_app_name(sas, &str)))
-			put(k, "%s", str ? str : "null");
+			put(k, str ? str : "null");
 		return err;
 	}
 	if (!strcmp(op, "getCreationTime") || !strcmp(op, "getLastAccessedTime")) {
@@ -353,7 +353,7 @@ static int on_app(struct call *k, const char *op, struct sas *sas)
 		str = arg(k, 0);
 		if (k->bad || (err = sas_remove_attr(sas, str)))
 			return k->bad ? SSM_OK : err;
-		return put(k, "%s", "void");
+		return put(k, "void");
 	}
 	if (!strcmp(op, "getAttributeNames")) {
 		if ((err = sas_attr_names(sas, names, 64, &n)))
@@ -376,10 +376,10 @@ static int on_app(struct call *k, const char *op, struct sas *sas)
 		found = NULL;
 		if ((err = sas_get_sip_session(sas, str, &found)))
 			return err;
-		return put(k, "%s", !found ? "null" : found == k->ss ? "self" : "other");
+		return put(k, !found ? "null" : found == k->ss ? "self" : "other");
 	}
 	if (!strcmp(op, "invalidate"))
-		return (err = sas_invalidate(sas)) ? err : put(k, "%s", "void");
+		return (err = sas_invalidate(sas)) ? err : put(k, "void");
 	if (!strcmp(op, "isReadyToInvalidate")) {
 		err = sas_is_ready(sas, &b);
 		return put_bool(k, err, err ? false : b);
@@ -393,7 +393,7 @@ static int on_app(struct call *k, const char *op, struct sas *sas)
 		if (k->bad)
 			return SSM_OK;
 		err = sas_set_iwr(sas, str && !strcmp(str, "true"));
-		return err ? err : put(k, "%s", "void");
+		return err ? err : put(k, "void");
 	}
 	return on_app_more(k, op, sas);
 }
@@ -416,10 +416,10 @@ static int on_message(struct call *k, const char *target, const char *op,
 	}
 	if (!strcmp(target, "req")) {
 		if (!strcmp(op, "isInitial"))
-			return put(k, "%s", ctx->initial ? "true" : "false");
+			return put(k, ctx->initial ? "true" : "false");
 		if (!strcmp(op, "getProxy"))
 			return role == SS_ROLE_PROXY || (ctx->initial && !ctx->ua) ?
-			       put(k, "%s", "proxy") : SSM_ISE;
+			       put(k, "proxy") : SSM_ISE;
 		k->bad = "unknown operation";
 		return SSM_OK;
 	}
@@ -429,13 +429,13 @@ static int on_message(struct call *k, const char *target, const char *op,
 	}
 	ssm_proxy_defaults(ctx->model, &cfg);
 	if (!strcmp(op, "getRecurse"))
-		return put(k, "%s", cfg.recurse ? "true" : "false");
+		return put(k, cfg.recurse ? "true" : "false");
 	if (!strcmp(op, "getRecordRoute"))
-		return put(k, "%s", cfg.record_route ? "true" : "false");
+		return put(k, cfg.record_route ? "true" : "false");
 	if (!strcmp(op, "getParallel"))
-		return put(k, "%s", cfg.parallel ? "true" : "false");
+		return put(k, cfg.parallel ? "true" : "false");
 	if (!strcmp(op, "getSupervised"))
-		return put(k, "%s", cfg.supervised ? "true" : "false");
+		return put(k, cfg.supervised ? "true" : "false");
 	k->bad = "unknown operation";
 	return SSM_OK;
 }
