@@ -32,7 +32,7 @@ else
 Q := @
 endif
 
-MODEL_SRCS := model/mem/mem.c \
+MODEL_SRCS := model/mem/mem.c model/mem/htab.c model/mem/heap.c \
               model/session/util.c \
               model/session/core.c \
               model/session/sas.c \

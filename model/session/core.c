@@ -264,12 +264,12 @@ void ssm_shutdown(struct ssm *m)
 		ssm__list_unlink(&m->apps, e);
 		mem_deref(container_of(e, struct ssm_app, le));
 	}
-	ssm__htab_free(&m->ss_by_id);
-	ssm__htab_free(&m->ss_by_dialog);
-	ssm__htab_free(&m->ss_by_family);
-	ssm__htab_free(&m->sas_by_id);
-	ssm__htab_free(&m->hs_by_id);
-	free(m->heap);
+	htab_free(&m->ss_by_id);
+	htab_free(&m->ss_by_dialog);
+	htab_free(&m->ss_by_family);
+	htab_free(&m->sas_by_id);
+	htab_free(&m->hs_by_id);
+	heap_free(&m->timers);
 	free(m);
 }
 
@@ -364,7 +364,7 @@ int ssm_sas_for_initial(struct ssm_app *app, const struct ssm_msg *req,
 
 static uint32_t dlg_hash(const char *cid, const char *a, const char *b)
 {
-	return ssm__hash_str(ssm__hash_str(ssm__hash_str(2166136261u, cid), a),
+	return htab_hash_str(htab_hash_str(htab_hash_str(HTAB_SEED, cid), a),
 			     b);
 }
 
@@ -409,8 +409,8 @@ int ss__index_dialog(struct ss *ss)
 {
 	struct ssm *m = ss->sas->app->m;
 
-	ssm__htab_remove(&m->ss_by_dialog, &ss->hdlg);
-	return ssm__htab_insert(&m->ss_by_dialog, &ss->hdlg,
+	htab_remove(&m->ss_by_dialog, &ss->hdlg);
+	return htab_insert(&m->ss_by_dialog, &ss->hdlg,
 				dlg_hash(ss->call_id, ss->ftag, ss->ttag));
 }
 
@@ -418,7 +418,7 @@ int ss__index_family(struct ss *ss)
 {
 	struct ssm *m = ss->sas->app->m;
 
-	return ssm__htab_insert(&m->ss_by_family, &ss->hfam,
+	return htab_insert(&m->ss_by_family, &ss->hfam,
 				dlg_hash(ss->call_id, ss->ftag, NULL));
 }
 

@@ -155,7 +155,7 @@ static void drop_sas(struct sas *sas)
 		mem_deref(sas);
 	}
 	sas->valid = false;
-	ssm__htab_remove(&m->sas_by_id, &sas->hid);
+	htab_remove(&m->sas_by_id, &sas->hid);
 	m->nsas--;
 	mem_deref(sas);                 /* the registry's reference */
 	mem_deref(sas);
@@ -293,7 +293,7 @@ static json_t *save_timer(struct ssm_app *app, const struct ssm_timer *t,
 		}
 	}
 	o = json_pack("{ss sI sI sb sI so}", "id", t->id,
-		      "due", (json_int_t)t->t.due,
+		      "due", (json_int_t)t->t.n.due,
 		      "period", (json_int_t)t->period,
 		      "fixed_delay", t->fixed_delay,
 		      "scheduled", (json_int_t)t->scheduled,
@@ -471,7 +471,7 @@ static void discard_all(struct sas *sas)
 
 static struct ss *find_ss(struct ssm *m, const char *id)
 {
-	uint32_t h = ssm__hash_str(2166136261u, id);
+	uint32_t h = htab_hash_str(HTAB_SEED, id);
 
 	HTAB_FOREACH_HASH(&m->ss_by_id, h, e) {
 		struct ss *ss = container_of(e, struct ss, hid);

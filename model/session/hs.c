@@ -115,11 +115,11 @@ int hs_create(struct ssm *m, int max_inactive_s, struct hs **hsp)
 	hs->created = hs->accessed = ssm_now(m);
 	ssm__gen_token(m, "hs-", hs->id, sizeof(hs->id));
 	ssm__tmr_init(&hs->exp, hs_expire);
-	if (ssm__htab_insert(&m->hs_by_id, &hs->hid, ssm__id_hash(hs->id)) ||
+	if (htab_insert(&m->hs_by_id, &hs->hid, ssm__id_hash(hs->id)) ||
 	    (max_inactive_s > 0 &&
 	     ssm__tmr_start(m, &hs->exp,
 			    hs->accessed + (uint64_t)max_inactive_s * 1000))) {
-		ssm__htab_remove(&m->hs_by_id, &hs->hid);
+		htab_remove(&m->hs_by_id, &hs->hid);
 		mem_deref(hs);
 		return SSM_NOMEM;
 	}
@@ -272,7 +272,7 @@ void hs__invalidate(struct hs *hs)
 	ssm__attrs_clear(NULL, SSM_KIND_HS, hs, hs->attrs);
 	hs->valid = false;
 	ssm__tmr_stop(m, &hs->exp);
-	ssm__htab_remove(&m->hs_by_id, &hs->hid);
+	htab_remove(&m->hs_by_id, &hs->hid);
 	for (size_t i = 0; i < hs->nsas; i++)
 		ssm__dirty_sas(hs->sases[i]);
 	mem_deref(hs);              /* the registry's reference */

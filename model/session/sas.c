@@ -33,7 +33,7 @@ static void expiry_fire(struct tmr *t);
 /* the hash of a session ID in the model's registries (sas_by_id, hs_by_id) */
 uint32_t ssm__id_hash(const char *id)
 {
-	return ssm__hash_str(2166136261u, id);
+	return htab_hash_str(HTAB_SEED, id);
 }
 
 /** Create a SAS, keyed (KEY-04, SAS-01) when @key is given. */
@@ -77,11 +77,11 @@ int sas__alloc(struct ssm_app *app, const char *key, struct sas **sasp)
 		sas->expires_at = sas->created + sas->lifetime_ms;
 	}
 
-	err = ssm__htab_insert(&m->sas_by_id, &sas->hid, ssm__id_hash(sas->id));
+	err = htab_insert(&m->sas_by_id, &sas->hid, ssm__id_hash(sas->id));
 	if (!err && sas->expires_at)
 		err = ssm__tmr_start(m, &sas->exp, sas->expires_at);
 	if (err) {
-		ssm__htab_remove(&m->sas_by_id, &sas->hid);
+		htab_remove(&m->sas_by_id, &sas->hid);
 		mem_deref(sas);
 		return err;
 	}
@@ -115,7 +115,7 @@ int sas__restore(struct ssm_app *app, const char *id, const char *key,
 	sas->valid = true;
 	ssm__tmr_init(&sas->exp, expiry_fire);
 	if (!sas->id || (key && !sas->key) || !sas->attrs ||
-	    ssm__htab_insert(&m->sas_by_id, &sas->hid, ssm__id_hash(sas->id))) {
+	    htab_insert(&m->sas_by_id, &sas->hid, ssm__id_hash(sas->id))) {
 		mem_deref(sas);
 		return SSM_NOMEM;
 	}
@@ -208,7 +208,7 @@ void sas__invalidate(struct sas *sas)
 	ssm__attrs_clear(app, SSM_KIND_SAS, sas, sas->attrs);
 
 	sas->valid = false;
-	ssm__htab_remove(&m->sas_by_id, &sas->hid);
+	htab_remove(&m->sas_by_id, &sas->hid);
 	m->nsas--;
 	mem_deref(sas);              /* the registry's reference */
 	mem_deref(sas);

@@ -67,15 +67,15 @@ int ss__register(struct ss *ss, struct ss *orig)
 	struct ssm *m = ss__model(ss);
 	int err;
 
-	err = ssm__htab_insert(&m->ss_by_id, &ss->hid,
-			       ssm__hash_str(2166136261u, ss->id));
+	err = htab_insert(&m->ss_by_id, &ss->hid,
+			       htab_hash_str(HTAB_SEED, ss->id));
 	if (!err)
 		err = ss__index_dialog(ss);
 	if (!err && !orig)
 		err = ss__index_family(ss);
 	if (err) {
-		ssm__htab_remove(&m->ss_by_id, &ss->hid);
-		ssm__htab_remove(&m->ss_by_dialog, &ss->hdlg);
+		htab_remove(&m->ss_by_id, &ss->hid);
+		htab_remove(&m->ss_by_dialog, &ss->hdlg);
 		return err;
 	}
 	ssm__list_append(&ss->sas->sips, &ss->sasle); /* takes the reference */
@@ -90,9 +90,9 @@ void ss__unregister(struct ss *ss)
 {
 	struct ssm *m = ss__model(ss);
 
-	ssm__htab_remove(&m->ss_by_id, &ss->hid);
-	ssm__htab_remove(&m->ss_by_dialog, &ss->hdlg);
-	ssm__htab_remove(&m->ss_by_family, &ss->hfam);
+	htab_remove(&m->ss_by_id, &ss->hid);
+	htab_remove(&m->ss_by_dialog, &ss->hdlg);
+	htab_remove(&m->ss_by_family, &ss->hfam);
 	if (ss->orig)
 		ssm__list_unlink(&ss->orig->derived, &ss->famle);
 	m->nss--;

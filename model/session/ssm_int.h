@@ -9,6 +9,8 @@
 
 #include "ssm.h"
 #include "../mem/mem.h"
+#include "../mem/heap.h"
+#include "../mem/htab.h"
 
 #define container_of(p, type, member) \
 	((type *)(void *)((char *)(p) - offsetof(type, member)))
@@ -31,33 +33,11 @@ void ssm__list_unlink(struct list *l, struct le *e);
 	for (struct le *e = (l)->head, *e##_n = e ? e->next : NULL; e; \
 	     e = e##_n, e##_n = e ? e->next : NULL)
 
-/* ----- hash table (chained, intrusive, grows by doubling) ----- */
+/* ----- hash table and timer heap: model/mem's htab.h and heap.h ----- */
 
-struct hent {
-	struct hent *next;
-	uint32_t hash;
-	bool linked;
-};
-
-struct htab {
-	struct hent **b;
-	size_t nb;
-	size_t n;
-};
-
-uint32_t ssm__hash_str(uint32_t h, const char *s);
-int ssm__htab_insert(struct htab *t, struct hent *e, uint32_t hash);
-void ssm__htab_remove(struct htab *t, struct hent *e);
-void ssm__htab_free(struct htab *t);
-#define HTAB_FOREACH_HASH(t, h, e)                                    \
-	for (struct hent *e = (t)->nb ? (t)->b[(h) & ((t)->nb - 1)] : NULL; \
-	     e; e = e->next) if (e->hash == (h))
-
-/* ----- timer heap ----- */
-
+/** A model timer: its heap node first, so the heap's node is the timer. */
 struct tmr {
-	uint64_t due;
-	size_t idx;                       /**< heap slot; SIZE_MAX: idle */
+	struct heap_node n;
 	void (*h)(struct tmr *t);
 };
 
@@ -128,8 +108,7 @@ struct ssm {
 	struct htab ss_by_family;
 	struct htab sas_by_id;
 	struct htab hs_by_id;
-	struct tmr **heap;
-	size_t nheap, heapsz;
+	struct heap timers;
 	struct list dirty_ss;
 	struct list dirty_sas;
 	uint64_t next_id;

@@ -37,7 +37,7 @@ static void timer_fire(struct tmr *tm)
 	struct ssm_timer *t = container_of(tm, struct ssm_timer, t);
 	struct sas *sas = t->sas;
 	struct ssm_app *app = sas->app;
-	uint64_t due = tm->due;
+	uint64_t due = tm->n.due;
 
 	mem_ref(t);
 	t->scheduled = due;
@@ -145,7 +145,7 @@ bool ssm_timer_active(const struct ssm_timer *t)
 
 int64_t ssm_timer_remaining(const struct ssm_timer *t)
 {
-	return (int64_t)t->t.due - (int64_t)ssm_now(t->sas->app->m);
+	return (int64_t)t->t.n.due - (int64_t)ssm_now(t->sas->app->m);
 }
 
 uint64_t ssm_timer_scheduled(const struct ssm_timer *t)

@@ -1,5 +1,5 @@
 /**
- * @file model/session/util.c  Lists, hash table, timer heap, attributes
+ * @file model/session/util.c  Lists, timers, attributes
  *
  * The small data structures the model is built from.  Lookups by id and by
  * dialog are O(1) expected (a chained hash that doubles at load 1); timers
@@ -38,180 +38,30 @@ void ssm__list_unlink(struct list *l, struct le *e)
 	l->n--;
 }
 
-/* ----- hash ----- */
-
-/** FNV-1a over a string, chained from @h (start with 2166136261). */
-uint32_t ssm__hash_str(uint32_t h, const char *s)
-{
-	if (!s)
-		return h * 16777619u;
-	for (; *s; s++) {
-		h ^= (uint8_t)*s;
-		h *= 16777619u;
-	}
-	return h;
-}
-
-static int grow(struct htab *t)
-{
-	size_t nb = t->nb ? t->nb * 2 : 64;
-	struct hent **b = calloc(nb, sizeof(*b));
-
-	if (!b)
-		return SSM_NOMEM;
-
-	for (size_t i = 0; i < t->nb; i++) {
-		struct hent *e = t->b[i];
-
-		while (e) {
-			struct hent *next = e->next;
-			size_t k = e->hash & (nb - 1);
-
-			e->next = b[k];
-			b[k] = e;
-			e = next;
-		}
-	}
-	free(t->b);
-	t->b = b;
-	t->nb = nb;
-	return SSM_OK;
-}
-
-int ssm__htab_insert(struct htab *t, struct hent *e, uint32_t hash)
-{
-	size_t k;
-
-	if (t->n >= t->nb && grow(t))
-		return SSM_NOMEM;
-
-	e->hash = hash;
-	k = hash & (t->nb - 1);
-	e->next = t->b[k];
-	t->b[k] = e;
-	e->linked = true;
-	t->n++;
-	return SSM_OK;
-}
-
-void ssm__htab_remove(struct htab *t, struct hent *e)
-{
-	struct hent **pp;
-
-	if (!e->linked)
-		return;
-	for (pp = &t->b[e->hash & (t->nb - 1)]; *pp; pp = &(*pp)->next) {
-		if (*pp == e) {
-			*pp = e->next;
-			e->next = NULL;
-			e->linked = false;
-			t->n--;
-			return;
-		}
-	}
-}
-
-void ssm__htab_free(struct htab *t)
-{
-	free(t->b);
-	memset(t, 0, sizeof(*t));
-}
-
-/* ----- timer heap ----- */
+/* ----- timer heap (heap.h) ----- */
 
 void ssm__tmr_init(struct tmr *t, void (*h)(struct tmr *t))
 {
-	t->due = 0;
-	t->idx = SIZE_MAX;
+	heap_node_init(&t->n);
 	t->h = h;
-}
-
-static void heap_swap(struct ssm *m, size_t a, size_t b)
-{
-	struct tmr *x = m->heap[a];
-
-	m->heap[a] = m->heap[b];
-	m->heap[b] = x;
-	m->heap[a]->idx = a;
-	m->heap[b]->idx = b;
-}
-
-static void heap_up(struct ssm *m, size_t i)
-{
-	while (i > 0) {
-		size_t p = (i - 1) / 2;
-
-		if (m->heap[p]->due <= m->heap[i]->due)
-			break;
-		heap_swap(m, p, i);
-		i = p;
-	}
-}
-
-static void heap_down(struct ssm *m, size_t i)
-{
-	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, s = i;
-
-		if (l < m->nheap && m->heap[l]->due < m->heap[s]->due)
-			s = l;
-		if (r < m->nheap && m->heap[r]->due < m->heap[s]->due)
-			s = r;
-		if (s == i)
-			return;
-		heap_swap(m, i, s);
-		i = s;
-	}
 }
 
 /** Arm (or re-arm) @t at @due.  @return SSM_OK or SSM_NOMEM. */
 int ssm__tmr_start(struct ssm *m, struct tmr *t, uint64_t due)
 {
-	if (t->idx != SIZE_MAX) {
-		uint64_t old = t->due;
-
-		t->due = due;
-		if (due < old)
-			heap_up(m, t->idx);
-		else
-			heap_down(m, t->idx);
-		return SSM_OK;
-	}
-
-	if (m->nheap == m->heapsz) {
-		size_t n = m->heapsz ? m->heapsz * 2 : 64;
-		struct tmr **h = realloc(m->heap, n * sizeof(*h));
-
-		if (!h)
-			return SSM_NOMEM;
-		m->heap = h;
-		m->heapsz = n;
-	}
-	t->due = due;
-	t->idx = m->nheap;
-	m->heap[m->nheap++] = t;
-	heap_up(m, t->idx);
-	return SSM_OK;
+	return heap_start(&m->timers, &t->n, due) ? SSM_NOMEM : SSM_OK;
 }
 
 void ssm__tmr_stop(struct ssm *m, struct tmr *t)
 {
-	size_t i = t->idx;
-
-	if (i == SIZE_MAX)
-		return;
-	t->idx = SIZE_MAX;
-	if (i == --m->nheap)
-		return;
-	m->heap[i] = m->heap[m->nheap];
-	m->heap[i]->idx = i;
-	heap_up(m, i);
-	heap_down(m, m->heap[i]->idx);
+	heap_stop(&m->timers, &t->n);
 }
 
 uint64_t ssm_next_timer(const struct ssm *m)
 {
-	return m->nheap ? m->heap[0]->due : 0;
+	const struct heap_node *x = heap_top(&m->timers);
+
+	return x ? x->due : 0;
 }
 
 /** Fire every due timer, then run the readiness step. */
@@ -219,8 +69,9 @@ void ssm_run_timers(struct ssm *m)
 {
 	uint64_t now = ssm_now(m);
 
-	while (m->nheap && m->heap[0]->due <= now) {
-		struct tmr *t = m->heap[0];
+	for (struct heap_node *x; (x = heap_top(&m->timers)) &&
+	     x->due <= now;) {
+		struct tmr *t = (struct tmr *)x;   /* its first member */
 
 		ssm__tmr_stop(m, t);
 		t->h(t);
