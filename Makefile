@@ -47,6 +47,7 @@ UNIT_SRCS  := $(wildcard conformance/unit/*.c)
 # sstck-ref's SIP container (model/sip), one file per job, then the
 # applications, the HTTP side and the program
 SIPC_SRCS  := model/sip/sipc.c model/sip/transport.c model/sip/guard.c \
+              model/sip/txtab.c \
               model/sip/recv.c model/sip/txn.c model/sip/build.c \
               model/sip/observe.c model/sip/proxy.c model/sip/b2bua.c \
               model/sip/call.c

@@ -20,8 +20,8 @@
  * process.
  *
  * This relies on the names sipc__on_bytes, sipc__read_conn, sipc__pump
- * and the static conn_add, conn_close (transport.c) and run_branch_timers
- * (sipc.c), and on the list of files above; a rename there breaks the
+ * and the static conn_add, conn_close (transport.c) and sipc__px_branch_timers
+ * (proxy.c), and on the list of files above; a rename there breaks the
  * fuzz build (make fuzz) loudly, not silently.  A file added to
  * model/sip must be added here too.
  */
@@ -83,6 +83,7 @@ static int hook_connect(int fd, const struct sockaddr *sa, socklen_t salen)
 #include "guard.c"
 #include "recv.c"
 #include "txn.c"
+#include "txtab.c"
 #include "build.c"
 #include "observe.c"
 #include "proxy.c"
@@ -103,7 +104,7 @@ size_t hook_sent(void)
 
 void hook_turn(struct sipc *c)
 {
-	run_branch_timers(c);
+	sipc__px_branch_timers(c);
 	sipc__pump(c);
 }
 

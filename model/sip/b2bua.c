@@ -173,7 +173,7 @@ int sipc__relay_send(struct relay *rl, osip_message_t *m)
 	rl->refs++;
 	rl->tr = tr;
 	rl->status = 0;
-	osip_transaction_add_event(tr, osip_new_outgoing_sipmessage(m));
+	sipc__tx_event(rl->c, tr, osip_new_outgoing_sipmessage(m));
 	return 0;
 }
 

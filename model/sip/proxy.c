@@ -20,17 +20,54 @@ static void px_forward_upstream(struct sipc_px *px, osip_message_t *resp,
 
 static void px_check_done(struct sipc_px *px);
 
+/* A branch's timeout, in the container's heap of branch deadlines. */
+static void br_init(struct sipc_px *px, struct branch *b)
+{
+	memset(b, 0, sizeof(*b));
+	heap_node_init(&b->tn);
+	b->px = px;
+}
+
+static void br_arm(struct branch *b, uint64_t due)
+{
+	(void)heap_start(&b->px->c->br_due, &b->tn, due); /* no room: no
+							   * timeout */
+}
+
+static void br_disarm(struct branch *b)
+{
+	heap_stop(&b->px->c->br_due, &b->tn);
+}
+
+/** Every branch timeout that is due, and no other (sipc_run's loop). */
+void sipc__px_branch_timers(struct sipc *c)
+{
+	uint64_t now = sipc__now_ms();
+	struct heap_node *x;
+
+	while ((x = heap_top(&c->br_due)) && x->due <= now) {
+		struct branch *b = (struct branch *)((char *)x -
+					offsetof(struct branch, tn));
+		struct sipc_px *px = b->px;
+
+		heap_stop(&c->br_due, x);
+		if (!b->done)
+			sipc__px_on_timeout(px, (int)(b - px->br));
+	}
+}
+
 void sipc__px_free(struct sipc_px *px)
 {
 	struct sipc *c = px->c;
 
-	for (struct sipc_px **pp = &c->pxs; *pp; pp = &(*pp)->next) {
-		if (*pp == px) {
-			*pp = px->next;
-			break;
-		}
-	}
+	if (px->prev)
+		px->prev->next = px->next;
+	else if (c->pxs == px)
+		c->pxs = px->next;
+	if (px->next)
+		px->next->prev = px->prev;
 	for (int i = 0; i < px->nbr; i++) {
+		br_disarm(&px->br[i]);
 		free(px->br[i].target);
 		if (px->br[i].req)
 			osip_message_free(px->br[i].req);
@@ -150,9 +187,8 @@ static int px_start_branch(struct sipc_px *px, int i)
 	px->refs++;
 	b->tr = tr;
 	if (!px->o.parallel && px->o.branch_timeout_ms > 0)
-		b->deadline = sipc__now_ms() +
-			      (uint64_t)px->o.branch_timeout_ms;
-	osip_transaction_add_event(tr, osip_new_outgoing_sipmessage(fwd));
+		br_arm(b, sipc__now_ms() + (uint64_t)px->o.branch_timeout_ms);
+	sipc__tx_event(c, tr, osip_new_outgoing_sipmessage(fwd));
 	return 0;
 }
 
@@ -216,7 +252,7 @@ int sipc_px_add_target(struct sipc_px *px, const char *target)
 	if (px->completed || px->nbr == MAX_BRANCHES || !target)
 		return -1;
 	b = &px->br[px->nbr++];
-	memset(b, 0, sizeof(*b));
+	br_init(px, b);
 	b->target = strdup(target);
 	if (!b->target) {
 		px->nbr--;
@@ -278,7 +314,7 @@ static void px_forward_upstream(struct sipc_px *px, osip_message_t *resp,
 	sipc__stamp(px->c, t, resp);
 	if (resp->status_code >= 200)
 		s->final_sent = true;
-	osip_transaction_add_event(s->tr, osip_new_outgoing_sipmessage(resp));
+	sipc__tx_event(px->c, s->tr, osip_new_outgoing_sipmessage(resp));
 }
 
 static bool px_all_final(const struct sipc_px *px)
@@ -367,7 +403,7 @@ void sipc__px_branch_final(struct sipc_px *px, int i, int status,
 
 	b->done = true;
 	b->status = status;
-	b->deadline = 0;
+	br_disarm(b);
 	if (b->final)
 		osip_message_free(b->final);
 	b->final = copy;
@@ -412,7 +448,7 @@ void sipc__px_on_response(struct sipc_px *px, osip_transaction_t *tr,
 		if (st >= 200 && !px->br[i].done) {
 			px->br[i].done = px->br[i].own = true;
 			px->br[i].status = st;
-			px->br[i].deadline = 0;
+			br_disarm(&px->br[i]);
 			if (!px->o.parallel && !px->completed)
 				px_start_more(px);
 			px_check_done(px);
@@ -465,7 +501,7 @@ void sipc__px_on_response(struct sipc_px *px, osip_transaction_t *tr,
 				if (px->nbr < MAX_BRANCHES) {
 					struct branch *nb = &px->br[px->nbr++];
 
-					memset(nb, 0, sizeof(*nb));
+					br_init(px, nb);
 					nb->target = strdup(s);
 					added++;
 				}
@@ -508,7 +544,7 @@ void sipc__px_on_timeout(struct sipc_px *px, int i)
 	    ssm_timeout_waits_final(px->c->m, b->provisional)) {
 		t1 = px->c->cfg.t1_ms > 0 ? px->c->cfg.t1_ms : 500;
 		b->timed_out = true;
-		b->deadline = sipc__now_ms() + 64 * (uint64_t)t1;
+		br_arm(b, sipc__now_ms() + 64 * (uint64_t)t1);
 		if (px->c->cfg.verbose)
 			sipc_log(px->c, "branch %d timed out after a "
 				 "provisional: CANCEL, its final awaited "
@@ -553,6 +589,8 @@ int sipc_proxy(struct sipc_req *r, const struct sipc_proxy_opts *o,
 		return -1;
 	}
 	px->next = s->c->pxs;
+	if (px->next)
+		px->next->prev = px;
 	s->c->pxs = px;
 	s->px = px;
 	for (int i = 0; i < n; i++)

@@ -285,14 +285,21 @@ static void to_transaction(struct sipc *c, osip_event_t *evt)
 	osip_message_t *m = evt->sip;
 	osip_transaction_t *tr;
 
-	if (osip_find_transaction_and_add_event(c->osip, evt) == 0)
+	tr = sipc__tx_find(c, m);
+	if (tr) {
+		sipc__tx_event(c, tr, evt);
 		return;
+	}
 	if (MSG_IS_RESPONSE(m) || MSG_IS_ACK(m)) {
 		stateless(c, m);
 		osip_event_free(evt);
 		return;
 	}
 	tr = osip_create_transaction(c->osip, evt);
+	if (tr && sipc__tx_add(c, tr) < 0) {
+		osip_transaction_free(tr);
+		tr = NULL;
+	}
 	if (!tr) {
 		reject(c, m, 500, "Cannot Create Transaction");
 		osip_event_free(evt);
@@ -301,11 +308,10 @@ static void to_transaction(struct sipc *c, osip_event_t *evt)
 	/* its responses go back on the connection it came on, or UDP
 	 * (sipc__cb_send, sipc__send_back) */
 	osip_transaction_set_out_socket(tr, c->rx_conn);
-	osip_transaction_add_event(tr, evt);
+	sipc__tx_event(c, tr, evt);
 	/* the request's handler runs now, so a retransmission read in
 	 * the same batch finds its transaction */
-	osip_ist_execute(c->osip);
-	osip_nist_execute(c->osip);
+	sipc__tx_run(c);
 }
 
 /* One message's bytes, with no NUL in its header section: the guards,

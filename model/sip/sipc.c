@@ -163,45 +163,32 @@ struct ssm *sipc_model(struct sipc *c)
 	return c->m;
 }
 
+/* The poll's timeout: the earliest of the transactions' timers, the
+ * proxy branches' timeouts and the model's timers, read off the top of
+ * their heaps; 200 ms at most. */
 static int next_timeout_ms(struct sipc *c)
 {
-	struct timeval tv = {1, 0};
-	uint64_t now = sipc__now_ms(), t;
-	long ms;
+	long ms = 200;
+	int t = sipc__tx_timeout_ms(c);
+	struct heap_node *x = heap_top(&c->br_due);
+	uint64_t due;
 
-	osip_timers_gettimeout(c->osip, &tv);
-	ms = tv.tv_sec * 1000 + tv.tv_usec / 1000;
-	for (struct sipc_px *px = c->pxs; px; px = px->next) {
-		for (int i = 0; i < px->nbr; i++) {
-			t = px->br[i].deadline;
-			if (t && !px->br[i].done)
-				ms = t <= now ? 0 : ((long)(t - now) < ms ?
-						     (long)(t - now) : ms);
-		}
+	if (t >= 0 && t < ms)
+		ms = t;
+	if (x) {
+		uint64_t now = sipc__now_ms();
+
+		ms = x->due <= now ? 0 :
+		     ((long)(x->due - now) < ms ? (long)(x->due - now) : ms);
 	}
-	t = ssm_next_timer(c->m);
-	if (t) {
+	due = ssm_next_timer(c->m);
+	if (due) {
 		uint64_t wall = ssm_now(c->m);
 
-		ms = t <= wall ? 0 : ((long)(t - wall) < ms ?
-				      (long)(t - wall) : ms);
+		ms = due <= wall ? 0 : ((long)(due - wall) < ms ?
+					(long)(due - wall) : ms);
 	}
-	if (ms > 200)
-		ms = 200;
 	return ms < 0 ? 0 : (int)ms;
-}
-
-/* Sequential branch timeouts.  Nothing here frees a proxy context:
- * that happens only in the kill callbacks, inside sipc__pump(). */
-static void run_branch_timers(struct sipc *c)
-{
-	uint64_t now = sipc__now_ms();
-
-	for (struct sipc_px *px = c->pxs; px; px = px->next)
-		for (int i = 0; i < px->nbr; i++)
-			if (px->br[i].deadline && !px->br[i].done &&
-			    px->br[i].deadline <= now)
-				sipc__px_on_timeout(px, i);
 }
 
 int sipc_run(struct sipc *c)
@@ -293,7 +280,7 @@ int sipc_run(struct sipc *c)
 		}
 		sipc__conn_timers(c);
 		sipc_ops_clear(&c->ops);   /* timers send for no message */
-		run_branch_timers(c);
+		sipc__px_branch_timers(c);
 		sipc__pump(c);
 	}
 
@@ -320,27 +307,12 @@ void sipc_free(struct sipc *c)
 	if (c->osip) {
 		/* the transactions go first: their kill callbacks reach
 		 * the proxy contexts */
-		osip_list_t *lists[] = {
-			&c->osip->osip_ict_transactions,
-			&c->osip->osip_ist_transactions,
-			&c->osip->osip_nict_transactions,
-			&c->osip->osip_nist_transactions,
-		};
-
-		for (size_t k = 0; k < 4; k++) {
-			while (osip_list_size(lists[k]) > 0) {
-				osip_transaction_t *tr =
-					osip_list_get(lists[k], 0);
-
-				sipc__on_kill(0, tr);
-				c->ngarbage = 0;
-				osip_transaction_free(tr);
-			}
-		}
+		sipc__tx_free_all(c);
 		osip_release(c->osip);
 	}
 	while (c->pxs)
 		sipc__px_free(c->pxs);
+	heap_free(&c->br_due);
 	while (c->calls) {
 		struct sipc_call *k = c->calls;
 

@@ -14,6 +14,8 @@
 #include <jansson.h>
 #include <osip2/osip.h>
 #include <osipparser2/osip_parser.h>
+#include "heap.h"
+#include "htab.h"
 #include "ops.h"
 #include "sipc.h"
 
@@ -55,7 +57,9 @@ struct branch {
 	osip_message_t *req;          /**< the forwarded request (clone) */
 	int status;                   /**< last status; 0 none           */
 	osip_message_t *final;        /**< final response kept (non-2xx) */
-	uint64_t deadline;            /**< its timeout (sipc__px_on_timeout) */
+	struct heap_node tn;          /**< its timeout, in c->br_due
+				       * (sipc__px_on_timeout)           */
+	struct sipc_px *px;           /**< whose branch it is            */
 	bool started, done, cancelled;
 	bool cancel_held;             /**< its CANCEL waits for a 1xx    */
 	bool provisional;             /**< has had a 1xx (CF-18)         */
@@ -65,6 +69,17 @@ struct branch {
 };
 
 struct srv;
+
+/** The transaction table (txtab.c). */
+struct txrec;
+struct sipc_txtab {
+	struct htab idx;              /**< by branch or Call-ID, and kind */
+	struct heap due;              /**< by next libosip2 timer (osip clock) */
+	struct txrec *ready, *ready_tail;  /**< with events to run      */
+	struct txrec *all;            /**< every live one                 */
+	struct txrec *garbage;        /**< killed, freed after the turn   */
+	size_t n;
+};
 
 struct sipc_px {
 	struct sipc *c;
@@ -79,7 +94,7 @@ struct sipc_px {
 	bool completed;               /**< final response sent upstream  */
 	bool in_callback;
 	bool app_answered;
-	struct sipc_px *next;
+	struct sipc_px *prev, *next;  /**< c->pxs                        */
 };
 
 struct srv {
@@ -157,8 +172,9 @@ struct sipc {
 	uint64_t seq;
 	struct sipc_px *pxs;
 	bool b2b_auth_retry;
-	osip_transaction_t *garbage[256];
-	int ngarbage;
+	struct sipc_txtab txs;
+	struct heap br_due;           /**< proxy branches' deadlines
+				       * (sipc__now_ms clock)             */
 	int sigpipe[2];
 	bool stop;
 	unsigned long rx, tx, dropped;
@@ -218,6 +234,20 @@ void sipc__on_kill(int type, osip_transaction_t *tr);
 void sipc__set_callbacks(osip_t *o);
 void sipc__pump(struct sipc *c);
 
+/* txtab.c: the transaction table */
+int sipc__tx_add(struct sipc *c, osip_transaction_t *tr);
+osip_transaction_t *sipc__tx_find(struct sipc *c, osip_message_t *m);
+void sipc__tx_event(struct sipc *c, osip_transaction_t *tr, osip_event_t *e);
+void sipc__tx_run(struct sipc *c);
+void sipc__tx_timers(struct sipc *c);
+int sipc__tx_timeout_ms(struct sipc *c);
+void sipc__tx_killed(struct sipc *c, osip_transaction_t *tr);
+void sipc__tx_collect(struct sipc *c);
+void sipc__tx_free_all(struct sipc *c);
+osip_transaction_t *sipc__tx_find_invite(struct sipc *c,
+					 const osip_message_t *cancel);
+bool sipc__tx_on_conn(const struct sipc *c, int id);
+
 /* build.c: building messages */
 char *sipc__header_value(const osip_message_t *m, const char *name);
 void sipc__remove_headers(osip_message_t *m, const char *name);
@@ -260,6 +290,7 @@ void sipc__px_branch_final(struct sipc_px *px, int i, int status,
 void sipc__px_on_response(struct sipc_px *px, osip_transaction_t *tr,
 			  osip_message_t *resp);
 void sipc__px_on_timeout(struct sipc_px *px, int i);
+void sipc__px_branch_timers(struct sipc *c);
 
 /* b2bua.c: the B2BUA (B2B-02 to B2B-10) */
 void sipc__leg_free(struct leg *l);

@@ -114,15 +114,7 @@ static void conn_close(struct sipc *c, struct conn *k)
 /** Whether a server transaction still answers on connection @k. */
 static bool conn_has_tr(struct sipc *c, const struct conn *k)
 {
-	const osip_list_t *l[] = {&c->osip->osip_ist_transactions,
-				  &c->osip->osip_nist_transactions};
-	osip_transaction_t *tr;
-
-	for (size_t j = 0; j < sizeof(l) / sizeof(l[0]); j++)
-		for (int i = 0; (tr = osip_list_get(l[j], i)); i++)
-			if (tr->out_socket == k->id)
-				return true;
-	return false;
+	return sipc__tx_on_conn(c, k->id);
 }
 
 /** A new connection in the table.  A full table gives up its oldest

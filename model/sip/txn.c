@@ -43,7 +43,7 @@ int sipc__srv_respond_msg(struct srv *s, osip_message_t *r)
 	sipc__stamp(s->c, t, r);
 	if (r->status_code >= 200)
 		s->final_sent = true;
-	osip_transaction_add_event(s->tr, osip_new_outgoing_sipmessage(r));
+	sipc__tx_event(s->c, s->tr, osip_new_outgoing_sipmessage(r));
 	return 0;
 }
 
@@ -99,6 +99,11 @@ int sipc__client_tr(struct sipc *c, osip_transaction_t **tr,
 
 	if (osip_transaction_init(tr, type, c->osip, m) < 0)
 		return -1;
+	if (sipc__tx_add(c, *tr) < 0) {
+		osip_transaction_free(*tr);
+		*tr = NULL;
+		return -1;
+	}
 	if (t1 <= 0)
 		return 0;
 	osip_gettimeofday(&now, NULL);    /* libosip2's clock, monotonic */
@@ -131,7 +136,7 @@ void sipc__nict_send(struct sipc *c, struct ss *ss, osip_message_t *m)
 		return;
 	}
 	osip_transaction_set_reserved4(tr, mem_ref(ss));
-	osip_transaction_add_event(tr, osip_new_outgoing_sipmessage(m));
+	sipc__tx_event(c, tr, osip_new_outgoing_sipmessage(m));
 }
 
 struct dispatch_ctx {
@@ -237,18 +242,7 @@ static void on_cancel(struct sipc *c, struct srv *s, osip_message_t *m)
 	char cid[256];
 	bool b2b;
 
-	for (int i = 0; i < osip_list_size(&c->osip->osip_ist_transactions); i++) {
-		osip_transaction_t *x = osip_list_get(
-			&c->osip->osip_ist_transactions, i);
-
-		if (x && x->orig_request &&
-		    osip_call_id_match(x->callid, m->call_id) == 0 &&
-		    x->cseq && m->cseq &&
-		    !strcmp(x->cseq->number, m->cseq->number)) {
-			inv = x;
-			break;
-		}
-	}
+	inv = sipc__tx_find_invite(c, m);
 	is = srv_of(inv);
 	s->ss = is && is->ss ? mem_ref(is->ss) : NULL;
 	sipc__to_ev(m, SSM_IN, &ev, cid, sizeof(cid));
@@ -516,8 +510,7 @@ void sipc__on_kill(int type, osip_transaction_t *tr)
 		osip_transaction_set_reserved2(tr, NULL);
 		sipc__px_unref(px);
 	}
-	if (c->ngarbage < (int)(sizeof(c->garbage) / sizeof(c->garbage[0])))
-		c->garbage[c->ngarbage++] = tr;
+	sipc__tx_killed(c, tr);
 }
 
 static void on_transport_error(int type, osip_transaction_t *tr, int err)
@@ -568,26 +561,12 @@ void sipc__set_callbacks(osip_t *o)
 	osip_set_cb_send_message(o, sipc__cb_send);
 }
 
-/* Run libosip2's state machines.  Each executor walks every transaction
- * (completed ones linger for Timers D, I, J and K), so this runs once per
- * wake-up of the loop, after every readable message has been queued, not
- * once per message. */
+/* One turn of the transactions (txtab.c): the ones with events, then
+ * the due timers, the model's timers, then the killed ones freed. */
 void sipc__pump(struct sipc *c)
 {
-	for (int k = 0; k < 2; k++) {
-		osip_ict_execute(c->osip);
-		osip_ist_execute(c->osip);
-		osip_nict_execute(c->osip);
-		osip_nist_execute(c->osip);
-		if (k == 0) {
-			osip_timers_ict_execute(c->osip);
-			osip_timers_ist_execute(c->osip);
-			osip_timers_nict_execute(c->osip);
-			osip_timers_nist_execute(c->osip);
-		}
-	}
-	for (int i = 0; i < c->ngarbage; i++)
-		osip_transaction_free(c->garbage[i]);
-	c->ngarbage = 0;
+	sipc__tx_run(c);
+	sipc__tx_timers(c);
 	ssm_run_timers(c->m);
+	sipc__tx_collect(c);      /* runs what the model's timers sent too */
 }
