@@ -103,10 +103,15 @@ static int px_start_branch(struct sipc_px *px, int i)
 	osip_uri_t *u = NULL;
 	osip_transaction_t *tr = NULL;
 	char vb[64];
-	bool invite = MSG_IS_INVITE(px->orig);
-	int mf = sipc__max_forwards(px->orig);
+	bool invite = px->invite;
+	int mf;
 
 	b->started = true;
+	if (!px->orig) {         /* completed: px_trim let the request go */
+		b->done = true;
+		return -1;
+	}
+	mf = sipc__max_forwards(px->orig);
 	if (osip_message_clone(px->orig, &fwd) < 0)
 		return -1;
 	if (osip_uri_init(&u) < 0 || osip_uri_parse(u, b->target) < 0 ||
@@ -330,18 +335,46 @@ static bool px_all_final(const struct sipc_px *px)
  * whatever To tag a branch put on its final response. */
 static void px_end_early(struct sipc_px *px)
 {
-	if (px->completed && px_all_final(px) && px->ss &&
-	    MSG_IS_INVITE(px->orig))
+	if (px->completed && px_all_final(px) && px->ss && px->invite)
 		ss_initial_tx_ended(px->ss);
 }
 
 /** All branches final: the best response goes upstream (PROXY-10). */
+/* Once the final response went upstream, a context lingers only for its
+ * transactions' Timers J and K (and a forked INVITE's later 2xx): it
+ * keeps no copy it will not use again, the request, and each ended
+ * branch's request and final (a held CANCEL still needs its INVITE). */
+static void px_trim(struct sipc_px *px)
+{
+	if (!px->completed)
+		return;
+	if (px->orig) {
+		osip_message_free(px->orig);
+		px->orig = NULL;
+	}
+	for (int i = 0; i < px->nbr; i++) {
+		struct branch *b = &px->br[i];
+
+		if (!b->done)
+			continue;
+		if (b->final) {
+			osip_message_free(b->final);
+			b->final = NULL;
+		}
+		if (b->req && !b->cancel_held) {
+			osip_message_free(b->req);
+			b->req = NULL;
+		}
+	}
+}
+
 static void px_check_done(struct sipc_px *px)
 {
 	int codes[MAX_BRANCHES], n = 0, best, bi = -1;
 
 	if (px->completed) {
 		px_end_early(px);
+		px_trim(px);
 		return;
 	}
 	for (int i = 0; i < px->nbr; i++) {
@@ -394,6 +427,7 @@ static void px_check_done(struct sipc_px *px)
 		sipc__srv_respond(px->srv, best,
 				  NULL); /* e.g. a synthesized 408 */
 	}
+	px_trim(px);
 }
 
 void sipc__px_branch_final(struct sipc_px *px, int i, int status,
@@ -584,6 +618,7 @@ int sipc_proxy(struct sipc_req *r, const struct sipc_proxy_opts *o,
 	    ss_set_proxy(s->ss, o->record_route)) {
 		/* a second proxy on the same session: fine */
 	}
+	px->invite = MSG_IS_INVITE(s->req);
 	if (osip_message_clone(s->req, &px->orig) < 0) {
 		free(px);
 		return -1;

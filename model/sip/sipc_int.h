@@ -85,7 +85,9 @@ struct sipc_px {
 	struct sipc *c;
 	struct srv *srv;              /**< NULL once the server tx ended */
 	struct ss *ss;                /**< reference, or NULL            */
-	osip_message_t *orig;         /**< the received request (clone)  */
+	osip_message_t *orig;         /**< the received request (clone);
+				       * NULL once completed (px_trim)   */
+	bool invite;                  /**< it is an INVITE               */
 	struct sipc_proxy_opts o;
 	struct branch br[MAX_BRANCHES];
 	int nbr;
