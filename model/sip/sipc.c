@@ -130,6 +130,8 @@ int sipc_alloc(struct sipc **cp, const struct sipc_cfg *cfg,
 			free(c);
 			return -1;
 		}
+		/* written in blocks, flushed by the loop (TRACE_FLUSH_MS) */
+		setvbuf(c->trace, NULL, _IOFBF, 1 << 16);
 	}
 	if (sipc__bind_sockets(c) ||
 	    ssm_alloc(&c->m, &c->cfg.opts, NULL, NULL) ||
@@ -253,12 +255,20 @@ int sipc_run(struct sipc *c)
 			if (st >= 0 && st < tmo)
 				tmo = st;
 		}
-		/* the trace reaches its file once per turn of the loop, not
-		 * once per line: whoever reads it while the container runs
-		 * sees everything done before it waits */
+		/* the trace reaches its file TRACE_FLUSH_MS after its first
+		 * unwritten line at the latest, not once per line nor once
+		 * per message: whoever reads it while the container runs
+		 * sees everything done that long ago; the rest at exit */
 		if (c->trace_dirty) {
-			fflush(c->trace);
-			c->trace_dirty = false;
+			uint64_t now = sipc__now_ms(), since = now - c->trace_flushed;
+
+			if (since >= TRACE_FLUSH_MS) {
+				fflush(c->trace);
+				c->trace_dirty = false;
+				c->trace_flushed = now;
+			} else if ((int)(TRACE_FLUSH_MS - since) < tmo) {
+				tmo = (int)(TRACE_FLUSH_MS - since);
+			}
 		}
 		if (poll(pf, (nfds_t)n, tmo) < 0 && errno != EINTR)
 			break;
@@ -267,7 +277,8 @@ int sipc_run(struct sipc *c)
 		if (pf[0].revents)
 			c->stop = true;
 		if (pf[1].revents & POLLIN)
-			for (int k = 0; k < 256 && sipc__read_udp(c); k++)
+			for (int k = 0; k < 16 &&
+			     sipc__read_udp(c) == UDP_BATCH; k++)
 				;
 		if (c->tcp >= 0 && (pf[2].revents & POLLIN))
 			sipc__accept_conn(c);

@@ -36,6 +36,12 @@
 
 #define TCP_BACKLOG  SOMAXCONN
 
+/* The trace is written at most this long after a line (sipc_run). */
+#define TRACE_FLUSH_MS 50
+
+/* Datagrams read in one recvmmsg (sipc__read_udp). */
+#define UDP_BATCH    16
+
 #define BRANCH_MAGIC "z9hG4bKsstck"
 
 #define MAX_BRANCHES (2 * SIPC_MAX_TARGETS)
@@ -171,6 +177,7 @@ struct sipc {
 				       * connection (0: UDP)             */
 	FILE *trace;
 	bool trace_dirty;        /* lines written since the last flush */
+	uint64_t trace_flushed;  /* when (sipc__now_ms)                */
 	uint64_t seq;
 	struct sipc_px *pxs;
 	bool b2b_auth_retry;
@@ -206,7 +213,7 @@ int sipc__cb_send(osip_transaction_t *tr, osip_message_t *m, char *host,
 		  int port, int sock);
 void sipc__send_stateless(struct sipc *c, osip_message_t *m);
 int sipc__bind_sockets(struct sipc *c);
-bool sipc__read_udp(struct sipc *c);
+int sipc__read_udp(struct sipc *c);
 void sipc__read_conn(struct sipc *c, int idx);
 void sipc__accept_conn(struct sipc *c);
 void sipc__conn_timers(struct sipc *c);

@@ -379,24 +379,41 @@ int sipc__bind_sockets(struct sipc *c)
 	}
 }
 
-bool sipc__read_udp(struct sipc *c)
+/** The datagrams waiting on the UDP socket, up to UDP_BATCH, in one
+ * recvmmsg: a wake-up costs one read, and none comes back empty (poll
+ * said there is one; fewer than UDP_BATCH means the queue is drained).
+ * @return how many were read: UDP_BATCH means there may be more. */
+int sipc__read_udp(struct sipc *c)
 {
-	static char buf[SIPC_MAX_MSG + 2];
-	struct sockaddr_storage sa;
-	socklen_t len = sizeof(sa);
-	char host[80];
-	int port;
-	ssize_t n = recvfrom(c->udp, buf, sizeof(buf) - 1, MSG_DONTWAIT,
-			     (struct sockaddr *)&sa, &len);
+	static char buf[UDP_BATCH][SIPC_MAX_MSG + 2];
+	struct sockaddr_storage sa[UDP_BATCH];
+	struct mmsghdr mm[UDP_BATCH];
+	struct iovec iov[UDP_BATCH];
+	int n;
 
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	addr_str(&sa, host, sizeof(host), &port);
-	if (sa.ss_family == AF_INET6)
-		bracket_v6(host, sizeof(host));
-	sipc__on_bytes(c, buf, (size_t)n, host, port);
-	return true;
+	memset(mm, 0, sizeof(mm));
+	for (int i = 0; i < UDP_BATCH; i++) {
+		iov[i] = (struct iovec){buf[i], sizeof(buf[i]) - 1};
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+		mm[i].msg_hdr.msg_name = &sa[i];
+		mm[i].msg_hdr.msg_namelen = sizeof(sa[i]);
+	}
+	n = recvmmsg(c->udp, mm, UDP_BATCH, MSG_DONTWAIT, NULL);
+	for (int i = 0; i < n; i++) {
+		char host[80];
+		int port;
+		size_t len = mm[i].msg_len;
+
+		if (!len)
+			continue;
+		buf[i][len] = '\0';
+		addr_str(&sa[i], host, sizeof(host), &port);
+		if (sa[i].ss_family == AF_INET6)
+			bracket_v6(host, sizeof(host));
+		sipc__on_bytes(c, buf[i], len, host, port);
+	}
+	return n < 0 ? 0 : n;
 }
 
 enum frame {
