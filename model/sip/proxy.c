@@ -20,6 +20,13 @@ static void px_forward_upstream(struct sipc_px *px, osip_message_t *resp,
 
 static void px_check_done(struct sipc_px *px);
 
+/* The request a branch sent: its client transaction's (libosip2 keeps
+ * it as the transaction's orig_request), while the transaction lives. */
+static osip_message_t *br_req(const struct branch *b)
+{
+	return b->tr ? b->tr->orig_request : NULL;
+}
+
 /* A branch's timeout, in the container's heap of branch deadlines. */
 static void br_init(struct sipc_px *px, struct branch *b)
 {
@@ -69,8 +76,6 @@ void sipc__px_free(struct sipc_px *px)
 	for (int i = 0; i < px->nbr; i++) {
 		br_disarm(&px->br[i]);
 		free(px->br[i].target);
-		if (px->br[i].req)
-			osip_message_free(px->br[i].req);
 		if (px->br[i].final)
 			osip_message_free(px->br[i].final);
 	}
@@ -181,8 +186,7 @@ static int px_start_branch(struct sipc_px *px, int i)
 		return -1;
 	}
 	sipc__stamp(c, sipc__apply(c, px->ss, fwd, SSM_OUT), fwd);
-	if (osip_message_clone(fwd, &b->req) < 0 ||
-	    sipc__client_tr(c, &tr, invite ? ICT : NICT, fwd) < 0) {
+	if (sipc__client_tr(c, &tr, invite ? ICT : NICT, fwd) < 0) {
 		osip_message_free(fwd);
 		b->done = true;
 		b->status = 500;
@@ -191,6 +195,7 @@ static int px_start_branch(struct sipc_px *px, int i)
 	osip_transaction_set_reserved2(tr, px);
 	px->refs++;
 	b->tr = tr;
+	b->sent = true;
 	if (!px->o.parallel && px->o.branch_timeout_ms > 0)
 		br_arm(b, sipc__now_ms() + (uint64_t)px->o.branch_timeout_ms);
 	sipc__tx_event(c, tr, osip_new_outgoing_sipmessage(fwd));
@@ -201,7 +206,7 @@ static void px_send_cancel(struct sipc_px *px, int i)
 {
 	struct branch *b = &px->br[i];
 
-	if (b->done || b->cancelled || !b->req || !MSG_IS_INVITE(b->req))
+	if (b->done || b->cancelled || !b->sent || !px->invite)
 		return;
 	b->cancelled = true;
 	if (!b->tr)
@@ -210,7 +215,7 @@ static void px_send_cancel(struct sipc_px *px, int i)
 		b->cancel_held = true; /* RFC 3261 9.1: a provisional first */
 		return;
 	}
-	sipc__send_cancel(px->c, px->ss, b->req);
+	sipc__send_cancel(px->c, px->ss, br_req(b));
 }
 
 /* A provisional response on branch @i lets a CANCEL held for want of one
@@ -224,7 +229,7 @@ static void px_release_cancel(struct sipc_px *px, int i)
 		return;
 	b->cancel_held = false;
 	if (b->tr)
-		sipc__send_cancel(px->c, px->ss, b->req);
+		sipc__send_cancel(px->c, px->ss, br_req(b));
 }
 
 void sipc__px_cancel_pending(struct sipc_px *px, int except)
@@ -342,8 +347,8 @@ static void px_end_early(struct sipc_px *px)
 /** All branches final: the best response goes upstream (PROXY-10). */
 /* Once the final response went upstream, a context lingers only for its
  * transactions' Timers J and K (and a forked INVITE's later 2xx): it
- * keeps no copy it will not use again, the request, and each ended
- * branch's request and final (a held CANCEL still needs its INVITE). */
+ * keeps no copy it will not use again: the request and each ended
+ * branch's final. */
 static void px_trim(struct sipc_px *px)
 {
 	if (!px->completed)
@@ -360,10 +365,6 @@ static void px_trim(struct sipc_px *px)
 		if (b->final) {
 			osip_message_free(b->final);
 			b->final = NULL;
-		}
-		if (b->req && !b->cancel_held) {
-			osip_message_free(b->req);
-			b->req = NULL;
 		}
 	}
 }
@@ -574,7 +575,7 @@ void sipc__px_on_timeout(struct sipc_px *px, int i)
 	if (i < 0 || px->br[i].done)
 		return;
 	b = &px->br[i];
-	if (!b->timed_out && b->tr && b->req && MSG_IS_INVITE(b->req) &&
+	if (!b->timed_out && b->tr && px->invite &&
 	    ssm_timeout_waits_final(px->c->m, b->provisional)) {
 		t1 = px->c->cfg.t1_ms > 0 ? px->c->cfg.t1_ms : 500;
 		b->timed_out = true;

@@ -60,13 +60,13 @@ struct conn {
 struct branch {
 	osip_transaction_t *tr;
 	char *target;
-	osip_message_t *req;          /**< the forwarded request (clone) */
 	int status;                   /**< last status; 0 none           */
 	osip_message_t *final;        /**< final response kept (non-2xx) */
 	struct heap_node tn;          /**< its timeout, in c->br_due
 				       * (sipc__px_on_timeout)           */
 	struct sipc_px *px;           /**< whose branch it is            */
 	bool started, done, cancelled;
+	bool sent;                    /**< its request went out (br_req) */
 	bool cancel_held;             /**< its CANCEL waits for a 1xx    */
 	bool provisional;             /**< has had a 1xx (CF-18)         */
 	bool timed_out;               /**< CANCELled on timeout (CF-18)  */

@@ -195,17 +195,10 @@ static void forward_subsequent(struct srv *s)
 	struct sipc_px *px;
 	struct sipc_req r = {s};
 	char *target = NULL;
-	osip_route_t *rt = NULL;
-	osip_message_t *tmp = NULL;
 
-	/* next hop: the Route set after ours, else the Request-URI */
-	if (osip_message_clone(s->req, &tmp) < 0)
-		return;
-	sipc__pop_own_route(s->c, tmp);
-	if (osip_message_get_route(tmp, 0, &rt) < 0 || !rt)
-		rt = NULL;
-	osip_uri_to_str(tmp->req_uri, &target);
-	osip_message_free(tmp);
+	/* the Request-URI is the target; the branch follows the Route set
+	 * after ours (px_start_branch pops our own entry) */
+	osip_uri_to_str(s->req->req_uri, &target);
 	o.parallel = true;
 	if (!target) {
 		sipc__srv_respond(s, 400, "Bad Request-URI");
