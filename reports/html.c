@@ -1,6 +1,6 @@
-/*
- * html.c: the report a person reads, from what a run left in its out
- * folder (results.json, each case's ladder.json) and the rules catalog.
+/**
+ * @file reports/html.c  the report a person reads, from what a run left in its
+ * out folder (results.json, each case's ladder.json) and the rules catalog.
  *
  *   OUT/index.html   one self-contained page: the matrix of rules against
  *                    cases, every rule in plain words, every case with its

@@ -1,5 +1,6 @@
-/*
- * ops.c: the oracle's judge of operations (observation-protocol.md 4).
+/**
+ * @file conformance/oracle/ops.c  the oracle's judge of operations
+ * (observation-protocol.md 4).
  *
  * The agents asked the target's application to call the session API
  * (X-SSTCK-Op on what they sent); the application answered in

@@ -1,5 +1,6 @@
-/*
- * oracle.c: judging a finished case from the wire and the trace.
+/**
+ * @file conformance/oracle/oracle.c  judging a finished case from the wire and
+ * the trace.
  *
  * 1. Every agent's SIPp message log is read and parsed with libosip2;
  *    the messages are merged in time order.  A message one agent sent and

@@ -1,6 +1,6 @@
-/*
- * oracle_ops.h: the oracle's parts, shared between its files (not for the
- * harness: oracle.h is its interface).
+/**
+ * @file conformance/oracle/oracle_ops.h  the oracle's parts, shared between
+ * its files (not for the harness: oracle.h is its interface).
  */
 #ifndef SSTCK_ORACLE_OPS_H
 #define SSTCK_ORACLE_OPS_H

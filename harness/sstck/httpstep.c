@@ -1,5 +1,6 @@
-/*
- * httpstep.c: the HTTP steps of a converged case, run by the harness.
+/**
+ * @file harness/sstck/httpstep.c  the HTTP steps of a converged case, run by
+ * the harness.
  *
  * Each [http.NAME] step of the manifest is one request made with curl
  * (Debian's curl; a process in the case's group like every other) against

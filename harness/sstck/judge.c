@@ -1,6 +1,7 @@
-/*
- * judge.c: a case's verdict from what its run collected.  Pure: the facts
- * in, the judgement out, so every branch is unit-tested (harness/test).
+/**
+ * @file harness/sstck/judge.c  a case's verdict from what its run collected.
+ * Pure: the facts in, the judgement out, so every branch is unit-tested
+ * (harness/test).
  *
  *   error           the harness or the target could not run the case
  *   failed          an expectation did not hold: the first one is the reason

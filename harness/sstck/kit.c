@@ -1,6 +1,7 @@
-/*
- * kit.c: a container the harness builds from a kit and starts once for a
- * whole run (start = kit in its description; Cipango is the first).
+/**
+ * @file harness/sstck/kit.c  a container the harness builds from a kit and
+ * starts once for a whole run (start = kit in its description; Cipango is the
+ * first).
  *
  *   [kit]  env      the variable that names the kit's folder (CIPANGO_KIT)
  *          paths    where to look for it otherwise, relative to the

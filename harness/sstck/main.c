@@ -1,7 +1,7 @@
-/*
- * sstck: runs SessionTCK's scenario cases against a target and says, case
- * by case and rule by rule, whether its sessions behave as the SIP Servlet
- * specification says.  See usage() and README.md.
+/**
+ * @file harness/sstck/main.c  runs SessionTCK's scenario cases against a
+ * target and says, case by case and rule by rule, whether its sessions behave
+ * as the SIP Servlet specification says.  See usage() and README.md.
  *
  * Each case runs in a child process heading a process group of its own;
  * the child sends its result back over a pipe and exits, and the parent

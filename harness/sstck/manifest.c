@@ -1,5 +1,6 @@
-/*
- * manifest.c: a case's manifest, scenarios/GROUP/CASE/case.ini.
+/**
+ * @file harness/sstck/manifest.c  a case's manifest,
+ * scenarios/GROUP/CASE/case.ini.
  *
  *   [case]     summary, rules (space-separated rule IDs), cf (the sides
  *              of CF options the case is written for, "CF-17=0": a

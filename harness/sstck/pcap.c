@@ -1,7 +1,7 @@
-/*
- * pcap.c: a case's capture, case.pcap, made from its agents' SIPp message
- * logs (-trace_msg) after the case: for Wireshark and sngrep, with no
- * capture rights (libpcap's pcap_dump on synthetic packets).
+/**
+ * @file harness/sstck/pcap.c  a case's capture, case.pcap, made from its
+ * agents' SIPp message logs (-trace_msg) after the case: for Wireshark and
+ * sngrep, with no capture rights (libpcap's pcap_dump on synthetic packets).
  *
  * A log is a run of blocks, each
  *

@@ -1,5 +1,5 @@
-/*
- * proc.c: processes, ports and listeners.
+/**
+ * @file harness/sstck/proc.c  processes, ports and listeners.
  *
  * A case runs in a process group of its own (the runner calls setpgid);
  * what it starts stays in that group, so one kill(-group) stops all of

@@ -1,7 +1,7 @@
-/*
- * results.c: what a run leaves for people and for CI: results.json (all
- * of it, for the report), junit.xml (one testcase per case, valid
- * against reports/junit.xsd; not observable is <skipped>, never a pass)
+/**
+ * @file harness/sstck/results.c  what a run leaves for people and for CI:
+ * results.json (all of it, for the report), junit.xml (one testcase per case,
+ * valid against reports/junit.xsd; not observable is <skipped>, never a pass)
  * and the table.
  */
 #include <jansson.h>

@@ -1,7 +1,7 @@
-/*
- * rules.c: the rules catalog, conformance/rules.tsv.  The harness needs
- * each case's rule IDs to exist and, per rule, whether the wire alone
- * shows it (W, W*) or only the target's state does (P).
+/**
+ * @file harness/sstck/rules.c  the rules catalog, conformance/rules.tsv.  The
+ * harness needs each case's rule IDs to exist and, per rule, whether the wire
+ * alone shows it (W, W*) or only the target's state does (P).
  */
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
-/*
- * runner.c: one case from start to end.  It runs in a process of its own
- * (sstck forks it into a new process group), so it may block, and all it
- * starts dies with the group.
+/**
+ * @file harness/sstck/runner.c  one case from start to end.  It runs in a
+ * process of its own (sstck forks it into a new process group), so it may
+ * block, and all it starts dies with the group.
  *
  * Order: ports; the target (sstck-ref with the case's application on a
  * port of its choosing, Kamailio on one of ours, or nothing for HOST:PORT);

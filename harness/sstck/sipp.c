@@ -1,6 +1,6 @@
-/*
- * sipp.c: reading what SIPp leaves behind, and the one rewrite of a
- * scenario the harness makes.
+/**
+ * @file harness/sstck/sipp.c  reading what SIPp leaves behind, and the one
+ * rewrite of a scenario the harness makes.
  *
  * SIPp can exit 0 with fewer calls done than asked, so the harness reads
  * its statistics (-trace_stat) and counts calls itself; the message log

@@ -1,6 +1,6 @@
-/*
- * sstck.h: the harness's parts, shared by the sstck binary and its unit
- * tests (harness/test).
+/**
+ * @file harness/sstck/sstck.h  the harness's parts, shared by the sstck binary
+ * and its unit tests (harness/test).
  *
  *   manifest.c  a case's case.ini, read with libinih and validated
  *   rules.c     conformance/rules.tsv: rule IDs and what the wire shows

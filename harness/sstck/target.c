@@ -1,6 +1,6 @@
-/*
- * target.c: what the harness knows of a target lives in its description,
- * harness/targets/NAME.ini, never in the scenarios:
+/**
+ * @file harness/sstck/target.c  what the harness knows of a target lives in
+ * its description, harness/targets/NAME.ini, never in the scenarios:
  *
  *   [target]   summary; start = ref | kamailio | kit; state = header
  *              trace (what it shows of session state); apps = * when it

@@ -1,7 +1,7 @@
-/*
- * t_harness.c: unit tests of the harness itself (check-sstck): manifests,
- * rules, targets, ports, processes, SIPp artifacts, verdicts and escaping.
- * Run from the top of the tree (make check does).
+/**
+ * @file harness/test/t_harness.c  unit tests of the harness itself
+ * (check-sstck): manifests, rules, targets, ports, processes, SIPp artifacts,
+ * verdicts and escaping. Run from the top of the tree (make check does).
  */
 #include <check.h>
 #include <errno.h>

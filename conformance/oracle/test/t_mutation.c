@@ -1,5 +1,6 @@
-/*
- * t_mutation.c: the oracle's mutation tests (check-oracle).
+/**
+ * @file conformance/oracle/test/t_mutation.c  the oracle's mutation tests
+ * (check-oracle).
  *
  *   check-oracle CASES_DIR [MUTATIONS_TSV]
  *
