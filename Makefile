@@ -54,7 +54,7 @@ SIPC_SRCS  := model/sip/sipc.c model/sip/transport.c model/sip/guard.c \
 REF_SRCS   := $(SIPC_SRCS) model/sip/ops.c model/apps/apps.c model/apps/c2c.c \
               model/http/http.c model/ref/main.c
 
-HARNESS_SRCS := harness/sstck/rules.c harness/sstck/manifest.c \
+HARNESS_SRCS := harness/sstck/text.c harness/sstck/rules.c harness/sstck/manifest.c \
                 harness/sstck/target.c harness/sstck/proc.c \
                 harness/sstck/sipp.c harness/sstck/judge.c \
                 harness/sstck/runner.c harness/sstck/results.c \

@@ -12,12 +12,14 @@
  * a hostile target's header is text on the page, never markup.
  */
 #include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "report.h"
-#include "sstck.h"
+#include "text.h"
 
 /* --- output helpers ----------------------------------------------------- */
 
@@ -125,7 +127,7 @@ static void group_of(const char *name, char *buf, size_t sz)
 {
 	const char *s = strchr(name, '/');
 
-	textf(buf, sz, "%.*s", (int)(s ? s - name : (long)strlen(name)), name);
+	text_fmt(buf, sz, "%.*s", (int)(s ? s - name : (long)strlen(name)), name);
 }
 
 /* The groups (space-separated) of the cases that check rule ID. */
@@ -167,7 +169,7 @@ static int catalog_load(struct catalog *c, const char *top, const char *out)
 	FILE *fp;
 
 	memset(c, 0, sizeof(*c));
-	textf(path, sizeof(path), "%s/conformance/rules.tsv", top);
+	text_fmt(path, sizeof(path), "%s/conformance/rules.tsv", top);
 	fp = fopen(path, "r");
 	if (!fp)
 		return -1;
@@ -179,7 +181,7 @@ static int catalog_load(struct catalog *c, const char *top, const char *out)
 		if (line[0] == '#' || !line[0])
 			continue;
 		for (int k = 0; k < 7; k++)
-			f[k] = tsv_field(&p);
+			f[k] = text_tsv_field(&p);
 		if (!f[6] || !strcmp(f[0], "id"))   /* the header row */
 			continue;
 		v = realloc(c->v, (c->n + 1) * sizeof(*v));
@@ -187,12 +189,12 @@ static int catalog_load(struct catalog *c, const char *top, const char *out)
 			break;
 		c->v = v;
 		v = &c->v[c->n++];
-		textf(v->id, sizeof(v->id), "%s", f[0]);
-		textf(v->group, sizeof(v->group), "%s", f[1]);
-		textf(v->sect, sizeof(v->sect), "%s", f[2]);
-		textf(v->obs, sizeof(v->obs), "%s", f[3]);
-		textf(v->version, sizeof(v->version), "%s", f[4]);
-		textf(v->source, sizeof(v->source), "%s", f[5]);
+		text_fmt(v->id, sizeof(v->id), "%s", f[0]);
+		text_fmt(v->group, sizeof(v->group), "%s", f[1]);
+		text_fmt(v->sect, sizeof(v->sect), "%s", f[2]);
+		text_fmt(v->obs, sizeof(v->obs), "%s", f[3]);
+		text_fmt(v->version, sizeof(v->version), "%s", f[4]);
+		text_fmt(v->source, sizeof(v->source), "%s", f[5]);
 		v->summary = strdup(f[6]);
 		v->unit = -1;
 	}
@@ -200,7 +202,7 @@ static int catalog_load(struct catalog *c, const char *top, const char *out)
 	fclose(fp);
 	/* the unit suite's rule table, when make conformance wrote one:
 	 * "ID OBS N tests..." per rule */
-	textf(path, sizeof(path), "%s/rules.txt", out);
+	text_fmt(path, sizeof(path), "%s/rules.txt", out);
 	fp = fopen(path, "r");
 	if (fp) {
 		char buf[2048];
@@ -307,7 +309,7 @@ static void stamp_short(const char *stamp, char *buf, size_t sz)
 		}
 	}
 	if (!buf[0])
-		textf(buf, sz, "%s", stamp);
+		text_fmt(buf, sz, "%s", stamp);
 }
 
 static void ladder(FILE *fp, json_t *lad, json_t *findings, int idx)
@@ -502,7 +504,7 @@ static void coverage_line(FILE *fp, const char *out)
 	char path[1024], line[512];
 	FILE *in;
 
-	textf(path, sizeof(path), "%s/coverage/summary.txt", out);
+	text_fmt(path, sizeof(path), "%s/coverage/summary.txt", out);
 	in = fopen(path, "r");
 	if (!in) {
 		fputs("<p>Line coverage: not measured in this run (<code>make "
@@ -595,7 +597,7 @@ static void case_article(FILE *fp, json_t *c, const char *out, int idx)
 		fputs("</td></tr>\n", fp);
 	}
 	fputs("</table>\n", fp);
-	textf(path, sizeof(path), "%s/cases/%s/ladder.json", out, name);
+	text_fmt(path, sizeof(path), "%s/cases/%s/ladder.json", out, name);
 	json_t *lad = load_json(path);
 
 	if (lad && json_array_size(json_object_get(lad, "messages"))) {
@@ -613,7 +615,7 @@ static void case_article(FILE *fp, json_t *c, const char *out, int idx)
 	struct stat st;
 	json_t *cap = json_object_get(c, "capture");
 
-	textf(path, sizeof(path), "%s/cases/%s/case.pcap", out, name);
+	text_fmt(path, sizeof(path), "%s/cases/%s/case.pcap", out, name);
 	if (!strstr(name, "..") && !stat(path, &st) && S_ISREG(st.st_mode)) {
 		json_t *sk = json_object_get(cap, "skipped");
 
@@ -653,7 +655,7 @@ static int write_index(const char *out, json_t *res, const struct catalog *cat)
 	FILE *fp;
 	int nocase = 0, notest = 0, neither = 0;
 
-	textf(path, sizeof(path), "%s/index.html", out);
+	text_fmt(path, sizeof(path), "%s/index.html", out);
 	fp = fopen(path, "w");
 	if (!fp)
 		return -1;
@@ -736,7 +738,7 @@ static int write_index(const char *out, json_t *res, const struct catalog *cat)
 		char key[80];
 
 		group_of(js(c, "name"), g, sizeof(g));
-		textf(key, sizeof(key), " %s ", g);
+		text_fmt(key, sizeof(key), " %s ", g);
 		if (strstr(seen, key) || strlen(seen) + strlen(key) >= sizeof(seen))
 			continue;
 		strcat(seen, g);
@@ -871,7 +873,7 @@ static int write_summary(const char *out, json_t *res)
 	FILE *fp;
 	int bad = 0;
 
-	textf(path, sizeof(path), "%s/summary.md", out);
+	text_fmt(path, sizeof(path), "%s/summary.md", out);
 	fp = fopen(path, "w");
 	if (!fp)
 		return -1;
@@ -895,7 +897,7 @@ static int write_summary(const char *out, json_t *res)
 		if (!bad++)
 			fputs("| case | verdict | reason |\n|---|---|---|\n", fp);
 		/* a table cell: no pipe, no newline */
-		textf(reason, sizeof(reason), "%s", js(c, "reason"));
+		text_fmt(reason, sizeof(reason), "%s", js(c, "reason"));
 		for (char *p = reason; *p; p++)
 			if (*p == '|' || *p == '\n' || *p == '`')
 				*p = ' ';
@@ -914,20 +916,20 @@ int report_write(const char *out, const char *top, char *err, size_t errsz)
 	json_t *res;
 	int rc;
 
-	textf(path, sizeof(path), "%s/results.json", out);
+	text_fmt(path, sizeof(path), "%s/results.json", out);
 	res = load_json(path);
 	if (!res) {
-		textf(err, errsz, "cannot read %s", path);
+		text_fmt(err, errsz, "cannot read %s", path);
 		return -1;
 	}
 	if (catalog_load(&cat, top, out)) {
-		textf(err, errsz, "cannot read %s/conformance/rules.tsv", top);
+		text_fmt(err, errsz, "cannot read %s/conformance/rules.tsv", top);
 		json_decref(res);
 		return -1;
 	}
 	rc = write_index(out, res, &cat) || write_summary(out, res);
 	if (rc)
-		textf(err, errsz, "cannot write the report in %s", out);
+		text_fmt(err, errsz, "cannot write the report in %s", out);
 	for (size_t i = 0; i < cat.n; i++)
 		free(cat.v[i].summary);
 	free(cat.v);
@@ -978,18 +980,18 @@ int report_compare(const char *const *dirs, size_t n, const char *file,
 	int differ = -1;
 
 	if (n < 2 || n > SSTCK_MAX_COMPARE) {
-		textf(err, errsz, "compare takes 2 to %d runs", SSTCK_MAX_COMPARE);
+		text_fmt(err, errsz, "compare takes 2 to %d runs", SSTCK_MAX_COMPARE);
 		return -1;
 	}
 	for (size_t k = 0; k < n; k++) {
-		textf(p, sizeof(p), "%s/results.json", dirs[k]);
+		text_fmt(p, sizeof(p), "%s/results.json", dirs[k]);
 		if (!(r[k] = load_json(p))) {
-			textf(err, errsz, "cannot read %s", p);
+			text_fmt(err, errsz, "cannot read %s", p);
 			goto out;
 		}
 	}
 	if (!(fp = fopen(file, "w"))) {
-		textf(err, errsz, "cannot write %s", file);
+		text_fmt(err, errsz, "cannot write %s", file);
 		goto out;
 	}
 	differ = 0;
@@ -1070,7 +1072,7 @@ int report_compare(const char *const *dirs, size_t n, const char *file,
 	json_decref(seen);
 	fprintf(fp, "</table>\n<p id=\"differ\">%d cases differ.</p></body></html>\n", differ);
 	if (fclose(fp)) {
-		textf(err, errsz, "cannot write %s", file);
+		text_fmt(err, errsz, "cannot write %s", file);
 		differ = -1;
 	}
 out:

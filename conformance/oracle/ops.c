@@ -359,8 +359,8 @@ static void add_words(char *list, size_t sz, const char *words)
 	}
 }
 
-void ops_check(const struct oracle_case *c, const struct ops_msg *m, size_t nm,
-	       const char *dir, struct oracle_result *r)
+void oracle__ops_check(const struct oracle_case *c, const struct ops_msg *m, size_t nm,
+		       const char *dir, struct oracle_result *r)
 {
 	struct op *v = calloc(OPS_MAX, sizeof(*v));
 	size_t n = 0;

@@ -29,10 +29,9 @@
 
 #include "oracle.h"
 #include "oracle_ops.h"
-
-/* A JSON string of any text, bytes that are not UTF-8 replaced (the
- * harness's results.c): a target's garbage must not drop a ladder line. */
-json_t *json_text(const char *s);
+/* text_json: a JSON string of any text, bytes that are not UTF-8
+ * replaced: a target's garbage must not drop a ladder line */
+#include "text.h"
 
 /* The longest session id and X-SS-State value judged: a longer one is
  * not cut (two ids that differ only past the cut would be one session),
@@ -302,37 +301,16 @@ static int add_msg(struct run *R, int agent, int pos, double t, bool sent,
 static int read_log(struct run *R, int agent, const char *dir, char *err,
 		    size_t errsz)
 {
-	char path[1024], *text = NULL;
-	FILE *fp;
-	size_t len = 0, cap = 0;
+	char path[1024], *text;
+	size_t len = 0;
 	int pos = 0;
 
 	snprintf(path, sizeof(path), "%s/%s.msg.log", dir, R->c->agents[agent]);
-	fp = fopen(path, "rb");
-	if (!fp) {
+	text = text_file_read(path, &len);
+	if (!text) {
 		snprintf(err, errsz, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	for (;;) {
-		if (cap - len < 65536) {
-			char *p = realloc(text, cap + 262144);
-
-			if (!p) {
-				free(text);
-				fclose(fp);
-				return -1;
-			}
-			text = p;
-			cap += 262144;
-		}
-		size_t n = fread(text + len, 1, cap - len - 1, fp);
-
-		if (!n)
-			break;
-		len += n;
-	}
-	fclose(fp);
-	text[len] = '\0';
 	/* blocks: "---- DATE TIME\n<T> message sent|received ...:\n\n<message>" */
 	static const char sep[] = "----------------------------------------------- ";
 	char *p = strstr(text, sep);
@@ -689,7 +667,7 @@ static void apply(struct run *R, struct states *st, struct sess *S,
 			if (!mx->notes)
 				mx->notes = json_array();
 			json_array_append_new(mx->notes, json_pack("{s:o,s:s,s:s,s:s}",
-				"session", json_text(S->id), "from", row->state, "to", row->next,
+				"session", text_json(S->id), "from", row->state, "to", row->next,
 				"rule", row->rule));
 			/* back to INITIAL: the remote tag is forgotten
 			 * (SS-STATE-14, SS-STATE-31) */
@@ -1957,7 +1935,7 @@ static int check_ops(struct run *R, const char *dir, char *err, size_t errsz)
 		v[i] = (struct ops_msg){ R->v[i].m, R->v[i].agent_sent, R->v[i].direct,
 					 w[i], R->v[i].first };
 	}
-	ops_check(R->c, v, R->n, dir, R->r);
+	oracle__ops_check(R->c, v, R->n, dir, R->r);
 	free(v);
 	free(w);
 	return 0;
@@ -1970,18 +1948,18 @@ static void write_ladder(const struct run *R, const char *path)
 
 	for (size_t a = 0; a < R->c->nagents; a++)
 		json_array_append_new(agents, json_pack("{s:o,s:b}", "name",
-			json_text(R->c->agents[a]), "caller", R->c->caller[a]));
+			text_json(R->c->agents[a]), "caller", R->c->caller[a]));
 	for (size_t i = 0; i < R->n; i++) {
 		const struct msg *x = &R->v[i];
 		json_t *m;
 
 		where(R, x, w, sizeof(w));
 		m = json_pack("{s:f,s:o,s:b,s:b,s:o,s:o}", "t", x->t, "agent",
-			      json_text(R->c->agents[x->agent]), "sent", x->agent_sent,
-			      "direct", x->direct, "first", json_text(x->first),
-			      "where", json_text(w));
+			      text_json(R->c->agents[x->agent]), "sent", x->agent_sent,
+			      "direct", x->direct, "first", text_json(x->first),
+			      "where", text_json(w));
 		if (x->stamp[0])
-			json_object_set_new(m, "stamp", json_text(x->stamp));
+			json_object_set_new(m, "stamp", text_json(x->stamp));
 		if (x->notes)
 			json_object_set(m, "derived", x->notes);
 		json_array_append_new(msgs, m);

@@ -183,7 +183,7 @@ static void find_top(void)
 		*s = '\0';
 	}
 	/* an installed sstck: PREFIX/bin/sstck, its data in PREFIX/share */
-	textf(top, sizeof(top), "%s/../share/sessiontck", exedir);
+	text_fmt(top, sizeof(top), "%s/../share/sessiontck", exedir);
 	snprintf(p, sizeof(p), "%s/harness/targets", top);
 	if (is_dir(p))
 		return;
@@ -304,7 +304,7 @@ static int preflight(const struct target *t, char *why, size_t whysz)
 	socklen_t ml = sizeof(me);
 	char msg[1024], buf[2048];
 	int fd = socket(AF_INET, SOCK_DGRAM, 0), rc = -1;
-	long long start = now_ms(), next = start;
+	long long start = proc_now_ms(), next = start;
 	int tries = 0;
 
 	memset(&sa, 0, sizeof(sa));
@@ -329,16 +329,16 @@ static int preflight(const struct target *t, char *why, size_t whysz)
 		 t->host, t->port, ntohs(me.sin_port), (long)getpid(), nth,
 		 ntohs(me.sin_port), (long)getpid(), nth, t->host, t->port,
 		 (long)getpid(), nth);
-	while (now_ms() - start < 3000) {
+	while (proc_now_ms() - start < 3000) {
 		struct pollfd p = { fd, POLLIN, 0 };
 
-		if (now_ms() >= next && tries < 4) {
+		if (proc_now_ms() >= next && tries < 4) {
 			if (send(fd, msg, strlen(msg), 0) < 0 && errno == ECONNREFUSED) {
 				snprintf(why, whysz, "nothing listens at %s:%d (connection refused)",
 					 t->host, t->port);
 				goto out;
 			}
-			next = now_ms() + (500 << tries++);
+			next = proc_now_ms() + (500 << tries++);
 		}
 		if (poll(&p, 1, 100) > 0) {
 			ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
@@ -376,13 +376,13 @@ static int http_preflight(const char *base, char *why, size_t whysz)
 	char host[64] = "", req[600], buf[256];
 	const char *p = base + strlen("http://"), *path;
 	int port = 0, fd, rc = -1;
-	long long end = now_ms() + 3000;
+	long long end = proc_now_ms() + 3000;
 	size_t got = 0;
 
 	path = strchr(p, '/');
 	if (sscanf(p, "%63[^:]:%d", host, &port) != 2 || port < 1 || port > 65535 ||
 	    strcmp(host, "127.0.0.1")) {
-		textf(why, whysz, "--http-base %s: expected http://127.0.0.1:PORT/CONTEXT", base);
+		text_fmt(why, whysz, "--http-base %s: expected http://127.0.0.1:PORT/CONTEXT", base);
 		return -1;
 	}
 	memset(&sa, 0, sizeof(sa));
@@ -391,16 +391,16 @@ static int http_preflight(const char *base, char *why, size_t whysz)
 	inet_pton(AF_INET, host, &sa.sin_addr);
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		textf(why, whysz, "nothing listens at %s:%d (%s)", host, port, strerror(errno));
+		text_fmt(why, whysz, "nothing listens at %s:%d (%s)", host, port, strerror(errno));
 		goto out;
 	}
 	snprintf(req, sizeof(req), "GET %s/session HTTP/1.0\r\nHost: %s:%d\r\n\r\n",
 		 path ? path : "", host, port);
 	if (send(fd, req, strlen(req), MSG_NOSIGNAL) < 0) {
-		textf(why, whysz, "cannot send to %s:%d: %s", host, port, strerror(errno));
+		text_fmt(why, whysz, "cannot send to %s:%d: %s", host, port, strerror(errno));
 		goto out;
 	}
-	while (got < 12 && now_ms() < end) {
+	while (got < 12 && proc_now_ms() < end) {
 		struct pollfd pf = { fd, POLLIN, 0 };
 		ssize_t n;
 
@@ -415,11 +415,11 @@ static int http_preflight(const char *base, char *why, size_t whysz)
 	if (got >= 12 && !strncmp(buf, "HTTP/1.", 7) && !strncmp(buf + 9, "200", 3))
 		rc = 0;
 	else if (got >= 12 && !strncmp(buf, "HTTP/1.", 7))
-		textf(why, whysz, "GET %s/session answered \"%.*s\", not 200: is the "
+		text_fmt(why, whysz, "GET %s/session answered \"%.*s\", not 200: is the "
 			 "probe's context %s?", base, (int)strcspn(buf, "\r\n"), buf,
 			 path ? path : "/");
 	else
-		textf(why, whysz, "GET %s/session: no HTTP answer in 3 s", base);
+		text_fmt(why, whysz, "GET %s/session: no HTTP answer in 3 s", base);
 out:
 	if (fd >= 0)
 		close(fd);
@@ -451,10 +451,10 @@ static void finish_rules(struct case_result *r, const struct ruleset *rs,
 	/* a scenario's X-SS-State expectation that failed is a value the
 	 * oracle re-read and judged too: its findings say which rule */
 	for (size_t i = 0; by_oracle && i < r->j.nchecks; i++)
-		if ((r->j.checks[i].outcome == O_FAILED ||
-		     r->j.checks[i].outcome == O_ERROR) &&
+		if ((r->j.checks[i].outcome == V_FAILED ||
+		     r->j.checks[i].outcome == V_ERROR) &&
 		    strcmp(r->j.checks[i].name, "oracle") &&
-		    !(r->j.checks[i].outcome == O_FAILED &&
+		    !(r->j.checks[i].outcome == V_FAILED &&
 		      !strncmp(r->j.checks[i].name, "X-SS-State", 10)))
 			by_oracle = false;
 	for (size_t i = 0; by_oracle && i < r->f.oracle.n; i++) {
@@ -464,8 +464,8 @@ static void finish_rules(struct case_result *r, const struct ruleset *rs,
 			listed |= !strcmp(r->m.rules[k], r->f.oracle.f[i].rule);
 		if (!listed && r->m.nrules < SSTCK_MAX_RULES &&
 		    rules_find(rs, r->f.oracle.f[i].rule))
-			textf(r->m.rules[r->m.nrules++], sizeof(r->m.rules[0]), "%s",
-			      r->f.oracle.f[i].rule);
+			text_fmt(r->m.rules[r->m.nrules++], sizeof(r->m.rules[0]), "%s",
+				 r->f.oracle.f[i].rule);
 	}
 	for (size_t k = 0; k < r->m.nrules; k++) {
 		const struct rule *ru = rules_find(rs, r->m.rules[k]);
@@ -483,8 +483,8 @@ static void finish_rules(struct case_result *r, const struct ruleset *rs,
 		    oracle_word_in(r->f.oracle.op_unobs_rules, r->m.rules[k]) &&
 		    !oracle_word_in(r->f.oracle.op_judged_rules, r->m.rules[k]))
 			v = V_NOTOBS;
-		r->rule_v[k] = rule_verdict(v, ru ? ru->obs : OBS_STATE,
-					    t->state_header);
+		r->rule_v[k] = judge_rule_verdict(v, ru ? ru->obs : OBS_STATE,
+						  t->state_header);
 		any |= r->rule_v[k] != V_NOTOBS;
 	}
 	/* a case none of whose rules the target can show passes nothing */
@@ -538,7 +538,7 @@ static int exclusions_load(struct exclusions *x, const char *path, char *err,
 	int no = 0;
 
 	if (!fp) {
-		textf(err, errsz, "--exclude %s: %s", path, strerror(errno));
+		text_fmt(err, errsz, "--exclude %s: %s", path, strerror(errno));
 		return -1;
 	}
 	while (fgets(line, sizeof(line), fp)) {
@@ -553,8 +553,8 @@ static int exclusions_load(struct exclusions *x, const char *path, char *err,
 		p += strcspn(p, " \t");
 		why = p + strspn(p, " \t");
 		if (!*p || !*why || p - g >= 128) {
-			textf(err, errsz, "%s:%d: expected a case (or glob) and the reason "
-			      "it is excluded", path, no);
+			text_fmt(err, errsz, "%s:%d: expected a case (or glob) and the reason "
+				 "it is excluded", path, no);
 			fclose(fp);
 			return -1;
 		}
@@ -563,13 +563,13 @@ static int exclusions_load(struct exclusions *x, const char *path, char *err,
 
 		if (!v) {
 			fclose(fp);
-			textf(err, errsz, "out of memory");
+			text_fmt(err, errsz, "out of memory");
 			return -1;
 		}
 		x->v = v;
-		textf(x->v[x->n].glob, sizeof(x->v[0].glob), "%s", g);
-		textf(x->v[x->n].why, sizeof(x->v[0].why), "excluded by %s:%d: %s",
-		      path, no, why);
+		text_fmt(x->v[x->n].glob, sizeof(x->v[0].glob), "%s", g);
+		text_fmt(x->v[x->n].why, sizeof(x->v[0].why), "excluded by %s:%d: %s",
+			 path, no, why);
 		x->n++;
 	}
 	fclose(fp);
@@ -638,7 +638,7 @@ static int cmd_run(int argc, char **argv)
 	struct case_result *res;
 	struct slot *slots;
 	size_t n = 0, next = 0, done = 0, running = 0;
-	long long t0 = now_ms();
+	long long t0 = proc_now_ms();
 	long count[SSTCK_NVERDICTS] = { 0 };
 
 	snprintf(scen, sizeof(scen), "%s/scenarios", top);
@@ -781,11 +781,11 @@ static int cmd_run(int argc, char **argv)
 			}
 			/* --repeat: each run of a case a result of its own */
 			if (repeat > 1)
-				textf(r->m.name, sizeof(r->m.name), "%s#%d", names[i], k + 1);
+				text_fmt(r->m.name, sizeof(r->m.name), "%s#%d", names[i], k + 1);
 			else
-				textf(r->m.name, sizeof(r->m.name), "%s", names[i]);
+				text_fmt(r->m.name, sizeof(r->m.name), "%s", names[i]);
 			if ((why = exclusions_match(&ex, names[i])))
-				textf(r->excluded, sizeof(r->excluded), "%s", why);
+				text_fmt(r->excluded, sizeof(r->excluded), "%s", why);
 			r->seconds = -1;
 			n++;
 		}
@@ -810,11 +810,11 @@ static int cmd_run(int argc, char **argv)
 	if (t.kind == TARGET_KIT) {
 		char logdir[PATH_MAX + 16];
 
-		textf(logdir, sizeof(logdir), "%s/target", outabs);
+		text_fmt(logdir, sizeof(logdir), "%s/target", outabs);
 		err[0] = '\0';
 		if (mkdirs(logdir) || kit_start(&t, top, probe, logdir, err, sizeof(err))) {
 			if (!err[0])
-				textf(err, sizeof(err), "cannot create %s", logdir);
+				text_fmt(err, sizeof(err), "cannot create %s", logdir);
 			fprintf(stderr, "sstck: %s\n", err);
 			run_free(&rs, res, slots, jobs);
 			return 2;
@@ -828,7 +828,7 @@ static int cmd_run(int argc, char **argv)
 
 	if (!preflight_err[0] && target_shared(&t) && t.http_base[0] &&
 	    http_preflight(t.http_base, perr, sizeof(perr)))
-		textf(http_err, sizeof(http_err), "target %s's HTTP side: %s", t.name, perr);
+		text_fmt(http_err, sizeof(http_err), "target %s's HTTP side: %s", t.name, perr);
 
 	struct run_opts o = { top, rpath, sipp, &t, timeout_s, verbose };
 	struct sigaction sa;
@@ -859,20 +859,20 @@ static int cmd_run(int argc, char **argv)
 					s = &slots[k];
 			if (r->excluded[0]) {          /* the user's exclusion: not run */
 				memset(&r->f, 0, sizeof(r->f));
-				textf(r->f.na_reason, sizeof(r->f.na_reason), "%s", r->excluded);
-				judge(&r->f, &r->j);
+				text_fmt(r->f.na_reason, sizeof(r->f.na_reason), "%s", r->excluded);
+				judge_facts(&r->f, &r->j);
 				r->seconds = 0;
 				finish_rules(r, &rs, &t);
 				next++;
 				done++;
 				continue;
 			}
-			textf(r->out, sizeof(r->out), "%s/cases/%s", outabs, r->m.name);
+			text_fmt(r->out, sizeof(r->out), "%s/cases/%s", outabs, r->m.name);
 			nftw(r->out, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 			if (mkdirs(r->out) || pipe2(pfd, O_CLOEXEC)) {
-				textf(r->f.setup_error, sizeof(r->f.setup_error),
-				      "cannot create %s: %s", r->out, strerror(errno));
-				judge(&r->f, &r->j);
+				text_fmt(r->f.setup_error, sizeof(r->f.setup_error),
+					 "cannot create %s: %s", r->out, strerror(errno));
+				judge_facts(&r->f, &r->j);
 				r->seconds = 0;
 				next++;
 				done++;
@@ -881,7 +881,7 @@ static int cmd_run(int argc, char **argv)
 			s->idx = next++;
 			s->got = 0;
 			s->fd = pfd[0];
-			s->started = now_ms();
+			s->started = proc_now_ms();
 			s->deadline = s->started + (long long)timeout_s * 1000 + 20000;
 			s->pid = fork();
 			if (s->pid == 0) {
@@ -889,7 +889,7 @@ static int cmd_run(int argc, char **argv)
 				const char *e = NULL;
 
 				close(pfd[0]);
-				port_block((unsigned)s->idx);
+				proc_port_block((unsigned)s->idx);
 				setpgid(0, 0);
 				prctl(PR_SET_PDEATHSIG, SIGKILL);
 				signal(SIGINT, SIG_DFL);
@@ -901,8 +901,8 @@ static int cmd_run(int argc, char **argv)
 					e = http_err;
 				else if (!r->loaded)
 					e = r->j.reason;
-				run_case(&o, r->loaded ? &r->m : &out.m, e, r->out,
-					 &out.f, &out.j);
+				runner_run_case(&o, r->loaded ? &r->m : &out.m, e, r->out,
+						&out.f, &out.j);
 				const char *p = (const char *)&out;
 				size_t left = sizeof(out);
 
@@ -925,7 +925,7 @@ static int cmd_run(int argc, char **argv)
 				s->pid = 0;
 				snprintf(r->f.setup_error, sizeof(r->f.setup_error),
 					 "fork: %s", strerror(errno));
-				judge(&r->f, &r->j);
+				judge_facts(&r->f, &r->j);
 				r->seconds = 0;
 				done++;
 				continue;
@@ -943,7 +943,7 @@ static int cmd_run(int argc, char **argv)
 			/* interrupted before starting the rest */
 			for (; next < n; next++, done++) {
 				res[next].f.interrupted = true;
-				judge(&res[next].f, &res[next].j);
+				judge_facts(&res[next].f, &res[next].j);
 				res[next].seconds = 0;
 			}
 			break;
@@ -987,7 +987,7 @@ static int cmd_run(int argc, char **argv)
 				}
 				s->got += (size_t)got;
 			}
-			if (!ended && !interrupted && now_ms() < s->deadline)
+			if (!ended && !interrupted && proc_now_ms() < s->deadline)
 				continue;
 			if (!ended || s->got != sizeof(struct case_result)) {
 				memset(&r->f, 0, sizeof(r->f));
@@ -995,10 +995,10 @@ static int cmd_run(int argc, char **argv)
 					r->f.interrupted = true;
 				else
 					snprintf(r->f.setup_error, sizeof(r->f.setup_error),
-						 now_ms() >= s->deadline ?
+						 proc_now_ms() >= s->deadline ?
 						 "the case did not end %d s after its timeout: killed" :
 						 "the case's runner died", 20);
-				judge(&r->f, &r->j);
+				judge_facts(&r->f, &r->j);
 			}
 			proc_kill_group(s->pid);
 			waitpid(s->pid, NULL, 0);
@@ -1007,7 +1007,7 @@ static int cmd_run(int argc, char **argv)
 			s->pid = 0;
 			running--;
 			done++;
-			r->seconds = (double)(now_ms() - s->started) / 1000.0;
+			r->seconds = (double)(proc_now_ms() - s->started) / 1000.0;
 			finish_rules(r, &rs, &t);
 			/* a target of the whole run that no longer answers:
 			 * every case not yet started is an error at once, not a
@@ -1015,18 +1015,18 @@ static int cmd_run(int argc, char **argv)
 			if (r->j.verdict != V_PASSED && target_shared(&t) &&
 			    !preflight_err[0] && next < n) {
 				if (t.kind == TARGET_KIT && !kit_running())
-					textf(preflight_err, sizeof(preflight_err),
-					      "target %s exited during the run (see its log "
-					      "in %s/target/)", t.name, outdir);
+					text_fmt(preflight_err, sizeof(preflight_err),
+						 "target %s exited during the run (see its log "
+						 "in %s/target/)", t.name, outdir);
 				else if (preflight(&t, perr, sizeof(perr)))
-					textf(preflight_err, sizeof(preflight_err), "target "
-					      "%s stopped answering during the run: %s",
-					      t.name, perr);
+					text_fmt(preflight_err, sizeof(preflight_err), "target "
+						 "%s stopped answering during the run: %s",
+						 t.name, perr);
 				if (preflight_err[0]) {
 					/* the case it died in is no verdict either */
 					r->j.verdict = V_ERROR;
-					textf(r->j.reason, sizeof(r->j.reason), "%s (during "
-					      "this case)", preflight_err);
+					text_fmt(r->j.reason, sizeof(r->j.reason), "%s (during "
+						 "this case)", preflight_err);
 					finish_rules(r, &rs, &t);
 					if (!quiet)
 						printf("sstck: %s\n", preflight_err);
@@ -1036,7 +1036,7 @@ static int cmd_run(int argc, char **argv)
 				if (tty)
 					fprintf(stderr, "\r\033[K");
 				printf("[%2zu/%zu] %-14s %s (%.1f s)%s%s\n", done, n,
-				       case_verdict_word(r), r->m.name, r->seconds,
+				       results_verdict_word(r), r->m.name, r->seconds,
 				       r->j.verdict == V_PASSED ? "" : ": ",
 				       r->j.verdict == V_PASSED ? "" : r->j.reason);
 				fflush(stdout);
@@ -1052,7 +1052,7 @@ static int cmd_run(int argc, char **argv)
 			finish_rules(&res[i], &rs, &t);
 		count[res[i].j.verdict]++;
 	}
-	double secs = (double)(now_ms() - t0) / 1000.0;
+	double secs = (double)(proc_now_ms() - t0) / 1000.0;
 
 	printf("\n");
 	results_table(stdout, res, n);
@@ -1292,7 +1292,7 @@ static int check_one(const char *dir, size_t *nfind)
 			return -1;
 		}
 	}
-	run_oracle(top, &m, dir, o);
+	runner_run_oracle(top, &m, dir, o);
 	if (!o->ran) {
 		printf("%s: ERROR %s\n", dir, o->error);
 		free(o);

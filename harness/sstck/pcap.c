@@ -450,8 +450,8 @@ int pcap_case(const char *dir, const struct pcap_agent *agents, size_t n,
 	memset(&w, 0, sizeof(w));
 	memset(st, 0, sizeof(*st));
 	err[0] = '\0';
-	textf(path, sizeof(path), "%s/case.pcap", dir);
-	textf(tmpf, sizeof(tmpf), "%s/case.pcap.part", dir);
+	text_fmt(path, sizeof(path), "%s/case.pcap", dir);
+	text_fmt(tmpf, sizeof(tmpf), "%s/case.pcap.part", dir);
 	(void)unlink(path);
 	if (n > SSTCK_MAX_AGENTS)
 		n = SSTCK_MAX_AGENTS;
@@ -459,15 +459,15 @@ int pcap_case(const char *dir, const struct pcap_agent *agents, size_t n,
 		char log[1024];
 		size_t len;
 
-		textf(log, sizeof(log), "%s/%s.msg.log", dir, agents[a].name);
-		texts[a] = file_read(log, &len);
+		text_fmt(log, sizeof(log), "%s/%s.msg.log", dir, agents[a].name);
+		texts[a] = text_file_read(log, &len);
 		if (!texts[a]) {
 			st->missing++;
 			continue;
 		}
 		st->logs++;
 		if (read_log(&w, a, texts[a], len, st)) {
-			textf(err, errsz, "out of memory");
+			text_fmt(err, errsz, "out of memory");
 			goto out;
 		}
 	}
@@ -493,11 +493,11 @@ int pcap_case(const char *dir, const struct pcap_agent *agents, size_t n,
 	buf = malloc(14 + 20 + 20 + 65535);
 	pd = pcap_open_dead(DLT_EN10MB, 262144);
 	if (!buf || !pd) {
-		textf(err, errsz, "out of memory");
+		text_fmt(err, errsz, "out of memory");
 		goto out;
 	}
 	if (!(dump = pcap_dump_open(pd, tmpf))) {
-		textf(err, errsz, "%s: %s", tmpf, pcap_geterr(pd));
+		text_fmt(err, errsz, "%s: %s", tmpf, pcap_geterr(pd));
 		goto out;
 	}
 	for (size_t i = 0; i < w.n; i++) {
@@ -522,7 +522,7 @@ int pcap_case(const char *dir, const struct pcap_agent *agents, size_t n,
 			dport = aport[x->agent];
 		}
 		if (!(len = frame(&w, buf, x, sip, sport, dip, dport))) {
-			textf(err, errsz, "out of memory");
+			text_fmt(err, errsz, "out of memory");
 			goto out;
 		}
 		memset(&h, 0, sizeof(h));
@@ -533,13 +533,13 @@ int pcap_case(const char *dir, const struct pcap_agent *agents, size_t n,
 		st->packets++;
 	}
 	if (pcap_dump_flush(dump)) {
-		textf(err, errsz, "%s: %s", tmpf, strerror(errno));
+		text_fmt(err, errsz, "%s: %s", tmpf, strerror(errno));
 		goto out;
 	}
 	pcap_dump_close(dump);
 	dump = NULL;
 	if (rename(tmpf, path)) {
-		textf(err, errsz, "%s: %s", path, strerror(errno));
+		text_fmt(err, errsz, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	rc = 0;

@@ -21,7 +21,7 @@
 
 #include "sstck.h"
 
-long long now_ms(void)
+long long proc_now_ms(void)
 {
 	struct timespec ts;
 
@@ -78,7 +78,7 @@ static void port_range(void)
 	}
 }
 
-void port_block(unsigned slot)
+void proc_port_block(unsigned slot)
 {
 	static unsigned base;
 
@@ -88,13 +88,13 @@ void port_block(unsigned slot)
 	next_port = port_lo + (int)((base + slot * 32u) % (unsigned)(port_hi - port_lo));
 }
 
-int port_alloc(void)
+int proc_port_alloc(void)
 {
 	static unsigned char given[65536 / 8];
 	int lo, hi;
 
 	if (!next_port)
-		port_block(0);
+		proc_port_block(0);
 	lo = port_lo;
 	hi = port_hi;
 	for (int tries = 0; tries < 2000; tries++) {
@@ -147,7 +147,7 @@ static bool scan(const char *file, int port, bool tcp)
 	return found;
 }
 
-bool port_listening(int port, bool tcp)
+bool proc_port_listening(int port, bool tcp)
 {
 	if (tcp)
 		return scan("/proc/net/tcp", port, true) ||
@@ -202,7 +202,7 @@ int proc_wait(pid_t pid, long long deadline_ms)
 			return code(status);
 		if (r < 0 && errno != EINTR)
 			return -1;
-		if (now_ms() >= deadline_ms)
+		if (proc_now_ms() >= deadline_ms)
 			return -1;
 		usleep(10000);
 	}
@@ -215,10 +215,10 @@ int proc_stop(pid_t pid, int grace_ms)
 	if (pid <= 0)
 		return -1;
 	kill(pid, SIGTERM);
-	rc = proc_wait(pid, now_ms() + grace_ms);
+	rc = proc_wait(pid, proc_now_ms() + grace_ms);
 	if (rc == -1) {
 		kill(pid, SIGKILL);
-		rc = proc_wait(pid, now_ms() + 2000);
+		rc = proc_wait(pid, proc_now_ms() + 2000);
 		if (rc == -1)
 			return -1;
 		return 128 + SIGKILL;

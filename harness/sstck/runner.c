@@ -25,7 +25,7 @@ static bool wait_file(const char *path, pid_t pid, long long deadline)
 {
 	struct stat st;
 
-	while (now_ms() < deadline) {
+	while (proc_now_ms() < deadline) {
 		if (!stat(path, &st) && st.st_size > 0)
 			return true;
 		if (proc_wait(pid, 0) != -1)
@@ -37,8 +37,8 @@ static bool wait_file(const char *path, pid_t pid, long long deadline)
 
 static bool wait_listen(int port, bool tcp, pid_t pid, long long deadline)
 {
-	while (now_ms() < deadline) {
-		if (port_listening(port, tcp))
+	while (proc_now_ms() < deadline) {
+		if (proc_port_listening(port, tcp))
 			return true;
 		if (proc_wait(pid, 0) != -1)
 			return false;
@@ -142,16 +142,16 @@ static pid_t start_target(const struct run_opts *o, const struct manifest *m,
 	const struct target *t = o->target;
 	char path[1024], logf[1024], argbuf[SSTCK_TEXT], why[SSTCK_TEXT];
 	char *argv[MAX_ARGV];
-	long long deadline = now_ms() + 5000;
+	long long deadline = proc_now_ms() + 5000;
 	int n = 0;
 	pid_t pid;
 
-	textf(logf, sizeof(logf), "%s/target.log", outdir);
+	text_fmt(logf, sizeof(logf), "%s/target.log", outdir);
 	if (t->kind == TARGET_REF) {
 		char portf[1024], tracef[1024], httpf[1024];
 
-		textf(portf, sizeof(portf), "%s/ref.port", outdir);
-		textf(tracef, sizeof(tracef), "%s/trace.jsonl", outdir);
+		text_fmt(portf, sizeof(portf), "%s/ref.port", outdir);
+		text_fmt(tracef, sizeof(tracef), "%s/trace.jsonl", outdir);
 		argv[n++] = (char *)o->ref_bin;
 		argv[n++] = "--port";
 		argv[n++] = "0";
@@ -166,19 +166,19 @@ static pid_t start_target(const struct run_opts *o, const struct manifest *m,
 		if (o->verbose)
 			argv[n++] = "-v";
 		if (m->nhttp) {
-			textf(httpf, sizeof(httpf), "%s/http.port", outdir);
+			text_fmt(httpf, sizeof(httpf), "%s/http.port", outdir);
 			argv[n++] = "--http";
 			argv[n++] = "127.0.0.1:0";
 			argv[n++] = "--http-port-file";
 			argv[n++] = httpf;
 		}
-		textf(argbuf, sizeof(argbuf), "%s%s%s", t->ref_args,
-		      t->ref_args[0] ? " " : "", args);
+		text_fmt(argbuf, sizeof(argbuf), "%s%s%s", t->ref_args,
+			 t->ref_args[0] ? " " : "", args);
 		split(argbuf, argv, &n);
 		pid = proc_spawn(argv, logf, NULL);
 		if (pid < 0 || !wait_file(portf, pid, deadline)) {
 			first_line(logf, why, sizeof(why));
-			textf(f->setup_error, sizeof(f->setup_error),
+			text_fmt(f->setup_error, sizeof(f->setup_error),
 				 "sstck-ref did not start: %s", why[0] ? why : "no port file");
 			if (pid > 0)
 				proc_stop(pid, 1000);
@@ -199,13 +199,13 @@ static pid_t start_target(const struct run_opts *o, const struct manifest *m,
 	for (size_t i = 0; i < t->napps; i++)
 		if (!strcmp(t->apps[i].name, m->app))
 			a = &t->apps[i];
-	textf(path, sizeof(path), "%s/harness/%s", o->top, a ? a->config : "");
+	text_fmt(path, sizeof(path), "%s/harness/%s", o->top, a ? a->config : "");
 	FILE *fp = fopen(path, "r");
 	char tmpl[65536], cfgf[1024], *cfg;
 	size_t len;
 
 	if (!a || !fp) {
-		textf(f->setup_error, sizeof(f->setup_error), "%s: %s", path,
+		text_fmt(f->setup_error, sizeof(f->setup_error), "%s: %s", path,
 			 strerror(errno));
 		if (fp)
 			fclose(fp);
@@ -214,12 +214,12 @@ static pid_t start_target(const struct run_opts *o, const struct manifest *m,
 	len = fread(tmpl, 1, sizeof(tmpl) - 1, fp);
 	fclose(fp);
 	tmpl[len] = '\0';
-	*port = port_alloc();
+	*port = proc_port_alloc();
 	cfg = target_kamailio_config(tmpl, *port, args, why, sizeof(why));
-	textf(cfgf, sizeof(cfgf), "%s/kamailio.cfg", outdir);
+	text_fmt(cfgf, sizeof(cfgf), "%s/kamailio.cfg", outdir);
 	fp = cfg ? fopen(cfgf, "w") : NULL;
 	if (!fp) {
-		textf(f->setup_error, sizeof(f->setup_error), "%s: %s", path,
+		text_fmt(f->setup_error, sizeof(f->setup_error), "%s: %s", path,
 			 cfg ? strerror(errno) : why);
 		free(cfg);
 		return -1;
@@ -238,7 +238,7 @@ static pid_t start_target(const struct run_opts *o, const struct manifest *m,
 	pid = proc_spawn(argv, logf, NULL);
 	if (pid < 0 || !wait_listen(*port, false, pid, deadline)) {
 		sipp_first_error(logf, why, sizeof(why));
-		textf(f->setup_error, sizeof(f->setup_error),
+		text_fmt(f->setup_error, sizeof(f->setup_error),
 			 "kamailio did not listen on 127.0.0.1:%d: %s", *port,
 			 why[0] ? why : "no output (see target.log)");
 		if (pid > 0)
@@ -268,8 +268,8 @@ static void wait_agents(const struct manifest *m, struct facts *f,
 		left += apid[i] > 0;
 	for (size_t i = 0; i < f->nhttp; i++)
 		if (f->http[i].ran && !f->http[i].ok && !who[0]) {
-			textf(who, sizeof(who), "http %s", f->http[i].name);
-			end = now_ms() + CASE_GRACE_MS;
+			text_fmt(who, sizeof(who), "http %s", f->http[i].name);
+			end = proc_now_ms() + CASE_GRACE_MS;
 		}
 	while (left) {
 		bool moved = false;
@@ -284,12 +284,12 @@ static void wait_agents(const struct manifest *m, struct facts *f,
 			left--;
 			moved = true;
 			if (rc != 0 && !who[0]) {
-				textf(who, sizeof(who), "agent %s", f->agents[i].name);
-				if (now_ms() + CASE_GRACE_MS < end)
-					end = now_ms() + CASE_GRACE_MS;
+				text_fmt(who, sizeof(who), "agent %s", f->agents[i].name);
+				if (proc_now_ms() + CASE_GRACE_MS < end)
+					end = proc_now_ms() + CASE_GRACE_MS;
 			}
 		}
-		if (!left || now_ms() >= end)
+		if (!left || proc_now_ms() >= end)
 			break;
 		if (!moved)
 			usleep(10000);
@@ -300,14 +300,14 @@ static void wait_agents(const struct manifest *m, struct facts *f,
 		proc_stop(apid[i], 500);
 		f->agents[i].exit = -1;
 		if (who[0])
-			textf(f->agents[i].cut, sizeof(f->agents[i].cut), "%s", who);
+			text_fmt(f->agents[i].cut, sizeof(f->agents[i].cut), "%s", who);
 		else
 			f->timed_out = true;
 	}
 }
 
-void run_oracle(const char *top, const struct manifest *m, const char *dir,
-		struct oracle_facts *o)
+void runner_run_oracle(const char *top, const struct manifest *m, const char *dir,
+		       struct oracle_facts *o)
 {
 	struct oracle_case c;
 	struct oracle_result *r = calloc(1, sizeof(*r));
@@ -316,7 +316,7 @@ void run_oracle(const char *top, const struct manifest *m, const char *dir,
 
 	memset(o, 0, sizeof(*o));
 	if (!r) {
-		textf(o->error, sizeof(o->error), "out of memory");
+		text_fmt(o->error, sizeof(o->error), "out of memory");
 		return;
 	}
 	memset(&c, 0, sizeof(c));
@@ -328,14 +328,14 @@ void run_oracle(const char *top, const struct manifest *m, const char *dir,
 	}
 	c.nagents = m->nagents < 8 ? m->nagents : 8;
 	/* the target's sides of the CF options, as the run wrote them */
-	textf(table, sizeof(table), "%s/target.cf", dir);
-	cf = file_read(table, NULL);
+	text_fmt(table, sizeof(table), "%s/target.cf", dir);
+	cf = text_file_read(table, NULL);
 	if (cf)
 		cf[strcspn(cf, "\n")] = '\0';
 	c.cf = cf;
 	/* operations, unless the target shows no session state (it runs none:
 	 * their rules are not observable there) */
-	textf(ladder, sizeof(ladder), "%s/target.nostate", dir);
+	text_fmt(ladder, sizeof(ladder), "%s/target.nostate", dir);
 	if (access(ladder, F_OK)) {
 		for (size_t i = 0; i < m->nops; i++)
 			ex[i] = m->op_expect[i];
@@ -343,9 +343,9 @@ void run_oracle(const char *top, const struct manifest *m, const char *dir,
 		c.op_n = m->op_n;
 		c.op_expect = ex;
 	}
-	textf(ladder, sizeof(ladder), "%s/ladder.json", dir);
+	text_fmt(ladder, sizeof(ladder), "%s/ladder.json", dir);
 	c.ladder = ladder;
-	textf(table, sizeof(table), "%s/conformance/oracle/state-table.tsv", top);
+	text_fmt(table, sizeof(table), "%s/conformance/oracle/state-table.tsv", top);
 	if (oracle_judge(dir, &c, table, r, o->error, sizeof(o->error))) {
 		free(r);
 		free(cf);
@@ -355,9 +355,9 @@ void run_oracle(const char *top, const struct manifest *m, const char *dir,
 	o->ran = true;
 	o->n = r->n;
 	for (size_t i = 0; i < r->n && i < SSTCK_MAX_FINDINGS; i++) {
-		textf(o->f[i].rule, sizeof(o->f[i].rule), "%s", r->f[i].rule);
-		textf(o->f[i].where, sizeof(o->f[i].where), "%s", r->f[i].where);
-		textf(o->f[i].text, sizeof(o->f[i].text), "%s", r->f[i].text);
+		text_fmt(o->f[i].rule, sizeof(o->f[i].rule), "%s", r->f[i].rule);
+		text_fmt(o->f[i].where, sizeof(o->f[i].where), "%s", r->f[i].where);
+		text_fmt(o->f[i].text, sizeof(o->f[i].text), "%s", r->f[i].text);
 	}
 	o->messages = r->messages;
 	o->state_checks = r->state_checks;
@@ -365,16 +365,16 @@ void run_oracle(const char *top, const struct manifest *m, const char *dir,
 	o->wire_checks = r->wire_checks;
 	o->op_checks = r->op_checks;
 	o->op_unobs = r->op_unobs;
-	textf(o->op_unobs_rules, sizeof(o->op_unobs_rules), "%s", r->op_unobs_rules);
-	textf(o->op_judged_rules, sizeof(o->op_judged_rules), "%s", r->op_judged_rules);
+	text_fmt(o->op_unobs_rules, sizeof(o->op_unobs_rules), "%s", r->op_unobs_rules);
+	text_fmt(o->op_judged_rules, sizeof(o->op_judged_rules), "%s", r->op_judged_rules);
 	o->unparsed = r->unparsed;
-	textf(o->first_unparsed, sizeof(o->first_unparsed), "%s", r->first_unparsed);
+	text_fmt(o->first_unparsed, sizeof(o->first_unparsed), "%s", r->first_unparsed);
 	free(r);
 }
 
-void run_case(const struct run_opts *o, const struct manifest *m,
-	      const char *merr, const char *outdir, struct facts *f,
-	      struct judgement *j)
+void runner_run_case(const struct run_opts *o, const struct manifest *m,
+		     const char *merr, const char *outdir, struct facts *f,
+		     struct judgement *j)
 {
 	const struct target *t = o->target;
 	int ports[SSTCK_MAX_AGENTS + 1], tport = 0, callee = 0;
@@ -389,21 +389,21 @@ void run_case(const struct run_opts *o, const struct manifest *m,
 	f->trace = t->trace && t->kind == TARGET_REF;
 	f->target_exit = -1;
 	f->live_ss = f->derived = -1;
-	textf(f->target_desc, sizeof(f->target_desc), "%s", t->name);
+	text_fmt(f->target_desc, sizeof(f->target_desc), "%s", t->name);
 	if (merr) {
-		textf(f->setup_error, sizeof(f->setup_error), "%s", merr);
+		text_fmt(f->setup_error, sizeof(f->setup_error), "%s", merr);
 		goto judge;
 	}
 	if (!target_plays(t, m, why, sizeof(why))) {
-		textf(f->na_reason, sizeof(f->na_reason), "%s", why);
+		text_fmt(f->na_reason, sizeof(f->na_reason), "%s", why);
 		goto judge;
 	}
 	for (size_t i = 0; i < m->nagents; i++) {
-		ports[i] = port_alloc();
+		ports[i] = proc_port_alloc();
 		if (!strcmp(m->agents[i].name, "callee"))
 			callee = ports[i];
 		if (!ports[i]) {
-			textf(f->setup_error, sizeof(f->setup_error),
+			text_fmt(f->setup_error, sizeof(f->setup_error),
 				 "no free loopback port for agent %s", m->agents[i].name);
 			goto judge;
 		}
@@ -411,7 +411,7 @@ void run_case(const struct run_opts *o, const struct manifest *m,
 	/* scenarios call the callee [callee]; a case without one still needs
 	 * the keyword (its requests end at the target) */
 	if (!callee)
-		callee = port_alloc();
+		callee = proc_port_alloc();
 	expand_args(m, ports, args, sizeof(args));
 
 	/* the scenarios, as this target can run them */
@@ -420,11 +420,11 @@ void run_case(const struct run_opts *o, const struct manifest *m,
 		char src[1024], dst[1024];
 		int n;
 
-		textf(src, sizeof(src), "%s/%s", m->dir, a->scenario);
-		textf(dst, sizeof(dst), "%s/%s.xml", outdir, a->name);
+		text_fmt(src, sizeof(src), "%s/%s", m->dir, a->scenario);
+		text_fmt(dst, sizeof(dst), "%s/%s.xml", outdir, a->name);
 		n = sipp_scenario_copy(src, dst, t->state_header, why, sizeof(why));
 		if (n < 0) {
-			textf(f->setup_error, sizeof(f->setup_error), "%s", why);
+			text_fmt(f->setup_error, sizeof(f->setup_error), "%s", why);
 			goto judge;
 		}
 		f->agents[i].state_checks = n;
@@ -434,39 +434,39 @@ void run_case(const struct run_opts *o, const struct manifest *m,
 		if (t->app_header && a->role == ROLE_UAC) {
 			char line[SSTCK_TEXT + 64];
 
-			textf(line, sizeof(line), "X-SSTCK-App: %s%s%s", m->app,
-			      args[0] ? " " : "", args);
+			text_fmt(line, sizeof(line), "X-SSTCK-App: %s%s%s", m->app,
+				 args[0] ? " " : "", args);
 			if (sipp_add_header(dst, line)) {
-				textf(f->setup_error, sizeof(f->setup_error), "%s: no request "
-				      "to name the role in", dst);
+				text_fmt(f->setup_error, sizeof(f->setup_error), "%s: no request "
+					 "to name the role in", dst);
 				goto judge;
 			}
 		}
-		textf(f->agents[i].scenario, sizeof(f->agents[i].scenario), "%s/%s",
-		      m->name, a->scenario);
-		textf(f->agents[i].name, sizeof(f->agents[i].name), "%s", a->name);
+		text_fmt(f->agents[i].scenario, sizeof(f->agents[i].scenario), "%s/%s",
+			 m->name, a->scenario);
+		text_fmt(f->agents[i].name, sizeof(f->agents[i].name), "%s", a->name);
 		f->agents[i].role = a->role;
 		f->agents[i].exit = -1;
 		f->agents[i].calls_ok = f->agents[i].calls_failed = -1;
 		f->agents[i].received = -1;
-		textf(f->agents[i].log, sizeof(f->agents[i].log), "%s.msg.log", a->name);
+		text_fmt(f->agents[i].log, sizeof(f->agents[i].log), "%s.msg.log", a->name);
 		order[i] = a;
 		apid[i] = -1;
 	}
 	f->nagents = m->nagents;
 
 	if (target_shared(t)) {
-		textf(taddr, sizeof(taddr), "%s:%d", t->host, t->port);
+		text_fmt(taddr, sizeof(taddr), "%s:%d", t->host, t->port);
 	} else {
 		tpid = start_target(o, m, args, outdir, &tport, f);
 		if (tpid < 0)
 			goto judge;
 		f->target_started = true;
-		textf(taddr, sizeof(taddr), "127.0.0.1:%d", tport);
+		text_fmt(taddr, sizeof(taddr), "127.0.0.1:%d", tport);
 	}
 
 	qsort(order, m->nagents, sizeof(order[0]), start_order);
-	deadline = now_ms() + (long long)o->timeout_s * 1000 + 3000;
+	deadline = proc_now_ms() + (long long)o->timeout_s * 1000 + 3000;
 	for (size_t k = 0; k < m->nagents; k++) {
 		const struct agent *a = order[k];
 		size_t i = (size_t)(a - m->agents);
@@ -475,15 +475,15 @@ void run_case(const struct run_opts *o, const struct manifest *m,
 		     cal[32], knames[SSTCK_MAX_AGENTS][2][40];
 		int n = 0;
 
-		textf(sf, sizeof(sf), "%s/%s.xml", outdir, a->name);
-		textf(msg, sizeof(msg), "%s/%s.msg.log", outdir, a->name);
-		textf(err, sizeof(err), "%s/%s.err.log", outdir, a->name);
-		textf(stf, sizeof(stf), "%s/%s.stat.csv", outdir, a->name);
-		textf(outf, sizeof(outf), "%s/%s.out", outdir, a->name);
-		textf(logf, sizeof(logf), "%s/%s.log", outdir, a->name);
-		textf(port, sizeof(port), "%d", ports[i]);
-		textf(to, sizeof(to), "%d", o->timeout_s);
-		textf(rto, sizeof(rto), "%d", SSTCK_RECV_TIMEOUT_MS);
+		text_fmt(sf, sizeof(sf), "%s/%s.xml", outdir, a->name);
+		text_fmt(msg, sizeof(msg), "%s/%s.msg.log", outdir, a->name);
+		text_fmt(err, sizeof(err), "%s/%s.err.log", outdir, a->name);
+		text_fmt(stf, sizeof(stf), "%s/%s.stat.csv", outdir, a->name);
+		text_fmt(outf, sizeof(outf), "%s/%s.out", outdir, a->name);
+		text_fmt(logf, sizeof(logf), "%s/%s.log", outdir, a->name);
+		text_fmt(port, sizeof(port), "%d", ports[i]);
+		text_fmt(to, sizeof(to), "%d", o->timeout_s);
+		text_fmt(rto, sizeof(rto), "%d", SSTCK_RECV_TIMEOUT_MS);
 		argv[n++] = (char *)o->sipp;
 		if (a->role == ROLE_UAC) {
 			argv[n++] = taddr;
@@ -505,11 +505,11 @@ void run_case(const struct run_opts *o, const struct manifest *m,
 		/* [NAME] is an agent's address, [NAME_host] and [NAME_port]
 		 * its parts (for SIPp's setdest, when a dialog goes direct) */
 		for (size_t x = 0; x < m->nagents; x++) {
-			textf(keys[x], sizeof(keys[x]), "127.0.0.1:%d", ports[x]);
-			textf(knames[x][0], sizeof(knames[x][0]), "%s_host",
-			      m->agents[x].name);
-			textf(knames[x][1], sizeof(knames[x][1]), "%s_port",
-			      m->agents[x].name);
+			text_fmt(keys[x], sizeof(keys[x]), "127.0.0.1:%d", ports[x]);
+			text_fmt(knames[x][0], sizeof(knames[x][0]), "%s_host",
+				 m->agents[x].name);
+			text_fmt(knames[x][1], sizeof(knames[x][1]), "%s_port",
+				 m->agents[x].name);
 			argv[n++] = "-key";
 			argv[n++] = (char *)m->agents[x].name;
 			argv[n++] = keys[x];
@@ -526,7 +526,7 @@ void run_case(const struct run_opts *o, const struct manifest *m,
 			for (size_t x = 0; x < m->nagents; x++)
 				named |= !strcmp(m->agents[x].name, "callee");
 			if (!named) {
-				textf(cal, sizeof(cal), "127.0.0.1:%d", callee);
+				text_fmt(cal, sizeof(cal), "127.0.0.1:%d", callee);
 				argv[n++] = "-key";
 				argv[n++] = "callee";
 				argv[n++] = cal;
@@ -563,18 +563,18 @@ void run_case(const struct run_opts *o, const struct manifest *m,
 		argv[n] = NULL;
 		apid[i] = proc_spawn(argv, outf, outdir);
 		if (apid[i] < 0) {
-			textf(f->agents[i].error, sizeof(f->agents[i].error),
+			text_fmt(f->agents[i].error, sizeof(f->agents[i].error),
 				 "fork: %s", strerror(errno));
 			break;
 		}
 		f->agents[i].ran = true;
 		if (a->role == ROLE_UAS &&
-		    !wait_listen(ports[i], false, apid[i], now_ms() + 5000)) {
+		    !wait_listen(ports[i], false, apid[i], proc_now_ms() + 5000)) {
 			/* it exited or never bound: its exit code says which */
-			int rc = proc_wait(apid[i], now_ms() + 2000);
+			int rc = proc_wait(apid[i], proc_now_ms() + 2000);
 
 			if (rc == -1) {
-				textf(f->agents[i].error, sizeof(f->agents[i].error),
+				text_fmt(f->agents[i].error, sizeof(f->agents[i].error),
 					 "did not listen on 127.0.0.1:%d", ports[i]);
 				f->agents[i].no_listen = true;
 				proc_stop(apid[i], 500);
@@ -596,16 +596,16 @@ void run_case(const struct run_opts *o, const struct manifest *m,
 		char base[300];
 
 		if (target_shared(t))
-			textf(base, sizeof(base), "%s", t->http_base);
+			text_fmt(base, sizeof(base), "%s", t->http_base);
 		else
-			textf(base, sizeof(base), "http://127.0.0.1:%d", f->http_port);
+			text_fmt(base, sizeof(base), "http://127.0.0.1:%d", f->http_port);
 		if (up && (target_shared(t) ? t->http_base[0] != '\0' :
 			   f->http_port > 0))
 			http_steps_run(m, ports, base, outdir, deadline, f);
 		else if (up)
-			textf(f->setup_error, sizeof(f->setup_error), "the target has no HTTP "
-			      "side for the case's steps%s", t->kind == TARGET_REMOTE ?
-			      " (give sstck run --http-base)" : "");
+			text_fmt(f->setup_error, sizeof(f->setup_error), "the target has no HTTP "
+				 "side for the case's steps%s", t->kind == TARGET_REMOTE ?
+				 " (give sstck run --http-base)" : "");
 	}
 	wait_agents(m, f, apid, deadline);
 	if (tpid > 0)
@@ -619,20 +619,20 @@ void run_case(const struct run_opts *o, const struct manifest *m,
 
 		if (!af->ran)
 			continue;
-		textf(path, sizeof(path), "%s/%s.stat.csv", outdir, af->name);
+		text_fmt(path, sizeof(path), "%s/%s.stat.csv", outdir, af->name);
 		sipp_stat(path, &af->calls_ok, &af->calls_failed);
-		textf(path, sizeof(path), "%s/%s.msg.log", outdir, af->name);
+		text_fmt(path, sizeof(path), "%s/%s.msg.log", outdir, af->name);
 		af->received = sipp_received(path);
 		if (f->state_header)
 			sipp_expectations(outdir, af);
 		if (!af->error[0]) {
-			textf(path, sizeof(path), "%s/%s.err.log", outdir, af->name);
+			text_fmt(path, sizeof(path), "%s/%s.err.log", outdir, af->name);
 			sipp_first_error(path, af->error, sizeof(af->error));
 		}
 		/* its screen output says why only when it failed; a passing
 		 * agent's is its statistics table, no error */
 		if (!af->error[0] && af->exit != 0) {
-			textf(path, sizeof(path), "%s/%s.out", outdir, af->name);
+			text_fmt(path, sizeof(path), "%s/%s.out", outdir, af->name);
 			sipp_first_error(path, af->error, sizeof(af->error));
 		}
 	}
@@ -657,23 +657,23 @@ void run_case(const struct run_opts *o, const struct manifest *m,
 		f->pcap.direct = ps.direct;
 		f->pcap.skipped = ps.too_large + ps.malformed;
 		f->pcap.missing = ps.missing;
-		textf(f->pcap.error, sizeof(f->pcap.error), "%s", e);
+		text_fmt(f->pcap.error, sizeof(f->pcap.error), "%s", e);
 	}
 	if (f->trace) {
 		char path[1024];
 
-		textf(path, sizeof(path), "%s/trace.jsonl", outdir);
+		text_fmt(path, sizeof(path), "%s/trace.jsonl", outdir);
 		read_trace(path, f);
 	}
 	/* a container of the whole run: the case's part of its trace, once
 	 * the container is done with the case's sessions (it says so with
 	 * ss-ready or ss-invalidated, at once after its last message) */
 	if (t->trace_file[0] && t->trace) {
-		long long until = now_ms() + KIT_SETTLE_MS;
+		long long until = proc_now_ms() + KIT_SETTLE_MS;
 		size_t events = 0, pending = 0;
 
 		while (!kit_trace_slice(t->trace_file, m, outdir, &events, &pending) &&
-		       pending && now_ms() < until)
+		       pending && proc_now_ms() < until)
 			usleep(100000);
 	}
 	/* the case's manifest beside its logs, so sstck check can judge
@@ -682,13 +682,13 @@ void run_case(const struct run_opts *o, const struct manifest *m,
 		char src[1024], dst[1024], e[SSTCK_TEXT];
 		bool all = f->nagents > 0;
 
-		textf(src, sizeof(src), "%s/case.ini", m->dir);
-		textf(dst, sizeof(dst), "%s/case.ini", outdir);
+		text_fmt(src, sizeof(src), "%s/case.ini", m->dir);
+		text_fmt(dst, sizeof(dst), "%s/case.ini", outdir);
 		(void)sipp_copy_file(src, dst, e, sizeof(e));
 		if (!t->state_header) {
 			FILE *fp;
 
-			textf(dst, sizeof(dst), "%s/target.nostate", outdir);
+			text_fmt(dst, sizeof(dst), "%s/target.nostate", outdir);
 			if ((fp = fopen(dst, "w"))) {
 				fprintf(fp, "%s shows no session state: no operations\n",
 					t->name);
@@ -698,7 +698,7 @@ void run_case(const struct run_opts *o, const struct manifest *m,
 		if (t->cf[0]) {
 			FILE *fp;
 
-			textf(dst, sizeof(dst), "%s/target.cf", outdir);
+			text_fmt(dst, sizeof(dst), "%s/target.cf", outdir);
 			if ((fp = fopen(dst, "w"))) {
 				fprintf(fp, "%s\n", t->cf);
 				fclose(fp);
@@ -707,8 +707,8 @@ void run_case(const struct run_opts *o, const struct manifest *m,
 		for (size_t i = 0; i < f->nagents; i++)
 			all &= f->agents[i].ran && f->agents[i].received >= 0;
 		if (all)
-			run_oracle(o->top, m, outdir, &f->oracle);
+			runner_run_oracle(o->top, m, outdir, &f->oracle);
 	}
 judge:
-	judge(f, j);
+	judge_facts(f, j);
 }

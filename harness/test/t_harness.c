@@ -371,7 +371,7 @@ START_TEST(kit_trace_slices)
 	ck_assert_uint_eq(events, 5);
 	ck_assert_uint_eq(pending, 1);         /* a2: neither ready nor invalidated */
 	snprintf(p, sizeof(p), "%s/trace.jsonl", tmp);
-	got = file_read(p, NULL);
+	got = text_file_read(p, NULL);
 	ck_assert_ptr_nonnull(got);
 	ck_assert_ptr_nonnull(strstr(got, "\"ss\":\"a2\""));
 	ck_assert_ptr_nonnull(strstr(got, "\"ev\":\"ss-invalidated\",\"ss\":\"a1\""));
@@ -435,27 +435,27 @@ END_TEST
 
 START_TEST(ports)
 {
-	int a = port_alloc(), b = port_alloc(), fd;
+	int a = proc_port_alloc(), b = proc_port_alloc(), fd;
 	struct sockaddr_in sa;
 
 	ck_assert_int_gt(a, 0);
 	ck_assert_int_gt(b, 0);
 	ck_assert_int_ne(a, b);
-	ck_assert(!port_listening(a, false));
-	ck_assert(!port_listening(a, true));
+	ck_assert(!proc_port_listening(a, false));
+	ck_assert(!proc_port_listening(a, true));
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	sa.sin_port = htons((unsigned short)a);
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
 	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	ck_assert(port_listening(a, false));
+	ck_assert(proc_port_listening(a, false));
 	close(fd);
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	ck_assert(!port_listening(a, true));          /* bound is not listening */
+	ck_assert(!proc_port_listening(a, true));          /* bound is not listening */
 	ck_assert_int_eq(listen(fd, 1), 0);
-	ck_assert(port_listening(a, true));
+	ck_assert(proc_port_listening(a, true));
 	close(fd);
 }
 END_TEST
@@ -471,10 +471,10 @@ START_TEST(port_blocks)
 		ck_assert_int_eq(fscanf(fp, "%d %d", &lo, &hi), 2);
 		fclose(fp);
 	}
-	port_block(3);
-	a = port_alloc();
-	port_block(4);
-	b = port_alloc();
+	proc_port_block(3);
+	a = proc_port_alloc();
+	proc_port_block(4);
+	b = proc_port_alloc();
 	ck_assert_int_gt(a, 0);
 	ck_assert_int_lt(a, lo);
 	ck_assert_int_lt(b, lo);
@@ -488,18 +488,18 @@ START_TEST(proc_exit_and_timeout)
 	char *ok[] = { "sh", "-c", "exit 7", NULL };
 	char *slow[] = { "sleep", "30", NULL };
 	char *none[] = { "/nonexistent/program", NULL };
-	long long t0 = now_ms();
+	long long t0 = proc_now_ms();
 	pid_t p;
 
 	p = proc_spawn(ok, NULL, NULL);
 	ck_assert_int_gt(p, 0);
-	ck_assert_int_eq(proc_wait(p, now_ms() + 5000), 7);
+	ck_assert_int_eq(proc_wait(p, proc_now_ms() + 5000), 7);
 	p = proc_spawn(none, NULL, NULL);
-	ck_assert_int_eq(proc_wait(p, now_ms() + 5000), 127);
+	ck_assert_int_eq(proc_wait(p, proc_now_ms() + 5000), 127);
 	p = proc_spawn(slow, NULL, NULL);
-	ck_assert_int_eq(proc_wait(p, now_ms() + 200), -1);     /* the deadline */
+	ck_assert_int_eq(proc_wait(p, proc_now_ms() + 200), -1);     /* the deadline */
 	ck_assert_int_eq(proc_stop(p, 1000), 128 + SIGTERM);
-	ck_assert_int_lt(now_ms() - t0, 5000);
+	ck_assert_int_lt(proc_now_ms() - t0, 5000);
 	ck_assert_int_eq(kill(p, 0), -1);
 }
 END_TEST
@@ -588,7 +588,7 @@ START_TEST(sipp_files)
 	snprintf(q, sizeof(q), "%s/y.xml", tmp);
 	ck_assert_int_eq(sipp_scenario_copy(p, q, true, err, sizeof(err)), 3);
 	ck_assert_int_eq(sipp_scenario_copy(p, q, false, err, sizeof(err)), 3);
-	char *text = file_read(q, NULL);
+	char *text = text_file_read(q, NULL);
 
 	ck_assert_ptr_nonnull(text);
 	/* the state checks lose check_it; the wire check keeps it */
@@ -617,7 +617,7 @@ START_TEST(sipp_files)
 	snprintf(p, sizeof(p), "%s/t.xml", tmp);
 	ck_assert_int_eq(sipp_scenario_copy(p, q, true, err, sizeof(err)), 1);
 	free(text);
-	text = file_read(q, NULL);
+	text = text_file_read(q, NULL);
 	ck_assert_ptr_nonnull(text);
 	ck_assert_ptr_null(strstr(text, "check_it"));
 	ck_assert_ptr_nonnull(strstr(text, "<![CDATA[\n  INVITE sip:b@h SIP/2.0\n  X-A: <&>\n]]>"));
@@ -658,25 +658,25 @@ START_TEST(verdicts)
 	struct judgement j;
 
 	base(&f, 2);
-	judge(&f, &j);
+	judge_facts(&f, &j);
 	ck_assert_int_eq(j.verdict, V_PASSED);
 	ck_assert_uint_ge(j.nchecks, 4);
 
 	base(&f, 2);                  /* SIPp exits 0 with no call done */
 	f.agents[1].calls_ok = 0;
-	judge(&f, &j);
+	judge_facts(&f, &j);
 	ck_assert_int_eq(j.verdict, V_FAILED);
 	ck_assert_ptr_nonnull(strstr(j.reason, "0 successful"));
 
 	base(&f, 2);                  /* no statistics: never a pass */
 	f.agents[0].calls_ok = -1;
-	judge(&f, &j);
+	judge_facts(&f, &j);
 	ck_assert_int_eq(j.verdict, V_ERROR);
 
 	base(&f, 2);
 	f.agents[0].exit = 1;
 	strcpy(f.agents[0].error, "Failed regexp match");
-	judge(&f, &j);
+	judge_facts(&f, &j);
 	ck_assert_int_eq(j.verdict, V_FAILED);
 	ck_assert_ptr_nonnull(strstr(j.reason, "Failed regexp match"));
 	ck_assert_ptr_nonnull(strstr(j.where, "ag0.err.log"));
@@ -684,55 +684,55 @@ START_TEST(verdicts)
 	base(&f, 2);                  /* the target said nothing at all */
 	f.agents[1].exit = 1;
 	f.agents[1].received = 0;
-	judge(&f, &j);
+	judge_facts(&f, &j);
 	ck_assert_int_eq(j.verdict, V_ERROR);
 	ck_assert_ptr_nonnull(strstr(j.reason, "did not answer"));
 
 	base(&f, 2);
 	f.agents[0].exit = 254;
-	judge(&f, &j);
+	judge_facts(&f, &j);
 	ck_assert_int_eq(j.verdict, V_ERROR);
 	ck_assert_ptr_nonnull(strstr(j.reason, "bind"));
 
 	base(&f, 2);
 	f.agents[1].exit = 255;
 	strcpy(f.agents[1].error, "Unable to load or parse 'x.xml' xml scenario file");
-	judge(&f, &j);
+	judge_facts(&f, &j);
 	ck_assert_int_eq(j.verdict, V_ERROR);
 
 	base(&f, 2);                  /* SIPp's own timeout is a failure */
 	f.agents[1].exit = 255;
 	strcpy(f.agents[1].error, "caller timed out after '20.000' seconds");
-	judge(&f, &j);
+	judge_facts(&f, &j);
 	ck_assert_int_eq(j.verdict, V_FAILED);
 
 	base(&f, 2);                  /* killed at the harness's deadline */
 	f.agents[0].exit = -1;
 	f.timed_out = true;
-	judge(&f, &j);
+	judge_facts(&f, &j);
 	ck_assert_int_eq(j.verdict, V_FAILED);
 	ck_assert_ptr_nonnull(strstr(j.reason, "in time"));
 
 	base(&f, 2);                  /* a leak */
 	f.live_ss = 2;
-	judge(&f, &j);
+	judge_facts(&f, &j);
 	ck_assert_int_eq(j.verdict, V_FAILED);
 	ck_assert_ptr_nonnull(strstr(j.reason, "2 live"));
 
 	base(&f, 2);
 	f.live_ss = -1;
-	judge(&f, &j);
+	judge_facts(&f, &j);
 	ck_assert_int_eq(j.verdict, V_ERROR);
 
 	base(&f, 2);                  /* a crash on SIGTERM (e.g. ASan) */
 	f.target_exit = 1;
-	judge(&f, &j);
+	judge_facts(&f, &j);
 	ck_assert_int_eq(j.verdict, V_FAILED);
 
 	base(&f, 3);
 	f.expect_derived = 2;
 	f.derived = 1;
-	judge(&f, &j);
+	judge_facts(&f, &j);
 	ck_assert_int_eq(j.verdict, V_FAILED);
 	ck_assert_ptr_nonnull(strstr(j.reason, "expected 2 derived"));
 
@@ -740,24 +740,24 @@ START_TEST(verdicts)
 	f.state_header = f.trace = f.target_started = false;
 	f.expect_derived = 1;
 	f.derived = f.live_ss = -1;
-	judge(&f, &j);
+	judge_facts(&f, &j);
 	ck_assert_int_eq(j.verdict, V_PASSED);
 	int notobs = 0;
 
 	for (size_t i = 0; i < j.nchecks; i++)
-		notobs += j.checks[i].outcome == O_NOTOBS;
+		notobs += j.checks[i].outcome == V_NOTOBS;
 	ck_assert_int_eq(notobs, 3);  /* X-SS-State, leak, derived */
 
 	base(&f, 2);
 	strcpy(f.na_reason, "target kamailio does not play the b2bua application");
-	judge(&f, &j);
+	judge_facts(&f, &j);
 	ck_assert_int_eq(j.verdict, V_NA);     /* not applicable, not "not observable" */
-	ck_assert_str_eq(verdict_name(j.verdict), "not applicable");
-	ck_assert_int_eq(rule_verdict(V_NA, OBS_STATE, false), V_NA);
+	ck_assert_str_eq(judge_verdict_name(j.verdict), "not applicable");
+	ck_assert_int_eq(judge_rule_verdict(V_NA, OBS_STATE, false), V_NA);
 
 	base(&f, 2);
 	strcpy(f.setup_error, "case.ini:3: oops");
-	judge(&f, &j);
+	judge_facts(&f, &j);
 	ck_assert_int_eq(j.verdict, V_ERROR);
 	ck_assert_str_eq(j.reason, "case.ini:3: oops");
 
@@ -765,13 +765,13 @@ START_TEST(verdicts)
 	f.agents[1].ran = false;
 	f.agents[0].no_listen = true;
 	strcpy(f.agents[0].error, "did not listen on 127.0.0.1:9");
-	judge(&f, &j);
+	judge_facts(&f, &j);
 	ck_assert_int_eq(j.verdict, V_ERROR);
 	ck_assert_ptr_nonnull(strstr(j.reason, "did not listen"));
 
 	base(&f, 2);
 	f.interrupted = true;
-	judge(&f, &j);
+	judge_facts(&f, &j);
 	ck_assert_int_eq(j.verdict, V_ERROR);
 
 	/* an agent killed by a signal we did not send: no verdict on the
@@ -779,7 +779,7 @@ START_TEST(verdicts)
 	base(&f, 2);
 	f.agents[1].exit = 128 + 9;
 	f.agents[1].received = 0;
-	judge(&f, &j);
+	judge_facts(&f, &j);
 	ck_assert_int_eq(j.verdict, V_ERROR);
 	ck_assert_ptr_nonnull(strstr(j.reason, "killed by signal 9"));
 }
@@ -787,12 +787,12 @@ END_TEST
 
 START_TEST(rule_verdicts)
 {
-	ck_assert_int_eq(rule_verdict(V_PASSED, OBS_WIRE, false), V_PASSED);
-	ck_assert_int_eq(rule_verdict(V_PASSED, OBS_STATE, false), V_NOTOBS);
-	ck_assert_int_eq(rule_verdict(V_FAILED, OBS_STATE, false), V_NOTOBS);
-	ck_assert_int_eq(rule_verdict(V_ERROR, OBS_STATE, false), V_ERROR);
-	ck_assert_int_eq(rule_verdict(V_PASSED, OBS_STATE, true), V_PASSED);
-	ck_assert_int_eq(rule_verdict(V_FAILED, OBS_WIRE_STAR, false), V_FAILED);
+	ck_assert_int_eq(judge_rule_verdict(V_PASSED, OBS_WIRE, false), V_PASSED);
+	ck_assert_int_eq(judge_rule_verdict(V_PASSED, OBS_STATE, false), V_NOTOBS);
+	ck_assert_int_eq(judge_rule_verdict(V_FAILED, OBS_STATE, false), V_NOTOBS);
+	ck_assert_int_eq(judge_rule_verdict(V_ERROR, OBS_STATE, false), V_ERROR);
+	ck_assert_int_eq(judge_rule_verdict(V_PASSED, OBS_STATE, true), V_PASSED);
+	ck_assert_int_eq(judge_rule_verdict(V_FAILED, OBS_WIRE_STAR, false), V_FAILED);
 }
 END_TEST
 
@@ -800,16 +800,16 @@ START_TEST(escaping)
 {
 	char buf[256];
 
-	xml_escape("<script>alert('x')</script>&\"\x01", buf, sizeof(buf));
+	text_xml_escape("<script>alert('x')</script>&\"\x01", buf, sizeof(buf));
 	ck_assert_str_eq(buf, "&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt;&amp;&quot;?");
-	xml_escape("<<<<", buf, 9);            /* never cuts an entity */
+	text_xml_escape("<<<<", buf, 9);            /* never cuts an entity */
 	ck_assert_str_eq(buf, "&lt;&lt;");
 	/* junit.xml stays well-formed whatever bytes a target sends */
-	xml_escape("caf\xc3\xa9 \xff\xc3(\xed\xa0\x80\xe2\x82\xac", buf, sizeof(buf));
+	text_xml_escape("caf\xc3\xa9 \xff\xc3(\xed\xa0\x80\xe2\x82\xac", buf, sizeof(buf));
 	ck_assert_str_eq(buf, "caf\xc3\xa9 \xef\xbf\xbd\xef\xbf\xbd(\xef\xbf\xbd"
 			 "\xef\xbf\xbd\xef\xbf\xbd\xe2\x82\xac");
 	/* and results.json keeps the text jansson would refuse */
-	json_t *j = json_text("seen \xff\xfe");
+	json_t *j = text_json("seen \xff\xfe");
 
 	ck_assert_ptr_nonnull(j);
 	ck_assert_str_eq(json_string_value(j), "seen \xef\xbf\xbd\xef\xbf\xbd");
