@@ -57,11 +57,14 @@ REF_SRCS   := $(SIPC_SRCS) model/sip/ops.c model/apps/apps.c model/apps/c2c.c \
 HARNESS_SRCS := harness/sstck/text.c harness/sstck/rules.c harness/sstck/manifest.c \
                 harness/sstck/target.c harness/sstck/proc.c \
                 harness/sstck/sipp.c harness/sstck/judge.c \
-                harness/sstck/runner.c harness/sstck/results.c \
+                harness/sstck/runner.c harness/sstck/pool.c harness/sstck/results.c \
                 harness/sstck/httpstep.c harness/sstck/kit.c \
                 harness/sstck/pcap.c \
                 conformance/oracle/oracle.c conformance/oracle/ops.c \
                 reports/html.c
+# the sstck program's own files (harness/sstck/cmd.h), linked with libsstck.a
+SSTCK_SRCS   := harness/sstck/main.c harness/sstck/cmd_run.c \
+                harness/sstck/cmd_list.c
 HTEST_SRCS   := $(wildcard harness/test/*.c)
 OTEST_SRCS   := $(wildcard conformance/oracle/test/*.c)
 
@@ -122,7 +125,7 @@ $(OUT)/$(1)/sstck-ref: $(REF_SRCS:%.c=$(OUT)/$(1)/%.o) $(OUT)/$(1)/libssm.a
 $(OUT)/$(1)/libsstck.a: $(HARNESS_SRCS:%.c=$(OUT)/$(1)/%.o)
 	$(Q)rm -f $$@ && ar rcs $$@ $$^
 
-$(OUT)/$(1)/sstck: $(OUT)/$(1)/harness/sstck/main.o $(OUT)/$(1)/libsstck.a
+$(OUT)/$(1)/sstck: $(SSTCK_SRCS:%.c=$(OUT)/$(1)/%.o) $(OUT)/$(1)/libsstck.a
 	@$(if $(Q),echo "  LD[$(1)]  $$@")
 	$(Q)$$(CC) $$(LDFLAGS_$(1)) -o $$@ $$^ $$(HARNESS_LIBS)
 

@@ -8,13 +8,14 @@
  *   text.c      text_      bounded text, whole files, UTF-8, XML, JSON (text.h)
  *   rules.c     rules_     conformance/rules.tsv: rule IDs, what the wire shows
  *   manifest.c  manifest_  a case's case.ini, read with libinih and validated
- *   target.c    target_    target descriptions (harness/targets/NAME.ini)
+ *   target.c    target_    target descriptions (harness/targets/NAME.ini), pre-flight
  *   kit.c       kit_       a container built from a kit, started once a run
  *   httpstep.c  http_      a converged case's HTTP steps
  *   proc.c      proc_      processes in a case's group, ports, listeners
  *   sipp.c      sipp_      SIPp's artifacts: statistics, logs, scenario rewrite
  *   judge.c     judge_     the verdict, a pure function of what a run collected
  *   runner.c    runner_    one case, start to end, in its own process group
+ *   pool.c      pool_      the job pool: a child and a process group per job
  *   results.c   results_   results.json, junit.xml, the table
  *   pcap.c      pcap_      case.pcap from the agents' message logs
  *
@@ -195,6 +196,16 @@ int  kit_trace_slice(const char *shared, const struct manifest *m,
  * "wire").  0 or -1 with ERR. */
 int target_open(struct target *t, const char *spec, const char *top,
 		const char *observe, char *err, size_t errsz);
+
+/* Whether a target already running (target_shared) answers an OPTIONS
+ * within three seconds: no case is worth starting against it otherwise.
+ * 0, or -1 with WHY. */
+int  target_preflight(const struct target *t, char *why, size_t whysz);
+/* Whether a target's HTTP side answers GET BASE/session (the observation
+ * protocol's section 3) within three seconds, or no converged case is
+ * worth its timeout.  BASE is http://127.0.0.1:PORT[/CONTEXT].  0, or -1
+ * with WHY. */
+int  target_http_preflight(const char *base, char *why, size_t whysz);
 
 /* Whether T can play M's application with M's options; when it cannot,
  * WHY says what is missing. */
@@ -412,6 +423,43 @@ void runner_run_case(const struct run_opts *o, const struct manifest *m,
  * keeps what it found in O.  TOP finds the state table. */
 void runner_run_oracle(const char *top, const struct manifest *m, const char *dir,
 		       struct oracle_facts *o);
+
+/* --- pool.c ----------------------------------------------------------- */
+
+/* The job pool: each job runs in a child heading a process group of its
+ * own and sends its result, SIZE bytes, back over a pipe; when it has
+ * ended, passed its deadline, or the run is interrupted, the pool kills
+ * what is left of the group and reaps it. */
+struct pool;
+
+/* In the child: job IDX, its result into RESULT (SIZE bytes). */
+typedef void (pool_job_h)(size_t idx, void *result, void *arg);
+
+/* How a job ended: its result came whole; the child ended without it;
+ * it was still running at its deadline; the run was interrupted. */
+enum pool_end { POOL_DONE, POOL_DIED, POOL_LATE, POOL_INTERRUPTED };
+
+/* In the parent, once job IDX's group is gone: RESULT is what it sent
+ * (POOL_DONE) or NULL; SECONDS since it started. */
+typedef void (pool_end_h)(size_t idx, const void *result, enum pool_end how,
+			  double seconds, void *arg);
+
+/* A pool of JOBS children at a time with results of SIZE bytes; NULL
+ * when out of memory. */
+struct pool *pool_alloc(int jobs, size_t size);
+void pool_free(struct pool *p);
+bool pool_full(const struct pool *p);
+size_t pool_running(const struct pool *p);
+/* Starts job IDX in a child that runs JOBH, to end by DEADLINE_MS
+ * (proc_now_ms).  0, or -1 with ERR ("fork: ...") and nothing started. */
+int  pool_start(struct pool *p, size_t idx, long long deadline_ms,
+		pool_job_h *jobh, void *arg, char *err, size_t errsz);
+/* Waits up to TIMEOUT_MS for results, then calls ENDH for each job that
+ * ended, is past its deadline, or (INTERRUPTED) is running at all. */
+void pool_wait(struct pool *p, int timeout_ms, bool interrupted,
+	       pool_end_h *endh, void *arg);
+/* Kills every running job's group (Ctrl-C); pool_wait then ends them. */
+void pool_kill(struct pool *p);
 
 /* --- results.c -------------------------------------------------------- */
 
