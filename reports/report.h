@@ -1,5 +1,5 @@
 /**
- * @file reports/report.h  the report's API (reports/html.c), for sstck.  It
+ * @file reports/report.h  the report's API (html.c, compare.c), for sstck.  It
  * reads only what a run wrote (results.json, each case's ladder.json) and the
  * rules catalog, so it needs nothing of the harness's but its text helpers.
  */
