@@ -60,7 +60,9 @@ HARNESS_SRCS := harness/sstck/text.c harness/sstck/rules.c harness/sstck/manifes
                 harness/sstck/runner.c harness/sstck/pool.c harness/sstck/results.c \
                 harness/sstck/httpstep.c harness/sstck/kit.c \
                 harness/sstck/pcap.c \
-                conformance/oracle/oracle.c conformance/oracle/ops.c \
+                conformance/oracle/oracle.c conformance/oracle/states.c \
+                conformance/oracle/trace.c conformance/oracle/wire.c \
+                conformance/oracle/ops.c \
                 reports/html.c reports/ladder.c reports/compare.c
 # the sstck program's own files (harness/sstck/cmd.h), linked with libsstck.a
 SSTCK_SRCS   := harness/sstck/main.c harness/sstck/cmd_run.c \
