@@ -186,8 +186,8 @@ fuzz-smoke: fuzz-build
 # The tests.  Check prints its summary line; the rule listing follows.
 check: $(OUT)/san/check-model $(OUT)/san/sstck-ref $(OUT)/san/check-sstck \
        $(OUT)/san/sstck $(OUT)/san/check-oracle $(OUT)/rel/sstck $(OUT)/rel/sstck-ref
-	@echo "== layout: files to 900 lines, functions to 120, prefixed symbols (model/; the rest reported by harness/check-layout)"
-	$(Q)harness/check-layout -q $(OUT)/san
+	@echo "== layout: files to 900 lines, functions to 120, prefixed symbols (harness/check-layout)"
+	$(Q)harness/check-layout $(OUT)/san
 	@echo "== unit conformance suite (ASan + UBSan)"
 	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
