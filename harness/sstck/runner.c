@@ -21,30 +21,44 @@
 
 #define MAX_ARGV 128
 
-static bool wait_file(const char *path, pid_t pid, long long deadline)
+/* Whether the file at ARG is there and not empty. */
+static bool file_there(const void *arg)
 {
 	struct stat st;
 
-	while (proc_now_ms() < deadline) {
-		if (!stat(path, &st) && st.st_size > 0)
-			return true;
-		if (proc_wait(pid, 0) != -1)
-			return false;        /* it exited */
-		usleep(10000);
-	}
-	return false;
+	return !stat(arg, &st) && st.st_size > 0;
 }
 
-static bool wait_listen(int port, bool tcp, pid_t pid, long long deadline)
+/* Waits for PID to write the file at PATH in folder DIR, until DEADLINE;
+ * false when it exited first or the deadline passed. */
+static bool wait_file(const char *path, const char *dir, pid_t pid,
+		      long long deadline)
 {
-	while (proc_now_ms() < deadline) {
-		if (proc_port_listening(port, tcp))
-			return true;
-		if (proc_wait(pid, 0) != -1)
-			return false;
-		usleep(10000);
-	}
-	return false;
+	return proc_wait_until(pid, dir, file_there, path, deadline) == 0;
+}
+
+struct listener {
+	int port;
+	bool tcp;
+};
+
+static bool listening(const void *arg)
+{
+	const struct listener *l = arg;
+
+	return proc_port_listening(l->port, l->tcp);
+}
+
+/* Waits for PID to listen on PORT, until DEADLINE; false when it exited
+ * first or the deadline passed.  What it writes in DIR as it starts (its
+ * log; SIPp opens its statistics file once its socket is bound) wakes the
+ * wait. */
+static bool wait_listen(int port, bool tcp, const char *dir, pid_t pid,
+			long long deadline)
+{
+	struct listener l = { port, tcp };
+
+	return proc_wait_until(pid, dir, listening, &l, deadline) == 0;
 }
 
 /* M's args with every {agent} replaced by its address. */
@@ -176,7 +190,7 @@ static pid_t start_target(const struct run_opts *o, const struct manifest *m,
 			 t->ref_args[0] ? " " : "", args);
 		split(argbuf, argv, &n);
 		pid = proc_spawn(argv, logf, NULL);
-		if (pid < 0 || !wait_file(portf, pid, deadline)) {
+		if (pid < 0 || !wait_file(portf, outdir, pid, deadline)) {
 			first_line(logf, why, sizeof(why));
 			text_fmt(f->setup_error, sizeof(f->setup_error),
 				 "sstck-ref did not start: %s", why[0] ? why : "no port file");
@@ -236,7 +250,7 @@ static pid_t start_target(const struct run_opts *o, const struct manifest *m,
 	argv[n++] = (char *)outdir;
 	argv[n] = NULL;
 	pid = proc_spawn(argv, logf, NULL);
-	if (pid < 0 || !wait_listen(*port, false, pid, deadline)) {
+	if (pid < 0 || !wait_listen(*port, false, outdir, pid, deadline)) {
 		sipp_first_error(logf, why, sizeof(why));
 		text_fmt(f->setup_error, sizeof(f->setup_error),
 			 "kamailio did not listen on 127.0.0.1:%d: %s", *port,
@@ -291,8 +305,8 @@ static void wait_agents(const struct manifest *m, struct facts *f,
 		}
 		if (!left || proc_now_ms() >= end)
 			break;
-		if (!moved)
-			usleep(10000);
+		if (!moved)            /* until one of them ends, or END */
+			proc_wait_any(apid, m->nagents, end);
 	}
 	for (size_t i = 0; i < m->nagents; i++) {
 		if (apid[i] < 0)
@@ -590,7 +604,8 @@ static void start_agents(struct case_run *C)
 		}
 		f->agents[i].ran = true;
 		if (a->role == ROLE_UAS &&
-		    !wait_listen(C->ports[i], false, C->apid[i], proc_now_ms() + 5000)) {
+		    !wait_listen(C->ports[i], false, C->outdir, C->apid[i],
+				 proc_now_ms() + 5000)) {
 			/* it exited or never bound: its exit code says which */
 			int rc = proc_wait(C->apid[i], proc_now_ms() + 2000);
 

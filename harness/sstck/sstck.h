@@ -259,6 +259,17 @@ pid_t proc_spawn(char *const argv[], const char *outfile, const char *dir);
  * 128+signal when killed, or -1 when the deadline passed (PID is left
  * running). */
 int  proc_wait(pid_t pid, long long deadline_ms);
+/* Waits until one of the N processes PIDS (those above 0) may have ended,
+ * or DEADLINE_MS; reaps none. */
+void proc_wait_any(const pid_t *pids, size_t n, long long deadline_ms);
+/* How often proc_wait_until looks again when nothing woke it. */
+#define PROC_RECHECK_MS 50
+/* Waits until HELD(ARG) is true (0), PID has exited (1, reaped) or
+ * DEADLINE_MS has passed (-1), looking again whenever PID ends or
+ * something in folder DIR is created, written or closed (NULL: none),
+ * and every PROC_RECHECK_MS besides. */
+int  proc_wait_until(pid_t pid, const char *dir, bool (*held)(const void *arg),
+		     const void *arg, long long deadline_ms);
 /* SIGTERM, up to GRACE_MS, then SIGKILL; reaps.  Returns the exit code
  * as proc_wait does. */
 int  proc_stop(pid_t pid, int grace_ms);
