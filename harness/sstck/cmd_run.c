@@ -42,7 +42,11 @@ static const char usage_run[] =
 "  --http-base URL   HOST:PORT targets: their HTTP side for converged cases\n"
 "                    (http://127.0.0.1:PORT/CONTEXT, the probe's context)\n"
 "  --case GLOB       only cases matching GLOB (repeatable)\n"
-"  --jobs N          cases at a time (default: the number of cores)\n"
+"  --jobs N          cases at a time (default: twice the number of cores\n"
+"                    when each case starts its own target, as ref and\n"
+"                    kamailio do, since a case mostly waits on its\n"
+"                    scenario's pauses; the number of cores against a\n"
+"                    target of the whole run)\n"
 "  --out DIR         where results go (default: reports/out)\n"
 "  --timeout S       seconds a case may take (default: 20)\n"
 "  --scenarios DIR   the case library (default: scenarios/ of this tree)\n"
@@ -380,9 +384,17 @@ static int run_options(struct run *R, int argc, char **argv)
 	}
 	for (; optind < argc && R->nglobs < 64; optind++)
 		R->globs[R->nglobs++] = argv[optind];
-	if (R->jobs < 1)
-		R->jobs = 1;
 	return -1;
+}
+
+/* --jobs when not given: the cores, twice over for targets started per
+ * case (their cases wait far more than they compute), at most 64. */
+static int default_jobs(const struct target *t)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	long jobs = cores < 1 ? 1 : target_shared(t) ? cores : 2 * cores;
+
+	return jobs > 64 ? 64 : (int)jobs;
 }
 
 /* The target, the tools, the rules and the case library: 0, or 2 with a
@@ -396,6 +408,8 @@ static int run_setup(struct run *R)
 		fprintf(stderr, "sstck: %s\n", err);
 		return 2;
 	}
+	if (!R->jobs)
+		R->jobs = default_jobs(t);
 	if (R->http_base) {
 		const char *hb = R->http_base;
 		size_t hl = strlen(hb);
@@ -747,7 +761,6 @@ int sstck_cmd_run(int argc, char **argv, const char *top, const char *exedir)
 	R->tspec = "ref";
 	R->outdir = "reports/out";
 	R->sipp = "sipp";
-	R->jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	R->timeout_s = 20;
 	R->repeat = 1;
 	R->tty = isatty(2);
