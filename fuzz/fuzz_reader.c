@@ -2,7 +2,7 @@
  * @file fuzz/fuzz_reader.c  libFuzzer target: the harness's readers
  *
  * What sstck does with a finished case, on hostile logs: the oracle
- * (run_oracle: oracle_judge over the agents' SIPp message logs and the
+ * (runner_run_oracle: oracle_judge over the agents' SIPp message logs and the
  * target's trace, writing the ladder), the verdict (judge), results.json
  * (results_json), then the HTML report's reader over that run
  * (report_write: results.json, the ladder, the rules catalog) and the
@@ -53,8 +53,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	textf(top, sizeof(top), "%s", t ? t : ".");
-	textf(path, sizeof(path), "%s/conformance/oracle/state-table.tsv", top);
+	text_fmt(top, sizeof(top), "%s", t ? t : ".");
+	text_fmt(path, sizeof(path), "%s/conformance/oracle/state-table.tsv", top);
 	if (access(path, R_OK)) {
 		fprintf(stderr, "fuzz-reader: no %s: run from the top of the "
 			"tree or set SSTCK_TOP\n", path);
@@ -62,14 +62,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	if (!tmp)
 		tmp = access("/dev/shm", W_OK) ? "/tmp" : "/dev/shm";
-	textf(out, sizeof(out), "%s/sstck-fuzz-reader.%ld", tmp,
-	      (long)getpid());
-	textf(dir, sizeof(dir), "%s/cases", out);
+	text_fmt(out, sizeof(out), "%s/sstck-fuzz-reader.%ld", tmp,
+		 (long)getpid());
+	text_fmt(dir, sizeof(dir), "%s/cases", out);
 	mkdir(out, 0700);
 	mkdir(dir, 0700);
-	textf(dir, sizeof(dir), "%s/cases/fuzz", out);
+	text_fmt(dir, sizeof(dir), "%s/cases/fuzz", out);
 	mkdir(dir, 0700);
-	textf(dir, sizeof(dir), "%s/cases/fuzz/case", out);
+	text_fmt(dir, sizeof(dir), "%s/cases/fuzz/case", out);
 	if (mkdir(dir, 0700) && access(dir, W_OK)) {
 		fprintf(stderr, "fuzz-reader: cannot make %s\n", dir);
 		exit(2);
@@ -82,7 +82,7 @@ static void put(const char *name, const uint8_t *p, size_t n, bool present)
 	char path[1400];
 	FILE *fp;
 
-	textf(path, sizeof(path), "%s/%s", dir, name);
+	text_fmt(path, sizeof(path), "%s/%s", dir, name);
 	if (!present) {
 		unlink(path);
 		return;
@@ -119,14 +119,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cr = calloc(1, sizeof(*cr));
 	if (!cr)
 		abort();
-	textf(cr->m.name, sizeof(cr->m.name), "fuzz/case");
-	textf(cr->m.dir, sizeof(cr->m.dir), "%s", dir);
-	textf(cr->m.summary, sizeof(cr->m.summary), "a fuzzed case");
-	textf(cr->m.app, sizeof(cr->m.app), "%s",
-	      app_names[(data[0] & 7) % 6]);
+	text_fmt(cr->m.name, sizeof(cr->m.name), "fuzz/case");
+	text_fmt(cr->m.dir, sizeof(cr->m.dir), "%s", dir);
+	text_fmt(cr->m.summary, sizeof(cr->m.summary), "a fuzzed case");
+	text_fmt(cr->m.app, sizeof(cr->m.app), "%s",
+		 app_names[(data[0] & 7) % 6]);
 	if (np > 5)
-		textf(cr->m.args, sizeof(cr->m.args), "%.*s", (int)len[5],
-		      (const char *)part[5]);
+		text_fmt(cr->m.args, sizeof(cr->m.args), "%.*s", (int)len[5],
+			 (const char *)part[5]);
 	cr->m.expect_derived = -1;
 	{
 		static const char *const agent[] = { "caller", "callee", "b" };
@@ -135,50 +135,50 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < 3; i++) {
 			char f[64];
 
-			textf(f, sizeof(f), "%s.msg.log", agent[i]);
+			text_fmt(f, sizeof(f), "%s.msg.log", agent[i]);
 			put(f, part[at[i]], len[at[i]], np > (size_t)at[i]);
 			if (np <= (size_t)at[i])
 				continue;
 			struct agent *ag = &cr->m.agents[cr->m.nagents++];
 
-			textf(ag->name, sizeof(ag->name), "%s", agent[i]);
+			text_fmt(ag->name, sizeof(ag->name), "%s", agent[i]);
 			ag->role = i ? ROLE_UAS : ROLE_UAC;
 			struct agent_facts *af = &cr->f.agents[cr->f.nagents++];
 
-			textf(af->name, sizeof(af->name), "%s", agent[i]);
+			text_fmt(af->name, sizeof(af->name), "%s", agent[i]);
 			af->role = ag->role;
 			af->ran = true;
 			af->calls_ok = 1;
 			af->received = -1;
-			textf(af->log, sizeof(af->log), "%s.msg.log", agent[i]);
+			text_fmt(af->log, sizeof(af->log), "%s.msg.log", agent[i]);
 		}
 	}
 	put("trace.jsonl", part[1], len[1], np > 1);
 	put("target.cf", part[4], len[4], np > 4);
-	textf(cr->out, sizeof(cr->out), "%s", dir);
+	text_fmt(cr->out, sizeof(cr->out), "%s", dir);
 	cr->f.trace = np > 1;
 	cr->f.state_header = true;
 	cr->f.target_started = true;
 	cr->f.live_ss = -1;
 	cr->f.derived = -1;
 	cr->f.expect_derived = -1;
-	run_oracle(top, &cr->m, dir, &cr->f.oracle);
-	judge(&cr->f, &cr->j);
+	runner_run_oracle(top, &cr->m, dir, &cr->f.oracle);
+	judge_facts(&cr->f, &cr->j);
 	/* each finding's rule is one of the case's, as a manifest lists them */
 	for (size_t i = 0; i < cr->f.oracle.n && i < SSTCK_MAX_FINDINGS &&
 	     cr->m.nrules < SSTCK_MAX_RULES; i++) {
-		textf(cr->m.rules[cr->m.nrules], sizeof(cr->m.rules[0]), "%s",
-		      cr->f.oracle.f[i].rule);
+		text_fmt(cr->m.rules[cr->m.nrules], sizeof(cr->m.rules[0]), "%s",
+			 cr->f.oracle.f[i].rule);
 		cr->rule_v[cr->m.nrules++] = cr->j.verdict;
 	}
 	memset(&t, 0, sizeof(t));
-	textf(t.name, sizeof(t.name), "ref");
+	text_fmt(t.name, sizeof(t.name), "ref");
 	t.state_header = t.trace = true;
-	textf(path, sizeof(path), "%s/results.json", out);
+	text_fmt(path, sizeof(path), "%s/results.json", out);
 	if (results_json(path, &t, cr, 1, 1.0))
 		abort();
 	(void)report_write(out, top, err, sizeof(err));
-	textf(path, sizeof(path), "%s/compare.html", out);
+	text_fmt(path, sizeof(path), "%s/compare.html", out);
 	(void)report_compare(dirs, 2, path, err, sizeof(err));
 	free(cr);
 	return 0;

@@ -1,28 +1,34 @@
-/*
- * html.c: the report a person reads, from what a run left in its out
- * folder (results.json, each case's ladder.json) and the rules catalog.
+/**
+ * @file reports/html.c  the report a person reads, from what a run left in its
+ * out folder (results.json, each case's ladder.json) and the rules catalog.
  *
  *   OUT/index.html   one self-contained page: the matrix of rules against
  *                    cases, every rule in plain words, every case with its
  *                    checks, findings and a ladder diagram (inline SVG)
  *   OUT/summary.md   the same in brief, for CI logs
- *   compare.html     two to eight runs side by side (report_compare)
+ *   compare.html     two to eight runs side by side (report_compare,
+ *                    compare.c)
  *
+ * Each case's ladder is ladder.c's; what the three files share is in
+ * report_int.h.
  * Everything that came from a target or a log is escaped on the way out:
  * a hostile target's header is text on the page, never markup.
  */
 #include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "report.h"
-#include "sstck.h"
+#include "report_int.h"
+#include "text.h"
 
 /* --- output helpers ----------------------------------------------------- */
 
 /* Writes S as HTML text (and attribute) content. */
-static void esc(FILE *fp, const char *s)
+void report__esc(FILE *fp, const char *s)
 {
 	for (; s && *s; s++) {
 		unsigned char c = (unsigned char)*s;
@@ -58,25 +64,25 @@ static void esc_code(FILE *fp, const char *s)
 		}
 		char one[2] = { *p, '\0' };
 
-		esc(fp, one);
+		report__esc(fp, one);
 	}
 	if (in)
 		fputs("</code>", fp);
 }
 
 /* The same, cut to N characters with an ellipsis. */
-static void esc_cut(FILE *fp, const char *s, size_t n)
+void report__esc_cut(FILE *fp, const char *s, size_t n)
 {
 	char buf[512];
 
 	if (!s)
 		return;
 	if (strlen(s) <= n || n + 4 > sizeof(buf)) {
-		esc(fp, s);
+		report__esc(fp, s);
 		return;
 	}
 	snprintf(buf, sizeof(buf), "%.*s...", (int)n, s);
-	esc(fp, buf);
+	report__esc(fp, buf);
 }
 
 /* A string usable in an id attribute and a #fragment: [A-Za-z0-9-]. */
@@ -87,7 +93,7 @@ static void slug(FILE *fp, const char *s)
 		      (*s >= '0' && *s <= '9') || *s == '-' ? *s : '_', fp);
 }
 
-static const char *js(json_t *o, const char *k)
+const char *report__js(json_t *o, const char *k)
 {
 	const char *v = json_string_value(json_object_get(o, k));
 
@@ -115,7 +121,7 @@ static const struct vshow *vshow(const char *verdict)
 	return &none;
 }
 
-static const char *vclass(const char *verdict)
+const char *report__vclass(const char *verdict)
 {
 	return vshow(verdict)->css;
 }
@@ -125,7 +131,7 @@ static void group_of(const char *name, char *buf, size_t sz)
 {
 	const char *s = strchr(name, '/');
 
-	textf(buf, sz, "%.*s", (int)(s ? s - name : (long)strlen(name)), name);
+	text_fmt(buf, sz, "%.*s", (int)(s ? s - name : (long)strlen(name)), name);
 }
 
 /* The groups (space-separated) of the cases that check rule ID. */
@@ -138,8 +144,8 @@ static void rule_groups(json_t *cases, const char *id, char *out, size_t sz)
 	out[0] = '\0';
 	json_array_foreach(cases, i, c)
 		json_array_foreach(json_object_get(c, "rules"), j, x)
-			if (!strcmp(js(x, "id"), id)) {
-				group_of(js(c, "name"), g, sizeof(g));
+			if (!strcmp(report__js(x, "id"), id)) {
+				group_of(report__js(c, "name"), g, sizeof(g));
 				if (!strstr(out, g) && strlen(out) + strlen(g) + 2 < sz) {
 					strcat(out, g);
 					strcat(out, " ");
@@ -167,7 +173,7 @@ static int catalog_load(struct catalog *c, const char *top, const char *out)
 	FILE *fp;
 
 	memset(c, 0, sizeof(*c));
-	textf(path, sizeof(path), "%s/conformance/rules.tsv", top);
+	text_fmt(path, sizeof(path), "%s/conformance/rules.tsv", top);
 	fp = fopen(path, "r");
 	if (!fp)
 		return -1;
@@ -179,7 +185,7 @@ static int catalog_load(struct catalog *c, const char *top, const char *out)
 		if (line[0] == '#' || !line[0])
 			continue;
 		for (int k = 0; k < 7; k++)
-			f[k] = tsv_field(&p);
+			f[k] = text_tsv_field(&p);
 		if (!f[6] || !strcmp(f[0], "id"))   /* the header row */
 			continue;
 		v = realloc(c->v, (c->n + 1) * sizeof(*v));
@@ -187,12 +193,12 @@ static int catalog_load(struct catalog *c, const char *top, const char *out)
 			break;
 		c->v = v;
 		v = &c->v[c->n++];
-		textf(v->id, sizeof(v->id), "%s", f[0]);
-		textf(v->group, sizeof(v->group), "%s", f[1]);
-		textf(v->sect, sizeof(v->sect), "%s", f[2]);
-		textf(v->obs, sizeof(v->obs), "%s", f[3]);
-		textf(v->version, sizeof(v->version), "%s", f[4]);
-		textf(v->source, sizeof(v->source), "%s", f[5]);
+		text_fmt(v->id, sizeof(v->id), "%s", f[0]);
+		text_fmt(v->group, sizeof(v->group), "%s", f[1]);
+		text_fmt(v->sect, sizeof(v->sect), "%s", f[2]);
+		text_fmt(v->obs, sizeof(v->obs), "%s", f[3]);
+		text_fmt(v->version, sizeof(v->version), "%s", f[4]);
+		text_fmt(v->source, sizeof(v->source), "%s", f[5]);
 		v->summary = strdup(f[6]);
 		v->unit = -1;
 	}
@@ -200,7 +206,7 @@ static int catalog_load(struct catalog *c, const char *top, const char *out)
 	fclose(fp);
 	/* the unit suite's rule table, when make conformance wrote one:
 	 * "ID OBS N tests..." per rule */
-	textf(path, sizeof(path), "%s/rules.txt", out);
+	text_fmt(path, sizeof(path), "%s/rules.txt", out);
 	fp = fopen(path, "r");
 	if (fp) {
 		char buf[2048];
@@ -240,213 +246,9 @@ static const char *obs_name(const char *o)
 	return "only the target's state shows it (a probe)";
 }
 
-/* --- the ladder --------------------------------------------------------- */
-
-#define LANE 190
-#define LANEX 100   /* the first lane: room for the time labels */
-#define ROW 38
-#define TOPY 46
-
-/* The lanes: callers on the left, the target, the others on the right. */
-static int lane_of(json_t *agents, const char *name, size_t *nlanes)
-{
-	int x = 0, k = 0;
-	size_t n = json_array_size(agents);
-
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < n; i++) {
-			json_t *a = json_array_get(agents, i);
-			bool caller = json_is_true(json_object_get(a, "caller"));
-
-			if (caller != (pass == 0))
-				continue;
-			if (name && !strcmp(js(a, "name"), name))
-				x = k;
-			k++;
-		}
-		if (pass == 0) {
-			if (name && !strcmp(name, "\1target"))
-				x = k;
-			k++;
-		}
-	}
-	*nlanes = (size_t)k;
-	return x;
-}
-
-static bool finding_at(json_t *findings, const char *where, json_t **f)
-{
-	size_t i;
-	json_t *v;
-
-	json_array_foreach(findings, i, v)
-		if (!strcmp(js(v, "where"), where)) {
-			*f = v;
-			return true;
-		}
-	return false;
-}
-
-/* "id=ss-1;state=EARLY;role=PROXY;..." in short: "ss-1 EARLY PROXY". */
-static void stamp_short(const char *stamp, char *buf, size_t sz)
-{
-	const char *keys[] = { "id=", "state=", "role=" };
-	size_t o = 0;
-
-	buf[0] = '\0';
-	for (size_t k = 0; k < 3; k++) {
-		const char *p = strstr(stamp, keys[k]);
-
-		if (!p)
-			continue;
-		p += strlen(keys[k]);
-		int n = (int)strcspn(p, ";");
-
-		if (o + (size_t)n + 2 < sz) {
-			o += (size_t)snprintf(buf + o, sz - o, "%s%.*s", o ? " " : "", n, p);
-		}
-	}
-	if (!buf[0])
-		textf(buf, sz, "%s", stamp);
-}
-
-static void ladder(FILE *fp, json_t *lad, json_t *findings, int idx)
-{
-	json_t *agents = json_object_get(lad, "agents");
-	json_t *msgs = json_object_get(lad, "messages");
-	size_t nl = 0, rows = 0, i;
-	json_t *m;
-	double t0 = -1, prev = -1;
-	bool back = false;
-
-	lane_of(agents, NULL, &nl);
-	json_array_foreach(msgs, i, m)
-		rows += !(json_is_true(json_object_get(m, "direct")) &&
-			  !json_is_true(json_object_get(m, "sent")));
-	int width = (int)nl * LANE + 510, height = TOPY + (int)rows * ROW + 36;
-	int tx = lane_of(agents, "\1target", &nl);
-
-	fprintf(fp, "<svg class=\"ladder\" xmlns=\"http://www.w3.org/2000/svg\" "
-		"width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
-		"aria-label=\"message ladder\">\n<defs><marker id=\"ah%d\" "
-		"viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" "
-		"markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 "
-		"L10,5 L0,10 z\"/></marker></defs>\n", width, height, width, height, idx);
-	/* lanes */
-	for (size_t l = 0; l < nl; l++) {
-		int x = LANEX + (int)l * LANE;
-		const char *label = "target";
-
-		for (size_t a = 0; a < json_array_size(agents); a++) {
-			const char *n = js(json_array_get(agents, a), "name");
-
-			if ((size_t)lane_of(agents, n, &nl) == l)
-				label = n;
-		}
-		fprintf(fp, "<text class=\"lane%s\" x=\"%d\" y=\"20\">", (int)l == tx ?
-			" tgt" : "", x);
-		esc(fp, label);
-		fprintf(fp, "</text><line class=\"life\" x1=\"%d\" y1=\"28\" x2=\"%d\" "
-			"y2=\"%d\"/>\n", x, x, height - 24);
-	}
-	int row = 0;
-
-	json_array_foreach(msgs, i, m) {
-		bool sent = json_is_true(json_object_get(m, "sent"));
-		bool direct = json_is_true(json_object_get(m, "direct"));
-		int al = lane_of(agents, js(m, "agent"), &nl), from, to;
-		double t = json_real_value(json_object_get(m, "t"));
-		json_t *f = NULL, *d = json_object_get(m, "derived"), *dv;
-		bool bad = finding_at(findings, js(m, "where"), &f);
-		int y = TOPY + row * ROW + 16, nx = LANEX + (int)nl * LANE - 120;
-		size_t k;
-
-		if (direct && !sent)
-			continue;
-		row++;
-		if (t0 < 0)
-			t0 = t;
-		from = sent ? al : tx;
-		to = sent ? tx : al;
-		if (direct) {
-			/* straight to another agent: the receiver's lane, found
-			 * by the same first line in a received message */
-			size_t j;
-			json_t *r;
-
-			json_array_foreach(msgs, j, r)
-				if (j > i && json_is_true(json_object_get(r, "direct")) &&
-				    !json_is_true(json_object_get(r, "sent")) &&
-				    !strcmp(js(r, "first"), js(m, "first"))) {
-					to = lane_of(agents, js(r, "agent"), &nl);
-					break;
-				}
-		}
-		int x1 = LANEX + from * LANE, x2 = LANEX + to * LANE;
-
-		fprintf(fp, "<g class=\"msg%s%s\"><title>", bad ? " bad" : "",
-			direct ? " direct" : "");
-		esc(fp, js(m, "where"));
-		/* the ladder is in causal order (each agent's log order, then
-		 * the clocks): a message logged before the one above it gets a
-		 * mark, explained under the ladder */
-		bool earlier = prev >= 0 && t < prev;
-
-		back |= earlier;
-		fprintf(fp, "</title><text class=\"t\" x=\"2\" y=\"%d\">%+.1f ms%s</text>",
-			y, (t - t0) * 1000.0, earlier ? " *" : "");
-		if (!earlier)
-			prev = t;
-		fprintf(fp, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
-			"marker-end=\"url(#ah%d)\"/>", x1, y, x2 == x1 ? x2 + 1 : x2, y, idx);
-		fprintf(fp, "<text class=\"lbl\" x=\"%d\" y=\"%d\">", (x1 + x2) / 2, y - 5);
-		esc_cut(fp, js(m, "first"), 30);
-		fputs("</text>", fp);
-		/* the notes: what the target stamped, what the oracle derived */
-		int ny = y - 12;
-
-		if (*js(m, "stamp")) {
-			char sh[160];
-
-			stamp_short(js(m, "stamp"), sh, sizeof(sh));
-			fprintf(fp, "<text class=\"stamp\" x=\"%d\" y=\"%d\">X-SS-State: ", nx + 130, ny + 9);
-			esc_cut(fp, sh, 60);
-			fputs("</text>", fp);
-			ny += 11;
-		}
-		json_array_foreach(d, k, dv) {
-			fprintf(fp, "<text class=\"derived\" x=\"%d\" y=\"%d\">oracle: ", nx + 130,
-				ny + 9);
-			esc(fp, js(dv, "session"));
-			fputs(" ", fp);
-			esc(fp, js(dv, "from"));
-			fputs(" &#8594; ", fp);
-			esc(fp, js(dv, "to"));
-			fputs(" (", fp);
-			esc(fp, js(dv, "rule"));
-			fputs(")</text>", fp);
-			ny += 11;
-		}
-		if (bad) {
-			fprintf(fp, "<text class=\"finding\" x=\"%d\" y=\"%d\">", nx + 130, ny + 9);
-			esc(fp, js(f, "rule"));
-			fputs(": ", fp);
-			esc_cut(fp, js(f, "text"), 70);
-			fputs("</text>", fp);
-		}
-		fputs("</g>\n", fp);
-	}
-	if (back)
-		fprintf(fp, "<text class=\"t\" x=\"2\" y=\"%d\">* logged a little before "
-			"the message above it: the ladder follows cause and effect (each "
-			"agent's own log order), not the agents' clocks</text>\n",
-			height - 8);
-	fputs("</svg>\n", fp);
-}
-
 /* --- the page ----------------------------------------------------------- */
 
-static const char *STYLE =
+const char *const report__style =
 "body{font:14px/1.45 system-ui,sans-serif;margin:0 2em 3em;color:#1d232a}"
 "h1{margin:.6em 0 .2em}h2{border-bottom:2px solid #d0d7de;padding-bottom:.2em;margin-top:1.6em}"
 "code,.mono{font-family:ui-monospace,monospace;font-size:12px}"
@@ -489,7 +291,7 @@ static const char *SCRIPT =
 "g.addEventListener('change',apply);v.addEventListener('change',apply);apply();"
 "document.body.setAttribute('data-filters','ready');})();";
 
-static json_t *load_json(const char *path)
+json_t *report__load_json(const char *path)
 {
 	json_error_t e;
 
@@ -502,7 +304,7 @@ static void coverage_line(FILE *fp, const char *out)
 	char path[1024], line[512];
 	FILE *in;
 
-	textf(path, sizeof(path), "%s/coverage/summary.txt", out);
+	text_fmt(path, sizeof(path), "%s/coverage/summary.txt", out);
 	in = fopen(path, "r");
 	if (!in) {
 		fputs("<p>Line coverage: not measured in this run (<code>make "
@@ -514,59 +316,59 @@ static void coverage_line(FILE *fp, const char *out)
 	while (fgets(line, sizeof(line), in)) {
 		line[strcspn(line, "\n")] = '\0';
 		fputs("<li>", fp);
-		esc(fp, line);
+		report__esc(fp, line);
 		fputs("</li>\n", fp);
 	}
 	fputs("</ul>\n", fp);
 	fclose(in);
 }
 
-static const char *run_rule_verdict(json_t *rules, const char *id)
+const char *report__run_rule_verdict(json_t *rules, const char *id)
 {
 	json_t *r = json_object_get(rules, id);
 
-	return r ? js(r, "verdict") : "";
+	return r ? report__js(r, "verdict") : "";
 }
 
 static void case_article(FILE *fp, json_t *c, const char *out, int idx)
 {
-	const char *name = js(c, "name"), *v = js(c, "verdict");
+	const char *name = report__js(c, "name"), *v = report__js(c, "verdict");
 	json_t *findings = json_object_get(c, "findings"), *x;
 	char g[64], path[1024];
 	size_t i;
 
 	group_of(name, g, sizeof(g));
 	fputs("<article class=\"case f ", fp);
-	fputs(vclass(v), fp);
+	fputs(report__vclass(v), fp);
 	fputs("\" id=\"case-", fp);
 	slug(fp, name);
 	fputs("\" data-group=\"", fp);
-	esc(fp, g);
+	report__esc(fp, g);
 	fputs("\" data-verdict=\"", fp);
-	esc(fp, v);
+	report__esc(fp, v);
 	fputs("\"><h3>", fp);
-	esc(fp, name);
-	fprintf(fp, " <span class=\"badge %s\">", vclass(v));
-	esc(fp, v);
+	report__esc(fp, name);
+	fprintf(fp, " <span class=\"badge %s\">", report__vclass(v));
+	report__esc(fp, v);
 	fputs("</span></h3>\n<p>", fp);
-	esc(fp, js(c, "summary"));
+	report__esc(fp, report__js(c, "summary"));
 	fputs("</p>\n<p>Application <code>", fp);
-	esc(fp, js(c, "app"));
+	report__esc(fp, report__js(c, "app"));
 	fprintf(fp, "</code>, %.1f s. Rules:", json_real_value(json_object_get(c, "seconds")));
 	json_array_foreach(json_object_get(c, "rules"), i, x) {
 		fputs(" <a href=\"#rule-", fp);
-		slug(fp, js(x, "id"));
-		fprintf(fp, "\" class=\"%s\">", vclass(js(x, "verdict")));
-		esc(fp, js(x, "id"));
+		slug(fp, report__js(x, "id"));
+		fprintf(fp, "\" class=\"%s\">", report__vclass(report__js(x, "verdict")));
+		report__esc(fp, report__js(x, "id"));
 		fputs("</a>", fp);
 	}
 	fputs("</p>\n", fp);
-	if (*js(c, "reason")) {
+	if (*report__js(c, "reason")) {
 		fputs("<p class=\"why\">", fp);
-		esc(fp, js(c, "reason"));
-		if (*js(c, "where")) {
+		report__esc(fp, report__js(c, "reason"));
+		if (*report__js(c, "where")) {
 			fputs(" <span class=\"mono\">(at ", fp);
-			esc(fp, js(c, "where"));
+			report__esc(fp, report__js(c, "where"));
 			fputs(")</span>", fp);
 		}
 		fputs("</p>\n", fp);
@@ -575,11 +377,11 @@ static void case_article(FILE *fp, json_t *c, const char *out, int idx)
 		fputs("<ul class=\"findings\">\n", fp);
 		json_array_foreach(findings, i, x) {
 			fputs("<li><b>", fp);
-			esc(fp, js(x, "rule"));
+			report__esc(fp, report__js(x, "rule"));
 			fputs("</b>: ", fp);
-			esc(fp, js(x, "text"));
+			report__esc(fp, report__js(x, "text"));
 			fputs(" <span class=\"mono\">at ", fp);
-			esc(fp, js(x, "where"));
+			report__esc(fp, report__js(x, "where"));
 			fputs("</span></li>\n", fp);
 		}
 		fputs("</ul>\n", fp);
@@ -587,38 +389,38 @@ static void case_article(FILE *fp, json_t *c, const char *out, int idx)
 	fputs("<table class=\"checks\"><tr><th>check</th><th>outcome</th><th>detail</th></tr>\n", fp);
 	json_array_foreach(json_object_get(c, "checks"), i, x) {
 		fputs("<tr><td>", fp);
-		esc(fp, js(x, "name"));
-		fprintf(fp, "</td><td class=\"%s\">", vclass(js(x, "outcome")));
-		esc(fp, js(x, "outcome"));
+		report__esc(fp, report__js(x, "name"));
+		fprintf(fp, "</td><td class=\"%s\">", report__vclass(report__js(x, "outcome")));
+		report__esc(fp, report__js(x, "outcome"));
 		fputs("</td><td>", fp);
-		esc(fp, js(x, "detail"));
+		report__esc(fp, report__js(x, "detail"));
 		fputs("</td></tr>\n", fp);
 	}
 	fputs("</table>\n", fp);
-	textf(path, sizeof(path), "%s/cases/%s/ladder.json", out, name);
-	json_t *lad = load_json(path);
+	text_fmt(path, sizeof(path), "%s/cases/%s/ladder.json", out, name);
+	json_t *lad = report__load_json(path);
 
 	if (lad && json_array_size(json_object_get(lad, "messages"))) {
-		ladder(fp, lad, findings, idx);
+		report__ladder(fp, lad, findings, idx);
 	} else {
 		fputs("<p class=\"none\">No ladder: no message was logged.</p>\n", fp);
 	}
 	json_decref(lad);
 	fputs("<p class=\"mono\">logs: <a href=\"cases/", fp);
-	esc(fp, name);
+	report__esc(fp, name);
 	fputs("/\">cases/", fp);
-	esc(fp, name);
+	report__esc(fp, name);
 	fputs("/</a>", fp);
 	/* the capture made from the agents' logs, for Wireshark or sngrep */
 	struct stat st;
 	json_t *cap = json_object_get(c, "capture");
 
-	textf(path, sizeof(path), "%s/cases/%s/case.pcap", out, name);
+	text_fmt(path, sizeof(path), "%s/cases/%s/case.pcap", out, name);
 	if (!strstr(name, "..") && !stat(path, &st) && S_ISREG(st.st_mode)) {
 		json_t *sk = json_object_get(cap, "skipped");
 
 		fputs(" &middot; capture: <a href=\"cases/", fp);
-		esc(fp, name);
+		report__esc(fp, name);
 		fputs("/case.pcap\">case.pcap</a>", fp);
 		if (json_is_integer(json_object_get(cap, "packets")))
 			fprintf(fp, " (%lld packets", (long long)json_integer_value(
@@ -636,36 +438,28 @@ static void case_article(FILE *fp, json_t *c, const char *out, int idx)
 				json_integer_value(lm) == 1 ? "" : "s");
 		if (json_is_integer(json_object_get(cap, "packets")))
 			fputs(")", fp);
-	} else if (*js(cap, "error")) {
+	} else if (*report__js(cap, "error")) {
 		fputs(" &middot; no capture: ", fp);
-		esc(fp, js(cap, "error"));
+		report__esc(fp, report__js(cap, "error"));
 	}
 	fputs("</p></article>\n", fp);
 }
 
-static int write_index(const char *out, json_t *res, const struct catalog *cat)
+/* The page's head and header: the target, the totals, how to read it. */
+static void index_head(FILE *fp, json_t *res)
 {
-	char path[1024], g[64];
-	json_t *cases = json_object_get(res, "cases"), *rules = json_object_get(res, "rules");
+	json_t *cases = json_object_get(res, "cases");
 	json_t *tot = json_object_get(res, "totals"), *target = json_object_get(res, "target");
-	json_t *c, *x;
-	size_t i, j;
-	FILE *fp;
-	int nocase = 0, notest = 0, neither = 0;
 
-	textf(path, sizeof(path), "%s/index.html", out);
-	fp = fopen(path, "w");
-	if (!fp)
-		return -1;
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 	      "<meta name=\"viewport\" content=\"width=device-width\">\n<title>"
 	      "SessionTCK report: ", fp);
-	esc(fp, js(target, "name"));
-	fprintf(fp, "</title>\n<style>%s</style></head>\n<body>\n", STYLE);
+	report__esc(fp, report__js(target, "name"));
+	fprintf(fp, "</title>\n<style>%s</style></head>\n<body>\n", report__style);
 	fputs("<header><h1>SessionTCK conformance report</h1>\n<p>Target <b>", fp);
-	esc(fp, js(target, "name"));
+	report__esc(fp, report__js(target, "name"));
 	fputs("</b>: ", fp);
-	esc(fp, js(target, "summary"));
+	report__esc(fp, report__js(target, "summary"));
 	fprintf(fp, ". %zu cases in %.1f s. What the target shows: %s.</p>\n",
 		json_array_size(cases), json_real_value(json_object_get(res, "seconds")),
 		json_is_true(json_object_get(target, "state_header")) ?
@@ -694,8 +488,15 @@ static int write_index(const char *out, json_t *res, const struct catalog *cat)
 	      "could not run. In a ladder, the target is the middle lane; blue is the "
 	      "X-SS-State the target reported, green the state change the oracle "
 	      "derived, red a finding.</p></section>\n", fp);
+}
 
-	/* rule coverage */
+/* How many of the catalog's rules have a case in the run, a unit test,
+ * neither; and the lines of coverage make coverage left. */
+static void index_coverage(FILE *fp, json_t *rules, const struct catalog *cat,
+			   const char *out)
+{
+	int nocase = 0, notest = 0, neither = 0;
+
 	for (size_t k = 0; k < cat->n; k++) {
 		bool hc = json_object_get(rules, cat->v[k].id) != NULL;
 
@@ -719,15 +520,22 @@ static int write_index(const char *out, json_t *res, const struct catalog *cat)
 				fputs(" <a href=\"#rule-", fp);
 				slug(fp, cat->v[k].id);
 				fputs("\">", fp);
-				esc(fp, cat->v[k].id);
+				report__esc(fp, cat->v[k].id);
 				fputs("</a>", fp);
 			}
 		fputs("</p>\n", fp);
 	}
 	coverage_line(fp, out);
 	fputs("</section>\n", fp);
+}
 
-	/* filters */
+/* The filters: by group (each case's folder) and by verdict. */
+static void index_filters(FILE *fp, json_t *cases)
+{
+	char g[64];
+	json_t *c;
+	size_t i;
+
 	fputs("<section id=\"filters\">Group <select id=\"f-group\"><option value=\"\">all"
 	      "</option>", fp);
 	char seen[512] = " ";
@@ -735,14 +543,14 @@ static int write_index(const char *out, json_t *res, const struct catalog *cat)
 	json_array_foreach(cases, i, c) {
 		char key[80];
 
-		group_of(js(c, "name"), g, sizeof(g));
-		textf(key, sizeof(key), " %s ", g);
+		group_of(report__js(c, "name"), g, sizeof(g));
+		text_fmt(key, sizeof(key), " %s ", g);
 		if (strstr(seen, key) || strlen(seen) + strlen(key) >= sizeof(seen))
 			continue;
 		strcat(seen, g);
 		strcat(seen, " ");
 		fputs("<option>", fp);
-		esc(fp, g);
+		report__esc(fp, g);
 		fputs("</option>", fp);
 	}
 	fputs("</select> Verdict <select id=\"f-verdict\"><option value=\"\">all</option>"
@@ -750,50 +558,57 @@ static int write_index(const char *out, json_t *res, const struct catalog *cat)
 	      "</option><option>not applicable</option><option>error</option></select> "
 	      "<span id=\"f-count\"></span>"
 	      "</section>\n", fp);
+}
 
-	/* the matrix */
+/* The matrix: a row per rule a case checks, a column per case. */
+static void index_matrix(FILE *fp, json_t *cases, json_t *rules,
+			 const struct catalog *cat)
+{
+	json_t *c, *x;
+	size_t i, j;
+
 	fputs("<section><h2>Rules against cases</h2>\n<p>A row per rule a case checks, a "
 	      "column per case.</p>\n<table id=\"matrix\"><thead><tr>"
 	      "<th>rule</th><th>verdict</th>", fp);
 	json_array_foreach(cases, i, c) {
 		fprintf(fp, "<th class=\"c\" title=\"");
-		esc(fp, js(c, "name"));
+		report__esc(fp, report__js(c, "name"));
 		fputs("\"><a href=\"#case-", fp);
-		slug(fp, js(c, "name"));
+		slug(fp, report__js(c, "name"));
 		fputs("\"><span class=\"vn\">", fp);
-		esc(fp, js(c, "name"));
+		report__esc(fp, report__js(c, "name"));
 		fputs("</span></a></th>", fp);
 	}
 	fputs("</tr></thead><tbody>\n", fp);
 	for (size_t k = 0; k < cat->n; k++) {
-		const char *id = cat->v[k].id, *rv = run_rule_verdict(rules, id);
+		const char *id = cat->v[k].id, *rv = report__run_rule_verdict(rules, id);
 		char groups[512];
 
 		if (!*rv)
 			continue;
 		rule_groups(cases, id, groups, sizeof(groups));
 		fputs("<tr class=\"f\" data-group=\"", fp);
-		esc(fp, groups);
+		report__esc(fp, groups);
 		fputs("\" data-verdict=\"", fp);
-		esc(fp, rv);
+		report__esc(fp, rv);
 		fputs("\"><th><a href=\"#rule-", fp);
 		slug(fp, id);
 		fputs("\">", fp);
-		esc(fp, id);
-		fprintf(fp, "</a></th><td class=\"%s\">", vclass(rv));
-		esc(fp, rv);
+		report__esc(fp, id);
+		fprintf(fp, "</a></th><td class=\"%s\">", report__vclass(rv));
+		report__esc(fp, rv);
 		fputs("</td>", fp);
 		json_array_foreach(cases, i, c) {
 			const char *cv = NULL;
 
 			json_array_foreach(json_object_get(c, "rules"), j, x)
-				if (!strcmp(js(x, "id"), id))
-					cv = js(x, "verdict");
+				if (!strcmp(report__js(x, "id"), id))
+					cv = report__js(x, "verdict");
 			if (cv) {
-				fprintf(fp, "<td class=\"c %s\" title=\"", vclass(cv));
-				esc(fp, js(c, "name"));
+				fprintf(fp, "<td class=\"c %s\" title=\"", report__vclass(cv));
+				report__esc(fp, report__js(c, "name"));
 				fputs(": ", fp);
-				esc(fp, cv);
+				report__esc(fp, cv);
 				fprintf(fp, "\">%s</td>", vshow(cv)->mark);
 			} else {
 				fputs("<td class=\"c\"></td>", fp);
@@ -802,38 +617,45 @@ static int write_index(const char *out, json_t *res, const struct catalog *cat)
 		fputs("</tr>\n", fp);
 	}
 	fputs("</tbody></table></section>\n", fp);
+}
 
-	/* the rules, in plain words */
+/* The rules, in plain words: each with its verdict and its cases. */
+static void index_rules(FILE *fp, json_t *cases, json_t *rules,
+			const struct catalog *cat)
+{
+	json_t *c, *x;
+	size_t i, j;
+
 	fputs("<section id=\"rules\"><h2>The rules</h2>\n", fp);
 	for (size_t k = 0; k < cat->n; k++) {
 		const struct crule *r = &cat->v[k];
-		const char *rv = run_rule_verdict(rules, r->id);
+		const char *rv = report__run_rule_verdict(rules, r->id);
 		char groups[512];
 
 		rule_groups(cases, r->id, groups, sizeof(groups));
 		fputs("<div class=\"rule f\" id=\"rule-", fp);
 		slug(fp, r->id);
 		fputs("\" data-group=\"", fp);
-		esc(fp, groups);
+		report__esc(fp, groups);
 		fputs("\" data-verdict=\"", fp);
-		esc(fp, *rv ? rv : "none");
+		report__esc(fp, *rv ? rv : "none");
 		fputs("\"><h3>", fp);
-		esc(fp, r->id);
+		report__esc(fp, r->id);
 		if (*rv) {
-			fprintf(fp, " <span class=\"badge %s\">", vclass(rv));
-			esc(fp, rv);
+			fprintf(fp, " <span class=\"badge %s\">", report__vclass(rv));
+			report__esc(fp, rv);
 			fputs("</span>", fp);
 		}
 		fputs("</h3><p>", fp);
 		esc_code(fp, r->summary);
 		fputs("</p><p class=\"mono\">", fp);
-		esc(fp, version_name(r->version));
+		report__esc(fp, version_name(r->version));
 		fputs("; source: ", fp);
-		esc(fp, r->source);
+		report__esc(fp, r->source);
 		fputs("; digest section ", fp);
-		esc(fp, r->sect);
+		report__esc(fp, r->sect);
 		fputs("; ", fp);
-		esc(fp, obs_name(r->obs));
+		report__esc(fp, obs_name(r->obs));
 		if (r->unit >= 0)
 			fprintf(fp, "; unit tests: %d", r->unit);
 		fputs(". Cases:", fp);
@@ -841,11 +663,11 @@ static int write_index(const char *out, json_t *res, const struct catalog *cat)
 
 		json_array_foreach(cases, i, c)
 			json_array_foreach(json_object_get(c, "rules"), j, x)
-				if (!strcmp(js(x, "id"), r->id)) {
+				if (!strcmp(report__js(x, "id"), r->id)) {
 					fputs(" <a href=\"#case-", fp);
-					slug(fp, js(c, "name"));
-					fprintf(fp, "\" class=\"%s\">", vclass(js(x, "verdict")));
-					esc(fp, js(c, "name"));
+					slug(fp, report__js(c, "name"));
+					fprintf(fp, "\" class=\"%s\">", report__vclass(report__js(x, "verdict")));
+					report__esc(fp, report__js(c, "name"));
 					fputs("</a>", fp);
 					nc++;
 				}
@@ -854,7 +676,25 @@ static int write_index(const char *out, json_t *res, const struct catalog *cat)
 		fputs(".</p></div>\n", fp);
 	}
 	fputs("</section>\n", fp);
+}
 
+static int write_index(const char *out, json_t *res, const struct catalog *cat)
+{
+	char path[1024];
+	json_t *cases = json_object_get(res, "cases"), *rules = json_object_get(res, "rules");
+	json_t *c;
+	size_t i;
+	FILE *fp;
+
+	text_fmt(path, sizeof(path), "%s/index.html", out);
+	fp = fopen(path, "w");
+	if (!fp)
+		return -1;
+	index_head(fp, res);
+	index_coverage(fp, rules, cat, out);
+	index_filters(fp, cases);
+	index_matrix(fp, cases, rules, cat);
+	index_rules(fp, cases, rules, cat);
 	/* the cases */
 	fputs("<section id=\"cases\"><h2>The cases</h2>\n", fp);
 	json_array_foreach(cases, i, c)
@@ -871,13 +711,13 @@ static int write_summary(const char *out, json_t *res)
 	FILE *fp;
 	int bad = 0;
 
-	textf(path, sizeof(path), "%s/summary.md", out);
+	text_fmt(path, sizeof(path), "%s/summary.md", out);
 	fp = fopen(path, "w");
 	if (!fp)
 		return -1;
 	fprintf(fp, "# SessionTCK: %s\n\n%zu cases in %.1f s: %lld passed, %lld failed, "
 		"%lld not observable, %lld error, %lld not applicable.\n\n",
-		js(json_object_get(res, "target"), "name"),
+		report__js(json_object_get(res, "target"), "name"),
 		json_array_size(json_object_get(res, "cases")),
 		json_real_value(json_object_get(res, "seconds")),
 		(long long)json_integer_value(json_object_get(tot, "passed")),
@@ -886,7 +726,7 @@ static int write_summary(const char *out, json_t *res)
 		(long long)json_integer_value(json_object_get(tot, "error")),
 		(long long)json_integer_value(json_object_get(tot, "not applicable")));
 	json_array_foreach(json_object_get(res, "cases"), i, c) {
-		const char *v = js(c, "verdict");
+		const char *v = report__js(c, "verdict");
 		char reason[SSTCK_TEXT];
 
 		if (!strcmp(v, "passed") || !strcmp(v, "not observable") ||
@@ -895,11 +735,11 @@ static int write_summary(const char *out, json_t *res)
 		if (!bad++)
 			fputs("| case | verdict | reason |\n|---|---|---|\n", fp);
 		/* a table cell: no pipe, no newline */
-		textf(reason, sizeof(reason), "%s", js(c, "reason"));
+		text_fmt(reason, sizeof(reason), "%s", report__js(c, "reason"));
 		for (char *p = reason; *p; p++)
 			if (*p == '|' || *p == '\n' || *p == '`')
 				*p = ' ';
-		fprintf(fp, "| %s | %s | %s |\n", js(c, "name"), v, reason);
+		fprintf(fp, "| %s | %s | %s |\n", report__js(c, "name"), v, reason);
 	}
 	if (!bad)
 		fputs("No case failed or erred.\n", fp);
@@ -914,167 +754,23 @@ int report_write(const char *out, const char *top, char *err, size_t errsz)
 	json_t *res;
 	int rc;
 
-	textf(path, sizeof(path), "%s/results.json", out);
-	res = load_json(path);
+	text_fmt(path, sizeof(path), "%s/results.json", out);
+	res = report__load_json(path);
 	if (!res) {
-		textf(err, errsz, "cannot read %s", path);
+		text_fmt(err, errsz, "cannot read %s", path);
 		return -1;
 	}
 	if (catalog_load(&cat, top, out)) {
-		textf(err, errsz, "cannot read %s/conformance/rules.tsv", top);
+		text_fmt(err, errsz, "cannot read %s/conformance/rules.tsv", top);
 		json_decref(res);
 		return -1;
 	}
 	rc = write_index(out, res, &cat) || write_summary(out, res);
 	if (rc)
-		textf(err, errsz, "cannot write the report in %s", out);
+		text_fmt(err, errsz, "cannot write the report in %s", out);
 	for (size_t i = 0; i < cat.n; i++)
 		free(cat.v[i].summary);
 	free(cat.v);
 	json_decref(res);
 	return rc ? -1 : 0;
-}
-
-/* --- two runs side by side ---------------------------------------------- */
-
-/* Field KEY of the case NAME in the results RES, or "". */
-static const char *case_field(json_t *res, const char *name, const char *key)
-{
-	size_t i;
-	json_t *c;
-
-	json_array_foreach(json_object_get(res, "cases"), i, c)
-		if (!strcmp(js(c, "name"), name))
-			return js(c, key);
-	return "";
-}
-
-/* A column head per run: its target's name. */
-static void target_heads(FILE *fp, json_t *const *r, size_t n)
-{
-	for (size_t k = 0; k < n; k++) {
-		fputs("<th>", fp);
-		esc(fp, js(json_object_get(r[k], "target"), "name"));
-		fputs("</th>", fp);
-	}
-}
-
-/* A run's cell: its verdict, with its class. */
-static void verdict_cell(FILE *fp, const char *v)
-{
-	fprintf(fp, "<td class=\"%s\">", vclass(v));
-	esc(fp, *v ? v : "not run");
-	fputs("</td>", fp);
-}
-
-int report_compare(const char *const *dirs, size_t n, const char *file,
-		   char *err, size_t errsz)
-{
-	json_t *r[SSTCK_MAX_COMPARE] = { NULL }, *c, *v, *seen;
-	const char *id;
-	char p[1024];
-	size_t i;
-	FILE *fp = NULL;
-	int differ = -1;
-
-	if (n < 2 || n > SSTCK_MAX_COMPARE) {
-		textf(err, errsz, "compare takes 2 to %d runs", SSTCK_MAX_COMPARE);
-		return -1;
-	}
-	for (size_t k = 0; k < n; k++) {
-		textf(p, sizeof(p), "%s/results.json", dirs[k]);
-		if (!(r[k] = load_json(p))) {
-			textf(err, errsz, "cannot read %s", p);
-			goto out;
-		}
-	}
-	if (!(fp = fopen(file, "w"))) {
-		textf(err, errsz, "cannot write %s", file);
-		goto out;
-	}
-	differ = 0;
-	fprintf(fp, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-		"<title>SessionTCK: %zu targets</title><style>%s</style></head><body>\n"
-		"<h1>SessionTCK: %zu targets side by side</h1>\n<ul>", n, STYLE, n);
-	for (size_t k = 0; k < n; k++) {
-		json_t *t = json_object_get(r[k], "totals");
-
-		fputs("<li>", fp);
-		esc(fp, js(json_object_get(r[k], "target"), "name"));
-		fputs(": ", fp);
-		esc(fp, js(json_object_get(r[k], "target"), "summary"));
-		fprintf(fp, " (%lld passed, %lld failed, %lld not observable, %lld error, "
-			"%lld not applicable; ",
-			json_integer_value(json_object_get(t, "passed")),
-			json_integer_value(json_object_get(t, "failed")),
-			json_integer_value(json_object_get(t, "not observable")),
-			json_integer_value(json_object_get(t, "error")),
-			json_integer_value(json_object_get(t, "not applicable")));
-		esc(fp, dirs[k]);
-		fputs(")</li>", fp);
-	}
-	fputs("</ul>\n<h2>Cases</h2><table id=\"compare\"><tr><th>case</th>", fp);
-	target_heads(fp, r, n);
-	fputs("<th>why they differ</th></tr>\n", fp);
-	/* every case of any run, in the first run's order, then the others' */
-	seen = json_object();
-	for (size_t k = 0; k < n; k++)
-		json_array_foreach(json_object_get(r[k], "cases"), i, c) {
-			const char *name = js(c, "name"), *v0 = case_field(r[0], name, "verdict");
-			bool same = true;
-
-			if (json_object_get(seen, name))
-				continue;
-			json_object_set_new(seen, name, json_true());
-			fputs("<tr><td>", fp);
-			esc(fp, name);
-			fputs("</td>", fp);
-			for (size_t q = 0; q < n; q++) {
-				const char *vq = case_field(r[q], name, "verdict");
-
-				verdict_cell(fp, vq);
-				same &= !strcmp(vq, v0);
-			}
-			differ += !same;
-			fputs("<td>", fp);
-			for (size_t q = 0; !same && q < n; q++) {
-				const char *why = case_field(r[q], name, "reason");
-
-				if (!*why)
-					continue;
-				fputs("<b>", fp);
-				esc(fp, js(json_object_get(r[q], "target"), "name"));
-				fputs("</b>: ", fp);
-				esc_cut(fp, why, 300);
-				fputs("<br>", fp);
-			}
-			fputs("</td></tr>\n", fp);
-		}
-	json_decref(seen);
-	fputs("</table>\n<h2>Rules</h2><table><tr><th>rule</th>", fp);
-	target_heads(fp, r, n);
-	fputs("</tr>\n", fp);
-	seen = json_object();
-	for (size_t k = 0; k < n; k++)
-		json_object_foreach(json_object_get(r[k], "rules"), id, v) {
-			if (json_object_get(seen, id))
-				continue;
-			json_object_set_new(seen, id, json_true());
-			fputs("<tr><td>", fp);
-			esc(fp, id);
-			fputs("</td>", fp);
-			for (size_t q = 0; q < n; q++)
-				verdict_cell(fp, run_rule_verdict(json_object_get(r[q], "rules"), id));
-			fputs("</tr>\n", fp);
-		}
-	json_decref(seen);
-	fprintf(fp, "</table>\n<p id=\"differ\">%d cases differ.</p></body></html>\n", differ);
-	if (fclose(fp)) {
-		textf(err, errsz, "cannot write %s", file);
-		differ = -1;
-	}
-out:
-	for (size_t k = 0; k < n; k++)
-		json_decref(r[k]);
-	return differ;
 }

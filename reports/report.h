@@ -1,7 +1,7 @@
-/*
- * report.h: the report's API (reports/html.c), for sstck.  It reads only
- * what a run wrote (results.json, each case's ladder.json) and the rules
- * catalog, so it needs nothing of the harness's but its text helpers.
+/**
+ * @file reports/report.h  the report's API (html.c, compare.c), for sstck.  It
+ * reads only what a run wrote (results.json, each case's ladder.json) and the
+ * rules catalog, so it needs nothing of the harness's but its text helpers.
  */
 #ifndef SSTCK_REPORT_H
 #define SSTCK_REPORT_H

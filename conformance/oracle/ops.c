@@ -1,5 +1,6 @@
-/*
- * ops.c: the oracle's judge of operations (observation-protocol.md 4).
+/**
+ * @file conformance/oracle/ops.c  the oracle's judge of operations
+ * (observation-protocol.md 4).
  *
  * The agents asked the target's application to call the session API
  * (X-SSTCK-Op on what they sent); the application answered in
@@ -358,8 +359,8 @@ static void add_words(char *list, size_t sz, const char *words)
 	}
 }
 
-void ops_check(const struct oracle_case *c, const struct ops_msg *m, size_t nm,
-	       const char *dir, struct oracle_result *r)
+void oracle__ops_check(const struct oracle_case *c, const struct ops_msg *m, size_t nm,
+		       const char *dir, struct oracle_result *r)
 {
 	struct op *v = calloc(OPS_MAX, sizeof(*v));
 	size_t n = 0;

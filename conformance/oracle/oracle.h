@@ -1,5 +1,5 @@
-/*
- * oracle.h: SessionTCK's judge of a finished case.
+/**
+ * @file conformance/oracle/oracle.h  SessionTCK's judge of a finished case.
  *
  * It reads what the SIPp agents logged (every message to and from the
  * target passes through them) and the target's trace when there is one,

@@ -1,6 +1,6 @@
-/*
- * oracle_ops.h: the oracle's parts, shared between its files (not for the
- * harness: oracle.h is its interface).
+/**
+ * @file conformance/oracle/oracle_ops.h  the oracle's parts, shared between
+ * its files (not for the harness: oracle.h is its interface).
  */
 #ifndef SSTCK_ORACLE_OPS_H
 #define SSTCK_ORACLE_OPS_H
@@ -25,7 +25,7 @@ void oracle_find(struct oracle_result *r, const char *rule, const char *where,
 
 /* Judges the case's operations (observation-protocol.md 4) against the
  * messages M and DIR/trace.jsonl. */
-void ops_check(const struct oracle_case *c, const struct ops_msg *m, size_t nm,
-	       const char *dir, struct oracle_result *r);
+void oracle__ops_check(const struct oracle_case *c, const struct ops_msg *m, size_t nm,
+		       const char *dir, struct oracle_result *r);
 
 #endif

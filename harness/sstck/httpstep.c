@@ -1,5 +1,6 @@
-/*
- * httpstep.c: the HTTP steps of a converged case, run by the harness.
+/**
+ * @file harness/sstck/httpstep.c  the HTTP steps of a converged case, run by
+ * the harness.
  *
  * Each [http.NAME] step of the manifest is one request made with curl
  * (Debian's curl; a process in the case's group like every other) against
@@ -71,7 +72,7 @@ static json_t *node_at(json_t *body, const char *path, long *count)
 	json_t *cur = body;
 
 	*count = -1;
-	textf(buf, sizeof(buf), "%s", path);
+	text_fmt(buf, sizeof(buf), "%s", path);
 	for (char *k = strtok_r(buf, ".", &save); k && cur; k = strtok_r(NULL, ".", &save)) {
 		if (!strcmp(k, "#")) {
 			if (!json_is_array(cur) && !json_is_object(cur))
@@ -101,21 +102,21 @@ static bool value_at(json_t *body, const char *path, char *out, size_t sz)
 	if (!cur)
 		return false;
 	if (count >= 0) {
-		textf(out, sz, "%ld", count);
+		text_fmt(out, sz, "%ld", count);
 		return true;
 	}
 	if (json_is_string(cur))
-		textf(out, sz, "%s", json_string_value(cur));
+		text_fmt(out, sz, "%s", json_string_value(cur));
 	else if (json_is_integer(cur))
-		textf(out, sz, "%lld", (long long)json_integer_value(cur));
+		text_fmt(out, sz, "%lld", (long long)json_integer_value(cur));
 	else if (json_is_boolean(cur))
-		textf(out, sz, "%s", json_is_true(cur) ? "true" : "false");
+		text_fmt(out, sz, "%s", json_is_true(cur) ? "true" : "false");
 	else if (json_is_null(cur))
-		textf(out, sz, "null");
+		text_fmt(out, sz, "null");
 	else {
 		char *t = json_dumps(cur, JSON_COMPACT | JSON_SORT_KEYS);
 
-		textf(out, sz, "%s", t ? t : "?");
+		text_fmt(out, sz, "%s", t ? t : "?");
 		free(t);
 	}
 	return true;
@@ -135,10 +136,10 @@ bool http_expect(json_t *body, const char *expect, char *why, size_t whysz)
 
 		pl = (size_t)(op - expect);
 		want = op + 5;
-		textf(path, sizeof(path), "%.*s", (int)pl, expect);
+		text_fmt(path, sizeof(path), "%.*s", (int)pl, expect);
 		arr = node_at(body, path, &count);
 		if (!json_is_array(arr) || count >= 0) {
-			textf(why, whysz, "%s: no list in the answer", path);
+			text_fmt(why, whysz, "%s: no list in the answer", path);
 			return false;
 		}
 		n = json_array_size(arr);
@@ -149,7 +150,7 @@ bool http_expect(json_t *body, const char *expect, char *why, size_t whysz)
 			if (json_is_string(e) && !strcmp(json_string_value(e), want))
 				break;
 		}
-		textf(why, whysz, "%s (%zu entries) has no %s", path, n, want);
+		text_fmt(why, whysz, "%s (%zu entries) has no %s", path, n, want);
 		return i < n;
 	}
 	if ((op = strstr(expect, " != ")))
@@ -159,14 +160,14 @@ bool http_expect(json_t *body, const char *expect, char *why, size_t whysz)
 	else if ((op = strstr(expect, " ~ ")))
 		kind = 2;
 	else {
-		textf(why, whysz, "'%s' is no expectation", expect);
+		text_fmt(why, whysz, "'%s' is no expectation", expect);
 		return false;
 	}
 	pl = (size_t)(op - expect);
 	want = op + (kind == 1 ? 4 : 3);
-	textf(path, sizeof(path), "%.*s", (int)pl, expect);
+	text_fmt(path, sizeof(path), "%.*s", (int)pl, expect);
 	if (!value_at(body, path, seen, sizeof(seen))) {
-		textf(why, whysz, "%s: no such value in the answer", path);
+		text_fmt(why, whysz, "%s: no such value in the answer", path);
 		return false;
 	}
 	if (kind == 2) {
@@ -174,16 +175,16 @@ bool http_expect(json_t *body, const char *expect, char *why, size_t whysz)
 		bool ok;
 
 		if (regcomp(&re, want, REG_EXTENDED | REG_NOSUB)) {
-			textf(why, whysz, "%s: bad regular expression %s", path, want);
+			text_fmt(why, whysz, "%s: bad regular expression %s", path, want);
 			return false;
 		}
 		ok = !regexec(&re, seen, 0, NULL, 0);
 		regfree(&re);
-		textf(why, whysz, "%s is '%s', expected to match %s", path, seen, want);
+		text_fmt(why, whysz, "%s is '%s', expected to match %s", path, seen, want);
 		return ok;
 	}
-	textf(why, whysz, "%s is '%s', expected %s'%s'", path, seen,
-	      kind ? "not " : "", want);
+	text_fmt(why, whysz, "%s is '%s', expected %s'%s'", path, seen,
+		 kind ? "not " : "", want);
 	return kind ? strcmp(seen, want) != 0 : strcmp(seen, want) == 0;
 }
 
@@ -206,10 +207,10 @@ static int request(const struct http_step *h, const char *url, const char *body,
 	int n = 0, code = 0;
 	pid_t pid;
 
-	textf(jar, sizeof(jar), "%s/http.cookies", outdir);
-	textf(outf, sizeof(outf), "%s/http.%d.body", outdir, k);
-	textf(codef, sizeof(codef), "%s/http.%d.code", outdir, k);
-	textf(tmo, sizeof(tmo), "%d", 5);
+	text_fmt(jar, sizeof(jar), "%s/http.cookies", outdir);
+	text_fmt(outf, sizeof(outf), "%s/http.%d.body", outdir, k);
+	text_fmt(codef, sizeof(codef), "%s/http.%d.code", outdir, k);
+	text_fmt(tmo, sizeof(tmo), "%d", 5);
 	argv[n++] = "curl";
 	argv[n++] = "-sS";
 	argv[n++] = "--max-time";
@@ -239,16 +240,16 @@ static int request(const struct http_step *h, const char *url, const char *body,
 	if (pid < 0 || proc_wait(pid, deadline) != 0) {
 		if (pid > 0)
 			proc_stop(pid, 500);
-		txt = file_read(codef, NULL);
-		textf(raw, rawsz, "curl failed: %s", txt && *txt ? txt : "no answer");
+		txt = text_file_read(codef, NULL);
+		text_fmt(raw, rawsz, "curl failed: %s", txt && *txt ? txt : "no answer");
 		free(txt);
 		return 0;
 	}
-	txt = file_read(codef, NULL);
+	txt = text_file_read(codef, NULL);
 	code = txt ? atoi(txt) : 0;
 	free(txt);
-	txt = file_read(outf, NULL);
-	textf(raw, rawsz, "%s", txt ? txt : "");
+	txt = text_file_read(outf, NULL);
+	text_fmt(raw, rawsz, "%s", txt ? txt : "");
 	*bodyp = txt && *txt ? json_loads(txt, 0, &je) : NULL;
 	free(txt);
 	return code;
@@ -261,11 +262,11 @@ void http_steps_run(const struct manifest *m, const int *ports, const char *base
 	char logp[1024];
 	FILE *log;
 
-	textf(logp, sizeof(logp), "%s/http.log", outdir);
+	text_fmt(logp, sizeof(logp), "%s/http.log", outdir);
 	log = fopen(logp, "w");
 	f->nhttp = m->nhttp;
 	for (size_t i = 0; i < m->nhttp; i++)
-		textf(f->http[i].name, sizeof(f->http[i].name), "%s", m->http[i].name);
+		text_fmt(f->http[i].name, sizeof(f->http[i].name), "%s", m->http[i].name);
 	for (size_t i = 0; i < m->nhttp; i++) {
 		const struct http_step *h = &m->http[i];
 		char path[512], url[600], body[1024], why[SSTCK_TEXT], raw[1024];
@@ -276,7 +277,7 @@ void http_steps_run(const struct manifest *m, const int *ports, const char *base
 
 		expand(h->path, m, ports, &v, path, sizeof(path));
 		expand(h->body, m, ports, &v, body, sizeof(body));
-		textf(url, sizeof(url), "%s%s", base, path);
+		text_fmt(url, sizeof(url), "%s%s", base, path);
 		f->http[i].ran = true;
 		do {
 			json_decref(js);
@@ -291,11 +292,11 @@ void http_steps_run(const struct manifest *m, const int *ports, const char *base
 			ok = code && (h->status ? code == h->status :
 				      code >= 200 && code < 300);
 			if (!ok) {
-				textf(why, sizeof(why), "%s %s: status %d, expected %d%s",
-				      h->method, path, code, h->status ? h->status : 200,
-				      h->status ? "" : "-299");
+				text_fmt(why, sizeof(why), "%s %s: status %d, expected %d%s",
+					 h->method, path, code, h->status ? h->status : 200,
+					 h->status ? "" : "-299");
 				if (!code)
-					textf(why, sizeof(why), "%s %s: %s", h->method, path, raw);
+					text_fmt(why, sizeof(why), "%s %s: %s", h->method, path, raw);
 			}
 			for (size_t k = 0; ok && k < h->nexpect; k++) {
 				char exp[256], w[300];
@@ -303,11 +304,11 @@ void http_steps_run(const struct manifest *m, const int *ports, const char *base
 				expand(h->expect[k], m, ports, &v, exp, sizeof(exp));
 				if (!js) {
 					ok = false;
-					textf(why, sizeof(why), "%s %s: the answer is no JSON: %.80s",
-					      h->method, path, raw);
+					text_fmt(why, sizeof(why), "%s %s: the answer is no JSON: %.80s",
+						 h->method, path, raw);
 				} else if (!http_expect(js, exp, w, sizeof(w))) {
 					ok = false;
-					textf(why, sizeof(why), "%s %s: %s", h->method, path, w);
+					text_fmt(why, sizeof(why), "%s %s: %s", h->method, path, w);
 				}
 			}
 		} while (!ok && code && h->until_s && ms_now() < until && ms_now() < deadline);
@@ -316,23 +317,23 @@ void http_steps_run(const struct manifest *m, const int *ports, const char *base
 
 			if (sscanf(h->save[k], "%31s %95s", name, p) == 2 && js &&
 			    value_at(js, p, v.value[v.n], sizeof(v.value[0]))) {
-				textf(v.name[v.n], sizeof(v.name[0]), "%s", name);
+				text_fmt(v.name[v.n], sizeof(v.name[0]), "%s", name);
 				v.n++;
 			} else {
 				ok = false;
-				textf(why, sizeof(why), "%s %s: nothing to save at %s",
-				      h->method, path, h->save[k]);
+				text_fmt(why, sizeof(why), "%s %s: nothing to save at %s",
+					 h->method, path, h->save[k]);
 			}
 		}
 		json_decref(js);
 		f->http[i].ok = ok;
 		if (ok)
-			textf(f->http[i].detail, sizeof(f->http[i].detail),
-			      "%s %s: %d, %zu expectation%s held%s", h->method, path, code,
-			      h->nexpect, h->nexpect == 1 ? "" : "s",
-			      tries > 1 ? " (polled)" : "");
+			text_fmt(f->http[i].detail, sizeof(f->http[i].detail),
+				 "%s %s: %d, %zu expectation%s held%s", h->method, path, code,
+				 h->nexpect, h->nexpect == 1 ? "" : "s",
+				 tries > 1 ? " (polled)" : "");
 		else
-			textf(f->http[i].detail, sizeof(f->http[i].detail), "%s", why);
+			text_fmt(f->http[i].detail, sizeof(f->http[i].detail), "%s", why);
 		if (!ok)
 			break;
 	}

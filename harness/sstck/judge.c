@@ -1,6 +1,7 @@
-/*
- * judge.c: a case's verdict from what its run collected.  Pure: the facts
- * in, the judgement out, so every branch is unit-tested (harness/test).
+/**
+ * @file harness/sstck/judge.c  a case's verdict from what its run collected.
+ * Pure: the facts in, the judgement out, so every branch is unit-tested
+ * (harness/test).
  *
  *   error           the harness or the target could not run the case
  *   failed          an expectation did not hold: the first one is the reason
@@ -15,7 +16,7 @@
 
 #include "sstck.h"
 
-const char *verdict_name(enum verdict v)
+const char *judge_verdict_name(enum verdict v)
 {
 	static const char *n[] = { "passed", "failed", "not observable", "error",
 				   "not applicable" };
@@ -23,21 +24,7 @@ const char *verdict_name(enum verdict v)
 	return n[v];
 }
 
-void textf(char *buf, size_t bufsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, bufsz, fmt, ap);
-	va_end(ap);
-}
-
-const char *outcome_name(enum outcome o)
-{
-	return verdict_name((enum verdict)o);
-}
-
-static void add(struct judgement *j, enum outcome o, const char *where,
+static void add(struct judgement *j, enum verdict o, const char *where,
 		const char *name, const char *fmt, ...)
 {
 	struct check *c;
@@ -52,9 +39,9 @@ static void add(struct judgement *j, enum outcome o, const char *where,
 	vsnprintf(c->detail, sizeof(c->detail), fmt, ap);
 	va_end(ap);
 	/* the first error wins over failures, the first failure over passes */
-	if ((o == O_ERROR && j->verdict != V_ERROR) ||
-	    (o == O_FAILED && j->verdict == V_PASSED)) {
-		j->verdict = o == O_ERROR ? V_ERROR : V_FAILED;
+	if ((o == V_ERROR && j->verdict != V_ERROR) ||
+	    (o == V_FAILED && j->verdict == V_PASSED)) {
+		j->verdict = o == V_ERROR ? V_ERROR : V_FAILED;
 		snprintf(j->reason, sizeof(j->reason), "%s", c->detail);
 		snprintf(j->where, sizeof(j->where), "%s", where ? where : "");
 	}
@@ -68,79 +55,79 @@ static void judge_agent(const struct facts *f, const struct agent_facts *a,
 	snprintf(name, sizeof(name), "agent %s", a->name);
 	snprintf(where, sizeof(where), "%s.err.log, %s.msg.log", a->name, a->name);
 	if (!a->ran) {
-		add(j, O_ERROR, where, name, "agent %s did not run: %s", a->name,
+		add(j, V_ERROR, where, name, "agent %s did not run: %s", a->name,
 		    a->error[0] ? a->error : "the case stopped before it");
 		return;
 	}
 	if (a->no_listen) {
-		add(j, O_ERROR, where, name, "agent %s: %s", a->name, a->error);
+		add(j, V_ERROR, where, name, "agent %s: %s", a->name, a->error);
 		return;
 	}
 	if (a->exit == 127) {
-		add(j, O_ERROR, where, name, "agent %s: could not run sipp: %s",
+		add(j, V_ERROR, where, name, "agent %s: could not run sipp: %s",
 		    a->name, a->error);
 		return;
 	}
 	if (a->exit == 254) {
-		add(j, O_ERROR, where, name, "agent %s: SIPp could not bind its port "
+		add(j, V_ERROR, where, name, "agent %s: SIPp could not bind its port "
 		    "(in use?): %s", a->name, a->error);
 		return;
 	}
 	if (a->exit != 0 && strstr(a->error, "scenario file")) {
-		add(j, O_ERROR, where, name, "agent %s: SIPp rejects scenario %s: %s",
+		add(j, V_ERROR, where, name, "agent %s: SIPp rejects scenario %s: %s",
 		    a->name, a->scenario, a->error);
 		return;
 	}
 	if (a->exit == 255 && strstr(a->error, " timed out after ")) {
-		add(j, O_FAILED, where, name, "agent %s did not finish in time "
+		add(j, V_FAILED, where, name, "agent %s did not finish in time "
 		    "(%d messages received)", a->name, a->received);
 		return;
 	}
 	if (a->exit == 255) {
-		add(j, O_ERROR, where, name, "agent %s: SIPp fatal error: %s",
+		add(j, V_ERROR, where, name, "agent %s: SIPp fatal error: %s",
 		    a->name, a->error);
 		return;
 	}
 	/* killed by a signal nobody here sent (the harness's own stops are
 	 * exit -1): the agent, not the target, is what went wrong */
 	if (a->exit > 128 && a->exit < 128 + 65) {
-		add(j, O_ERROR, where, name, "agent %s was killed by signal %d (%s) "
+		add(j, V_ERROR, where, name, "agent %s was killed by signal %d (%s) "
 		    "after %d messages received: not a verdict on the target",
 		    a->name, a->exit - 128, strsignal(a->exit - 128), a->received);
 		return;
 	}
 	if (a->role == ROLE_UAC && a->received == 0 && (a->exit != 0 || f->timed_out)) {
-		add(j, O_ERROR, where, name, "target %s did not answer agent %s",
+		add(j, V_ERROR, where, name, "target %s did not answer agent %s",
 		    f->target_desc, a->name);
 		return;
 	}
 	if (a->exit == -1 && a->cut[0]) {
-		add(j, O_FAILED, where, name, "agent %s stopped (%d messages "
+		add(j, V_FAILED, where, name, "agent %s stopped (%d messages "
 		    "received): the case could not go on once %s had failed",
 		    a->name, a->received, a->cut);
 		return;
 	}
 	if (a->exit == -1) {
-		add(j, O_FAILED, where, name, "agent %s did not finish in time "
+		add(j, V_FAILED, where, name, "agent %s did not finish in time "
 		    "(%d messages received)", a->name, a->received);
 		return;
 	}
 	if (a->exit != 0) {
-		add(j, O_FAILED, where, name, "agent %s exited %d: %s", a->name,
+		add(j, V_FAILED, where, name, "agent %s exited %d: %s", a->name,
 		    a->exit, a->error[0] ? a->error : "no error logged");
 		return;
 	}
 	if (a->calls_ok < 0 || a->calls_failed < 0) {
-		add(j, O_ERROR, where, name, "agent %s: no call count in its statistics",
+		add(j, V_ERROR, where, name, "agent %s: no call count in its statistics",
 		    a->name);
 		return;
 	}
 	if (a->calls_ok != 1 || a->calls_failed != 0) {
-		add(j, O_FAILED, where, name, "agent %s: %ld successful and %ld failed "
+		add(j, V_FAILED, where, name, "agent %s: %ld successful and %ld failed "
 		    "calls, expected 1 and 0", a->name, a->calls_ok, a->calls_failed);
 		return;
 	}
-	add(j, O_PASSED, NULL, name, "1 call completed, %d messages received",
+	add(j, V_PASSED, NULL, name, "1 call completed, %d messages received",
 	    a->received);
 }
 
@@ -165,50 +152,50 @@ static void judge_expectations(const struct facts *f, int n, struct judgement *j
 		if (!a->exp_failed)
 			continue;
 		snprintf(name, sizeof(name), "X-SS-State %s", a->name);
-		add(j, O_FAILED, a->log, name, "agent %s: %d X-SS-State expectation%s "
+		add(j, V_FAILED, a->log, name, "agent %s: %d X-SS-State expectation%s "
 		    "failed; the first %s", a->name, a->exp_failed,
 		    a->exp_failed == 1 ? "" : "s", a->exp_first);
 	}
 	if (failed)
 		return;
 	if (!held) {
-		add(j, O_NOTOBS, NULL, "X-SS-State", "none of %d X-SS-State "
+		add(j, V_NOTOBS, NULL, "X-SS-State", "none of %d X-SS-State "
 		    "expectations could be judged: %d on messages %s sent without "
 		    "X-SS-State, %d stamped at=app (the oracle judges those), %d not "
 		    "reached", n, unst, f->target_desc, app, unr);
 		return;
 	}
-	add(j, O_PASSED, NULL, "X-SS-State", "%d of %d X-SS-State expectations "
+	add(j, V_PASSED, NULL, "X-SS-State", "%d of %d X-SS-State expectations "
 	    "held%s", held, n, held + unr == n && !unst && !app ? "" :
 	    "; the others not observable here (unstamped, at=app or not reached)");
 	if (unst || app)
-		add(j, O_NOTOBS, NULL, "X-SS-State unjudged", "%d on messages %s "
+		add(j, V_NOTOBS, NULL, "X-SS-State unjudged", "%d on messages %s "
 		    "sent without X-SS-State, %d stamped at=app (the oracle judges "
 		    "those)", unst, f->target_desc, app);
 }
 
-void judge(const struct facts *f, struct judgement *j)
+void judge_facts(const struct facts *f, struct judgement *j)
 {
 	int state_checks = 0;
 
 	memset(j, 0, sizeof(*j));
 	j->verdict = V_PASSED;
 	if (f->interrupted) {
-		add(j, O_ERROR, NULL, "run", "interrupted");
+		add(j, V_ERROR, NULL, "run", "interrupted");
 		return;
 	}
 	if (f->setup_error[0]) {
-		add(j, O_ERROR, NULL, "setup", "%s", f->setup_error);
+		add(j, V_ERROR, NULL, "setup", "%s", f->setup_error);
 		return;
 	}
 	if (f->na_reason[0]) {
-		add(j, O_NA, NULL, "target", "%s", f->na_reason);
+		add(j, V_NA, NULL, "target", "%s", f->na_reason);
 		j->verdict = V_NA;
 		snprintf(j->reason, sizeof(j->reason), "%s", f->na_reason);
 		return;
 	}
 	if (!f->nagents) {
-		add(j, O_ERROR, NULL, "setup", "no agents ran");
+		add(j, V_ERROR, NULL, "setup", "no agents ran");
 		return;
 	}
 	/* a converged case's HTTP steps: the first that failed says why the
@@ -218,10 +205,10 @@ void judge(const struct facts *f, struct judgement *j)
 
 		snprintf(name, sizeof(name), "http %s", f->http[i].name);
 		if (f->http[i].ran)
-			add(j, f->http[i].ok ? O_PASSED : O_FAILED, "http.log", name,
+			add(j, f->http[i].ok ? V_PASSED : V_FAILED, "http.log", name,
 			    "%s", f->http[i].detail);
 		else
-			add(j, O_FAILED, "http.log", name, "not run: an earlier step failed");
+			add(j, V_FAILED, "http.log", name, "not run: an earlier step failed");
 	}
 	/* the agents that ran and ended first: their trouble is why the
 	 * others were stopped or did not run */
@@ -234,70 +221,70 @@ void judge(const struct facts *f, struct judgement *j)
 		state_checks += f->agents[i].state_checks;
 	}
 	if (!f->state_header)
-		add(j, O_NOTOBS, NULL, "X-SS-State",
+		add(j, V_NOTOBS, NULL, "X-SS-State",
 		    "%d X-SS-State checks not run: %s does not show session state",
 		    state_checks, f->target_desc);
 	else if (state_checks)
 		judge_expectations(f, state_checks, j);
 	if (f->target_started)
-		add(j, f->target_exit == 0 ? O_PASSED : O_FAILED, "target.log",
+		add(j, f->target_exit == 0 ? V_PASSED : V_FAILED, "target.log",
 		    "target exit", f->target_exit == 0 ? "the target stopped cleanly" :
 		    "the target exited %d on SIGTERM (see target.log)", f->target_exit);
 	if (f->trace) {
 		if (f->live_ss < 0)
-			add(j, O_ERROR, "trace.jsonl", "no leak",
+			add(j, V_ERROR, "trace.jsonl", "no leak",
 			    "the trace has no shutdown line with live sessions");
 		else
-			add(j, f->live_ss == 0 ? O_PASSED : O_FAILED, "trace.jsonl",
+			add(j, f->live_ss == 0 ? V_PASSED : V_FAILED, "trace.jsonl",
 			    "no leak", "%ld live SipSessions when the target stopped",
 			    f->live_ss);
 	} else {
-		add(j, O_NOTOBS, NULL, "no leak", "%s keeps no session trace",
+		add(j, V_NOTOBS, NULL, "no leak", "%s keeps no session trace",
 		    f->target_desc);
 	}
 	/* the oracle's reading of the wire and the trace */
 	if (f->oracle.ran && f->oracle.n) {
-		add(j, O_FAILED, f->oracle.f[0].where, "oracle", "%s: %s (%zu finding%s)",
+		add(j, V_FAILED, f->oracle.f[0].where, "oracle", "%s: %s (%zu finding%s)",
 		    f->oracle.f[0].rule, f->oracle.f[0].text, f->oracle.n,
 		    f->oracle.n == 1 ? "" : "s");
 	} else if (f->oracle.ran && f->oracle.unparsed) {
 		/* a message no one can read was not judged: never a pass */
-		add(j, O_ERROR, f->oracle.first_unparsed, "oracle", "%zu logged "
+		add(j, V_ERROR, f->oracle.first_unparsed, "oracle", "%zu logged "
 		    "message%s not judged (libosip2 cannot parse it, or its "
 		    "X-SS-State is too long), the first at %s",
 		    f->oracle.unparsed, f->oracle.unparsed == 1 ? "" : "s",
 		    f->oracle.first_unparsed);
 	} else if (f->oracle.ran) {
-		add(j, O_PASSED, NULL, "oracle", "%zu messages at the target's "
+		add(j, V_PASSED, NULL, "oracle", "%zu messages at the target's "
 		    "boundary: %zu X-SS-State values, %zu trace events, %zu wire "
 		    "rules, %zu operations judged, no finding", f->oracle.messages,
 		    f->oracle.state_checks, f->oracle.trace_events,
 		    f->oracle.wire_checks, f->oracle.op_checks);
 	} else if (f->oracle.error[0]) {
-		add(j, O_ERROR, NULL, "oracle", "the oracle could not judge: %s",
+		add(j, V_ERROR, NULL, "oracle", "the oracle could not judge: %s",
 		    f->oracle.error);
 	}
 	if (f->oracle.ran && f->oracle.op_unobs)
-		add(j, O_NOTOBS, NULL, "operations", "%zu operation%s without a "
+		add(j, V_NOTOBS, NULL, "operations", "%zu operation%s without a "
 		    "result: %s sent nothing in those callbacks and keeps no trace "
 		    "(rules %s)", f->oracle.op_unobs, f->oracle.op_unobs == 1 ? "" : "s",
 		    f->target_desc, f->oracle.op_unobs_rules);
 	if (f->expect_derived >= 0) {
 		if (!f->trace)
-			add(j, O_NOTOBS, NULL, "derived sessions",
+			add(j, V_NOTOBS, NULL, "derived sessions",
 			    "derived sessions: %s keeps no session trace", f->target_desc);
 		else if (f->derived != f->expect_derived)
-			add(j, O_FAILED, "trace.jsonl", "derived sessions",
+			add(j, V_FAILED, "trace.jsonl", "derived sessions",
 			    "expected %d derived sessions in the trace, saw %ld",
 			    f->expect_derived, f->derived);
 		else
-			add(j, O_PASSED, NULL, "derived sessions", "%ld derived sessions",
+			add(j, V_PASSED, NULL, "derived sessions", "%ld derived sessions",
 			    f->derived);
 	}
 }
 
-enum verdict rule_verdict(enum verdict case_v, enum rule_obs obs,
-			  bool state_observable)
+enum verdict judge_rule_verdict(enum verdict case_v, enum rule_obs obs,
+				bool state_observable)
 {
 	if (obs == OBS_STATE && !state_observable && case_v != V_ERROR &&
 	    case_v != V_NA)

@@ -1,6 +1,7 @@
-/*
- * kit.c: a container the harness builds from a kit and starts once for a
- * whole run (start = kit in its description; Cipango is the first).
+/**
+ * @file harness/sstck/kit.c  a container the harness builds from a kit and
+ * starts once for a whole run (start = kit in its description; Cipango is the
+ * first).
  *
  *   [kit]  env      the variable that names the kit's folder (CIPANGO_KIT)
  *          paths    where to look for it otherwise, relative to the
@@ -54,7 +55,7 @@ static bool executable(const char *name)
 	for (const char *p = path ? path : "/usr/bin:/bin"; *p;) {
 		size_t n = strcspn(p, ":");
 
-		textf(buf, sizeof(buf), "%.*s/%s", (int)n, p, name);
+		text_fmt(buf, sizeof(buf), "%.*s/%s", (int)n, p, name);
 		if (!access(buf, X_OK))
 			return true;
 		p += n + (p[n] == ':');
@@ -71,32 +72,32 @@ static int kit_find(const struct target *t, const char *top, char *dir,
 
 	if (env && env[0]) {
 		if (!is_dir(env)) {
-			textf(err, errsz, "%s=%s: no such folder", t->kit.env, env);
+			text_fmt(err, errsz, "%s=%s: no such folder", t->kit.env, env);
 			return -1;
 		}
 		if (!realpath(env, dir))
-			textf(dir, dirsz, "%s", env);
+			text_fmt(dir, dirsz, "%s", env);
 		return 0;
 	}
-	textf(buf, sizeof(buf), "%s", t->kit.paths);
+	text_fmt(buf, sizeof(buf), "%s", t->kit.paths);
 	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
 		char p[1024];
 
 		if (tok[0] == '/')
-			textf(p, sizeof(p), "%s", tok);
+			text_fmt(p, sizeof(p), "%s", tok);
 		else
-			textf(p, sizeof(p), "%s/%s", top, tok);
+			text_fmt(p, sizeof(p), "%s/%s", top, tok);
 		if (is_dir(p)) {
 			if (!realpath(p, dir))
-				textf(dir, dirsz, "%s", p);
+				text_fmt(dir, dirsz, "%s", p);
 			return 0;
 		}
 	}
 	if (t->kit.env[0])
-		textf(err, errsz, "no %s kit: looked in %s (set %s to its folder)",
-		      t->name, t->kit.paths, t->kit.env);
+		text_fmt(err, errsz, "no %s kit: looked in %s (set %s to its folder)",
+			 t->name, t->kit.paths, t->kit.env);
 	else
-		textf(err, errsz, "no %s kit: looked in %s", t->name, t->kit.paths);
+		text_fmt(err, errsz, "no %s kit: looked in %s", t->name, t->kit.paths);
 	return -1;
 }
 
@@ -105,7 +106,7 @@ static void mkdirs_p(const char *path)
 {
 	char p[1024];
 
-	textf(p, sizeof(p), "%s", path);
+	text_fmt(p, sizeof(p), "%s", path);
 	for (char *s = p + 1; *s; s++)
 		if (*s == '/') {
 			*s = '\0';
@@ -119,7 +120,7 @@ static void mkdirs_p(const char *path)
 static void log_tail(const char *path, char *buf, size_t bufsz)
 {
 	size_t len;
-	char *s = file_read(path, &len), *p;
+	char *s = text_file_read(path, &len), *p;
 
 	buf[0] = '\0';
 	if (!s)
@@ -127,7 +128,7 @@ static void log_tail(const char *path, char *buf, size_t bufsz)
 	while (len && (s[len - 1] == '\n' || s[len - 1] == '\r'))
 		s[--len] = '\0';
 	p = strrchr(s, '\n');
-	textf(buf, bufsz, "%s", p ? p + 1 : s);
+	text_fmt(buf, bufsz, "%s", p ? p + 1 : s);
 	free(s);
 }
 
@@ -138,7 +139,7 @@ static int run_to_end(char *const argv[], const char *log, int timeout_s)
 
 	if (pid < 0)
 		return -1;
-	int rc = proc_wait(pid, now_ms() + timeout_s * 1000LL);
+	int rc = proc_wait(pid, proc_now_ms() + timeout_s * 1000LL);
 
 	if (rc == -1)
 		proc_stop(pid, 1000);
@@ -159,41 +160,41 @@ static int kit_build(const struct target *t, const char *top, const char *kit,
 
 	/* the tree's build/, or, for an installed sstck whose share folder
 	 * is not writable, the user's cache */
-	textf(base, sizeof(base), "%s/build", top);
+	text_fmt(base, sizeof(base), "%s/build", top);
 	mkdir(base, 0755);
 	if (access(base, W_OK)) {
 		const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 
 		if (xdg && *xdg)
-			textf(base, sizeof(base), "%s/sessiontck", xdg);
+			text_fmt(base, sizeof(base), "%s/sessiontck", xdg);
 		else
-			textf(base, sizeof(base), "%s/.cache/sessiontck", home ? home : "/tmp");
+			text_fmt(base, sizeof(base), "%s/.cache/sessiontck", home ? home : "/tmp");
 		mkdirs_p(base);
 	}
-	textf(out, outsz, "%s/%s", base, t->name);
-	textf(stamp, sizeof(stamp), "%s/.kit", out);
-	textf(lock, sizeof(lock), "%s/.%s.lock", base, t->name);
-	textf(script, sizeof(script), "%s/%s", kit, t->kit.build);
+	text_fmt(out, outsz, "%s/%s", base, t->name);
+	text_fmt(stamp, sizeof(stamp), "%s/.kit", out);
+	text_fmt(lock, sizeof(lock), "%s/.%s.lock", base, t->name);
+	text_fmt(script, sizeof(script), "%s/%s", kit, t->kit.build);
 	if (stat(script, &st)) {
-		textf(err, errsz, "%s: %s", script, strerror(errno));
+		text_fmt(err, errsz, "%s: %s", script, strerror(errno));
 		return -1;
 	}
-	textf(want, sizeof(want), "%s %lld", kit, (long long)st.st_mtime);
+	text_fmt(want, sizeof(want), "%s %lld", kit, (long long)st.st_mtime);
 	mkdir(out, 0755);
 	if ((fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0 || flock(fd, LOCK_EX)) {
-		textf(err, errsz, "%s: %s", lock, strerror(errno));
+		text_fmt(err, errsz, "%s: %s", lock, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
 	}
-	char *s = file_read(stamp, NULL);
+	char *s = text_file_read(stamp, NULL);
 
 	if (s) {
-		textf(have, sizeof(have), "%s", s);
+		text_fmt(have, sizeof(have), "%s", s);
 		have[strcspn(have, "\n")] = '\0';
 		free(s);
 	}
-	textf(log, sizeof(log), "%s/%s-build.log", logdir, t->name);
+	text_fmt(log, sizeof(log), "%s/%s-build.log", logdir, t->name);
 	if (strcmp(have, want)) {
 		char *argv[] = { "sh", script, out, NULL };
 
@@ -204,8 +205,8 @@ static int kit_build(const struct target *t, const char *top, const char *kit,
 			char why[256];
 
 			log_tail(log, why, sizeof(why));
-			textf(err, errsz, "building %s failed: %s (see %s)", t->name,
-			      why[0] ? why : "no output", log);
+			text_fmt(err, errsz, "building %s failed: %s (see %s)", t->name,
+				 why[0] ? why : "no output", log);
 			rc = -1;
 		} else {
 			FILE *fp = fopen(stamp, "w");
@@ -228,45 +229,45 @@ int kit_start(struct target *t, const char *top, const char *app,
 	long long deadline;
 
 	if (!executable("java") || !executable("javac")) {
-		textf(err, errsz, "%s needs a JDK (java and javac; Debian package "
-		      "default-jdk-headless, which harness/setup-deps installs)", t->name);
+		text_fmt(err, errsz, "%s needs a JDK (java and javac; Debian package "
+			 "default-jdk-headless, which harness/setup-deps installs)", t->name);
 		return -1;
 	}
 	if (access(app, R_OK)) {
-		textf(err, errsz, "no probe at %s: run make probe", app);
+		text_fmt(err, errsz, "no probe at %s: run make probe", app);
 		return -1;
 	}
 	if (kit_find(t, top, kit, sizeof(kit), err, errsz) ||
 	    kit_build(t, top, kit, logdir, out, sizeof(out), err, errsz))
 		return -1;
-	port_block(4000);
-	t->port = port_alloc();
-	t->http_port = port_alloc();
+	proc_port_block(4000);
+	t->port = proc_port_alloc();
+	t->http_port = proc_port_alloc();
 	if (!t->port || !t->http_port) {
-		textf(err, errsz, "no free loopback port for %s", t->name);
+		text_fmt(err, errsz, "no free loopback port for %s", t->name);
 		return -1;
 	}
 	strcpy(t->host, "127.0.0.1");
-	textf(t->trace_file, sizeof(t->trace_file), "%s/%s-trace.jsonl", logdir, t->name);
+	text_fmt(t->trace_file, sizeof(t->trace_file), "%s/%s-trace.jsonl", logdir, t->name);
 	unlink(t->trace_file);
-	textf(log, sizeof(log), "%s/%s.log", logdir, t->name);
-	textf(script, sizeof(script), "%s/%s", kit, t->kit.run);
-	textf(opts, sizeof(opts), "%s%s-Dsstck.trace=%s %s",
-	      getenv("JAVA_TOOL_OPTIONS") ? getenv("JAVA_TOOL_OPTIONS") : "",
-	      getenv("JAVA_TOOL_OPTIONS") ? " " : "", t->trace_file, t->kit.java);
+	text_fmt(log, sizeof(log), "%s/%s.log", logdir, t->name);
+	text_fmt(script, sizeof(script), "%s/%s", kit, t->kit.run);
+	text_fmt(opts, sizeof(opts), "%s%s-Dsstck.trace=%s %s",
+		 getenv("JAVA_TOOL_OPTIONS") ? getenv("JAVA_TOOL_OPTIONS") : "",
+		 getenv("JAVA_TOOL_OPTIONS") ? " " : "", t->trace_file, t->kit.java);
 	snprintf(sip, sizeof(sip), "%d", t->port);
 	snprintf(http, sizeof(http), "%d", t->http_port);
 
 	int lfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 
 	if (lfd < 0) {
-		textf(err, errsz, "%s: %s", log, strerror(errno));
+		text_fmt(err, errsz, "%s: %s", log, strerror(errno));
 		return -1;
 	}
 	fflush(NULL);
 	kit_pid = fork();
 	if (kit_pid < 0) {
-		textf(err, errsz, "fork: %s", strerror(errno));
+		text_fmt(err, errsz, "fork: %s", strerror(errno));
 		close(lfd);
 		return -1;
 	}
@@ -289,11 +290,11 @@ int kit_start(struct target *t, const char *top, const char *app,
 	}
 	close(lfd);
 	setpgid(kit_pid, kit_pid);
-	textf(t->http_base, sizeof(t->http_base), "http://127.0.0.1:%d%s",
-	      t->http_port, t->kit.context);
-	deadline = now_ms() + 90000;
-	while (now_ms() < deadline) {
-		char *s = file_read(log, NULL);
+	text_fmt(t->http_base, sizeof(t->http_base), "http://127.0.0.1:%d%s",
+		 t->http_port, t->kit.context);
+	deadline = proc_now_ms() + 90000;
+	while (proc_now_ms() < deadline) {
+		char *s = text_file_read(log, NULL);
 		bool up = s && strstr(s, t->kit.ready);
 		int st;
 
@@ -308,14 +309,14 @@ int kit_start(struct target *t, const char *top, const char *app,
 		if (waitpid(kit_pid, &st, WNOHANG) == kit_pid) {
 			kit_pid = -1;
 			log_tail(log, why, sizeof(why));
-			textf(err, errsz, "%s exited before it served: %s (see %s)", t->name,
-			      why[0] ? why : "no output", log);
+			text_fmt(err, errsz, "%s exited before it served: %s (see %s)", t->name,
+				 why[0] ? why : "no output", log);
 			return -1;
 		}
 		usleep(100000);
 	}
 	kit_stop();
-	textf(err, errsz, "%s did not start in 90 s (see %s)", t->name, log);
+	text_fmt(err, errsz, "%s did not start in 90 s (see %s)", t->name, log);
 	return -1;
 }
 
@@ -328,8 +329,8 @@ void kit_stop(void)
 		return;
 	kit_pid = -1;
 	kill(-pid, SIGTERM);
-	end = now_ms() + 5000;
-	while (now_ms() < end) {
+	end = proc_now_ms() + 5000;
+	while (proc_now_ms() < end) {
 		if (waitpid(pid, NULL, WNOHANG) == pid)
 			break;
 		usleep(20000);
@@ -387,7 +388,7 @@ static void idset_free(struct idset *s)
 /* Every Call-ID in a SIPp message log. */
 static void call_ids(const char *path, struct idset *calls)
 {
-	char *s = file_read(path, NULL);
+	char *s = text_file_read(path, NULL);
 
 	for (char *p = s; p && *p;) {
 		char *eol = strchr(p, '\n');
@@ -421,11 +422,11 @@ int kit_trace_slice(const char *shared, const struct manifest *m,
 
 	*events = *pending = 0;
 	for (size_t i = 0; i < m->nagents; i++) {
-		textf(path, sizeof(path), "%s/%s.msg.log", dir, m->agents[i].name);
+		text_fmt(path, sizeof(path), "%s/%s.msg.log", dir, m->agents[i].name);
 		call_ids(path, &calls);
 	}
-	trace = file_read(shared, NULL);
-	textf(path, sizeof(path), "%s/trace.jsonl", dir);
+	trace = text_file_read(shared, NULL);
+	text_fmt(path, sizeof(path), "%s/trace.jsonl", dir);
 	if (!trace || !(out = fopen(path, "w"))) {
 		free(trace);
 		idset_free(&calls);

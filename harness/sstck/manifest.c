@@ -1,5 +1,6 @@
-/*
- * manifest.c: a case's manifest, scenarios/GROUP/CASE/case.ini.
+/**
+ * @file harness/sstck/manifest.c  a case's manifest,
+ * scenarios/GROUP/CASE/case.ini.
  *
  *   [case]     summary, rules (space-separated rule IDs), cf (the sides
  *              of CF options the case is written for, "CF-17=0": a
@@ -84,191 +85,240 @@ static int parse_int(const char *v, int lo, int hi, int *out)
 
 #define BAD(...) do { snprintf(c->err, c->errsz, __VA_ARGS__); return 0; } while (0)
 
+/* [case]: summary, rules, cf */
+static int key_case(struct ctx *c, const char *key, const char *val)
+{
+	struct manifest *m = c->m;
+
+	c->seen_case = true;
+	if (!strcmp(key, "summary")) {
+		if (!copy(m->summary, sizeof(m->summary), val))
+			BAD("[case] summary is too long");
+	} else if (!strcmp(key, "rules")) {
+		char buf[SSTCK_TEXT], *save = NULL, *tok;
+
+		if (!copy(buf, sizeof(buf), val))
+			BAD("[case] rules: too long");
+		for (tok = strtok_r(buf, " \t,", &save); tok;
+		     tok = strtok_r(NULL, " \t,", &save)) {
+			if (m->nrules == SSTCK_MAX_RULES)
+				BAD("[case] rules: more than %d", SSTCK_MAX_RULES);
+			if (!copy(m->rules[m->nrules], 24, tok))
+				BAD("[case] rules: '%s' is not a rule ID", tok);
+			m->nrules++;
+		}
+	} else if (!strcmp(key, "cf")) {
+		int side, used = 0;
+
+		for (const char *p = val; *p; p += used) {
+			p += strspn(p, " ");
+			if (!*p)
+				break;
+			used = 0;
+			if (sscanf(p, "CF-%*d=%d%n", &side, &used) != 1 || !used ||
+			    (p[used] && p[used] != ' '))
+				BAD("[case] cf must be CF-NN=V ..., not '%s'", val);
+		}
+		if (!copy(m->cf, sizeof(m->cf), val))
+			BAD("[case] cf: too long");
+	} else {
+		BAD("[case] has no key '%s' (summary, rules, cf)", key);
+	}
+	return 1;
+}
+
+/* [ref]: app, args, transport */
+static int key_ref(struct ctx *c, const char *key, const char *val)
+{
+	struct manifest *m = c->m;
+
+	if (!strcmp(key, "app")) {
+		if (!valid_name(val) || !copy(m->app, sizeof(m->app), val))
+			BAD("[ref] app: '%s' is not an application name", val);
+	} else if (!strcmp(key, "args")) {
+		if (!copy(m->args, sizeof(m->args), val))
+			BAD("[ref] args: too long");
+	} else if (!strcmp(key, "transport")) {
+		if (!strcmp(val, "tcp"))
+			m->tcp = true;
+		else if (strcmp(val, "udp") && *val)
+			BAD("[ref] transport must be udp or tcp, not '%s'", val);
+	} else {
+		BAD("[ref] has no key '%s' (app, args, transport)", key);
+	}
+	return 1;
+}
+
+/* [agent.NAME]: role, scenario, start */
+static int key_agent(struct ctx *c, const char *sec, const char *key,
+		     const char *val)
+{
+	struct manifest *m = c->m;
+	struct agent *a = agent_get(m, sec + 6);
+
+	if (!a)
+		BAD("[%s]: agent names are letters, digits, - and _ "
+		    "(at most %d agents)", sec, SSTCK_MAX_AGENTS);
+	if (!strcmp(key, "role")) {
+		if (!strcmp(val, "uas"))
+			a->role = ROLE_UAS;
+		else if (!strcmp(val, "uac"))
+			a->role = ROLE_UAC;
+		else
+			BAD("[%s] role must be uas or uac, not '%s'", sec, val);
+		a->seen_role = true;
+	} else if (!strcmp(key, "scenario")) {
+		if (!*val || strchr(val, '/') ||
+		    !copy(a->scenario, sizeof(a->scenario), val))
+			BAD("[%s] scenario: '%s' is not a file name beside case.ini",
+			    sec, val);
+		a->seen_scenario = true;
+	} else if (!strcmp(key, "start")) {
+		if (parse_int(val, 0, 99, &a->start))
+			BAD("[%s] start must be a number 0-99, not '%s'", sec, val);
+	} else {
+		BAD("[%s] has no key '%s' (role, scenario, start)", sec, key);
+	}
+	return 1;
+}
+
+/* [http.NAME]: a converged case's HTTP step */
+static int key_http(struct ctx *c, const char *sec, const char *key,
+		    const char *val)
+{
+	struct manifest *m = c->m;
+	struct http_step *h = NULL;
+
+	for (size_t i = 0; i < m->nhttp; i++)
+		if (!strcmp(m->http[i].name, sec + 5))
+			h = &m->http[i];
+	if (!h) {
+		if (m->nhttp == SSTCK_MAX_HTTP || !valid_name(sec + 5) ||
+		    strlen(sec + 5) >= sizeof(h->name))
+			BAD("[%s]: step names are letters, digits, - and _ "
+			    "(at most %d steps)", sec, SSTCK_MAX_HTTP);
+		h = &m->http[m->nhttp++];
+		memset(h, 0, sizeof(*h));
+		strcpy(h->name, sec + 5);
+	}
+	if (!strcmp(key, "request")) {
+		char meth[16];
+		int used = 0;
+
+		if (sscanf(val, "%15s %n", meth, &used) != 1 ||
+		    (val[used] != '/' && val[used] != '{') ||
+		    !copy(h->path, sizeof(h->path), val + used) ||
+		    (strcmp(meth, "GET") && strcmp(meth, "POST") &&
+		     strcmp(meth, "PUT") && strcmp(meth, "DELETE")))
+			BAD("[%s] request must be METHOD /PATH or METHOD {saved} "
+			    "(GET, POST, PUT, DELETE), not '%s'", sec, val);
+		strcpy(h->method, meth);
+	} else if (!strcmp(key, "body")) {
+		if (!copy(h->body, sizeof(h->body), val))
+			BAD("[%s] body: too long", sec);
+	} else if (!strcmp(key, "status")) {
+		if (parse_int(val, 100, 599, &h->status))
+			BAD("[%s] status must be an HTTP status, not '%s'", sec, val);
+	} else if (!strcmp(key, "expect")) {
+		if (h->nexpect == SSTCK_MAX_EXPECT ||
+		    !copy(h->expect[h->nexpect], sizeof(h->expect[0]), val) ||
+		    (!strstr(val, " = ") && !strstr(val, " != ") &&
+		     !strstr(val, " ~ ") && !strstr(val, " has ")))
+			BAD("[%s] expect must be PATH = VALUE, PATH != VALUE, "
+			    "PATH ~ REGEX or PATH has ID (at most %d), not '%s'", sec,
+			    SSTCK_MAX_EXPECT, val);
+		h->nexpect++;
+	} else if (!strcmp(key, "save")) {
+		if (h->nsave == 4 || !strchr(val, ' ') ||
+		    !copy(h->save[h->nsave], sizeof(h->save[0]), val))
+			BAD("[%s] save must be NAME PATH (at most 4), not '%s'",
+			    sec, val);
+		h->nsave++;
+	} else if (!strcmp(key, "until")) {
+		if (parse_int(val, 1, 60, &h->until_s))
+			BAD("[%s] until must be seconds 1-60, not '%s'", sec, val);
+	} else if (!strcmp(key, "cookie")) {
+		if (!strcmp(val, "none"))
+			h->no_cookie = true;
+		else if (strcmp(val, "keep"))
+			BAD("[%s] cookie must be keep or none, not '%s'", sec, val);
+	} else {
+		BAD("[%s] has no key '%s' (request, body, status, expect, save, "
+		    "until, cookie)", sec, key);
+	}
+	return 1;
+}
+
+/* [ops]: the operations' expectations, their rules the case's */
+static int key_ops(struct ctx *c, const char *key, const char *val)
+{
+	struct manifest *m = c->m;
+	char buf[SSTCK_TEXT], *save = NULL, *tok;
+	const char *bar = strchr(val, '|');
+	int n;
+
+	if (parse_int(key, 1, 9999, &n))
+		BAD("[ops] keys are operation numbers, not '%s'", key);
+	for (size_t i = 0; i < m->nops; i++)
+		if (m->op_n[i] == n)
+			BAD("[ops] %d given twice", n);
+	if (m->nops == SSTCK_MAX_OPS)
+		BAD("[ops]: more than %d operations", SSTCK_MAX_OPS);
+	if (!bar || bar == val || !bar[1] ||
+	    !copy(m->op_expect[m->nops], sizeof(m->op_expect[0]), val))
+		BAD("[ops] %d must be RULES | EXPECTATION, not '%s'", n, val);
+	m->op_n[m->nops++] = n;
+	snprintf(buf, sizeof(buf), "%.*s", (int)(bar - val), val);
+	for (tok = strtok_r(buf, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+		bool have = false;
+
+		for (size_t k = 0; k < m->nrules; k++)
+			have |= !strcmp(m->rules[k], tok);
+		if (have)
+			continue;
+		if (m->nrules == SSTCK_MAX_RULES)
+			BAD("[ops] %d: the case has more than %d rules", n,
+			    SSTCK_MAX_RULES);
+		if (!copy(m->rules[m->nrules], 24, tok))
+			BAD("[ops] %d: '%s' is not a rule ID", n, tok);
+		m->rule_by_op[m->nrules++] = true;
+	}
+	return 1;
+}
+
+/* [expect]: derived */
+static int key_expect(struct ctx *c, const char *key, const char *val)
+{
+	struct manifest *m = c->m;
+
+	if (!strcmp(key, "derived")) {
+		if (parse_int(val, 0, 100, &m->expect_derived))
+			BAD("[expect] derived must be a number, not '%s'", val);
+	} else {
+		BAD("[expect] has no key '%s' (derived)", key);
+	}
+	return 1;
+}
+
 static int on_key(void *user, const char *sec, const char *key,
 		  const char *val)
 {
 	struct ctx *c = user;
-	struct manifest *m = c->m;
 
-	if (!strcmp(sec, "case")) {
-		c->seen_case = true;
-		if (!strcmp(key, "summary")) {
-			if (!copy(m->summary, sizeof(m->summary), val))
-				BAD("[case] summary is too long");
-		} else if (!strcmp(key, "rules")) {
-			char buf[SSTCK_TEXT], *save = NULL, *tok;
-
-			if (!copy(buf, sizeof(buf), val))
-				BAD("[case] rules: too long");
-			for (tok = strtok_r(buf, " \t,", &save); tok;
-			     tok = strtok_r(NULL, " \t,", &save)) {
-				if (m->nrules == SSTCK_MAX_RULES)
-					BAD("[case] rules: more than %d", SSTCK_MAX_RULES);
-				if (!copy(m->rules[m->nrules], 24, tok))
-					BAD("[case] rules: '%s' is not a rule ID", tok);
-				m->nrules++;
-			}
-		} else if (!strcmp(key, "cf")) {
-			int side, used = 0;
-
-			for (const char *p = val; *p; p += used) {
-				p += strspn(p, " ");
-				if (!*p)
-					break;
-				used = 0;
-				if (sscanf(p, "CF-%*d=%d%n", &side, &used) != 1 || !used ||
-				    (p[used] && p[used] != ' '))
-					BAD("[case] cf must be CF-NN=V ..., not '%s'", val);
-			}
-			if (!copy(m->cf, sizeof(m->cf), val))
-				BAD("[case] cf: too long");
-		} else {
-			BAD("[case] has no key '%s' (summary, rules, cf)", key);
-		}
-	} else if (!strcmp(sec, "ref")) {
-		if (!strcmp(key, "app")) {
-			if (!valid_name(val) || !copy(m->app, sizeof(m->app), val))
-				BAD("[ref] app: '%s' is not an application name", val);
-		} else if (!strcmp(key, "args")) {
-			if (!copy(m->args, sizeof(m->args), val))
-				BAD("[ref] args: too long");
-		} else if (!strcmp(key, "transport")) {
-			if (!strcmp(val, "tcp"))
-				m->tcp = true;
-			else if (strcmp(val, "udp") && *val)
-				BAD("[ref] transport must be udp or tcp, not '%s'", val);
-		} else {
-			BAD("[ref] has no key '%s' (app, args, transport)", key);
-		}
-	} else if (!strncmp(sec, "agent.", 6)) {
-		struct agent *a = agent_get(m, sec + 6);
-
-		if (!a)
-			BAD("[%s]: agent names are letters, digits, - and _ "
-			    "(at most %d agents)", sec, SSTCK_MAX_AGENTS);
-		if (!strcmp(key, "role")) {
-			if (!strcmp(val, "uas"))
-				a->role = ROLE_UAS;
-			else if (!strcmp(val, "uac"))
-				a->role = ROLE_UAC;
-			else
-				BAD("[%s] role must be uas or uac, not '%s'", sec, val);
-			a->seen_role = true;
-		} else if (!strcmp(key, "scenario")) {
-			if (!*val || strchr(val, '/') ||
-			    !copy(a->scenario, sizeof(a->scenario), val))
-				BAD("[%s] scenario: '%s' is not a file name beside case.ini",
-				    sec, val);
-			a->seen_scenario = true;
-		} else if (!strcmp(key, "start")) {
-			if (parse_int(val, 0, 99, &a->start))
-				BAD("[%s] start must be a number 0-99, not '%s'", sec, val);
-		} else {
-			BAD("[%s] has no key '%s' (role, scenario, start)", sec, key);
-		}
-	} else if (!strncmp(sec, "http.", 5)) {
-		struct http_step *h = NULL;
-
-		for (size_t i = 0; i < m->nhttp; i++)
-			if (!strcmp(m->http[i].name, sec + 5))
-				h = &m->http[i];
-		if (!h) {
-			if (m->nhttp == SSTCK_MAX_HTTP || !valid_name(sec + 5) ||
-			    strlen(sec + 5) >= sizeof(h->name))
-				BAD("[%s]: step names are letters, digits, - and _ "
-				    "(at most %d steps)", sec, SSTCK_MAX_HTTP);
-			h = &m->http[m->nhttp++];
-			memset(h, 0, sizeof(*h));
-			strcpy(h->name, sec + 5);
-		}
-		if (!strcmp(key, "request")) {
-			char meth[16];
-			int used = 0;
-
-			if (sscanf(val, "%15s %n", meth, &used) != 1 ||
-			    (val[used] != '/' && val[used] != '{') ||
-			    !copy(h->path, sizeof(h->path), val + used) ||
-			    (strcmp(meth, "GET") && strcmp(meth, "POST") &&
-			     strcmp(meth, "PUT") && strcmp(meth, "DELETE")))
-				BAD("[%s] request must be METHOD /PATH or METHOD {saved} "
-				    "(GET, POST, PUT, DELETE), not '%s'", sec, val);
-			strcpy(h->method, meth);
-		} else if (!strcmp(key, "body")) {
-			if (!copy(h->body, sizeof(h->body), val))
-				BAD("[%s] body: too long", sec);
-		} else if (!strcmp(key, "status")) {
-			if (parse_int(val, 100, 599, &h->status))
-				BAD("[%s] status must be an HTTP status, not '%s'", sec, val);
-		} else if (!strcmp(key, "expect")) {
-			if (h->nexpect == SSTCK_MAX_EXPECT ||
-			    !copy(h->expect[h->nexpect], sizeof(h->expect[0]), val) ||
-			    (!strstr(val, " = ") && !strstr(val, " != ") &&
-			     !strstr(val, " ~ ") && !strstr(val, " has ")))
-				BAD("[%s] expect must be PATH = VALUE, PATH != VALUE, "
-				    "PATH ~ REGEX or PATH has ID (at most %d), not '%s'", sec,
-				    SSTCK_MAX_EXPECT, val);
-			h->nexpect++;
-		} else if (!strcmp(key, "save")) {
-			if (h->nsave == 4 || !strchr(val, ' ') ||
-			    !copy(h->save[h->nsave], sizeof(h->save[0]), val))
-				BAD("[%s] save must be NAME PATH (at most 4), not '%s'",
-				    sec, val);
-			h->nsave++;
-		} else if (!strcmp(key, "until")) {
-			if (parse_int(val, 1, 60, &h->until_s))
-				BAD("[%s] until must be seconds 1-60, not '%s'", sec, val);
-		} else if (!strcmp(key, "cookie")) {
-			if (!strcmp(val, "none"))
-				h->no_cookie = true;
-			else if (strcmp(val, "keep"))
-				BAD("[%s] cookie must be keep or none, not '%s'", sec, val);
-		} else {
-			BAD("[%s] has no key '%s' (request, body, status, expect, save, "
-			    "until, cookie)", sec, key);
-		}
-	} else if (!strcmp(sec, "ops")) {
-		char buf[SSTCK_TEXT], *save = NULL, *tok;
-		const char *bar = strchr(val, '|');
-		int n;
-
-		if (parse_int(key, 1, 9999, &n))
-			BAD("[ops] keys are operation numbers, not '%s'", key);
-		for (size_t i = 0; i < m->nops; i++)
-			if (m->op_n[i] == n)
-				BAD("[ops] %d given twice", n);
-		if (m->nops == SSTCK_MAX_OPS)
-			BAD("[ops]: more than %d operations", SSTCK_MAX_OPS);
-		if (!bar || bar == val || !bar[1] ||
-		    !copy(m->op_expect[m->nops], sizeof(m->op_expect[0]), val))
-			BAD("[ops] %d must be RULES | EXPECTATION, not '%s'", n, val);
-		m->op_n[m->nops++] = n;
-		snprintf(buf, sizeof(buf), "%.*s", (int)(bar - val), val);
-		for (tok = strtok_r(buf, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
-			bool have = false;
-
-			for (size_t k = 0; k < m->nrules; k++)
-				have |= !strcmp(m->rules[k], tok);
-			if (have)
-				continue;
-			if (m->nrules == SSTCK_MAX_RULES)
-				BAD("[ops] %d: the case has more than %d rules", n,
-				    SSTCK_MAX_RULES);
-			if (!copy(m->rules[m->nrules], 24, tok))
-				BAD("[ops] %d: '%s' is not a rule ID", n, tok);
-			m->rule_by_op[m->nrules++] = true;
-		}
-	} else if (!strcmp(sec, "expect")) {
-		if (!strcmp(key, "derived")) {
-			if (parse_int(val, 0, 100, &m->expect_derived))
-				BAD("[expect] derived must be a number, not '%s'", val);
-		} else {
-			BAD("[expect] has no key '%s' (derived)", key);
-		}
-	} else {
-		BAD("unknown section [%s] (case, ref, agent.NAME, http.NAME, expect, ops)",
-		    sec);
-	}
-	return 1;
+	if (!strcmp(sec, "case"))
+		return key_case(c, key, val);
+	if (!strcmp(sec, "ref"))
+		return key_ref(c, key, val);
+	if (!strncmp(sec, "agent.", 6))
+		return key_agent(c, sec, key, val);
+	if (!strncmp(sec, "http.", 5))
+		return key_http(c, sec, key, val);
+	if (!strcmp(sec, "ops"))
+		return key_ops(c, key, val);
+	if (!strcmp(sec, "expect"))
+		return key_expect(c, key, val);
+	BAD("unknown section [%s] (case, ref, agent.NAME, http.NAME, expect, ops)",
+	    sec);
 }
 
 /* Every {name} in the arguments must be an agent. */

@@ -1,7 +1,7 @@
-/*
- * pcap.c: a case's capture, case.pcap, made from its agents' SIPp message
- * logs (-trace_msg) after the case: for Wireshark and sngrep, with no
- * capture rights (libpcap's pcap_dump on synthetic packets).
+/**
+ * @file harness/sstck/pcap.c  a case's capture, case.pcap, made from its
+ * agents' SIPp message logs (-trace_msg) after the case: for Wireshark and
+ * sngrep, with no capture rights (libpcap's pcap_dump on synthetic packets).
  *
  * A log is a run of blocks, each
  *
@@ -432,6 +432,48 @@ static size_t frame(struct writer *w, uint8_t *buf, const struct entry *x,
 	return 14 + iplen;
 }
 
+/* A packet per message of W into DUMP, in W's order, from the agents'
+ * ports APORT to the target at TIP:TARGET_PORT and back (or agent to
+ * agent); BUF holds the largest frame.  0, or -1 out of memory. */
+static int dump_packets(struct writer *w, pcap_dumper_t *dump, uint8_t *buf,
+			const uint16_t *aport, uint32_t tip, uint16_t target_port,
+			struct pcap_stats *st)
+{
+	uint32_t lo = 0x7f000001;
+
+	for (size_t i = 0; i < w->n; i++) {
+		const struct entry *x = &w->v[i];
+		struct pcap_pkthdr h;
+		uint32_t sip = lo, dip = lo;
+		uint16_t sport, dport;
+		size_t len;
+
+		if (x->gone)
+			continue;
+		if (x->direct) {
+			sport = aport[x->agent];
+			dport = aport[x->to];
+		} else if (x->sent) {
+			sport = aport[x->agent];
+			dport = target_port;
+			dip = tip;
+		} else {
+			sport = target_port;
+			sip = tip;
+			dport = aport[x->agent];
+		}
+		if (!(len = frame(w, buf, x, sip, sport, dip, dport)))
+			return -1;
+		memset(&h, 0, sizeof(h));
+		h.ts.tv_sec = (time_t)(x->us / 1000000);
+		h.ts.tv_usec = (suseconds_t)(x->us % 1000000);
+		h.caplen = h.len = (bpf_u_int32)len;
+		pcap_dump((u_char *)dump, &h, buf);
+		st->packets++;
+	}
+	return 0;
+}
+
 int pcap_case(const char *dir, const struct pcap_agent *agents, size_t n,
 	      const char *target_host, int target_port, struct pcap_stats *st,
 	      char *err, size_t errsz)
@@ -450,8 +492,8 @@ int pcap_case(const char *dir, const struct pcap_agent *agents, size_t n,
 	memset(&w, 0, sizeof(w));
 	memset(st, 0, sizeof(*st));
 	err[0] = '\0';
-	textf(path, sizeof(path), "%s/case.pcap", dir);
-	textf(tmpf, sizeof(tmpf), "%s/case.pcap.part", dir);
+	text_fmt(path, sizeof(path), "%s/case.pcap", dir);
+	text_fmt(tmpf, sizeof(tmpf), "%s/case.pcap.part", dir);
 	(void)unlink(path);
 	if (n > SSTCK_MAX_AGENTS)
 		n = SSTCK_MAX_AGENTS;
@@ -459,15 +501,15 @@ int pcap_case(const char *dir, const struct pcap_agent *agents, size_t n,
 		char log[1024];
 		size_t len;
 
-		textf(log, sizeof(log), "%s/%s.msg.log", dir, agents[a].name);
-		texts[a] = file_read(log, &len);
+		text_fmt(log, sizeof(log), "%s/%s.msg.log", dir, agents[a].name);
+		texts[a] = text_file_read(log, &len);
 		if (!texts[a]) {
 			st->missing++;
 			continue;
 		}
 		st->logs++;
 		if (read_log(&w, a, texts[a], len, st)) {
-			textf(err, errsz, "out of memory");
+			text_fmt(err, errsz, "out of memory");
 			goto out;
 		}
 	}
@@ -493,53 +535,25 @@ int pcap_case(const char *dir, const struct pcap_agent *agents, size_t n,
 	buf = malloc(14 + 20 + 20 + 65535);
 	pd = pcap_open_dead(DLT_EN10MB, 262144);
 	if (!buf || !pd) {
-		textf(err, errsz, "out of memory");
+		text_fmt(err, errsz, "out of memory");
 		goto out;
 	}
 	if (!(dump = pcap_dump_open(pd, tmpf))) {
-		textf(err, errsz, "%s: %s", tmpf, pcap_geterr(pd));
+		text_fmt(err, errsz, "%s: %s", tmpf, pcap_geterr(pd));
 		goto out;
 	}
-	for (size_t i = 0; i < w.n; i++) {
-		const struct entry *x = &w.v[i];
-		struct pcap_pkthdr h;
-		uint32_t sip = lo, dip = lo;
-		uint16_t sport, dport;
-		size_t len;
-
-		if (x->gone)
-			continue;
-		if (x->direct) {
-			sport = aport[x->agent];
-			dport = aport[x->to];
-		} else if (x->sent) {
-			sport = aport[x->agent];
-			dport = (uint16_t)target_port;
-			dip = tip;
-		} else {
-			sport = (uint16_t)target_port;
-			sip = tip;
-			dport = aport[x->agent];
-		}
-		if (!(len = frame(&w, buf, x, sip, sport, dip, dport))) {
-			textf(err, errsz, "out of memory");
-			goto out;
-		}
-		memset(&h, 0, sizeof(h));
-		h.ts.tv_sec = (time_t)(x->us / 1000000);
-		h.ts.tv_usec = (suseconds_t)(x->us % 1000000);
-		h.caplen = h.len = (bpf_u_int32)len;
-		pcap_dump((u_char *)dump, &h, buf);
-		st->packets++;
+	if (dump_packets(&w, dump, buf, aport, tip, (uint16_t)target_port, st)) {
+		text_fmt(err, errsz, "out of memory");
+		goto out;
 	}
 	if (pcap_dump_flush(dump)) {
-		textf(err, errsz, "%s: %s", tmpf, strerror(errno));
+		text_fmt(err, errsz, "%s: %s", tmpf, strerror(errno));
 		goto out;
 	}
 	pcap_dump_close(dump);
 	dump = NULL;
 	if (rename(tmpf, path)) {
-		textf(err, errsz, "%s: %s", path, strerror(errno));
+		text_fmt(err, errsz, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	rc = 0;

@@ -1,27 +1,36 @@
-/*
- * proc.c: processes, ports and listeners.
+/**
+ * @file harness/sstck/proc.c  processes, ports and listeners.
  *
  * A case runs in a process group of its own (the runner calls setpgid);
  * what it starts stays in that group, so one kill(-group) stops all of
  * it, Kamailio's children and SIPp's exec'd commands included.  Each child
  * also dies with the runner (PR_SET_PDEATHSIG), the belt to those braces.
+ *
+ * Waiting waits on the events themselves: a child's exit on its pidfd, a
+ * file or a listener appearing on inotify's word that its folder changed
+ * (with a recheck every PROC_RECHECK_MS besides).  Where the kernel has
+ * no pidfd or inotify, a 10 ms poll does the same.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "sstck.h"
 
-long long now_ms(void)
+long long proc_now_ms(void)
 {
 	struct timespec ts;
 
@@ -78,7 +87,7 @@ static void port_range(void)
 	}
 }
 
-void port_block(unsigned slot)
+void proc_port_block(unsigned slot)
 {
 	static unsigned base;
 
@@ -88,13 +97,13 @@ void port_block(unsigned slot)
 	next_port = port_lo + (int)((base + slot * 32u) % (unsigned)(port_hi - port_lo));
 }
 
-int port_alloc(void)
+int proc_port_alloc(void)
 {
 	static unsigned char given[65536 / 8];
 	int lo, hi;
 
 	if (!next_port)
-		port_block(0);
+		proc_port_block(0);
 	lo = port_lo;
 	hi = port_hi;
 	for (int tries = 0; tries < 2000; tries++) {
@@ -147,7 +156,7 @@ static bool scan(const char *file, int port, bool tcp)
 	return found;
 }
 
-bool port_listening(int port, bool tcp)
+bool proc_port_listening(int port, bool tcp)
 {
 	if (tcp)
 		return scan("/proc/net/tcp", port, true) ||
@@ -192,20 +201,140 @@ static int code(int status)
 	return -1;
 }
 
+/* A descriptor that turns readable when PID ends, or -1. */
+static int pidfd(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	(void)pid;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+/* Milliseconds from now to DEADLINE_MS, at most CAP (0: none). */
+static int left_ms(long long deadline_ms, int cap)
+{
+	long long left = deadline_ms - proc_now_ms();
+
+	if (left < 0)
+		left = 0;
+	if (left > INT_MAX)
+		left = INT_MAX;
+	return cap && left > cap ? cap : (int)left;
+}
+
 int proc_wait(pid_t pid, long long deadline_ms)
 {
+	int fd = -2, rc;
+
 	for (;;) {
 		int status;
 		pid_t r = waitpid(pid, &status, WNOHANG);
 
-		if (r == pid)
-			return code(status);
-		if (r < 0 && errno != EINTR)
-			return -1;
-		if (now_ms() >= deadline_ms)
-			return -1;
-		usleep(10000);
+		if (r == pid) {
+			rc = code(status);
+			break;
+		}
+		if ((r < 0 && errno != EINTR) || proc_now_ms() >= deadline_ms) {
+			rc = -1;
+			break;
+		}
+		if (r < 0)
+			continue;
+		if (fd == -2)
+			fd = pidfd(pid);
+		if (fd >= 0) {
+			struct pollfd p = { fd, POLLIN, 0 };
+
+			poll(&p, 1, left_ms(deadline_ms, 0));
+		} else {
+			usleep(10000);
+		}
 	}
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+void proc_wait_any(const pid_t *pids, size_t n, long long deadline_ms)
+{
+	struct pollfd p[SSTCK_MAX_AGENTS];
+	size_t np = 0;
+	bool all = true;
+
+	for (size_t i = 0; i < n && np < SSTCK_MAX_AGENTS; i++)
+		if (pids[i] > 0) {
+			p[np].fd = pidfd(pids[i]);
+			p[np].events = POLLIN;
+			p[np].revents = 0;
+			all &= p[np].fd >= 0;
+			np++;
+		}
+	if (np && all)
+		poll(p, (nfds_t)np, left_ms(deadline_ms, 0));
+	else
+		usleep(10000);
+	for (size_t i = 0; i < np; i++)
+		if (p[i].fd >= 0)
+			close(p[i].fd);
+}
+
+/* The process's inotify instance, made once and never closed: closing
+ * one waits for the kernel to retire its watches (5 to 20 ms here, each
+ * time), so each wait removes its own watch instead, long before the
+ * process exits. */
+static int notify_fd(void)
+{
+	static int fd = -2;
+
+	if (fd == -2)
+		fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	return fd;
+}
+
+int proc_wait_until(pid_t pid, const char *dir, bool (*held)(const void *arg),
+		    const void *arg, long long deadline_ms)
+{
+	int ifd = dir ? notify_fd() : -1, pfd = pidfd(pid), wd = -1, rc;
+	char buf[4096];
+
+	if (ifd >= 0)
+		wd = inotify_add_watch(ifd, dir, IN_CREATE | IN_MODIFY |
+				       IN_CLOSE_WRITE | IN_MOVED_TO);
+	for (;;) {
+		struct pollfd p[2];
+		nfds_t np = 0;
+
+		if (held(arg)) {
+			rc = 0;
+			break;
+		}
+		if (proc_wait(pid, 0) != -1) {
+			rc = 1;                  /* it exited */
+			break;
+		}
+		if (proc_now_ms() >= deadline_ms) {
+			rc = -1;
+			break;
+		}
+		if (wd >= 0)
+			p[np++] = (struct pollfd){ ifd, POLLIN, 0 };
+		if (pfd >= 0)
+			p[np++] = (struct pollfd){ pfd, POLLIN, 0 };
+		poll(p, np, left_ms(deadline_ms, np == 2 ? PROC_RECHECK_MS : 10));
+		while (wd >= 0 && read(ifd, buf, sizeof(buf)) > 0)
+			;
+	}
+	if (wd >= 0) {
+		inotify_rm_watch(ifd, wd);
+		while (read(ifd, buf, sizeof(buf)) > 0)
+			;
+	}
+	if (pfd >= 0)
+		close(pfd);
+	return rc;
 }
 
 int proc_stop(pid_t pid, int grace_ms)
@@ -215,10 +344,10 @@ int proc_stop(pid_t pid, int grace_ms)
 	if (pid <= 0)
 		return -1;
 	kill(pid, SIGTERM);
-	rc = proc_wait(pid, now_ms() + grace_ms);
+	rc = proc_wait(pid, proc_now_ms() + grace_ms);
 	if (rc == -1) {
 		kill(pid, SIGKILL);
-		rc = proc_wait(pid, now_ms() + 2000);
+		rc = proc_wait(pid, proc_now_ms() + 2000);
 		if (rc == -1)
 			return -1;
 		return 128 + SIGKILL;

@@ -1,7 +1,7 @@
-/*
- * results.c: what a run leaves for people and for CI: results.json (all
- * of it, for the report), junit.xml (one testcase per case, valid
- * against reports/junit.xsd; not observable is <skipped>, never a pass)
+/**
+ * @file harness/sstck/results.c  what a run leaves for people and for CI:
+ * results.json (all of it, for the report), junit.xml (one testcase per case,
+ * valid against reports/junit.xsd; not observable is <skipped>, never a pass)
  * and the table.
  */
 #include <jansson.h>
@@ -9,100 +9,6 @@
 #include <string.h>
 
 #include "sstck.h"
-
-size_t utf8_seq(const unsigned char *p)
-{
-	size_t n;
-	unsigned int c;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2, c = p[0] & 0x1f;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3, c = p[0] & 0x0f;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4, c = p[0] & 0x07;
-	else
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (p[i] & 0x3f);
-	}
-	/* overlong forms, surrogates, past U+10FFFF */
-	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	return n;
-}
-
-/* U+FFFD, for a byte that starts no valid UTF-8 sequence */
-static const char replacement[] = "\xef\xbf\xbd";
-
-void xml_escape(const char *in, char *buf, size_t bufsz)
-{
-	size_t n = 0;
-
-	if (!bufsz)
-		return;
-	for (; *in; in++) {
-		const char *rep = NULL;
-		unsigned char ch = (unsigned char)*in;
-		size_t l = 1;
-
-		switch (ch) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		case '\'': rep = "&apos;"; break;
-		default:
-			/* XML 1.0 has no place for other control characters,
-			 * nor for bytes that are not UTF-8 */
-			if (ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r')
-				rep = "?";
-			else if (ch >= 0x80 && !(l = utf8_seq((const unsigned char *)in)))
-				rep = replacement;
-		}
-		size_t w = rep ? strlen(rep) : l;
-
-		if (n + w >= bufsz)
-			break;
-		memcpy(buf + n, rep ? rep : in, w);
-		n += w;
-		if (!rep)
-			in += l - 1;
-	}
-	buf[n] = '\0';
-}
-
-json_t *json_text(const char *s)
-{
-	size_t len = s ? strlen(s) : 0, n = 0;
-	char *buf = malloc(3 * len + 1);
-	json_t *j;
-
-	if (!buf)
-		return json_string("");
-	for (const char *p = s; p && *p;) {
-		size_t l = utf8_seq((const unsigned char *)p);
-
-		if (l) {
-			memcpy(buf + n, p, l);
-			n += l;
-			p += l;
-		} else {
-			memcpy(buf + n, replacement, 3);
-			n += 3;
-			p++;
-		}
-	}
-	buf[n] = '\0';
-	j = json_string(buf);
-	free(buf);
-	return j ? j : json_string("");
-}
 
 static const char *role_name(enum agent_role r)
 {
@@ -114,20 +20,20 @@ static json_t *case_json(const struct case_result *r)
 	json_t *c = json_object(), *rules = json_array(), *checks = json_array(),
 	       *agents = json_array();
 
-	json_object_set_new(c, "name", json_text(r->m.name));
-	json_object_set_new(c, "summary", json_text(r->m.summary));
-	json_object_set_new(c, "app", json_text(r->m.app));
-	json_object_set_new(c, "verdict", json_text(verdict_name(r->j.verdict)));
+	json_object_set_new(c, "name", text_json(r->m.name));
+	json_object_set_new(c, "summary", text_json(r->m.summary));
+	json_object_set_new(c, "app", text_json(r->m.app));
+	json_object_set_new(c, "verdict", text_json(judge_verdict_name(r->j.verdict)));
 	json_object_set_new(c, "timed_out", json_boolean(r->f.timed_out));
-	json_object_set_new(c, "reason", json_text(r->j.reason));
-	json_object_set_new(c, "where", json_text(r->j.where));
-	json_object_set_new(c, "out", json_text(r->out));
+	json_object_set_new(c, "reason", text_json(r->j.reason));
+	json_object_set_new(c, "where", text_json(r->j.where));
+	json_object_set_new(c, "out", text_json(r->out));
 	json_object_set_new(c, "seconds", json_real(r->seconds));
 	for (size_t i = 0; i < r->m.nrules; i++) {
 		json_t *x = json_object();
 
-		json_object_set_new(x, "id", json_text(r->m.rules[i]));
-		json_object_set_new(x, "verdict", json_text(verdict_name(r->rule_v[i])));
+		json_object_set_new(x, "id", text_json(r->m.rules[i]));
+		json_object_set_new(x, "verdict", text_json(judge_verdict_name(r->rule_v[i])));
 		json_array_append_new(rules, x);
 	}
 	json_object_set_new(c, "rules", rules);
@@ -135,9 +41,9 @@ static json_t *case_json(const struct case_result *r)
 		const struct check *k = &r->j.checks[i];
 		json_t *x = json_object();
 
-		json_object_set_new(x, "name", json_text(k->name));
-		json_object_set_new(x, "outcome", json_text(outcome_name(k->outcome)));
-		json_object_set_new(x, "detail", json_text(k->detail));
+		json_object_set_new(x, "name", text_json(k->name));
+		json_object_set_new(x, "outcome", text_json(judge_verdict_name(k->outcome)));
+		json_object_set_new(x, "detail", text_json(k->detail));
 		json_array_append_new(checks, x);
 	}
 	json_object_set_new(c, "checks", checks);
@@ -145,16 +51,16 @@ static json_t *case_json(const struct case_result *r)
 		const struct agent_facts *a = &r->f.agents[i];
 		json_t *x = json_object();
 
-		json_object_set_new(x, "name", json_text(a->name));
-		json_object_set_new(x, "role", json_text(role_name(a->role)));
+		json_object_set_new(x, "name", text_json(a->name));
+		json_object_set_new(x, "role", text_json(role_name(a->role)));
 		json_object_set_new(x, "ran", json_boolean(a->ran));
 		json_object_set_new(x, "exit", json_integer(a->exit));
 		json_object_set_new(x, "calls_ok", json_integer(a->calls_ok));
 		json_object_set_new(x, "calls_failed", json_integer(a->calls_failed));
 		json_object_set_new(x, "received", json_integer(a->received));
 		json_object_set_new(x, "state_checks", json_integer(a->state_checks));
-		json_object_set_new(x, "message_log", json_text(a->log));
-		json_object_set_new(x, "error", json_text(a->error));
+		json_object_set_new(x, "message_log", text_json(a->log));
+		json_object_set_new(x, "error", text_json(a->error));
 		json_array_append_new(agents, x);
 	}
 	json_object_set_new(c, "agents", agents);
@@ -177,7 +83,7 @@ static json_t *case_json(const struct case_result *r)
 			"logs_missing", (json_int_t)r->f.pcap.missing));
 	else if (r->f.pcap.error[0])
 		json_object_set_new(c, "capture", json_pack("{s:o}", "error",
-			json_text(r->f.pcap.error)));
+			text_json(r->f.pcap.error)));
 	json_object_set_new(c, "live_ss", json_integer(r->f.live_ss));
 	json_object_set_new(c, "derived", json_integer(r->f.derived));
 	return c;
@@ -201,12 +107,12 @@ int results_json(const char *path, const struct target *t,
 	long count[SSTCK_NVERDICTS] = { 0 };
 	int rc;
 
-	json_object_set_new(tj, "name", json_text(t->name));
-	json_object_set_new(tj, "summary", json_text(t->summary));
+	json_object_set_new(tj, "name", text_json(t->name));
+	json_object_set_new(tj, "summary", text_json(t->summary));
 	json_object_set_new(tj, "state_header", json_boolean(t->state_header));
 	json_object_set_new(tj, "trace", json_boolean(t->trace));
-	json_object_set_new(root, "tool", json_text("sstck"));
-	json_object_set_new(root, "version", json_text(SSTCK_VERSION));
+	json_object_set_new(root, "tool", text_json("sstck"));
+	json_object_set_new(root, "version", text_json(SSTCK_VERSION));
 	json_object_set_new(root, "target", tj);
 	json_object_set_new(root, "seconds", json_real(seconds));
 	for (size_t i = 0; i < n; i++) {
@@ -224,16 +130,16 @@ int results_json(const char *path, const struct target *t,
 				const char *old = json_string_value(json_object_get(x, "verdict"));
 
 				for (int q = 0; q < SSTCK_NVERDICTS; q++)
-					if (!strcmp(old, verdict_name(q)))
+					if (!strcmp(old, judge_verdict_name(q)))
 						v = merge((enum verdict)q, v);
 			}
-			json_object_set_new(x, "verdict", json_text(verdict_name(v)));
+			json_object_set_new(x, "verdict", text_json(judge_verdict_name(v)));
 			json_array_append_new(json_object_get(x, "cases"),
-					      json_text(rs[i].m.name));
+					      text_json(rs[i].m.name));
 		}
 	}
 	for (int v = 0; v < SSTCK_NVERDICTS; v++)
-		json_object_set_new(tot, verdict_name(v), json_integer(count[v]));
+		json_object_set_new(tot, judge_verdict_name(v), json_integer(count[v]));
 	json_object_set_new(root, "totals", tot);
 	json_object_set_new(root, "rules", rules);
 	json_object_set_new(root, "cases", cases);
@@ -258,7 +164,7 @@ int results_junit(const char *path, const struct target *t,
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		count[rs[i].j.verdict]++;
-	xml_escape(t->name, a, sizeof(a));
+	text_xml_escape(t->name, a, sizeof(a));
 	fprintf(fp, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<testsuites name=\"sstck\" tests=\"%zu\" failures=\"%ld\" "
 		"errors=\"%ld\" time=\"%.3f\">\n"
@@ -269,9 +175,9 @@ int results_junit(const char *path, const struct target *t,
 		seconds);
 	fprintf(fp, "   <property name=\"sstck.version\" value=\"%s\"/>\n"
 		"   <property name=\"target\" value=\"%s\"/>\n", SSTCK_VERSION, a);
-	xml_escape(t->summary, a, sizeof(a));
+	text_xml_escape(t->summary, a, sizeof(a));
 	fprintf(fp, "   <property name=\"target.summary\" value=\"%s\"/>\n", a);
-	xml_escape(t->cf, a, sizeof(a));
+	text_xml_escape(t->cf, a, sizeof(a));
 	fprintf(fp, "   <property name=\"target.cf\" value=\"%s\"/>\n  </properties>\n", a);
 	for (size_t i = 0; i < n; i++) {
 		const struct case_result *r = &rs[i];
@@ -280,12 +186,12 @@ int results_junit(const char *path, const struct target *t,
 
 		snprintf(cls, sizeof(cls), "%.*s", slash ? (int)(slash - r->m.name) :
 			 (int)strlen(r->m.name), r->m.name);
-		xml_escape(cls, a, sizeof(a));
-		xml_escape(r->m.name, b, sizeof(b));
+		text_xml_escape(cls, a, sizeof(a));
+		text_xml_escape(r->m.name, b, sizeof(b));
 		fprintf(fp, "  <testcase classname=\"sessiontck.%s\" name=\"%s\" "
 			"time=\"%.3f\">\n", a, b, r->seconds < 0 ? 0.0 : r->seconds);
-		xml_escape(r->j.reason, a, sizeof(a));
-		xml_escape(r->j.where, b, sizeof(b));
+		text_xml_escape(r->j.reason, a, sizeof(a));
+		text_xml_escape(r->j.where, b, sizeof(b));
 		switch (r->j.verdict) {
 		case V_FAILED:
 			fprintf(fp, "   <failure message=\"%s\">see %s in %s</failure>\n",
@@ -303,18 +209,18 @@ int results_junit(const char *path, const struct target *t,
 		case V_PASSED:
 			break;
 		}
-		xml_escape(r->m.summary, a, sizeof(a));
+		text_xml_escape(r->m.summary, a, sizeof(a));
 		fprintf(fp, "   <system-out>%s\n", a);
 		for (size_t k = 0; k < r->m.nrules; k++) {
-			xml_escape(r->m.rules[k], a, sizeof(a));
-			fprintf(fp, "rule %s: %s\n", a, verdict_name(r->rule_v[k]));
+			text_xml_escape(r->m.rules[k], a, sizeof(a));
+			fprintf(fp, "rule %s: %s\n", a, judge_verdict_name(r->rule_v[k]));
 		}
 		for (size_t k = 0; k < r->j.nchecks; k++) {
 			const struct check *c = &r->j.checks[k];
 
-			xml_escape(c->detail, a, sizeof(a));
-			xml_escape(c->name, b, sizeof(b));
-			fprintf(fp, "%s: %s: %s\n", outcome_name(c->outcome), b, a);
+			text_xml_escape(c->detail, a, sizeof(a));
+			text_xml_escape(c->name, b, sizeof(b));
+			fprintf(fp, "%s: %s: %s\n", judge_verdict_name(c->outcome), b, a);
 		}
 		fprintf(fp, "</system-out>\n  </testcase>\n");
 	}
@@ -322,12 +228,12 @@ int results_junit(const char *path, const struct target *t,
 	return fclose(fp);
 }
 
-const char *case_verdict_word(const struct case_result *r)
+const char *results_verdict_word(const struct case_result *r)
 {
 	/* a case that ran into its timeout failed, and says so in a word */
 	if (r->j.verdict == V_FAILED && r->f.timed_out)
 		return "failed/timeout";
-	return verdict_name(r->j.verdict);
+	return judge_verdict_name(r->j.verdict);
 }
 
 void results_table(FILE *fp, const struct case_result *rs, size_t n)
@@ -347,7 +253,7 @@ void results_table(FILE *fp, const struct case_result *rs, size_t n)
 			l += snprintf(rules + l, sizeof(rules) - l, "%s%s%s", k ? " " : "",
 				      r->m.rules[k], r->rule_v[k] == V_NOTOBS &&
 				      r->j.verdict != V_NOTOBS ? "(n/o)" : "");
-		fprintf(fp, "%-14s  %-*s  %5.1fs  %s\n", case_verdict_word(r),
+		fprintf(fp, "%-14s  %-*s  %5.1fs  %s\n", results_verdict_word(r),
 			(int)w, r->m.name, r->seconds,
 			r->j.verdict == V_PASSED ? rules : r->j.reason);
 	}

@@ -1,30 +1,12 @@
-/*
- * rules.c: the rules catalog, conformance/rules.tsv.  The harness needs
- * each case's rule IDs to exist and, per rule, whether the wire alone
- * shows it (W, W*) or only the target's state does (P).
+/**
+ * @file harness/sstck/rules.c  the rules catalog, conformance/rules.tsv.  The
+ * harness needs each case's rule IDs to exist and, per rule, whether the wire
+ * alone shows it (W, W*) or only the target's state does (P).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "sstck.h"
-
-/* The next tab-separated field of the line at *P (cut in place), or NULL
- * past the last one. */
-char *tsv_field(char **p)
-{
-	char *s = *p, *t;
-
-	if (!s)
-		return NULL;
-	t = strchr(s, '\t');
-	if (t) {
-		*t = '\0';
-		*p = t + 1;
-	} else {
-		*p = NULL;
-	}
-	return s;
-}
 
 int rules_load(struct ruleset *rs, const char *path, char *err, size_t errsz)
 {
@@ -46,13 +28,13 @@ int rules_load(struct ruleset *rs, const char *path, char *err, size_t errsz)
 		if (line[0] == '#' || line[0] == '\0' ||
 		    !strncmp(line, "id\t", 3))
 			continue;
-		id = tsv_field(&p);
-		group = tsv_field(&p);
-		sect = tsv_field(&p);
-		obs = tsv_field(&p);
-		(void)tsv_field(&p);             /* version */
-		(void)tsv_field(&p);             /* spec section */
-		summary = tsv_field(&p);
+		id = text_tsv_field(&p);
+		group = text_tsv_field(&p);
+		sect = text_tsv_field(&p);
+		obs = text_tsv_field(&p);
+		(void)text_tsv_field(&p);             /* version */
+		(void)text_tsv_field(&p);             /* spec section */
+		summary = text_tsv_field(&p);
 		if (!id || !group || !obs || !summary || strlen(id) >= 24 ||
 		    strlen(group) >= 24 ||
 		    (strcmp(obs, "W") && strcmp(obs, "W*") && strcmp(obs, "P"))) {

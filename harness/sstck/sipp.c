@@ -1,6 +1,6 @@
-/*
- * sipp.c: reading what SIPp leaves behind, and the one rewrite of a
- * scenario the harness makes.
+/**
+ * @file harness/sstck/sipp.c  reading what SIPp leaves behind, and the one
+ * rewrite of a scenario the harness makes.
  *
  * SIPp can exit 0 with fewer calls done than asked, so the harness reads
  * its statistics (-trace_stat) and counts calls itself; the message log
@@ -17,39 +17,6 @@
 #include <unistd.h>
 
 #include "sstck.h"
-
-char *file_read(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf = NULL;
-	size_t n = 0, cap = 0;
-
-	if (!fp)
-		return NULL;
-	for (;;) {
-		if (cap - n < 4096) {
-			char *p = realloc(buf, cap + 65536);
-
-			if (!p) {
-				free(buf);
-				fclose(fp);
-				return NULL;
-			}
-			buf = p;
-			cap += 65536;
-		}
-		size_t r = fread(buf + n, 1, cap - n - 1, fp);
-
-		n += r;
-		if (!r)
-			break;
-	}
-	fclose(fp);
-	buf[n] = '\0';
-	if (len)
-		*len = n;
-	return buf;
-}
 
 /* The INDEXth ';'-separated field of LINE, into OUT. */
 static int csv_field(const char *line, int index, char *out, size_t outsz)
@@ -73,7 +40,7 @@ static int csv_field(const char *line, int index, char *out, size_t outsz)
 
 int sipp_stat(const char *path, long *ok, long *failed)
 {
-	char *text = file_read(path, NULL), *line, *save = NULL, *last = NULL;
+	char *text = text_file_read(path, NULL), *line, *save = NULL, *last = NULL;
 	int c_ok = -1, c_fail = -1, i = 0;
 	char val[64];
 
@@ -111,7 +78,7 @@ int sipp_stat(const char *path, long *ok, long *failed)
 
 int sipp_received(const char *path)
 {
-	char *text = file_read(path, NULL);
+	char *text = text_file_read(path, NULL);
 	int n = 0;
 
 	if (!text)
@@ -131,7 +98,7 @@ int sipp_received(const char *path)
 
 void sipp_first_error(const char *path, char *buf, size_t bufsz)
 {
-	char *text = file_read(path, NULL), *save = NULL;
+	char *text = text_file_read(path, NULL), *save = NULL;
 
 	buf[0] = '\0';
 	if (!text)
@@ -179,7 +146,7 @@ static bool initial_request(const char *cdata, const char *end)
 int sipp_add_header(const char *path, const char *line)
 {
 	size_t len, done = 0;
-	char *text = file_read(path, &len), *send, *cdata, *cid, *eol, *end;
+	char *text = text_file_read(path, &len), *send, *cdata, *cid, *eol, *end;
 	FILE *fp;
 	int rc = 0, added = 0;
 
@@ -300,7 +267,7 @@ static void walk(xmlNode *n, struct copy *c)
 
 			if (!v)
 				v = prop(n, "request");
-			textf(c->awaited, sizeof(c->awaited), "%s", v ? v : "");
+			text_fmt(c->awaited, sizeof(c->awaited), "%s", v ? v : "");
 			xmlFree(v);
 		}
 		if (!state_check(n)) {
@@ -320,7 +287,7 @@ static void walk(xmlNode *n, struct copy *c)
 		snprintf(h, sizeof(h), "sstck_h%d", c->n);
 		if (ereg) {
 			v = prop(n, "regexp");
-			textf(re, sizeof(re), "%s", v ? v : "");
+			text_fmt(re, sizeof(re), "%s", v ? v : "");
 			xmlFree(v);
 			last = add_after(last, "ereg", "regexp", re, "search_in", "hdr",
 					 "header", "X-SS-State:", "assign_to", m, (char *)NULL);
@@ -331,7 +298,7 @@ static void walk(xmlNode *n, struct copy *c)
 			snprintf(msg, sizeof(msg), "sstck-expect %d {[$%s]} {[$%s]}", c->n, m, h);
 		} else {
 			v = prop(n, "assign_to");
-			textf(re, sizeof(re), "test of %s", v ? v : "");
+			text_fmt(re, sizeof(re), "test of %s", v ? v : "");
 			snprintf(msg, sizeof(msg), "sstck-expect %d {[$%s]} {}", c->n, v ? v : "");
 			xmlFree(v);
 		}
@@ -378,7 +345,7 @@ int sipp_scenario_copy(const char *src, const char *dst, bool state,
 		snprintf(err, errsz, "%s: not a SIPp scenario (no <scenario>)", src);
 		goto out;
 	}
-	textf(expath, sizeof(expath), "%s.expect", dst);
+	text_fmt(expath, sizeof(expath), "%s.expect", dst);
 	if (state && !(c.expf = fopen(expath, "w"))) {
 		snprintf(err, errsz, "%s: %s", expath, strerror(errno));
 		goto out;
@@ -409,7 +376,7 @@ out:
 int sipp_copy_file(const char *src, const char *dst, char *err, size_t errsz)
 {
 	size_t len;
-	char *text = file_read(src, &len);
+	char *text = text_file_read(src, &len);
 	FILE *fp;
 
 	if (!text) {
@@ -453,10 +420,10 @@ void sipp_expectations(const char *dir, struct agent_facts *a)
 	a->exp_held = a->exp_failed = a->exp_unstamped = a->exp_app = 0;
 	a->exp_unreached = 0;
 	a->exp_first[0] = '\0';
-	textf(path, sizeof(path), "%s/%s.xml.expect", dir, a->name);
-	exp = file_read(path, NULL);
-	textf(path, sizeof(path), "%s/%s.log", dir, a->name);
-	log = file_read(path, NULL);
+	text_fmt(path, sizeof(path), "%s/%s.xml.expect", dir, a->name);
+	exp = text_file_read(path, NULL);
+	text_fmt(path, sizeof(path), "%s/%s.log", dir, a->name);
+	log = text_file_read(path, NULL);
 	for (char *l = exp ? strtok_r(exp, "\n", &save) : NULL; l;
 	     l = strtok_r(NULL, "\n", &save)) {
 		char key[48], *kind, *what, *re, *hit, *m, *h, *q = l;
@@ -467,7 +434,7 @@ void sipp_expectations(const char *dir, struct agent_facts *a)
 			continue;
 		*what++ = *re++ = '\0';
 		kind++;
-		textf(key, sizeof(key), "sstck-expect %d {", n);
+		text_fmt(key, sizeof(key), "sstck-expect %d {", n);
 		hit = log ? strstr(log, key) : NULL;
 		if (!hit) {
 			a->exp_unreached++;
@@ -476,7 +443,7 @@ void sipp_expectations(const char *dir, struct agent_facts *a)
 		q = hit + strlen(key) - 1;
 		char line[SSTCK_TEXT * 2];
 
-		textf(line, sizeof(line), "%.*s", (int)strcspn(q, "\n"), q);
+		text_fmt(line, sizeof(line), "%.*s", (int)strcspn(q, "\n"), q);
 		q = line;
 		m = braced(&q);
 		h = m ? braced(&q) : NULL;
@@ -500,9 +467,9 @@ void sipp_expectations(const char *dir, struct agent_facts *a)
 			continue;
 		}
 		if (!a->exp_failed++)
-			textf(a->exp_first, sizeof(a->exp_first), "on %s: X-SS-State "
-			      "expected /%s/, seen '%s'", what, re, !strcmp(kind, "test") ?
-			      (m[0] ? m : "no value") : h);
+			text_fmt(a->exp_first, sizeof(a->exp_first), "on %s: X-SS-State "
+				 "expected /%s/, seen '%s'", what, re, !strcmp(kind, "test") ?
+				 (m[0] ? m : "no value") : h);
 	}
 	free(exp);
 	free(log);

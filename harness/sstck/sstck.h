@@ -1,16 +1,26 @@
-/*
- * sstck.h: the harness's parts, shared by the sstck binary and its unit
- * tests (harness/test).
+/**
+ * @file harness/sstck/sstck.h  the harness's parts, shared by the sstck binary
+ * and its unit tests (harness/test).
  *
- *   manifest.c  a case's case.ini, read with libinih and validated
- *   rules.c     conformance/rules.tsv: rule IDs and what the wire shows
- *   target.c    target descriptions (harness/targets/NAME.ini)
- *   proc.c      processes in a case's process group, ports, listeners
- *   sipp.c      SIPp's artifacts: stat CSV, message log, scenario rewrite
- *   judge.c     the verdict, a pure function of what a run collected
- *   runner.c    one case, start to end, in its own process group
- *   results.c   results.json, junit.xml, the table
- *   pcap.c      case.pcap from the agents' message logs
+ * Each module's global symbols start with its prefix (harness/check-layout
+ * checks libsstck.a for it):
+ *
+ *   text.c      text_      bounded text, whole files, UTF-8, XML, JSON (text.h)
+ *   rules.c     rules_     conformance/rules.tsv: rule IDs, what the wire shows
+ *   manifest.c  manifest_  a case's case.ini, read with libinih and validated
+ *   target.c    target_    target descriptions (harness/targets/NAME.ini), pre-flight
+ *   kit.c       kit_       a container built from a kit, started once a run
+ *   httpstep.c  http_      a converged case's HTTP steps
+ *   proc.c      proc_      processes in a case's group, ports, listeners
+ *   sipp.c      sipp_      SIPp's artifacts: statistics, logs, scenario rewrite
+ *   judge.c     judge_     the verdict, a pure function of what a run collected
+ *   runner.c    runner_    one case, start to end, in its own process group
+ *   pool.c      pool_      the job pool: a child and a process group per job
+ *   results.c   results_   results.json, junit.xml, the table
+ *   pcap.c      pcap_      case.pcap from the agents' message logs
+ *
+ * libsstck.a also holds the oracle (oracle_, conformance/oracle/oracle.h)
+ * and the report (report_, reports/report.h).
  */
 #ifndef SSTCK_H
 #define SSTCK_H
@@ -21,13 +31,14 @@
 #include <sys/types.h>
 #include <jansson.h>
 
+#include "text.h"
+
 /* The suite's version, in --version, results.json and junit.xml. */
 #define SSTCK_VERSION "0.3.0"
 
 #define SSTCK_MAX_AGENTS 8
 #define SSTCK_MAX_RULES  48
 #define SSTCK_MAX_CHECKS 48
-#define SSTCK_TEXT       512
 /* How long an agent waits for each message of a call before the call
  * fails (SIPp's -recv_timeout); no case waits longer on purpose. */
 #define SSTCK_RECV_TIMEOUT_MS 5000
@@ -186,6 +197,16 @@ int  kit_trace_slice(const char *shared, const struct manifest *m,
 int target_open(struct target *t, const char *spec, const char *top,
 		const char *observe, char *err, size_t errsz);
 
+/* Whether a target already running (target_shared) answers an OPTIONS
+ * within three seconds: no case is worth starting against it otherwise.
+ * 0, or -1 with WHY. */
+int  target_preflight(const struct target *t, char *why, size_t whysz);
+/* Whether a target's HTTP side answers GET BASE/session (the observation
+ * protocol's section 3) within three seconds, or no converged case is
+ * worth its timeout.  BASE is http://127.0.0.1:PORT[/CONTEXT].  0, or -1
+ * with WHY. */
+int  target_http_preflight(const char *base, char *why, size_t whysz);
+
 /* Whether T can play M's application with M's options; when it cannot,
  * WHY says what is missing. */
 bool target_plays(const struct target *t, const struct manifest *m,
@@ -196,10 +217,6 @@ bool target_plays(const struct target *t, const struct manifest *m,
  * append_branch).  Returns a malloc'd text or NULL with ERR. */
 char *target_kamailio_config(const char *tmpl, int port, const char *args,
 			     char *err, size_t errsz);
-
-/* The next tab-separated field of the line at *P, cut in place; NULL
- * past the last one (rules.c). */
-char *tsv_field(char **p);
 
 struct facts;
 
@@ -222,16 +239,16 @@ bool http_expect(json_t *body, const char *expect, char *why, size_t whysz);
 
 /* A free loopback port for both UDP and TCP, never one handed out before
  * by this process.  0 when none could be found. */
-int  port_alloc(void);
+int  proc_port_alloc(void);
 
-/* Where the next port_alloc() looks: a block of 32 of its own for each
+/* Where the next proc_port_alloc() looks: a block of 32 of its own for each
  * SLOT (a case's number in the run), below the kernel's ephemeral range,
  * so that cases run in parallel processes never hand out the same port
  * and no outgoing socket takes one before its agent binds it. */
-void port_block(unsigned slot);
+void proc_port_block(unsigned slot);
 /* Whether something listens on 127.0.0.1:PORT (UDP bound, or TCP in
  * LISTEN), read from /proc/net. */
-bool port_listening(int port, bool tcp);
+bool proc_port_listening(int port, bool tcp);
 
 /* Starts ARGV in the current process group with stdout and stderr to
  * OUTFILE (NULL: /dev/null), in directory DIR (NULL: unchanged).  The
@@ -242,12 +259,23 @@ pid_t proc_spawn(char *const argv[], const char *outfile, const char *dir);
  * 128+signal when killed, or -1 when the deadline passed (PID is left
  * running). */
 int  proc_wait(pid_t pid, long long deadline_ms);
+/* Waits until one of the N processes PIDS (those above 0) may have ended,
+ * or DEADLINE_MS; reaps none. */
+void proc_wait_any(const pid_t *pids, size_t n, long long deadline_ms);
+/* How often proc_wait_until looks again when nothing woke it. */
+#define PROC_RECHECK_MS 50
+/* Waits until HELD(ARG) is true (0), PID has exited (1, reaped) or
+ * DEADLINE_MS has passed (-1), looking again whenever PID ends or
+ * something in folder DIR is created, written or closed (NULL: none),
+ * and every PROC_RECHECK_MS besides. */
+int  proc_wait_until(pid_t pid, const char *dir, bool (*held)(const void *arg),
+		     const void *arg, long long deadline_ms);
 /* SIGTERM, up to GRACE_MS, then SIGKILL; reaps.  Returns the exit code
  * as proc_wait does. */
 int  proc_stop(pid_t pid, int grace_ms);
 /* Kills a whole process group and reaps what is ours of it. */
 void proc_kill_group(pid_t pgid);
-long long now_ms(void);
+long long proc_now_ms(void);
 
 /* --- sipp.c ----------------------------------------------------------- */
 
@@ -259,9 +287,6 @@ int sipp_stat(const char *path, long *ok, long *failed);
 int sipp_received(const char *path);
 /* The first meaningful line of a SIPp error log or output, for a verdict. */
 void sipp_first_error(const char *path, char *buf, size_t bufsz);
-/* The whole file at PATH, NUL-terminated (its length in *LEN when LEN is
- * not NULL); malloc'd, or NULL when it cannot be read. */
-char *file_read(const char *path, size_t *len);
 
 /* Adds header LINE ("Name: value") to the first request the scenario at
  * PATH sends (a UAC's initial request), after its Call-ID.  0, or -1 when
@@ -291,14 +316,11 @@ int sipp_copy_file(const char *src, const char *dst, char *err, size_t errsz);
  * applicable: the target does not play the case at all (an application
  * it lacks).  Neither is ever a pass. */
 enum verdict { V_PASSED, V_FAILED, V_NOTOBS, V_ERROR, V_NA };
-enum outcome { O_PASSED, O_FAILED, O_NOTOBS, O_ERROR, O_NA };
 #define SSTCK_NVERDICTS 5
 
-const char *verdict_name(enum verdict v);
-/* snprintf for texts that may be cut: always terminated, never a warning */
-void textf(char *buf, size_t bufsz, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-const char *outcome_name(enum outcome o);
+/* "passed", "failed", "not observable", "error", "not applicable"; a
+ * check's outcome is one of these too */
+const char *judge_verdict_name(enum verdict v);
 
 struct agent_facts {
 	char name[32];
@@ -371,7 +393,7 @@ struct facts {
 
 struct check {
 	char name[64];
-	enum outcome outcome;
+	enum verdict outcome;
 	char detail[SSTCK_TEXT];
 };
 
@@ -384,12 +406,12 @@ struct judgement {
 };
 
 /* The verdict from the facts: pure, no I/O (unit-tested). */
-void judge(const struct facts *f, struct judgement *j);
+void judge_facts(const struct facts *f, struct judgement *j);
 
 /* A rule's verdict in a case: the case's verdict, except that a rule only
  * the target's state shows is not observable on a target without state. */
-enum verdict rule_verdict(enum verdict case_v, enum rule_obs obs,
-			  bool state_observable);
+enum verdict judge_rule_verdict(enum verdict case_v, enum rule_obs obs,
+				bool state_observable);
 
 /* --- runner.c --------------------------------------------------------- */
 
@@ -404,14 +426,51 @@ struct run_opts {
 
 /* Runs one case (M, or MERR when its manifest did not load) into OUTDIR
  * and fills F and J.  Blocking; call it in a process of its own. */
-void run_case(const struct run_opts *o, const struct manifest *m,
-	      const char *merr, const char *outdir, struct facts *f,
-	      struct judgement *j);
+void runner_run_case(const struct run_opts *o, const struct manifest *m,
+		     const char *merr, const char *outdir, struct facts *f,
+		     struct judgement *j);
 
 /* Runs the oracle on a case folder (its agents' logs, its trace) and
  * keeps what it found in O.  TOP finds the state table. */
-void run_oracle(const char *top, const struct manifest *m, const char *dir,
-		struct oracle_facts *o);
+void runner_run_oracle(const char *top, const struct manifest *m, const char *dir,
+		       struct oracle_facts *o);
+
+/* --- pool.c ----------------------------------------------------------- */
+
+/* The job pool: each job runs in a child heading a process group of its
+ * own and sends its result, SIZE bytes, back over a pipe; when it has
+ * ended, passed its deadline, or the run is interrupted, the pool kills
+ * what is left of the group and reaps it. */
+struct pool;
+
+/* In the child: job IDX, its result into RESULT (SIZE bytes). */
+typedef void (pool_job_h)(size_t idx, void *result, void *arg);
+
+/* How a job ended: its result came whole; the child ended without it;
+ * it was still running at its deadline; the run was interrupted. */
+enum pool_end { POOL_DONE, POOL_DIED, POOL_LATE, POOL_INTERRUPTED };
+
+/* In the parent, once job IDX's group is gone: RESULT is what it sent
+ * (POOL_DONE) or NULL; SECONDS since it started. */
+typedef void (pool_end_h)(size_t idx, const void *result, enum pool_end how,
+			  double seconds, void *arg);
+
+/* A pool of JOBS children at a time with results of SIZE bytes; NULL
+ * when out of memory. */
+struct pool *pool_alloc(int jobs, size_t size);
+void pool_free(struct pool *p);
+bool pool_full(const struct pool *p);
+size_t pool_running(const struct pool *p);
+/* Starts job IDX in a child that runs JOBH, to end by DEADLINE_MS
+ * (proc_now_ms).  0, or -1 with ERR ("fork: ...") and nothing started. */
+int  pool_start(struct pool *p, size_t idx, long long deadline_ms,
+		pool_job_h *jobh, void *arg, char *err, size_t errsz);
+/* Waits up to TIMEOUT_MS for results, then calls ENDH for each job that
+ * ended, is past its deadline, or (INTERRUPTED) is running at all. */
+void pool_wait(struct pool *p, int timeout_ms, bool interrupted,
+	       pool_end_h *endh, void *arg);
+/* Kills every running job's group (Ctrl-C); pool_wait then ends them. */
+void pool_kill(struct pool *p);
 
 /* --- results.c -------------------------------------------------------- */
 
@@ -433,16 +492,7 @@ int  results_junit(const char *path, const struct target *t,
 void results_table(FILE *fp, const struct case_result *rs, size_t n);
 /* How the table and the run's lines name R's verdict: its verdict, or
  * "failed/timeout" for a case that ran into its timeout. */
-const char *case_verdict_word(const struct case_result *r);
-/* XML text escaping into BUF; the result is always terminated, and a
- * byte that is not UTF-8 becomes U+FFFD. */
-void xml_escape(const char *in, char *buf, size_t bufsz);
-/* The length of the valid UTF-8 sequence at P (1 for ASCII), 0 when none
- * starts there. */
-size_t utf8_seq(const unsigned char *p);
-/* A JSON string of S, any byte that is not UTF-8 as U+FFFD (jansson's
- * json_string refuses such text and returns NULL). */
-json_t *json_text(const char *s);
+const char *results_verdict_word(const struct case_result *r);
 
 /* --- pcap.c ----------------------------------------------------------- */
 

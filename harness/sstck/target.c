@@ -1,6 +1,6 @@
-/*
- * target.c: what the harness knows of a target lives in its description,
- * harness/targets/NAME.ini, never in the scenarios:
+/**
+ * @file harness/sstck/target.c  what the harness knows of a target lives in
+ * its description, harness/targets/NAME.ini, never in the scenarios:
  *
  *   [target]   summary; start = ref | kamailio | kit; state = header
  *              trace (what it shows of session state); apps = * when it
@@ -16,11 +16,16 @@
  * HOST:PORT is a target already running; it is taken to show X-SS-State
  * (a servlet container with the probe) unless --observe wire says not.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <ini.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "oracle.h"
 #include "sstck.h"
@@ -305,4 +310,134 @@ oom:
 	free(out);
 	snprintf(err, errsz, "out of memory");
 	return NULL;
+}
+
+int target_preflight(const struct target *t, char *why, size_t whysz)
+{
+	/* each pre-flight a transaction of its own: a target takes a second
+	 * one with the first's branch for a retransmission and answers it
+	 * to the first one's port (RFC 3261 17.2.2) */
+	static unsigned count;
+	unsigned nth = ++count;
+	struct sockaddr_in sa, me;
+	socklen_t ml = sizeof(me);
+	char msg[1024], buf[2048];
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), rc = -1;
+	long long start = proc_now_ms(), next = start;
+	int tries = 0;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((unsigned short)t->port);
+	if (fd < 0 || inet_pton(AF_INET, t->host, &sa.sin_addr) != 1 ||
+	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    getsockname(fd, (struct sockaddr *)&me, &ml)) {
+		snprintf(why, whysz, "cannot reach %s:%d: %s", t->host, t->port,
+			 strerror(errno));
+		goto out;
+	}
+	snprintf(msg, sizeof(msg),
+		 "OPTIONS sip:sstck-preflight@%s:%d SIP/2.0\r\n"
+		 "Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-sstck-%ld-%u;rport\r\n"
+		 "Max-Forwards: 1\r\n"
+		 "From: <sip:sstck@127.0.0.1:%d>;tag=sstck%ld-%u\r\n"
+		 "To: <sip:sstck-preflight@%s:%d>\r\n"
+		 "Call-ID: sstck-preflight-%ld-%u@127.0.0.1\r\n"
+		 "CSeq: 1 OPTIONS\r\nX-SSTCK-App: ping\r\n"
+		 "Content-Length: 0\r\n\r\n",
+		 t->host, t->port, ntohs(me.sin_port), (long)getpid(), nth,
+		 ntohs(me.sin_port), (long)getpid(), nth, t->host, t->port,
+		 (long)getpid(), nth);
+	while (proc_now_ms() - start < 3000) {
+		struct pollfd p = { fd, POLLIN, 0 };
+
+		if (proc_now_ms() >= next && tries < 4) {
+			if (send(fd, msg, strlen(msg), 0) < 0 && errno == ECONNREFUSED) {
+				snprintf(why, whysz, "nothing listens at %s:%d (connection refused)",
+					 t->host, t->port);
+				goto out;
+			}
+			next = proc_now_ms() + (500 << tries++);
+		}
+		if (poll(&p, 1, 100) > 0) {
+			ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
+
+			if (n < 0 && errno == ECONNREFUSED) {
+				snprintf(why, whysz, "nothing listens at %s:%d (connection refused)",
+					 t->host, t->port);
+				goto out;
+			}
+			if (n > 8 && !strncmp(buf, "SIP/2.0 ", 8)) {
+				buf[n] = '\0';
+				rc = 0;
+				if (t->state_header && strncmp(buf + 8, "200", 3))
+					printf("sstck: warning: %s answered \"%.*s\" to the probe's "
+					       "pre-flight OPTIONS (the probe answers 200): is the "
+					       "probe deployed there?\n", t->name,
+					       (int)strcspn(buf, "\r\n"), buf);
+				goto out;
+			}
+		}
+	}
+	snprintf(why, whysz, "%s:%d did not answer an OPTIONS in 3 s", t->host, t->port);
+out:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+int target_http_preflight(const char *base, char *why, size_t whysz)
+{
+	struct sockaddr_in sa;
+	char host[64] = "", req[600], buf[256];
+	const char *p = base + strlen("http://"), *path;
+	int port = 0, fd, rc = -1;
+	long long end = proc_now_ms() + 3000;
+	size_t got = 0;
+
+	path = strchr(p, '/');
+	if (sscanf(p, "%63[^:]:%d", host, &port) != 2 || port < 1 || port > 65535 ||
+	    strcmp(host, "127.0.0.1")) {
+		text_fmt(why, whysz, "--http-base %s: expected http://127.0.0.1:PORT/CONTEXT", base);
+		return -1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((unsigned short)port);
+	inet_pton(AF_INET, host, &sa.sin_addr);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		text_fmt(why, whysz, "nothing listens at %s:%d (%s)", host, port, strerror(errno));
+		goto out;
+	}
+	snprintf(req, sizeof(req), "GET %s/session HTTP/1.0\r\nHost: %s:%d\r\n\r\n",
+		 path ? path : "", host, port);
+	if (send(fd, req, strlen(req), MSG_NOSIGNAL) < 0) {
+		text_fmt(why, whysz, "cannot send to %s:%d: %s", host, port, strerror(errno));
+		goto out;
+	}
+	while (got < 12 && proc_now_ms() < end) {
+		struct pollfd pf = { fd, POLLIN, 0 };
+		ssize_t n;
+
+		if (poll(&pf, 1, 100) <= 0)
+			continue;
+		n = recv(fd, buf + got, sizeof(buf) - 1 - got, 0);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	if (got >= 12 && !strncmp(buf, "HTTP/1.", 7) && !strncmp(buf + 9, "200", 3))
+		rc = 0;
+	else if (got >= 12 && !strncmp(buf, "HTTP/1.", 7))
+		text_fmt(why, whysz, "GET %s/session answered \"%.*s\", not 200: is the "
+			 "probe's context %s?", base, (int)strcspn(buf, "\r\n"), buf,
+			 path ? path : "/");
+	else
+		text_fmt(why, whysz, "GET %s/session: no HTTP answer in 3 s", base);
+out:
+	if (fd >= 0)
+		close(fd);
+	return rc;
 }

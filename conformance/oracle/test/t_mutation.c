@@ -1,5 +1,6 @@
-/*
- * t_mutation.c: the oracle's mutation tests (check-oracle).
+/**
+ * @file conformance/oracle/test/t_mutation.c  the oracle's mutation tests
+ * (check-oracle).
  *
  *   check-oracle CASES_DIR [MUTATIONS_TSV]
  *
@@ -98,7 +99,7 @@ static int table_load(const char *path)
 		if (!line[0] || line[0] == '#')
 			continue;
 		for (k = 0; k < 9; k++)
-			c[k] = tsv_field(&p);
+			c[k] = text_tsv_field(&p);
 		for (k = 0; k < 9 && c[k]; k++)
 			;
 		if (k < 9) {
@@ -115,10 +116,10 @@ static int table_load(const char *path)
 			}
 			m = &muts[nmuts++];
 			memset(m, 0, sizeof(*m));
-			textf(m->id, sizeof(m->id), "%s", c[0]);
-			textf(m->kase, sizeof(m->kase), "%s", c[1]);
-			textf(m->rule, sizeof(m->rule), "%s", c[7]);
-			textf(m->what, sizeof(m->what), "%s", c[8]);
+			text_fmt(m->id, sizeof(m->id), "%s", c[0]);
+			text_fmt(m->kase, sizeof(m->kase), "%s", c[1]);
+			text_fmt(m->rule, sizeof(m->rule), "%s", c[7]);
+			text_fmt(m->what, sizeof(m->what), "%s", c[8]);
 		}
 		if (m->ne == MAX_EDITS || strcmp(m->kase, c[1]) ||
 		    strcmp(m->rule, c[7])) {
@@ -128,12 +129,12 @@ static int table_load(const char *path)
 			return -1;
 		}
 		e = &m->e[m->ne++];
-		textf(e->file, sizeof(e->file), "%s", c[2]);
-		textf(e->op, sizeof(e->op), "%s", c[3]);
+		text_fmt(e->file, sizeof(e->file), "%s", c[2]);
+		text_fmt(e->op, sizeof(e->op), "%s", c[3]);
 		e->nth = atoi(c[4]);
-		textf(e->pattern, sizeof(e->pattern), "%s", c[5]);
+		text_fmt(e->pattern, sizeof(e->pattern), "%s", c[5]);
 		unescape(e->pattern);
-		textf(e->arg, sizeof(e->arg), "%s", c[6]);
+		text_fmt(e->arg, sizeof(e->arg), "%s", c[6]);
 		unescape(e->arg);
 		if (strcmp(e->op, "sub") && strcmp(e->op, "drop") &&
 		    strcmp(e->op, "dup") && strcmp(e->op, "append")) {
@@ -163,7 +164,7 @@ static void copy_case(const char *src, char *dst, size_t dstsz)
 	DIR *d;
 	struct dirent *de;
 
-	textf(dst, dstsz, "/tmp/check-oracle.XXXXXX");
+	text_fmt(dst, dstsz, "/tmp/check-oracle.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dst));
 	d = opendir(src);
 	ck_assert_msg(d != NULL, "no case logs at %s (run sstck first)", src);
@@ -174,9 +175,9 @@ static void copy_case(const char *src, char *dst, size_t dstsz)
 
 		if (de->d_name[0] == '.')
 			continue;
-		textf(a, sizeof(a), "%s/%s", src, de->d_name);
-		textf(b, sizeof(b), "%s/%s", dst, de->d_name);
-		buf = file_read(a, &len);
+		text_fmt(a, sizeof(a), "%s/%s", src, de->d_name);
+		text_fmt(b, sizeof(b), "%s/%s", dst, de->d_name);
+		buf = text_file_read(a, &len);
 		if (!buf)
 			continue;     /* a folder */
 		spit(b, buf, len);
@@ -189,7 +190,7 @@ static void rm_case(const char *dir)
 {
 	char cmd[1200];
 
-	textf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	text_fmt(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	ck_assert_int_eq(system(cmd), 0);
 }
 
@@ -257,23 +258,23 @@ static void resolve(const char *dir, const char *arg, char *out, size_t outsz)
 		size_t len;
 		char *buf;
 
-		textf(file, sizeof(file), "%.*s", (int)(colon - p - 2), p + 2);
-		textf(pat, sizeof(pat), "%.*s", (int)(end - colon - 1), colon + 1);
-		textf(path, sizeof(path), "%s/%s", dir, file);
-		buf = file_read(path, &len);
+		text_fmt(file, sizeof(file), "%.*s", (int)(colon - p - 2), p + 2);
+		text_fmt(pat, sizeof(pat), "%.*s", (int)(end - colon - 1), colon + 1);
+		text_fmt(path, sizeof(path), "%s/%s", dir, file);
+		buf = text_file_read(path, &len);
 		ck_assert_msg(buf != NULL, "no %s in the case", file);
 		ck_assert_msg(!regcomp(&re, pat, REG_EXTENDED | REG_NEWLINE),
 			      "bad %s", pat);
 		ck_assert_msg(!regexec(&re, buf, 2, m, 0) && m[1].rm_so >= 0,
 			      "nothing in %s matches %s", file, pat);
-		textf(out + o, outsz - o, "%.*s%.*s", (int)(p - arg), arg,
-		      (int)(m[1].rm_eo - m[1].rm_so), buf + m[1].rm_so);
+		text_fmt(out + o, outsz - o, "%.*s%.*s", (int)(p - arg), arg,
+			 (int)(m[1].rm_eo - m[1].rm_so), buf + m[1].rm_so);
 		o += strlen(out + o);
 		regfree(&re);
 		free(buf);
 		arg = end + 2;
 	}
-	textf(out + o, outsz - o, "%s", arg);
+	text_fmt(out + o, outsz - o, "%s", arg);
 }
 
 /* Applies E to the file in DIR; how many places it changed. */
@@ -288,8 +289,8 @@ static int apply_edit(const char *dir, const struct edit *e)
 	char *buf, *out;
 
 	resolve(dir, e->arg, arg, sizeof(arg));
-	textf(path, sizeof(path), "%s/%s", dir, e->file);
-	buf = file_read(path, &len);
+	text_fmt(path, sizeof(path), "%s/%s", dir, e->file);
+	buf = text_file_read(path, &len);
 	if (!buf && !strcmp(e->op, "append")) {      /* a file of its own */
 		buf = calloc(1, 1);
 		len = 0;
@@ -380,7 +381,7 @@ static void judge_case(const char *dir, struct oracle_facts *o)
 
 	if (manifest_load(&m, dir, dir, NULL, err, sizeof(err)))
 		ck_assert_msg(strstr(err, "scenario") != NULL, "%s", err);
-	run_oracle(top, &m, dir, o);
+	runner_run_oracle(top, &m, dir, o);
 	ck_assert_msg(o->ran, "the oracle could not judge %s: %s", dir, o->error);
 }
 
@@ -404,7 +405,7 @@ START_TEST(control)
 			return;   /* judged already */
 		}
 	ck_assert_ptr_nonnull(o);
-	textf(src, sizeof(src), "%s/%s", cases_dir, mu->kase);
+	text_fmt(src, sizeof(src), "%s/%s", cases_dir, mu->kase);
 	judge_case(src, o);
 	if (o->n)
 		dump(o);
@@ -423,7 +424,7 @@ START_TEST(mutation)
 	bool caught = false;
 
 	ck_assert_ptr_nonnull(o);
-	textf(src, sizeof(src), "%s/%s", cases_dir, mu->kase);
+	text_fmt(src, sizeof(src), "%s/%s", cases_dir, mu->kase);
 	copy_case(src, dir, sizeof(dir));
 	for (size_t k = 0; k < mu->ne; k++)
 		ck_assert_msg(apply_edit(dir, &mu->e[k]) > 0,
@@ -482,8 +483,8 @@ int main(int argc, char **argv)
 			continue;
 		}
 
-		textf(g, sizeof(g), " %.*s", (int)(d ? d - muts[i].rule : 0),
-		      muts[i].rule);
+		text_fmt(g, sizeof(g), " %.*s", (int)(d ? d - muts[i].rule : 0),
+			 muts[i].rule);
 		if (!strstr(groups, g) && strlen(groups) + strlen(g) < sizeof(groups))
 			strcat(groups, g);
 	}

@@ -1,0 +1,416 @@
+/**
+ * @file conformance/oracle/trace.c  the target's trace (3 in oracle.c's list):
+ * every transition in the table and on the wire, ownership, nothing after
+ * invalidation, and invalidation's order.
+ */
+#include <strings.h>
+
+#include "oracle_int.h"
+
+/* ------------------------------------------------------------------ */
+/* 3. the trace                                                        */
+/* ------------------------------------------------------------------ */
+
+struct tss {
+	char id[ORACLE_ID], sas[ORACLE_ID], orig[ORACLE_ID], state[16], role[8];
+	bool ready, invalid;
+	bool by_app;            /* the application invalidated it (an operation) */
+	bool done;              /* original only: a final went upstream */
+};
+
+struct tsas {
+	char id[ORACLE_ID];
+	bool ready, invalid;
+	bool by_app;
+	int timers;             /* one-shot ServletTimers created, not yet
+				 * fired or cancelled */
+};
+
+static struct tss *tss_find(struct tss *v, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i].id, id))
+			return &v[i];
+	return NULL;
+}
+
+static struct tsas *tsas_find(struct tsas *v, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i].id, id))
+			return &v[i];
+	return NULL;
+}
+
+static const char *jstr(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? s : "";
+}
+
+/* The table's event for a trace cause "STATUS METHOD in|out". */
+static const char *trace_event(const struct tss *s, const char *cause,
+			       bool done)
+{
+	int st = 0;
+	char meth[24] = "", dir[8] = "";
+	bool proxy = !strcmp(s->role, "PROXY"), uac = !strcmp(s->role, "UAC");
+
+	if (!cause[0])
+		return "invite-ended";
+	if (sscanf(cause, "%d %23s %7s", &st, meth, dir) != 3) {
+		if (sscanf(cause, "%23s %7s", meth, dir) == 2) {
+			if (!strcmp(meth, "CANCEL"))
+				return "cancel";
+			if (!strcmp(meth, "NOTIFY"))
+				return "notify-terminated";
+		}
+		return "?";
+	}
+	bool in = !strcmp(dir, "in");
+
+	if (!strcmp(meth, "BYE"))
+		return "bye-done";
+	if (!strcmp(meth, "NOTIFY"))
+		return "notify-done";
+	if (proxy) {
+		if (st < 200)
+			return "relay-1xx";
+		if (st < 300)
+			return "relay-2xx";
+		return in ? (done ? "branch-final-done" : s->orig[0] ?
+			     "branch-final-derived" : "branch-final") : "relay-final";
+	}
+	if (st < 200)
+		return uac ? "recv-1xx" : "sent-1xx";
+	if (st < 300)
+		return uac ? "recv-2xx" : "sent-2xx";
+	(void)in;
+	return uac ? "recv-final" : "sent-final";
+}
+
+/* Whether the wire has the message a transition names. */
+static bool on_wire(const struct run *R, const char *cause)
+{
+	int st = 0;
+	char meth[24], dir[8];
+
+	if (!cause[0])
+		return true;
+	if (sscanf(cause, "%d %23s %7s", &st, meth, dir) != 3) {
+		if (sscanf(cause, "%23s %7s", meth, dir) != 2)
+			return false;
+		st = 0;
+	}
+	bool in = !strcmp(dir, "in");
+
+	for (size_t i = 0; i < R->n; i++) {
+		const struct msg *x = &R->v[i];
+
+		if (!boundary(x) || x->agent_sent != in)
+			continue;
+		if (st ? (!is_req(x) && x->m->status_code == st &&
+			  !strcmp(cseq_method(x->m), meth)) :
+			 (is_req(x) && !strcmp(x->m->sip_method, meth)))
+			return true;
+	}
+	return false;
+}
+
+bool oracle_word_in(const char *list, const char *id)
+{
+	size_t n = strlen(id);
+
+	for (const char *p = list; n && p && (p = strstr(p, id)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+			return true;
+	return false;
+}
+
+/* The sessions and application sessions the application invalidated by
+ * an operation (an "op" line, ss.invalidate or sas.invalidate, that
+ * returned), into *@out as words: the line may come after the
+ * invalidation it caused, whose listeners ran inside the call.  Leaves
+ * @fp at its start. */
+static void app_invalidated(FILE *fp, char **line, size_t *cap, char **out)
+{
+	size_t len = 0;
+
+	*out = NULL;
+	while (getline(line, cap, fp) > 0) {
+		json_t *o = strstr(*line, "invalidate") ? json_loads(*line, 0, NULL) : NULL;
+		const char *op = o ? jstr(o, "op") : "";
+		const char *id = !strcmp(op, "ss.invalidate") ? jstr(o, "ss") :
+				 !strcmp(op, "sas.invalidate") ? jstr(o, "sas") : "";
+		char *v;
+
+		if (o && !strcmp(jstr(o, "ev"), "op") && json_object_get(o, "ok") &&
+		    id[0] && (v = realloc(*out, len + strlen(id) + 2))) {
+			*out = v;
+			len += (size_t)sprintf(v + len, "%s ", id);
+		}
+		json_decref(o);
+	}
+	rewind(fp);
+}
+
+/* What the trace has shown so far: its sessions and application
+ * sessions, those the application invalidated itself, its shutdown. */
+struct trace {
+	struct run *R;
+	struct tss *ss;
+	size_t nss;
+	struct tsas *sas;
+	size_t nsas;
+	char *byapp;
+	bool shutdown;
+};
+
+/* The creations (sas-created, ss-created) and the shutdown, at W. */
+static void trace_create(struct trace *T, json_t *o, const char *ev,
+			 const char *id, const char *sid, struct tsas *a,
+			 const char *w)
+{
+	if (!strcmp(ev, "sas-created")) {
+		struct tsas *v = realloc(T->sas, (T->nsas + 1) * sizeof(*v));
+
+		if (v) {
+			T->sas = v;
+			memset(&T->sas[T->nsas], 0, sizeof(T->sas[0]));
+			snprintf(T->sas[T->nsas].id, sizeof(T->sas[0].id), "%s", sid);
+			T->nsas++;
+		}
+	} else if (!strcmp(ev, "ss-created")) {
+		struct tss *v = realloc(T->ss, (T->nss + 1) * sizeof(*v));
+
+		if (a && a->invalid)
+			find(T->R->r, "INVAL-03", w, "a session created in "
+			     "application session %s after it was invalidated", sid);
+		if (v) {
+			T->ss = v;
+			memset(&T->ss[T->nss], 0, sizeof(T->ss[0]));
+			snprintf(T->ss[T->nss].id, sizeof(T->ss[0].id), "%s", id);
+			snprintf(T->ss[T->nss].sas, sizeof(T->ss[0].sas), "%s", sid);
+			snprintf(T->ss[T->nss].orig, sizeof(T->ss[0].orig), "%s", jstr(o, "orig"));
+			snprintf(T->ss[T->nss].role, sizeof(T->ss[0].role), "%s", jstr(o, "role"));
+			snprintf(T->ss[T->nss].state, sizeof(T->ss[0].state), "INITIAL");
+			T->nss++;
+			struct tss *orig = T->ss[T->nss - 1].orig[0] ?
+				tss_find(T->ss, T->nss, T->ss[T->nss - 1].orig) : NULL;
+
+			if (orig && strcmp(orig->sas, sid))
+				find(T->R->r, "DERIVED-02", w, "derived session in %s, "
+				     "its original %s in %s", sid, orig->id, orig->sas);
+		}
+	} else if (!strcmp(ev, "shutdown")) {
+		T->shutdown = true;
+	}
+}
+
+/* A state event of session S at W: a transition the table has, from the
+ * state it was in, caused by a message on the wire. */
+static void trace_state(struct trace *T, json_t *o, struct tss *s, const char *w)
+{
+	const char *from = jstr(o, "from"), *to = jstr(o, "to"),
+		   *cause = jstr(o, "cause");
+	const char *e;
+	const struct row *row;
+
+	if (strcmp(from, s->state))
+		find(T->R->r, !strcmp(s->state, "TERMINATED") ? "SS-STATE-04" :
+		     !strcmp(s->state, "INITIAL") ? "SS-STATE-01" :
+		     "SS-STATE-03", w, "transition from %s, but the session "
+		     "was %s (a change the trace does not show)", from,
+		     s->state);
+	snprintf(s->role, sizeof(s->role), "%s", jstr(o, "role"));
+	struct tss *root = s->orig[0] ? tss_find(T->ss, T->nss, s->orig) : s;
+
+	if (!root)
+		root = s;
+	e = trace_event(s, cause, root->done);
+	/* a proxy forwards a 2xx at once and its final response
+	 * when it decides: either way the family is done */
+	if (!strcmp(e, "relay-2xx") && strstr(cause, "INVITE"))
+		root->done = true;
+	if (!strcmp(e, "relay-final"))
+		root->done = true;
+	row = table_find(&T->R->tab, s->role, from, e);
+	if (!strcmp(from, "TERMINATED"))
+		find(T->R->r, "SS-STATE-04", w, "TERMINATED is absorbing: seen "
+		     "%s -> %s (%s)", from, to, cause);
+	else if (!row)
+		find(T->R->r, "SS-STATE-03", w, "no %s transition from %s on "
+		     "'%s' (%s), seen %s", s->role, from, cause, e, to);
+	else if (strcmp(row->next, to))
+		find(T->R->r, row->rule, w, "%s on '%s': expected %s, seen %s",
+		     from, cause, row->next, to);
+	if (!on_wire(T->R, cause))
+		find(T->R->r, "SS-STATE-02", w, "caused by '%s', which is "
+		     "not on the wire", cause);
+	snprintf(s->state, sizeof(s->state), "%s", to);
+}
+
+/* Session S (ID) ready to invalidate at W: in the state the wire left it
+ * in, neither EARLY nor (outside a proxy) CONFIRMED. */
+static void trace_ready(struct trace *T, json_t *o, struct tss *s,
+			const char *id, const char *w)
+{
+	const char *state = jstr(o, "state");
+
+	s->ready = true;
+	/* the state once the target is done with the session
+	 * (sessionReadyToInvalidate): where the wire left it,
+	 * whatever moment X-SS-State was read at */
+	for (size_t k = 0; state[0] && k < T->R->nfin; k++) {
+		const struct final *fk = &T->R->fin[k];
+		/* an early dialog ends with its INVITE
+		 * transaction, which the wire does not show
+		 * (DERIVED-04) */
+		const struct row *end = table_find(&T->R->tab, fk->role,
+					fk->state, "invite-ended");
+
+		if (!strcmp(fk->id, id) && strcmp(fk->state, state) &&
+		    !(end && !strcmp(end->next, state)))
+			find(T->R->r, T->R->fin[k].rule, w, "at sessionReadyTo"
+			     "Invalidate: expected %s (the wire's last "
+			     "state), seen %s", T->R->fin[k].state, state);
+	}
+	if (!strcmp(state, "EARLY") ||
+	    (!strcmp(state, "CONFIRMED") && strcmp(jstr(o, "role"), "PROXY")))
+		find(T->R->r, "INVAL-11", w, "ready to invalidate while %s",
+		     state);
+}
+
+/* One trace line, O, at W. */
+static void trace_line(struct trace *T, json_t *o, const char *w)
+{
+	const char *ev = jstr(o, "ev"), *id = jstr(o, "ss"), *sid = jstr(o, "sas");
+	struct tss *s;
+	struct tsas *a;
+
+	s = id[0] ? tss_find(T->ss, T->nss, id) : NULL;
+	a = sid[0] ? tsas_find(T->sas, T->nsas, sid) : NULL;
+	trace_create(T, o, ev, id, sid, a, w);
+	/* a creation above may have moved the arrays (realloc): look
+	 * again, or a duplicate id reads freed memory (fuzz-reader) */
+	s = id[0] ? tss_find(T->ss, T->nss, id) : NULL;
+	a = sid[0] ? tsas_find(T->sas, T->nsas, sid) : NULL;
+	/* an operation (observation-protocol.md 4) is the application
+	 * calling the API, on a valid session or not: what it returns is
+	 * ops.c's to judge; an invalidate it ran excuses the order of
+	 * INVAL-14, which is the container's own */
+	if (!strcmp(ev, "op"))
+		return;
+	if (s && !s->by_app)
+		s->by_app = oracle_word_in(T->byapp, id);
+	if (a && !a->by_app)
+		a->by_app = oracle_word_in(T->byapp, sid);
+	if (id[0] && strcmp(ev, "ss-created")) {
+		if (!s) {
+			find(T->R->r, "OWN-02", w, "an event for a session never created");
+		} else {
+			if (sid[0] && strcmp(s->sas, sid))
+				find(T->R->r, "OWN-02", w, "session %s in %s, created in %s",
+				     id, sid, s->sas);
+			if (s->invalid && strcmp(ev, "unlink"))
+				find(T->R->r, "INVAL-02", w, "an event for session %s after "
+				     "it was invalidated", id);
+		}
+	}
+	if (sid[0] && a && a->invalid && strcmp(ev, "sas-invalidated"))
+		find(T->R->r, "INVAL-03", w, "an event in application session %s "
+		     "after it was invalidated", sid);
+	if (!strcmp(ev, "state") && s) {
+		trace_state(T, o, s, w);
+	} else if (!strcmp(ev, "link") && s) {
+		struct tss *p = tss_find(T->ss, T->nss, jstr(o, "peer"));
+
+		if (p && strcmp(p->sas, s->sas))
+			find(T->R->r, "B2B-02", w, "linked sessions in %s and %s",
+			     s->sas, p->sas);
+	} else if (!strcmp(ev, "ss-ready") && s) {
+		trace_ready(T, o, s, id, w);
+	} else if (!strcmp(ev, "ss-invalidated") && s) {
+		if (!s->ready && !s->by_app && !oracle_word_in(T->byapp, s->sas))
+			find(T->R->r, "INVAL-14", w, "session %s invalidated before "
+			     "it was ready", id);
+		s->invalid = true;
+	} else if (!strcmp(ev, "timer-created") && a) {
+		a->timers++;
+	} else if ((!strcmp(ev, "timer-fired") || !strcmp(ev, "timer-cancelled")) &&
+		   a && a->timers > 0) {
+		a->timers--;
+	} else if (!strcmp(ev, "sas-ready") && a) {
+		if (a->timers > 0)
+			find(T->R->r, "TIMER-06", w, "application session %s ready "
+			     "while %d ServletTimer%s still active", sid, a->timers,
+			     a->timers == 1 ? " is" : "s are");
+		a->ready = true;
+	} else if (!strcmp(ev, "sas-invalidated") && a) {
+		for (size_t k = 0; k < T->nss && !a->by_app; k++)
+			if (!strcmp(T->ss[k].sas, sid) && !T->ss[k].invalid)
+				find(T->R->r, "INVAL-14", w, "application session %s "
+				     "invalidated before its session %s", sid, T->ss[k].id);
+		a->invalid = true;
+	}
+}
+
+/* At the shutdown: every session and application session invalidated. */
+static void trace_leaks(struct trace *T)
+{
+	char w[256];
+
+	for (size_t k = 0; k < T->nss; k++)
+		if (!T->ss[k].invalid) {
+			snprintf(w, sizeof(w), "trace.jsonl shutdown");
+			find(T->R->r, "INVAL-13", w, "session %s (%s, %s) never "
+			     "invalidated: a leak", T->ss[k].id, T->ss[k].role, T->ss[k].state);
+		}
+	for (size_t k = 0; k < T->nsas; k++)
+		if (!T->sas[k].invalid) {
+			snprintf(w, sizeof(w), "trace.jsonl shutdown");
+			find(T->R->r, "INVAL-13", w, "application session %s never "
+			     "invalidated: a leak", T->sas[k].id);
+		}
+}
+
+int oracle__check_trace(struct run *R, const char *dir, char *err, size_t errsz)
+{
+	char path[1024], *line = NULL, w[256];
+	struct trace T = { .R = R };
+	size_t cap = 0;
+	FILE *fp;
+	int no = 0;
+
+	snprintf(path, sizeof(path), "%s/trace.jsonl", dir);
+	fp = fopen(path, "r");
+	if (!fp)
+		return 0;                      /* a target without a trace */
+	(void)err;
+	(void)errsz;
+	app_invalidated(fp, &line, &cap, &T.byapp);
+	while (getline(&line, &cap, fp) > 0) {
+		json_t *o = json_loads(line, 0, NULL);
+
+		no++;
+		if (!o) {
+			snprintf(w, sizeof(w), "trace.jsonl:%d", no);
+			find(R->r, "SS-STATE-02", w, "not a JSON line");
+			continue;
+		}
+		R->r->trace_events++;
+		snprintf(w, sizeof(w), "trace.jsonl:%d %s %s", no, jstr(o, "ev"),
+			 jstr(o, "ss")[0] ? jstr(o, "ss") : jstr(o, "sas"));
+		trace_line(&T, o, w);
+		json_decref(o);
+	}
+	free(line);
+	fclose(fp);
+	if (T.shutdown)
+		trace_leaks(&T);
+	free(T.ss);
+	free(T.sas);
+	free(T.byapp);
+	return 0;
+}

@@ -1,0 +1,225 @@
+/**
+ * @file harness/sstck/cmd_list.c  sstck list and sstck show: the case
+ * library, each case with its rules, and which rules a case judges.
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "sstck.h"
+
+static const char usage_list[] =
+"usage: sstck list [--scenarios DIR] [--case GLOB] [GLOB...]\n"
+"\n"
+"Lists the cases, their application and their rule IDs; a case whose\n"
+"manifest does not load is listed with the error.\n";
+
+
+static const char usage_show[] =
+"usage: sstck show [--scenarios DIR] CASE\n"
+"\n"
+"Prints a case's manifest (case.ini): its rules, its HTTP steps for a\n"
+"converged case, then each agent's SIPp scenario.\n";
+
+
+/* Every rule: judged against a target by a case, through the API
+ * operations only, or by no case (the unit suite's alone, or no one's). */
+static void judged_by_cases(const struct ruleset *rs, const char *scen,
+			    char **names, size_t nnames)
+{
+	char err[SSTCK_TEXT], dir[PATH_MAX + 256], none[8192] = "";
+	size_t wire = 0, ops = 0, l = 0;
+
+	for (size_t i = 0; i < rs->n; i++) {
+		bool by_case = false, by_op = false;
+
+		for (size_t c = 0; c < nnames; c++) {
+			struct manifest m;
+
+			snprintf(dir, sizeof(dir), "%s/%s", scen, names[c]);
+			if (manifest_load(&m, dir, names[c], NULL, err, sizeof(err)))
+				continue;
+			for (size_t k = 0; k < m.nrules; k++)
+				if (!strcmp(m.rules[k], rs->v[i].id)) {
+					by_op |= m.rule_by_op[k];
+					by_case |= !m.rule_by_op[k];
+				}
+		}
+		if (by_case)
+			wire++;
+		else if (by_op)
+			ops++;
+		else if (l < sizeof(none) - 32)
+			l += snprintf(none + l, sizeof(none) - l, " %s", rs->v[i].id);
+	}
+	printf("rules a case judges against a target: %zu/%zu (%zu on the wire "
+	       "and X-SS-State, %zu through the API operations alone)\n",
+	       wire + ops, rs->n, wire, ops);
+	if (none[0])
+		printf("judged by no case (the unit suite's alone, or no one's):%s\n",
+		       none);
+}
+
+/* Which rules the wire can show (W, W*) of the sections the scenarios
+ * are for (2 states, 6 derived sessions, 9 proxy, 10 B2BUA, 13 the
+ * examples) have a case, and which have none. */
+static void coverage(const struct ruleset *rs, const char *scen,
+		     char **names, size_t nnames)
+{
+	static const int sections[] = { 2, 6, 9, 10, 13 };
+	char err[SSTCK_TEXT], dir[PATH_MAX + 256], none[4096] = "";
+	size_t want = 0, have = 0, l = 0;
+
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct rule *r = &rs->v[i];
+		bool in = false, found = false;
+
+		for (size_t k = 0; k < sizeof(sections) / sizeof(sections[0]); k++)
+			in |= r->section == sections[k];
+		if (!in || r->obs == OBS_STATE)
+			continue;
+		want++;
+		for (size_t c = 0; c < nnames && !found; c++) {
+			struct manifest m;
+
+			snprintf(dir, sizeof(dir), "%s/%s", scen, names[c]);
+			if (manifest_load(&m, dir, names[c], NULL, err, sizeof(err)))
+				continue;
+			for (size_t k = 0; k < m.nrules; k++)
+				found |= !strcmp(m.rules[k], r->id);
+		}
+		if (found)
+			have++;
+		else if (l < sizeof(none) - 32)
+			l += snprintf(none + l, sizeof(none) - l, " %s", r->id);
+	}
+	printf("W and W* rules of sections 2, 6, 9, 10 and 13 with a case: "
+	       "%zu/%zu\n", have, want);
+	if (none[0])
+		printf("without a case:%s\n", none);
+	judged_by_cases(rs, scen, names, nnames);
+}
+
+int sstck_cmd_list(int argc, char **argv, bool show, const char *top)
+{
+	static const struct option lo[] = {
+		{ "scenarios", required_argument, NULL, 's' },
+		{ "case", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	char scen[PATH_MAX], err[SSTCK_TEXT], path[PATH_MAX + 64], *globs[64];
+	int nglobs = 0, ch, bad = 0;
+	size_t shown = 0;
+	struct ruleset rs;
+	char **names;
+	size_t nnames;
+
+	snprintf(scen, sizeof(scen), "%s/scenarios", top);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (ch) {
+		case 's': snprintf(scen, sizeof(scen), "%s", optarg); break;
+		case 'c':
+			if (nglobs < 64)
+				globs[nglobs++] = optarg;
+			break;
+		case 'h': fputs(show ? usage_show : usage_list, stdout); return 0;
+		default: fputs(show ? usage_show : usage_list, stderr); return 2;
+		}
+	}
+	for (; optind < argc && nglobs < 64; optind++)
+		globs[nglobs++] = argv[optind];
+	if (show && nglobs != 1) {
+		fputs(usage_show, stderr);
+		return 2;
+	}
+	snprintf(path, sizeof(path), "%s/conformance/rules.tsv", top);
+	if (rules_load(&rs, path, err, sizeof(err))) {
+		fprintf(stderr, "sstck: %s\n", err);
+		return 2;
+	}
+	if (sstck_discover(scen, &names, &nnames))
+		return 2;
+	for (size_t i = 0; i < nnames; i++) {
+		struct manifest m;
+		char dir[PATH_MAX + 256];
+
+		if (show ? strcmp(names[i], globs[0]) : !sstck_selected(names[i], globs, nglobs))
+			continue;
+		shown++;
+		snprintf(dir, sizeof(dir), "%s/%s", scen, names[i]);
+		if (manifest_load(&m, dir, names[i], &rs, err, sizeof(err))) {
+			printf("%-34s ERROR %s\n", names[i], err);
+			bad++;
+			continue;
+		}
+		if (!show) {
+			printf("%-34s %-8s", m.name, m.app);
+			for (size_t k = 0; k < m.nrules; k++)
+				printf(" %s", m.rules[k]);
+			printf("\n");
+			continue;
+		}
+		printf("%s: %s\napplication %s%s%s; transport %s\nrules:\n", m.name,
+		       m.summary, m.app, m.args[0] ? " " : "", m.args, m.tcp ? "tcp" : "udp");
+		for (size_t k = 0; k < m.nrules; k++) {
+			const struct rule *r = rules_find(&rs, m.rules[k]);
+
+			printf("  %-14s %-2s %s\n", r->id, r->obs == OBS_WIRE ? "W" :
+			       r->obs == OBS_WIRE_STAR ? "W*" : "P", r->summary);
+		}
+		/* a converged case's HTTP steps, in the order they run */
+		for (size_t k = 0; k < m.nhttp; k++) {
+			const struct http_step *h = &m.http[k];
+
+			if (!k)
+				printf("\nHTTP steps:\n");
+			printf("  %s: %s %s", h->name, h->method, h->path);
+			if (h->body[0])
+				printf(" %s", h->body);
+			if (h->status)
+				printf(" -> %d", h->status);
+			else
+				printf(" -> 2xx");
+			if (h->until_s)
+				printf(" (polled for %d s)", h->until_s);
+			if (h->no_cookie)
+				printf(" (no cookie)");
+			printf("\n");
+			for (size_t e = 0; e < h->nexpect; e++)
+				printf("      expect %s\n", h->expect[e]);
+			for (size_t e = 0; e < h->nsave; e++)
+				printf("      save %s\n", h->save[e]);
+		}
+		for (size_t k = 0; k < m.nagents; k++) {
+			char sp[PATH_MAX + 512];
+			FILE *fp;
+			char line[1024];
+
+			printf("\n== agent %s (%s, start %d): %s\n", m.agents[k].name,
+			       m.agents[k].role == ROLE_UAC ? "uac" : "uas",
+			       m.agents[k].start, m.agents[k].scenario);
+			snprintf(sp, sizeof(sp), "%s/%s", dir, m.agents[k].scenario);
+			fp = fopen(sp, "r");
+			while (fp && fgets(line, sizeof(line), fp))
+				fputs(line, stdout);
+			if (fp)
+				fclose(fp);
+		}
+	}
+	if (!show && !nglobs)
+		coverage(&rs, scen, names, nnames);
+	rules_free(&rs);
+	if (!shown) {
+		fprintf(stderr, "sstck: no case %s under %s\n",
+			show ? globs[0] : "matches", scen);
+		return 2;
+	}
+	if (!show)
+		printf("%zu cases\n", shown);
+	return bad ? 1 : 0;
+}
