@@ -84,6 +84,13 @@ CFLAGS_fuzz := -O1 -g -fno-omit-frame-pointer \
                -fsanitize=fuzzer-no-link,address,undefined \
                -fno-sanitize-recover=all -Wno-format-nonliteral
 LDFLAGS_rel :=
+# The release sstck-ref allocates with gperftools' tcmalloc (Debian's
+# libtcmalloc-minimal4, linked by its file name: the package has no .so
+# link): libosip2 makes and frees a few hundred small blocks per proxied
+# call, and tcmalloc's per-size caches cost about 15 % less CPU per call
+# than glibc's malloc there (make bench).  The sanitizer, coverage and
+# fuzzing builds keep the C library's, which their tools replace.
+REF_LIBS_rel := -l:libtcmalloc_minimal.so.4
 LDFLAGS_san := -fsanitize=address,undefined
 LDFLAGS_cov := --coverage
 LDFLAGS_fuzz := -fsanitize=fuzzer,address,undefined
@@ -125,7 +132,7 @@ $(OUT)/$(1)/check-model: $(UNIT_SRCS:%.c=$(OUT)/$(1)/%.o) $(OUT)/$(1)/libssm.a
 
 $(OUT)/$(1)/sstck-ref: $(REF_SRCS:%.c=$(OUT)/$(1)/%.o) $(OUT)/$(1)/libssm.a
 	@$(if $(Q),echo "  LD[$(1)]  $$@")
-	$(Q)$$(CC) $$(LDFLAGS_$(1)) -o $$@ $$^ $$(SIP_LIBS)
+	$(Q)$$(CC) $$(LDFLAGS_$(1)) -o $$@ $$^ $$(SIP_LIBS) $$(REF_LIBS_$(1))
 
 $(OUT)/$(1)/libsstck.a: $(HARNESS_SRCS:%.c=$(OUT)/$(1)/%.o)
 	$(Q)rm -f $$@ && ar rcs $$@ $$^
