@@ -83,11 +83,13 @@ bool sipc_is_loopback(const char *host)
 }
 
 static int sigfd = -1;
+static volatile sig_atomic_t sig_seen;  /* for sipc__wait_udp's loop */
 
 static void on_signal(int sig)
 {
 	char b = (char)sig;
 
+	sig_seen = 1;
 	if (sigfd >= 0 && write(sigfd, &b, 1) < 0) {
 		/* nothing to do */
 	}
@@ -193,6 +195,16 @@ static int next_timeout_ms(struct sipc *c)
 	return ms < 0 ? 0 : (int)ms;
 }
 
+/* What every turn of the loop does after reading: deadlines, then the
+ * transactions and the model's timers. */
+static void after_wait(struct sipc *c)
+{
+	sipc__conn_timers(c);
+	sipc_ops_clear(&c->ops);   /* timers send for no message */
+	sipc__px_branch_timers(c);
+	sipc__pump(c);
+}
+
 int sipc_run(struct sipc *c)
 {
 	struct sigaction sa;
@@ -270,6 +282,15 @@ int sipc_run(struct sipc *c)
 				tmo = (int)(TRACE_FLUSH_MS - since);
 			}
 		}
+		if (c->tcp < 0 && !c->nconns && !c->nsrc && tmo > 0) {
+			/* UDP alone and nothing due now: no poll; what falls
+			 * due meanwhile waits UDP_WAIT_MS at most */
+			sipc__wait_udp(c);
+			if (sig_seen)
+				c->stop = true;
+			after_wait(c);
+			continue;
+		}
 		if (poll(pf, (nfds_t)n, tmo) < 0 && errno != EINTR)
 			break;
 		for (int i = 0; i < c->nsrc; i++)
@@ -289,10 +310,7 @@ int sipc_run(struct sipc *c)
 			    i < c->nconns && c->conns[i].fd == pf[pi].fd)
 				sipc__read_conn(c, i);
 		}
-		sipc__conn_timers(c);
-		sipc_ops_clear(&c->ops);   /* timers send for no message */
-		sipc__px_branch_timers(c);
-		sipc__pump(c);
+		after_wait(c);
 	}
 
 	o = json_object();

@@ -353,6 +353,14 @@ int sipc__bind_sockets(struct sipc *c)
 				 c->cfg.port, strerror(errno));
 			return -1;
 		}
+		/* the longest a read that waits waits (sipc__wait_udp); every
+		 * other read passes MSG_DONTWAIT */
+		{
+			struct timeval tv = {0, UDP_WAIT_MS * 1000};
+
+			setsockopt(c->udp, SOL_SOCKET, SO_RCVTIMEO, &tv,
+				   sizeof(tv));
+		}
 		getsockname(c->udp, (struct sockaddr *)&got, &glen);
 		addr_str(&got, c->addr, sizeof(c->addr), &c->port);
 		if (got.ss_family == AF_INET6)
@@ -379,11 +387,11 @@ int sipc__bind_sockets(struct sipc *c)
 	}
 }
 
-/** The datagrams waiting on the UDP socket, up to UDP_BATCH, in one
- * recvmmsg: a wake-up costs one read, and none comes back empty (poll
- * said there is one; fewer than UDP_BATCH means the queue is drained).
- * @return how many were read: UDP_BATCH means there may be more. */
-int sipc__read_udp(struct sipc *c)
+/* The datagrams waiting on the UDP socket, up to UDP_BATCH, in one
+ * recvmmsg; with MSG_WAITFORONE it waits for the first (SO_RCVTIMEO:
+ * UDP_WAIT_MS at most), then takes what is there.  Returns how many were
+ * read: UDP_BATCH means there may be more. */
+static int udp_read(struct sipc *c, int flags)
 {
 	static char buf[UDP_BATCH][SIPC_MAX_MSG + 2];
 	struct sockaddr_storage sa[UDP_BATCH];
@@ -399,7 +407,7 @@ int sipc__read_udp(struct sipc *c)
 		mm[i].msg_hdr.msg_name = &sa[i];
 		mm[i].msg_hdr.msg_namelen = sizeof(sa[i]);
 	}
-	n = recvmmsg(c->udp, mm, UDP_BATCH, MSG_DONTWAIT, NULL);
+	n = recvmmsg(c->udp, mm, UDP_BATCH, flags, NULL);
 	for (int i = 0; i < n; i++) {
 		char host[80];
 		int port;
@@ -414,6 +422,23 @@ int sipc__read_udp(struct sipc *c)
 		sipc__on_bytes(c, buf[i], len, host, port);
 	}
 	return n < 0 ? 0 : n;
+}
+
+/** What poll said is waiting on the UDP socket: one read a wake-up, none
+ * of them empty (fewer than UDP_BATCH means the queue is drained). */
+int sipc__read_udp(struct sipc *c)
+{
+	return udp_read(c, MSG_DONTWAIT);
+}
+
+/** The loop's wait when UDP is all it listens on (sipc_run): in the read
+ * itself, one system call a message where poll and a read are two, as
+ * long as UDP_WAIT_MS; then what else is waiting. */
+void sipc__wait_udp(struct sipc *c)
+{
+	if (udp_read(c, MSG_WAITFORONE) == UDP_BATCH)
+		for (int k = 0; k < 16 && sipc__read_udp(c) == UDP_BATCH; k++)
+			;
 }
 
 enum frame {
