@@ -195,6 +195,28 @@ static int next_timeout_ms(struct sipc *c)
 	return ms < 0 ? 0 : (int)ms;
 }
 
+/* The trace reaches its file TRACE_FLUSH_MS after its first unwritten
+ * line at the latest, not once per line nor once per message: whoever
+ * reads it while the container runs sees everything done that long ago;
+ * the rest at exit.  Returns the loop's wait, shortened to that. */
+static int trace_flush(struct sipc *c, int tmo)
+{
+	uint64_t now, since;
+
+	if (!c->trace_dirty)
+		return tmo;
+	now = sipc__now_ms();
+	since = now - c->trace_flushed;
+	if (since >= TRACE_FLUSH_MS) {
+		fflush(c->trace);
+		c->trace_dirty = false;
+		c->trace_flushed = now;
+		return tmo;
+	}
+	return (int)(TRACE_FLUSH_MS - since) < tmo ?
+	       (int)(TRACE_FLUSH_MS - since) : tmo;
+}
+
 /* What every turn of the loop does after reading: deadlines, then the
  * transactions and the model's timers. */
 static void after_wait(struct sipc *c)
@@ -267,21 +289,7 @@ int sipc_run(struct sipc *c)
 			if (st >= 0 && st < tmo)
 				tmo = st;
 		}
-		/* the trace reaches its file TRACE_FLUSH_MS after its first
-		 * unwritten line at the latest, not once per line nor once
-		 * per message: whoever reads it while the container runs
-		 * sees everything done that long ago; the rest at exit */
-		if (c->trace_dirty) {
-			uint64_t now = sipc__now_ms(), since = now - c->trace_flushed;
-
-			if (since >= TRACE_FLUSH_MS) {
-				fflush(c->trace);
-				c->trace_dirty = false;
-				c->trace_flushed = now;
-			} else if ((int)(TRACE_FLUSH_MS - since) < tmo) {
-				tmo = (int)(TRACE_FLUSH_MS - since);
-			}
-		}
+		tmo = trace_flush(c, tmo);
 		if (c->tcp < 0 && !c->nconns && !c->nsrc && tmo > 0) {
 			/* UDP alone and nothing due now: no poll; what falls
 			 * due meanwhile waits UDP_WAIT_MS at most */
