@@ -106,6 +106,7 @@ void hook_turn(struct sipc *c)
 {
 	sipc__px_branch_timers(c);
 	sipc__pump(c);
+	sipc_ops_release(&c->ops, false);
 }
 
 void hook_udp(struct sipc *c, const void *buf, size_t len, const char *host,

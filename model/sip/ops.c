@@ -568,12 +568,41 @@ void sipc_ops_clear(struct sipc_ops *o)
 	o->n = 0;
 }
 
+static void hold(struct sipc_ops *o, void *p)
+{
+	if (!p)
+		return;
+	if (o->nheld == o->szheld) {
+		int n = o->szheld ? 2 * o->szheld : 16;
+		void **v = realloc(o->held, (size_t)n * sizeof(*v));
+
+		if (!v)
+			return;          /* sipc_ops_run runs no operation */
+		o->held = v;
+		o->szheld = n;
+	}
+	o->held[o->nheld++] = mem_ref(p);
+}
+
+void sipc_ops_release(struct sipc_ops *o, bool final)
+{
+	for (int i = 0; i < o->nheld; i++)
+		mem_deref(o->held[i]);
+	o->nheld = 0;
+	if (final) {
+		free(o->held);
+		o->held = NULL;
+		o->szheld = 0;
+	}
+}
+
 void sipc_ops_run(struct sipc_ops *o, struct ss *ss, const osip_message_t *m,
 		  const struct sipc_ops_msg *ctx, struct ssm_app *app,
 		  sipc_ops_trace_h *trace, void *arg)
 {
 	osip_header_t *h = NULL;
 	struct sas *sas = NULL;
+	bool held = false;
 
 	o->n = 0;
 	if (!ss || !m)
@@ -588,6 +617,15 @@ void sipc_ops_run(struct sipc_ops *o, struct ss *ss, const osip_message_t *m,
 
 		if (!h || !h->hvalue)
 			continue;
+		if (!held) {
+			int before = o->nheld;
+
+			hold(o, ss);
+			hold(o, sas);
+			if (o->nheld != before + 1 + (sas != NULL))
+				return;  /* out of memory: no operation runs */
+			held = true;
+		}
 		line = json_object();
 		json_object_set_new(line, "ev", json_string("op"));
 		json_object_set_new(line, "ss", json_string(ss_id(ss)));

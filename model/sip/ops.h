@@ -20,6 +20,8 @@
 struct sipc_ops {
 	char v[SIPC_MAX_OPS][320];
 	int n;
+	void **held;               /**< sessions kept until the turn ends */
+	int nheld, szheld;
 };
 
 /** What the container knows of the message in hand. */
@@ -44,6 +46,12 @@ void sipc_ops_run(struct sipc_ops *o, struct ss *ss, const osip_message_t *m,
 		  sipc_ops_trace_h *trace, void *arg);
 /** Forgets the results: the message they belong to is done with. */
 void sipc_ops_clear(struct sipc_ops *o);
+/** Let go of the sessions sipc_ops_run held: an operation that
+ * invalidates the session of the message in hand (ss.invalidate,
+ * sas.invalidate) must not free what the container's code still reads
+ * while it handles that message; the loop calls this once the turn that
+ * read the message is done, and sipc_free with @final. */
+void sipc_ops_release(struct sipc_ops *o, bool final);
 /** Frees the attribute values operations set (the container stops). */
 void sipc_ops_forget(void);
 /** Puts the results on @m, a message sent for the one in hand. */

@@ -225,6 +225,7 @@ static void after_wait(struct sipc *c)
 	sipc_ops_clear(&c->ops);   /* timers send for no message */
 	sipc__px_branch_timers(c);
 	sipc__pump(c);
+	sipc_ops_release(&c->ops, false);  /* the turn is over */
 }
 
 int sipc_run(struct sipc *c)
@@ -356,6 +357,7 @@ void sipc_free(struct sipc *c)
 		c->calls = k->next;
 		sipc__call_free(k);
 	}
+	sipc_ops_release(&c->ops, true);   /* before the model goes */
 	/* the trace's last line is the one sipc_run wrote */
 	if (c->m)
 		ssm_set_event_handler(c->m, NULL, NULL);
