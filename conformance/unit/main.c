@@ -20,6 +20,7 @@ static const struct {
 	const struct utest *tests;
 } groups[] = {
 	{"state", t_state},
+	{"dialog", t_dialog},
 	{"own", t_own},
 	{"derived", t_derived},
 	{"inval", t_inval},

@@ -82,6 +82,9 @@ bool fx_ready(struct ss *ss);
 
 /* Suites */
 extern const struct utest t_state[];
+extern const struct utest t_dialog[];
+/** t_state.c: a UAC session that sent its INVITE (CSeq 1). */
+struct ss *st_uac_invite(void);
 extern const struct utest t_own[];
 extern const struct utest t_derived[];
 extern const struct utest t_inval[];
