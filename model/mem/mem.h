@@ -19,6 +19,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/** The object of @type whose @member @p points at. */
+#define container_of(p, type, member) \
+	((type *)(void *)((char *)(p) - offsetof(type, member)))
+
 typedef void (mem_destroy_h)(void *data);
 
 struct mem_stats {

@@ -12,8 +12,6 @@
 #include "../mem/heap.h"
 #include "../mem/htab.h"
 
-#define container_of(p, type, member) \
-	((type *)(void *)((char *)(p) - offsetof(type, member)))
 
 /* ----- intrusive list ----- */
 

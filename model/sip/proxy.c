@@ -53,8 +53,7 @@ void sipc__px_branch_timers(struct sipc *c)
 	struct heap_node *x;
 
 	while ((x = heap_top(&c->br_due)) && x->due <= now) {
-		struct branch *b = (struct branch *)((char *)x -
-					offsetof(struct branch, tn));
+		struct branch *b = container_of(x, struct branch, tn);
 		struct sipc_px *px = b->px;
 
 		heap_stop(&c->br_due, x);

@@ -83,7 +83,7 @@ bool sipc_is_loopback(const char *host)
 }
 
 static int sigfd = -1;
-static volatile sig_atomic_t sig_seen;  /* for sipc__wait_udp's loop */
+static volatile sig_atomic_t sig_seen;  /* for the UDP wait (sipc__read_udp) */
 
 static void on_signal(int sig)
 {
@@ -294,7 +294,7 @@ int sipc_run(struct sipc *c)
 		if (c->tcp < 0 && !c->nconns && !c->nsrc && tmo > 0) {
 			/* UDP alone and nothing due now: no poll; what falls
 			 * due meanwhile waits UDP_WAIT_MS at most */
-			sipc__wait_udp(c);
+			sipc__read_udp(c, true);
 			if (sig_seen)
 				c->stop = true;
 			after_wait(c);
@@ -307,9 +307,7 @@ int sipc_run(struct sipc *c)
 		if (pf[0].revents)
 			c->stop = true;
 		if (pf[1].revents & POLLIN)
-			for (int k = 0; k < 16 &&
-			     sipc__read_udp(c) == UDP_BATCH; k++)
-				;
+			sipc__read_udp(c, false);
 		if (c->tcp >= 0 && (pf[2].revents & POLLIN))
 			sipc__accept_conn(c);
 		for (int i = c->nconns - 1; i >= 0; i--) {

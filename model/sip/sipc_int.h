@@ -39,7 +39,7 @@
 /* The trace is written at most this long after a line (sipc_run). */
 #define TRACE_FLUSH_MS 50
 
-/* The longest the loop waits in a UDP read (sipc__wait_udp), when UDP is
+/* The longest the loop waits in a UDP read (sipc__read_udp), when UDP is
  * all it listens on (sstck-ref --no-tcp, no HTTP): a timer due meanwhile
  * fires that much late at most, far inside any SIP timer's tolerance
  * (T1 is 500 ms). */
@@ -219,8 +219,7 @@ int sipc__cb_send(osip_transaction_t *tr, osip_message_t *m, char *host,
 		  int port, int sock);
 void sipc__send_stateless(struct sipc *c, osip_message_t *m);
 int sipc__bind_sockets(struct sipc *c);
-int sipc__read_udp(struct sipc *c);
-void sipc__wait_udp(struct sipc *c);
+void sipc__read_udp(struct sipc *c, bool wait);
 void sipc__read_conn(struct sipc *c, int idx);
 void sipc__accept_conn(struct sipc *c);
 void sipc__conn_timers(struct sipc *c);

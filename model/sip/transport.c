@@ -353,7 +353,7 @@ int sipc__bind_sockets(struct sipc *c)
 				 c->cfg.port, strerror(errno));
 			return -1;
 		}
-		/* the longest a read that waits waits (sipc__wait_udp); every
+		/* the longest a read that waits waits (sipc__read_udp with wait); every
 		 * other read passes MSG_DONTWAIT */
 		{
 			struct timeval tv = {0, UDP_WAIT_MS * 1000};
@@ -424,20 +424,16 @@ static int udp_read(struct sipc *c, int flags)
 	return n < 0 ? 0 : n;
 }
 
-/** What poll said is waiting on the UDP socket: one read a wake-up, none
- * of them empty (fewer than UDP_BATCH means the queue is drained). */
-int sipc__read_udp(struct sipc *c)
+/** The datagrams on the UDP socket: with @wait, the loop's wait when UDP
+ * is all it listens on (sipc_run), in the read itself, one system call a
+ * message where poll and a read are two, as long as UDP_WAIT_MS; else
+ * what poll said is there.  Either way one read a wake-up, none of them
+ * empty unless the queue holds a multiple of UDP_BATCH. */
+void sipc__read_udp(struct sipc *c, bool wait)
 {
-	return udp_read(c, MSG_DONTWAIT);
-}
-
-/** The loop's wait when UDP is all it listens on (sipc_run): in the read
- * itself, one system call a message where poll and a read are two, as
- * long as UDP_WAIT_MS; then what else is waiting. */
-void sipc__wait_udp(struct sipc *c)
-{
-	if (udp_read(c, MSG_WAITFORONE) == UDP_BATCH)
-		for (int k = 0; k < 16 && sipc__read_udp(c) == UDP_BATCH; k++)
+	if (udp_read(c, wait ? MSG_WAITFORONE : MSG_DONTWAIT) == UDP_BATCH)
+		for (int k = 0; k < 16 &&
+		     udp_read(c, MSG_DONTWAIT) == UDP_BATCH; k++)
 			;
 }
 

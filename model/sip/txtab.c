@@ -33,6 +33,7 @@
 #include <osipparser2/osip_parser.h>
 #include <osip2/osip_time.h>
 #include "sipc.h"
+#include "mem.h"
 #include "sipc_int.h"
 #include "fault.h"
 
@@ -210,8 +211,7 @@ osip_transaction_t *sipc__tx_find(struct sipc *c, osip_message_t *m)
 	uint32_t h = key_hash(kind, osip_list_get(&m->vias, 0), m->call_id);
 
 	HTAB_FOREACH_HASH(&c->txs.idx, h, e) {
-		struct txrec *r = (struct txrec *)((char *)e -
-					offsetof(struct txrec, he));
+		struct txrec *r = container_of(e, struct txrec, he);
 		osip_transaction_t *tr = r->tr;
 
 		if ((int)tr->ctx_type != kind)
@@ -384,8 +384,7 @@ osip_transaction_t *sipc__tx_find_invite(struct sipc *c,
 			      cancel->call_id);
 
 	HTAB_FOREACH_HASH(&c->txs.idx, h, e) {
-		struct txrec *r = (struct txrec *)((char *)e -
-					offsetof(struct txrec, he));
+		struct txrec *r = container_of(e, struct txrec, he);
 		osip_transaction_t *x = r->tr;
 
 		if (x->ctx_type == IST && x->orig_request &&
