@@ -52,7 +52,7 @@ SIPC_SRCS  := model/sip/sipc.c model/sip/transport.c model/sip/guard.c \
               model/sip/txtab.c \
               model/sip/recv.c model/sip/txn.c model/sip/build.c \
               model/sip/observe.c model/sip/proxy.c model/sip/b2bua.c \
-              model/sip/call.c
+              model/sip/call.c model/sip/store.c
 
 REF_SRCS   := $(SIPC_SRCS) model/sip/ops.c model/apps/apps.c model/apps/c2c.c \
               model/http/http.c model/ref/main.c
@@ -98,7 +98,8 @@ LDFLAGS_fuzz := -fsanitize=fuzzer,address,undefined
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 SIP_CFLAGS   = $(shell pkg-config --cflags libosip2 jansson inih libmicrohttpd libxml-2.0 2>/dev/null)
-SIP_LIBS     = $(shell pkg-config --libs libosip2 jansson libmicrohttpd 2>/dev/null)
+# hiredis: a cluster node's session store (model/sip/store.c, --store)
+SIP_LIBS     = $(shell pkg-config --libs libosip2 jansson libmicrohttpd hiredis 2>/dev/null)
 # the model writes distributed sessions as JSON (model/session/dist.c)
 MODEL_LIBS   = $(shell pkg-config --libs jansson 2>/dev/null)
 HARNESS_LIBS = $(shell pkg-config --libs libosip2 jansson inih libxml-2.0 libpcap 2>/dev/null)
@@ -216,6 +217,8 @@ check: $(OUT)/san/check-model $(OUT)/san/sstck-ref $(OUT)/san/check-sstck \
 	$(Q)conformance/mutants/run-mutants $(OUT)/rel $(REPORTS)/check/mutants
 	@echo "== sstck-ref's command line, a port in use, IPv6 loopback (ASan + UBSan)"
 	$(Q)model/ref/test-cli $(OUT)/san $(REPORTS)/check/cli
+	@echo "== sstck-ref as a cluster: Redis, Kamailio, two nodes, a node killed mid-call (ASan + UBSan)"
+	$(Q)model/ref/test-cluster $(OUT)/san $(REPORTS)/check/cluster
 	@echo "== sstck-ref out of memory: each allocation of five calls failed in turn (ASan)"
 	$(Q)model/ref/test-oom $(OUT)/san $(REPORTS)/check/oom
 	@echo "== the HTML report in headless Chromium; a hostile target; two runs compared"

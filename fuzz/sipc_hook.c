@@ -89,6 +89,7 @@ static int hook_connect(int fd, const struct sockaddr *sa, socklen_t salen)
 #include "proxy.c"
 #include "b2bua.c"
 #include "call.c"
+#include "store.c"
 #undef sendto
 #undef connect
 #undef ssm_alloc

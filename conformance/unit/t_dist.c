@@ -744,6 +744,48 @@ START_TEST(test_dist_restore_out_of_memory)
 }
 END_TEST
 
+/* What a store needs of a SAS nobody holds: its next due time, the
+ * earliest of its active timers and its expiry (DIST-09); and ids that
+ * name their node, so two nodes never mint the same (DIST-02). */
+START_TEST(test_dist_next_due_and_node_ids)
+{
+	struct ss *a = confirmed_uas();
+	struct sas *sas_a = sas_of(a), *sas_b;
+	struct ssm *nb = node_b(NULL);
+	struct ssm_app *app_b;
+	struct ssm_timer *t;
+	int64_t exp;
+	char *text;
+
+	fx_keep(a);
+	ck_assert_int_eq(sas_expiration_time(sas_a, &exp), SSM_OK);
+	ck_assert_uint_eq(ssm_dist_next_due(sas_a), (uint64_t)exp);
+	ck_assert_int_eq(ssm_timer_create(sas_a, 2000, 0, false, "two", &t),
+			 SSM_OK);
+	ck_assert_uint_eq(ssm_dist_next_due(sas_a), fx.now + 2000);
+	ssm_timer_cancel(t);
+	ck_assert_uint_eq(ssm_dist_next_due(sas_a), (uint64_t)exp);
+	ck_assert_uint_eq(ssm_dist_next_due(NULL), 0);
+
+	ck_assert_int_eq(ssm_set_node(nb, "N1", 1), SSM_IAE);
+	ck_assert_int_eq(ssm_set_node(nb, "n12345", 1), SSM_IAE);
+	ck_assert_int_eq(ssm_set_node(nb, NULL, 1), SSM_NPE);
+	ck_assert_int_eq(ssm_set_node(nb, "n2", 0x1234), SSM_OK);
+	ck_assert_int_eq(ssm_dist_save(sas_a, SSM_DIST_REPLICATE, &text),
+			 SSM_OK);
+	ck_assert_int_eq(ssm_dist_restore(nb, text, &sas_b), SSM_OK);
+	free(text);
+	ck_assert_str_eq(sas_id(sas_b), sas_id(sas_a));  /* the same id */
+	app_b = ssm_app_find(nb, "app");
+	ck_assert_ptr_nonnull(app_b);
+	ck_assert_int_eq(sas_create(app_b, &sas_b), SSM_OK);
+	ck_assert_msg(!strncmp(sas_id(sas_b), "as-n2-123", 9), "%s",
+		      sas_id(sas_b));                  /* named, seeded */
+	ck_assert_uint_lt(strlen(sas_id(sas_b)), 24);
+	ssm_shutdown(nb);
+}
+END_TEST
+
 const struct utest t_dist[] = {
 	UTEST(test_dist_failover_bye,
 	      "DIST-06 DIST-07 DIST-08 DIST-13 DIST-14 DIST-15"),
@@ -757,5 +799,6 @@ const struct utest t_dist[] = {
 	UTEST(test_dist_derived_session, "DIST-07 DIST-08"),
 	UTEST(test_dist_restore_errors, "DIST-06"),
 	UTEST(test_dist_restore_out_of_memory, "DIST-06"),
+	UTEST(test_dist_next_due_and_node_ids, "DIST-09 DIST-02"),
 	{0},
 };

@@ -337,6 +337,7 @@ int app_setup(struct app_cfg *a, struct sipc_app *app)
 	if (!strcmp(a->name, "uas")) {
 		app->do_request = do_uas;
 		app->is_ua = true;
+		app->in_dialog = true;             /* doBye, doInfo: 200 */
 		app->key_header = "x-sstck-key";   /* its key method */
 		return 0;
 	}

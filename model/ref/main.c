@@ -62,6 +62,13 @@ static void usage(FILE *f)
 "  --keep-ended-calls N   click-to-call: the records of ended calls kept\n"
 "                         (GET /calls/ID), at most N (default 1000)\n"
 "  --keep-ended-for S     click-to-call: each for S seconds (default 30)\n"
+"  --store HOST:PORT      a cluster node: sessions live in this Redis, written\n"
+"                         after each message, read back by any node that gets\n"
+"                         a dialog it does not hold (conformance/distributed.md)\n"
+"  --node NAME            this node's name, 1 to 4 of [a-z0-9] (with --store;\n"
+"                         default n1): in every id it makes\n"
+"  --advertise HOST:PORT  the address our Contacts carry: the cluster's front\n"
+"                         proxy, so a dialog's requests reach any node\n"
 "  --opt NAME=0|1|2       a model option (conflicts of the rules, below)\n"
 "  -v, --verbose          log what happens\n"
 "  -h, --help             this text\n"
@@ -111,6 +118,45 @@ static int int_arg(const char *flag, const char *what, const char *arg,
 	return 0;
 }
 
+/* --store, --node, --advertise: -1 when they fit together, else 2 (said
+ * in one line). */
+static int cluster_args(struct sipc_cfg *cfg)
+{
+	const char *n = cfg->node, *colon;
+
+	if (!cfg->store) {
+		if (!cfg->node && !cfg->advertise)
+			return -1;
+		fprintf(stderr, "sstck-ref: --node and --advertise are for a "
+			"cluster node: give --store too\n");
+		return 2;
+	}
+	colon = strrchr(cfg->store, ':');
+	if (!colon || colon == cfg->store || atoi(colon + 1) <= 0 ||
+	    atoi(colon + 1) > 65535 || colon - cfg->store >= 64) {
+		fprintf(stderr, "sstck-ref: --store takes HOST:PORT, not '%s'\n",
+			cfg->store);
+		return 2;
+	}
+	if (!n)
+		cfg->node = n = "n1";
+	if (!*n || strlen(n) > SSM_NODE_MAX || strspn(n,
+	    "abcdefghijklmnopqrstuvwxyz0123456789") != strlen(n)) {
+		fprintf(stderr, "sstck-ref: --node takes 1 to %d of a-z and "
+			"0-9, not '%s'\n", SSM_NODE_MAX, n);
+		return 2;
+	}
+	if (cfg->advertise && (!(colon = strrchr(cfg->advertise, ':')) ||
+			       atoi(colon + 1) <= 0 ||
+			       atoi(colon + 1) > 65535 ||
+			       strlen(cfg->advertise) > 70)) {
+		fprintf(stderr, "sstck-ref: --advertise takes HOST:PORT, not "
+			"'%s'\n", cfg->advertise);
+		return 2;
+	}
+	return -1;
+}
+
 /* What the command line sets. */
 struct args {
 	struct sipc_cfg cfg;
@@ -145,6 +191,9 @@ static const struct option longopts[] = {
 	{"trace", required_argument, NULL, 'x'},
 	{"t1", required_argument, NULL, '1'},
 	{"opt", required_argument, NULL, 'o'},
+	{"store", required_argument, NULL, 's'},
+	{"node", required_argument, NULL, 'n'},
+	{"advertise", required_argument, NULL, 'D'},
 	{"auth-retry", no_argument, NULL, 'H'},
 	{"http", required_argument, NULL, 'j'},
 	{"http-port-file", required_argument, NULL, 'J'},
@@ -222,6 +271,9 @@ static int parse_args(int argc, char **argv, struct args *ar)
 				return 2;
 			}
 			break;
+		case 's': ar->cfg.store = optarg; break;
+		case 'n': ar->cfg.node = optarg; break;
+		case 'D': ar->cfg.advertise = optarg; break;
 		case 'j': ar->http = optarg; break;
 		case 'J': ar->hc.port_file = optarg; break;
 		case 'k':
@@ -251,12 +303,7 @@ static int parse_args(int argc, char **argv, struct args *ar)
 			argv[optind]);
 		return 2;
 	}
-	if (optind < argc) {
-		fprintf(stderr, "sstck-ref: unexpected argument '%s'\n",
-			argv[optind]);
-		return 2;
-	}
-	return -1;
+	return cluster_args(&ar->cfg);
 }
 
 /* --http's [ADDR:]PORT into @hc: 0, or -1 with a one-line error. */

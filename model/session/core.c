@@ -127,6 +127,24 @@ static uint64_t real_clock(void *arg)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+int ssm_set_node(struct ssm *m, const char *node, uint64_t seed)
+{
+	size_t n = node ? strlen(node) : 0;
+
+	if (!m || !node)
+		return SSM_NPE;
+	if (n > SSM_NODE_MAX)
+		return SSM_IAE;
+	for (size_t i = 0; i < n; i++)
+		if (!((node[i] >= 'a' && node[i] <= 'z') ||
+		      (node[i] >= '0' && node[i] <= '9')))
+			return SSM_IAE;
+	memcpy(m->node, node, n + 1);
+	m->next_id = seed & 0x7fffffffu;
+	m->rnd ^= seed | 1;
+	return SSM_OK;
+}
+
 uint64_t ssm_now(const struct ssm *m)
 {
 	return m->clock(m->clock_arg);
@@ -139,8 +157,8 @@ void ssm__gen_token(struct ssm *m, const char *prefix, char *buf, size_t sz)
 	m->rnd ^= m->rnd << 13;
 	m->rnd ^= m->rnd >> 7;
 	m->rnd ^= m->rnd << 17;
-	snprintf(buf, sz, "%s%llx%06llx", prefix,
-		 (unsigned long long)++m->next_id,
+	snprintf(buf, sz, "%s%s%s%llx%06llx", prefix, m->node,
+		 m->node[0] ? "-" : "", (unsigned long long)++m->next_id,
 		 (unsigned long long)(m->rnd & 0xffffff));
 }
 

@@ -171,6 +171,25 @@ int ssm_dist_evict(struct sas *sas)
 	return SSM_OK;
 }
 
+uint64_t ssm_dist_next_due(const struct sas *sas)
+{
+	uint64_t due = 0;
+
+	if (!sas || !sas->valid)
+		return 0;
+	if (heap_armed(&sas->exp.n))
+		due = sas->exp.n.due;
+	LIST_FOREACH(&sas->timers, e) {
+		const struct ssm_timer *t = container_of(e, struct ssm_timer,
+							 le);
+
+		if (t->active && heap_armed(&t->t.n) &&
+		    (!due || t->t.n.due < due))
+			due = t->t.n.due;
+	}
+	return due;
+}
+
 /* ----- writing ----- */
 
 /** A string or null (jansson takes a NULL string as an error). */

@@ -322,6 +322,20 @@ int ssm_alloc(struct ssm **mp, const struct ssm_opts *opts,
 const struct ssm_opts *ssm_opts(const struct ssm *m);
 void ssm_set_event_handler(struct ssm *m, ssm_event_h *h, void *arg);
 uint64_t ssm_now(const struct ssm *m);
+/** The longest node name (ssm_set_node). */
+#define SSM_NODE_MAX 4
+/**
+ * Name this model's node in a cluster: every id it makes from then on
+ * (SipSessions, application sessions, timers, Call-IDs and tags it
+ * generates) carries @node, so that two nodes never make the same one and
+ * a session restored elsewhere keeps an id no other node can mint
+ * (DIST-02, DIST-06).  @node is 1 to SSM_NODE_MAX of [a-z0-9], or "" for
+ * none.  @seed (random, from the container) starts the ids' counter and
+ * mixes their random part, so that a node restarted under the same name
+ * does not mint again the ids of its earlier life, which the store may
+ * still hold.  @return SSM_OK, SSM_NPE, SSM_IAE.
+ */
+int ssm_set_node(struct ssm *m, const char *node, uint64_t seed);
 /** Number of valid SipSessions and SASs in the model. */
 size_t ssm_count_ss(const struct ssm *m);
 size_t ssm_count_sas(const struct ssm *m);
@@ -767,5 +781,14 @@ int ssm_dist_restore(struct ssm *m, const char *text, struct sas **sasp);
  * SSM_ISE (already invalid).
  */
 int ssm_dist_evict(struct sas *sas);
+
+/**
+ * When @sas next needs its node without a message: the earliest due time
+ * of its active ServletTimers and of its expiry, on the model's clock (ms
+ * since the epoch), so that a store can say which sessions fall due while
+ * no node holds them (DIST-09).  @return that time, or 0 for none (or an
+ * invalid SAS).
+ */
+uint64_t ssm_dist_next_due(const struct sas *sas);
 
 #endif

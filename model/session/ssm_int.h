@@ -111,6 +111,7 @@ struct ssm {
 	struct list dirty_sas;
 	uint64_t next_id;
 	uint64_t rnd;
+	char node[SSM_NODE_MAX + 1];  /**< in every id it makes (DIST-02) */
 	size_t nss, nsas;
 	bool settling;
 };

@@ -94,12 +94,17 @@ osip_message_t *sipc__leg_request(struct sipc *c, const char *method,
 	size_t n;
 	int len;
 
+	char ct[128];
+
 	if (!ruri || !rq->call_id)        /* a leg whose strings ran out */
 		return NULL;
+	sipc__own_contact(c, "b2bua", ct, sizeof(ct));
 	n = strlen(method) * 2 + strlen(ruri) + strlen(rq->call_id) +
 	    (local ? strlen(local) : 0) + (remote ? strlen(remote) : 0) +
 	    (rq->from_tag ? strlen(rq->from_tag) : 0) +
-	    (rq->to_tag ? strlen(rq->to_tag) : 0) + 2 * sizeof(c->addr) + 512;
+	    (rq->to_tag ? strlen(rq->to_tag) : 0) + 2 * sizeof(c->addr) +
+	    strlen(ct) + (c->cfg.advertise ? strlen(c->cfg.advertise) : 0) +
+	    512;
 	txt = malloc(n);
 	if (!txt)
 		return NULL;
@@ -117,14 +122,19 @@ osip_message_t *sipc__leg_request(struct sipc *c, const char *method,
 		       "Call-ID: %s\r\n"
 		       "CSeq: %u %s\r\n"
 		       "Max-Forwards: %d\r\n"
-		       "Contact: <sip:b2bua@%s:%d>\r\n"
+		       "%s%s%s"
+		       "Contact: <%s>\r\n"
 		       "Content-Length: 0\r\n\r\n",
 		       method, ruri, c->addr, c->port, vb,
 		       local ? local : "sip:anonymous@anonymous.invalid",
 		       rq->from_tag ? rq->from_tag : "x",
 		       remote ? remote : "sip:anonymous@anonymous.invalid",
 		       rq->to_tag ? ";tag=" : "", rq->to_tag ? rq->to_tag : "",
-		       rq->call_id, rq->cseq, method, mf, c->addr, c->port);
+		       rq->call_id, rq->cseq, method, mf,
+		       /* a cluster node's requests leave through the front */
+		       c->cfg.advertise ? "Route: <sip:" : "",
+		       c->cfg.advertise ? c->cfg.advertise : "",
+		       c->cfg.advertise ? ";lr>\r\n" : "", ct);
 	if (len < 0 || (size_t)len >= n || osip_message_init(&m) < 0 ||
 	    osip_message_parse(m, txt, (size_t)len) < 0) {
 		free(txt);
@@ -403,9 +413,9 @@ void sipc__relay_on_response(struct relay *rl, osip_message_t *resp)
 	if (!out)
 		return;
 	if (st > 100 && st < 300) {
-		char ct[160];
+		char ct[128];
 
-		snprintf(ct, sizeof(ct), "<sip:b2bua@%s:%d>", c->addr, c->port);
+		sipc__own_contact(c, "b2bua", ct, sizeof(ct));
 		osip_message_set_contact(out, ct);
 	}
 	copy_body(out, resp);

@@ -102,6 +102,19 @@ osip_message_t *sipc__make_response(const osip_message_t *req, int status,
 	return r;
 }
 
+/** Our Contact URI: @user at our address, or, for a cluster node, the
+ * node's name at the cluster's front (--advertise), so that the dialog's
+ * requests reach whichever node holds it (DIST-02). */
+void sipc__own_contact(const struct sipc *c, const char *user, char *buf,
+		       size_t sz)
+{
+	if (c->cfg.advertise)
+		snprintf(buf, sz, "sip:sstck-%s@%s", c->cfg.node,
+			 c->cfg.advertise);
+	else
+		snprintf(buf, sz, "sip:%s@%s:%d", user, c->addr, c->port);
+}
+
 /** Our Via, as the top Via of a forwarded request. */
 int sipc__push_via(struct sipc *c, osip_message_t *m, bool tcp,
 		   char *branch, size_t bsz)

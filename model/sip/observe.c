@@ -43,10 +43,15 @@ struct ss *sipc__apply(struct sipc *c, struct ss *ss,
 	struct ss *t = NULL;
 	char cid[256];
 
-	(void)c;
 	if (!ss || !ss_is_valid(ss))
 		return ss;
 	sipc__to_ev(m, dir, &ev, cid, sizeof(cid));
+	if (c->store) {
+		struct sas *sas = NULL;
+
+		if (!ss_app_session(ss, &sas))
+			sipc__store_touch(c, sas);      /* written at the end */
+	}
 	if (ss_on_message(ss, &ev, &t))
 		return ss;
 	return t ? t : ss;
@@ -125,6 +130,8 @@ void sipc__on_model_event(const struct ssm_event *ev, void *arg)
 	struct sipc *c = arg;
 	json_t *o;
 
+	if (c->store && ev->sas)
+		sipc__store_touch(c, ev->sas);
 	if (!c->trace)
 		return;
 	o = json_object();

@@ -48,6 +48,19 @@ static char *intern(const char *v)
 	return values[i];
 }
 
+const char *sipc_ops_value(const char *v)
+{
+	return v ? intern(v) : NULL;
+}
+
+bool sipc_ops_is_value(const void *v)
+{
+	for (int i = 0; i < OPS_VALUES && values[i]; i++)
+		if (values[i] == v)
+			return true;
+	return false;
+}
+
 void sipc_ops_forget(void)
 {
 	for (int i = 0; i < OPS_VALUES; i++) {

@@ -52,6 +52,12 @@ void sipc_ops_clear(struct sipc_ops *o);
  * while it handles that message; the loop calls this once the turn that
  * read the message is done, and sipc_free with @final. */
 void sipc_ops_release(struct sipc_ops *o, bool final);
+/** The attribute value an operation would set for @v (interned: one
+ * copy of each text until sipc_ops_forget), e.g. for a value read back
+ * from a store; NULL if there is no room or memory. */
+const char *sipc_ops_value(const char *v);
+/** Whether @v is such a value (a session store can write it). */
+bool sipc_ops_is_value(const void *v);
 /** Frees the attribute values operations set (the container stops). */
 void sipc_ops_forget(void);
 /** Puts the results on @m, a message sent for the one in hand. */

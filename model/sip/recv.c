@@ -346,6 +346,7 @@ static void on_message(struct sipc *c, const char *buf, size_t len,
 		osip_event_free(evt);
 		return;
 	}
+	sipc__store_claim(c, m);     /* a dialog another node held */
 	to_transaction(c, evt);
 }
 
@@ -396,4 +397,5 @@ void sipc__on_bytes(struct sipc *c, const char *buf, size_t len,
 		return;
 	on_message(c, copy ? copy : buf, len, host, port);
 	free(copy);
+	sipc__store_flush(c);        /* what the message changed */
 }

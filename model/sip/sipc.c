@@ -145,6 +145,10 @@ int sipc_alloc(struct sipc **cp, const struct sipc_cfg *cfg,
 		return -1;
 	}
 	ssm_set_event_handler(c->m, sipc__on_model_event, c);
+	if (c->cfg.store && sipc__store_open(c)) {
+		sipc_free(c);
+		return -1;
+	}
 	/* libosip2 reports parse errors itself: only when asked */
 	if (!c->cfg.verbose) {
 		osip_trace_initialize_func(TRACE_LEVEL0, osip_quiet);
@@ -226,6 +230,7 @@ static void after_wait(struct sipc *c)
 	sipc__px_branch_timers(c);
 	sipc__pump(c);
 	sipc_ops_release(&c->ops, false);  /* the turn is over */
+	sipc__store_flush(c);              /* what the timers changed */
 }
 
 int sipc_run(struct sipc *c)
@@ -262,6 +267,7 @@ int sipc_run(struct sipc *c)
 	json_object_set_new(o, "addr", json_string(c->addr));
 	json_object_set_new(o, "port", json_integer(c->port));
 	json_object_set_new(o, "app", json_string(c->app.name));
+	sipc__store_stats(c, o);
 	sipc__trace_write(c, o);
 	if (c->cfg.verbose)
 		sipc_log(c, "listening on %s:%d (udp%s), app %s", c->addr,
@@ -332,6 +338,7 @@ int sipc_run(struct sipc *c)
 			    json_integer((json_int_t)c->dropped));
 	json_object_set_new(o, "allocs",
 			    json_integer((json_int_t)mem_fault_calls()));
+	sipc__store_stats(c, o);
 	sipc__trace_write(c, o);
 	return 0;
 }
@@ -356,6 +363,9 @@ void sipc_free(struct sipc *c)
 		sipc__call_free(k);
 	}
 	sipc_ops_release(&c->ops, true);   /* before the model goes */
+	/* a node that stops leaves its sessions in the store for the
+	 * others: the model's shutdown below is this process's alone */
+	sipc__store_close(c);
 	/* the trace's last line is the one sipc_run wrote */
 	if (c->m)
 		ssm_set_event_handler(c->m, NULL, NULL);

@@ -54,6 +54,9 @@ struct sipc_app {
 	void *arg;
 	enum ssm_version version;
 	bool is_ua;                /**< a B2BUA: no proxying of strays */
+	bool in_dialog;            /**< a UAS: do_request gets the dialog's
+				        later requests too (doBye, doInfo),
+				        not a relay to a linked leg      */
 	/** The application's @SipApplicationKey method (KEY-01): the value
 	 * of this header of an initial request is its key; NULL: none. */
 	const char *key_header;
@@ -72,6 +75,11 @@ struct sipc_cfg {
 				        on the new leg (B2B-11)          */
 	int t1_ms;                 /**< RFC 3261 T1 of client transactions
 				        (0: libosip2's 500 ms)           */
+	const char *store;         /**< HOST:PORT of the cluster's Redis,
+				        or NULL: sessions in this process */
+	const char *node;          /**< this node's name (with store)   */
+	const char *advertise;     /**< HOST:PORT in our Contacts: the
+				        cluster's front (with store)     */
 	bool verbose;
 };
 

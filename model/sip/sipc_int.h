@@ -198,6 +198,7 @@ struct sipc {
 	struct sipc_call *calls;
 	struct sipc_ops ops;          /**< results of the message in hand
 				       * (operations, ops.h)             */
+	struct sipc_store *store;     /**< the cluster's Redis, or NULL  */
 };
 
 #define LEG_ATTR "sstck.leg"
@@ -271,6 +272,8 @@ void sipc__call_id_str(const osip_message_t *m, char *buf, size_t sz);
 void sipc__gen_token(char *buf, size_t sz);
 osip_message_t *sipc__make_response(const osip_message_t *req, int status,
 				    const char *reason, const char *totag);
+void sipc__own_contact(const struct sipc *c, const char *user, char *buf,
+		       size_t sz);
 int sipc__push_via(struct sipc *c, osip_message_t *m, bool tcp,
 		   char *branch, size_t bsz);
 void sipc__pop_via(osip_message_t *m);
@@ -329,6 +332,15 @@ void sipc__leg_bye(struct sipc *c, struct ss *ss);
 void sipc__relay_ack(struct sipc *c, struct ss *ss);
 void sipc__on_ss_created(struct ss *ss, void *arg);
 void sipc__on_ss_destroyed(struct ss *ss, void *arg);
+
+/* store.c: a cluster's sessions in Redis (DIST-*) */
+struct sipc_store;
+int sipc__store_open(struct sipc *c);
+void sipc__store_close(struct sipc *c);
+void sipc__store_touch(struct sipc *c, struct sas *sas);
+void sipc__store_claim(struct sipc *c, const osip_message_t *m);
+void sipc__store_flush(struct sipc *c);
+void sipc__store_stats(const struct sipc *c, json_t *o);
 
 /* call.c: third-party call control (RFC 3725 flow I) */
 void sipc__call_free(struct sipc_call *k);

@@ -58,6 +58,14 @@ int sipc__srv_respond(struct srv *s, int status, const char *reason)
 	r = sipc__make_response(s->req, status, reason, tag);
 	if (!r)
 		return -1;
+	/* a cluster node's dialogs go through the cluster's front */
+	if (s->c->cfg.advertise && status > 100 && status < 300 &&
+	    (MSG_IS_INVITE(s->req) || MSG_IS_SUBSCRIBE(s->req))) {
+		char ct[128];
+
+		sipc__own_contact(s->c, "uas", ct, sizeof(ct));
+		osip_message_set_contact(r, ct);
+	}
 	return sipc__srv_respond_msg(s, r);
 }
 
@@ -344,6 +352,18 @@ static void on_initial(struct sipc *c, struct srv *s, osip_message_t *m,
 	ssm_dispatch(ss, ev, servlet, &d);   /* SS-STATE-02 */
 }
 
+/* A UAS application's later request of its dialog: its own to answer. */
+static void in_dialog(struct srv *s)
+{
+	struct sipc_req r = {s};
+	struct sipc *c = s->c;
+
+	if (c->app.do_request)
+		c->app.do_request(&r, c->app.arg);
+	if (!s->px && !s->rl && !s->final_sent)
+		sipc__srv_respond(s, 500, "Application Did Not Answer");
+}
+
 static void on_request(int type, osip_transaction_t *tr, osip_message_t *m)
 {
 	struct sipc *c = sipc__of_tr(tr);
@@ -385,6 +405,8 @@ static void on_request(int type, osip_transaction_t *tr, osip_message_t *m)
 		sipc__ops_run(c, ss, m, false);
 		if (ss_role(ss) == SS_ROLE_PROXY || !ss_is_valid(ss))
 			forward_subsequent(s);
+		else if (c->app.in_dialog)
+			in_dialog(s);
 		else
 			sipc__relay_request(s);       /* B2BUA */
 		return;
