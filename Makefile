@@ -62,7 +62,7 @@ HARNESS_SRCS := harness/sstck/text.c harness/sstck/rules.c harness/sstck/manifes
                 harness/sstck/sipp.c harness/sstck/judge.c \
                 harness/sstck/runner.c harness/sstck/pool.c harness/sstck/results.c \
                 harness/sstck/httpstep.c harness/sstck/kit.c \
-                harness/sstck/pcap.c \
+                harness/sstck/pcap.c harness/sstck/cluster.c \
                 conformance/oracle/oracle.c conformance/oracle/states.c \
                 conformance/oracle/trace.c conformance/oracle/wire.c \
                 conformance/oracle/ops.c \
@@ -352,6 +352,7 @@ install: all man
 	install -m 644 conformance/oracle/state-table.tsv $(DESTDIR)$(SHARE)/conformance/oracle/
 	cp -R scenarios $(DESTDIR)$(SHARE)/
 	cp -R harness/targets harness/kamailio $(DESTDIR)$(SHARE)/harness/
+	install -m 755 harness/cluster-up harness/cluster-fail $(DESTDIR)$(SHARE)/harness/
 	if [ -f $(OUT)/probe/sessiontck-probe.sar ]; then \
 		install -d $(DESTDIR)$(SHARE)/probe && \
 		install -m 644 $(OUT)/probe/sessiontck-probe.sar $(DESTDIR)$(SHARE)/probe/; fi

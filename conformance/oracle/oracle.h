@@ -43,6 +43,11 @@ struct oracle_case {
 	size_t nops;
 	const int *op_n;
 	const char *const *op_expect;
+	/* proxies of the target's own between the agents and its container
+	 * (a cluster's front): a request the container sends on to a callee
+	 * passes them once on the way in and once on the way out, so its
+	 * Max-Forwards is 2 * front_hops lower there (B2B-02) */
+	int front_hops;
 };
 
 struct oracle_result {

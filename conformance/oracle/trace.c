@@ -24,6 +24,8 @@ struct tsas {
 	bool by_app;
 	int timers;             /* one-shot ServletTimers created, not yet
 				 * fired or cancelled */
+	char node[16];          /* a cluster's trace: the node holding it */
+	bool moved;             /* taken over by another node (DIST-*) */
 };
 
 static struct tss *tss_find(struct tss *v, size_t n, const char *id)
@@ -167,11 +169,42 @@ struct trace {
 	bool shutdown;
 };
 
+/* A cluster's trace (its nodes' merged, each line naming its node): a
+ * session another node takes over is activated there, not created again
+ * (DIST-14); the node that holds it is the one its events come from. */
+static void trace_node(struct trace *T, json_t *o, const char *ev,
+		       const char *id, const char *sid, struct tsas *a,
+		       const char *w)
+{
+	const char *node = jstr(o, "node");
+
+	if (!node[0])
+		return;
+	if (!strcmp(ev, "sas-created") && a)
+		find(T->R->r, "DIST-14", w, "application session %s created again "
+		     "on %s (created on %s): a session taken over is activated, "
+		     "not created", sid, node, a->node);
+	else if (!strcmp(ev, "ss-created") && tss_find(T->ss, T->nss, id))
+		find(T->R->r, "DIST-14", w, "session %s created again on %s: a "
+		     "session taken over is activated, not created", id, node);
+	else if (a && (!strcmp(ev, "sas-did-activate") ||
+		       !strcmp(ev, "store-restored")) && strcmp(a->node, node)) {
+		snprintf(a->node, sizeof(a->node), "%s", node);
+		a->moved = true;
+	}
+}
+
 /* The creations (sas-created, ss-created) and the shutdown, at W. */
 static void trace_create(struct trace *T, json_t *o, const char *ev,
 			 const char *id, const char *sid, struct tsas *a,
 			 const char *w)
 {
+	trace_node(T, o, ev, id, sid, a, w);
+	if (!strcmp(ev, "sas-created") && a)
+		return;                 /* said above: one record per id */
+	if (!strcmp(ev, "ss-created") && jstr(o, "node")[0] &&
+	    tss_find(T->ss, T->nss, id))
+		return;
 	if (!strcmp(ev, "sas-created")) {
 		struct tsas *v = realloc(T->sas, (T->nsas + 1) * sizeof(*v));
 
@@ -179,6 +212,8 @@ static void trace_create(struct trace *T, json_t *o, const char *ev,
 			T->sas = v;
 			memset(&T->sas[T->nsas], 0, sizeof(T->sas[0]));
 			snprintf(T->sas[T->nsas].id, sizeof(T->sas[0].id), "%s", sid);
+			snprintf(T->sas[T->nsas].node, sizeof(T->sas[0].node), "%s",
+				 jstr(o, "node"));
 			T->nsas++;
 		}
 	} else if (!strcmp(ev, "ss-created")) {
@@ -342,10 +377,14 @@ static void trace_line(struct trace *T, json_t *o, const char *w)
 		   a && a->timers > 0) {
 		a->timers--;
 	} else if (!strcmp(ev, "sas-ready") && a) {
+		/* a timer that neither fired nor was cancelled on a session
+		 * that moved: the node that took it over lost it (DIST-09) */
 		if (a->timers > 0)
-			find(T->R->r, "TIMER-06", w, "application session %s ready "
-			     "while %d ServletTimer%s still active", sid, a->timers,
-			     a->timers == 1 ? " is" : "s are");
+			find(T->R->r, a->moved ? "DIST-09" : "TIMER-06", w,
+			     "application session %s ready while %d ServletTimer%s "
+			     "still active%s", sid, a->timers, a->timers == 1 ?
+			     " is" : "s are", a->moved ? " (created before it moved "
+			     "to another node, never fired there)" : "");
 		a->ready = true;
 	} else if (!strcmp(ev, "sas-invalidated") && a) {
 		for (size_t k = 0; k < T->nss && !a->by_app; k++)

@@ -34,11 +34,19 @@ static const char usage_run[] =
 "                    from harness/kamailio/; cipango: Cipango 3.0.2 with the\n"
 "                    probe, built once from its kit (../shared/targets/cipango\n"
 "                    or $CIPANGO_KIT) into build/cipango and started once for\n"
-"                    the run; HOST:PORT: a target already running on\n"
-"                    loopback, nothing started\n"
+"                    the run; ref-cluster: Redis, two sstck-ref nodes and\n"
+"                    Kamailio in front, started per case (the dist cases);\n"
+"                    HOST:PORT: a target already running on loopback,\n"
+"                    nothing started\n"
 "  --observe state|wire\n"
 "                    what the target shows: state (X-SS-State; the default\n"
 "                    for ref and HOST:PORT) or wire only\n"
+"  --fail-cmd CMD    how to fail one node of the target (a cluster): run by\n"
+"                    /bin/sh at a failover case's failover point, with\n"
+"                    SSTCK_CALL_ID (the call's Call-ID) and SSTCK_CASE_DIR in\n"
+"                    its environment; it must return once the node is gone.\n"
+"                    Without it (or the target's fail =) failover cases are\n"
+"                    not applicable\n"
 "  --http-base URL   HOST:PORT targets: their HTTP side for converged cases\n"
 "                    (http://127.0.0.1:PORT/CONTEXT, the probe's context)\n"
 "  --case GLOB       only cases matching GLOB (repeatable)\n"
@@ -277,6 +285,7 @@ static void exclusions_free(struct exclusions *x)
 /* What a run is: its options, then what it reads, runs and keeps. */
 struct run {
 	const char *top, *tspec, *observe, *outdir, *http_base, *sipp, *exclude;
+	const char *fail_cmd;
 	char *globs[64], *rule_ids[16];
 	int nglobs, nrule_ids, jobs, timeout_s, repeat;
 	bool quiet, verbose, tty;
@@ -324,6 +333,7 @@ static int run_options(struct run *R, int argc, char **argv)
 		{ "target", required_argument, NULL, 't' },
 		{ "observe", required_argument, NULL, 'o' },
 		{ "http-base", required_argument, NULL, 'H' },
+		{ "fail-cmd", required_argument, NULL, 'F' },
 		{ "case", required_argument, NULL, 'c' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "out", required_argument, NULL, 'O' },
@@ -348,6 +358,7 @@ static int run_options(struct run *R, int argc, char **argv)
 		case 't': R->tspec = optarg; break;
 		case 'o': R->observe = optarg; break;
 		case 'H': R->http_base = optarg; break;
+		case 'F': R->fail_cmd = optarg; break;
 		case 'c':
 			if (R->nglobs < 64)
 				R->globs[R->nglobs++] = optarg;
@@ -392,7 +403,8 @@ static int run_options(struct run *R, int argc, char **argv)
 static int default_jobs(const struct target *t)
 {
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	long jobs = cores < 1 ? 1 : target_shared(t) ? cores : 2 * cores;
+	long jobs = cores < 1 ? 1 : target_shared(t) || t->kind == TARGET_CMD ?
+		    cores : 2 * cores;
 
 	return jobs > 64 ? 64 : (int)jobs;
 }
@@ -407,6 +419,14 @@ static int run_setup(struct run *R)
 	if (target_open(t, R->tspec, R->top, R->observe, err, sizeof(err))) {
 		fprintf(stderr, "sstck: %s\n", err);
 		return 2;
+	}
+	if (R->fail_cmd) {
+		if (!R->fail_cmd[0] || strlen(R->fail_cmd) >= sizeof(t->fail_cmd)) {
+			fprintf(stderr, "sstck run: --fail-cmd takes a command (at most "
+				"%zu characters)\n", sizeof(t->fail_cmd) - 1);
+			return 2;
+		}
+		snprintf(t->fail_cmd, sizeof(t->fail_cmd), "%s", R->fail_cmd);
 	}
 	if (!R->jobs)
 		R->jobs = default_jobs(t);
@@ -435,6 +455,26 @@ static int run_setup(struct run *R)
 		fprintf(stderr, "sstck: no sstck-ref at %s (run make, or give --ref PATH)\n",
 			R->ref_bin);
 		return 2;
+	}
+	if (t->kind == TARGET_CMD) {
+		char prog[PATH_MAX], *sp;
+
+		/* its program: the command's first word, {top} this tree */
+		snprintf(prog, sizeof(prog), "%s%s", strncmp(t->command, "{top}", 5) ?
+			 "" : R->top, t->command + (strncmp(t->command, "{top}", 5) ?
+						    0 : 5));
+		if ((sp = strchr(prog, ' ')))
+			*sp = '\0';
+		if (access(prog, X_OK)) {
+			fprintf(stderr, "sstck: target %s: cannot run %s: %s\n",
+				t->name, prog, strerror(errno));
+			return 2;
+		}
+		if (access(R->ref_bin, X_OK)) {
+			fprintf(stderr, "sstck: no sstck-ref at %s (run make, or give "
+				"--ref PATH)\n", R->ref_bin);
+			return 2;
+		}
 	}
 	if (t->kind == TARGET_KAMAILIO && !on_path("kamailio")) {
 		fprintf(stderr, "sstck: kamailio not found (Debian package kamailio; "

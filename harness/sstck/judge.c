@@ -174,6 +174,27 @@ static void judge_expectations(const struct facts *f, int n, struct judgement *j
 		    "those)", unst, f->target_desc, app);
 }
 
+/* A failover case: its node failed at its point, or the case says
+ * nothing about what a cluster does (never a pass). */
+static void judge_failover(const struct facts *f, struct judgement *j)
+{
+	bool agents_ok = true;
+
+	if (!f->failover.wanted)
+		return;
+	for (size_t i = 0; i < f->nagents; i++)
+		agents_ok &= f->agents[i].ran && f->agents[i].exit == 0;
+	if (f->failover.ran && f->failover.rc == 0)
+		add(j, V_PASSED, "failover.log", "failover", "a node failed %s",
+		    f->failover.detail);
+	else if (f->failover.ran)
+		add(j, V_ERROR, "failover.log", "failover", "the fail command "
+		    "exited %d %s", f->failover.rc, f->failover.detail);
+	else if (agents_ok)
+		add(j, V_ERROR, NULL, "failover", "the failover point never came: "
+		    "no node was failed, so the case showed nothing of a failover");
+}
+
 void judge_facts(const struct facts *f, struct judgement *j)
 {
 	int state_checks = 0;
@@ -220,6 +241,7 @@ void judge_facts(const struct facts *f, struct judgement *j)
 			judge_agent(f, &f->agents[i], j);
 		state_checks += f->agents[i].state_checks;
 	}
+	judge_failover(f, j);
 	if (!f->state_header)
 		add(j, V_NOTOBS, NULL, "X-SS-State",
 		    "%d X-SS-State checks not run: %s does not show session state",

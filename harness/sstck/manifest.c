@@ -300,6 +300,24 @@ static int key_expect(struct ctx *c, const char *key, const char *val)
 	return 1;
 }
 
+/* [failover]: agent, after */
+static int key_failover(struct ctx *c, const char *key, const char *val)
+{
+	struct manifest *m = c->m;
+
+	if (!strcmp(key, "agent")) {
+		if (!valid_name(val) || !copy(m->fo_agent, sizeof(m->fo_agent), val))
+			BAD("[failover] agent must be an agent's name, not '%s'", val);
+	} else if (!strcmp(key, "after")) {
+		if (!val[0] || !copy(m->fo_after, sizeof(m->fo_after), val))
+			BAD("[failover] after must be the start of a message's first "
+			    "line (e.g. ACK), not '%s'", val);
+	} else {
+		BAD("[failover] has no key '%s' (agent, after)", key);
+	}
+	return 1;
+}
+
 static int on_key(void *user, const char *sec, const char *key,
 		  const char *val)
 {
@@ -317,8 +335,10 @@ static int on_key(void *user, const char *sec, const char *key,
 		return key_ops(c, key, val);
 	if (!strcmp(sec, "expect"))
 		return key_expect(c, key, val);
-	BAD("unknown section [%s] (case, ref, agent.NAME, http.NAME, expect, ops)",
-	    sec);
+	if (!strcmp(sec, "failover"))
+		return key_failover(c, key, val);
+	BAD("unknown section [%s] (case, ref, agent.NAME, http.NAME, expect, ops, "
+	    "failover)", sec);
 }
 
 /* Every {name} in the arguments must be an agent. */
@@ -402,6 +422,17 @@ static int validate(struct manifest *m, const struct ruleset *rs,
 			snprintf(err, errsz, "[http.%s] needs a request", m->http[i].name);
 			return -1;
 		}
+	if (m->fo_agent[0] || m->fo_after[0]) {
+		bool found = false;
+
+		for (size_t i = 0; i < m->nagents; i++)
+			found |= !strcmp(m->agents[i].name, m->fo_agent);
+		if (!found || !m->fo_after[0]) {
+			snprintf(err, errsz, "[failover] needs agent (one of the "
+				 "case's) and after");
+			return -1;
+		}
+	}
 	return check_placeholders(m, err, errsz);
 }
 

@@ -149,6 +149,33 @@ static int start_order(const void *a, const void *b)
 	return x->start - y->start;
 }
 
+/* A start = command target (a cluster, cluster.c): its front's port. */
+static pid_t start_command(const struct run_opts *o, const struct manifest *m,
+			   const char *args, const char *outdir, const char *logf,
+			   int *port, struct facts *f)
+{
+	char portf[1024], tracef[1024], why[SSTCK_TEXT];
+	/* a cluster takes longer to come up than one process */
+	long long deadline = proc_now_ms() + 15000;
+	pid_t pid;
+
+	text_fmt(portf, sizeof(portf), "%s/ref.port", outdir);
+	text_fmt(tracef, sizeof(tracef), "%s/trace.jsonl", outdir);
+	pid = cluster_start(o, m, args, outdir, portf, tracef, logf);
+	if (pid < 0 || !wait_file(portf, outdir, pid, deadline)) {
+		first_line(logf, why, sizeof(why));
+		text_fmt(f->setup_error, sizeof(f->setup_error),
+			 "target %s did not start: %s", o->target->name,
+			 why[0] ? why : "no port file");
+		if (pid > 0)
+			proc_stop(pid, 5000);
+		return -1;
+	}
+	first_line(portf, why, sizeof(why));
+	*port = atoi(why);
+	return pid;
+}
+
 static pid_t start_target(const struct run_opts *o, const struct manifest *m,
 			  const char *args, const char *outdir, int *port,
 			  struct facts *f)
@@ -161,6 +188,8 @@ static pid_t start_target(const struct run_opts *o, const struct manifest *m,
 	pid_t pid;
 
 	text_fmt(logf, sizeof(logf), "%s/target.log", outdir);
+	if (t->kind == TARGET_CMD)
+		return start_command(o, m, args, outdir, logf, port, f);
 	if (t->kind == TARGET_REF) {
 		char portf[1024], tracef[1024], httpf[1024];
 
@@ -347,6 +376,14 @@ void runner_run_oracle(const char *top, const struct manifest *m, const char *di
 	if (cf)
 		cf[strcspn(cf, "\n")] = '\0';
 	c.cf = cf;
+	/* a cluster's front proxy, as the run wrote it (target.hops) */
+	text_fmt(table, sizeof(table), "%s/target.hops", dir);
+	{
+		char *h = text_file_read(table, NULL);
+
+		c.front_hops = h ? atoi(h) : 0;
+		free(h);
+	}
 	/* operations, unless the target shows no session state (it runs none:
 	 * their rules are not observable there) */
 	text_fmt(ladder, sizeof(ladder), "%s/target.nostate", dir);
@@ -747,6 +784,15 @@ static void read_target(struct case_run *C)
 			fclose(fp);
 		}
 	}
+	if (t->front_hops > 0) {
+		FILE *fp;
+
+		text_fmt(dst, sizeof(dst), "%s/target.hops", outdir);
+		if ((fp = fopen(dst, "w"))) {
+			fprintf(fp, "%d\n", t->front_hops);
+			fclose(fp);
+		}
+	}
 	if (t->cf[0]) {
 		FILE *fp;
 
@@ -773,7 +819,7 @@ void runner_run_case(const struct run_opts *o, const struct manifest *m,
 	memset(f, 0, sizeof(*f));
 	f->expect_derived = m ? m->expect_derived : -1;
 	f->state_header = t->state_header;
-	f->trace = t->trace && t->kind == TARGET_REF;
+	f->trace = t->trace && (t->kind == TARGET_REF || t->kind == TARGET_CMD);
 	f->target_exit = -1;
 	f->live_ss = f->derived = -1;
 	text_fmt(f->target_desc, sizeof(f->target_desc), "%s", t->name);
@@ -806,10 +852,13 @@ void runner_run_case(const struct run_opts *o, const struct manifest *m,
 	start_agents(C);
 	if (m->nhttp)
 		run_http(C);
+	if (m->fo_agent[0])
+		cluster_failover(o, m, outdir, C->apid, C->deadline, f);
 	wait_agents(m, f, C->apid, C->deadline);
 	if (C->tpid > 0)
-		f->target_exit = proc_stop(C->tpid, 5000);
-	if (t->kind != TARGET_REF)
+		f->target_exit = proc_stop(C->tpid, t->kind == TARGET_CMD ? 15000 :
+					   5000);
+	if (t->kind != TARGET_REF && t->kind != TARGET_CMD)
 		f->target_started = false;   /* only sstck-ref's exit code is judged */
 	read_agents(C);
 	capture(C);

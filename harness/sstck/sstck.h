@@ -18,6 +18,7 @@
  *   pool.c      pool_      the job pool: a child and a process group per job
  *   results.c   results_   results.json, junit.xml, the table
  *   pcap.c      pcap_      case.pcap from the agents' message logs
+ *   cluster.c   cluster_   targets of several nodes, a node failed mid-case
  *
  * libsstck.a also holds the oracle (oracle_, conformance/oracle/oracle.h)
  * and the report (report_, reports/report.h).
@@ -122,6 +123,11 @@ struct manifest {
 	int op_n[SSTCK_MAX_OPS];
 	char op_expect[SSTCK_MAX_OPS][224];
 	size_t nops;
+	/* [failover]: once agent FO_AGENT has sent a message whose first
+	 * line starts with FO_AFTER, the harness fails the node that holds
+	 * the call (the target's fail command); "" when the case has none */
+	char fo_agent[32];
+	char fo_after[64];
 };
 
 /* Reads DIR/case.ini; NAME is how reports call the case.  Checks every
@@ -132,7 +138,8 @@ int manifest_load(struct manifest *m, const char *dir, const char *name,
 
 /* --- target.c --------------------------------------------------------- */
 
-enum target_kind { TARGET_REF, TARGET_KAMAILIO, TARGET_REMOTE, TARGET_KIT };
+enum target_kind { TARGET_REF, TARGET_KAMAILIO, TARGET_REMOTE, TARGET_KIT,
+		   TARGET_CMD };
 
 #define SSTCK_MAX_TAPPS 8
 
@@ -163,6 +170,13 @@ struct target {
 	char trace_file[1024];   /* kit: the probe's trace for the whole run */
 	char cf[SSTCK_TEXT];     /* the sides it takes (CF options), for reports */
 	char ref_args[SSTCK_TEXT];/* ref: options sstck-ref gets in every case */
+	char command[SSTCK_TEXT];/* start = command: what starts it per case
+				  * (harness/cluster-up for a cluster) */
+	char fail_cmd[SSTCK_TEXT];/* how to fail one of its nodes (fail =, or
+				  * sstck run --fail-cmd); "" when it cannot */
+	char groups[128];        /* the case groups it plays ("": all) */
+	int front_hops;          /* proxies of its own in front of its
+				  * container (a cluster's), for the oracle */
 };
 
 /* Whether T runs apart from the harness's cases (one already running, or
@@ -384,6 +398,11 @@ struct facts {
 	} http[SSTCK_MAX_HTTP];
 	size_t nhttp;
 	int http_port;        /* the target's HTTP side, 0 when none */
+	struct {              /* the case's failover ([failover]) */
+		bool wanted, ran;
+		int rc;            /* the fail command's exit code */
+		char detail[SSTCK_TEXT];
+	} failover;
 	struct {              /* case.pcap (pcap_case): never judged */
 		bool written;
 		size_t packets, direct, skipped, missing;
@@ -434,6 +453,21 @@ void runner_run_case(const struct run_opts *o, const struct manifest *m,
  * keeps what it found in O.  TOP finds the state table. */
 void runner_run_oracle(const char *top, const struct manifest *m, const char *dir,
 		       struct oracle_facts *o);
+
+/* --- cluster.c -------------------------------------------------------- */
+
+/* Starts a start = command target for case M (its [ref] args ARGS
+ * expanded) with OUTDIR for its logs: the front's port into PORTF, the
+ * merged trace into TRACEF, its output into LOGF.  The pid, or -1. */
+pid_t cluster_start(const struct run_opts *o, const struct manifest *m,
+		    const char *args, const char *outdir, const char *portf,
+		    const char *tracef, const char *logf);
+/* M's failover point: waits (until DEADLINE, or until the agent ends)
+ * for M's agent to send the message, then runs the target's fail command
+ * and keeps how it went in F->failover. */
+void cluster_failover(const struct run_opts *o, const struct manifest *m,
+		      const char *outdir, const pid_t *apid, long long deadline,
+		      struct facts *f);
 
 /* --- pool.c ----------------------------------------------------------- */
 

@@ -54,8 +54,11 @@ static int on_key(void *user, const char *sec, const char *key,
 				t->kind = TARGET_KIT;
 				t->all_apps = true;
 				t->app_header = true;   /* the probe learns its role */
+			} else if (!strcmp(val, "command")) {
+				t->kind = TARGET_CMD;
 			} else {
-				snprintf(c->why, c->whysz, "start must be ref, kamailio or kit");
+				snprintf(c->why, c->whysz, "start must be ref, kamailio, kit "
+					 "or command");
 				return 0;
 			}
 		} else if (!strcmp(key, "state")) {
@@ -67,6 +70,18 @@ static int on_key(void *user, const char *sec, const char *key,
 			snprintf(t->cf, sizeof(t->cf), "%s", val);
 		} else if (!strcmp(key, "ref-args")) {
 			snprintf(t->ref_args, sizeof(t->ref_args), "%s", val);
+		} else if (!strcmp(key, "command")) {
+			snprintf(t->command, sizeof(t->command), "%s", val);
+		} else if (!strcmp(key, "fail")) {
+			snprintf(t->fail_cmd, sizeof(t->fail_cmd), "%s", val);
+		} else if (!strcmp(key, "groups")) {
+			snprintf(t->groups, sizeof(t->groups), "%s", val);
+		} else if (!strcmp(key, "front-hops")) {
+			t->front_hops = atoi(val);
+			if (t->front_hops < 0 || t->front_hops > 8) {
+				snprintf(c->why, c->whysz, "front-hops takes 0 to 8");
+				return 0;
+			}
 		} else {
 			snprintf(c->why, c->whysz, "[target] has no key '%s'", key);
 			return 0;
@@ -188,6 +203,10 @@ int target_open(struct target *t, const char *spec, const char *top,
 		snprintf(err, errsz, "%s:%d: %s", path, rc, why[0] ? why : "not INI syntax");
 		return -1;
 	}
+	if (t->kind == TARGET_CMD && !t->command[0]) {
+		snprintf(err, errsz, "%s: start = command needs command", path);
+		return -1;
+	}
 	if (t->kind == TARGET_KIT && (!t->kit.paths[0] || !t->kit.build[0] ||
 				      !t->kit.run[0] || !t->kit.ready[0])) {
 		snprintf(err, errsz, "%s: start = kit needs [kit] paths, build, run "
@@ -219,6 +238,23 @@ bool target_plays(const struct target *t, const struct manifest *m,
 		}
 	}
 	save = NULL;
+	/* a case that fails a node needs a target that can (DIST-*) */
+	if (m->fo_agent[0] && !t->fail_cmd[0]) {
+		snprintf(why, whysz, "the case fails a node of a cluster; target %s "
+			 "has no way to (a fail command: sstck run --fail-cmd)",
+			 t->name);
+		return false;
+	}
+	if (t->groups[0]) {
+		size_t gl = strcspn(m->name, "/");
+
+		snprintf(buf, sizeof(buf), "%.*s", (int)gl, m->name);
+		if (!oracle_word_in(t->groups, buf)) {
+			snprintf(why, whysz, "target %s plays the %s cases only",
+				 t->name, t->groups);
+			return false;
+		}
+	}
 	if (t->all_apps)
 		return true;
 	for (size_t i = 0; i < t->napps; i++)
