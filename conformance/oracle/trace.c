@@ -25,6 +25,7 @@ struct tsas {
 	int timers;             /* one-shot ServletTimers created, not yet
 				 * fired or cancelled */
 	char node[16];          /* a cluster's trace: the node holding it */
+	char born[16];          /* the node that created it */
 	bool moved;             /* taken over by another node (DIST-*) */
 };
 
@@ -183,7 +184,7 @@ static void trace_node(struct trace *T, json_t *o, const char *ev,
 	if (!strcmp(ev, "sas-created") && a)
 		find(T->R->r, "DIST-14", w, "application session %s created again "
 		     "on %s (created on %s): a session taken over is activated, "
-		     "not created", sid, node, a->node);
+		     "not created", sid, node, a->born);
 	else if (!strcmp(ev, "ss-created") && tss_find(T->ss, T->nss, id))
 		find(T->R->r, "DIST-14", w, "session %s created again on %s: a "
 		     "session taken over is activated, not created", id, node);
@@ -213,6 +214,8 @@ static void trace_create(struct trace *T, json_t *o, const char *ev,
 			memset(&T->sas[T->nsas], 0, sizeof(T->sas[0]));
 			snprintf(T->sas[T->nsas].id, sizeof(T->sas[0].id), "%s", sid);
 			snprintf(T->sas[T->nsas].node, sizeof(T->sas[0].node), "%s",
+				 jstr(o, "node"));
+			snprintf(T->sas[T->nsas].born, sizeof(T->sas[0].born), "%s",
 				 jstr(o, "node"));
 			T->nsas++;
 		}
