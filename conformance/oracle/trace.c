@@ -16,6 +16,7 @@ struct tss {
 	bool ready, invalid;
 	bool by_app;            /* the application invalidated it (an operation) */
 	bool done;              /* original only: a final went upstream */
+	bool activate;          /* moved: its sessionDidActivate is due */
 };
 
 struct tsas {
@@ -178,20 +179,38 @@ static void trace_node(struct trace *T, json_t *o, const char *ev,
 		       const char *w)
 {
 	const char *node = jstr(o, "node");
+	struct tss *s = id[0] ? tss_find(T->ss, T->nss, id) : NULL;
 
 	if (!node[0])
 		return;
-	if (!strcmp(ev, "sas-created") && a)
+	if (!strcmp(ev, "sas-created") && a) {
 		find(T->R->r, "DIST-14", w, "application session %s created again "
 		     "on %s (created on %s): a session taken over is activated, "
 		     "not created", sid, node, a->born);
-	else if (!strcmp(ev, "ss-created") && tss_find(T->ss, T->nss, id))
+	} else if (!strcmp(ev, "ss-created") && s) {
 		find(T->R->r, "DIST-14", w, "session %s created again on %s: a "
 		     "session taken over is activated, not created", id, node);
-	else if (a && (!strcmp(ev, "sas-did-activate") ||
-		       !strcmp(ev, "store-restored")) && strcmp(a->node, node)) {
+	} else if (a && a->node[0] && strcmp(a->node, node) &&
+		   strcmp(ev, "store-restored")) {
+		/* the first word of a session on the node that takes it
+		 * over is sessionDidActivate, the application session's
+		 * first, then each of its SipSessions' (DIST-12) */
+		if (strcmp(ev, "sas-did-activate"))
+			find(T->R->r, "DIST-12", w, "application session %s moved "
+			     "to %s without sessionDidActivate there (first seen: "
+			     "%s)", sid, node, ev);
 		snprintf(a->node, sizeof(a->node), "%s", node);
 		a->moved = true;
+		for (size_t k = 0; k < T->nss; k++)
+			if (!strcmp(T->ss[k].sas, sid) && !T->ss[k].invalid)
+				T->ss[k].activate = true;
+	}
+	if (s && s->activate && strcmp(ev, "sas-did-activate") &&
+	    strcmp(ev, "store-restored")) {
+		if (strcmp(ev, "ss-did-activate"))
+			find(T->R->r, "DIST-12", w, "session %s moved to %s without "
+			     "sessionDidActivate there (first seen: %s)", id, node, ev);
+		s->activate = false;
 	}
 }
 

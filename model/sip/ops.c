@@ -122,6 +122,27 @@ static int put_names(struct call *k, const char **names, size_t n)
 	return SSM_OK;
 }
 
+/* A value no store can write: not one of the interned texts, so a
+ * distributable application's codec refuses it (DIST-04), as Java's
+ * setAttribute(name, new Object()) gives a container a value that is not
+ * Serializable.  One object for every such attribute, never freed. */
+static const char unmovable[] = "an object that is not Serializable";
+
+static int set_unmovable(struct call *k, bool on_sas, struct sas *sas,
+			 struct ss *ss)
+{
+	const char *name = arg(k, 0);
+	int err;
+
+	if (k->bad)
+		return SSM_OK;
+	err = on_sas ? sas_set_attr(sas, name, (void *)unmovable, NULL) :
+		       ss_set_attr(ss, name, (void *)unmovable, NULL);
+	if (!err)
+		put(k, "void");
+	return err;
+}
+
 static int set_attr(struct call *k, bool on_sas, struct sas *sas, struct ss *ss)
 {
 	const char *name = arg(k, 0), *val = arg(k, 1);
@@ -186,6 +207,8 @@ static int on_session(struct call *k, const char *op, struct ss *s)
 	}
 	if (!strcmp(op, "setAttribute"))
 		return set_attr(k, false, NULL, s);
+	if (!strcmp(op, "setUnserializable"))
+		return set_unmovable(k, false, NULL, s);
 	if (!strcmp(op, "getAttribute")) {
 		str = arg(k, 0);
 		if (k->bad)
@@ -355,6 +378,8 @@ static int on_app(struct call *k, const char *op, struct sas *sas)
 	}
 	if (!strcmp(op, "setAttribute"))
 		return set_attr(k, true, sas, NULL);
+	if (!strcmp(op, "setUnserializable"))
+		return set_unmovable(k, true, sas, NULL);
 	if (!strcmp(op, "getAttribute")) {
 		str = arg(k, 0);
 		if (k->bad)

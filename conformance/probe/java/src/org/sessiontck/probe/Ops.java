@@ -206,6 +206,7 @@ public final class Ops {
         case "getLastAccessedTime": return String.valueOf(s.getLastAccessedTime());
         case "getApplicationSessionId": return s.getApplicationSession().getId();
         case "setAttribute": s.setAttribute(arg(a, 0), arg(a, 1)); return "void";
+        case "setUnserializable": s.setAttribute(arg(a, 0), new Object()); return "void";
         case "getAttribute": return str(s.getAttribute(arg(a, 0)));
         case "removeAttribute": s.removeAttribute(arg(a, 0)); return "void";
         case "getAttributeNames": return names(Collections.list(s.getAttributeNames()));
@@ -241,6 +242,7 @@ public final class Ops {
         case "getExpirationTime": return String.valueOf(sas.getExpirationTime());
         case "setExpires": return String.valueOf(sas.setExpires(Integer.parseInt(arg(a, 0))));
         case "setAttribute": sas.setAttribute(arg(a, 0), arg(a, 1)); return "void";
+        case "setUnserializable": sas.setAttribute(arg(a, 0), new Object()); return "void";
         case "getAttribute": return str(sas.getAttribute(arg(a, 0)));
         case "removeAttribute": sas.removeAttribute(arg(a, 0)); return "void";
         case "getAttributeNames": {
