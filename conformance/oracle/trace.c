@@ -169,6 +169,7 @@ struct trace {
 	size_t nsas;
 	char *byapp;
 	bool shutdown;
+	char failed[128];       /* a cluster's nodes failed mid-case */
 };
 
 /* A cluster's trace (its nodes' merged, each line naming its node): a
@@ -183,6 +184,15 @@ static void trace_node(struct trace *T, json_t *o, const char *ev,
 
 	if (!node[0])
 		return;
+	/* a replica while the session stays is not a passivation (DIST-15;
+	 * CF-21's side notifies around each) */
+	if (a && !strcmp(a->node, node) &&
+	    (strstr(ev, "-activate") || strstr(ev, "-passivate")) &&
+	    !(s && s->activate && !strcmp(ev, "ss-did-activate")) &&
+	    oracle_cf_value(T->R->c->cf, "CF-21") != 1)
+		find(T->R->r, "DIST-15", w, "%s on %s, which holds application "
+		     "session %s and keeps it: a replica notifies no activation "
+		     "listener", ev, node, sid);
 	if (!strcmp(ev, "sas-created") && a) {
 		find(T->R->r, "DIST-14", w, "application session %s created again "
 		     "on %s (created on %s): a session taken over is activated, "
@@ -261,7 +271,15 @@ static void trace_create(struct trace *T, json_t *o, const char *ev,
 				     "its original %s in %s", sid, orig->id, orig->sas);
 		}
 	} else if (!strcmp(ev, "shutdown")) {
+		json_t *f = json_object_get(o, "failed"), *v;
+		size_t i, n = 0;
+
 		T->shutdown = true;
+		json_array_foreach(f, i, v)
+			if (json_is_string(v) && n + strlen(json_string_value(v)) + 2 <
+			    sizeof(T->failed))
+				n += (size_t)snprintf(T->failed + n, sizeof(T->failed) - n,
+						      "%s ", json_string_value(v));
 	}
 }
 
@@ -417,19 +435,28 @@ static void trace_line(struct trace *T, json_t *o, const char *w)
 	}
 }
 
+/* Whether application session SID was last held by a node that failed
+ * mid-case: what it held went with it (DIST-01, DIST-11), no leak. */
+static bool died(const struct trace *T, const char *sid)
+{
+	const struct tsas *a = tsas_find(T->sas, T->nsas, sid);
+
+	return a && a->node[0] && oracle_word_in(T->failed, a->node);
+}
+
 /* At the shutdown: every session and application session invalidated. */
 static void trace_leaks(struct trace *T)
 {
 	char w[256];
 
 	for (size_t k = 0; k < T->nss; k++)
-		if (!T->ss[k].invalid) {
+		if (!T->ss[k].invalid && !died(T, T->ss[k].sas)) {
 			snprintf(w, sizeof(w), "trace.jsonl shutdown");
 			find(T->R->r, "INVAL-13", w, "session %s (%s, %s) never "
 			     "invalidated: a leak", T->ss[k].id, T->ss[k].role, T->ss[k].state);
 		}
 	for (size_t k = 0; k < T->nsas; k++)
-		if (!T->sas[k].invalid) {
+		if (!T->sas[k].invalid && !died(T, T->sas[k].id)) {
 			snprintf(w, sizeof(w), "trace.jsonl shutdown");
 			find(T->R->r, "INVAL-13", w, "application session %s never "
 			     "invalidated: a leak", T->sas[k].id);

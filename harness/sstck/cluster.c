@@ -86,6 +86,18 @@ pid_t cluster_start(const struct run_opts *o, const struct manifest *m,
 	return proc_spawn(argv, logf, NULL);
 }
 
+/* How many messages the message log LOG shows sent. */
+static int sent_count(const char *log)
+{
+	char *text = text_file_read(log, NULL), *p;
+	int n = 0;
+
+	for (p = text; p && (p = strstr(p, " message sent ")); p++)
+		n++;
+	free(text);
+	return n;
+}
+
 /* Whether the message log LOG shows a sent message whose first line
  * starts with AFTER; its Call-ID into CID. */
 static bool sent(const char *log, const char *after, char *cid, size_t cidsz)
@@ -136,7 +148,7 @@ void cluster_failover(const struct run_opts *o, const struct manifest *m,
 	char *argv[4];
 	size_t i;
 	pid_t pid;
-	int rc;
+	int rc, before;
 
 	f->failover.wanted = true;
 	for (i = 0; i < m->nagents; i++)
@@ -150,6 +162,7 @@ void cluster_failover(const struct run_opts *o, const struct manifest *m,
 			return;          /* it failed first: its verdict says why */
 		usleep(WATCH_MS * 1000);
 	}
+	before = sent_count(log);
 	expand_top(o->target->fail_cmd, o->top, cmd, sizeof(cmd));
 	if (!realpath(outdir, abs))
 		text_fmt(abs, sizeof(abs), "%s", outdir);
@@ -166,6 +179,11 @@ void cluster_failover(const struct run_opts *o, const struct manifest *m,
 		proc_stop(pid, 500);
 		rc = -2;
 	}
+	/* what the agent sent after the failover point must meet the failed
+	 * node gone: a fail command slower than the scenario's pause after
+	 * that point shows nothing of a failover */
+	if (rc == 0 && sent_count(log) > before)
+		rc = -3;
 	f->failover.ran = true;
 	f->failover.rc = rc;
 	{
@@ -176,6 +194,11 @@ void cluster_failover(const struct run_opts *o, const struct manifest *m,
 			text_fmt(f->failover.detail, sizeof(f->failover.detail),
 				 "the fail command did not return within %d s: %s",
 				 FAIL_CMD_MS / 1000, cmd);
+		else if (rc == -3)
+			text_fmt(f->failover.detail, sizeof(f->failover.detail),
+				 "the fail command returned after %s had sent its "
+				 "next message: the node was failed too late (%.*s)",
+				 m->fo_agent, (int)len, t ? t : "");
 		else
 			text_fmt(f->failover.detail, sizeof(f->failover.detail),
 				 "after %s's %s (Call-ID %s): %.*s", m->fo_agent,

@@ -187,6 +187,9 @@ static void judge_failover(const struct facts *f, struct judgement *j)
 	if (f->failover.ran && f->failover.rc == 0)
 		add(j, V_PASSED, "failover.log", "failover", "a node failed %s",
 		    f->failover.detail);
+	else if (f->failover.ran && f->failover.rc < -1)
+		add(j, V_ERROR, "failover.log", "failover", "%s",
+		    f->failover.detail);
 	else if (f->failover.ran)
 		add(j, V_ERROR, "failover.log", "failover", "the fail command "
 		    "exited %d %s", f->failover.rc, f->failover.detail);

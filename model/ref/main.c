@@ -65,6 +65,8 @@ static void usage(FILE *f)
 "  --store HOST:PORT      a cluster node: sessions live in this Redis, written\n"
 "                         after each message, read back by any node that gets\n"
 "                         a dialog it does not hold (conformance/distributed.md)\n"
+"  --not-distributable    with --store: the application is not marked\n"
+"                         <distributable/>: its sessions stay in this node\n"
 "  --node NAME            this node's name, 1 to 4 of [a-z0-9] (with --store;\n"
 "                         default n1): in every id it makes\n"
 "  --advertise HOST:PORT  the address our Contacts carry: the cluster's front\n"
@@ -125,10 +127,11 @@ static int cluster_args(struct sipc_cfg *cfg)
 	const char *n = cfg->node, *colon;
 
 	if (!cfg->store) {
-		if (!cfg->node && !cfg->advertise)
+		if (!cfg->node && !cfg->advertise && !cfg->not_distributable)
 			return -1;
-		fprintf(stderr, "sstck-ref: --node and --advertise are for a "
-			"cluster node: give --store too\n");
+		fprintf(stderr, "sstck-ref: --node, --advertise and "
+			"--not-distributable are for a cluster node: give "
+			"--store too\n");
 		return 2;
 	}
 	colon = strrchr(cfg->store, ':');
@@ -193,6 +196,7 @@ static const struct option longopts[] = {
 	{"opt", required_argument, NULL, 'o'},
 	{"store", required_argument, NULL, 's'},
 	{"node", required_argument, NULL, 'n'},
+	{"not-distributable", no_argument, NULL, 'G'},
 	{"advertise", required_argument, NULL, 'D'},
 	{"auth-retry", no_argument, NULL, 'H'},
 	{"http", required_argument, NULL, 'j'},
@@ -273,6 +277,7 @@ static int parse_args(int argc, char **argv, struct args *ar)
 			break;
 		case 's': ar->cfg.store = optarg; break;
 		case 'n': ar->cfg.node = optarg; break;
+		case 'G': ar->cfg.not_distributable = true; break;
 		case 'D': ar->cfg.advertise = optarg; break;
 		case 'j': ar->http = optarg; break;
 		case 'J': ar->hc.port_file = optarg; break;

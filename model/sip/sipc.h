@@ -78,6 +78,9 @@ struct sipc_cfg {
 	const char *store;         /**< HOST:PORT of the cluster's Redis,
 				        or NULL: sessions in this process */
 	const char *node;          /**< this node's name (with store)   */
+	bool not_distributable;    /**< with store: the application has no
+				        <distributable/>: its sessions stay
+				        in this node (DIST-01)           */
 	const char *advertise;     /**< HOST:PORT in our Contacts: the
 				        cluster's front (with store)     */
 	bool verbose;

@@ -223,8 +223,8 @@ void sipc__store_touch(struct sipc *c, struct sas *sas)
 {
 	struct sipc_store *s = c->store;
 
-	if (!s || !sas)
-		return;
+	if (!s || !sas || c->cfg.not_distributable)
+		return;                 /* DIST-01: only a distributable app's */
 	for (size_t i = 0; i < s->nd; i++)
 		if (s->d[i].sas == sas)
 			return;
@@ -589,7 +589,8 @@ int sipc__store_open(struct sipc *c)
 	}
 	freeReplyObject(r);
 	if (ssm_set_node(c->m, c->cfg.node, seed_of(tok)) ||
-	    ssm_app_set_distributable(c->mapp, &codec))
+	    (!c->cfg.not_distributable &&
+	     ssm_app_set_distributable(c->mapp, &codec)))
 		return -1;
 	src = (struct sipc_source){ .fd = s->sub->fd,
 		.timeout_ms = store_timeout, .run = store_run, .arg = c };
