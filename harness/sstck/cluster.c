@@ -86,14 +86,45 @@ pid_t cluster_start(const struct run_opts *o, const struct manifest *m,
 	return proc_spawn(argv, logf, NULL);
 }
 
-/* How many messages the message log LOG shows sent. */
+/* A sent message's identity in a message log, from its text at BODY:
+ * its first line, Call-ID and CSeq, so that a retransmission is the same
+ * message and the next request or response another. */
+static void msg_key(const char *body, char *key, size_t sz)
+{
+	const char *end = strstr(body, "\n\n"), *cid, *cs;
+	size_t n = strcspn(body, "\r\n");
+
+	cid = strcasestr(body, "\nCall-ID:");
+	cs = strcasestr(body, "\nCSeq:");
+	if (end && cid > end)
+		cid = NULL;
+	if (end && cs > end)
+		cs = NULL;
+	text_fmt(key, sz, "%.*s|%.*s|%.*s", (int)n, body,
+		 cid ? (int)strcspn(cid + 1, "\r\n") : 0, cid ? cid + 1 : "",
+		 cs ? (int)strcspn(cs + 1, "\r\n") : 0, cs ? cs + 1 : "");
+}
+
+/* How many distinct messages (not counting retransmissions) the message
+ * log LOG shows sent. */
 static int sent_count(const char *log)
 {
 	char *text = text_file_read(log, NULL), *p;
+	static char keys[64][256];
 	int n = 0;
 
-	for (p = text; p && (p = strstr(p, " message sent ")); p++)
-		n++;
+	for (p = text; p && (p = strstr(p, " message sent ")); p++) {
+		char *body = strstr(p, "\n\n"), key[256];
+		bool seen = false;
+
+		if (!body)
+			break;
+		msg_key(body + 2, key, sizeof(key));
+		for (int i = 0; i < n && !seen; i++)
+			seen = !strcmp(keys[i], key);
+		if (!seen && n < 64)
+			text_fmt(keys[n++], sizeof(keys[0]), "%s", key);
+	}
 	free(text);
 	return n;
 }

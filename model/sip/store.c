@@ -385,6 +385,33 @@ static void check_held(struct sipc *c, struct sas *sas)
 	freeReplyObject(o);
 }
 
+/* An initial request whose application key (@SipApplicationKey, KEY-01)
+ * names an application session another node holds or held: that one,
+ * not a new one here (DIST-06: it is found by the same key).  A keyed
+ * session's id is the key's (as-APP~KEY), so the store finds it by id. */
+static void claim_key(struct sipc *c, const osip_message_t *m)
+{
+	osip_header_t *h = NULL;
+	struct sas *sas = NULL;
+	char id[512];
+	redisReply *r;
+
+	if (!c->app.key_header ||
+	    osip_message_header_get_byname(m, c->app.key_header, 0, &h) < 0 ||
+	    !h || !h->hvalue || !h->hvalue[0] ||
+	    (size_t)snprintf(id, sizeof(id), "as-%s~%s", c->app.name,
+			     h->hvalue) >= sizeof(id))
+		return;
+	if (!ssm_app_find_sas(c->mapp, id, &sas) && sas && sas_is_valid(sas)) {
+		check_held(c, sas);
+		return;
+	}
+	r = cmd(c, "EXISTS sstck:sas:%s", id);
+	if (r && r->type == REDIS_REPLY_INTEGER && r->integer == 1)
+		restore(c, id);
+	freeReplyObject(r);
+}
+
 void sipc__store_claim(struct sipc *c, const osip_message_t *m)
 {
 	struct ssm_msg ev;
@@ -393,9 +420,12 @@ void sipc__store_claim(struct sipc *c, const osip_message_t *m)
 	struct sas *sas = NULL;
 	redisReply *r;
 
-	if (!c->store || (MSG_IS_REQUEST(m) && !MSG_IS_ACK(m) &&
-			  !sipc__tag_of(m->to)))
-		return;                    /* an initial request: new here */
+	if (!c->store)
+		return;
+	if (MSG_IS_REQUEST(m) && !MSG_IS_ACK(m) && !sipc__tag_of(m->to)) {
+		claim_key(c, m);   /* an initial request: new, or by its key */
+		return;
+	}
 	sipc__to_ev(m, SSM_IN, &ev, cid, sizeof(cid));
 	ss = ssm_match(c->m, &ev);
 	if (ss && ss_is_valid(ss) && !ss_app_session(ss, &sas) && sas) {
