@@ -27,6 +27,9 @@ struct tsas {
 				 * fired or cancelled */
 	char node[16];          /* a cluster's trace: the node holding it */
 	char born[16];          /* the node that created it */
+	char from[16];          /* moved: the node it left */
+	bool passivated;        /* sessionWillPassivate on the node holding it */
+	bool left_passivated;   /* moved after a sessionWillPassivate there */
 	bool moved;             /* taken over by another node (DIST-*) */
 };
 
@@ -185,14 +188,16 @@ static void trace_node(struct trace *T, json_t *o, const char *ev,
 	if (!node[0])
 		return;
 	/* a replica while the session stays is not a passivation (DIST-15;
-	 * CF-21's side notifies around each) */
-	if (a && !strcmp(a->node, node) &&
-	    (strstr(ev, "-activate") || strstr(ev, "-passivate")) &&
+	 * CF-21's side notifies around each): an activation on the node
+	 * that holds the session, which never left it */
+	if (a && !strcmp(a->node, node) && strstr(ev, "-did-activate") &&
 	    !(s && s->activate && !strcmp(ev, "ss-did-activate")) &&
 	    oracle_cf_value(T->R->c->cf, "CF-21") != 1)
 		find(T->R->r, "DIST-15", w, "%s on %s, which holds application "
 		     "session %s and keeps it: a replica notifies no activation "
 		     "listener", ev, node, sid);
+	if (a && !strcmp(a->node, node) && !strcmp(ev, "sas-will-passivate"))
+		a->passivated = true;
 	if (!strcmp(ev, "sas-created") && a) {
 		find(T->R->r, "DIST-14", w, "application session %s created again "
 		     "on %s (created on %s): a session taken over is activated, "
@@ -209,6 +214,9 @@ static void trace_node(struct trace *T, json_t *o, const char *ev,
 			find(T->R->r, "DIST-12", w, "application session %s moved "
 			     "to %s without sessionDidActivate there (first seen: "
 			     "%s)", sid, node, ev);
+		snprintf(a->from, sizeof(a->from), "%s", a->node);
+		a->left_passivated = a->passivated;
+		a->passivated = false;
 		snprintf(a->node, sizeof(a->node), "%s", node);
 		a->moved = true;
 		for (size_t k = 0; k < T->nss; k++)
@@ -444,10 +452,22 @@ static bool died(const struct trace *T, const char *sid)
 	return a && a->node[0] && oracle_word_in(T->failed, a->node);
 }
 
-/* At the shutdown: every session and application session invalidated. */
+/* At the shutdown: every session and application session invalidated;
+ * a session that left a node that did not fail was passivated there
+ * first (DIST-12: a migration, not a crash, DIST-13). */
 static void trace_leaks(struct trace *T)
 {
 	char w[256];
+
+	for (size_t k = 0; k < T->nsas; k++)
+		if (T->sas[k].moved && !T->sas[k].left_passivated &&
+		    !oracle_word_in(T->failed, T->sas[k].from)) {
+			snprintf(w, sizeof(w), "trace.jsonl shutdown");
+			find(T->R->r, "DIST-12", w, "application session %s moved from "
+			     "%s to %s, and %s did not fail, without sessionWillPassivate "
+			     "there", T->sas[k].id, T->sas[k].from, T->sas[k].node,
+			     T->sas[k].from);
+		}
 
 	for (size_t k = 0; k < T->nss; k++)
 		if (!T->ss[k].invalid && !died(T, T->ss[k].sas)) {

@@ -12,7 +12,9 @@
  * first line: once the agent's message log shows it has sent such a
  * message, the target's fail command runs (the target's fail =, or
  * sstck run --fail-cmd: a vendor's own for a cluster of theirs), with the
- * call's Call-ID in SSTCK_CALL_ID and the case's folder in SSTCK_CASE_DIR.
+ * call's Call-ID in SSTCK_CALL_ID, the case's folder in SSTCK_CASE_DIR and
+ * SSTCK_FAILOVER kill (the node dies) or stop (it is shut down, and may
+ * hand its sessions over: [failover] mode = stop).
  * It must return once the node is gone; its output is failover.log.  The
  * agent's scenario pauses after that message long enough for it.
  */
@@ -198,6 +200,7 @@ void cluster_failover(const struct run_opts *o, const struct manifest *m,
 	if (!realpath(outdir, abs))
 		text_fmt(abs, sizeof(abs), "%s", outdir);
 	setenv("SSTCK_CALL_ID", cid, 1);
+	setenv("SSTCK_FAILOVER", m->fo_stop ? "stop" : "kill", 1);
 	setenv("SSTCK_CASE_DIR", abs, 1);
 	argv[0] = "/bin/sh";
 	argv[1] = "-c";

@@ -312,8 +312,13 @@ static int key_failover(struct ctx *c, const char *key, const char *val)
 		if (!val[0] || !copy(m->fo_after, sizeof(m->fo_after), val))
 			BAD("[failover] after must be the start of a message's first "
 			    "line (e.g. ACK), not '%s'", val);
+	} else if (!strcmp(key, "mode")) {
+		if (strcmp(val, "kill") && strcmp(val, "stop"))
+			BAD("[failover] mode must be kill (the default: the node "
+			    "dies) or stop (it is shut down), not '%s'", val);
+		m->fo_stop = !strcmp(val, "stop");
 	} else {
-		BAD("[failover] has no key '%s' (agent, after)", key);
+		BAD("[failover] has no key '%s' (agent, after, mode)", key);
 	}
 	return 1;
 }

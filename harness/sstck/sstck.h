@@ -128,6 +128,7 @@ struct manifest {
 	 * the call (the target's fail command); "" when the case has none */
 	char fo_agent[32];
 	char fo_after[64];
+	bool fo_stop;            /* mode = stop: the node stopped, not killed */
 };
 
 /* Reads DIR/case.ini; NAME is how reports call the case.  Checks every

@@ -326,6 +326,8 @@ int sipc_run(struct sipc *c)
 		after_wait(c);
 	}
 
+	/* a cluster node that stops hands its sessions over (DIST-12) */
+	sipc__store_passivate_all(c);
 	o = json_object();
 	json_object_set_new(o, "ev", json_string("shutdown"));
 	json_object_set_new(o, "live_ss",

@@ -340,6 +340,7 @@ void sipc__store_close(struct sipc *c);
 void sipc__store_touch(struct sipc *c, struct sas *sas);
 void sipc__store_claim(struct sipc *c, const osip_message_t *m);
 void sipc__store_flush(struct sipc *c);
+void sipc__store_passivate_all(struct sipc *c);
 void sipc__store_stats(const struct sipc *c, json_t *o);
 
 /* call.c: third-party call control (RFC 3725 flow I) */

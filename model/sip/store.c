@@ -192,6 +192,22 @@ static void codec_activate(enum ssm_kind kind, void *owner, const char *name,
 		((struct leg *)value)->owner = owner;
 }
 
+/* Forget that this turn touched @sas: it left the node (passivated), and
+ * the flush must neither write it nor, as it is no longer valid here,
+ * delete its keys. */
+static void untouch(struct sipc *c, struct sas *sas)
+{
+	struct sipc_store *s = c->store;
+
+	for (size_t i = 0; i < s->nd; i++)
+		if (s->d[i].sas == sas) {
+			mem_deref(s->d[i].sas);
+			free(s->d[i].id);
+			s->d[i] = s->d[--s->nd];
+			return;
+		}
+}
+
 /* A node drops its copy: the legs are the container's, not the model's
  * (ssm_dist_evict leaves values to their owner). */
 static void evict(struct sipc *c, struct sas *sas, const char *by)
@@ -211,8 +227,10 @@ static void evict(struct sipc *c, struct sas *sas, const char *by)
 			sipc__leg_free(l);
 		}
 	}
-	if (c->store)
+	if (c->store) {
 		c->store->evictions++;
+		untouch(c, sas);   /* another node's now: its keys stay */
+	}
 	trace_store(c, "store-evicted", sas_id(sas), by);
 	ssm_dist_evict(sas);
 }
@@ -331,6 +349,91 @@ void sipc__store_flush(struct sipc *c)
 		free(s->d[i].id);
 	}
 	s->nd = 0;
+}
+
+/* ----- a node that stops: its sessions leave it ----- */
+
+/* One application session into the store, passivated: 1, or 0 when it
+ * cannot move (then it stays here and dies with the node). */
+static int passivate(struct sipc *c, struct sas *sas)
+{
+	struct sipc_store *s = c->store;
+	struct ssm_psess ps[16];
+	struct leg *legs[16];
+	char *cids[16], *text = NULL, id[512];
+	size_t np = 0, nl = 0, nc = 0;
+	uint64_t due = ssm_dist_next_due(sas);
+	int replies = 2;
+
+	snprintf(id, sizeof(id), "%s", sas_id(sas));
+	sas_sessions(sas, false, "SIP", ps, 16, &np);
+	for (size_t k = 0; k < np && k < 16; k++) {
+		struct leg *l = sipc__leg_of(ps[k].u.ss);
+		const char *cid = NULL;
+
+		if (l && l->owner == ps[k].u.ss)
+			legs[nl++] = l;
+		if (!ss_call_id(ps[k].u.ss, &cid) && cid &&
+		    (cids[nc] = strdup(cid)))
+			nc++;
+	}
+	if (ssm_dist_save(sas, SSM_DIST_PASSIVATE, &text)) {
+		while (nc)
+			free(cids[--nc]);
+		return 0;
+	}
+	untouch(c, sas);   /* it left, it was not invalidated: keep its keys */
+	redisAppendCommand(s->rc, "SET sstck:sas:%s %s", id, text);
+	redisAppendCommand(s->rc, "SET sstck:own:%s %s", id, s->token);
+	for (size_t k = 0; k < nc; k++) {
+		redisAppendCommand(s->rc, "SET sstck:dlg:%s %s", cids[k], id);
+		redisAppendCommand(s->rc, "SADD sstck:cids:%s %s", id, cids[k]);
+		replies += 2;
+		free(cids[k]);
+	}
+	if (due) {
+		redisAppendCommand(s->rc, "ZADD sstck:due %llu %s",
+				   (unsigned long long)due, id);
+		replies++;
+	}
+	while (replies-- > 0) {
+		void *r = NULL;
+
+		if (redisGetReply(s->rc, &r) != REDIS_OK)
+			break;
+		freeReplyObject(r);
+	}
+	s->writes++;
+	s->bytes += strlen(text);
+	free(text);
+	trace_store(c, "store-passivated", id, NULL);
+	for (size_t k = 0; k < nl; k++)
+		sipc__leg_free(legs[k]);        /* their sessions are gone */
+	return 1;
+}
+
+/* Every application session this node holds, passivated into the store
+ * (ssm_dist_save PASSIVATE: sessionWillPassivate on each value, then the
+ * text, then the session leaves the model with no invalidation, DIST-12),
+ * so that a node that stops on SIGTERM hands its calls over whole.  The
+ * legs are the container's: freed once their sessions have left. */
+void sipc__store_passivate_all(struct sipc *c)
+{
+	struct sipc_store *s = c->store;
+	struct sas *v[256];
+	size_t n, moved = 0;
+
+	if (!s || s->broken || c->cfg.not_distributable)
+		return;
+	sipc__store_flush(c);
+	while ((n = ssm_list_sas(c->m, v, 256)) > 0 && n <= 256) {
+		size_t before = moved;
+
+		for (size_t i = 0; i < n; i++)
+			moved += passivate(c, v[i]);
+		if (moved == before)
+			break;              /* what is left cannot move */
+	}
 }
 
 /* ----- taking a session over ----- */
