@@ -52,7 +52,8 @@ static const char usage_run[] =
 "  --http-base URL   HOST:PORT targets: their HTTP side for converged cases\n"
 "                    (http://127.0.0.1:PORT/CONTEXT, the probe's context)\n"
 "  --case GLOB       only cases matching GLOB (repeatable)\n"
-"  --jobs N          cases at a time (default: twice the number of cores\n"
+"  --jobs N          cases at a time (default: 1 with --fail-cmd and a target\n"
+"                    of the whole run; else twice the number of cores\n"
 "                    when each case starts its own target, as ref and\n"
 "                    kamailio do, since a case mostly waits on its\n"
 "                    scenario's pauses; the number of cores against a\n"
@@ -404,6 +405,10 @@ static int run_options(struct run *R, int argc, char **argv)
  * case (their cases wait far more than they compute), at most 64. */
 static int default_jobs(const struct target *t)
 {
+	/* a cluster of the whole run whose nodes the cases fail: one case
+	 * at a time, or two would fail nodes under each other's calls */
+	if (target_shared(t) && t->fail_cmd[0])
+		return 1;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	long jobs = cores < 1 ? 1 : target_shared(t) || t->kind == TARGET_CMD ?
 		    cores : 2 * cores;
