@@ -72,6 +72,9 @@ struct sipc_cfg {
 				        on the new leg (B2B-11)          */
 	int t1_ms;                 /**< RFC 3261 T1 of client transactions
 				        (0: libosip2's 500 ms)           */
+	int tcp_idle_ms;           /**< a TCP connection with nothing
+				        pending closes after this (0:
+				        TCP_IDLE_MS)                     */
 	bool verbose;
 };
 

@@ -26,10 +26,11 @@
  * came are a peer holding a slot, not a slow one (4 s is far above any
  * loopback or LAN delay and well under a caller's patience).  A
  * connection with nothing pending (no partial message, no server
- * transaction answering on it) is kept TCP_IDLE_MS, 64*T1 (Timer B
- * and F, RFC 3261 17.1.1.2), as long as a client transaction of the
- * peer's can wait for us; a response for a connection closed by then
- * takes a new one (18.2.2, sipc__send_back). */
+ * transaction answering on it) is kept TCP_IDLE_MS (sstck-ref's
+ * --tcp-idle sets another), 64*T1 (Timer B and F, RFC 3261 17.1.1.2),
+ * as long as a client transaction of the peer's can wait for us; a
+ * response for a connection closed by then takes a new one (18.2.2,
+ * sipc__send_back). */
 #define TCP_MSG_MS   4000
 
 #define TCP_IDLE_MS  32000
