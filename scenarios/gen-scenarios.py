@@ -748,6 +748,27 @@ write('b2bua/downstream-fork', {'uac.xml': finish('caller of a B2BUA whose calle
                                 'uas.xml': finish('callee side: 180 from one fork, 200 from another', 'b2b fork: uas', uas_bdf)},
       ini('B2BUA: the callee side forks (180 with one To tag, 200 with another): a derived UAC session answers, and a matching derived UAS session upstream (B2B-09, DERIVED-01)',
           'B2B-09 DERIVED-01', 'b2bua', '', ONE, 'derived = 2\n'))
+# ---- B2BUA: the callee side forks and both answer; each 2xx goes upstream ----
+# The second 200 comes once the first is ACKed end to end: the leg's and
+# the caller's INVITE transactions are over, and the B2BUA answers the
+# original request again from a derived session of its own (B2B-08,
+# createResponseToOriginalRequest after the request was committed), whose
+# ACK and BYE reach the second dialog downstream.
+SAVETO1 = SAVETO.replace('callee_to', 'first_to')
+uac_b2 = invite() + recv('100', '', ' optional="true"') + \
+    recv('200', ss('state=CONFIRMED;role=UAS;.*derived=0','a') + SAVETO1, ' rrs="true"') + in_dialog('ACK', 1) + \
+    recv('200', ss('state=CONFIRMED;role=UAS;.*derived=1','b') + SAVETO) + caller_req('ACK', 1) + pause(100) + \
+    caller_req('BYE', 2) + recv('200', ss('state=TERMINATED;role=UAS;.*derived=1','c')) + \
+    in_dialog('BYE', 3).replace('[last_To:]', 'To: [$first_to]') + recv('200', ss('state=TERMINATED;role=UAS;.*derived=0','d'))
+uas_b2 = recv('INVITE', ss('state=INITIAL;role=UAC','a')) + nop(keep_invite()) + resp(200, 'OK', tag='0A', rr=False) + \
+    recv('ACK', ss('state=CONFIRMED;role=UAC;.*derived=0','b')) + resp(200, 'OK', tag='0B', rr=False, kept=True) + \
+    recv('ACK', ss('state=CONFIRMED;role=UAC;.*derived=1','c')) + \
+    recv('BYE', ss('state=CONFIRMED;role=UAC;.*derived=1','d')) + OK_TO_REQ + \
+    recv('BYE', ss('state=CONFIRMED;role=UAC;.*derived=0','e')) + OK_TO_REQ + pause(200)
+write('b2bua/downstream-fork-two-200', {'uac.xml': finish('caller of a B2BUA whose callee side forks: two 2xx, two dialogs', 'b2b two 200: uac', uac_b2),
+                                        'uas.xml': finish('callee side: a 200 from one fork, once ACKed a 200 from another', 'b2b two 200: uas', uas_b2)},
+      ini('B2BUA: the callee side forks and both answer, the second once the first is ACKed: each 2xx goes upstream, the second from a derived session (B2B-08, B2B-09)',
+          'B2B-08 B2B-09 DERIVED-01', 'b2bua', '', ONE, 'derived = 2\n'))
 print("b2bua, more: ok")
 
 # ================= registrations and the SimpleProxyServlet =================

@@ -135,6 +135,10 @@ struct leg {
 	char *target;                 /**< remote target (Contact)        */
 	char *local, *remote;         /**< the parties' URIs              */
 	uint32_t invite_cseq;         /**< for the ACK of a 2xx           */
+	osip_message_t *invite;       /**< UAS legs: the INVITE that made
+					   the session, kept past its server
+					   transaction for each further 2xx
+					   of a forking callee (B2B-08)    */
 };
 
 /** B2BUA: a request relayed to the other leg (client tx reserved3). */
@@ -327,6 +331,7 @@ void sipc__relay_request(struct srv *s);
 void sipc__leg_ack(struct sipc *c, struct ss *ss,
 		   const osip_message_t *body_from);
 void sipc__leg_bye(struct sipc *c, struct ss *ss);
+int  sipc__b2b_late_2xx(struct sipc *c, struct ss *uac, osip_message_t *resp);
 void sipc__relay_ack(struct sipc *c, struct ss *ss);
 void sipc__on_ss_created(struct ss *ss, void *arg);
 void sipc__on_ss_destroyed(struct ss *ss, void *arg);
