@@ -283,9 +283,15 @@ uac_f = invite() + recv('100', '', ' optional="true"') + recv('180', '', ' optio
 uas_win = invite_and_sync(msgre('Record-Route:', 'rr'), rr=True) + sync_to('b', 2) + nop(TO_TARGET) + \
     resp(180, 'Ringing', tag='0A', kept=True) + pause(300) + resp(200, 'OK', tag='0A', kept=True) + recv('ACK') + recv('BYE') + \
     resp(200, 'OK', tag='', contact=False, rr=False)
-uas_ring = recv('INVITE') + nop(keep_invite(rr=True)) + sync_to('a', 1) + recv('INFO', TO_TARGET) + \
-    resp(180, 'Ringing', tag='0B', kept=True) + recv('CANCEL') + resp(200, 'OK', tag='', rr=False, contact=False, retrans=False) + \
-    resp(487, 'Request Terminated', tag='0B', cseq='1 INVITE', rr=False, via='[$invvia]') + recv('ACK')
+# A ringer (ringer()) that rings only once told to: it tells agent TO
+# that it has its INVITE (sync N; FIRST: the first of the chain, which
+# no sync precedes), then waits for the word to ring.
+def synced_ringer(t, to, n, first):
+    head = recv('INVITE') + nop(keep_invite(rr=True)) if first else invite_and_sync(rr=True)
+    return head + sync_to(to, n) + recv('INFO', TO_TARGET) + \
+        resp(180, 'Ringing', tag=t, kept=True) + recv('CANCEL') + resp(200, 'OK', tag='', rr=False, contact=False, retrans=False) + \
+        resp(487, 'Request Terminated', tag=t, cseq='1 INVITE', rr=False, via='[$invvia]') + recv('ACK')
+uas_ring = synced_ringer('0B', 'a', 1, True)
 write('fork/parallel-200-cancel', {'uac.xml': finish('caller of a parallel fork', 'fork: uac', uac_f),
                                    'uas-a.xml': finish('branch A: rings, then answers', 'fork: a', uas_win),
                                    'uas-b.xml': finish('branch B: rings, gets CANCEL', 'fork: b', uas_ring)},
@@ -421,12 +427,15 @@ print("b2bua: ok")
 # ---- fork: three branches ring (two derived sessions), A answers ----
 uac_3 = invite() + recv('100', '', ' optional="true"') + ''.join(recv('180', '', ' optional="true"') for _ in range(3)) + \
     recv('200', ss('state=CONFIRMED;role=PROXY','a'), ' rrs="true"') + in_dialog('ACK', 1) + pause(300) + in_dialog('BYE', 2) + recv('200', ss('state=TERMINATED;','b'))
-uas_3a = recv('INVITE') + resp(180, 'Ringing', tag='0A') + pause(400) + resp(200, 'OK', tag='0A') + recv('ACK') + recv('BYE') + \
+# no branch rings before the three have their INVITE (sync_to): B tells
+# C, C tells A, A tells B and C to ring, and rings
+uas_3a = invite_and_sync(rr=True) + sync_to('b', 3) + sync_to('c', 4) + nop(TO_TARGET) + \
+    resp(180, 'Ringing', tag='0A', kept=True) + pause(400) + resp(200, 'OK', tag='0A', kept=True) + recv('ACK') + recv('BYE') + \
     resp(200, 'OK', tag='', contact=False, rr=False)
 write('fork/three-180s', {'uac.xml': finish('caller of a three-way parallel fork', 'fork3: uac', uac_3),
                           'uas-a.xml': finish('branch A: rings, answers', 'fork3: a', uas_3a),
-                          'uas-b.xml': finish('branch B: rings, cancelled', 'fork3: b', ringer('0B')),
-                          'uas-c.xml': finish('branch C: rings, cancelled', 'fork3: c', ringer('0C'))},
+                          'uas-b.xml': finish('branch B: rings, cancelled', 'fork3: b', synced_ringer('0B', 'c', 1, True)),
+                          'uas-c.xml': finish('branch C: rings, cancelled', 'fork3: c', synced_ringer('0C', 'a', 2, False))},
       ini('Parallel fork to three: three 180s with three To tags make two derived sessions; the losers are cancelled',
           'DERIVED-01 DERIVED-04 DERIVED-06 PROXY-09', 'fork',
           '--record-route --target sip:bob@{a} --target sip:bob@{b} --target sip:bob@{c}',
@@ -645,15 +654,22 @@ write('fork/sequential-busy-then-200', {'uac.xml': finish('caller of a sequentia
 # address) is written out.
 uac_2 = invite() + recv('100', '', ' optional="true"') + recv('180', '', ' optional="true"') + recv('180', '', ' optional="true"') + \
     recv('200', ss('state=CONFIRMED;role=PROXY','a'), ' rrs="true"') + in_dialog('ACK', 1) + \
+    recv('180', '', ' optional="true"') + \
     recv('200', ss('state=CONFIRMED;role=PROXY;.*derived=1','b') + msgre('Contact: <sip:bob@127.0.0.1:[0-9]+>', 'bct') + SAVETO) + \
     in_dialog('ACK', 1).replace('[next_url]', 'sip:bob@[b]') + pause(100) + \
-    caller_req('BYE', 2).replace('[next_url]', 'sip:bob@[b]') + recv('200') + recv('BYE') + OK_TO_REQ + pause(100)
-uas_2a = recv('INVITE', CAPFROM, ' rrs="true"') + resp(180, 'Ringing', tag='0A') + resp(200, 'OK', tag='0A') + \
-    recv('ACK') + pause(400) + uas_req('BYE', 1).replace('SIPpTag01', 'SIPpTag0A') + recv('200')
-uas_2b = recv('INVITE') + pause(100) + resp(180, 'Ringing', tag='0B') + pause(150) + resp(200, 'OK', tag='0B') + \
+    caller_req('BYE', 2).replace('[next_url]', 'sip:bob@[b]') + recv('200') + sync_to('a', 3) + \
+    recv('BYE', TO_TARGET) + OK_TO_REQ + pause(100)
+# A rings once B has its INVITE, B once A's 200 has its ACK, and A hangs
+# up once the caller has ended B's dialog (sync_to), not after pauses
+# that a loaded machine stretches
+uas_2a = invite_and_sync(CAPFROM, ' rrs="true"', rr=True) + resp(180, 'Ringing', tag='0A', kept=True) + \
+    resp(200, 'OK', tag='0A', kept=True) + recv('ACK') + sync_to('b', 2) + recv('INFO', TO_TARGET) + \
+    uas_req('BYE', 1).replace('SIPpTag01', 'SIPpTag0A') + recv('200')
+uas_2b = recv('INVITE') + nop(keep_invite(rr=True)) + sync_to('a', 1) + recv('INFO', TO_TARGET) + \
+    resp(180, 'Ringing', tag='0B', kept=True) + pause(150) + resp(200, 'OK', tag='0B', kept=True) + \
     recv('ACK') + recv('BYE') + OK_TO_REQ + pause(100)
 write('fork/parallel-two-200', {'uac.xml': finish('caller: two 2xx, two dialogs', 'two 200: uac', uac_2),
-                                'uas-a.xml': finish('branch A: answers first, hangs up later', 'two 200: a', uas_2a),
+                                'uas-a.xml': finish('branch A: answers first, hangs up once the caller has ended B', 'two 200: a', uas_2a),
                                 'uas-b.xml': finish('branch B: rings after A has answered, then answers', 'two 200: b', uas_2b)},
       ini('Parallel fork without CANCEL (RFC 3841): both branches answer, both 2xx go upstream; the second dialog is a derived session',
           'PROXY-09 DERIVED-01 PROXY-04', 'fork', '--record-route --no-cancel --target sip:bob@{a} --target sip:bob@{b}',
