@@ -280,17 +280,24 @@ uac_f = invite() + recv('100', '', ' optional="true"') + recv('180', '', ' optio
 # has its own, tells A; A, once it has both, tells B; each rings then.
 # Otherwise a branch that logs its INVITE late seems to get it, stamped
 # INITIAL, after the other's 180 took the session to EARLY (SS-STATE-30).
+# A tells B again once its 200 has the ACK: B's 487 waits for that.
 uas_win = invite_and_sync(msgre('Record-Route:', 'rr'), rr=True) + sync_to('b', 2) + nop(TO_TARGET) + \
-    resp(180, 'Ringing', tag='0A', kept=True) + pause(300) + resp(200, 'OK', tag='0A', kept=True) + recv('ACK') + recv('BYE') + \
-    resp(200, 'OK', tag='', contact=False, rr=False)
+    resp(180, 'Ringing', tag='0A', kept=True) + pause(300) + resp(200, 'OK', tag='0A', kept=True) + recv('ACK') + \
+    sync_to('b', 3) + recv('BYE', TO_TARGET) + resp(200, 'OK', tag='', contact=False, rr=False)
 # A ringer (ringer()) that rings only once told to: it tells agent TO
 # that it has its INVITE (sync N; FIRST: the first of the chain, which
-# no sync precedes), then waits for the word to ring.
+# no sync precedes), then waits for the word to ring.  Cancelled, it
+# answers the CANCEL at once and sends its 487 once told that the
+# winner's 2xx has its ACK: the target relayed that 2xx before it sent
+# the CANCEL (RFC 3261 16.7 step 10), but the caller may log its receipt
+# after the 487 left, and the oracle would take the 487 for a branch's
+# final while no final had gone upstream (SS-STATE-31: INITIAL, where
+# the target says TERMINATED).
 def synced_ringer(t, to, n, first):
     head = recv('INVITE') + nop(keep_invite(rr=True)) if first else invite_and_sync(rr=True)
     return head + sync_to(to, n) + recv('INFO', TO_TARGET) + \
         resp(180, 'Ringing', tag=t, kept=True) + recv('CANCEL') + resp(200, 'OK', tag='', rr=False, contact=False, retrans=False) + \
-        resp(487, 'Request Terminated', tag=t, cseq='1 INVITE', rr=False, via='[$invvia]') + recv('ACK')
+        recv('INFO') + resp(487, 'Request Terminated', tag=t, cseq='1 INVITE', rr=False, kept=True) + recv('ACK')
 uas_ring = synced_ringer('0B', 'a', 1, True)
 write('fork/parallel-200-cancel', {'uac.xml': finish('caller of a parallel fork', 'fork: uac', uac_f),
                                    'uas-a.xml': finish('branch A: rings, then answers', 'fork: a', uas_win),
@@ -430,8 +437,8 @@ uac_3 = invite() + recv('100', '', ' optional="true"') + ''.join(recv('180', '',
 # no branch rings before the three have their INVITE (sync_to): B tells
 # C, C tells A, A tells B and C to ring, and rings
 uas_3a = invite_and_sync(rr=True) + sync_to('b', 3) + sync_to('c', 4) + nop(TO_TARGET) + \
-    resp(180, 'Ringing', tag='0A', kept=True) + pause(400) + resp(200, 'OK', tag='0A', kept=True) + recv('ACK') + recv('BYE') + \
-    resp(200, 'OK', tag='', contact=False, rr=False)
+    resp(180, 'Ringing', tag='0A', kept=True) + pause(400) + resp(200, 'OK', tag='0A', kept=True) + recv('ACK') + \
+    sync_to('b', 5) + sync_to('c', 6) + recv('BYE', TO_TARGET) + resp(200, 'OK', tag='', contact=False, rr=False)
 write('fork/three-180s', {'uac.xml': finish('caller of a three-way parallel fork', 'fork3: uac', uac_3),
                           'uas-a.xml': finish('branch A: rings, answers', 'fork3: a', uas_3a),
                           'uas-b.xml': finish('branch B: rings, cancelled', 'fork3: b', synced_ringer('0B', 'c', 1, True)),
