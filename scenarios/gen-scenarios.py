@@ -49,7 +49,7 @@ BACK_TO_BACK = re.compile(r'(  <send[^>]*>\n    <!\[CDATA\[\n      SIP/2\.0 1[0-
                           r'(?=  <send[^>]*>\n    <!\[CDATA\[\n      SIP/2\.0 [2-6])', re.S)
 def finish(desc, name, body):
     body = BACK_TO_BACK.sub(lambda m: m.group(1) + pause(RING_MS), body)
-    vs = [v for a in re.findall(r'assign_to="([\w,]+)"', body) for v in a.split(',')]
+    vs = list(dict.fromkeys(v for a in re.findall(r'assign_to="([\w,]+)"', body) for v in a.split(',')))
     ref = ('  <Reference variables="%s"/>\n' % ','.join(vs)) if vs else ''
     return HDR % (desc, name) + body + ref + '</scenario>\n'
 
@@ -96,11 +96,14 @@ CSeq: %d %s
 Max-Forwards: 70
 Content-Length: 0
 ''' % (method, FROM, cseq, method), retrans=(method != 'ACK'))
-def resp(code, reason, tag='01', rr=True, contact=True, cseq=None, retrans=None, via='[last_Via:]'):
-    lines = ['SIP/2.0 %d %s' % (code, reason), via, '[last_From:]',
-             '[last_To:]' + ((';tag=[pid]SIPpTag%s[call_number]' % tag) if tag else ''),
-             '[last_Call-ID:]', ('CSeq: %s' % cseq) if cseq else '[last_CSeq:]']
-    if rr: lines.append('[last_Record-Route:]')
+def resp(code, reason, tag='01', rr=True, contact=True, cseq=None, retrans=None, via='[last_Via:]', kept=False):
+    # kept: the INVITE's headers as keep_invite() kept them, when another
+    # message (a sync) came after it
+    h = (lambda n, v: v) if not kept else (lambda n, v: '[$inv%s]' % n)
+    lines = ['SIP/2.0 %d %s' % (code, reason), h('via', via), h('from', '[last_From:]'),
+             h('to', '[last_To:]') + ((';tag=[pid]SIPpTag%s[call_number]' % tag) if tag else ''),
+             h('cid', '[last_Call-ID:]'), ('CSeq: %s' % cseq) if cseq else h('cseq', '[last_CSeq:]')]
+    if rr: lines.append(h('rr', '[last_Record-Route:]'))
     if contact: lines.append('Contact: <sip:bob@[local_ip]:[local_port]>')
     lines.append('Content-Length: 0')
     return send('\n'.join(lines) + '\n', retrans=(code >= 200 and code < 300) if retrans is None else retrans)
@@ -117,6 +120,53 @@ def direct(agent='callee'):
 # In a <nop> after the <recv>: in the recv's own actions [last_*] is
 # still the message before.
 KEEPVIA = '  <nop>\n    <action>\n      <assignstr assign_to="invvia" value="[last_Via:]"/>\n    </action>\n  </nop>\n'
+# Agents that tell each other how far they have come.  Where two agents
+# each get a message from the target at once (a parallel fork's INVITEs,
+# a sequential fork's CANCEL and next INVITE), the order in which they
+# log them, and in which the target sees what they answer, is the
+# machine's: on a loaded one an agent may log its INVITE 200 ms after the
+# other branch's 180 has reached the caller, or the target may take a
+# branch's 200 before the other's 487.  The oracle orders the agents'
+# logs by their clocks within ORACLE_SKEW and by what caused what, so a
+# verdict must not rest on such a race: the case makes the order it
+# means a causal one.  sync_to() sends the other agent an INFO straight
+# (the call's Call-ID, so its SIPp takes it as part of its call; the
+# oracle takes the same bytes in both logs as a message between agents,
+# not at the target's boundary), then points the call back at the target.
+def sync_to(agent, n):
+    return '  <nop>\n    <action>\n' + direct(agent) + '    </action>\n  </nop>\n' + \
+        send("""INFO sip:sync@[%s] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:sync@[local_ip]:[local_port]>;tag=[pid]SIPpSync%d
+To: <sip:sync@[%s]>
+Call-ID: [call_id]
+CSeq: %d INFO
+Max-Forwards: 70
+Content-Length: 0
+""" % (agent, n, agent, n))
+# Back to the target after a sync_to, as an action: in a <nop>, or in the
+# <recv> that follows the sync (SIPp runs a <nop> after the messages that
+# came meanwhile, so between a message and the <recv> of its answer a
+# <nop> is a window where the answer is unexpected and the call aborts).
+TO_TARGET = '      <setdest host="[target_host]" port="[target_port]" protocol="udp"/>\n'
+def nop(actions):
+    return '  <nop>\n    <action>\n' + actions + '    </action>\n  </nop>\n'
+# The INVITE's headers, for responses sent after a sync came in: in a
+# <nop> after the INVITE, or in the actions of the next <recv>, where
+# [last_*] is still the INVITE.
+def keep_invite(rr=False):
+    hs = [('via', 'Via'), ('from', 'From'), ('to', 'To'), ('cid', 'Call-ID'), ('cseq', 'CSeq')] + \
+        ([('rr', 'Record-Route')] if rr else [])
+    return ''.join('      <assignstr assign_to="inv%s" value="[last_%s:]"/>\n' % (n, h) for n, h in hs)
+# The INVITE and another agent's sync, in either order (the sync comes
+# first where the target sends the INVITE late), the INVITE's headers kept.
+# A call that a sync began has the other agent for its peer: the
+# responses go to the target (TO_TARGET).
+def invite_and_sync(checks='', extra='', rr=False):
+    keep = keep_invite(rr) + TO_TARGET
+    return '  <recv request="INFO" optional="true" next="1"/>\n' + recv('INVITE', checks, extra) + \
+        recv('INFO', keep, ' next="2"') + '  <label id="1"/>\n' + recv('INVITE', checks, extra) + nop(keep) + \
+        '  <label id="2"/>\n'
 def write(case, files, ini):
     d = os.path.join(ROOT, case); os.makedirs(d, exist_ok=True)
     for fn, txt in files.items():
@@ -226,9 +276,29 @@ def ringer(t, rr=True):
 # ---- fork: parallel, one 200, the ringing branch cancelled ----
 uac_f = invite() + recv('100', '', ' optional="true"') + recv('180', '', ' optional="true"') + recv('180', '', ' optional="true"') + \
     recv('200', ss('state=CONFIRMED;role=PROXY','a'), ' rrs="true"') + in_dialog('ACK', 1) + pause(300) + in_dialog('BYE', 2) + recv('200', ss('state=TERMINATED;','b'))
-uas_win = recv('INVITE', msgre('Record-Route:', 'rr')) + resp(180, 'Ringing', tag='0A') + pause(300) + resp(200, 'OK', tag='0A') + recv('ACK') + recv('BYE') + \
-    resp(200, 'OK', tag='', contact=False, rr=False)
-uas_ring = ringer('0B')
+# Neither branch rings before both have their INVITE (sync_to): B, once it
+# has its own, tells A; A, once it has both, tells B; each rings then.
+# Otherwise a branch that logs its INVITE late seems to get it, stamped
+# INITIAL, after the other's 180 took the session to EARLY (SS-STATE-30).
+# A tells B again once its 200 has the ACK: B's 487 waits for that.
+uas_win = invite_and_sync(msgre('Record-Route:', 'rr'), rr=True) + sync_to('b', 2) + nop(TO_TARGET) + \
+    resp(180, 'Ringing', tag='0A', kept=True) + pause(300) + resp(200, 'OK', tag='0A', kept=True) + recv('ACK') + \
+    sync_to('b', 3) + recv('BYE', TO_TARGET) + resp(200, 'OK', tag='', contact=False, rr=False)
+# A ringer (ringer()) that rings only once told to: it tells agent TO
+# that it has its INVITE (sync N; FIRST: the first of the chain, which
+# no sync precedes), then waits for the word to ring.  Cancelled, it
+# answers the CANCEL at once and sends its 487 once told that the
+# winner's 2xx has its ACK: the target relayed that 2xx before it sent
+# the CANCEL (RFC 3261 16.7 step 10), but the caller may log its receipt
+# after the 487 left, and the oracle would take the 487 for a branch's
+# final while no final had gone upstream (SS-STATE-31: INITIAL, where
+# the target says TERMINATED).
+def synced_ringer(t, to, n, first):
+    head = recv('INVITE') + nop(keep_invite(rr=True)) if first else invite_and_sync(rr=True)
+    return head + sync_to(to, n) + recv('INFO', TO_TARGET) + \
+        resp(180, 'Ringing', tag=t, kept=True) + recv('CANCEL') + resp(200, 'OK', tag='', rr=False, contact=False, retrans=False) + \
+        recv('INFO') + resp(487, 'Request Terminated', tag=t, cseq='1 INVITE', rr=False, kept=True) + recv('ACK')
+uas_ring = synced_ringer('0B', 'a', 1, True)
 write('fork/parallel-200-cancel', {'uac.xml': finish('caller of a parallel fork', 'fork: uac', uac_f),
                                    'uas-a.xml': finish('branch A: rings, then answers', 'fork: a', uas_win),
                                    'uas-b.xml': finish('branch B: rings, gets CANCEL', 'fork: b', uas_ring)},
@@ -266,12 +336,16 @@ write('fork/decline-603-cancels', {'uac.xml': finish('caller: gets the 603', 'de
 # ---- fork: sequential, the first target times out ----
 uac_sq = invite() + recv('100', '', ' optional="true"') + recv('180', '', ' optional="true"') + recv('180', '', ' optional="true"') + \
     recv('200', ss('state=CONFIRMED;','a') + direct('b')) + ack_non2xx(0).replace('[branch-0]','[branch]').replace('sip:bob@[callee]', 'sip:bob@[b]') + pause(100)
-uas_slow = ringer('0A', rr=False)
-uas_ok = recv('INVITE') + resp(200, 'OK', tag='0B', rr=False) + recv('ACK')
+# B answers once A's 487 has reached the target (A has its ACK, sync_to):
+# the target that tries B at A's timeout (sstck-ref) and the one that
+# waits for A's 487 first (Cipango, CF-18=1) see the same order, and the
+# oracle the order they saw, not one the agents' clocks make of a race
+uas_slow = ringer('0A', rr=False) + sync_to('b', 1)
+uas_ok = invite_and_sync() + resp(200, 'OK', tag='0B', rr=False, kept=True) + recv('ACK')
 write('fork/sequential-timeout', {'uac.xml': finish('caller of a sequential fork', 'seq: uac', uac_sq),
                                   'uas-a.xml': finish('first target: rings until the branch timeout', 'seq: a', uas_slow),
                                   'uas-b.xml': finish('second target: answers', 'seq: b', uas_ok)},
-      ini('Sequential fork: the first target times out and is cancelled, the second answers (PROXY-05)', 'PROXY-05 PROXY-14',
+      ini('Sequential fork: the first target times out and is cancelled, its 487 takes the session back to INITIAL, the second answers (PROXY-05)', 'PROXY-05 PROXY-14 SS-STATE-31',
           'fork', '--sequential --branch-timeout 800 --target sip:bob@{a} --target sip:bob@{b}',
           [('a','uas','uas-a.xml'),('b','uas','uas-b.xml'),('caller','uac','uac.xml')]))
 print("proxy, send-on, fork: ok")
@@ -360,12 +434,15 @@ print("b2bua: ok")
 # ---- fork: three branches ring (two derived sessions), A answers ----
 uac_3 = invite() + recv('100', '', ' optional="true"') + ''.join(recv('180', '', ' optional="true"') for _ in range(3)) + \
     recv('200', ss('state=CONFIRMED;role=PROXY','a'), ' rrs="true"') + in_dialog('ACK', 1) + pause(300) + in_dialog('BYE', 2) + recv('200', ss('state=TERMINATED;','b'))
-uas_3a = recv('INVITE') + resp(180, 'Ringing', tag='0A') + pause(400) + resp(200, 'OK', tag='0A') + recv('ACK') + recv('BYE') + \
-    resp(200, 'OK', tag='', contact=False, rr=False)
+# no branch rings before the three have their INVITE (sync_to): B tells
+# C, C tells A, A tells B and C to ring, and rings
+uas_3a = invite_and_sync(rr=True) + sync_to('b', 3) + sync_to('c', 4) + nop(TO_TARGET) + \
+    resp(180, 'Ringing', tag='0A', kept=True) + pause(400) + resp(200, 'OK', tag='0A', kept=True) + recv('ACK') + \
+    sync_to('b', 5) + sync_to('c', 6) + recv('BYE', TO_TARGET) + resp(200, 'OK', tag='', contact=False, rr=False)
 write('fork/three-180s', {'uac.xml': finish('caller of a three-way parallel fork', 'fork3: uac', uac_3),
                           'uas-a.xml': finish('branch A: rings, answers', 'fork3: a', uas_3a),
-                          'uas-b.xml': finish('branch B: rings, cancelled', 'fork3: b', ringer('0B')),
-                          'uas-c.xml': finish('branch C: rings, cancelled', 'fork3: c', ringer('0C'))},
+                          'uas-b.xml': finish('branch B: rings, cancelled', 'fork3: b', synced_ringer('0B', 'c', 1, True)),
+                          'uas-c.xml': finish('branch C: rings, cancelled', 'fork3: c', synced_ringer('0C', 'a', 2, False))},
       ini('Parallel fork to three: three 180s with three To tags make two derived sessions; the losers are cancelled',
           'DERIVED-01 DERIVED-04 DERIVED-06 PROXY-09', 'fork',
           '--record-route --target sip:bob@{a} --target sip:bob@{b} --target sip:bob@{c}',
@@ -584,15 +661,22 @@ write('fork/sequential-busy-then-200', {'uac.xml': finish('caller of a sequentia
 # address) is written out.
 uac_2 = invite() + recv('100', '', ' optional="true"') + recv('180', '', ' optional="true"') + recv('180', '', ' optional="true"') + \
     recv('200', ss('state=CONFIRMED;role=PROXY','a'), ' rrs="true"') + in_dialog('ACK', 1) + \
+    recv('180', '', ' optional="true"') + \
     recv('200', ss('state=CONFIRMED;role=PROXY;.*derived=1','b') + msgre('Contact: <sip:bob@127.0.0.1:[0-9]+>', 'bct') + SAVETO) + \
     in_dialog('ACK', 1).replace('[next_url]', 'sip:bob@[b]') + pause(100) + \
-    caller_req('BYE', 2).replace('[next_url]', 'sip:bob@[b]') + recv('200') + recv('BYE') + OK_TO_REQ + pause(100)
-uas_2a = recv('INVITE', CAPFROM, ' rrs="true"') + resp(180, 'Ringing', tag='0A') + resp(200, 'OK', tag='0A') + \
-    recv('ACK') + pause(400) + uas_req('BYE', 1).replace('SIPpTag01', 'SIPpTag0A') + recv('200')
-uas_2b = recv('INVITE') + pause(100) + resp(180, 'Ringing', tag='0B') + pause(150) + resp(200, 'OK', tag='0B') + \
+    caller_req('BYE', 2).replace('[next_url]', 'sip:bob@[b]') + recv('200') + sync_to('a', 3) + \
+    recv('BYE', TO_TARGET) + OK_TO_REQ + pause(100)
+# A rings once B has its INVITE, B once A's 200 has its ACK, and A hangs
+# up once the caller has ended B's dialog (sync_to), not after pauses
+# that a loaded machine stretches
+uas_2a = invite_and_sync(CAPFROM, ' rrs="true"', rr=True) + resp(180, 'Ringing', tag='0A', kept=True) + \
+    resp(200, 'OK', tag='0A', kept=True) + recv('ACK') + sync_to('b', 2) + recv('INFO', TO_TARGET) + \
+    uas_req('BYE', 1).replace('SIPpTag01', 'SIPpTag0A') + recv('200')
+uas_2b = recv('INVITE') + nop(keep_invite(rr=True)) + sync_to('a', 1) + recv('INFO', TO_TARGET) + \
+    resp(180, 'Ringing', tag='0B', kept=True) + pause(150) + resp(200, 'OK', tag='0B', kept=True) + \
     recv('ACK') + recv('BYE') + OK_TO_REQ + pause(100)
 write('fork/parallel-two-200', {'uac.xml': finish('caller: two 2xx, two dialogs', 'two 200: uac', uac_2),
-                                'uas-a.xml': finish('branch A: answers first, hangs up later', 'two 200: a', uas_2a),
+                                'uas-a.xml': finish('branch A: answers first, hangs up once the caller has ended B', 'two 200: a', uas_2a),
                                 'uas-b.xml': finish('branch B: rings after A has answered, then answers', 'two 200: b', uas_2b)},
       ini('Parallel fork without CANCEL (RFC 3841): both branches answer, both 2xx go upstream; the second dialog is a derived session',
           'PROXY-09 DERIVED-01 PROXY-04', 'fork', '--record-route --no-cancel --target sip:bob@{a} --target sip:bob@{b}',
@@ -687,6 +771,27 @@ write('b2bua/downstream-fork', {'uac.xml': finish('caller of a B2BUA whose calle
                                 'uas.xml': finish('callee side: 180 from one fork, 200 from another', 'b2b fork: uas', uas_bdf)},
       ini('B2BUA: the callee side forks (180 with one To tag, 200 with another): a derived UAC session answers, and a matching derived UAS session upstream (B2B-09, DERIVED-01)',
           'B2B-09 DERIVED-01', 'b2bua', '', ONE, 'derived = 2\n'))
+# ---- B2BUA: the callee side forks and both answer; each 2xx goes upstream ----
+# The second 200 comes once the first is ACKed end to end: the leg's and
+# the caller's INVITE transactions are over, and the B2BUA answers the
+# original request again from a derived session of its own (B2B-08,
+# createResponseToOriginalRequest after the request was committed), whose
+# ACK and BYE reach the second dialog downstream.
+SAVETO1 = SAVETO.replace('callee_to', 'first_to')
+uac_b2 = invite() + recv('100', '', ' optional="true"') + \
+    recv('200', ss('state=CONFIRMED;role=UAS;.*derived=0','a') + SAVETO1, ' rrs="true"') + in_dialog('ACK', 1) + \
+    recv('200', ss('state=CONFIRMED;role=UAS;.*derived=1','b') + SAVETO) + caller_req('ACK', 1) + pause(100) + \
+    caller_req('BYE', 2) + recv('200', ss('state=TERMINATED;role=UAS;.*derived=1','c')) + \
+    in_dialog('BYE', 3).replace('[last_To:]', 'To: [$first_to]') + recv('200', ss('state=TERMINATED;role=UAS;.*derived=0','d'))
+uas_b2 = recv('INVITE', ss('state=INITIAL;role=UAC','a')) + nop(keep_invite()) + resp(200, 'OK', tag='0A', rr=False) + \
+    recv('ACK', ss('state=CONFIRMED;role=UAC;.*derived=0','b')) + resp(200, 'OK', tag='0B', rr=False, kept=True) + \
+    recv('ACK', ss('state=CONFIRMED;role=UAC;.*derived=1','c')) + \
+    recv('BYE', ss('state=CONFIRMED;role=UAC;.*derived=1','d')) + OK_TO_REQ + \
+    recv('BYE', ss('state=CONFIRMED;role=UAC;.*derived=0','e')) + OK_TO_REQ + pause(200)
+write('b2bua/downstream-fork-two-200', {'uac.xml': finish('caller of a B2BUA whose callee side forks: two 2xx, two dialogs', 'b2b two 200: uac', uac_b2),
+                                        'uas.xml': finish('callee side: a 200 from one fork, once ACKed a 200 from another', 'b2b two 200: uas', uas_b2)},
+      ini('B2BUA: the callee side forks and both answer, the second once the first is ACKed: each 2xx goes upstream, the second from a derived session (B2B-08, B2B-09)',
+          'B2B-08 B2B-09 DERIVED-01', 'b2bua', '', ONE, 'derived = 2\n'))
 print("b2bua, more: ok")
 
 # ================= registrations and the SimpleProxyServlet =================

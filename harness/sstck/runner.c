@@ -19,7 +19,7 @@
 #include "oracle.h"
 #include "sstck.h"
 
-#define MAX_ARGV 128
+#define MAX_ARGV 160
 
 /* Whether the file at ARG is there and not empty. */
 static bool file_there(const void *arg)
@@ -510,7 +510,7 @@ struct sipp_cmd {
 	char *argv[MAX_ARGV];
 	char sf[1024], msg[1024], err[1024], stf[1024], outf[1024], logf[1024],
 	     rto[16], port[16], to[16], keys[SSTCK_MAX_AGENTS + 1][32], cal[32],
-	     knames[SSTCK_MAX_AGENTS][2][40];
+	     knames[SSTCK_MAX_AGENTS][2][40], thost[96];
 };
 
 /* -key NAME VALUE onto S's command line at *N. */
@@ -523,8 +523,10 @@ static void sipp_key(struct sipp_cmd *s, int *n, const char *name,
 }
 
 /* [NAME] is an agent's address, [NAME_host] and [NAME_port] its parts
- * (for SIPp's setdest, when a dialog goes direct); [callee] is there in
- * every case. */
+ * (for SIPp's setdest, when a dialog goes direct, or when one agent
+ * tells another that it has come this far); [callee] is there in every
+ * case; [target_host] and [target_port] are the target's, for the
+ * setdest back to it after a message to another agent. */
 static void sipp_keys(const struct case_run *C, struct sipp_cmd *s, int *np)
 {
 	const struct manifest *m = C->m;
@@ -551,6 +553,14 @@ static void sipp_keys(const struct case_run *C, struct sipp_cmd *s, int *np)
 			sipp_key(s, &n, "callee_host", "127.0.0.1");
 			sipp_key(s, &n, "callee_port", s->cal + 10);
 		}
+	}
+	text_fmt(s->thost, sizeof(s->thost), "%s", C->taddr);
+	char *colon = strrchr(s->thost, ':');
+
+	if (colon) {
+		*colon = '\0';
+		sipp_key(s, &n, "target_host", s->thost);
+		sipp_key(s, &n, "target_port", colon + 1);
 	}
 	*np = n;
 }

@@ -52,6 +52,9 @@ static void usage(FILE *f)
 "  --session-timeout MIN  application session-timeout (default 3; 0 never)\n"
 "  --t1 MS                RFC 3261 T1 of the container's client transactions\n"
 "                         (default 500): Timer B and F are 64*T1\n"
+"  --tcp-idle MS          close a TCP connection with nothing pending (no\n"
+"                         partial message, no transaction answering on it)\n"
+"                         after MS (default 32000: 64*T1)\n"
 "  --trace FILE           session events as JSON Lines\n"
 "  --http [ADDR:]PORT     the HTTP side: HTTP sessions, GET /sessions, and\n"
 "                         click-to-call's /calls (ADDR 127.0.0.1; PORT 0\n"
@@ -193,6 +196,7 @@ static const struct option longopts[] = {
 	{"session-timeout", required_argument, NULL, 'T'},
 	{"trace", required_argument, NULL, 'x'},
 	{"t1", required_argument, NULL, '1'},
+	{"tcp-idle", required_argument, NULL, 'i'},
 	{"opt", required_argument, NULL, 'o'},
 	{"store", required_argument, NULL, 's'},
 	{"node", required_argument, NULL, 'n'},
@@ -266,6 +270,11 @@ static int parse_args(int argc, char **argv, struct args *ar)
 		case '1':
 			if (int_arg("--t1", "1 to 10000 ms", optarg, 1, 10000,
 				    &ar->cfg.t1_ms))
+				return 2;
+			break;
+		case 'i':
+			if (int_arg("--tcp-idle", "10 to 3600000 ms", optarg, 10,
+				    3600000, &ar->cfg.tcp_idle_ms))
 				return 2;
 			break;
 		case 'o':

@@ -22,6 +22,8 @@ void sipc__leg_free(struct leg *l)
 	free(l->target);
 	free(l->local);
 	free(l->remote);
+	if (l->invite)
+		osip_message_free(l->invite);
 	free(l);
 }
 
@@ -49,6 +51,10 @@ struct leg *sipc__leg_own(struct ss *ss)
 	n->local = l->local ? strdup(l->local) : NULL;
 	n->remote = l->remote ? strdup(l->remote) : NULL;
 	n->invite_cseq = l->invite_cseq;
+	/* a derived session upstream answers the same INVITE (B2B-08);
+	 * without a copy its fork's 2xx ends downstream (leg_late_2xx) */
+	if (l->invite && osip_message_clone(l->invite, &n->invite) < 0)
+		n->invite = NULL;
 	if (ss_set_attr(ss, LEG_ATTR, n, NULL)) {
 		sipc__leg_free(n);
 		return NULL;
@@ -277,6 +283,11 @@ int sipc_b2b_opts(struct sipc_req *r, const char *target, bool auth_retry,
 		goto fail;
 	lu->owner = s->ss;
 	lu->target = sipc__contact_of(q);
+	/* what a further 2xx of a forking callee answers once the server
+	 * transaction has ended on the first (B2B-08); out of memory, that
+	 * 2xx ends downstream instead */
+	if (MSG_IS_INVITE(q) && osip_message_clone(q, &lu->invite) < 0)
+		lu->invite = NULL;
 	lu->local = q->to ? sipc__uri_dup(q->to->url) : NULL;
 	lu->remote = q->from ? sipc__uri_dup(q->from->url) : NULL;
 	lc->owner = uac;
@@ -521,6 +532,42 @@ void sipc__leg_bye(struct sipc *c, struct ss *ss)
 		return;
 	sipc__stamp(c, sipc__apply(c, ss, m, SSM_OUT), m);
 	sipc__nict_send(c, ss, m);
+}
+
+/**
+ * A further 2xx of the forking callee on the UAC leg, after the first
+ * ended the leg's client transaction and the caller's server transaction
+ * (B2B-08, createResponseToOriginalRequest after the request was
+ * committed): the derived session @uac has a twin upstream (B2B-09),
+ * which answers the INVITE kept in its leg with its own To tag, sent
+ * statelessly by its Via as every 2xx after the first; the caller's ACK
+ * then goes to @uac's dialog (sipc__relay_ack).  -1, nothing sent, when
+ * there is no twin, or no INVITE to answer.
+ */
+int sipc__b2b_late_2xx(struct sipc *c, struct ss *uac, osip_message_t *resp)
+{
+	struct ss *pd = NULL;
+	struct leg *l;
+	const char *lt = NULL, *rt = NULL;
+	osip_message_t *out;
+	char ct[160];
+
+	if (ss_linked(uac, &pd) || !pd || !ss_is_valid(pd) ||
+	    !(l = sipc__leg_own(pd)) || !l->invite ||
+	    ss_tags(pd, &lt, &rt) || !lt)
+		return -1;
+	out = sipc__make_response(l->invite, resp->status_code,
+				  resp->reason_phrase, lt);
+	if (!out)
+		return -1;
+	snprintf(ct, sizeof(ct), "<sip:b2bua@%s:%d>", c->addr, c->port);
+	osip_message_set_contact(out, ct);
+	copy_body(out, resp);
+	sipc__stamp(c, sipc__apply(c, pd, out, SSM_OUT), out);
+	osip_message_force_update(out);
+	sipc__send_stateless(c, out);
+	osip_message_free(out);
+	return 0;
 }
 
 /** The ACK of a 2xx on one leg: a new ACK on the other (B2B-07). */

@@ -57,9 +57,13 @@ static void stray_2xx(struct sipc *c, const osip_message_t *m)
 /** A 2xx to a leg's INVITE after its client transaction ended (libosip2
  * ends it on the first 2xx).  A retransmission of the dialog the leg has
  * is left to the ACK the caller's ACK makes (B2B-07); a further dialog of
- * a fork downstream (B2B-09) gets a derived session, which the reference
- * B2BUA ACKs and ends with BYE, keeping the first (RFC 3261 13.2.2.4);
- * with no session left to derive from, the dialog ends all the same. */
+ * a fork downstream (B2B-09) gets a derived session, whose twin upstream
+ * answers the caller's INVITE with a 2xx of its own (B2B-08,
+ * sipc__b2b_late_2xx); the caller's ACK and BYE of that dialog are
+ * relayed to it as on the first.  Where that cannot be (no twin, no
+ * INVITE kept), the reference B2BUA ACKs the dialog and ends it with
+ * BYE (RFC 3261 13.2.2.4); with no session left to derive from, the
+ * dialog ends all the same. */
 static void leg_late_2xx(struct sipc *c, struct ss *ss, osip_message_t *m)
 {
 	const char *lt, *rt = NULL, *tag = sipc__tag_of(m->to);
@@ -78,6 +82,8 @@ static void leg_late_2xx(struct sipc *c, struct ss *ss, osip_message_t *m)
 		return;
 	}
 	sipc__set_str(&l->target, sipc__contact_of(m));
+	if (!sipc__b2b_late_2xx(c, t, m))
+		return;
 	sipc__leg_ack(c, t, NULL);
 	sipc__leg_bye(c, t);
 	/* its derived twin upstream (B2B-09) will carry nothing: the

@@ -83,6 +83,9 @@ struct sipc_cfg {
 				        in this node (DIST-01)           */
 	const char *advertise;     /**< HOST:PORT in our Contacts: the
 				        cluster's front (with store)     */
+	int tcp_idle_ms;           /**< a TCP connection with nothing
+				        pending closes after this (0:
+				        TCP_IDLE_MS)                     */
 	bool verbose;
 };
 

@@ -26,10 +26,11 @@
  * came are a peer holding a slot, not a slow one (4 s is far above any
  * loopback or LAN delay and well under a caller's patience).  A
  * connection with nothing pending (no partial message, no server
- * transaction answering on it) is kept TCP_IDLE_MS, 64*T1 (Timer B
- * and F, RFC 3261 17.1.1.2), as long as a client transaction of the
- * peer's can wait for us; a response for a connection closed by then
- * takes a new one (18.2.2, sipc__send_back). */
+ * transaction answering on it) is kept TCP_IDLE_MS (sstck-ref's
+ * --tcp-idle sets another), 64*T1 (Timer B and F, RFC 3261 17.1.1.2),
+ * as long as a client transaction of the peer's can wait for us; a
+ * response for a connection closed by then takes a new one (18.2.2,
+ * sipc__send_back). */
 #define TCP_MSG_MS   4000
 
 #define TCP_IDLE_MS  32000
@@ -134,6 +135,10 @@ struct leg {
 	char *target;                 /**< remote target (Contact)        */
 	char *local, *remote;         /**< the parties' URIs              */
 	uint32_t invite_cseq;         /**< for the ACK of a 2xx           */
+	osip_message_t *invite;       /**< UAS legs: the INVITE that made
+					   the session, kept past its server
+					   transaction for each further 2xx
+					   of a forking callee (B2B-08)    */
 };
 
 /** B2BUA: a request relayed to the other leg (client tx reserved3). */
@@ -329,6 +334,7 @@ void sipc__relay_request(struct srv *s);
 void sipc__leg_ack(struct sipc *c, struct ss *ss,
 		   const osip_message_t *body_from);
 void sipc__leg_bye(struct sipc *c, struct ss *ss);
+int  sipc__b2b_late_2xx(struct sipc *c, struct ss *uac, osip_message_t *resp);
 void sipc__relay_ack(struct sipc *c, struct ss *ss);
 void sipc__on_ss_created(struct ss *ss, void *arg);
 void sipc__on_ss_destroyed(struct ss *ss, void *arg);

@@ -625,11 +625,12 @@ void sipc__accept_conn(struct sipc *c)
 	}
 }
 
-/* The deadlines of TCP_MSG_MS and TCP_IDLE_MS; a connection that a
- * server transaction still answers on is not idle. */
+/* The deadlines of TCP_MSG_MS and TCP_IDLE_MS (or --tcp-idle's); a
+ * connection that a server transaction still answers on is not idle. */
 void sipc__conn_timers(struct sipc *c)
 {
 	uint64_t now = sipc__now_ms();
+	int idle = c->cfg.tcp_idle_ms > 0 ? c->cfg.tcp_idle_ms : TCP_IDLE_MS;
 
 	for (int i = c->nconns - 1; i >= 0; i--) {
 		struct conn *k = &c->conns[i];
@@ -639,11 +640,11 @@ void sipc__conn_timers(struct sipc *c)
 				 "ms; closing", k->host, k->port, TCP_MSG_MS);
 			conn_close(c, k);
 		}
-		else if (!k->len && now - k->last > TCP_IDLE_MS &&
+		else if (!k->len && now - k->last > (uint64_t)idle &&
 			 !conn_has_tr(c, k)) {
 			if (c->cfg.verbose)
 				sipc_log(c, "TCP %s:%d: idle %d ms; closing",
-					 k->host, k->port, TCP_IDLE_MS);
+					 k->host, k->port, idle);
 			conn_close(c, k);
 		}
 	}
