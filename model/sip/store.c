@@ -127,11 +127,19 @@ static int codec_encode(enum ssm_kind kind, const char *name,
 	(void)arg;
 	if (name && !strcmp(name, LEG_ATTR)) {
 		const struct leg *l = value;
-		json_t *o = json_pack("{s:s?, s:s?, s:s?, s:I}",
-				      "target", l->target, "local", l->local,
-				      "remote", l->remote,
-				      "cseq", (json_int_t)l->invite_cseq);
+		char *inv = NULL;
+		size_t len;
+		json_t *o;
 
+		/* the INVITE a UAS leg keeps for a forking callee's further
+		 * 2xx (B2B-08) moves with it, as text */
+		if (l->invite && osip_message_to_str(l->invite, &inv, &len) < 0)
+			inv = NULL;
+		o = json_pack("{s:s?, s:s?, s:s?, s:I, s:s?}",
+			      "target", l->target, "local", l->local,
+			      "remote", l->remote,
+			      "cseq", (json_int_t)l->invite_cseq, "invite", inv);
+		osip_free(inv);
 		*textp = o ? json_dumps(o, JSON_COMPACT) : NULL;
 		json_decref(o);
 	} else {
@@ -167,6 +175,17 @@ static int codec_decode(enum ssm_kind kind, const char *name,
 		l->remote = dup_of(o, "remote");
 		l->invite_cseq = (uint32_t)json_integer_value(
 			json_object_get(o, "cseq"));
+		{
+			const char *inv = json_string_value(
+				json_object_get(o, "invite"));
+
+			if (inv && (osip_message_init(&l->invite) < 0 ||
+				    osip_message_parse(l->invite, inv,
+						       strlen(inv)) < 0)) {
+				osip_message_free(l->invite);
+				l->invite = NULL;
+			}
+		}
 		json_decref(o);
 		*valuep = l;            /* its owner comes with did_activate */
 		return SSM_OK;
