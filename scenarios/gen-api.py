@@ -23,6 +23,11 @@ a case's operations go:
                100 Trying: slots invite cancel 487
   b2b-fork     B2BUA: the callee side answers 180 and 200 with two To
                tags: slots invite 180a 200b
+  rr-fork      the same through a record-routing proxy, and the caller's
+               BYE carries operations: slots invite 180a 200b bye
+  call-slow    the slow group: a call the uas application answers, an
+               INFO in it 75 s later, and the caller stays until 210 s,
+               without a BYE: slots invite info
   rr-subscribe record-routing proxy: SUBSCRIBE, NOTIFY active, NOTIFY
                terminated, NOTIFY active again (a notifier's slip): slots
                subscribe notify-1 notify-2 notify-3
@@ -168,14 +173,16 @@ def flow_cancel(op):
     return uac, uas
 
 
-def flow_fork(op):
+def flow_fork(op, bye_ops=False):
     """A B2BUA call the callee side forks: 180 with one To tag, 200 with
-    another (a derived UAC session, DERIVED-01)."""
+    another (a derived UAC session, DERIVED-01); through a record-routing
+    proxy the same (a derived proxy session).  With bye_ops the caller's
+    BYE carries the slot bye's operations."""
     uac = (request('INVITE', 1, op('invite'), first=True) +
            recv('100', ' optional="true"') + recv('180', ' optional="true"') +
            recv('200', ' rrs="true"', SAVE_TO) + request('ACK', 1, []) + pause(100) +
-           request('BYE', 2, [], to='To: [$callee_to]') + recv('200') +
-           '  <Reference variables="callee_to"/>\n')
+           request('BYE', 2, op('bye') if bye_ops else [], to='To: [$callee_to]') +
+           recv('200') + '  <Reference variables="callee_to"/>\n')
     uas = (recv('INVITE', ' rrs="true"') +
            response(180, 'Ringing', op('180a'), contact=True).replace('SIPpTag01', 'SIPpTag0A') +
            pause(100) +
@@ -232,6 +239,25 @@ def flow_keyed(op):
     return uac + pause(800), None
 
 
+def flow_call_slow(op):
+    """The slow group's call to the uas application (EXP-03, EXP-06): its
+    INVITE's application session gets one minute and asks its
+    sessionExpired listener for one more (sstck.extend); 75 s later, past
+    that first expiry, an INFO in the dialog; then the caller stays until
+    210 s, past the second expiry, which the trace must show.  No BYE: the
+    dialog's session is to go with its application session."""
+    # sstck-ref's uas application's 200 has no Contact: the in-dialog
+    # requests go to the Request-URI of the INVITE, which reaches the
+    # same target; the dialog is matched by Call-ID and tags
+    uac = (request('INVITE', 1, op('invite'), first=True) +
+           recv('100', ' optional="true"') + recv('200', '', SAVE_TO) +
+           request('ACK', 1, [], ruri='sip:bob@[callee]', routes='') + pause(75000) +
+           request('INFO', 2, op('info'), ruri='sip:bob@[callee]', routes='',
+                   to='To: [$callee_to]') + recv('200') +
+           pause(135000) + '  <Reference variables="callee_to"/>\n')
+    return uac, None
+
+
 def flow_message(op, twice=False, wait=0):
     """MESSAGE to the uas application, which answers it; with twice, a
     second one to the URI the first one's operation 2 encoded; with wait,
@@ -253,13 +279,18 @@ def flow_message(op, twice=False, wait=0):
 
 
 FLOWS = {
-    'b2b-call': ('b2bua', '', flow_call, ['B2B-02', 'B2B-07']),
+    # the trace judges invalidate-when-ready's order (INVAL-14) and, at
+    # sstck-ref's shutdown, that nothing was left (INVAL-13): the TCK's
+    # SessionLifetime2 and 3 on the B2BUA's legs and the uas application
+    'b2b-call': ('b2bua', '', flow_call, ['B2B-02', 'B2B-07', 'INVAL-13', 'INVAL-14']),
     'b2b-reject': ('b2bua', '', flow_reject, ['B2B-02']),
     'rr-call': ('proxy', '', flow_call, ['PROXY-06']),
     'b2b-cancel': ('b2bua', '', flow_cancel, ['B2B-10']),
     'b2b-fork': ('b2bua', '', flow_fork, ['B2B-09', 'DERIVED-01']),
+    'rr-fork': ('proxy', '', lambda op: flow_fork(op, bye_ops=True), ['DERIVED-01']),
+    'call-slow': ('uas', '', flow_call_slow, []),
     'rr-subscribe': ('proxy', '', flow_subscribe, ['SS-STATE-41']),
-    'message': ('uas', '', flow_message, []),
+    'message': ('uas', '', flow_message, ['INVAL-13', 'INVAL-14']),
     'message-twice': ('uas', '', lambda op: flow_message(op, True, wait=800), []),
     'message-wait': ('uas', '', lambda op: flow_message(op, wait=800), ['TIMER-06']),
     'message-keyed': ('uas', '', flow_keyed, []),
@@ -367,7 +398,7 @@ CASES = [
       ('bye-200', 'sas.getSipSession self', 'null', 'OWN-04 OWN-07'),
       ('bye-200', 'sas.getSessions SIP', '1', 'OWN-04'),
       ('bye-200', 'linked.getId', '!IllegalArgumentException', 'B2B-06'),
-      ]),
+      ], {'rules': 'INVAL-16'}),
     ('uas-message-api', 'message',
      'A MESSAGE the application answers: a non-dialog UAS session and the API\'s argument checks',
      [('message', 'ss.getState', 'INITIAL', 'SS-STATE-50 SS-STATE-03'),
@@ -410,7 +441,7 @@ CASES = [
       ('message', 'sas.isReadyToInvalidate', '!IllegalStateException', 'INVAL-15'),
       ('message', 'sas.invalidate', '!IllegalStateException', 'INVAL-02'),
       ('message', 'ss.getState', '!IllegalStateException', 'SS-STATE-05'),
-      ]),
+      ], {'rules': 'INVAL-16'}),
     ('uas-message-expiry', 'message',
      'A MESSAGE whose application reads and changes its application session\'s lifetime',
      [('message', 'sas.getLastAccessedTime', '~^[0-9]+$', 'SAS-04'),
@@ -437,7 +468,7 @@ CASES = [
       ('message', 'sas.getTimeRemaining', '~^[0-9]+$', 'TIMER-05'),
       ('message', 'sas.isReadyToInvalidate', 'false', 'INVAL-12'),
       ('message', 'ss.getInvalidateWhenReady', 'true', 'VER-04'),
-      ]),
+      ], {'timers-fired': 1, 'rules': 'TIMER-02'}),
     ('uas-message-timer-cancel', 'message',
      'A MESSAGE whose application starts a ServletTimer and cancels it twice: cancel() is idempotent, the timer is gone',
      [('message', 'sas.createTimer 5000', 'created', 'TIMER-03'),
@@ -511,6 +542,74 @@ CASES = [
       ('200b', 'ss.getAttribute mark', 'a', 'DERIVED-03 CF-06'),
       ('200b', 'sas.getSessions SIP', '~^[345]$', 'OWN-06'),
       ], {'derived': 2, 'rules': 'DERIVED-05'}),
+    ('uas-message-binding-listeners', 'message',
+     'A MESSAGE: binding-listener values are told bound when stored, unbound when removed, replaced or their session invalidated; a sessionDestroyed that throws does not stop invalidate',
+     [('message', 'sas.setInvalidateWhenReady false', 'void', 'INVAL-13'),
+      ('message', 'sas.setBindingAttribute b1-[call_id]', 'void', 'SAS-03'),
+      ('message', 'app.bindingEvents b1-[call_id]', 'bound', 'SAS-03'),
+      ('message', 'sas.setBindingAttribute b1-[call_id]', 'void', 'SAS-03'),
+      ('message', 'app.bindingEvents b1-[call_id]', 'bound+unbound bound', 'SAS-03'),
+      ('message', 'sas.getAttribute b1-[call_id]', 'binding', 'SAS-03'),
+      ('message', 'sas.removeAttribute b1-[call_id]', 'void', 'SAS-03'),
+      ('message', 'app.bindingEvents b1-[call_id]', 'bound+unbound bound+unbound', 'SAS-03'),
+      ('message', 'sas.setBindingAttribute b2-[call_id]', 'void', 'SAS-03'),
+      ('message', 'ss.setBindingAttribute b3-[call_id]', 'void', 'INVAL-01'),
+      ('message', 'app.bindingEvents b3-[call_id]', 'bound', 'INVAL-01'),
+      ('message', 'ss.throwFromDestroyed', 'void', 'INVAL-17'),
+      ('message', 'ss.getServletContext', 'app', 'SS-12'),
+      ('message', 'ss.invalidate', 'void', 'INVAL-01 INVAL-17'),
+      ('message', 'ss.isValid', 'false', 'INVAL-01 INVAL-17'),
+      ('message', 'app.bindingEvents b3-[call_id]', 'bound+unbound', 'INVAL-01'),
+      ('message', 'app.bindingEvents b2-[call_id]', 'bound', 'SAS-03'),
+      ('message', 'sas.invalidate', 'void', 'INVAL-03'),
+      ('message', 'app.bindingEvents b2-[call_id]', 'bound+unbound', 'SAS-03 INVAL-03'),
+      ], {'rules': 'INVAL-16'}),
+    ('uas-message-invalidate-all-or-nothing', 'message',
+     'A MESSAGE whose application invalidates its application session before answering: allowed (VER-06), or under CF-05 refused with nothing changed; a second call throws, changes nothing',
+     [('message', 'ss.setAttribute kept yes', 'void', 'SS-02'),
+      ('message', 'sas.setAttribute kept yes', 'void', 'SAS-02'),
+      ('message', 'sas.invalidate', 'void | CF-05=1 !IllegalStateException', 'INVAL-04 VER-06 CF-05'),
+      ('message', 'sas.isValid', 'false | CF-05=1 true', 'INVAL-04'),
+      ('message', 'ss.isValid', 'false | CF-05=1 true', 'INVAL-04'),
+      ('message', 'sas.invalidate', '!IllegalStateException', 'INVAL-04 INVAL-02'),
+      ('message', 'sas.isValid', 'false | CF-05=1 true', 'INVAL-04'),
+      ('message', 'ss.isValid', 'false | CF-05=1 true', 'INVAL-04'),
+      ('message', 'sas.getAttribute kept', '!IllegalStateException | CF-05=1 yes', 'INVAL-04'),
+      ('message', 'ss.getAttribute kept', '!IllegalStateException | CF-05=1 yes', 'INVAL-04'),
+      ], {'rules': 'INVAL-16'}),
+    ('b2b-helper-checks', 'b2b-call',
+     'B2BUA: B2buaHelper.createRequest refuses a header map with a system header, a null original and a non-initial original',
+     [('invite', 'req.b2bCreateRequest this false Call-ID other@127.0.0.1', '!IllegalArgumentException', 'B2B-04'),
+      ('invite', 'req.b2bCreateRequest this false CSeq 7', '!IllegalArgumentException', 'B2B-04'),
+      ('invite', 'req.b2bCreateRequest this false Via SIP/2.0/UDP', '!IllegalArgumentException', 'B2B-04'),
+      ('invite', 'req.b2bCreateRequest this false Record-Route <sip:rr@127.0.0.1>', '!IllegalArgumentException', 'B2B-04'),
+      ('invite', 'req.b2bCreateRequest null false', '!NullPointerException', 'B2B-04'),
+      ('info', 'req.b2bCreateRequest this false', '!IllegalArgumentException', 'B2B-04'),
+      ('info', 'req.b2bCreateRequest this true', '!IllegalArgumentException', 'B2B-04'),
+      ('info', 'req.b2bCreateRequest this false X-Extra yes', '!IllegalArgumentException', 'B2B-04'),
+      ]),
+    ('rr-fork-invalidate-sas', 'rr-fork',
+     'Record-routing proxy, the callee side forks; the application invalidates the application session on the caller\'s BYE: every session goes, the derived one too, each with sessionDestroyed',
+     [('180a', 'ss.getId', '~.', 'PROXY-16'),
+      ('bye', 'ss.getId', '!=1', 'DERIVED-01'),
+      ('bye', 'sas.invalidate', 'void', 'INVAL-03 DERIVED-07'),
+      ('bye', 'ss.isValid', 'false', 'INVAL-03'),
+      ('bye', 'sas.isValid', 'false', 'INVAL-03'),
+      ], {'derived': 1, 'rules': 'DERIVED-07 INVAL-16'}),
+    ('uas-call-slow-expiry', 'call-slow',
+     'Slow: a one-minute application session its sessionExpired listener extends once lives on past that expiry with its call\'s SipSession (no timeout of its own), then expires and takes it along',
+     [('invite', 'sas.getId', '~.', 'SAS-01'),
+      ('invite', 'ss.getId', '~.', 'SS-01'),
+      ('invite', 'sas.setInvalidateWhenReady false', 'void', 'INVAL-13'),
+      ('invite', 'sas.setExpires 1', '1', 'EXP-04'),
+      ('invite', 'sas.setAttribute sstck.extend 1', 'void', 'EXP-03'),
+      ('info', 'ss.getId', '=2', 'EXP-06 KEY-07'),
+      ('info', 'ss.isValid', 'true', 'EXP-06'),
+      ('info', 'ss.getApplicationSessionId', '=1', 'EXP-03'),
+      ('info', 'sas.isValid', 'true', 'EXP-03'),
+      ('info', 'sas.getAttribute sstck.extend', 'null', 'EXP-03'),
+      ('info', 'sas.getExpirationTime', '~^[0-9]+$', 'EXP-03 EXP-05'),
+      ], {'expired': 2, 'slow': 240, 'rules': 'EXP-03 EXP-06 INVAL-05'}),
 ]
 
 
@@ -526,6 +625,7 @@ def build(case):
     name, flow, summary, ops = case[:4]
     expect = dict(case[4]) if len(case) > 4 else {}
     extra_rules = expect.pop('rules', '').split()   # what [expect] judges
+    slow = expect.pop('slow', 0)                    # the slow group's seconds
     app, args, fn, flow_rules = FLOWS[flow]
     numbered = [(i + 1,) + o for i, o in enumerate(ops)]
     slots = set()
@@ -547,6 +647,8 @@ def build(case):
         files['uas.xml'] = HDR % ('callee of %s' % name, '%s: callee' % name) + uas + '</scenario>\n'
         agents.insert(0, ('callee', 'uas', 'uas.xml', 1))
     ini = ['; ' + GENERATED, '[case]', 'summary = ' + summary]
+    if slow:
+        ini.append('slow = %d' % slow)
     for i in range(0, len(rules), 8):
         ini.append('rules = ' + ' '.join(rules[i:i + 8]))
     if not rules:

@@ -23,6 +23,8 @@ struct call {
 	char *out;                 /* the value, when it returns one */
 	size_t outsz;
 	const char *bad;           /* the operation is not known */
+	const char *made;          /* the session an operation made (and
+				    * invalidated): the trace's "made" */
 };
 
 /*
@@ -48,12 +50,69 @@ static char *intern(const char *v)
 	return values[i];
 }
 
+/*
+ * Binding-listener values (setBindingAttribute): each records what the
+ * container told it, under the name it was first stored as, for
+ * app.bindingEvents.  Its label comes first, so that getAttribute shows
+ * it as the probe's toString() does.  Kept, like the strings, until the
+ * container stops: the model never frees a value.
+ */
+#define OPS_BOUND 128
+struct bval {
+	char label[12];            /* "binding" */
+	char name[112];
+	char ev[72];               /* "bound+unbound..." */
+};
+static struct bval *bvals[OPS_BOUND];
+
 void sipc_ops_forget(void)
 {
 	for (int i = 0; i < OPS_VALUES; i++) {
 		free(values[i]);
 		values[i] = NULL;
 	}
+	for (int i = 0; i < OPS_BOUND; i++) {
+		free(bvals[i]);
+		bvals[i] = NULL;
+	}
+}
+
+static void bval_ev(void *value, const char *what)
+{
+	struct bval *b = value;
+	size_t n = strlen(b->ev);
+
+	snprintf(b->ev + n, sizeof(b->ev) - n, "%s%s", n ? "+" : "", what);
+}
+
+static void on_bound(void *value, const char *name, enum ssm_kind kind,
+		     void *owner, void *arg)
+{
+	(void)name, (void)kind, (void)owner, (void)arg;
+	bval_ev(value, "bound");
+}
+
+static void on_unbound(void *value, const char *name, enum ssm_kind kind,
+		       void *owner, void *arg)
+{
+	(void)name, (void)kind, (void)owner, (void)arg;
+	bval_ev(value, "unbound");
+}
+
+static const struct ssm_binding binding = { on_bound, on_unbound, NULL };
+
+static struct bval *bval_new(const char *name)
+{
+	for (int i = 0; i < OPS_BOUND; i++) {
+		if (bvals[i])
+			continue;
+		if (!(bvals[i] = calloc(1, sizeof(*bvals[i]))))
+			return NULL;
+		snprintf(bvals[i]->label, sizeof(bvals[i]->label), "binding");
+		snprintf(bvals[i]->name, sizeof(bvals[i]->name), "%s", name);
+		return bvals[i];
+	}
+	return NULL;
 }
 
 static const char *arg(struct call *k, int i)
@@ -122,6 +181,72 @@ static int set_attr(struct call *k, bool on_sas, struct sas *sas, struct ss *ss)
 	err = on_sas ? sas_set_attr(sas, name, v, NULL) :
 		       ss_set_attr(ss, name, v, NULL);
 	return err ? err : put(k, "void");
+}
+
+/* setBindingAttribute NAME (SAS-03, INVAL-01): a new binding-listener
+ * value under NAME. */
+static int set_binding(struct call *k, struct sas *sas, struct ss *ss)
+{
+	const char *name = arg(k, 0);
+	struct bval *b;
+	int err;
+
+	if (k->bad)
+		return SSM_OK;
+	if (!name)
+		return SSM_NPE;
+	if (!(b = bval_new(name)))
+		return SSM_NOMEM;
+	err = sas ? sas_set_attr(sas, name, b, &binding) :
+		    ss_set_attr(ss, name, b, &binding);
+	return err ? err : put(k, "void");
+}
+
+/* app.bindingEvents NAME: each value first stored under NAME, in the
+ * order they were made, with what it was told ("bound+unbound"). */
+static int on_appself(struct call *k, const char *op)
+{
+	const char *name;
+	size_t len = 0;
+
+	if (strcmp(op, "bindingEvents")) {
+		k->bad = "unknown operation";
+		return SSM_OK;
+	}
+	name = arg(k, 0);
+	if (k->bad || !name)
+		return k->bad ? SSM_OK : SSM_NPE;
+	k->out[0] = '\0';
+	for (int i = 0; i < OPS_BOUND && len < k->outsz; i++)
+		if (bvals[i] && !strcmp(bvals[i]->name, name))
+			len += (size_t)snprintf(k->out + len, k->outsz - len, "%s%s",
+						len ? " " : "", bvals[i]->ev[0] ?
+						bvals[i]->ev : "none");
+	return SSM_OK;
+}
+
+/* The session operations on_session leaves: its context, binding values. */
+static int on_session_more(struct call *k, const char *op, struct ss *s)
+{
+	struct ssm_app *a = NULL;
+	int err;
+
+	if (!strcmp(op, "getServletContext")) {
+		/* the application's own context (SS-12): its ssm_app */
+		if ((err = ss_app(s, &a)))
+			return err;
+		return put(k, !a ? "null" : a == k->app ? "app" : "other");
+	}
+	if (!strcmp(op, "setBindingAttribute"))
+		return set_binding(k, NULL, s);
+	if (!strcmp(op, "throwFromDestroyed"))
+		/* the application's sessionDestroyed is to throw for this
+		 * session (INVAL-17): a C listener cannot, and the model,
+		 * like a container that logs a listener's failure and goes
+		 * on, never depends on what a listener did */
+		return ss_is_valid(s) ? put(k, "void") : SSM_ISE;
+	k->bad = "unknown operation";
+	return SSM_OK;
 }
 
 static int get_attr(struct call *k, int err, void *v)
@@ -222,8 +347,7 @@ static int on_session(struct call *k, const char *op, struct ss *s)
 		err = ss_set_handler(s, str);
 		return err ? err : put(k, "void");
 	}
-	k->bad = "unknown operation";
-	return SSM_OK;
+	return on_session_more(k, op, s);
 }
 
 /* The application session's timers, encodeURI and keys. */
@@ -283,6 +407,8 @@ static int on_app_more(struct call *k, const char *op, struct sas *sas)
 			return err;
 		return put(k, sas_id(other));
 	}
+	if (!strcmp(op, "setBindingAttribute"))
+		return set_binding(k, sas, NULL);
 	if (!strcmp(op, "cancelTimers")) {
 		/* each timer cancelled twice: cancel() is idempotent (TIMER-04) */
 		struct ssm_timer *all[16];
@@ -399,6 +525,43 @@ static int on_app(struct call *k, const char *op, struct sas *sas)
 }
 
 /*
+ * req.b2bCreateRequest this|null LINKED [HEADER VALUE] (B2B-04):
+ * B2buaHelper.createRequest(the request in hand or null, LINKED, a map
+ * of HEADER to VALUE); the request is not sent, its new session is
+ * invalidated at once.
+ */
+static int b2b_create(struct call *k, const struct sipc_ops_msg *ctx)
+{
+	const char *orig = arg(k, 0), *linked = arg(k, 1), *hdr = NULL;
+	const char *from = NULL, *to = NULL;
+	struct ss *leg = NULL;
+	int err;
+
+	if (k->nargs > 2)
+		hdr = arg(k, 2);
+	if (k->nargs == 3)
+		(void)arg(k, 3);
+	if (k->bad)
+		return SSM_OK;
+	if (!orig)
+		return SSM_NPE;
+	if (strcmp(orig, "this")) {
+		k->bad = "the original is this or null";
+		return SSM_OK;
+	}
+	if (!ctx->initial || (k->nargs > 2 && !ssm_b2b_header_allowed(hdr)))
+		return SSM_IAE;
+	(void)ss_remote_party(k->ss, &from);
+	(void)ss_local_party(k->ss, &to);
+	err = ss_b2b_leg(k->ss, linked && !strcmp(linked, "true"), 70, from, to, &leg);
+	if (err)
+		return err;
+	k->made = ss_id(leg);
+	(void)ss_invalidate(leg);
+	return put(k, "created");
+}
+
+/*
  * req.isInitial, req.getProxy and the initial request's Proxy defaults
  * (proxy.getRecurse ...): what the container knows of the message in
  * hand (@ctx).  getProxy on a request of a user agent's session (a B2BUA
@@ -420,6 +583,8 @@ static int on_message(struct call *k, const char *target, const char *op,
 		if (!strcmp(op, "getProxy"))
 			return role == SS_ROLE_PROXY || (ctx->initial && !ctx->ua) ?
 			       put(k, "proxy") : SSM_ISE;
+		if (!strcmp(op, "b2bCreateRequest"))
+			return b2b_create(k, ctx);
 		k->bad = "unknown operation";
 		return SSM_OK;
 	}
@@ -541,6 +706,8 @@ static void run_one(const char *spec, struct ss *ss, struct sas *sas,
 			err = on_session(&k, dot, target);
 		} else if (!strcmp(w, "sas")) {
 			err = sas ? on_app(&k, dot, sas) : SSM_ISE;
+		} else if (!strcmp(w, "app")) {
+			err = on_appself(&k, dot);
 		} else if (!strcmp(w, "req") || !strcmp(w, "proxy")) {
 			err = on_message(&k, w, dot, ctx);
 		} else {
@@ -561,6 +728,26 @@ static void run_one(const char *spec, struct ss *ss, struct sas *sas,
 	snprintf(enc, sizeof(enc), "%s.%s", w && dot ? w : "", w && dot ? dot : "");
 	json_object_set_new(line, "op", json_string(enc));
 	json_object_set_new(line, kind, json_string(value));
+	if (k.made)
+		json_object_set_new(line, "made", json_string(k.made));
+}
+
+/*
+ * The application's sessionExpired (EXP-03): an application session with
+ * the attribute sstck.extend (set by an operation) gets that many more
+ * minutes, once: the attribute goes.
+ */
+void sipc_ops_on_sas_expired(struct sas *sas, void *arg)
+{
+	void *v = NULL;
+	int granted;
+
+	(void)arg;
+	if (sas_get_attr(sas, "sstck.extend", &v) || !v)
+		return;
+	granted = atoi(v);
+	(void)sas_remove_attr(sas, "sstck.extend");
+	(void)sas_set_expires(sas, granted, &granted);
 }
 
 void sipc_ops_clear(struct sipc_ops *o)

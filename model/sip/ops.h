@@ -52,6 +52,9 @@ void sipc_ops_clear(struct sipc_ops *o);
  * while it handles that message; the loop calls this once the turn that
  * read the message is done, and sipc_free with @final. */
 void sipc_ops_release(struct sipc_ops *o, bool final);
+/** The application's sessionExpired listener: extends an application
+ * session once by its sstck.extend attribute's minutes (EXP-03). */
+void sipc_ops_on_sas_expired(struct sas *sas, void *arg);
 /** Frees the attribute values operations set (the container stops). */
 void sipc_ops_forget(void);
 /** Puts the results on @m, a message sent for the one in hand. */

@@ -188,6 +188,22 @@ static void servlet(struct ss *ss, const struct ssm_msg *msg, void *arg)
 		sipc__srv_respond(d->srv, 500, "Application Did Not Answer");
 }
 
+/** A subsequent request on a user agent's session that no leg is linked
+ * to, for the application (sipc_app.do_subsequent): true when it took
+ * it. */
+static bool subsequent_to_app(struct sipc *c, struct srv *s)
+{
+	struct sipc_req r = {s};
+	struct ss *peer = NULL;
+
+	if (!c->app.do_subsequent || ss_linked(s->ss, &peer) || peer ||
+	    !c->app.do_subsequent(&r, c->app.arg))
+		return false;
+	if (!s->px && !s->rl && !s->final_sent)
+		sipc__srv_respond(s, 500, "Application Did Not Answer");
+	return true;
+}
+
 /** A subsequent request on a dialog we are in: follow its path. */
 static void forward_subsequent(struct srv *s)
 {
@@ -383,9 +399,15 @@ static void on_request(int type, osip_transaction_t *tr, osip_message_t *m)
 		ssm_dispatch(ss, &ev, NULL, NULL);
 		send_trying(s);
 		sipc__ops_run(c, ss, m, false);
-		if (ss_role(ss) == SS_ROLE_PROXY || !ss_is_valid(ss))
+		if (!ss_is_valid(ss) && c->app.is_ua && !MSG_IS_ACK(m) &&
+		    ss_role(ss) != SS_ROLE_PROXY)
+			/* an operation invalidated the session the user
+			 * agent was to relay on: it answers the request
+			 * itself (observation-protocol.md 4) */
+			sipc__srv_respond(s, 200, NULL);
+		else if (ss_role(ss) == SS_ROLE_PROXY || !ss_is_valid(ss))
 			forward_subsequent(s);
-		else
+		else if (!subsequent_to_app(c, s))
 			sipc__relay_request(s);       /* B2BUA */
 		return;
 	}

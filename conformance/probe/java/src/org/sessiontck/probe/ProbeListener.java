@@ -19,6 +19,10 @@ import javax.servlet.sip.TimerListener;
  */
 public class ProbeListener implements SipSessionListener, SipApplicationSessionListener,
                                       TimerListener {
+    /** The attribute that asks sessionExpired for one extension (EXP-03). */
+    static final String EXTEND = "sstck.extend";
+    /** Sessions whose sessionDestroyed throws (ss.throwFromDestroyed). */
+    static final Set<String> THROW_ON_DESTROYED = ConcurrentHashMap.newKeySet();
     static final Set<String> LIVE = ConcurrentHashMap.newKeySet();
 
     @Override
@@ -38,6 +42,10 @@ public class ProbeListener implements SipSessionListener, SipApplicationSessionL
             // its application session went first: the id alone
         }
         Observation.emit("ss-invalidated", "sas", sas, "ss", s.getId(), "role", Observation.role(s));
+        if (THROW_ON_DESTROYED.remove(s.getId())) {
+            // ss.throwFromDestroyed: the container is to log it and go on (INVAL-17)
+            throw new IllegalStateException("sstck: a sessionDestroyed that throws (INVAL-17)");
+        }
     }
 
     @Override
@@ -68,7 +76,15 @@ public class ProbeListener implements SipSessionListener, SipApplicationSessionL
 
     @Override
     public void sessionExpired(SipApplicationSessionEvent ev) {
-        Observation.emit("sas-expired", "sas", ev.getApplicationSession().getId());
+        SipApplicationSession sas = ev.getApplicationSession();
+        Observation.emit("sas-expired", "sas", sas.getId());
+        // EXP-03: an operation asked for one extension (sstck.extend, in
+        // minutes), which this listener grants once
+        Object more = sas.getAttribute(EXTEND);
+        if (more != null) {
+            sas.removeAttribute(EXTEND);
+            sas.setExpires(Integer.parseInt(more.toString()));
+        }
     }
 
     @Override
