@@ -66,7 +66,7 @@ HARNESS_SRCS := harness/sstck/text.c harness/sstck/rules.c harness/sstck/manifes
                 conformance/oracle/oracle.c conformance/oracle/states.c \
                 conformance/oracle/trace.c conformance/oracle/wire.c \
                 conformance/oracle/ops.c \
-                reports/html.c reports/ladder.c reports/compare.c
+                reports/html.c reports/ladder.c reports/compare.c reports/tck.c
 # the sstck program's own files (harness/sstck/cmd.h), linked with libsstck.a
 SSTCK_SRCS   := harness/sstck/main.c harness/sstck/cmd_run.c \
                 harness/sstck/cmd_list.c

@@ -681,7 +681,8 @@ static void index_rules(FILE *fp, json_t *cases, json_t *rules,
 	fputs("</section>\n", fp);
 }
 
-static int write_index(const char *out, json_t *res, const struct catalog *cat)
+static int write_index(const char *out, const char *top, json_t *res,
+		       const struct catalog *cat)
 {
 	char path[1024];
 	json_t *cases = json_object_get(res, "cases"), *rules = json_object_get(res, "rules");
@@ -698,6 +699,7 @@ static int write_index(const char *out, json_t *res, const struct catalog *cat)
 	index_filters(fp, cases);
 	index_matrix(fp, cases, rules, cat);
 	index_rules(fp, cases, rules, cat);
+	report__tck_section(fp, top, rules, cases);
 	/* the cases */
 	fputs("<section id=\"cases\"><h2>The cases</h2>\n", fp);
 	json_array_foreach(cases, i, c)
@@ -769,7 +771,7 @@ int report_write(const char *out, const char *top, char *err, size_t errsz)
 		json_decref(res);
 		return -1;
 	}
-	rc = write_index(out, res, &cat) || write_summary(out, res);
+	rc = write_index(out, top, res, &cat) || write_summary(out, res);
 	if (rc)
 		text_fmt(err, errsz, "cannot write the report in %s", out);
 	for (size_t i = 0; i < cat.n; i++)
