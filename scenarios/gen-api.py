@@ -23,6 +23,11 @@ a case's operations go:
                100 Trying: slots invite cancel 487
   b2b-fork     B2BUA: the callee side answers 180 and 200 with two To
                tags: slots invite 180a 200b
+  b2b-refer-bye-first, b2b-refer-notify-first
+               B2BUA: the caller REFERs in the call, the callee answers
+               202 and NOTIFYs active, then terminated, after the caller's
+               BYE or before it: slots invite 180 200 refer 202 notify-1
+               notify-1-200 bye bye-200 notify-2 notify-2-200
   rr-fork      the same through a record-routing proxy, and the caller's
                BYE carries operations: slots invite 180a 200b bye
   call-slow    the slow group: a call the uas application answers, an
@@ -194,14 +199,49 @@ def flow_fork(op, bye_ops=False):
 CAPFROM = '      <ereg regexp=".*" search_in="hdr" header="From:" check_it="true" assign_to="caller"/>\n'
 
 
-def notify(cseq, state, ops):
+def notify(cseq, state, ops, event='presence'):
     """A NOTIFY from the notifier in its dialog: To is the subscriber's From."""
     return send('\n'.join(['NOTIFY [next_url] SIP/2.0', VIA.replace('[branch]', '[branch]'),
                            'From: <sip:bob@[local_ip]:[local_port]>;tag=[pid]SIPpTag01[call_number]',
                            'To: [$caller]', '[routes]', 'Call-ID: [call_id]',
                            'CSeq: %d NOTIFY' % cseq, 'Contact: <sip:bob@[local_ip]:[local_port]>',
-                           'Max-Forwards: 70', 'Event: presence', 'Subscription-State: ' + state]
+                           'Max-Forwards: 70', 'Event: ' + event, 'Subscription-State: ' + state]
                           + ops + ['Content-Length: 0']), retrans=True)
+
+
+def flow_refer(op, bye_first):
+    """A B2BUA call in which the caller sends REFER: the callee accepts it
+    (202) and NOTIFYs (Event: refer) active, then terminated; the
+    caller's BYE comes before the terminating NOTIFY (bye_first) or
+    after it (SS-STATE-42).  Slots refer 202 notify-1 notify-1-200 bye
+    bye-200 notify-2 notify-2-200."""
+    caller_ok = lambda slot: response(200, 'OK', op(slot), tag=False)
+    bye = (request('BYE', 3, op('bye'), to='To: [$callee_to]') + recv('200'))
+    uac = (request('INVITE', 1, op('invite'), first=True) +
+           recv('100', ' optional="true"') + recv('180') +
+           recv('200', ' rrs="true"', SAVE_TO) + request('ACK', 1, []) + pause(50) +
+           send('\n'.join(['REFER [next_url] SIP/2.0', VIA, FROM, 'To: [$callee_to]', '[routes]',
+                           'Call-ID: [call_id]', 'CSeq: 2 REFER',
+                           'Contact: <sip:alice@[local_ip]:[local_port]>',
+                           'Refer-To: <sip:carol@[local_ip]:[local_port]>', 'Max-Forwards: 70']
+                          + op('refer') + ['Content-Length: 0']), retrans=True) +
+           recv('202') + recv('NOTIFY') + caller_ok('notify-1-200') +
+           (bye if bye_first else '') +
+           recv('NOTIFY') + caller_ok('notify-2-200') +
+           ('' if bye_first else pause(50) + bye) + pause(100) +
+           '  <Reference variables="callee_to"/>\n')
+    bye_in = recv('BYE') + in_dialog_ok(op('bye-200'))
+    uas = (recv('INVITE', ' rrs="true"', CAPFROM) +
+           response(180, 'Ringing', op('180'), contact=True) + pause(50) +
+           response(200, 'OK', op('200'), contact=True, retrans=True) +
+           recv('ACK') + recv('REFER') +
+           response(202, 'Accepted', op('202'), tag=False) + pause(50) +
+           notify(1, 'active;expires=60', op('notify-1'), 'refer') + recv('200') +
+           (bye_in + pause(50) if bye_first else pause(50)) +
+           notify(2, 'terminated;reason=noresource', op('notify-2'), 'refer') + recv('200') +
+           ('' if bye_first else bye_in) +
+           '  <Reference variables="caller"/>\n')
+    return uac, uas
 
 
 def flow_subscribe(op):
@@ -287,6 +327,8 @@ FLOWS = {
     'rr-call': ('proxy', '', flow_call, ['PROXY-06']),
     'b2b-cancel': ('b2bua', '', flow_cancel, ['B2B-10']),
     'b2b-fork': ('b2bua', '', flow_fork, ['B2B-09', 'DERIVED-01']),
+    'b2b-refer-bye-first': ('b2bua', '', lambda op: flow_refer(op, True), ['B2B-07']),
+    'b2b-refer-notify-first': ('b2bua', '', lambda op: flow_refer(op, False), ['B2B-07']),
     'rr-fork': ('proxy', '', lambda op: flow_fork(op, bye_ops=True), ['DERIVED-01']),
     'call-slow': ('uas', '', flow_call_slow, []),
     'rr-subscribe': ('proxy', '', flow_subscribe, ['SS-STATE-41']),
@@ -596,6 +638,23 @@ CASES = [
       ('bye', 'ss.isValid', 'false', 'INVAL-03'),
       ('bye', 'sas.isValid', 'false', 'INVAL-03'),
       ], {'derived': 1, 'rules': 'DERIVED-07 INVAL-16'}),
+    ('b2b-refer-bye-before-notify', 'b2b-refer-bye-first',
+     'B2BUA: a REFER in the call makes a subscription; the BYE does not end the dialog sessions while it lives, its terminating NOTIFY does (the X-SS-State and the trace say when)',
+     [('202', 'ss.getState', 'CONFIRMED', 'SS-STATE-17'),
+      ('bye-200', 'ss.getState', 'CONFIRMED', 'SS-STATE-42'),
+      ('bye-200', 'ss.isReadyToInvalidate', 'false', 'SS-STATE-42 INVAL-10'),
+      ('bye-200', 'linked.getState', 'CONFIRMED', 'SS-STATE-42'),
+      ('notify-2', 'ss.getState', 'TERMINATED | CF-20=1 CONFIRMED', 'SS-STATE-42 CF-20'),
+      ('notify-2', 'linked.getState', 'CONFIRMED', 'SS-STATE-42'),
+      ], {'rules': 'SS-STATE-42'}),
+    ('b2b-refer-notify-before-bye', 'b2b-refer-notify-first',
+     'B2BUA: a REFER in the call makes a subscription; its terminating NOTIFY before the BYE leaves the dialog sessions CONFIRMED, the BYE ends them',
+     [('202', 'ss.getState', 'CONFIRMED', 'SS-STATE-17'),
+      ('notify-2-200', 'ss.getState', 'CONFIRMED', 'SS-STATE-42'),
+      ('notify-2-200', 'linked.getState', 'CONFIRMED', 'SS-STATE-42'),
+      ('bye', 'ss.getState', 'CONFIRMED', 'SS-STATE-25'),
+      ('bye-200', 'ss.getState', 'TERMINATED', 'SS-STATE-18 SS-STATE-42'),
+      ], {'rules': 'SS-STATE-42'}),
     ('uas-call-slow-expiry', 'call-slow',
      'Slow: a one-minute application session its sessionExpired listener extends once lives on past that expiry with its call\'s SipSession (no timeout of its own), then expires and takes it along',
      [('invite', 'sas.getId', '~.', 'SAS-01'),

@@ -360,6 +360,34 @@ static void on_initial(struct sipc *c, struct srv *s, osip_message_t *m,
 	ssm_dispatch(ss, ev, servlet, &d);   /* SS-STATE-02 */
 }
 
+/*
+ * A subsequent request on a session of ours, inside its dispatch: the
+ * application acts on it before the container settles readiness, as
+ * for an initial request's servlet, so that a request that ends the
+ * session (a terminating NOTIFY, CF-20 = 0) is relayed before
+ * invalidate-when-ready takes the session away.
+ */
+static void subsequent(struct ss *target, const struct ssm_msg *msg, void *arg)
+{
+	struct srv *s = arg;
+	struct sipc *c = s->c;
+	struct ss *ss = s->ss;
+
+	(void)target;
+	(void)msg;
+	send_trying(s);
+	sipc__ops_run(c, ss, s->req, false);
+	if (!ss_is_valid(ss) && c->app.is_ua && ss_role(ss) != SS_ROLE_PROXY)
+		/* an operation invalidated the session the user agent
+		 * was to relay on: it answers the request itself
+		 * (observation-protocol.md 4) */
+		sipc__srv_respond(s, 200, NULL);
+	else if (ss_role(ss) == SS_ROLE_PROXY || !ss_is_valid(ss))
+		forward_subsequent(s);
+	else if (!subsequent_to_app(c, s))
+		sipc__relay_request(s);       /* B2BUA */
+}
+
 static void on_request(int type, osip_transaction_t *tr, osip_message_t *m)
 {
 	struct sipc *c = sipc__of_tr(tr);
@@ -396,19 +424,7 @@ static void on_request(int type, osip_transaction_t *tr, osip_message_t *m)
 	ss = ssm_match(c->m, &ev);
 	if (ss) {
 		s->ss = mem_ref(ss);
-		ssm_dispatch(ss, &ev, NULL, NULL);
-		send_trying(s);
-		sipc__ops_run(c, ss, m, false);
-		if (!ss_is_valid(ss) && c->app.is_ua && !MSG_IS_ACK(m) &&
-		    ss_role(ss) != SS_ROLE_PROXY)
-			/* an operation invalidated the session the user
-			 * agent was to relay on: it answers the request
-			 * itself (observation-protocol.md 4) */
-			sipc__srv_respond(s, 200, NULL);
-		else if (ss_role(ss) == SS_ROLE_PROXY || !ss_is_valid(ss))
-			forward_subsequent(s);
-		else if (!subsequent_to_app(c, s))
-			sipc__relay_request(s);       /* B2BUA */
+		ssm_dispatch(ss, &ev, subsequent, s);
 		return;
 	}
 	if (ev.to_tag) {
