@@ -345,7 +345,8 @@ install: all man
 	install -m 755 $(OUT)/rel/sstck $(OUT)/rel/sstck-ref $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(OUT)/man/sstck.1 $(OUT)/man/sstck-ref.1 \
 		$(DESTDIR)$(PREFIX)/share/man/man1/
-	install -m 644 conformance/rules.tsv $(DESTDIR)$(SHARE)/conformance/
+	install -m 644 conformance/rules.tsv conformance/tck-assertions.tsv \
+		conformance/unjudged.tsv $(DESTDIR)$(SHARE)/conformance/
 	install -m 644 conformance/oracle/state-table.tsv $(DESTDIR)$(SHARE)/conformance/oracle/
 	cp -R scenarios $(DESTDIR)$(SHARE)/
 	cp -R harness/targets harness/kamailio $(DESTDIR)$(SHARE)/harness/
