@@ -65,6 +65,14 @@ struct bval {
 };
 static struct bval *bvals[OPS_BOUND];
 
+/* What the application's attribute listeners were told, by attribute
+ * name (app.attributeEvents), until the container stops. */
+struct aev {
+	char name[112];
+	char ev[72];               /* "added+replaced+removed" */
+};
+static struct aev *aevs[OPS_BOUND];
+
 void sipc_ops_forget(void)
 {
 	for (int i = 0; i < OPS_VALUES; i++) {
@@ -74,7 +82,29 @@ void sipc_ops_forget(void)
 	for (int i = 0; i < OPS_BOUND; i++) {
 		free(bvals[i]);
 		bvals[i] = NULL;
+		free(aevs[i]);
+		aevs[i] = NULL;
 	}
+}
+
+void sipc_ops_on_attr(enum ssm_attr_ev ev, enum ssm_kind kind, void *owner,
+		      const char *name, void *value, void *arg)
+{
+	static const char *const what[] = { "added", "replaced", "removed" };
+	int i;
+	size_t n;
+
+	(void)kind, (void)owner, (void)value, (void)arg;
+	if (!name || !strncmp(name, "sstck.", 6) || (unsigned)ev > SSM_ATTR_REMOVED)
+		return;                   /* the applications' own */
+	for (i = 0; i < OPS_BOUND && aevs[i] && strcmp(aevs[i]->name, name); i++)
+		;
+	if (i == OPS_BOUND || (!aevs[i] && !(aevs[i] = calloc(1, sizeof(*aevs[i])))))
+		return;                   /* full: no more names kept */
+	snprintf(aevs[i]->name, sizeof(aevs[i]->name), "%s", name);
+	n = strlen(aevs[i]->ev);
+	snprintf(aevs[i]->ev + n, sizeof(aevs[i]->ev) - n, "%s%s", n ? "+" : "",
+		 what[ev]);
 }
 
 static void bval_ev(void *value, const char *what)
@@ -203,13 +233,15 @@ static int set_binding(struct call *k, struct sas *sas, struct ss *ss)
 }
 
 /* app.bindingEvents NAME: each value first stored under NAME, in the
- * order they were made, with what it was told ("bound+unbound"). */
+ * order they were made, with what it was told ("bound+unbound");
+ * app.attributeEvents NAME: what the attribute listeners were told of
+ * NAME ("added+replaced+removed"). */
 static int on_appself(struct call *k, const char *op)
 {
 	const char *name;
 	size_t len = 0;
 
-	if (strcmp(op, "bindingEvents")) {
+	if (strcmp(op, "bindingEvents") && strcmp(op, "attributeEvents")) {
 		k->bad = "unknown operation";
 		return SSM_OK;
 	}
@@ -217,6 +249,12 @@ static int on_appself(struct call *k, const char *op)
 	if (k->bad || !name)
 		return k->bad ? SSM_OK : SSM_NPE;
 	k->out[0] = '\0';
+	if (op[0] == 'a') {
+		for (int i = 0; i < OPS_BOUND && aevs[i]; i++)
+			if (!strcmp(aevs[i]->name, name))
+				return put(k, aevs[i]->ev);
+		return SSM_OK;
+	}
 	for (int i = 0; i < OPS_BOUND && len < k->outsz; i++)
 		if (bvals[i] && !strcmp(bvals[i]->name, name))
 			len += (size_t)snprintf(k->out + len, k->outsz - len, "%s%s",

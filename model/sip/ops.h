@@ -55,6 +55,10 @@ void sipc_ops_release(struct sipc_ops *o, bool final);
 /** The application's sessionExpired listener: extends an application
  * session once by its sstck.extend attribute's minutes (EXP-03). */
 void sipc_ops_on_sas_expired(struct sas *sas, void *arg);
+/** The application's attribute listeners (SipSessionAttributeListener,
+ * SipApplicationSessionAttributeListener): for app.attributeEvents. */
+void sipc_ops_on_attr(enum ssm_attr_ev ev, enum ssm_kind kind, void *owner,
+		      const char *name, void *value, void *arg);
 /** Frees the attribute values operations set (the container stops). */
 void sipc_ops_forget(void);
 /** Puts the results on @m, a message sent for the one in hand. */

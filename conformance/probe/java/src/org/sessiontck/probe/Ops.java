@@ -74,14 +74,23 @@ public final class Ops {
         @Override public String toString() { return "binding"; }
     }
 
-    /** app.bindingEvents NAME. */
+    /** app.bindingEvents NAME, app.attributeEvents NAME. */
     private static String onAppSelf(String op, String[] a) throws Exception {
-        if (!op.equals("bindingEvents")) {
+        if (!op.equals("bindingEvents") && !op.equals("attributeEvents")) {
             throw new Bad("unknown operation app." + op);
         }
         String name = arg(a, 0);
         if (name == null) {
             throw new NullPointerException();
+        }
+        if (op.equals("attributeEvents")) {
+            StringBuilder b = ProbeListener.ATTRS.get(name);
+            if (b == null) {
+                return "";
+            }
+            synchronized (b) {
+                return b.toString();
+            }
         }
         List<String> out = new ArrayList<>();
         List<Binding> l = BINDINGS.get(name);
