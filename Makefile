@@ -54,7 +54,7 @@ SIPC_SRCS  := model/sip/sipc.c model/sip/transport.c model/sip/guard.c \
               model/sip/observe.c model/sip/proxy.c model/sip/b2bua.c \
               model/sip/call.c
 
-REF_SRCS   := $(SIPC_SRCS) model/sip/ops.c model/apps/apps.c model/apps/c2c.c \
+REF_SRCS   := $(SIPC_SRCS) model/sip/ops.c model/sip/ops_msg.c model/apps/apps.c model/apps/c2c.c \
               model/http/http.c model/ref/main.c
 
 HARNESS_SRCS := harness/sstck/text.c harness/sstck/rules.c harness/sstck/manifest.c \
@@ -168,7 +168,7 @@ FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 600
 FUZZ_APPS    ?= proxy b2bua fork probe uas click-to-call
 FUZZ_SIP_SRCS := fuzz/fuzz_sip.c fuzz/sipc_hook.c fuzz/http_hook.c \
-                 fuzz/clock_hook.c model/sip/ops.c \
+                 fuzz/clock_hook.c model/sip/ops.c model/sip/ops_msg.c \
                  model/apps/apps.c model/apps/c2c.c
 
 $(OUT)/fuzz/%: CC := $(FUZZ_CC)

@@ -19,6 +19,9 @@ a case's operations go:
                tag, then 486   slots invite 183 486
   rr-call      record-routing proxy: INVITE, 180, 200, ACK, INFO, BYE
                slots invite 180 200 ack info info-200 bye bye-200
+  rr-call-headers
+               the same; the caller's INVITE carries X-Sstck-Removed, the
+               callee must get X-Sstck-Added: yes and no X-Sstck-Removed
   b2b-cancel   B2BUA: the caller cancels while the new leg has had only
                100 Trying: slots invite cancel 487
   b2b-fork     B2BUA: the callee side answers 180 and 200 with two To
@@ -119,9 +122,18 @@ def in_dialog_ok(ops):
 SAVE_TO = '      <ereg regexp=".*" search_in="hdr" header="To:" check_it="true" assign_to="callee_to"/>\n'
 
 
-def flow_call(op):
-    """A call through a B2BUA or a record-routing proxy."""
-    uac = (request('INVITE', 1, op('invite'), first=True) +
+HEADER_CHECKS = (
+    '      <ereg regexp="^ *yes *$" search_in="hdr" header="X-Sstck-Added:" check_it="true" assign_to="added"/>\n'
+    '      <ereg regexp="X-Sstck-Removed:" search_in="msg" check_it_inverse="true" assign_to="removed"/>\n')
+
+
+def flow_call(op, headers=False):
+    """A call through a B2BUA or a record-routing proxy.  With headers,
+    the caller's INVITE carries X-Sstck-Removed, and the callee must see
+    X-Sstck-Added: yes and not X-Sstck-Removed on the INVITE it gets (the
+    case's operations change them before the application proxies it)."""
+    extra = ['X-Sstck-Removed: gone'] if headers else []
+    uac = (request('INVITE', 1, extra + op('invite'), first=True) +
            recv('100', ' optional="true"') + recv('180') +
            recv('200', ' rrs="true"', SAVE_TO) +
            request('ACK', 1, op('ack')) + pause(50) +
@@ -129,11 +141,12 @@ def flow_call(op):
            pause(100) +
            request('BYE', 3, op('bye'), to='To: [$callee_to]') + recv('200') +
            '  <Reference variables="callee_to"/>\n')
-    uas = (recv('INVITE', ' rrs="true"') +
+    uas = (recv('INVITE', ' rrs="true"', HEADER_CHECKS if headers else '') +
            response(180, 'Ringing', op('180'), contact=True) + pause(100) +
            response(200, 'OK', op('200'), contact=True, retrans=True) +
            recv('ACK') + recv('INFO') + in_dialog_ok(op('info-200')) +
-           recv('BYE') + in_dialog_ok(op('bye-200')))
+           recv('BYE') + in_dialog_ok(op('bye-200')) +
+           ('  <Reference variables="added,removed"/>\n' if headers else ''))
     return uac, uas
 
 
@@ -325,6 +338,7 @@ FLOWS = {
     'b2b-call': ('b2bua', '', flow_call, ['B2B-02', 'B2B-07', 'INVAL-13', 'INVAL-14']),
     'b2b-reject': ('b2bua', '', flow_reject, ['B2B-02']),
     'rr-call': ('proxy', '', flow_call, ['PROXY-06']),
+    'rr-call-headers': ('proxy', '', lambda op: flow_call(op, headers=True), ['PROXY-06', 'PROXY-17']),
     'b2b-cancel': ('b2bua', '', flow_cancel, ['B2B-10']),
     'b2b-fork': ('b2bua', '', flow_fork, ['B2B-09', 'DERIVED-01']),
     'b2b-refer-bye-first': ('b2bua', '', lambda op: flow_refer(op, True), ['B2B-07']),
@@ -548,6 +562,13 @@ CASES = [
       ('bye', 'ss.getState', 'CONFIRMED', 'SS-STATE-33'),
       ('bye', 'ss.isReadyToInvalidate', 'false', 'INVAL-11'),
       ('bye-200', 'ss.getState', 'CONFIRMED | CF-24=1 TERMINATED', 'SS-STATE-33 CF-24'),
+      ]),
+    ('rr-proxy-headers', 'rr-call-headers',
+     'Record-routing proxy: the application adds a non-system header to the initial request and removes another before proxying it, the callee gets it so; a system header is refused',
+     [('invite', 'req.setHeader X-Sstck-Added yes', 'void', 'PROXY-17'),
+      ('invite', 'req.removeHeader X-Sstck-Removed', 'void', 'PROXY-17'),
+      ('invite', 'req.setHeader Call-ID other@127.0.0.1', '!IllegalArgumentException', 'PROXY-17'),
+      ('invite', 'req.removeHeader Via', '!IllegalArgumentException', 'PROXY-17'),
       ]),
     ('b2b-cancel-after-100', 'b2b-cancel',
      'B2BUA: the caller cancels while the new leg has had only 100 Trying; the container has ended the caller\'s leg before doCancel, the new leg is cancelled',

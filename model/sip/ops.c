@@ -11,21 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ops.h"
+#include "ops_int.h"
 #include "mem.h"
 
-#define OPS_ARGS 4
-
-struct call {
-	struct ss *ss;             /* the message's session */
-	struct ssm_app *app;
-	const char *args[OPS_ARGS];
-	int nargs;
-	char *out;                 /* the value, when it returns one */
-	size_t outsz;
-	const char *bad;           /* the operation is not known */
-	const char *made;          /* the session an operation made (and
-				    * invalidated): the trace's "made" */
-};
 
 /*
  * Attribute values: interned strings, each kept once until the container
@@ -145,7 +133,7 @@ static struct bval *bval_new(const char *name)
 	return NULL;
 }
 
-static const char *arg(struct call *k, int i)
+const char *sipc__op_arg(struct call *k, int i)
 {
 	if (i >= k->nargs) {
 		k->bad = "missing argument";
@@ -155,7 +143,7 @@ static const char *arg(struct call *k, int i)
 }
 
 /* The operation's value, as it is. */
-static int put(struct call *k, const char *s)
+int sipc__op_put(struct call *k, const char *s)
 {
 	snprintf(k->out, k->outsz, "%s", s);
 	return SSM_OK;
@@ -171,7 +159,7 @@ static int put_u64(struct call *k, int err, uint64_t v)
 static int put_bool(struct call *k, int err, bool v)
 {
 	if (!err)
-		put(k, v ? "true" : "false");
+		sipc__op_put(k, v ? "true" : "false");
 	return err;
 }
 
@@ -200,7 +188,7 @@ static int put_names(struct call *k, const char **names, size_t n)
 
 static int set_attr(struct call *k, bool on_sas, struct sas *sas, struct ss *ss)
 {
-	const char *name = arg(k, 0), *val = arg(k, 1);
+	const char *name = sipc__op_arg(k, 0), *val = sipc__op_arg(k, 1);
 	char *v = val ? intern(val) : NULL;
 	int err;
 
@@ -210,14 +198,14 @@ static int set_attr(struct call *k, bool on_sas, struct sas *sas, struct ss *ss)
 		return SSM_NOMEM;
 	err = on_sas ? sas_set_attr(sas, name, v, NULL) :
 		       ss_set_attr(ss, name, v, NULL);
-	return err ? err : put(k, "void");
+	return err ? err : sipc__op_put(k, "void");
 }
 
 /* setBindingAttribute NAME (SAS-03, INVAL-01): a new binding-listener
  * value under NAME. */
 static int set_binding(struct call *k, struct sas *sas, struct ss *ss)
 {
-	const char *name = arg(k, 0);
+	const char *name = sipc__op_arg(k, 0);
 	struct bval *b;
 	int err;
 
@@ -229,7 +217,7 @@ static int set_binding(struct call *k, struct sas *sas, struct ss *ss)
 		return SSM_NOMEM;
 	err = sas ? sas_set_attr(sas, name, b, &binding) :
 		    ss_set_attr(ss, name, b, &binding);
-	return err ? err : put(k, "void");
+	return err ? err : sipc__op_put(k, "void");
 }
 
 /* app.bindingEvents NAME: each value first stored under NAME, in the
@@ -245,14 +233,14 @@ static int on_appself(struct call *k, const char *op)
 		k->bad = "unknown operation";
 		return SSM_OK;
 	}
-	name = arg(k, 0);
+	name = sipc__op_arg(k, 0);
 	if (k->bad || !name)
 		return k->bad ? SSM_OK : SSM_NPE;
 	k->out[0] = '\0';
 	if (op[0] == 'a') {
 		for (int i = 0; i < OPS_BOUND && aevs[i]; i++)
 			if (!strcmp(aevs[i]->name, name))
-				return put(k, aevs[i]->ev);
+				return sipc__op_put(k, aevs[i]->ev);
 		return SSM_OK;
 	}
 	for (int i = 0; i < OPS_BOUND && len < k->outsz; i++)
@@ -273,7 +261,7 @@ static int on_session_more(struct call *k, const char *op, struct ss *s)
 		/* the application's own context (SS-12): its ssm_app */
 		if ((err = ss_app(s, &a)))
 			return err;
-		return put(k, !a ? "null" : a == k->app ? "app" : "other");
+		return sipc__op_put(k, !a ? "null" : a == k->app ? "app" : "other");
 	}
 	if (!strcmp(op, "setBindingAttribute"))
 		return set_binding(k, NULL, s);
@@ -282,7 +270,7 @@ static int on_session_more(struct call *k, const char *op, struct ss *s)
 		 * session (INVAL-17): a C listener cannot, and the model,
 		 * like a container that logs a listener's failure and goes
 		 * on, never depends on what a listener did */
-		return ss_is_valid(s) ? put(k, "void") : SSM_ISE;
+		return ss_is_valid(s) ? sipc__op_put(k, "void") : SSM_ISE;
 	k->bad = "unknown operation";
 	return SSM_OK;
 }
@@ -290,7 +278,7 @@ static int on_session_more(struct call *k, const char *op, struct ss *s)
 static int get_attr(struct call *k, int err, void *v)
 {
 	if (!err)
-		put(k, v ? (const char *)v : "null");
+		sipc__op_put(k, v ? (const char *)v : "null");
 	return err;
 }
 
@@ -307,12 +295,12 @@ static int on_session(struct call *k, const char *op, struct ss *s)
 	int err;
 
 	if (!strcmp(op, "getId"))
-		return put(k, ss_id(s));
+		return sipc__op_put(k, ss_id(s));
 	if (!strcmp(op, "isValid"))
 		return put_bool(k, 0, ss_is_valid(s));
 	if (!strcmp(op, "getState")) {
 		if (!(err = ss_state(s, &st)))
-			put(k, ss_state_name(st));
+			sipc__op_put(k, ss_state_name(st));
 		return err;
 	}
 	if (!strcmp(op, "getCallId") || !strcmp(op, "getLocalParty") ||
@@ -322,7 +310,7 @@ static int on_session(struct call *k, const char *op, struct ss *s)
 		      !strcmp(op, "getRegion") ? ss_region(s, &str) :
 		      ss_remote_party(s, &str);
 		if (!err)
-			put(k, str ? str : "null");
+			sipc__op_put(k, str ? str : "null");
 		return err;
 	}
 	if (!strcmp(op, "getCreationTime") || !strcmp(op, "getLastAccessedTime")) {
@@ -331,23 +319,23 @@ static int on_session(struct call *k, const char *op, struct ss *s)
 	}
 	if (!strcmp(op, "getApplicationSessionId")) {
 		if (!(err = ss_app_session(s, &sas)))
-			put(k, sas_id(sas));
+			sipc__op_put(k, sas_id(sas));
 		return err;
 	}
 	if (!strcmp(op, "setAttribute"))
 		return set_attr(k, false, NULL, s);
 	if (!strcmp(op, "getAttribute")) {
-		str = arg(k, 0);
+		str = sipc__op_arg(k, 0);
 		if (k->bad)
 			return SSM_OK;
 		err = ss_get_attr(s, str, &v);
 		return get_attr(k, err, v);
 	}
 	if (!strcmp(op, "removeAttribute")) {
-		str = arg(k, 0);
+		str = sipc__op_arg(k, 0);
 		if (k->bad || (err = ss_remove_attr(s, str)))
 			return k->bad ? SSM_OK : err;
-		return put(k, "void");
+		return sipc__op_put(k, "void");
 	}
 	if (!strcmp(op, "getAttributeNames")) {
 		if ((err = ss_attr_names(s, names, 64, &n)))
@@ -355,7 +343,7 @@ static int on_session(struct call *k, const char *op, struct ss *s)
 		return put_names(k, names, n < 64 ? n : 64);
 	}
 	if (!strcmp(op, "invalidate"))
-		return (err = ss_invalidate(s)) ? err : put(k, "void");
+		return (err = ss_invalidate(s)) ? err : sipc__op_put(k, "void");
 	if (!strcmp(op, "isReadyToInvalidate")) {
 		err = ss_is_ready(s, &b);
 		return put_bool(k, err, err ? false : b);
@@ -365,25 +353,25 @@ static int on_session(struct call *k, const char *op, struct ss *s)
 		return put_bool(k, err, err ? false : b);
 	}
 	if (!strcmp(op, "setInvalidateWhenReady")) {
-		str = arg(k, 0);
+		str = sipc__op_arg(k, 0);
 		if (k->bad)
 			return SSM_OK;
 		err = ss_set_iwr(s, str && !strcmp(str, "true"));
-		return err ? err : put(k, "void");
+		return err ? err : sipc__op_put(k, "void");
 	}
 	if (!strcmp(op, "createRequest")) {
-		str = arg(k, 0);
+		str = sipc__op_arg(k, 0);
 		if (k->bad)
 			return SSM_OK;
 		err = ss_create_request(s, str, &req);
-		return err ? err : put(k, "created");
+		return err ? err : sipc__op_put(k, "created");
 	}
 	if (!strcmp(op, "setHandler")) {
-		str = arg(k, 0);
+		str = sipc__op_arg(k, 0);
 		if (k->bad)
 			return SSM_OK;
 		err = ss_set_handler(s, str);
-		return err ? err : put(k, "void");
+		return err ? err : sipc__op_put(k, "void");
 	}
 	return on_session_more(k, op, s);
 }
@@ -398,12 +386,12 @@ static int on_app_more(struct call *k, const char *op, struct sas *sas)
 	int err;
 
 	if (!strcmp(op, "createTimer")) {
-		str = arg(k, 0);
+		str = sipc__op_arg(k, 0);
 		if (k->bad)
 			return SSM_OK;
 		err = ssm_timer_create(sas, str ? strtoull(str, NULL, 10) : 0, 0,
 				       false, NULL, &tm);
-		return err ? err : put(k, "created");
+		return err ? err : sipc__op_put(k, "created");
 	}
 	if (!strcmp(op, "getTimeRemaining")) {
 		if ((err = sas_timers(sas, &tm, 1, &n)))
@@ -416,7 +404,7 @@ static int on_app_more(struct call *k, const char *op, struct sas *sas)
 		return SSM_OK;
 	}
 	if (!strcmp(op, "byId")) {
-		str = arg(k, 0);
+		str = sipc__op_arg(k, 0);
 		if (k->bad)
 			return SSM_OK;
 		if (str && !strcmp(str, "self"))
@@ -424,7 +412,7 @@ static int on_app_more(struct call *k, const char *op, struct sas *sas)
 		other = NULL;
 		if ((err = ssm_app_find_sas(k->app, str, &other)))
 			return err;
-		return put(k, !other ? "null" : other == sas ? "self" : "other");
+		return sipc__op_put(k, !other ? "null" : other == sas ? "self" : "other");
 	}
 	if (!strcmp(op, "getTimers")) {
 		if (!(err = sas_timers(sas, NULL, 0, &n)))
@@ -432,18 +420,18 @@ static int on_app_more(struct call *k, const char *op, struct sas *sas)
 		return err;
 	}
 	if (!strcmp(op, "encodeURI")) {
-		str = arg(k, 0);
+		str = sipc__op_arg(k, 0);
 		if (k->bad)
 			return SSM_OK;
 		return sas_encode_uri(sas, str, k->out, k->outsz);
 	}
 	if (!strcmp(op, "byKey")) {
-		str = arg(k, 0);
+		str = sipc__op_arg(k, 0);
 		if (k->bad)
 			return SSM_OK;
 		if ((err = sas_by_key(k->app, str, true, &other)))
 			return err;
-		return put(k, sas_id(other));
+		return sipc__op_put(k, sas_id(other));
 	}
 	if (!strcmp(op, "setBindingAttribute"))
 		return set_binding(k, sas, NULL);
@@ -460,7 +448,7 @@ static int on_app_more(struct call *k, const char *op, struct sas *sas)
 			ssm_timer_cancel(all[i]);
 			mem_deref(all[i]);
 		}
-		return put(k, "void");
+		return sipc__op_put(k, "void");
 	}
 	k->bad = "unknown operation";
 	return SSM_OK;
@@ -478,12 +466,12 @@ static int on_app(struct call *k, const char *op, struct sas *sas)
 	int err, granted;
 
 	if (!strcmp(op, "getId"))
-		return put(k, sas_id(sas));
+		return sipc__op_put(k, sas_id(sas));
 	if (!strcmp(op, "isValid"))
 		return put_bool(k, 0, sas_is_valid(sas));
 	if (!strcmp(op, "getApplicationName")) {
 		if (!(err = sas_app_name(sas, &str)))
-			put(k, str ? str : "null");
+			sipc__op_put(k, str ? str : "null");
 		return err;
 	}
 	if (!strcmp(op, "getCreationTime") || !strcmp(op, "getLastAccessedTime")) {
@@ -497,7 +485,7 @@ static int on_app(struct call *k, const char *op, struct sas *sas)
 		return err;
 	}
 	if (!strcmp(op, "setExpires")) {
-		str = arg(k, 0);
+		str = sipc__op_arg(k, 0);
 		if (k->bad)
 			return SSM_OK;
 		if (!(err = sas_set_expires(sas, str ? atoi(str) : 0, &granted)))
@@ -507,17 +495,17 @@ static int on_app(struct call *k, const char *op, struct sas *sas)
 	if (!strcmp(op, "setAttribute"))
 		return set_attr(k, true, sas, NULL);
 	if (!strcmp(op, "getAttribute")) {
-		str = arg(k, 0);
+		str = sipc__op_arg(k, 0);
 		if (k->bad)
 			return SSM_OK;
 		err = sas_get_attr(sas, str, &v);
 		return get_attr(k, err, v);
 	}
 	if (!strcmp(op, "removeAttribute")) {
-		str = arg(k, 0);
+		str = sipc__op_arg(k, 0);
 		if (k->bad || (err = sas_remove_attr(sas, str)))
 			return k->bad ? SSM_OK : err;
-		return put(k, "void");
+		return sipc__op_put(k, "void");
 	}
 	if (!strcmp(op, "getAttributeNames")) {
 		if ((err = sas_attr_names(sas, names, 64, &n)))
@@ -525,14 +513,14 @@ static int on_app(struct call *k, const char *op, struct sas *sas)
 		return put_names(k, names, n < 64 ? n : 64);
 	}
 	if (!strcmp(op, "getSessions")) {
-		str = k->nargs ? arg(k, 0) : NULL;
+		str = k->nargs ? sipc__op_arg(k, 0) : NULL;
 		err = sas_sessions(sas, k->nargs == 0, str, NULL, 0, &n);
 		if (!err)
 			snprintf(k->out, k->outsz, "%zu", n);
 		return err;
 	}
 	if (!strcmp(op, "getSipSession")) {
-		str = arg(k, 0);
+		str = sipc__op_arg(k, 0);
 		if (k->bad)
 			return SSM_OK;
 		if (str && !strcmp(str, "self"))
@@ -540,10 +528,10 @@ static int on_app(struct call *k, const char *op, struct sas *sas)
 		found = NULL;
 		if ((err = sas_get_sip_session(sas, str, &found)))
 			return err;
-		return put(k, !found ? "null" : found == k->ss ? "self" : "other");
+		return sipc__op_put(k, !found ? "null" : found == k->ss ? "self" : "other");
 	}
 	if (!strcmp(op, "invalidate"))
-		return (err = sas_invalidate(sas)) ? err : put(k, "void");
+		return (err = sas_invalidate(sas)) ? err : sipc__op_put(k, "void");
 	if (!strcmp(op, "isReadyToInvalidate")) {
 		err = sas_is_ready(sas, &b);
 		return put_bool(k, err, err ? false : b);
@@ -553,94 +541,13 @@ static int on_app(struct call *k, const char *op, struct sas *sas)
 		return put_bool(k, err, err ? false : b);
 	}
 	if (!strcmp(op, "setInvalidateWhenReady")) {
-		str = arg(k, 0);
+		str = sipc__op_arg(k, 0);
 		if (k->bad)
 			return SSM_OK;
 		err = sas_set_iwr(sas, str && !strcmp(str, "true"));
-		return err ? err : put(k, "void");
+		return err ? err : sipc__op_put(k, "void");
 	}
 	return on_app_more(k, op, sas);
-}
-
-/*
- * req.b2bCreateRequest this|null LINKED [HEADER VALUE] (B2B-04):
- * B2buaHelper.createRequest(the request in hand or null, LINKED, a map
- * of HEADER to VALUE); the request is not sent, its new session is
- * invalidated at once.
- */
-static int b2b_create(struct call *k, const struct sipc_ops_msg *ctx)
-{
-	const char *orig = arg(k, 0), *linked = arg(k, 1), *hdr = NULL;
-	const char *from = NULL, *to = NULL;
-	struct ss *leg = NULL;
-	int err;
-
-	if (k->nargs > 2)
-		hdr = arg(k, 2);
-	if (k->nargs == 3)
-		(void)arg(k, 3);
-	if (k->bad)
-		return SSM_OK;
-	if (!orig)
-		return SSM_NPE;
-	if (strcmp(orig, "this")) {
-		k->bad = "the original is this or null";
-		return SSM_OK;
-	}
-	if (!ctx->initial || (k->nargs > 2 && !ssm_b2b_header_allowed(hdr)))
-		return SSM_IAE;
-	(void)ss_remote_party(k->ss, &from);
-	(void)ss_local_party(k->ss, &to);
-	err = ss_b2b_leg(k->ss, linked && !strcmp(linked, "true"), 70, from, to, &leg);
-	if (err)
-		return err;
-	k->made = ss_id(leg);
-	(void)ss_invalidate(leg);
-	return put(k, "created");
-}
-
-/*
- * req.isInitial, req.getProxy and the initial request's Proxy defaults
- * (proxy.getRecurse ...): what the container knows of the message in
- * hand (@ctx).  getProxy on a request of a user agent's session (a B2BUA
- * leg) is IllegalStateException (B2B-01).
- */
-static int on_message(struct call *k, const char *target, const char *op,
-		      const struct sipc_ops_msg *ctx)
-{
-	struct ssm_proxy_cfg cfg;
-	enum ss_role role = ss_role(k->ss);
-
-	if (!ctx->request) {
-		k->bad = "not a request";
-		return SSM_OK;
-	}
-	if (!strcmp(target, "req")) {
-		if (!strcmp(op, "isInitial"))
-			return put(k, ctx->initial ? "true" : "false");
-		if (!strcmp(op, "getProxy"))
-			return role == SS_ROLE_PROXY || (ctx->initial && !ctx->ua) ?
-			       put(k, "proxy") : SSM_ISE;
-		if (!strcmp(op, "b2bCreateRequest"))
-			return b2b_create(k, ctx);
-		k->bad = "unknown operation";
-		return SSM_OK;
-	}
-	if (!ctx->initial) {
-		k->bad = "not an initial request";
-		return SSM_OK;
-	}
-	ssm_proxy_defaults(ctx->model, &cfg);
-	if (!strcmp(op, "getRecurse"))
-		return put(k, cfg.recurse ? "true" : "false");
-	if (!strcmp(op, "getRecordRoute"))
-		return put(k, cfg.record_route ? "true" : "false");
-	if (!strcmp(op, "getParallel"))
-		return put(k, cfg.parallel ? "true" : "false");
-	if (!strcmp(op, "getSupervised"))
-		return put(k, cfg.supervised ? "true" : "false");
-	k->bad = "unknown operation";
-	return SSM_OK;
 }
 
 /* The exception a model error stands for. */
@@ -747,7 +654,7 @@ static void run_one(const char *spec, struct ss *ss, struct sas *sas,
 		} else if (!strcmp(w, "app")) {
 			err = on_appself(&k, dot);
 		} else if (!strcmp(w, "req") || !strcmp(w, "proxy")) {
-			err = on_message(&k, w, dot, ctx);
+			err = sipc__ops_on_message(&k, w, dot, ctx);
 		} else {
 			k.bad = "unknown target";
 		}
@@ -827,7 +734,9 @@ void sipc_ops_run(struct sipc_ops *o, struct ss *ss, const osip_message_t *m,
 {
 	osip_header_t *h = NULL;
 	struct sas *sas = NULL;
+	const char *spec[SIPC_MAX_OPS];
 	bool held = false;
+	int nspec = 0;
 
 	o->n = 0;
 	if (!ss || !m)
@@ -835,13 +744,16 @@ void sipc_ops_run(struct sipc_ops *o, struct ss *ss, const osip_message_t *m,
 	/* the application session as the message found it: one an
 	 * operation invalidates stays the one the later ones are on */
 	(void)ss_app_session(ss, &sas);
+	/* every operation first: one may change the request's headers
+	 * (req.setHeader), never the protocol's own */
 	for (int pos = 0;
 	     (pos = osip_message_header_get_byname(m, "x-sstck-op", pos, &h)) >= 0 &&
-	     o->n < SIPC_MAX_OPS; pos++) {
+	     nspec < SIPC_MAX_OPS; pos++)
+		if (h && h->hvalue)
+			spec[nspec++] = h->hvalue;
+	for (int i = 0; i < nspec; i++) {
 		json_t *line;
 
-		if (!h || !h->hvalue)
-			continue;
 		if (!held) {
 			int before = o->nheld;
 
@@ -856,7 +768,7 @@ void sipc_ops_run(struct sipc_ops *o, struct ss *ss, const osip_message_t *m,
 		json_object_set_new(line, "ss", json_string(ss_id(ss)));
 		if (sas)
 			json_object_set_new(line, "sas", json_string(sas_id(sas)));
-		run_one(h->hvalue, ss, sas, app, ctx, o->v[o->n], sizeof(o->v[0]), line);
+		run_one(spec[i], ss, sas, app, ctx, o->v[o->n], sizeof(o->v[0]), line);
 		o->n++;
 		if (trace)
 			trace(arg, line);

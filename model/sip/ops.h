@@ -31,6 +31,9 @@ struct sipc_ops_msg {
 	bool ua;                   /**< the application is a user agent
 				        (a B2BUA): no Proxy for it        */
 	const struct ssm *model;
+	/** The request in hand, which the application may still change
+	 * before it acts on it (req.setHeader); NULL for a response. */
+	osip_message_t *req;
 };
 
 /** Writes one trace line (the container's trace). */

@@ -291,7 +291,7 @@ void sipc__stamp(struct sipc *c, struct ss *ss, osip_message_t *m);
 void sipc__trace_write(struct sipc *c, json_t *o);
 /** The operations @m asks of the application, on @ss, as the application
  * gets the message (observation-protocol.md 4). */
-void sipc__ops_run(struct sipc *c, struct ss *ss, const osip_message_t *m,
+void sipc__ops_run(struct sipc *c, struct ss *ss, osip_message_t *m,
 		   bool initial);
 void sipc__on_model_event(const struct ssm_event *ev, void *arg);
 

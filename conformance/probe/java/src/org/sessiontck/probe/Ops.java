@@ -244,6 +244,8 @@ public final class Ops {
         case "isInitial": return String.valueOf(r.isInitial());
         case "getProxy": r.getProxy(); return "proxy";
         case "b2bCreateRequest": return b2bCreate(a, r);
+        case "setHeader": r.setHeader(arg(a, 0), arg(a, 1)); return "void";
+        case "removeHeader": r.removeHeader(arg(a, 0)); return "void";
         default: throw new Bad("unknown operation req." + op);
         }
     }
