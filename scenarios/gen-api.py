@@ -19,6 +19,10 @@ a case's operations go:
                tag, then 486   slots invite 183 486
   rr-call      record-routing proxy: INVITE, 180, 200, ACK, INFO, BYE
                slots invite 180 200 ack info info-200 bye bye-200
+  message-best-answer
+               a MESSAGE through a proxy (the fork application) whose
+               only target answers 486, and whose best-response callback
+               answers 200 itself: slots message 486
   rr-call-headers
                the same; the caller's INVITE carries X-Sstck-Removed, the
                callee must get X-Sstck-Added: yes and no X-Sstck-Removed
@@ -311,6 +315,19 @@ def flow_call_slow(op):
     return uac, None
 
 
+def flow_message_best(op):
+    """A MESSAGE through a proxy whose only target answers 486; the
+    application answers upstream itself in the best-response callback
+    (the fork application's --best-answer 200): the caller gets 200, not
+    the 486 (the TCK's Proxy6).  Slots message 486."""
+    uac = (request('MESSAGE', 1, op('message'), first=True) +
+           recv('100', ' optional="true"') +
+           recv('200', '', '      <ereg regexp="^SIP/2.0 200" search_in="msg" check_it="true" '
+                'assign_to="ok200"/>\n') + '  <Reference variables="ok200"/>\n')
+    uas = recv('MESSAGE') + response(486, 'Busy Here', op('486')) + pause(300)
+    return uac, uas
+
+
 def flow_message(op, twice=False, wait=0):
     """MESSAGE to the uas application, which answers it; with twice, a
     second one to the URI the first one's operation 2 encoded; with wait,
@@ -338,6 +355,8 @@ FLOWS = {
     'b2b-call': ('b2bua', '', flow_call, ['B2B-02', 'B2B-07', 'INVAL-13', 'INVAL-14']),
     'b2b-reject': ('b2bua', '', flow_reject, ['B2B-02']),
     'rr-call': ('proxy', '', flow_call, ['PROXY-06']),
+    'message-best-answer': ('fork', '--target sip:bob@{callee} --best-answer 200',
+                            flow_message_best, ['PROXY-11']),
     'rr-call-headers': ('proxy', '', lambda op: flow_call(op, headers=True), ['PROXY-06', 'PROXY-17']),
     'b2b-cancel': ('b2bua', '', flow_cancel, ['B2B-10']),
     'b2b-fork': ('b2bua', '', flow_fork, ['B2B-09', 'DERIVED-01']),
@@ -569,6 +588,11 @@ CASES = [
       ('invite', 'req.removeHeader X-Sstck-Removed', 'void', 'PROXY-17'),
       ('invite', 'req.setHeader Call-ID other@127.0.0.1', '!IllegalArgumentException', 'PROXY-17'),
       ('invite', 'req.removeHeader Via', '!IllegalArgumentException', 'PROXY-17'),
+      ]),
+    ('proxy-message-best-answer', 'message-best-answer',
+     'Proxy: a MESSAGE\'s only target answers 486; in the best-response callback the application sends its own 200 upstream instead (TCK Proxy6)',
+     [('message', 'req.isInitial', 'true', 'SS-STATE-51'),
+      ('message', 'ss.getState', 'INITIAL', 'SS-STATE-30 SS-STATE-50'),
       ]),
     ('b2b-cancel-after-100', 'b2b-cancel',
      'B2BUA: the caller cancels while the new leg has had only 100 Trying; the container has ended the caller\'s leg before doCancel, the new leg is cancelled',
