@@ -19,6 +19,10 @@ a case's operations go:
                tag, then 486   slots invite 183 486
   rr-call      record-routing proxy: INVITE, 180, 200, ACK, INFO, BYE
                slots invite 180 200 ack info info-200 bye bye-200
+  rr-call-unsupervised
+               the rr-call flow through the fork application, record-
+               routing and unsupervised (no response reaches it: only
+               the request slots run operations)
   message-best-answer
                a MESSAGE through a proxy (the fork application) whose
                only target answers 486, and whose best-response callback
@@ -355,6 +359,8 @@ FLOWS = {
     'b2b-call': ('b2bua', '', flow_call, ['B2B-02', 'B2B-07', 'INVAL-13', 'INVAL-14']),
     'b2b-reject': ('b2bua', '', flow_reject, ['B2B-02']),
     'rr-call': ('proxy', '', flow_call, ['PROXY-06']),
+    'rr-call-unsupervised': ('fork', '--unsupervised --record-route --target sip:bob@{callee}',
+                             flow_call, ['PROXY-13', 'PROXY-06']),
     'message-best-answer': ('fork', '--target sip:bob@{callee} --best-answer 200',
                             flow_message_best, ['PROXY-11']),
     'rr-call-headers': ('proxy', '', lambda op: flow_call(op, headers=True), ['PROXY-06', 'PROXY-17']),
@@ -588,6 +594,17 @@ CASES = [
       ('invite', 'req.removeHeader X-Sstck-Removed', 'void', 'PROXY-17'),
       ('invite', 'req.setHeader Call-ID other@127.0.0.1', '!IllegalArgumentException', 'PROXY-17'),
       ('invite', 'req.removeHeader Via', '!IllegalArgumentException', 'PROXY-17'),
+      ]),
+    ('rr-unsupervised-call', 'rr-call-unsupervised',
+     'Unsupervised record-routing proxy on an established call: the requests of the dialog still reach the application, on its one proxy session, CONFIRMED (TCK Proxy12)',
+     [('invite', 'ss.getId', '~.', 'PROXY-16'),
+      ('invite', 'ss.getState', 'INITIAL', 'SS-STATE-30'),
+      ('invite', 'proxy.getSupervised', 'true | CF-09=1 false', 'PROXY-01 CF-09'),
+      ('info', 'req.isInitial', 'false', 'PROXY-03'),
+      ('info', 'ss.getState', 'CONFIRMED', 'SS-STATE-30 PROXY-13'),
+      ('info', 'ss.getId', '=1', 'PROXY-16'),
+      ('bye', 'ss.getState', 'CONFIRMED', 'SS-STATE-33 PROXY-13'),
+      ('bye', 'ss.getId', '=1', 'PROXY-16'),
       ]),
     ('proxy-message-best-answer', 'message-best-answer',
      'Proxy: a MESSAGE\'s only target answers 486; in the best-response callback the application sends its own 200 upstream instead (TCK Proxy6)',
