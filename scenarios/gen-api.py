@@ -23,6 +23,10 @@ a case's operations go:
                the rr-call flow through the fork application, record-
                routing and unsupervised (no response reaches it: only
                the request slots run operations)
+  rr-app-cancel
+               record-routing proxy whose application cancels on the
+               callee's 180: the callee gets a CANCEL and 487s, the caller
+               gets the 487: slots invite 180 487
   message-best-answer
                a MESSAGE through a proxy (the fork application) whose
                only target answers 486, and whose best-response callback
@@ -199,6 +203,33 @@ def flow_cancel(op):
     return uac, uas
 
 
+def flow_app_cancel(op):
+    """A record-routing proxy whose application cancels on the callee's
+    180 (its operations): the callee gets a CANCEL, answers it and 487s
+    the INVITE; the caller gets the 180, then the 487 (the TCK's
+    ProxyBranch5).  Slots invite 180 487."""
+    uac = (request('INVITE', 1, op('invite'), first=True) +
+           recv('100', ' optional="true"') + recv('180') + recv('487') +
+           send('\n'.join(['ACK sip:bob@[callee] SIP/2.0',
+                           'Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch-4]',
+                           FROM, '[last_To:]', 'Call-ID: [call_id]', 'CSeq: 1 ACK',
+                           'Max-Forwards: 70', 'Content-Length: 0'])))
+    uas = (recv('INVITE') + KEEPVIA +
+           response(180, 'Ringing', op('180'), contact=True) +
+           recv('CANCEL') + response(200, 'OK', []) +
+           # the 487 waits: a container that relays the 180 once the
+           # application's callback returns (Cipango) would otherwise
+           # get the 487 first, and the two agents' logs, which the
+           # oracle orders by the clock, cannot say which it handled
+           # first (observation-protocol.md 1, at=app)
+           pause(100) +
+           send('\n'.join(['SIP/2.0 487 Request Terminated', '[$invvia]', '[last_From:]',
+                           '[last_To:];tag=[pid]SIPpTag01[call_number]', '[last_Call-ID:]',
+                           'CSeq: 1 INVITE'] + op('487') + ['Content-Length: 0']), retrans=True) +
+           recv('ACK') + '  <Reference variables="invvia"/>\n')
+    return uac, uas
+
+
 def flow_fork(op, bye_ops=False):
     """A B2BUA call the callee side forks: 180 with one To tag, 200 with
     another (a derived UAC session, DERIVED-01); through a record-routing
@@ -361,6 +392,7 @@ FLOWS = {
     'rr-call': ('proxy', '', flow_call, ['PROXY-06']),
     'rr-call-unsupervised': ('fork', '--unsupervised --record-route --target sip:bob@{callee}',
                              flow_call, ['PROXY-13', 'PROXY-06']),
+    'rr-app-cancel': ('proxy', '', flow_app_cancel, ['PROXY-10']),
     'message-best-answer': ('fork', '--target sip:bob@{callee} --best-answer 200',
                             flow_message_best, ['PROXY-11']),
     'rr-call-headers': ('proxy', '', lambda op: flow_call(op, headers=True), ['PROXY-06', 'PROXY-17']),
@@ -605,6 +637,17 @@ CASES = [
       ('info', 'ss.getId', '=1', 'PROXY-16'),
       ('bye', 'ss.getState', 'CONFIRMED', 'SS-STATE-33 PROXY-13'),
       ('bye', 'ss.getId', '=1', 'PROXY-16'),
+      ]),
+    ('rr-app-proxy-cancel', 'rr-app-cancel',
+     'Proxy: on the callee\'s 180 the application calls Proxy.cancel(): its branch is cancelled, the 487 is the best response upstream (TCK ProxyBranch5)',
+     [('invite', 'ss.getState', 'INITIAL', 'SS-STATE-30'),
+      ('180', 'proxy.cancel', 'void', 'PROXY-10'),
+      ('180', 'ss.getState', 'EARLY', 'SS-STATE-30'),
+      ]),
+    ('rr-app-branch-cancel', 'rr-app-cancel',
+     'Proxy: on the callee\'s 180 the application calls that branch\'s ProxyBranch.cancel(): the branch is cancelled, the 487 is the best response upstream (TCK ProxyBranch5)',
+     [('invite', 'ss.getState', 'INITIAL', 'SS-STATE-30'),
+      ('180', 'proxy.cancelBranch', 'void', 'PROXY-10'),
       ]),
     ('proxy-message-best-answer', 'message-best-answer',
      'Proxy: a MESSAGE\'s only target answers 486; in the best-response callback the application sends its own 200 upstream instead (TCK Proxy6)',

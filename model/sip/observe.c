@@ -100,6 +100,7 @@ void sipc__ops_run(struct sipc *c, struct ss *ss, osip_message_t *m,
 		.request = m && MSG_IS_REQUEST(m), .initial = initial,
 		.ua = c->app.is_ua, .model = c->m,
 		.req = m && MSG_IS_REQUEST(m) ? m : NULL,
+		.px = c->ops_px, .branch = c->ops_branch,
 	};
 
 	sipc_ops_clear(&c->ops);

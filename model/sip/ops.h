@@ -34,6 +34,10 @@ struct sipc_ops_msg {
 	/** The request in hand, which the application may still change
 	 * before it acts on it (req.setHeader); NULL for a response. */
 	osip_message_t *req;
+	/** A proxy's branch response in hand: the proxy and the branch
+	 * (proxy.cancel, proxy.cancelBranch); NULL otherwise. */
+	struct sipc_px *px;
+	int branch;
 };
 
 /** Writes one trace line (the container's trace). */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include "ops_int.h"
+#include "sipc_int.h"
 
 /*
  * req.b2bCreateRequest this|null LINKED [HEADER VALUE] (B2B-04):
@@ -94,6 +95,25 @@ static int set_header(struct call *k, const char *op, const struct sipc_ops_msg 
 }
 
 /*
+ * proxy.cancel and proxy.cancelBranch on a branch's response (the TCK's
+ * ProxyBranch5): Proxy.cancel() cancels every branch still pending,
+ * ProxyBranch.cancel() the response's own; RFC 3261 16.10.
+ */
+static int on_branch_response(struct call *k, const char *op,
+			      const struct sipc_ops_msg *ctx)
+{
+	if (!ctx->px || (strcmp(op, "cancel") && strcmp(op, "cancelBranch"))) {
+		k->bad = ctx->px ? "unknown operation" : "not a proxy's branch response";
+		return SSM_OK;
+	}
+	if (!strcmp(op, "cancel"))
+		sipc__px_cancel_pending(ctx->px, -1);
+	else
+		sipc__px_cancel_branch(ctx->px, ctx->branch);
+	return sipc__op_put(k, "void");
+}
+
+/*
  * req.isInitial, req.getProxy and the initial request's Proxy defaults
  * (proxy.getRecurse ...): what the container knows of the message in
  * hand (@ctx).  getProxy on a request of a user agent's session (a B2BUA
@@ -105,6 +125,8 @@ int sipc__ops_on_message(struct call *k, const char *target, const char *op,
 	struct ssm_proxy_cfg cfg;
 	enum ss_role role = ss_role(k->ss);
 
+	if (!ctx->request && !strcmp(target, "proxy"))
+		return on_branch_response(k, op, ctx);
 	if (!ctx->request) {
 		k->bad = "not a request";
 		return SSM_OK;

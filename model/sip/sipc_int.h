@@ -198,6 +198,9 @@ struct sipc {
 	struct sipc_call *calls;
 	struct sipc_ops ops;          /**< results of the message in hand
 				       * (operations, ops.h)             */
+	struct sipc_px *ops_px;       /**< the proxy of the branch response
+					   in hand, for proxy.cancel      */
+	int ops_branch;               /**< and its branch                */
 };
 
 #define LEG_ATTR "sstck.leg"
@@ -300,6 +303,8 @@ void sipc__px_free(struct sipc_px *px);
 void sipc__px_unref(struct sipc_px *px);
 int sipc__branch_of(struct sipc_px *px, osip_transaction_t *tr);
 void sipc__px_cancel_pending(struct sipc_px *px, int except);
+/* ProxyBranch.cancel(): branch @i's CANCEL, if it is still pending. */
+void sipc__px_cancel_branch(struct sipc_px *px, int i);
 void sipc__px_branch_final(struct sipc_px *px, int i, int status,
 			   osip_message_t *copy);
 void sipc__px_on_response(struct sipc_px *px, osip_transaction_t *tr,

@@ -271,6 +271,16 @@ public final class Ops {
     /** The initial request's Proxy, before the application sets it up:
      * its defaults (PROXY-01). */
     private static String onProxy(String op, SipServletMessage m) throws Exception {
+        if (m instanceof SipServletResponse && (op.equals("cancel") || op.equals("cancelBranch"))) {
+            // a branch's response: Proxy.cancel(), ProxyBranch.cancel() (ProxyBranch5)
+            SipServletResponse r = (SipServletResponse) m;
+            if (op.equals("cancel")) {
+                r.getProxy().cancel();
+            } else {
+                r.getProxyBranch().cancel();
+            }
+            return "void";
+        }
         if (!(m instanceof SipServletRequest) || !((SipServletRequest) m).isInitial()) {
             throw new Bad("not an initial request");
         }
