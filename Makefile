@@ -54,7 +54,7 @@ SIPC_SRCS  := model/sip/sipc.c model/sip/transport.c model/sip/guard.c \
               model/sip/observe.c model/sip/proxy.c model/sip/b2bua.c \
               model/sip/call.c model/sip/store.c
 
-REF_SRCS   := $(SIPC_SRCS) model/sip/ops.c model/apps/apps.c model/apps/c2c.c \
+REF_SRCS   := $(SIPC_SRCS) model/sip/ops.c model/sip/ops_msg.c model/apps/apps.c model/apps/c2c.c \
               model/http/http.c model/ref/main.c
 
 HARNESS_SRCS := harness/sstck/text.c harness/sstck/rules.c harness/sstck/manifest.c \
@@ -66,7 +66,7 @@ HARNESS_SRCS := harness/sstck/text.c harness/sstck/rules.c harness/sstck/manifes
                 conformance/oracle/oracle.c conformance/oracle/states.c \
                 conformance/oracle/trace.c conformance/oracle/wire.c \
                 conformance/oracle/ops.c \
-                reports/html.c reports/ladder.c reports/compare.c
+                reports/html.c reports/ladder.c reports/compare.c reports/tck.c
 # the sstck program's own files (harness/sstck/cmd.h), linked with libsstck.a
 SSTCK_SRCS   := harness/sstck/main.c harness/sstck/cmd_run.c \
                 harness/sstck/cmd_list.c
@@ -169,7 +169,7 @@ FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 600
 FUZZ_APPS    ?= proxy b2bua fork probe uas click-to-call
 FUZZ_SIP_SRCS := fuzz/fuzz_sip.c fuzz/sipc_hook.c fuzz/http_hook.c \
-                 fuzz/clock_hook.c model/sip/ops.c \
+                 fuzz/clock_hook.c model/sip/ops.c model/sip/ops_msg.c \
                  model/apps/apps.c model/apps/c2c.c
 
 $(OUT)/fuzz/%: CC := $(FUZZ_CC)
@@ -348,7 +348,8 @@ install: all man
 	install -m 755 $(OUT)/rel/sstck $(OUT)/rel/sstck-ref $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(OUT)/man/sstck.1 $(OUT)/man/sstck-ref.1 \
 		$(DESTDIR)$(PREFIX)/share/man/man1/
-	install -m 644 conformance/rules.tsv $(DESTDIR)$(SHARE)/conformance/
+	install -m 644 conformance/rules.tsv conformance/tck-assertions.tsv \
+		conformance/unjudged.tsv $(DESTDIR)$(SHARE)/conformance/
 	install -m 644 conformance/oracle/state-table.tsv $(DESTDIR)$(SHARE)/conformance/oracle/
 	cp -R scenarios $(DESTDIR)$(SHARE)/
 	cp -R harness/targets harness/kamailio $(DESTDIR)$(SHARE)/harness/

@@ -80,12 +80,13 @@ int report_compare(const char *const *dirs, size_t n, const char *file,
 		fputs(": ", fp);
 		report__esc(fp, report__js(json_object_get(r[k], "target"), "summary"));
 		fprintf(fp, " (%lld passed, %lld failed, %lld not observable, %lld error, "
-			"%lld not applicable; ",
+			"%lld not applicable, %lld skipped; ",
 			json_integer_value(json_object_get(t, "passed")),
 			json_integer_value(json_object_get(t, "failed")),
 			json_integer_value(json_object_get(t, "not observable")),
 			json_integer_value(json_object_get(t, "error")),
-			json_integer_value(json_object_get(t, "not applicable")));
+			json_integer_value(json_object_get(t, "not applicable")),
+			json_integer_value(json_object_get(t, "skipped")));
 		report__esc(fp, dirs[k]);
 		fputs(")</li>", fp);
 	}

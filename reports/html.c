@@ -109,6 +109,7 @@ static const struct vshow {
 	{ "error", "err", "!" },
 	{ "not observable", "nobs", "&#8226;" },
 	{ "not applicable", "na", "&#8211;" },
+	{ "skipped", "na", "&#8987;" },
 };
 
 static const struct vshow *vshow(const char *verdict)
@@ -484,7 +485,9 @@ static void index_head(FILE *fp, json_t *res)
 	      "<span class=\"nobs\">not observable</span>: the target cannot show it "
 	      "(never counted as a pass); <span class=\"na\">not applicable</span>: "
 	      "the target does not play the case (an application it lacks; never a "
-	      "pass either); <span class=\"err\">error</span>: the case "
+	      "pass either); <span class=\"na\">skipped</span>: a case of the slow "
+	      "group, which only <code>sstck run --slow</code> plays (never a pass); "
+	      "<span class=\"err\">error</span>: the case "
 	      "could not run. In a ladder, the target is the middle lane; blue is the "
 	      "X-SS-State the target reported, green the state change the oracle "
 	      "derived, red a finding.</p></section>\n", fp);
@@ -555,7 +558,7 @@ static void index_filters(FILE *fp, json_t *cases)
 	}
 	fputs("</select> Verdict <select id=\"f-verdict\"><option value=\"\">all</option>"
 	      "<option>passed</option><option>failed</option><option>not observable"
-	      "</option><option>not applicable</option><option>error</option></select> "
+	      "</option><option>not applicable</option><option>skipped</option><option>error</option></select> "
 	      "<span id=\"f-count\"></span>"
 	      "</section>\n", fp);
 }
@@ -678,7 +681,8 @@ static void index_rules(FILE *fp, json_t *cases, json_t *rules,
 	fputs("</section>\n", fp);
 }
 
-static int write_index(const char *out, json_t *res, const struct catalog *cat)
+static int write_index(const char *out, const char *top, json_t *res,
+		       const struct catalog *cat)
 {
 	char path[1024];
 	json_t *cases = json_object_get(res, "cases"), *rules = json_object_get(res, "rules");
@@ -695,6 +699,7 @@ static int write_index(const char *out, json_t *res, const struct catalog *cat)
 	index_filters(fp, cases);
 	index_matrix(fp, cases, rules, cat);
 	index_rules(fp, cases, rules, cat);
+	report__tck_section(fp, top, rules, cases);
 	/* the cases */
 	fputs("<section id=\"cases\"><h2>The cases</h2>\n", fp);
 	json_array_foreach(cases, i, c)
@@ -716,7 +721,7 @@ static int write_summary(const char *out, json_t *res)
 	if (!fp)
 		return -1;
 	fprintf(fp, "# SessionTCK: %s\n\n%zu cases in %.1f s: %lld passed, %lld failed, "
-		"%lld not observable, %lld error, %lld not applicable.\n\n",
+		"%lld not observable, %lld error, %lld not applicable, %lld skipped.\n\n",
 		report__js(json_object_get(res, "target"), "name"),
 		json_array_size(json_object_get(res, "cases")),
 		json_real_value(json_object_get(res, "seconds")),
@@ -724,13 +729,14 @@ static int write_summary(const char *out, json_t *res)
 		(long long)json_integer_value(json_object_get(tot, "failed")),
 		(long long)json_integer_value(json_object_get(tot, "not observable")),
 		(long long)json_integer_value(json_object_get(tot, "error")),
-		(long long)json_integer_value(json_object_get(tot, "not applicable")));
+		(long long)json_integer_value(json_object_get(tot, "not applicable")),
+		(long long)json_integer_value(json_object_get(tot, "skipped")));
 	json_array_foreach(json_object_get(res, "cases"), i, c) {
 		const char *v = report__js(c, "verdict");
 		char reason[SSTCK_TEXT];
 
 		if (!strcmp(v, "passed") || !strcmp(v, "not observable") ||
-		    !strcmp(v, "not applicable"))
+		    !strcmp(v, "not applicable") || !strcmp(v, "skipped"))
 			continue;
 		if (!bad++)
 			fputs("| case | verdict | reason |\n|---|---|---|\n", fp);
@@ -765,7 +771,7 @@ int report_write(const char *out, const char *top, char *err, size_t errsz)
 		json_decref(res);
 		return -1;
 	}
-	rc = write_index(out, res, &cat) || write_summary(out, res);
+	rc = write_index(out, top, res, &cat) || write_summary(out, res);
 	if (rc)
 		text_fmt(err, errsz, "cannot write the report in %s", out);
 	for (size_t i = 0; i < cat.n; i++)

@@ -12,6 +12,18 @@
  * ladders and TOP's rules catalog.  0, or -1 with ERR. */
 int report_write(const char *out, const char *top, char *err, size_t errsz);
 
+/* One of the official JSR 289 TCK's spec assertions on the session
+ * classes (conformance/tck-assertions.tsv): its rules, how far a case
+ * shows it (case, partly, none), the cases, a note. */
+struct tck_row {
+	char id[64], section[24], rules[160], coverage[12], cases[256], note[512];
+};
+
+/* TOP's conformance/tck-assertions.tsv into *VP (malloc'd, *NP rows):
+ * 0, or -1 when it cannot be read. */
+int report_tck_load(const char *top, struct tck_row **vp, size_t *np);
+void report_tck_free(struct tck_row *v);
+
 #define SSTCK_MAX_COMPARE 8
 
 /* FILE: the N runs in DIRS side by side, case by case and rule by rule.

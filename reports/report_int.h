@@ -25,6 +25,9 @@ json_t *report__load_json(const char *path);
 /* Rule ID's verdict in a run's rules (results.json), or "". */
 const char *report__run_rule_verdict(json_t *rules, const char *id);
 
+/* The TCK assertions' section of index.html (reports/tck.c). */
+void report__tck_section(FILE *fp, const char *top, json_t *rules, json_t *cases);
+
 /* A case's ladder (its ladder.json, LAD) as an SVG diagram, the messages
  * FINDINGS name marked; IDX makes its ids unique on the page. */
 void report__ladder(FILE *fp, json_t *lad, json_t *findings, int idx);

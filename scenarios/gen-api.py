@@ -19,10 +19,35 @@ a case's operations go:
                tag, then 486   slots invite 183 486
   rr-call      record-routing proxy: INVITE, 180, 200, ACK, INFO, BYE
                slots invite 180 200 ack info info-200 bye bye-200
+  rr-call-unsupervised
+               the rr-call flow through the fork application, record-
+               routing and unsupervised (no response reaches it: only
+               the request slots run operations)
+  rr-app-cancel
+               record-routing proxy whose application cancels on the
+               callee's 180: the callee gets a CANCEL and 487s, the caller
+               gets the 487: slots invite 180 487
+  message-best-answer
+               a MESSAGE through a proxy (the fork application) whose
+               only target answers 486, and whose best-response callback
+               answers 200 itself: slots message 486
+  rr-call-headers
+               the same; the caller's INVITE carries X-Sstck-Removed, the
+               callee must get X-Sstck-Added: yes and no X-Sstck-Removed
   b2b-cancel   B2BUA: the caller cancels while the new leg has had only
                100 Trying: slots invite cancel 487
   b2b-fork     B2BUA: the callee side answers 180 and 200 with two To
                tags: slots invite 180a 200b
+  b2b-refer-bye-first, b2b-refer-notify-first
+               B2BUA: the caller REFERs in the call, the callee answers
+               202 and NOTIFYs active, then terminated, after the caller's
+               BYE or before it: slots invite 180 200 refer 202 notify-1
+               notify-1-200 bye bye-200 notify-2 notify-2-200
+  rr-fork      the same through a record-routing proxy, and the caller's
+               BYE carries operations: slots invite 180a 200b bye
+  call-slow    the slow group: a call the uas application answers, an
+               INFO in it 75 s later, and the caller stays until 210 s,
+               without a BYE: slots invite info
   rr-subscribe record-routing proxy: SUBSCRIBE, NOTIFY active, NOTIFY
                terminated, NOTIFY active again (a notifier's slip): slots
                subscribe notify-1 notify-2 notify-3
@@ -109,9 +134,18 @@ def in_dialog_ok(ops):
 SAVE_TO = '      <ereg regexp=".*" search_in="hdr" header="To:" check_it="true" assign_to="callee_to"/>\n'
 
 
-def flow_call(op):
-    """A call through a B2BUA or a record-routing proxy."""
-    uac = (request('INVITE', 1, op('invite'), first=True) +
+HEADER_CHECKS = (
+    '      <ereg regexp="^ *yes *$" search_in="hdr" header="X-Sstck-Added:" check_it="true" assign_to="added"/>\n'
+    '      <ereg regexp="X-Sstck-Removed:" search_in="msg" check_it_inverse="true" assign_to="removed"/>\n')
+
+
+def flow_call(op, headers=False):
+    """A call through a B2BUA or a record-routing proxy.  With headers,
+    the caller's INVITE carries X-Sstck-Removed, and the callee must see
+    X-Sstck-Added: yes and not X-Sstck-Removed on the INVITE it gets (the
+    case's operations change them before the application proxies it)."""
+    extra = ['X-Sstck-Removed: gone'] if headers else []
+    uac = (request('INVITE', 1, extra + op('invite'), first=True) +
            recv('100', ' optional="true"') + recv('180') +
            recv('200', ' rrs="true"', SAVE_TO) +
            request('ACK', 1, op('ack')) + pause(50) +
@@ -119,11 +153,12 @@ def flow_call(op):
            pause(100) +
            request('BYE', 3, op('bye'), to='To: [$callee_to]') + recv('200') +
            '  <Reference variables="callee_to"/>\n')
-    uas = (recv('INVITE', ' rrs="true"') +
+    uas = (recv('INVITE', ' rrs="true"', HEADER_CHECKS if headers else '') +
            response(180, 'Ringing', op('180'), contact=True) + pause(100) +
            response(200, 'OK', op('200'), contact=True, retrans=True) +
            recv('ACK') + recv('INFO') + in_dialog_ok(op('info-200')) +
-           recv('BYE') + in_dialog_ok(op('bye-200')))
+           recv('BYE') + in_dialog_ok(op('bye-200')) +
+           ('  <Reference variables="added,removed"/>\n' if headers else ''))
     return uac, uas
 
 
@@ -168,14 +203,43 @@ def flow_cancel(op):
     return uac, uas
 
 
-def flow_fork(op):
+def flow_app_cancel(op):
+    """A record-routing proxy whose application cancels on the callee's
+    180 (its operations): the callee gets a CANCEL, answers it and 487s
+    the INVITE; the caller gets the 180, then the 487 (the TCK's
+    ProxyBranch5).  Slots invite 180 487."""
+    uac = (request('INVITE', 1, op('invite'), first=True) +
+           recv('100', ' optional="true"') + recv('180') + recv('487') +
+           send('\n'.join(['ACK sip:bob@[callee] SIP/2.0',
+                           'Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch-4]',
+                           FROM, '[last_To:]', 'Call-ID: [call_id]', 'CSeq: 1 ACK',
+                           'Max-Forwards: 70', 'Content-Length: 0'])))
+    uas = (recv('INVITE') + KEEPVIA +
+           response(180, 'Ringing', op('180'), contact=True) +
+           recv('CANCEL') + response(200, 'OK', []) +
+           # the 487 waits: a container that relays the 180 once the
+           # application's callback returns (Cipango) would otherwise
+           # get the 487 first, and the two agents' logs, which the
+           # oracle orders by the clock, cannot say which it handled
+           # first (observation-protocol.md 1, at=app)
+           pause(100) +
+           send('\n'.join(['SIP/2.0 487 Request Terminated', '[$invvia]', '[last_From:]',
+                           '[last_To:];tag=[pid]SIPpTag01[call_number]', '[last_Call-ID:]',
+                           'CSeq: 1 INVITE'] + op('487') + ['Content-Length: 0']), retrans=True) +
+           recv('ACK') + '  <Reference variables="invvia"/>\n')
+    return uac, uas
+
+
+def flow_fork(op, bye_ops=False):
     """A B2BUA call the callee side forks: 180 with one To tag, 200 with
-    another (a derived UAC session, DERIVED-01)."""
+    another (a derived UAC session, DERIVED-01); through a record-routing
+    proxy the same (a derived proxy session).  With bye_ops the caller's
+    BYE carries the slot bye's operations."""
     uac = (request('INVITE', 1, op('invite'), first=True) +
            recv('100', ' optional="true"') + recv('180', ' optional="true"') +
            recv('200', ' rrs="true"', SAVE_TO) + request('ACK', 1, []) + pause(100) +
-           request('BYE', 2, [], to='To: [$callee_to]') + recv('200') +
-           '  <Reference variables="callee_to"/>\n')
+           request('BYE', 2, op('bye') if bye_ops else [], to='To: [$callee_to]') +
+           recv('200') + '  <Reference variables="callee_to"/>\n')
     uas = (recv('INVITE', ' rrs="true"') +
            response(180, 'Ringing', op('180a'), contact=True).replace('SIPpTag01', 'SIPpTag0A') +
            pause(100) +
@@ -187,14 +251,49 @@ def flow_fork(op):
 CAPFROM = '      <ereg regexp=".*" search_in="hdr" header="From:" check_it="true" assign_to="caller"/>\n'
 
 
-def notify(cseq, state, ops):
+def notify(cseq, state, ops, event='presence'):
     """A NOTIFY from the notifier in its dialog: To is the subscriber's From."""
     return send('\n'.join(['NOTIFY [next_url] SIP/2.0', VIA.replace('[branch]', '[branch]'),
                            'From: <sip:bob@[local_ip]:[local_port]>;tag=[pid]SIPpTag01[call_number]',
                            'To: [$caller]', '[routes]', 'Call-ID: [call_id]',
                            'CSeq: %d NOTIFY' % cseq, 'Contact: <sip:bob@[local_ip]:[local_port]>',
-                           'Max-Forwards: 70', 'Event: presence', 'Subscription-State: ' + state]
+                           'Max-Forwards: 70', 'Event: ' + event, 'Subscription-State: ' + state]
                           + ops + ['Content-Length: 0']), retrans=True)
+
+
+def flow_refer(op, bye_first):
+    """A B2BUA call in which the caller sends REFER: the callee accepts it
+    (202) and NOTIFYs (Event: refer) active, then terminated; the
+    caller's BYE comes before the terminating NOTIFY (bye_first) or
+    after it (SS-STATE-42).  Slots refer 202 notify-1 notify-1-200 bye
+    bye-200 notify-2 notify-2-200."""
+    caller_ok = lambda slot: response(200, 'OK', op(slot), tag=False)
+    bye = (request('BYE', 3, op('bye'), to='To: [$callee_to]') + recv('200'))
+    uac = (request('INVITE', 1, op('invite'), first=True) +
+           recv('100', ' optional="true"') + recv('180') +
+           recv('200', ' rrs="true"', SAVE_TO) + request('ACK', 1, []) + pause(50) +
+           send('\n'.join(['REFER [next_url] SIP/2.0', VIA, FROM, 'To: [$callee_to]', '[routes]',
+                           'Call-ID: [call_id]', 'CSeq: 2 REFER',
+                           'Contact: <sip:alice@[local_ip]:[local_port]>',
+                           'Refer-To: <sip:carol@[local_ip]:[local_port]>', 'Max-Forwards: 70']
+                          + op('refer') + ['Content-Length: 0']), retrans=True) +
+           recv('202') + recv('NOTIFY') + caller_ok('notify-1-200') +
+           (bye if bye_first else '') +
+           recv('NOTIFY') + caller_ok('notify-2-200') +
+           ('' if bye_first else pause(50) + bye) + pause(100) +
+           '  <Reference variables="callee_to"/>\n')
+    bye_in = recv('BYE') + in_dialog_ok(op('bye-200'))
+    uas = (recv('INVITE', ' rrs="true"', CAPFROM) +
+           response(180, 'Ringing', op('180'), contact=True) + pause(50) +
+           response(200, 'OK', op('200'), contact=True, retrans=True) +
+           recv('ACK') + recv('REFER') +
+           response(202, 'Accepted', op('202'), tag=False) + pause(50) +
+           notify(1, 'active;expires=60', op('notify-1'), 'refer') + recv('200') +
+           (bye_in + pause(50) if bye_first else pause(50)) +
+           notify(2, 'terminated;reason=noresource', op('notify-2'), 'refer') + recv('200') +
+           ('' if bye_first else bye_in) +
+           '  <Reference variables="caller"/>\n')
+    return uac, uas
 
 
 def flow_subscribe(op):
@@ -232,6 +331,38 @@ def flow_keyed(op):
     return uac + pause(800), None
 
 
+def flow_call_slow(op):
+    """The slow group's call to the uas application (EXP-03, EXP-06): its
+    INVITE's application session gets one minute and asks its
+    sessionExpired listener for one more (sstck.extend); 75 s later, past
+    that first expiry, an INFO in the dialog; then the caller stays until
+    210 s, past the second expiry, which the trace must show.  No BYE: the
+    dialog's session is to go with its application session."""
+    # sstck-ref's uas application's 200 has no Contact: the in-dialog
+    # requests go to the Request-URI of the INVITE, which reaches the
+    # same target; the dialog is matched by Call-ID and tags
+    uac = (request('INVITE', 1, op('invite'), first=True) +
+           recv('100', ' optional="true"') + recv('200', '', SAVE_TO) +
+           request('ACK', 1, [], ruri='sip:bob@[callee]', routes='') + pause(75000) +
+           request('INFO', 2, op('info'), ruri='sip:bob@[callee]', routes='',
+                   to='To: [$callee_to]') + recv('200') +
+           pause(135000) + '  <Reference variables="callee_to"/>\n')
+    return uac, None
+
+
+def flow_message_best(op):
+    """A MESSAGE through a proxy whose only target answers 486; the
+    application answers upstream itself in the best-response callback
+    (the fork application's --best-answer 200): the caller gets 200, not
+    the 486 (the TCK's Proxy6).  Slots message 486."""
+    uac = (request('MESSAGE', 1, op('message'), first=True) +
+           recv('100', ' optional="true"') +
+           recv('200', '', '      <ereg regexp="^SIP/2.0 200" search_in="msg" check_it="true" '
+                'assign_to="ok200"/>\n') + '  <Reference variables="ok200"/>\n')
+    uas = recv('MESSAGE') + response(486, 'Busy Here', op('486')) + pause(300)
+    return uac, uas
+
+
 def flow_message(op, twice=False, wait=0):
     """MESSAGE to the uas application, which answers it; with twice, a
     second one to the URI the first one's operation 2 encoded; with wait,
@@ -253,13 +384,26 @@ def flow_message(op, twice=False, wait=0):
 
 
 FLOWS = {
-    'b2b-call': ('b2bua', '', flow_call, ['B2B-02', 'B2B-07']),
+    # the trace judges invalidate-when-ready's order (INVAL-14) and, at
+    # sstck-ref's shutdown, that nothing was left (INVAL-13): the TCK's
+    # SessionLifetime2 and 3 on the B2BUA's legs and the uas application
+    'b2b-call': ('b2bua', '', flow_call, ['B2B-02', 'B2B-07', 'INVAL-13', 'INVAL-14']),
     'b2b-reject': ('b2bua', '', flow_reject, ['B2B-02']),
     'rr-call': ('proxy', '', flow_call, ['PROXY-06']),
+    'rr-call-unsupervised': ('fork', '--unsupervised --record-route --target sip:bob@{callee}',
+                             flow_call, ['PROXY-13', 'PROXY-06']),
+    'rr-app-cancel': ('proxy', '', flow_app_cancel, ['PROXY-10']),
+    'message-best-answer': ('fork', '--target sip:bob@{callee} --best-answer 200',
+                            flow_message_best, ['PROXY-11']),
+    'rr-call-headers': ('proxy', '', lambda op: flow_call(op, headers=True), ['PROXY-06', 'PROXY-17']),
     'b2b-cancel': ('b2bua', '', flow_cancel, ['B2B-10']),
     'b2b-fork': ('b2bua', '', flow_fork, ['B2B-09', 'DERIVED-01']),
+    'b2b-refer-bye-first': ('b2bua', '', lambda op: flow_refer(op, True), ['B2B-07']),
+    'b2b-refer-notify-first': ('b2bua', '', lambda op: flow_refer(op, False), ['B2B-07']),
+    'rr-fork': ('proxy', '', lambda op: flow_fork(op, bye_ops=True), ['DERIVED-01']),
+    'call-slow': ('uas', '', flow_call_slow, []),
     'rr-subscribe': ('proxy', '', flow_subscribe, ['SS-STATE-41']),
-    'message': ('uas', '', flow_message, []),
+    'message': ('uas', '', flow_message, ['INVAL-13', 'INVAL-14']),
     'message-twice': ('uas', '', lambda op: flow_message(op, True, wait=800), []),
     'message-wait': ('uas', '', lambda op: flow_message(op, wait=800), ['TIMER-06']),
     'message-keyed': ('uas', '', flow_keyed, []),
@@ -367,7 +511,7 @@ CASES = [
       ('bye-200', 'sas.getSipSession self', 'null', 'OWN-04 OWN-07'),
       ('bye-200', 'sas.getSessions SIP', '1', 'OWN-04'),
       ('bye-200', 'linked.getId', '!IllegalArgumentException', 'B2B-06'),
-      ]),
+      ], {'rules': 'INVAL-16'}),
     ('uas-message-api', 'message',
      'A MESSAGE the application answers: a non-dialog UAS session and the API\'s argument checks',
      [('message', 'ss.getState', 'INITIAL', 'SS-STATE-50 SS-STATE-03'),
@@ -410,7 +554,7 @@ CASES = [
       ('message', 'sas.isReadyToInvalidate', '!IllegalStateException', 'INVAL-15'),
       ('message', 'sas.invalidate', '!IllegalStateException', 'INVAL-02'),
       ('message', 'ss.getState', '!IllegalStateException', 'SS-STATE-05'),
-      ]),
+      ], {'rules': 'INVAL-16'}),
     ('uas-message-expiry', 'message',
      'A MESSAGE whose application reads and changes its application session\'s lifetime',
      [('message', 'sas.getLastAccessedTime', '~^[0-9]+$', 'SAS-04'),
@@ -437,7 +581,7 @@ CASES = [
       ('message', 'sas.getTimeRemaining', '~^[0-9]+$', 'TIMER-05'),
       ('message', 'sas.isReadyToInvalidate', 'false', 'INVAL-12'),
       ('message', 'ss.getInvalidateWhenReady', 'true', 'VER-04'),
-      ]),
+      ], {'timers-fired': 1, 'rules': 'TIMER-02'}),
     ('uas-message-timer-cancel', 'message',
      'A MESSAGE whose application starts a ServletTimer and cancels it twice: cancel() is idempotent, the timer is gone',
      [('message', 'sas.createTimer 5000', 'created', 'TIMER-03'),
@@ -476,6 +620,40 @@ CASES = [
       ('bye', 'ss.isReadyToInvalidate', 'false', 'INVAL-11'),
       ('bye-200', 'ss.getState', 'CONFIRMED | CF-24=1 TERMINATED', 'SS-STATE-33 CF-24'),
       ]),
+    ('rr-proxy-headers', 'rr-call-headers',
+     'Record-routing proxy: the application adds a non-system header to the initial request and removes another before proxying it, the callee gets it so; a system header is refused',
+     [('invite', 'req.setHeader X-Sstck-Added yes', 'void', 'PROXY-17'),
+      ('invite', 'req.removeHeader X-Sstck-Removed', 'void', 'PROXY-17'),
+      ('invite', 'req.setHeader Call-ID other@127.0.0.1', '!IllegalArgumentException', 'PROXY-17'),
+      ('invite', 'req.removeHeader Via', '!IllegalArgumentException', 'PROXY-17'),
+      ]),
+    ('rr-unsupervised-call', 'rr-call-unsupervised',
+     'Unsupervised record-routing proxy on an established call: the requests of the dialog still reach the application, on its one proxy session, CONFIRMED (TCK Proxy12)',
+     [('invite', 'ss.getId', '~.', 'PROXY-16'),
+      ('invite', 'ss.getState', 'INITIAL', 'SS-STATE-30'),
+      ('invite', 'proxy.getSupervised', 'true | CF-09=1 false', 'PROXY-01 CF-09'),
+      ('info', 'req.isInitial', 'false', 'PROXY-03'),
+      ('info', 'ss.getState', 'CONFIRMED', 'SS-STATE-30 PROXY-13'),
+      ('info', 'ss.getId', '=1', 'PROXY-16'),
+      ('bye', 'ss.getState', 'CONFIRMED', 'SS-STATE-33 PROXY-13'),
+      ('bye', 'ss.getId', '=1', 'PROXY-16'),
+      ]),
+    ('rr-app-proxy-cancel', 'rr-app-cancel',
+     'Proxy: on the callee\'s 180 the application calls Proxy.cancel(): its branch is cancelled, the 487 is the best response upstream (TCK ProxyBranch5)',
+     [('invite', 'ss.getState', 'INITIAL', 'SS-STATE-30'),
+      ('180', 'proxy.cancel', 'void', 'PROXY-10'),
+      ('180', 'ss.getState', 'EARLY', 'SS-STATE-30'),
+      ]),
+    ('rr-app-branch-cancel', 'rr-app-cancel',
+     'Proxy: on the callee\'s 180 the application calls that branch\'s ProxyBranch.cancel(): the branch is cancelled, the 487 is the best response upstream (TCK ProxyBranch5)',
+     [('invite', 'ss.getState', 'INITIAL', 'SS-STATE-30'),
+      ('180', 'proxy.cancelBranch', 'void', 'PROXY-10'),
+      ]),
+    ('proxy-message-best-answer', 'message-best-answer',
+     'Proxy: a MESSAGE\'s only target answers 486; in the best-response callback the application sends its own 200 upstream instead (TCK Proxy6)',
+     [('message', 'req.isInitial', 'true', 'SS-STATE-51'),
+      ('message', 'ss.getState', 'INITIAL', 'SS-STATE-30 SS-STATE-50'),
+      ]),
     ('b2b-cancel-after-100', 'b2b-cancel',
      'B2BUA: the caller cancels while the new leg has had only 100 Trying; the container has ended the caller\'s leg before doCancel, the new leg is cancelled',
      [('invite', 'ss.getState', 'INITIAL', 'SS-STATE-20'),
@@ -511,6 +689,92 @@ CASES = [
       ('200b', 'ss.getAttribute mark', 'a', 'DERIVED-03 CF-06'),
       ('200b', 'sas.getSessions SIP', '~^[345]$', 'OWN-06'),
       ], {'derived': 2, 'rules': 'DERIVED-05'}),
+    ('uas-message-binding-listeners', 'message',
+     'A MESSAGE: binding-listener values told bound, then unbound on removal, replacement or invalidation; attribute listeners told each change; a throwing sessionDestroyed stops nothing',
+     [('message', 'sas.setInvalidateWhenReady false', 'void', 'INVAL-13'),
+      ('message', 'sas.setBindingAttribute b1-[call_id]', 'void', 'SAS-03'),
+      ('message', 'app.bindingEvents b1-[call_id]', 'bound', 'SAS-03'),
+      ('message', 'sas.setBindingAttribute b1-[call_id]', 'void', 'SAS-03'),
+      ('message', 'app.bindingEvents b1-[call_id]', 'bound+unbound bound', 'SAS-03'),
+      ('message', 'sas.getAttribute b1-[call_id]', 'binding', 'SAS-03'),
+      ('message', 'sas.removeAttribute b1-[call_id]', 'void', 'SAS-03'),
+      ('message', 'app.bindingEvents b1-[call_id]', 'bound+unbound bound+unbound', 'SAS-03'),
+      ('message', 'app.attributeEvents b1-[call_id]', 'added+replaced+removed', 'SAS-03'),
+      ('message', 'sas.setBindingAttribute b2-[call_id]', 'void', 'SAS-03'),
+      ('message', 'ss.setBindingAttribute b3-[call_id]', 'void', 'INVAL-01'),
+      ('message', 'app.bindingEvents b3-[call_id]', 'bound', 'INVAL-01'),
+      ('message', 'ss.throwFromDestroyed', 'void', 'INVAL-17'),
+      ('message', 'ss.getServletContext', 'app', 'SS-12'),
+      ('message', 'ss.invalidate', 'void', 'INVAL-01 INVAL-17'),
+      ('message', 'ss.isValid', 'false', 'INVAL-01 INVAL-17'),
+      ('message', 'app.bindingEvents b3-[call_id]', 'bound+unbound', 'INVAL-01'),
+      ('message', 'app.bindingEvents b2-[call_id]', 'bound', 'SAS-03'),
+      ('message', 'sas.invalidate', 'void', 'INVAL-03'),
+      ('message', 'app.bindingEvents b2-[call_id]', 'bound+unbound', 'SAS-03 INVAL-03'),
+      ], {'rules': 'INVAL-16'}),
+    ('uas-message-invalidate-all-or-nothing', 'message',
+     'A MESSAGE whose application invalidates its application session before answering: allowed (VER-06), or under CF-05 refused with nothing changed; a second call throws, changes nothing',
+     [('message', 'ss.setAttribute kept yes', 'void', 'SS-02'),
+      ('message', 'sas.setAttribute kept yes', 'void', 'SAS-02'),
+      ('message', 'sas.invalidate', 'void | CF-05=1 !IllegalStateException', 'INVAL-04 VER-06 CF-05'),
+      ('message', 'sas.isValid', 'false | CF-05=1 true', 'INVAL-04'),
+      ('message', 'ss.isValid', 'false | CF-05=1 true', 'INVAL-04'),
+      ('message', 'sas.invalidate', '!IllegalStateException', 'INVAL-04 INVAL-02'),
+      ('message', 'sas.isValid', 'false | CF-05=1 true', 'INVAL-04'),
+      ('message', 'ss.isValid', 'false | CF-05=1 true', 'INVAL-04'),
+      ('message', 'sas.getAttribute kept', '!IllegalStateException | CF-05=1 yes', 'INVAL-04'),
+      ('message', 'ss.getAttribute kept', '!IllegalStateException | CF-05=1 yes', 'INVAL-04'),
+      ], {'rules': 'INVAL-16'}),
+    ('b2b-helper-checks', 'b2b-call',
+     'B2BUA: B2buaHelper.createRequest refuses a header map with a system header, a null original and a non-initial original',
+     [('invite', 'req.b2bCreateRequest this false Call-ID other@127.0.0.1', '!IllegalArgumentException', 'B2B-04'),
+      ('invite', 'req.b2bCreateRequest this false CSeq 7', '!IllegalArgumentException', 'B2B-04'),
+      ('invite', 'req.b2bCreateRequest this false Via SIP/2.0/UDP', '!IllegalArgumentException', 'B2B-04'),
+      ('invite', 'req.b2bCreateRequest this false Record-Route <sip:rr@127.0.0.1>', '!IllegalArgumentException', 'B2B-04'),
+      ('invite', 'req.b2bCreateRequest null false', '!NullPointerException', 'B2B-04'),
+      ('info', 'req.b2bCreateRequest this false', '!IllegalArgumentException', 'B2B-04'),
+      ('info', 'req.b2bCreateRequest this true', '!IllegalArgumentException', 'B2B-04'),
+      ('info', 'req.b2bCreateRequest this false X-Extra yes', '!IllegalArgumentException', 'B2B-04'),
+      ]),
+    ('rr-fork-invalidate-sas', 'rr-fork',
+     'Record-routing proxy, the callee side forks; the application invalidates the application session on the caller\'s BYE: every session goes, the derived one too, each with sessionDestroyed',
+     [('180a', 'ss.getId', '~.', 'PROXY-16'),
+      ('bye', 'ss.getId', '!=1', 'DERIVED-01'),
+      ('bye', 'sas.invalidate', 'void', 'INVAL-03 DERIVED-07'),
+      ('bye', 'ss.isValid', 'false', 'INVAL-03'),
+      ('bye', 'sas.isValid', 'false', 'INVAL-03'),
+      ], {'derived': 1, 'rules': 'DERIVED-07 INVAL-16'}),
+    ('b2b-refer-bye-before-notify', 'b2b-refer-bye-first',
+     'B2BUA: a REFER in the call makes a subscription; the BYE does not end the dialog sessions while it lives, its terminating NOTIFY does (the X-SS-State and the trace say when)',
+     [('202', 'ss.getState', 'CONFIRMED', 'SS-STATE-17'),
+      ('bye-200', 'ss.getState', 'CONFIRMED', 'SS-STATE-42'),
+      ('bye-200', 'ss.isReadyToInvalidate', 'false', 'SS-STATE-42 INVAL-10'),
+      ('bye-200', 'linked.getState', 'CONFIRMED', 'SS-STATE-42'),
+      ('notify-2', 'ss.getState', 'TERMINATED | CF-20=1 CONFIRMED', 'SS-STATE-42 CF-20'),
+      ('notify-2', 'linked.getState', 'CONFIRMED', 'SS-STATE-42'),
+      ], {'rules': 'SS-STATE-42'}),
+    ('b2b-refer-notify-before-bye', 'b2b-refer-notify-first',
+     'B2BUA: a REFER in the call makes a subscription; its terminating NOTIFY before the BYE leaves the dialog sessions CONFIRMED, the BYE ends them',
+     [('202', 'ss.getState', 'CONFIRMED', 'SS-STATE-17'),
+      ('notify-2-200', 'ss.getState', 'CONFIRMED', 'SS-STATE-42'),
+      ('notify-2-200', 'linked.getState', 'CONFIRMED', 'SS-STATE-42'),
+      ('bye', 'ss.getState', 'CONFIRMED', 'SS-STATE-25'),
+      ('bye-200', 'ss.getState', 'TERMINATED', 'SS-STATE-18 SS-STATE-42'),
+      ], {'rules': 'SS-STATE-42'}),
+    ('uas-call-slow-expiry', 'call-slow',
+     'Slow: a one-minute application session its sessionExpired listener extends once outlives that expiry with its call\'s SipSession (no timeout of its own), then expires with it',
+     [('invite', 'sas.getId', '~.', 'SAS-01'),
+      ('invite', 'ss.getId', '~.', 'SS-01'),
+      ('invite', 'sas.setInvalidateWhenReady false', 'void', 'INVAL-13'),
+      ('invite', 'sas.setExpires 1', '1', 'EXP-04'),
+      ('invite', 'sas.setAttribute sstck.extend 1', 'void', 'EXP-03'),
+      ('info', 'ss.getId', '=2', 'EXP-06 KEY-07'),
+      ('info', 'ss.isValid', 'true', 'EXP-06'),
+      ('info', 'ss.getApplicationSessionId', '=1', 'EXP-03'),
+      ('info', 'sas.isValid', 'true', 'EXP-03'),
+      ('info', 'sas.getAttribute sstck.extend', 'null', 'EXP-03'),
+      ('info', 'sas.getExpirationTime', '~^[0-9]+$', 'EXP-03 EXP-05'),
+      ], {'expired': 2, 'slow': 240, 'rules': 'EXP-03 EXP-06 INVAL-05'}),
 ]
 
 
@@ -526,6 +790,7 @@ def build(case):
     name, flow, summary, ops = case[:4]
     expect = dict(case[4]) if len(case) > 4 else {}
     extra_rules = expect.pop('rules', '').split()   # what [expect] judges
+    slow = expect.pop('slow', 0)                    # the slow group's seconds
     app, args, fn, flow_rules = FLOWS[flow]
     numbered = [(i + 1,) + o for i, o in enumerate(ops)]
     slots = set()
@@ -547,6 +812,8 @@ def build(case):
         files['uas.xml'] = HDR % ('callee of %s' % name, '%s: callee' % name) + uas + '</scenario>\n'
         agents.insert(0, ('callee', 'uas', 'uas.xml', 1))
     ini = ['; ' + GENERATED, '[case]', 'summary = ' + summary]
+    if slow:
+        ini.append('slow = %d' % slow)
     for i in range(0, len(rules), 8):
         ini.append('rules = ' + ' '.join(rules[i:i + 8]))
     if not rules:

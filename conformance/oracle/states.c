@@ -33,6 +33,13 @@ struct sess {
 	bool derived, invite;
 	bool last_100;
 	bool notify_term;        /* a terminating NOTIFY awaits its response */
+	/* SS-STATE-42: a user agent's INVITE dialog that also carries a
+	 * subscription (a 2xx to REFER or SUBSCRIBE in it, or a NOTIFY
+	 * active) outlives its BYE until the subscription ends, and a
+	 * terminating NOTIFY ends it only once the BYE is done */
+	bool sub;                /* a subscription lives in the INVITE dialog */
+	bool bye_done;           /* the INVITE usage ended (a BYE's final) */
+	bool sub_term;           /* its terminating NOTIFY awaits its response */
 };
 
 struct binding {
@@ -107,6 +114,38 @@ static void keys(const struct msg *x, char *dlg, size_t dsz, char *fam,
 	snprintf(fam, fsz, "%s|%s", call_id(x->m), ft);
 }
 
+/* Whether X is a NOTIFY whose Subscription-State is terminated. */
+static bool notify_terminated(const struct msg *x)
+{
+	osip_header_t *h = NULL;
+
+	return is_req(x) && !strcmp(x->m->sip_method, "NOTIFY") &&
+	       osip_message_header_get_byname(x->m, "subscription-state", 0, &h) >= 0 &&
+	       h && h->hvalue && !strncasecmp(h->hvalue, "terminated", 10);
+}
+
+/* SS-STATE-42's events of a user agent's INVITE dialog that carries a
+ * subscription (S->sub, S->sub_term); NULL where it has none of its
+ * own.  Before the BYE the terminating NOTIFY and its response keep the
+ * session CONFIRMED (sub-notify-kept), so that a state that moves there
+ * is SS-STATE-42's finding. */
+static const char *sub_event(const struct msg *x, const struct sess *s)
+{
+	const char *meth = cseq_method(x->m);
+	int st = x->m->status_code;
+
+	if (!s->invite || !strcmp(s->role, "PROXY"))
+		return NULL;
+	if (s->sub && notify_terminated(x))
+		return s->bye_done ? "sub-notify-terminated" : "sub-notify-kept";
+	if (!is_req(x) && !strcmp(meth, "NOTIFY") && st >= 200 && s->sub_term)
+		return s->bye_done ? "sub-notify-done" : "sub-notify-kept";
+	if (!is_req(x) && !strcmp(meth, "BYE") && st >= 200 && st != 401 &&
+	    st != 407 && s->sub)
+		return "bye-done-sub";
+	return NULL;
+}
+
 /* The table's event for message X on a session of ROLE; NULL for none. */
 static const char *event_of(const struct msg *x, const struct sess *s,
 			    bool out, bool done)
@@ -115,7 +154,10 @@ static const char *event_of(const struct msg *x, const struct sess *s,
 	int st = x->m->status_code;
 	bool creating = !strcmp(meth, "INVITE") || !strcmp(meth, "SUBSCRIBE");
 	bool proxy = !strcmp(s->role, "PROXY"), uac = !strcmp(s->role, "UAC");
+	const char *sub = sub_event(x, s);
 
+	if (sub)
+		return sub;
 	if (is_req(x)) {
 		if (MSG_IS_CANCEL(x->m) && proxy && !out)
 			return "cancel";
@@ -183,6 +225,25 @@ static void apply(struct run *R, struct states *st, struct sess *S,
 	if (code && !strcmp(cseq_method(x->m), "INVITE"))
 		S->invite = true;
 	ev = event_of(x, S, out, root->done);
+	if (S->invite && strcmp(S->role, "PROXY")) {
+		/* SS-STATE-42's bookkeeping, once the event is known */
+		const char *meth = cseq_method(x->m);
+
+		if (S->sub && notify_terminated(x)) {
+			S->sub = false;
+			S->sub_term = true;
+		} else if (!is_req(x) && !strcmp(meth, "NOTIFY") && code >= 200) {
+			S->sub_term = false;
+		} else if ((!is_req(x) && code >= 200 && code < 300 &&
+			    (!strcmp(meth, "REFER") || !strcmp(meth, "SUBSCRIBE"))) ||
+			   (is_req(x) && !strcmp(x->m->sip_method, "NOTIFY") &&
+			    !notify_terminated(x))) {
+			S->sub = true;
+		}
+		if (!is_req(x) && !strcmp(meth, "BYE") && code >= 200 &&
+		    code != 401 && code != 407)
+			S->bye_done = true;
+	}
 	if (ev && !strcmp(ev, "notify-terminated"))
 		S->notify_term = true;
 	else if (ev && !strcmp(ev, "notify-done"))

@@ -23,6 +23,9 @@ struct tsas {
 	char id[ORACLE_ID];
 	bool ready, invalid;
 	bool by_app;
+	bool expired;           /* its lifetime ran out (sas-expired): the
+				 * container may invalidate its sessions
+				 * whatever their state (INVAL-05) */
 	int timers;             /* one-shot ServletTimers created, not yet
 				 * fired or cancelled */
 	char node[16];          /* a cluster's trace: the node holding it */
@@ -137,7 +140,7 @@ bool oracle_word_in(const char *list, const char *id)
 
 /* The sessions and application sessions the application invalidated by
  * an operation (an "op" line, ss.invalidate or sas.invalidate, that
- * returned), into *@out as words: the line may come after the
+ * returned, or one that made a session and invalidated it: "made"), into *@out as words: the line may come after the
  * invalidation it caused, whose listeners ran inside the call.  Leaves
  * @fp at its start. */
 static void app_invalidated(FILE *fp, char **line, size_t *cap, char **out)
@@ -146,10 +149,12 @@ static void app_invalidated(FILE *fp, char **line, size_t *cap, char **out)
 
 	*out = NULL;
 	while (getline(line, cap, fp) > 0) {
-		json_t *o = strstr(*line, "invalidate") ? json_loads(*line, 0, NULL) : NULL;
+		json_t *o = strstr(*line, "invalidate") || strstr(*line, "\"made\"") ?
+			    json_loads(*line, 0, NULL) : NULL;
 		const char *op = o ? jstr(o, "op") : "";
 		const char *id = !strcmp(op, "ss.invalidate") ? jstr(o, "ss") :
-				 !strcmp(op, "sas.invalidate") ? jstr(o, "sas") : "";
+				 !strcmp(op, "sas.invalidate") ? jstr(o, "sas") :
+				 jstr(o, "made");
 		char *v;
 
 		if (o && !strcmp(jstr(o, "ev"), "op") && json_object_get(o, "ok") &&
@@ -415,10 +420,15 @@ static void trace_line(struct trace *T, json_t *o, const char *w)
 	} else if (!strcmp(ev, "ss-ready") && s) {
 		trace_ready(T, o, s, id, w);
 	} else if (!strcmp(ev, "ss-invalidated") && s) {
-		if (!s->ready && !s->by_app && !oracle_word_in(T->byapp, s->sas))
+		const struct tsas *of = tsas_find(T->sas, T->nsas, s->sas);
+
+		if (!s->ready && !s->by_app && !oracle_word_in(T->byapp, s->sas) &&
+		    !(of && of->expired))
 			find(T->R->r, "INVAL-14", w, "session %s invalidated before "
 			     "it was ready", id);
 		s->invalid = true;
+	} else if (!strcmp(ev, "sas-expired") && a) {
+		a->expired = true;
 	} else if (!strcmp(ev, "timer-created") && a) {
 		a->timers++;
 	} else if ((!strcmp(ev, "timer-fired") || !strcmp(ev, "timer-cancelled")) &&
@@ -483,6 +493,38 @@ static void trace_leaks(struct trace *T)
 		}
 }
 
+/* At the trace's end (a shutdown or a case's slice): the listeners of
+ * what the application invalidated were told (sessionDestroyed,
+ * INVAL-16), and an invalidated application session took every session
+ * of it along, derived ones included (INVAL-03, DERIVED-07). */
+static void trace_destroyed(struct trace *T)
+{
+	char w[256];
+
+	snprintf(w, sizeof(w), "trace.jsonl end");
+	for (size_t k = 0; k < T->nss; k++) {
+		const struct tss *s = &T->ss[k];
+		const struct tsas *a = tsas_find(T->sas, T->nsas, s->sas);
+
+		if (s->invalid)
+			continue;
+		if (oracle_word_in(T->byapp, s->id))
+			find(T->R->r, "INVAL-16", w, "session %s: the application "
+			     "invalidated it, no sessionDestroyed (ss-invalidated) "
+			     "followed", s->id);
+		else if (a && a->invalid)
+			find(T->R->r, s->orig[0] ? "DERIVED-07" : "INVAL-03", w,
+			     "%ssession %s still valid after its application "
+			     "session %s was invalidated", s->orig[0] ? "derived " : "",
+			     s->id, a->id);
+	}
+	for (size_t k = 0; k < T->nsas; k++)
+		if (!T->sas[k].invalid && oracle_word_in(T->byapp, T->sas[k].id))
+			find(T->R->r, "INVAL-16", w, "application session %s: the "
+			     "application invalidated it, no sessionDestroyed "
+			     "(sas-invalidated) followed", T->sas[k].id);
+}
+
 int oracle__check_trace(struct run *R, const char *dir, char *err, size_t errsz)
 {
 	char path[1024], *line = NULL, w[256];
@@ -515,6 +557,7 @@ int oracle__check_trace(struct run *R, const char *dir, char *err, size_t errsz)
 	}
 	free(line);
 	fclose(fp);
+	trace_destroyed(&T);
 	if (T.shutdown)
 		trace_leaks(&T);
 	free(T.ss);

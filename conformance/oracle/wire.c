@@ -505,7 +505,9 @@ void oracle__check_b2b(struct run *R)
 	for (size_t i = 0; i < R->n && one; i++) {
 		struct msg *x = &R->v[i];
 
-		if (!boundary(x) || x->agent_sent || !x->has_state)
+		/* a session already invalidated names no application
+		 * session (observation-protocol.md 1: valid=0) */
+		if (!boundary(x) || x->agent_sent || !x->has_state || !x->sas[0])
 			continue;
 		if (!sas) {
 			sas = x->sas;

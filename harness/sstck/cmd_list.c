@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "report.h"
 #include "sstck.h"
 
 static const char usage_list[] =
@@ -25,11 +26,92 @@ static const char usage_show[] =
 "converged case, then each agent's SIPp scenario.\n";
 
 
+/* Why no target can show rule ID, from TOP's conformance/unjudged.tsv
+ * ("ID<TAB>REASON" lines) into BUF; false when it gives no reason. */
+static bool unjudged_reason(const char *top, const char *id, char *buf, size_t sz)
+{
+	char path[PATH_MAX + 64], line[2048];
+	size_t n = strlen(id);
+	bool found = false;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/conformance/unjudged.tsv", top);
+	if (!(fp = fopen(path, "r")))
+		return false;
+	while (!found && fgets(line, sizeof(line), fp))
+		if (!strncmp(line, id, n) && line[n] == '\t') {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(buf, sz, "%s", line + n + 1);
+			found = true;
+		}
+	fclose(fp);
+	return found;
+}
+
+/* Whether case NAME (of the library's NAMES) judges a rule of RULES (a
+ * space-separated list). */
+static bool case_judges(const char *scen, char **names, size_t nnames,
+			const char *name, const char *rules)
+{
+	char err[SSTCK_TEXT], dir[PATH_MAX + 256], buf[256], *save = NULL;
+	struct manifest m;
+	size_t c;
+
+	for (c = 0; c < nnames && strcmp(names[c], name); c++)
+		;
+	snprintf(dir, sizeof(dir), "%s/%s", scen, name);
+	if (c == nnames || manifest_load(&m, dir, name, NULL, err, sizeof(err)))
+		return false;
+	snprintf(buf, sizeof(buf), "%s", rules);
+	for (char *r = strtok_r(buf, " ", &save); r; r = strtok_r(NULL, " ", &save))
+		for (size_t k = 0; k < m.nrules; k++)
+			if (!strcmp(m.rules[k], r))
+				return true;
+	return false;
+}
+
+/* The official JSR 289 TCK's spec assertions on the session classes,
+ * each beside its rules and the cases that show it; the number of
+ * inconsistent lines (a case named that is not in the library or judges
+ * none of the assertion's rules). */
+static int tck_assertions(const char *top, const char *scen, char **names,
+			  size_t nnames)
+{
+	struct tck_row *v;
+	size_t n, k[3] = { 0 };
+	int bad = 0;
+
+	if (report_tck_load(top, &v, &n))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		k[!strcmp(v[i].coverage, "case") ? 0 : !strcmp(v[i].coverage, "partly") ? 1 : 2]++;
+	printf("JSR 289 TCK spec assertions on the session classes: %zu of %zu shown by "
+	       "a case, %zu partly, %zu by none (conformance/tck-assertions.tsv):\n",
+	       k[0], n, k[1], k[2]);
+	for (size_t i = 0; i < n; i++) {
+		char buf[256], *save = NULL;
+
+		printf("  %-26s %-7s %-38s %s\n", v[i].id, v[i].coverage, v[i].rules,
+		       v[i].cases[0] ? v[i].cases : "-");
+		snprintf(buf, sizeof(buf), "%s", v[i].cases);
+		for (char *c = strtok_r(buf, " ", &save); c; c = strtok_r(NULL, " ", &save))
+			if (!case_judges(scen, names, nnames, c, v[i].rules)) {
+				printf("  !! %s: %s is not a case of the library that judges %s\n",
+				       v[i].id, c, v[i].rules);
+				bad++;
+			}
+	}
+	report_tck_free(v);
+	return bad;
+}
+
 /* Every rule: judged against a target by a case, through the API
- * operations only, or by no case (the unit suite's alone, or no one's). */
-static void judged_by_cases(const struct ruleset *rs, const char *scen,
+ * operations only, or by no case (the unit suite's alone, or no one's,
+ * with conformance/unjudged.tsv's reason where no target can show it). */
+static void judged_by_cases(const struct ruleset *rs, const char *top, const char *scen,
 			    char **names, size_t nnames)
 {
+	char why[1024];
 	char err[SSTCK_TEXT], dir[PATH_MAX + 256], none[8192] = "";
 	size_t wire = 0, ops = 0, l = 0;
 
@@ -55,19 +137,32 @@ static void judged_by_cases(const struct ruleset *rs, const char *scen,
 		else if (l < sizeof(none) - 32)
 			l += snprintf(none + l, sizeof(none) - l, " %s", rs->v[i].id);
 	}
-	printf("rules a case judges against a target: %zu/%zu (%zu on the wire "
-	       "and X-SS-State, %zu through the API operations alone)\n",
+	printf("rules a case judges against a target: %zu/%zu (%zu on the wire, "
+	       "X-SS-State or the trace, %zu through the API operations alone)\n",
 	       wire + ops, rs->n, wire, ops);
 	if (none[0])
 		printf("judged by no case (the unit suite's alone, or no one's):%s\n",
 		       none);
+	for (size_t i = 0; i < rs->n; i++) {
+		const char *id = rs->v[i].id;
+		size_t n = strlen(id);
+		bool unjudged = false;
+
+		for (const char *p = none; (p = strstr(p, id)); p += n)
+			unjudged |= p[-1] == ' ' && (!p[n] || p[n] == ' ');
+		if (!unjudged_reason(top, id, why, sizeof(why)))
+			continue;
+		printf(unjudged ? "  %s, no target can show it: %s\n" :
+		       "  !! %s is judged by a case, yet conformance/unjudged.tsv says: %s\n",
+		       id, why);
+	}
 }
 
 /* Which rules the wire can show (W, W*) of the sections the scenarios
  * are for (2 states, 6 derived sessions, 9 proxy, 10 B2BUA, 13 the
  * examples) have a case, and which have none. */
-static void coverage(const struct ruleset *rs, const char *scen,
-		     char **names, size_t nnames)
+static int coverage(const struct ruleset *rs, const char *top, const char *scen,
+		    char **names, size_t nnames)
 {
 	static const int sections[] = { 2, 6, 9, 10, 13 };
 	char err[SSTCK_TEXT], dir[PATH_MAX + 256], none[4096] = "";
@@ -100,7 +195,8 @@ static void coverage(const struct ruleset *rs, const char *scen,
 	       "%zu/%zu\n", have, want);
 	if (none[0])
 		printf("without a case:%s\n", none);
-	judged_by_cases(rs, scen, names, nnames);
+	judged_by_cases(rs, top, scen, names, nnames);
+	return tck_assertions(top, scen, names, nnames);
 }
 
 int sstck_cmd_list(int argc, char **argv, bool show, const char *top)
@@ -212,7 +308,7 @@ int sstck_cmd_list(int argc, char **argv, bool show, const char *top)
 		}
 	}
 	if (!show && !nglobs)
-		coverage(&rs, scen, names, nnames);
+		bad += coverage(&rs, top, scen, names, nnames);
 	rules_free(&rs);
 	if (!shown) {
 		fprintf(stderr, "sstck: no case %s under %s\n",

@@ -70,6 +70,8 @@ static const char usage_run[] =
 "  --probe PATH      the probe a kit's container deploys (default:\n"
 "                    ../probe/sessiontck-probe.sar beside sstck; make probe)\n"
 "  --sipp PATH       the SIPp binary (default: sipp on PATH)\n"
+"  --slow            the slow group too: cases that wait minutes (setExpires,\n"
+"                    expiry); without it they are reported skipped\n"
 "  -q, --quiet       no line per case, only the table\n"
 "  -v, --verbose     the container's own log in each case's target.log\n";
 
@@ -291,6 +293,7 @@ struct run {
 	const char *fail_cmd;
 	char *globs[64], *rule_ids[16];
 	int nglobs, nrule_ids, jobs, timeout_s, repeat;
+	bool slow;
 	bool quiet, verbose, tty;
 	char scen[PATH_MAX], ref_bin[PATH_MAX], rpath[PATH_MAX],
 	     probe[PATH_MAX], outabs[PATH_MAX];
@@ -348,6 +351,7 @@ static int run_options(struct run *R, int argc, char **argv)
 		{ "rule", required_argument, NULL, 'R' },
 		{ "exclude", required_argument, NULL, 'X' },
 		{ "repeat", required_argument, NULL, 'N' },
+		{ "slow", no_argument, NULL, 'L' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -388,6 +392,7 @@ static int run_options(struct run *R, int argc, char **argv)
 			if (int_arg(optarg, "--repeat", 1, 100, "", &R->repeat))
 				return 2;
 			break;
+		case 'L': R->slow = true; break;
 		case 'q': R->quiet = true; break;
 		case 'v': R->verbose = true; break;
 		case 'h': fputs(usage_run, stdout); return 0;
@@ -646,7 +651,7 @@ static void run_start_next(struct run *R)
 	}
 	/* the pool kills what is left of it 20 s after its own timeout */
 	if (pool_start(R->pool, R->next, proc_now_ms() +
-		       (long long)R->timeout_s * 1000 + 20000, run_job, R, err,
+		       (long long)runner_timeout(&R->o, &r->m) * 1000 + 20000, run_job, R, err,
 		       sizeof(err))) {
 		text_fmt(r->f.setup_error, sizeof(r->f.setup_error), "%s", err);
 		judge_facts(&r->f, &r->j);
@@ -781,6 +786,8 @@ static int run_write(struct run *R, double secs)
 	       count[V_PASSED], count[V_FAILED], count[V_NOTOBS], count[V_ERROR]);
 	if (count[V_NA])
 		printf(", %ld not applicable", count[V_NA]);
+	if (count[V_SKIPPED])
+		printf(", %ld skipped (the slow group: sstck run --slow)", count[V_SKIPPED]);
 	printf("\n");
 	printf("sstck: results in %s/results.json and %s/junit.xml; logs in %s/cases/\n",
 	       outdir, outdir, outdir);
@@ -821,7 +828,7 @@ int sstck_cmd_run(int argc, char **argv, const char *top, const char *exedir)
 		return rc;
 
 	R->o = (struct run_opts){ top, R->rpath, R->sipp, &R->t, R->timeout_s,
-				  R->verbose };
+				  R->verbose, R->slow };
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);

@@ -107,6 +107,9 @@ static int key_case(struct ctx *c, const char *key, const char *val)
 				BAD("[case] rules: '%s' is not a rule ID", tok);
 			m->nrules++;
 		}
+	} else if (!strcmp(key, "slow")) {
+		if (parse_int(val, 1, 3600, &m->slow_s))
+			BAD("[case] slow must be the seconds the case may take, not '%s'", val);
 	} else if (!strcmp(key, "cf")) {
 		int side, used = 0;
 
@@ -122,7 +125,7 @@ static int key_case(struct ctx *c, const char *key, const char *val)
 		if (!copy(m->cf, sizeof(m->cf), val))
 			BAD("[case] cf: too long");
 	} else {
-		BAD("[case] has no key '%s' (summary, rules, cf)", key);
+		BAD("[case] has no key '%s' (summary, rules, cf, slow)", key);
 	}
 	return 1;
 }
@@ -286,17 +289,19 @@ static int key_ops(struct ctx *c, const char *key, const char *val)
 	return 1;
 }
 
-/* [expect]: derived */
+/* [expect]: derived, timers-fired, expired (counts of the trace's
+ * ss-created with orig, timer-fired, sas-expired lines) */
 static int key_expect(struct ctx *c, const char *key, const char *val)
 {
 	struct manifest *m = c->m;
+	int *v = !strcmp(key, "derived") ? &m->expect_derived :
+		 !strcmp(key, "timers-fired") ? &m->expect_fired :
+		 !strcmp(key, "expired") ? &m->expect_expired : NULL;
 
-	if (!strcmp(key, "derived")) {
-		if (parse_int(val, 0, 100, &m->expect_derived))
-			BAD("[expect] derived must be a number, not '%s'", val);
-	} else {
-		BAD("[expect] has no key '%s' (derived)", key);
-	}
+	if (!v)
+		BAD("[expect] has no key '%s' (derived, timers-fired, expired)", key);
+	else if (parse_int(val, 0, 100, v))
+		BAD("[expect] %s must be a number, not '%s'", key, val);
 	return 1;
 }
 
@@ -449,7 +454,7 @@ int manifest_load(struct manifest *m, const char *dir, const char *name,
 	int rc;
 
 	memset(m, 0, sizeof(*m));
-	m->expect_derived = -1;
+	m->expect_derived = m->expect_fired = m->expect_expired = -1;
 	if (!copy(m->dir, sizeof(m->dir), dir) ||
 	    !copy(m->name, sizeof(m->name), name)) {
 		snprintf(err, errsz, "%s: path too long", dir);

@@ -94,7 +94,8 @@ static json_t *case_json(const struct case_result *r)
 static enum verdict merge(enum verdict a, enum verdict b)
 {
 	static const int rank[] = { [V_FAILED] = 4, [V_ERROR] = 3,
-				    [V_PASSED] = 2, [V_NOTOBS] = 1, [V_NA] = 0 };
+				    [V_PASSED] = 2, [V_NOTOBS] = 1, [V_NA] = 0,
+				    [V_SKIPPED] = 0 };
 
 	return rank[b] > rank[a] ? b : a;
 }
@@ -171,7 +172,7 @@ int results_junit(const char *path, const struct target *t,
 		" <testsuite name=\"sessiontck.%s\" tests=\"%zu\" failures=\"%ld\" "
 		"errors=\"%ld\" skipped=\"%ld\" time=\"%.3f\">\n  <properties>\n",
 		n, count[V_FAILED], count[V_ERROR], seconds,
-		a, n, count[V_FAILED], count[V_ERROR], count[V_NOTOBS] + count[V_NA],
+		a, n, count[V_FAILED], count[V_ERROR], count[V_NOTOBS] + count[V_NA] + count[V_SKIPPED],
 		seconds);
 	fprintf(fp, "   <property name=\"sstck.version\" value=\"%s\"/>\n"
 		"   <property name=\"target\" value=\"%s\"/>\n", SSTCK_VERSION, a);
@@ -205,6 +206,9 @@ int results_junit(const char *path, const struct target *t,
 			break;
 		case V_NA:
 			fprintf(fp, "   <skipped message=\"not applicable: %s\"/>\n", a);
+			break;
+		case V_SKIPPED:
+			fprintf(fp, "   <skipped message=\"skipped: %s\"/>\n", a);
 			break;
 		case V_PASSED:
 			break;

@@ -114,7 +114,8 @@ static void first_line(const char *path, char *buf, size_t bufsz)
 	fclose(fp);
 }
 
-/* The trace's figures: live SipSessions at shutdown, derived sessions. */
+/* The trace's figures: live SipSessions at shutdown, derived sessions,
+ * timers fired, expiries. */
 static void read_trace(const char *path, struct facts *f)
 {
 	FILE *fp = fopen(path, "r");
@@ -122,9 +123,10 @@ static void read_trace(const char *path, struct facts *f)
 	size_t cap = 0;
 
 	f->live_ss = -1;
-	f->derived = 0;
+	f->derived = f->fired = f->expired = 0;
 	if (!fp)
 		return;
+	f->events = true;
 	/* whole lines, however long: a cut one would hide the shutdown line */
 	while (getline(&line, &cap, fp) > 0) {
 		json_t *o = json_loads(line, 0, NULL);
@@ -132,6 +134,8 @@ static void read_trace(const char *path, struct facts *f)
 
 		if (ev && !strcmp(ev, "ss-created") && json_object_get(o, "orig"))
 			f->derived++;
+		f->fired += ev && !strcmp(ev, "timer-fired");
+		f->expired += ev && !strcmp(ev, "sas-expired");
 		if (ev && !strcmp(ev, "shutdown") &&
 		    json_is_integer(json_object_get(o, "live_ss")))
 			f->live_ss = (long)json_integer_value(json_object_get(o, "live_ss"));
@@ -579,7 +583,7 @@ static void sipp_argv(const struct case_run *C, const struct agent *a, size_t i,
 	text_fmt(s->outf, sizeof(s->outf), "%s/%s.out", outdir, a->name);
 	text_fmt(s->logf, sizeof(s->logf), "%s/%s.log", outdir, a->name);
 	text_fmt(s->port, sizeof(s->port), "%d", C->ports[i]);
-	text_fmt(s->to, sizeof(s->to), "%d", C->o->timeout_s);
+	text_fmt(s->to, sizeof(s->to), "%d", runner_timeout(C->o, C->m));
 	text_fmt(s->rto, sizeof(s->rto), "%d", SSTCK_RECV_TIMEOUT_MS);
 	s->argv[n++] = (char *)C->o->sipp;
 	if (a->role == ROLE_UAC) {
@@ -780,6 +784,9 @@ static void read_target(struct case_run *C)
 		while (!kit_trace_slice(t->trace_file, m, outdir, &events, &pending) &&
 		       pending && proc_now_ms() < until)
 			usleep(100000);
+		/* its figures, but no shutdown line: live_ss stays unknown */
+		text_fmt(dst, sizeof(dst), "%s/trace.jsonl", outdir);
+		read_trace(dst, f);
 	}
 	text_fmt(src, sizeof(src), "%s/case.ini", m->dir);
 	text_fmt(dst, sizeof(dst), "%s/case.ini", outdir);
@@ -818,6 +825,11 @@ static void read_target(struct case_run *C)
 		runner_run_oracle(C->o->top, m, outdir, &f->oracle);
 }
 
+int runner_timeout(const struct run_opts *o, const struct manifest *m)
+{
+	return m && m->slow_s > o->timeout_s ? m->slow_s : o->timeout_s;
+}
+
 void runner_run_case(const struct run_opts *o, const struct manifest *m,
 		     const char *merr, const char *outdir, struct facts *f,
 		     struct judgement *j)
@@ -828,10 +840,12 @@ void runner_run_case(const struct run_opts *o, const struct manifest *m,
 
 	memset(f, 0, sizeof(*f));
 	f->expect_derived = m ? m->expect_derived : -1;
+	f->expect_fired = m ? m->expect_fired : -1;
+	f->expect_expired = m ? m->expect_expired : -1;
 	f->state_header = t->state_header;
 	f->trace = t->trace && (t->kind == TARGET_REF || t->kind == TARGET_CMD);
 	f->target_exit = -1;
-	f->live_ss = f->derived = -1;
+	f->live_ss = f->derived = f->fired = f->expired = -1;
 	text_fmt(f->target_desc, sizeof(f->target_desc), "%s", t->name);
 	if (!C) {
 		text_fmt(f->setup_error, sizeof(f->setup_error), "out of memory");
@@ -841,6 +855,12 @@ void runner_run_case(const struct run_opts *o, const struct manifest *m,
 				.tpid = -1 };
 	if (merr) {
 		text_fmt(f->setup_error, sizeof(f->setup_error), "%s", merr);
+		goto judge;
+	}
+	if (m->slow_s && !o->slow) {
+		text_fmt(f->na_reason, sizeof(f->na_reason), "a case of the slow "
+			 "group (up to %d s): sstck run --slow plays it", m->slow_s);
+		f->skipped = true;
 		goto judge;
 	}
 	if (!target_plays(t, m, why, sizeof(why))) {
@@ -858,7 +878,7 @@ void runner_run_case(const struct run_opts *o, const struct manifest *m,
 		f->target_started = true;
 		text_fmt(C->taddr, sizeof(C->taddr), "127.0.0.1:%d", C->tport);
 	}
-	C->deadline = proc_now_ms() + (long long)o->timeout_s * 1000 + 3000;
+	C->deadline = proc_now_ms() + (long long)runner_timeout(o, m) * 1000 + 3000;
 	start_agents(C);
 	if (m->nhttp)
 		run_http(C);

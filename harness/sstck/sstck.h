@@ -117,6 +117,11 @@ struct manifest {
 	struct agent agents[SSTCK_MAX_AGENTS];
 	size_t nagents;
 	int expect_derived;      /* [expect] derived, -1 when not given */
+	int expect_fired;        /* [expect] timers-fired, -1 when not given */
+	int expect_expired;      /* [expect] expired, -1 when not given */
+	int slow_s;              /* [case] slow = S: a case of the slow group,
+				  * S seconds at most (its timeout); only
+				  * sstck run --slow plays it; 0 not slow */
 	struct http_step http[SSTCK_MAX_HTTP];
 	size_t nhttp;
 	/* [ops]: the operations' numbers and "RULES | EXPECTATION ..." */
@@ -330,11 +335,12 @@ int sipp_copy_file(const char *src, const char *dst, char *err, size_t errsz);
 /* not observable: the target cannot show what the case checks; not
  * applicable: the target does not play the case at all (an application
  * it lacks).  Neither is ever a pass. */
-enum verdict { V_PASSED, V_FAILED, V_NOTOBS, V_ERROR, V_NA };
-#define SSTCK_NVERDICTS 5
+enum verdict { V_PASSED, V_FAILED, V_NOTOBS, V_ERROR, V_NA, V_SKIPPED };
+#define SSTCK_NVERDICTS 6
 
-/* "passed", "failed", "not observable", "error", "not applicable"; a
- * check's outcome is one of these too */
+/* "passed", "failed", "not observable", "error", "not applicable",
+ * "skipped" (a slow case a run without --slow leaves out: never a
+ * pass); a check's outcome is one of these too */
 const char *judge_verdict_name(enum verdict v);
 
 struct agent_facts {
@@ -386,10 +392,17 @@ struct facts {
 	size_t nagents;
 	bool target_started;  /* we started it (ref, kamailio) */
 	int target_exit;      /* its exit code after SIGTERM; -1 unknown */
-	bool trace;           /* the target keeps a trace */
+	bool trace;           /* the target keeps a trace of its own */
+	bool events;          /* the case's session events are known: its
+			       * trace, or its slice of a run's container's */
 	long live_ss;         /* live SipSessions at its shutdown; -1 unknown */
 	long derived;         /* derived sessions created; -1 unknown */
 	int expect_derived;   /* -1: no expectation */
+	long fired;           /* ServletTimers that fired (timer-fired) */
+	int expect_fired;     /* -1: no expectation */
+	long expired;         /* application sessions' expiries (sas-expired) */
+	int expect_expired;   /* -1: no expectation */
+	bool skipped;         /* na_reason says why the slow case did not run */
 	bool state_header;    /* the target shows X-SS-State */
 	struct oracle_facts oracle;
 	struct {
@@ -442,6 +455,7 @@ struct run_opts {
 	const struct target *target;
 	int timeout_s;
 	bool verbose;
+	bool slow;              /* --slow: the slow group plays too */
 };
 
 /* Runs one case (M, or MERR when its manifest did not load) into OUTDIR
@@ -528,6 +542,9 @@ void results_table(FILE *fp, const struct case_result *rs, size_t n);
 /* How the table and the run's lines name R's verdict: its verdict, or
  * "failed/timeout" for a case that ran into its timeout. */
 const char *results_verdict_word(const struct case_result *r);
+
+/* The seconds case M may take: the run's, or a slow case's own. */
+int runner_timeout(const struct run_opts *o, const struct manifest *m);
 
 /* --- pcap.c ----------------------------------------------------------- */
 

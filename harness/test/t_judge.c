@@ -12,8 +12,8 @@ static void base(struct facts *f, int nag)
 {
 	memset(f, 0, sizeof(*f));
 	strcpy(f->target_desc, "ref");
-	f->expect_derived = -1;
-	f->state_header = f->trace = f->target_started = true;
+	f->expect_derived = f->expect_fired = f->expect_expired = -1;
+	f->state_header = f->trace = f->events = f->target_started = true;
 	f->target_exit = 0;
 	f->live_ss = 0;
 	f->derived = 0;
@@ -122,8 +122,22 @@ static void verdicts_target(void)
 	ck_assert_int_eq(j.verdict, V_FAILED);
 	ck_assert_ptr_nonnull(strstr(j.reason, "expected 2 derived"));
 
+	base(&f, 2);                  /* a timer that never fired (TIMER-02) */
+	f.expect_fired = 1;
+	judge_facts(&f, &j);
+	ck_assert_int_eq(j.verdict, V_FAILED);
+	ck_assert_ptr_nonnull(strstr(j.reason, "expected 1 ServletTimers fired"));
+
+	base(&f, 2);                  /* a run's container: its slice, no shutdown */
+	f.trace = false;
+	f.live_ss = -1;
+	f.expect_expired = 2;
+	f.expired = 2;
+	judge_facts(&f, &j);
+	ck_assert_int_eq(j.verdict, V_PASSED);
+
 	base(&f, 2);                  /* a wire-only target */
-	f.state_header = f.trace = f.target_started = false;
+	f.state_header = f.trace = f.events = f.target_started = false;
 	f.expect_derived = 1;
 	f.derived = f.live_ss = -1;
 	judge_facts(&f, &j);

@@ -235,6 +235,28 @@ static void do_uas(struct sipc_req *r, void *arg)
 	sipc_respond(r, 200, NULL);
 }
 
+/* uas: a request in the dialog of a call it answered, 200 too */
+static bool uas_subsequent(struct sipc_req *r, void *arg)
+{
+	do_uas(r, arg);
+	return true;
+}
+
+/* The probe's: the same when the session's role (its application
+ * session's PROBE_ATTR) is uas; a B2BUA leg's is relayed. */
+static bool probe_subsequent(struct sipc_req *r, void *arg)
+{
+	struct ss *ss = sipc_req_session(r);
+	struct sas *sas = NULL;
+	void *pc = NULL;
+
+	if (!ss || ss_app_session(ss, &sas) || !sas ||
+	    sas_get_attr(sas, PROBE_ATTR, &pc) || !pc ||
+	    strcmp(((struct probe_cfg *)pc)->a.name, "uas"))
+		return false;
+	return uas_subsequent(r, arg);
+}
+
 static void do_probe(struct sipc_req *r, void *arg)
 {
 	const osip_message_t *m = sipc_req_msg(r);
@@ -327,6 +349,7 @@ int app_setup(struct app_cfg *a, struct sipc_app *app)
 	}
 	if (!strcmp(a->name, "probe")) {
 		app->do_request = do_probe;
+		app->do_subsequent = probe_subsequent;
 		app->do_response = do_best;
 		/* as a SIP servlet container does: an in-dialog request of
 		 * no dialog it keeps reaches no application (481) */
@@ -336,8 +359,8 @@ int app_setup(struct app_cfg *a, struct sipc_app *app)
 	}
 	if (!strcmp(a->name, "uas")) {
 		app->do_request = do_uas;
+		app->do_subsequent = uas_subsequent;
 		app->is_ua = true;
-		app->in_dialog = true;             /* doBye, doInfo: 200 */
 		app->key_header = "x-sstck-key";   /* its key method */
 		return 0;
 	}

@@ -283,6 +283,19 @@ static bool is_sas_path(const char *path, const char *prefix, char *id, size_t s
 	return true;
 }
 
+/* GET /session?encode=PATH (HTTP-03): what ConvergedHttpSession's
+ * encodeURL(PATH) and encodeURL(PATH, "http") give, into @o. */
+static void encoded(struct http_req *r, json_t *o)
+{
+	char url[1024], abs[1024];
+
+	if (!hs_encode_url(r->hs, r->encode, url, sizeof(url)))
+		json_object_set_new(o, "encoded", json_string(url));
+	if (!hs_encode_url_rel(r->hs, r->encode, "http", r->host ? r->host : "127.0.0.1",
+			       "", abs, sizeof(abs)))
+		json_object_set_new(o, "absolute", json_string(abs));
+}
+
 static int monitor(struct http *h, struct http_req *r, json_t **bodyp)
 {
 	struct ssm *m = sipc_model(h->c);
@@ -328,6 +341,8 @@ static int monitor(struct http *h, struct http_req *r, json_t **bodyp)
 		free(v);
 		*bodyp = json_pack("{s:s,s:o}", "id", hs_id(r->hs),
 				   "application_sessions", a);
+		if (r->encode)
+			encoded(r, *bodyp);
 		return 200;
 	}
 	if (!is_sas_path(r->path, "/sessions/", id, sizeof(id), &rest))
@@ -386,7 +401,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 {
 	struct http *h = cls;
 	struct upload *u = *ctx;
-	struct http_req r = { h, method, url, NULL, NULL, NULL };
+	struct http_req r = { h, method, url, NULL, NULL, NULL, NULL, NULL };
 	json_t *body = NULL;
 	json_error_t je;
 	bool fresh = false;
@@ -426,6 +441,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 			return reply(conn, 400, http_error("malformed JSON at line %d: "
 							   "%s", je.line, je.text), NULL);
 	}
+	r.encode = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "encode");
+	r.host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host");
 	r.hs = session_of(h, conn, &fresh);
 	if (!r.hs) {
 		json_decref(r.body);

@@ -24,6 +24,8 @@ struct http_req {
 	json_t *body;             /**< parsed JSON body, or NULL          */
 	struct hs *hs;            /**< the request's HTTP session         */
 	struct sas *joined;       /**< the SAS an encoded URL named, or NULL */
+	const char *encode;       /**< GET /session?encode=PATH: PATH    */
+	const char *host;         /**< its Host header, or NULL           */
 };
 
 /** A converged application: answers @r with a status and a JSON body

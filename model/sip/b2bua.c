@@ -87,6 +87,25 @@ static void copy_body(osip_message_t *to, const osip_message_t *from)
 	osip_message_set_body(to, b->body, b->length);
 }
 
+/* The headers of a dialog usage a request carries to the other leg
+ * (B2B-07 copies every non-system header; these are the ones the
+ * sessions' state depends on: SS-STATE-41, SS-STATE-42). */
+static void copy_usage_headers(osip_message_t *to, const osip_message_t *from)
+{
+	static const char *const names[] = {
+		"event", "subscription-state", "refer-to", "referred-by", NULL
+	};
+	osip_header_t *h = NULL;
+
+	if (!from || !MSG_IS_REQUEST(from))
+		return;
+	for (const char *const *n = names; *n; n++)
+		for (int pos = 0;
+		     (pos = osip_message_header_get_byname(from, *n, pos, &h)) >= 0; pos++)
+			if (h && h->hvalue)
+				osip_message_set_header(to, h->hname, h->hvalue);
+}
+
 /** A request on a leg, from the leg's dialog data and the model's
  * identifiers (SS-08: Call-ID, tags, next CSeq). */
 osip_message_t *sipc__leg_request(struct sipc *c, const char *method,
@@ -149,6 +168,7 @@ osip_message_t *sipc__leg_request(struct sipc *c, const char *method,
 	}
 	free(txt);
 	sipc__set_max_forwards(m, mf);    /* its canonical spelling */
+	copy_usage_headers(m, body_from);
 	copy_body(m, body_from);
 	osip_message_force_update(m);
 	return m;

@@ -98,12 +98,14 @@ static void ops_trace(void *arg, json_t *o)
 }
 
 /* 100 Trying never reaches the application. */
-void sipc__ops_run(struct sipc *c, struct ss *ss, const osip_message_t *m,
+void sipc__ops_run(struct sipc *c, struct ss *ss, osip_message_t *m,
 		   bool initial)
 {
 	struct sipc_ops_msg ctx = {
 		.request = m && MSG_IS_REQUEST(m), .initial = initial,
 		.ua = c->app.is_ua, .model = c->m,
+		.req = m && MSG_IS_REQUEST(m) ? m : NULL,
+		.px = c->ops_px, .branch = c->ops_branch,
 	};
 
 	sipc_ops_clear(&c->ops);

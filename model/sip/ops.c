@@ -11,19 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ops.h"
+#include "ops_int.h"
 #include "mem.h"
 
-#define OPS_ARGS 4
-
-struct call {
-	struct ss *ss;             /* the message's session */
-	struct ssm_app *app;
-	const char *args[OPS_ARGS];
-	int nargs;
-	char *out;                 /* the value, when it returns one */
-	size_t outsz;
-	const char *bad;           /* the operation is not known */
-};
 
 /*
  * Attribute values: interned strings, each kept once until the container
@@ -61,15 +51,102 @@ bool sipc_ops_is_value(const void *v)
 	return false;
 }
 
+/*
+ * Binding-listener values (setBindingAttribute): each records what the
+ * container told it, under the name it was first stored as, for
+ * app.bindingEvents.  Its label comes first, so that getAttribute shows
+ * it as the probe's toString() does.  Kept, like the strings, until the
+ * container stops: the model never frees a value.
+ */
+#define OPS_BOUND 128
+struct bval {
+	char label[12];            /* "binding" */
+	char name[112];
+	char ev[72];               /* "bound+unbound..." */
+};
+static struct bval *bvals[OPS_BOUND];
+
+/* What the application's attribute listeners were told, by attribute
+ * name (app.attributeEvents), until the container stops. */
+struct aev {
+	char name[112];
+	char ev[72];               /* "added+replaced+removed" */
+};
+static struct aev *aevs[OPS_BOUND];
+
 void sipc_ops_forget(void)
 {
 	for (int i = 0; i < OPS_VALUES; i++) {
 		free(values[i]);
 		values[i] = NULL;
 	}
+	for (int i = 0; i < OPS_BOUND; i++) {
+		free(bvals[i]);
+		bvals[i] = NULL;
+		free(aevs[i]);
+		aevs[i] = NULL;
+	}
 }
 
-static const char *arg(struct call *k, int i)
+void sipc_ops_on_attr(enum ssm_attr_ev ev, enum ssm_kind kind, void *owner,
+		      const char *name, void *value, void *arg)
+{
+	static const char *const what[] = { "added", "replaced", "removed" };
+	int i;
+	size_t n;
+
+	(void)kind, (void)owner, (void)value, (void)arg;
+	if (!name || !strncmp(name, "sstck.", 6) || (unsigned)ev > SSM_ATTR_REMOVED)
+		return;                   /* the applications' own */
+	for (i = 0; i < OPS_BOUND && aevs[i] && strcmp(aevs[i]->name, name); i++)
+		;
+	if (i == OPS_BOUND || (!aevs[i] && !(aevs[i] = calloc(1, sizeof(*aevs[i])))))
+		return;                   /* full: no more names kept */
+	snprintf(aevs[i]->name, sizeof(aevs[i]->name), "%s", name);
+	n = strlen(aevs[i]->ev);
+	snprintf(aevs[i]->ev + n, sizeof(aevs[i]->ev) - n, "%s%s", n ? "+" : "",
+		 what[ev]);
+}
+
+static void bval_ev(void *value, const char *what)
+{
+	struct bval *b = value;
+	size_t n = strlen(b->ev);
+
+	snprintf(b->ev + n, sizeof(b->ev) - n, "%s%s", n ? "+" : "", what);
+}
+
+static void on_bound(void *value, const char *name, enum ssm_kind kind,
+		     void *owner, void *arg)
+{
+	(void)name, (void)kind, (void)owner, (void)arg;
+	bval_ev(value, "bound");
+}
+
+static void on_unbound(void *value, const char *name, enum ssm_kind kind,
+		       void *owner, void *arg)
+{
+	(void)name, (void)kind, (void)owner, (void)arg;
+	bval_ev(value, "unbound");
+}
+
+static const struct ssm_binding binding = { on_bound, on_unbound, NULL };
+
+static struct bval *bval_new(const char *name)
+{
+	for (int i = 0; i < OPS_BOUND; i++) {
+		if (bvals[i])
+			continue;
+		if (!(bvals[i] = calloc(1, sizeof(*bvals[i]))))
+			return NULL;
+		snprintf(bvals[i]->label, sizeof(bvals[i]->label), "binding");
+		snprintf(bvals[i]->name, sizeof(bvals[i]->name), "%s", name);
+		return bvals[i];
+	}
+	return NULL;
+}
+
+const char *sipc__op_arg(struct call *k, int i)
 {
 	if (i >= k->nargs) {
 		k->bad = "missing argument";
@@ -79,7 +156,7 @@ static const char *arg(struct call *k, int i)
 }
 
 /* The operation's value, as it is. */
-static int put(struct call *k, const char *s)
+int sipc__op_put(struct call *k, const char *s)
 {
 	snprintf(k->out, k->outsz, "%s", s);
 	return SSM_OK;
@@ -95,7 +172,7 @@ static int put_u64(struct call *k, int err, uint64_t v)
 static int put_bool(struct call *k, int err, bool v)
 {
 	if (!err)
-		put(k, v ? "true" : "false");
+		sipc__op_put(k, v ? "true" : "false");
 	return err;
 }
 
@@ -131,7 +208,7 @@ static const char unmovable[] = "an object that is not Serializable";
 static int set_unmovable(struct call *k, bool on_sas, struct sas *sas,
 			 struct ss *ss)
 {
-	const char *name = arg(k, 0);
+	const char *name = sipc__op_arg(k, 0);
 	int err;
 
 	if (k->bad)
@@ -139,13 +216,13 @@ static int set_unmovable(struct call *k, bool on_sas, struct sas *sas,
 	err = on_sas ? sas_set_attr(sas, name, (void *)unmovable, NULL) :
 		       ss_set_attr(ss, name, (void *)unmovable, NULL);
 	if (!err)
-		put(k, "void");
+		sipc__op_put(k, "void");
 	return err;
 }
 
 static int set_attr(struct call *k, bool on_sas, struct sas *sas, struct ss *ss)
 {
-	const char *name = arg(k, 0), *val = arg(k, 1);
+	const char *name = sipc__op_arg(k, 0), *val = sipc__op_arg(k, 1);
 	char *v = val ? intern(val) : NULL;
 	int err;
 
@@ -155,13 +232,87 @@ static int set_attr(struct call *k, bool on_sas, struct sas *sas, struct ss *ss)
 		return SSM_NOMEM;
 	err = on_sas ? sas_set_attr(sas, name, v, NULL) :
 		       ss_set_attr(ss, name, v, NULL);
-	return err ? err : put(k, "void");
+	return err ? err : sipc__op_put(k, "void");
+}
+
+/* setBindingAttribute NAME (SAS-03, INVAL-01): a new binding-listener
+ * value under NAME. */
+static int set_binding(struct call *k, struct sas *sas, struct ss *ss)
+{
+	const char *name = sipc__op_arg(k, 0);
+	struct bval *b;
+	int err;
+
+	if (k->bad)
+		return SSM_OK;
+	if (!name)
+		return SSM_NPE;
+	if (!(b = bval_new(name)))
+		return SSM_NOMEM;
+	err = sas ? sas_set_attr(sas, name, b, &binding) :
+		    ss_set_attr(ss, name, b, &binding);
+	return err ? err : sipc__op_put(k, "void");
+}
+
+/* app.bindingEvents NAME: each value first stored under NAME, in the
+ * order they were made, with what it was told ("bound+unbound");
+ * app.attributeEvents NAME: what the attribute listeners were told of
+ * NAME ("added+replaced+removed"). */
+static int on_appself(struct call *k, const char *op)
+{
+	const char *name;
+	size_t len = 0;
+
+	if (strcmp(op, "bindingEvents") && strcmp(op, "attributeEvents")) {
+		k->bad = "unknown operation";
+		return SSM_OK;
+	}
+	name = sipc__op_arg(k, 0);
+	if (k->bad || !name)
+		return k->bad ? SSM_OK : SSM_NPE;
+	k->out[0] = '\0';
+	if (op[0] == 'a') {
+		for (int i = 0; i < OPS_BOUND && aevs[i]; i++)
+			if (!strcmp(aevs[i]->name, name))
+				return sipc__op_put(k, aevs[i]->ev);
+		return SSM_OK;
+	}
+	for (int i = 0; i < OPS_BOUND && len < k->outsz; i++)
+		if (bvals[i] && !strcmp(bvals[i]->name, name))
+			len += (size_t)snprintf(k->out + len, k->outsz - len, "%s%s",
+						len ? " " : "", bvals[i]->ev[0] ?
+						bvals[i]->ev : "none");
+	return SSM_OK;
+}
+
+/* The session operations on_session leaves: its context, binding values. */
+static int on_session_more(struct call *k, const char *op, struct ss *s)
+{
+	struct ssm_app *a = NULL;
+	int err;
+
+	if (!strcmp(op, "getServletContext")) {
+		/* the application's own context (SS-12): its ssm_app */
+		if ((err = ss_app(s, &a)))
+			return err;
+		return sipc__op_put(k, !a ? "null" : a == k->app ? "app" : "other");
+	}
+	if (!strcmp(op, "setBindingAttribute"))
+		return set_binding(k, NULL, s);
+	if (!strcmp(op, "throwFromDestroyed"))
+		/* the application's sessionDestroyed is to throw for this
+		 * session (INVAL-17): a C listener cannot, and the model,
+		 * like a container that logs a listener's failure and goes
+		 * on, never depends on what a listener did */
+		return ss_is_valid(s) ? sipc__op_put(k, "void") : SSM_ISE;
+	k->bad = "unknown operation";
+	return SSM_OK;
 }
 
 static int get_attr(struct call *k, int err, void *v)
 {
 	if (!err)
-		put(k, v ? (const char *)v : "null");
+		sipc__op_put(k, v ? (const char *)v : "null");
 	return err;
 }
 
@@ -178,12 +329,12 @@ static int on_session(struct call *k, const char *op, struct ss *s)
 	int err;
 
 	if (!strcmp(op, "getId"))
-		return put(k, ss_id(s));
+		return sipc__op_put(k, ss_id(s));
 	if (!strcmp(op, "isValid"))
 		return put_bool(k, 0, ss_is_valid(s));
 	if (!strcmp(op, "getState")) {
 		if (!(err = ss_state(s, &st)))
-			put(k, ss_state_name(st));
+			sipc__op_put(k, ss_state_name(st));
 		return err;
 	}
 	if (!strcmp(op, "getCallId") || !strcmp(op, "getLocalParty") ||
@@ -193,7 +344,7 @@ static int on_session(struct call *k, const char *op, struct ss *s)
 		      !strcmp(op, "getRegion") ? ss_region(s, &str) :
 		      ss_remote_party(s, &str);
 		if (!err)
-			put(k, str ? str : "null");
+			sipc__op_put(k, str ? str : "null");
 		return err;
 	}
 	if (!strcmp(op, "getCreationTime") || !strcmp(op, "getLastAccessedTime")) {
@@ -202,7 +353,7 @@ static int on_session(struct call *k, const char *op, struct ss *s)
 	}
 	if (!strcmp(op, "getApplicationSessionId")) {
 		if (!(err = ss_app_session(s, &sas)))
-			put(k, sas_id(sas));
+			sipc__op_put(k, sas_id(sas));
 		return err;
 	}
 	if (!strcmp(op, "setAttribute"))
@@ -210,17 +361,17 @@ static int on_session(struct call *k, const char *op, struct ss *s)
 	if (!strcmp(op, "setUnserializable"))
 		return set_unmovable(k, false, NULL, s);
 	if (!strcmp(op, "getAttribute")) {
-		str = arg(k, 0);
+		str = sipc__op_arg(k, 0);
 		if (k->bad)
 			return SSM_OK;
 		err = ss_get_attr(s, str, &v);
 		return get_attr(k, err, v);
 	}
 	if (!strcmp(op, "removeAttribute")) {
-		str = arg(k, 0);
+		str = sipc__op_arg(k, 0);
 		if (k->bad || (err = ss_remove_attr(s, str)))
 			return k->bad ? SSM_OK : err;
-		return put(k, "void");
+		return sipc__op_put(k, "void");
 	}
 	if (!strcmp(op, "getAttributeNames")) {
 		if ((err = ss_attr_names(s, names, 64, &n)))
@@ -228,7 +379,7 @@ static int on_session(struct call *k, const char *op, struct ss *s)
 		return put_names(k, names, n < 64 ? n : 64);
 	}
 	if (!strcmp(op, "invalidate"))
-		return (err = ss_invalidate(s)) ? err : put(k, "void");
+		return (err = ss_invalidate(s)) ? err : sipc__op_put(k, "void");
 	if (!strcmp(op, "isReadyToInvalidate")) {
 		err = ss_is_ready(s, &b);
 		return put_bool(k, err, err ? false : b);
@@ -238,28 +389,27 @@ static int on_session(struct call *k, const char *op, struct ss *s)
 		return put_bool(k, err, err ? false : b);
 	}
 	if (!strcmp(op, "setInvalidateWhenReady")) {
-		str = arg(k, 0);
+		str = sipc__op_arg(k, 0);
 		if (k->bad)
 			return SSM_OK;
 		err = ss_set_iwr(s, str && !strcmp(str, "true"));
-		return err ? err : put(k, "void");
+		return err ? err : sipc__op_put(k, "void");
 	}
 	if (!strcmp(op, "createRequest")) {
-		str = arg(k, 0);
+		str = sipc__op_arg(k, 0);
 		if (k->bad)
 			return SSM_OK;
 		err = ss_create_request(s, str, &req);
-		return err ? err : put(k, "created");
+		return err ? err : sipc__op_put(k, "created");
 	}
 	if (!strcmp(op, "setHandler")) {
-		str = arg(k, 0);
+		str = sipc__op_arg(k, 0);
 		if (k->bad)
 			return SSM_OK;
 		err = ss_set_handler(s, str);
-		return err ? err : put(k, "void");
+		return err ? err : sipc__op_put(k, "void");
 	}
-	k->bad = "unknown operation";
-	return SSM_OK;
+	return on_session_more(k, op, s);
 }
 
 /* The application session's timers, encodeURI and keys. */
@@ -272,12 +422,12 @@ static int on_app_more(struct call *k, const char *op, struct sas *sas)
 	int err;
 
 	if (!strcmp(op, "createTimer")) {
-		str = arg(k, 0);
+		str = sipc__op_arg(k, 0);
 		if (k->bad)
 			return SSM_OK;
 		err = ssm_timer_create(sas, str ? strtoull(str, NULL, 10) : 0, 0,
 				       false, NULL, &tm);
-		return err ? err : put(k, "created");
+		return err ? err : sipc__op_put(k, "created");
 	}
 	if (!strcmp(op, "getTimeRemaining")) {
 		if ((err = sas_timers(sas, &tm, 1, &n)))
@@ -290,7 +440,7 @@ static int on_app_more(struct call *k, const char *op, struct sas *sas)
 		return SSM_OK;
 	}
 	if (!strcmp(op, "byId")) {
-		str = arg(k, 0);
+		str = sipc__op_arg(k, 0);
 		if (k->bad)
 			return SSM_OK;
 		if (str && !strcmp(str, "self"))
@@ -298,7 +448,7 @@ static int on_app_more(struct call *k, const char *op, struct sas *sas)
 		other = NULL;
 		if ((err = ssm_app_find_sas(k->app, str, &other)))
 			return err;
-		return put(k, !other ? "null" : other == sas ? "self" : "other");
+		return sipc__op_put(k, !other ? "null" : other == sas ? "self" : "other");
 	}
 	if (!strcmp(op, "getTimers")) {
 		if (!(err = sas_timers(sas, NULL, 0, &n)))
@@ -306,19 +456,21 @@ static int on_app_more(struct call *k, const char *op, struct sas *sas)
 		return err;
 	}
 	if (!strcmp(op, "encodeURI")) {
-		str = arg(k, 0);
+		str = sipc__op_arg(k, 0);
 		if (k->bad)
 			return SSM_OK;
 		return sas_encode_uri(sas, str, k->out, k->outsz);
 	}
 	if (!strcmp(op, "byKey")) {
-		str = arg(k, 0);
+		str = sipc__op_arg(k, 0);
 		if (k->bad)
 			return SSM_OK;
 		if ((err = sas_by_key(k->app, str, true, &other)))
 			return err;
-		return put(k, sas_id(other));
+		return sipc__op_put(k, sas_id(other));
 	}
+	if (!strcmp(op, "setBindingAttribute"))
+		return set_binding(k, sas, NULL);
 	if (!strcmp(op, "cancelTimers")) {
 		/* each timer cancelled twice: cancel() is idempotent (TIMER-04) */
 		struct ssm_timer *all[16];
@@ -332,7 +484,7 @@ static int on_app_more(struct call *k, const char *op, struct sas *sas)
 			ssm_timer_cancel(all[i]);
 			mem_deref(all[i]);
 		}
-		return put(k, "void");
+		return sipc__op_put(k, "void");
 	}
 	k->bad = "unknown operation";
 	return SSM_OK;
@@ -350,12 +502,12 @@ static int on_app(struct call *k, const char *op, struct sas *sas)
 	int err, granted;
 
 	if (!strcmp(op, "getId"))
-		return put(k, sas_id(sas));
+		return sipc__op_put(k, sas_id(sas));
 	if (!strcmp(op, "isValid"))
 		return put_bool(k, 0, sas_is_valid(sas));
 	if (!strcmp(op, "getApplicationName")) {
 		if (!(err = sas_app_name(sas, &str)))
-			put(k, str ? str : "null");
+			sipc__op_put(k, str ? str : "null");
 		return err;
 	}
 	if (!strcmp(op, "getCreationTime") || !strcmp(op, "getLastAccessedTime")) {
@@ -369,7 +521,7 @@ static int on_app(struct call *k, const char *op, struct sas *sas)
 		return err;
 	}
 	if (!strcmp(op, "setExpires")) {
-		str = arg(k, 0);
+		str = sipc__op_arg(k, 0);
 		if (k->bad)
 			return SSM_OK;
 		if (!(err = sas_set_expires(sas, str ? atoi(str) : 0, &granted)))
@@ -381,17 +533,17 @@ static int on_app(struct call *k, const char *op, struct sas *sas)
 	if (!strcmp(op, "setUnserializable"))
 		return set_unmovable(k, true, sas, NULL);
 	if (!strcmp(op, "getAttribute")) {
-		str = arg(k, 0);
+		str = sipc__op_arg(k, 0);
 		if (k->bad)
 			return SSM_OK;
 		err = sas_get_attr(sas, str, &v);
 		return get_attr(k, err, v);
 	}
 	if (!strcmp(op, "removeAttribute")) {
-		str = arg(k, 0);
+		str = sipc__op_arg(k, 0);
 		if (k->bad || (err = sas_remove_attr(sas, str)))
 			return k->bad ? SSM_OK : err;
-		return put(k, "void");
+		return sipc__op_put(k, "void");
 	}
 	if (!strcmp(op, "getAttributeNames")) {
 		if ((err = sas_attr_names(sas, names, 64, &n)))
@@ -399,14 +551,14 @@ static int on_app(struct call *k, const char *op, struct sas *sas)
 		return put_names(k, names, n < 64 ? n : 64);
 	}
 	if (!strcmp(op, "getSessions")) {
-		str = k->nargs ? arg(k, 0) : NULL;
+		str = k->nargs ? sipc__op_arg(k, 0) : NULL;
 		err = sas_sessions(sas, k->nargs == 0, str, NULL, 0, &n);
 		if (!err)
 			snprintf(k->out, k->outsz, "%zu", n);
 		return err;
 	}
 	if (!strcmp(op, "getSipSession")) {
-		str = arg(k, 0);
+		str = sipc__op_arg(k, 0);
 		if (k->bad)
 			return SSM_OK;
 		if (str && !strcmp(str, "self"))
@@ -414,10 +566,10 @@ static int on_app(struct call *k, const char *op, struct sas *sas)
 		found = NULL;
 		if ((err = sas_get_sip_session(sas, str, &found)))
 			return err;
-		return put(k, !found ? "null" : found == k->ss ? "self" : "other");
+		return sipc__op_put(k, !found ? "null" : found == k->ss ? "self" : "other");
 	}
 	if (!strcmp(op, "invalidate"))
-		return (err = sas_invalidate(sas)) ? err : put(k, "void");
+		return (err = sas_invalidate(sas)) ? err : sipc__op_put(k, "void");
 	if (!strcmp(op, "isReadyToInvalidate")) {
 		err = sas_is_ready(sas, &b);
 		return put_bool(k, err, err ? false : b);
@@ -427,55 +579,13 @@ static int on_app(struct call *k, const char *op, struct sas *sas)
 		return put_bool(k, err, err ? false : b);
 	}
 	if (!strcmp(op, "setInvalidateWhenReady")) {
-		str = arg(k, 0);
+		str = sipc__op_arg(k, 0);
 		if (k->bad)
 			return SSM_OK;
 		err = sas_set_iwr(sas, str && !strcmp(str, "true"));
-		return err ? err : put(k, "void");
+		return err ? err : sipc__op_put(k, "void");
 	}
 	return on_app_more(k, op, sas);
-}
-
-/*
- * req.isInitial, req.getProxy and the initial request's Proxy defaults
- * (proxy.getRecurse ...): what the container knows of the message in
- * hand (@ctx).  getProxy on a request of a user agent's session (a B2BUA
- * leg) is IllegalStateException (B2B-01).
- */
-static int on_message(struct call *k, const char *target, const char *op,
-		      const struct sipc_ops_msg *ctx)
-{
-	struct ssm_proxy_cfg cfg;
-	enum ss_role role = ss_role(k->ss);
-
-	if (!ctx->request) {
-		k->bad = "not a request";
-		return SSM_OK;
-	}
-	if (!strcmp(target, "req")) {
-		if (!strcmp(op, "isInitial"))
-			return put(k, ctx->initial ? "true" : "false");
-		if (!strcmp(op, "getProxy"))
-			return role == SS_ROLE_PROXY || (ctx->initial && !ctx->ua) ?
-			       put(k, "proxy") : SSM_ISE;
-		k->bad = "unknown operation";
-		return SSM_OK;
-	}
-	if (!ctx->initial) {
-		k->bad = "not an initial request";
-		return SSM_OK;
-	}
-	ssm_proxy_defaults(ctx->model, &cfg);
-	if (!strcmp(op, "getRecurse"))
-		return put(k, cfg.recurse ? "true" : "false");
-	if (!strcmp(op, "getRecordRoute"))
-		return put(k, cfg.record_route ? "true" : "false");
-	if (!strcmp(op, "getParallel"))
-		return put(k, cfg.parallel ? "true" : "false");
-	if (!strcmp(op, "getSupervised"))
-		return put(k, cfg.supervised ? "true" : "false");
-	k->bad = "unknown operation";
-	return SSM_OK;
 }
 
 /* The exception a model error stands for. */
@@ -579,8 +689,10 @@ static void run_one(const char *spec, struct ss *ss, struct sas *sas,
 			err = on_session(&k, dot, target);
 		} else if (!strcmp(w, "sas")) {
 			err = sas ? on_app(&k, dot, sas) : SSM_ISE;
+		} else if (!strcmp(w, "app")) {
+			err = on_appself(&k, dot);
 		} else if (!strcmp(w, "req") || !strcmp(w, "proxy")) {
-			err = on_message(&k, w, dot, ctx);
+			err = sipc__ops_on_message(&k, w, dot, ctx);
 		} else {
 			k.bad = "unknown target";
 		}
@@ -599,6 +711,26 @@ static void run_one(const char *spec, struct ss *ss, struct sas *sas,
 	snprintf(enc, sizeof(enc), "%s.%s", w && dot ? w : "", w && dot ? dot : "");
 	json_object_set_new(line, "op", json_string(enc));
 	json_object_set_new(line, kind, json_string(value));
+	if (k.made)
+		json_object_set_new(line, "made", json_string(k.made));
+}
+
+/*
+ * The application's sessionExpired (EXP-03): an application session with
+ * the attribute sstck.extend (set by an operation) gets that many more
+ * minutes, once: the attribute goes.
+ */
+void sipc_ops_on_sas_expired(struct sas *sas, void *arg)
+{
+	void *v = NULL;
+	int granted;
+
+	(void)arg;
+	if (sas_get_attr(sas, "sstck.extend", &v) || !v)
+		return;
+	granted = atoi(v);
+	(void)sas_remove_attr(sas, "sstck.extend");
+	(void)sas_set_expires(sas, granted, &granted);
 }
 
 void sipc_ops_clear(struct sipc_ops *o)
@@ -640,7 +772,9 @@ void sipc_ops_run(struct sipc_ops *o, struct ss *ss, const osip_message_t *m,
 {
 	osip_header_t *h = NULL;
 	struct sas *sas = NULL;
+	const char *spec[SIPC_MAX_OPS];
 	bool held = false;
+	int nspec = 0;
 
 	o->n = 0;
 	if (!ss || !m)
@@ -648,13 +782,16 @@ void sipc_ops_run(struct sipc_ops *o, struct ss *ss, const osip_message_t *m,
 	/* the application session as the message found it: one an
 	 * operation invalidates stays the one the later ones are on */
 	(void)ss_app_session(ss, &sas);
+	/* every operation first: one may change the request's headers
+	 * (req.setHeader), never the protocol's own */
 	for (int pos = 0;
 	     (pos = osip_message_header_get_byname(m, "x-sstck-op", pos, &h)) >= 0 &&
-	     o->n < SIPC_MAX_OPS; pos++) {
+	     nspec < SIPC_MAX_OPS; pos++)
+		if (h && h->hvalue)
+			spec[nspec++] = h->hvalue;
+	for (int i = 0; i < nspec; i++) {
 		json_t *line;
 
-		if (!h || !h->hvalue)
-			continue;
 		if (!held) {
 			int before = o->nheld;
 
@@ -669,7 +806,7 @@ void sipc_ops_run(struct sipc_ops *o, struct ss *ss, const osip_message_t *m,
 		json_object_set_new(line, "ss", json_string(ss_id(ss)));
 		if (sas)
 			json_object_set_new(line, "sas", json_string(sas_id(sas)));
-		run_one(h->hvalue, ss, sas, app, ctx, o->v[o->n], sizeof(o->v[0]), line);
+		run_one(spec[i], ss, sas, app, ctx, o->v[o->n], sizeof(o->v[0]), line);
 		o->n++;
 		if (trace)
 			trace(arg, line);

@@ -31,6 +31,13 @@ struct sipc_ops_msg {
 	bool ua;                   /**< the application is a user agent
 				        (a B2BUA): no Proxy for it        */
 	const struct ssm *model;
+	/** The request in hand, which the application may still change
+	 * before it acts on it (req.setHeader); NULL for a response. */
+	osip_message_t *req;
+	/** A proxy's branch response in hand: the proxy and the branch
+	 * (proxy.cancel, proxy.cancelBranch); NULL otherwise. */
+	struct sipc_px *px;
+	int branch;
 };
 
 /** Writes one trace line (the container's trace). */
@@ -58,6 +65,13 @@ void sipc_ops_release(struct sipc_ops *o, bool final);
 const char *sipc_ops_value(const char *v);
 /** Whether @v is such a value (a session store can write it). */
 bool sipc_ops_is_value(const void *v);
+/** The application's sessionExpired listener: extends an application
+ * session once by its sstck.extend attribute's minutes (EXP-03). */
+void sipc_ops_on_sas_expired(struct sas *sas, void *arg);
+/** The application's attribute listeners (SipSessionAttributeListener,
+ * SipApplicationSessionAttributeListener): for app.attributeEvents. */
+void sipc_ops_on_attr(enum ssm_attr_ev ev, enum ssm_kind kind, void *owner,
+		      const char *name, void *value, void *arg);
 /** Frees the attribute values operations set (the container stops). */
 void sipc_ops_forget(void);
 /** Puts the results on @m, a message sent for the one in hand. */

@@ -238,6 +238,12 @@ void sipc__px_cancel_pending(struct sipc_px *px, int except)
 			px_send_cancel(px, i);
 }
 
+void sipc__px_cancel_branch(struct sipc_px *px, int i)
+{
+	if (i >= 0 && i < px->nbr && px->br[i].started && !px->br[i].done)
+		px_send_cancel(px, i);
+}
+
 /** Start the next untried branch (sequential), or all (parallel). */
 static void px_start_more(struct sipc_px *px)
 {
@@ -490,7 +496,10 @@ void sipc__px_on_response(struct sipc_px *px, osip_transaction_t *tr,
 		return;
 	}
 	bss = sipc__apply(px->c, px->ss, resp, SSM_IN);
+	px->c->ops_px = px;             /* proxy.cancel, proxy.cancelBranch */
+	px->c->ops_branch = i;
 	sipc__ops_run(px->c, bss, resp, false);
+	px->c->ops_px = NULL;
 	if (st < 200 && !px->br[i].done)
 		px->br[i].status = st;   /* not over the 408 of a timeout */
 	if (st == 100) {

@@ -111,6 +111,8 @@ int sipc_alloc(struct sipc **cp, const struct sipc_cfg *cfg,
 	static const struct ssm_listeners listeners = {
 		.ss_created = sipc__on_ss_created,
 		.ss_destroyed = sipc__on_ss_destroyed,
+		.sas_expired = sipc_ops_on_sas_expired,
+		.attr = sipc_ops_on_attr,
 	};
 	struct sipc *c = calloc(1, sizeof(*c));
 

@@ -54,9 +54,11 @@ struct sipc_app {
 	void *arg;
 	enum ssm_version version;
 	bool is_ua;                /**< a B2BUA: no proxying of strays */
-	bool in_dialog;            /**< a UAS: do_request gets the dialog's
-				        later requests too (doBye, doInfo),
-				        not a relay to a linked leg      */
+	/** A subsequent request on a dialog session of the application's
+	 * own that no leg is linked to (a UAS's call): true when the
+	 * application answered it; NULL, or false: relayed as a B2BUA's
+	 * (481 without a linked leg). */
+	bool (*do_subsequent)(struct sipc_req *r, void *arg);
 	/** The application's @SipApplicationKey method (KEY-01): the value
 	 * of this header of an initial request is its key; NULL: none. */
 	const char *key_header;

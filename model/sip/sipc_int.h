@@ -204,6 +204,9 @@ struct sipc {
 	struct sipc_ops ops;          /**< results of the message in hand
 				       * (operations, ops.h)             */
 	struct sipc_store *store;     /**< the cluster's Redis, or NULL  */
+	struct sipc_px *ops_px;       /**< the proxy of the branch response
+					   in hand, for proxy.cancel      */
+	int ops_branch;               /**< and its branch                */
 };
 
 #define LEG_ATTR "sstck.leg"
@@ -299,7 +302,7 @@ void sipc__stamp(struct sipc *c, struct ss *ss, osip_message_t *m);
 void sipc__trace_write(struct sipc *c, json_t *o);
 /** The operations @m asks of the application, on @ss, as the application
  * gets the message (observation-protocol.md 4). */
-void sipc__ops_run(struct sipc *c, struct ss *ss, const osip_message_t *m,
+void sipc__ops_run(struct sipc *c, struct ss *ss, osip_message_t *m,
 		   bool initial);
 void sipc__on_model_event(const struct ssm_event *ev, void *arg);
 
@@ -308,6 +311,8 @@ void sipc__px_free(struct sipc_px *px);
 void sipc__px_unref(struct sipc_px *px);
 int sipc__branch_of(struct sipc_px *px, osip_transaction_t *tr);
 void sipc__px_cancel_pending(struct sipc_px *px, int except);
+/* ProxyBranch.cancel(): branch @i's CANCEL, if it is still pending. */
+void sipc__px_cancel_branch(struct sipc_px *px, int i);
 void sipc__px_branch_final(struct sipc_px *px, int i, int status,
 			   osip_message_t *copy);
 void sipc__px_on_response(struct sipc_px *px, osip_transaction_t *tr,

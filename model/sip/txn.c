@@ -196,6 +196,22 @@ static void servlet(struct ss *ss, const struct ssm_msg *msg, void *arg)
 		sipc__srv_respond(d->srv, 500, "Application Did Not Answer");
 }
 
+/** A subsequent request on a user agent's session that no leg is linked
+ * to, for the application (sipc_app.do_subsequent): true when it took
+ * it. */
+static bool subsequent_to_app(struct sipc *c, struct srv *s)
+{
+	struct sipc_req r = {s};
+	struct ss *peer = NULL;
+
+	if (!c->app.do_subsequent || ss_linked(s->ss, &peer) || peer ||
+	    !c->app.do_subsequent(&r, c->app.arg))
+		return false;
+	if (!s->px && !s->rl && !s->final_sent)
+		sipc__srv_respond(s, 500, "Application Did Not Answer");
+	return true;
+}
+
 /** A subsequent request on a dialog we are in: follow its path. */
 static void forward_subsequent(struct srv *s)
 {
@@ -352,16 +368,32 @@ static void on_initial(struct sipc *c, struct srv *s, osip_message_t *m,
 	ssm_dispatch(ss, ev, servlet, &d);   /* SS-STATE-02 */
 }
 
-/* A UAS application's later request of its dialog: its own to answer. */
-static void in_dialog(struct srv *s)
+/*
+ * A subsequent request on a session of ours, inside its dispatch: the
+ * application acts on it before the container settles readiness, as
+ * for an initial request's servlet, so that a request that ends the
+ * session (a terminating NOTIFY, CF-20 = 0) is relayed before
+ * invalidate-when-ready takes the session away.
+ */
+static void subsequent(struct ss *target, const struct ssm_msg *msg, void *arg)
 {
-	struct sipc_req r = {s};
+	struct srv *s = arg;
 	struct sipc *c = s->c;
+	struct ss *ss = s->ss;
 
-	if (c->app.do_request)
-		c->app.do_request(&r, c->app.arg);
-	if (!s->px && !s->rl && !s->final_sent)
-		sipc__srv_respond(s, 500, "Application Did Not Answer");
+	(void)target;
+	(void)msg;
+	send_trying(s);
+	sipc__ops_run(c, ss, s->req, false);
+	if (!ss_is_valid(ss) && c->app.is_ua && ss_role(ss) != SS_ROLE_PROXY)
+		/* an operation invalidated the session the user agent
+		 * was to relay on: it answers the request itself
+		 * (observation-protocol.md 4) */
+		sipc__srv_respond(s, 200, NULL);
+	else if (ss_role(ss) == SS_ROLE_PROXY || !ss_is_valid(ss))
+		forward_subsequent(s);
+	else if (!subsequent_to_app(c, s))
+		sipc__relay_request(s);       /* B2BUA */
 }
 
 static void on_request(int type, osip_transaction_t *tr, osip_message_t *m)
@@ -400,15 +432,7 @@ static void on_request(int type, osip_transaction_t *tr, osip_message_t *m)
 	ss = ssm_match(c->m, &ev);
 	if (ss) {
 		s->ss = mem_ref(ss);
-		ssm_dispatch(ss, &ev, NULL, NULL);
-		send_trying(s);
-		sipc__ops_run(c, ss, m, false);
-		if (ss_role(ss) == SS_ROLE_PROXY || !ss_is_valid(ss))
-			forward_subsequent(s);
-		else if (c->app.in_dialog)
-			in_dialog(s);
-		else
-			sipc__relay_request(s);       /* B2BUA */
+		ssm_dispatch(ss, &ev, subsequent, s);
 		return;
 	}
 	if (ev.to_tag) {

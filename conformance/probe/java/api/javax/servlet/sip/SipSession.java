@@ -23,4 +23,5 @@ public interface SipSession {
     void setHandler(String name) throws javax.servlet.ServletException;
     javax.servlet.sip.ar.SipApplicationRoutingRegion getRegion();
     URI getSubscriberURI();
+    javax.servlet.ServletContext getServletContext();
 }

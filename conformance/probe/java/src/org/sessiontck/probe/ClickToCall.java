@@ -457,8 +457,12 @@ public class ClickToCall extends HttpServlet {
             boolean get = method.equals("GET"), post = method.equals("POST");
             if (top.equals("/session") && get) {
                 // not hs.getApplicationSession(): it makes one where there is none
+                String path = req.getParameter("encode");
+                // HTTP-03: encodeURL(PATH) and encodeURL(PATH, "http")
+                String enc = path == null ? "" : ",\"encoded\":" + Observation.json(hs.encodeURL(path))
+                    + ",\"absolute\":" + Observation.json(hs.encodeURL(path, "http"));
                 reply(resp, 200, "{\"id\":" + Observation.json(hs.getId())
-                      + ",\"application_sessions\":" + sasOf(hs) + "}");
+                      + ",\"application_sessions\":" + sasOf(hs) + enc + "}");
             } else if (!top.equals("/session") && (calls ? post : get)) {
                 if (calls) {
                     start(req, resp, hs);

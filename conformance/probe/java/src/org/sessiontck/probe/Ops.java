@@ -31,10 +31,78 @@ public final class Ops {
     static final String OP_HEADER = "X-SSTCK-Op";
     static final String RESULT_HEADER = "X-SSTCK-Result";
     private static final ThreadLocal<List<String>> PENDING = new ThreadLocal<>();
+    /** The session the operation running made and invalidated, for the
+     * trace line's "made" (req.b2bCreateRequest). */
+    private static final ThreadLocal<String> MADE = new ThreadLocal<>();
     /** SipSessionsUtil of the application (ServletContext), for sas.byId. */
     static volatile javax.servlet.sip.SipSessionsUtil util;
+    /** The application's ServletContext, for ss.getServletContext. */
+    static volatile javax.servlet.ServletContext context;
+    static final String CONTEXT_MARK = "sstck.context";
+    static final Object MARK = new Object();
+    /** What each binding-listener value was told, by the name it was
+     * first stored under, in the order the values were made
+     * (app.bindingEvents). */
+    private static final java.util.Map<String, List<Binding>> BINDINGS =
+        new java.util.concurrent.ConcurrentHashMap<>();
 
     private Ops() { }
+
+    /** An attribute value that records valueBound and valueUnbound
+     * (setBindingAttribute). */
+    static final class Binding implements javax.servlet.sip.SipSessionBindingListener,
+        javax.servlet.sip.SipApplicationSessionBindingListener, java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        private final StringBuilder events = new StringBuilder();
+
+        Binding(String name) {
+            BINDINGS.computeIfAbsent(name, k -> Collections.synchronizedList(new ArrayList<>())).add(this);
+        }
+
+        private synchronized void told(String what) {
+            events.append(events.length() == 0 ? "" : "+").append(what);
+        }
+
+        synchronized String events() {
+            return events.length() == 0 ? "none" : events.toString();
+        }
+
+        @Override public void valueBound(javax.servlet.sip.SipSessionBindingEvent e) { told("bound"); }
+        @Override public void valueUnbound(javax.servlet.sip.SipSessionBindingEvent e) { told("unbound"); }
+        @Override public void valueBound(javax.servlet.sip.SipApplicationSessionBindingEvent e) { told("bound"); }
+        @Override public void valueUnbound(javax.servlet.sip.SipApplicationSessionBindingEvent e) { told("unbound"); }
+        @Override public String toString() { return "binding"; }
+    }
+
+    /** app.bindingEvents NAME, app.attributeEvents NAME. */
+    private static String onAppSelf(String op, String[] a) throws Exception {
+        if (!op.equals("bindingEvents") && !op.equals("attributeEvents")) {
+            throw new Bad("unknown operation app." + op);
+        }
+        String name = arg(a, 0);
+        if (name == null) {
+            throw new NullPointerException();
+        }
+        if (op.equals("attributeEvents")) {
+            StringBuilder b = ProbeListener.ATTRS.get(name);
+            if (b == null) {
+                return "";
+            }
+            synchronized (b) {
+                return b.toString();
+            }
+        }
+        List<String> out = new ArrayList<>();
+        List<Binding> l = BINDINGS.get(name);
+        if (l != null) {
+            synchronized (l) {
+                for (Binding b : l) {
+                    out.add(b.events());
+                }
+            }
+        }
+        return String.join(" ", out);
+    }
 
     /** A failure of the operation's own syntax: reported as "bad". */
     private static final class Bad extends Exception {
@@ -116,7 +184,14 @@ public final class Ops {
             kind = "ex";
             value = e.getClass().getSimpleName();
         }
-        Observation.emit("op", "n", n, "ss", ssId, "sas", sasId, "op", name, kind, value);
+        String made = MADE.get();
+        MADE.remove();
+        if (made != null) {
+            Observation.emit("op", "n", n, "ss", ssId, "sas", sasId, "op", name, kind, value,
+                             "made", made);
+        } else {
+            Observation.emit("op", "n", n, "ss", ssId, "sas", sasId, "op", name, kind, value);
+        }
         return n + " " + kind + " " + encode(value);
     }
 
@@ -135,7 +210,9 @@ public final class Ops {
         case "sas":
             return onApp(op, a, s.getApplicationSession(), s, f, ts);
         case "req":
-            return onRequest(op, m);
+            return onRequest(op, a, m);
+        case "app":
+            return onAppSelf(op, a);
         case "proxy":
             return onProxy(op, m);
         default:
@@ -158,7 +235,7 @@ public final class Ops {
     }
 
     /** The message as the request it is: req.isInitial, req.getProxy. */
-    private static String onRequest(String op, SipServletMessage m) throws Exception {
+    private static String onRequest(String op, String[] a, SipServletMessage m) throws Exception {
         if (!(m instanceof SipServletRequest)) {
             throw new Bad("not a request");
         }
@@ -166,13 +243,44 @@ public final class Ops {
         switch (op) {
         case "isInitial": return String.valueOf(r.isInitial());
         case "getProxy": r.getProxy(); return "proxy";
+        case "b2bCreateRequest": return b2bCreate(a, r);
+        case "setHeader": r.setHeader(arg(a, 0), arg(a, 1)); return "void";
+        case "removeHeader": r.removeHeader(arg(a, 0)); return "void";
         default: throw new Bad("unknown operation req." + op);
         }
+    }
+
+    /** req.b2bCreateRequest this|null LINKED [HEADER VALUE] (B2B-04): the
+     * request is not sent, its new session is invalidated at once. */
+    private static String b2bCreate(String[] a, SipServletRequest r) throws Exception {
+        String orig = arg(a, 0);
+        boolean linked = Boolean.parseBoolean(arg(a, 1));
+        java.util.Map<String, List<String>> map = new java.util.HashMap<>();
+        if (a.length > 2) {
+            map.put(arg(a, 2), Collections.singletonList(arg(a, 3)));
+        }
+        if (orig != null && !orig.equals("this")) {
+            throw new Bad("the original is this or null");
+        }
+        SipServletRequest made = r.getB2buaHelper().createRequest(orig == null ? null : r, linked, map);
+        MADE.set(made.getSession().getId());
+        made.getSession().invalidate();
+        return "created";
     }
 
     /** The initial request's Proxy, before the application sets it up:
      * its defaults (PROXY-01). */
     private static String onProxy(String op, SipServletMessage m) throws Exception {
+        if (m instanceof SipServletResponse && (op.equals("cancel") || op.equals("cancelBranch"))) {
+            // a branch's response: Proxy.cancel(), ProxyBranch.cancel() (ProxyBranch5)
+            SipServletResponse r = (SipServletResponse) m;
+            if (op.equals("cancel")) {
+                r.getProxy().cancel();
+            } else {
+                r.getProxyBranch().cancel();
+            }
+            return "void";
+        }
         if (!(m instanceof SipServletRequest) || !((SipServletRequest) m).isInitial()) {
             throw new Bad("not an initial request");
         }
@@ -225,6 +333,23 @@ public final class Ops {
         }
         case "setHandler":
             s.setHandler(arg(a, 0));
+            return "void";
+        case "getServletContext": {
+            javax.servlet.ServletContext c = s.getServletContext();
+            // the application's own: the object its servlets have, or a
+            // facade of it (the marker the probe set in it at init)
+            return c == null ? "null"
+                : c == context || c.getAttribute(CONTEXT_MARK) == MARK ? "app" : "other";
+        }
+        case "setBindingAttribute":
+            s.setAttribute(arg(a, 0), new Binding(String.valueOf(arg(a, 0))));
+            return "void";
+        case "throwFromDestroyed":
+            // the probe's sessionDestroyed throws for this session (INVAL-17)
+            if (!s.isValid()) {
+                throw new IllegalStateException();
+            }
+            ProbeListener.THROW_ON_DESTROYED.add(s.getId());
             return "void";
         default:
             throw new Bad("unknown operation ss." + op);
@@ -302,6 +427,9 @@ public final class Ops {
         }
         case "byKey":
             return f.createApplicationSessionByKey(arg(a, 0)).getId();
+        case "setBindingAttribute":
+            sas.setAttribute(arg(a, 0), new Binding(String.valueOf(arg(a, 0))));
+            return "void";
         case "cancelTimers": {
             // each timer cancelled twice: cancel() is idempotent (TIMER-04)
             for (javax.servlet.sip.ServletTimer t : new ArrayList<>(sas.getTimers())) {

@@ -18,8 +18,34 @@ import javax.servlet.sip.TimerListener;
  * way to enumerate them).
  */
 public class ProbeListener implements SipSessionListener, SipApplicationSessionListener,
-                                      TimerListener {
+                                      TimerListener,
+                                      javax.servlet.sip.SipSessionAttributeListener,
+                                      javax.servlet.sip.SipApplicationSessionAttributeListener {
+    /** The attribute that asks sessionExpired for one extension (EXP-03). */
+    static final String EXTEND = "sstck.extend";
+    /** Sessions whose sessionDestroyed throws (ss.throwFromDestroyed). */
+    static final Set<String> THROW_ON_DESTROYED = ConcurrentHashMap.newKeySet();
     static final Set<String> LIVE = ConcurrentHashMap.newKeySet();
+    /** What the attribute listeners were told, by attribute name
+     * (app.attributeEvents): "added+replaced+removed". */
+    static final java.util.Map<String, StringBuilder> ATTRS = new ConcurrentHashMap<>();
+
+    private static void attr(String name, String what) {
+        if (name == null || name.startsWith("sstck.")) {
+            return;     // the probe's own
+        }
+        StringBuilder b = ATTRS.computeIfAbsent(name, k -> new StringBuilder());
+        synchronized (b) {
+            b.append(b.length() == 0 ? "" : "+").append(what);
+        }
+    }
+
+    @Override public void attributeAdded(javax.servlet.sip.SipSessionBindingEvent e) { attr(e.getName(), "added"); }
+    @Override public void attributeRemoved(javax.servlet.sip.SipSessionBindingEvent e) { attr(e.getName(), "removed"); }
+    @Override public void attributeReplaced(javax.servlet.sip.SipSessionBindingEvent e) { attr(e.getName(), "replaced"); }
+    @Override public void attributeAdded(javax.servlet.sip.SipApplicationSessionBindingEvent e) { attr(e.getName(), "added"); }
+    @Override public void attributeRemoved(javax.servlet.sip.SipApplicationSessionBindingEvent e) { attr(e.getName(), "removed"); }
+    @Override public void attributeReplaced(javax.servlet.sip.SipApplicationSessionBindingEvent e) { attr(e.getName(), "replaced"); }
 
     @Override
     public void sessionCreated(SipSessionEvent se) {
@@ -38,6 +64,10 @@ public class ProbeListener implements SipSessionListener, SipApplicationSessionL
             // its application session went first: the id alone
         }
         Observation.emit("ss-invalidated", "sas", sas, "ss", s.getId(), "role", Observation.role(s));
+        if (THROW_ON_DESTROYED.remove(s.getId())) {
+            // ss.throwFromDestroyed: the container is to log it and go on (INVAL-17)
+            throw new IllegalStateException("sstck: a sessionDestroyed that throws (INVAL-17)");
+        }
     }
 
     @Override
@@ -68,7 +98,15 @@ public class ProbeListener implements SipSessionListener, SipApplicationSessionL
 
     @Override
     public void sessionExpired(SipApplicationSessionEvent ev) {
-        Observation.emit("sas-expired", "sas", ev.getApplicationSession().getId());
+        SipApplicationSession sas = ev.getApplicationSession();
+        Observation.emit("sas-expired", "sas", sas.getId());
+        // EXP-03: an operation asked for one extension (sstck.extend, in
+        // minutes), which this listener grants once
+        Object more = sas.getAttribute(EXTEND);
+        if (more != null) {
+            sas.removeAttribute(EXTEND);
+            sas.setExpires(Integer.parseInt(more.toString()));
+        }
     }
 
     @Override

@@ -69,6 +69,8 @@ public class ProbeServlet extends SipServlet {
         factory = (SipFactory) getServletContext().getAttribute(SIP_FACTORY);
         timers = (TimerService) getServletContext().getAttribute(TIMER_SERVICE);
         Ops.util = (javax.servlet.sip.SipSessionsUtil) getServletContext().getAttribute(SIP_SESSIONS_UTIL);
+        Ops.context = getServletContext();
+        getServletContext().setAttribute(Ops.CONTEXT_MARK, Ops.MARK);
         try {
             Observation.open(getInitParameter("sstck.trace"));
         } catch (IOException e) {

@@ -1,0 +1,6 @@
+package javax.servlet.sip;
+
+public interface SipApplicationSessionBindingListener extends java.util.EventListener {
+    void valueBound(SipApplicationSessionBindingEvent event);
+    void valueUnbound(SipApplicationSessionBindingEvent event);
+}
