@@ -626,7 +626,7 @@ CASES = [
       ('invite', 'req.removeHeader X-Sstck-Removed', 'void', 'PROXY-17'),
       ('invite', 'req.setHeader Call-ID other@127.0.0.1', '!IllegalArgumentException', 'PROXY-17'),
       ('invite', 'req.removeHeader Via', '!IllegalArgumentException', 'PROXY-17'),
-      ]),
+      ], {'needs-ops': True}),
     ('rr-unsupervised-call', 'rr-call-unsupervised',
      'Unsupervised record-routing proxy on an established call: the requests of the dialog still reach the application, on its one proxy session, CONFIRMED (TCK Proxy12)',
      [('invite', 'ss.getId', '~.', 'PROXY-16'),
@@ -643,12 +643,12 @@ CASES = [
      [('invite', 'ss.getState', 'INITIAL', 'SS-STATE-30'),
       ('180', 'proxy.cancel', 'void', 'PROXY-10'),
       ('180', 'ss.getState', 'EARLY', 'SS-STATE-30'),
-      ]),
+      ], {'needs-ops': True}),
     ('rr-app-branch-cancel', 'rr-app-cancel',
      'Proxy: on the callee\'s 180 the application calls that branch\'s ProxyBranch.cancel(): the branch is cancelled, the 487 is the best response upstream (TCK ProxyBranch5)',
      [('invite', 'ss.getState', 'INITIAL', 'SS-STATE-30'),
       ('180', 'proxy.cancelBranch', 'void', 'PROXY-10'),
-      ]),
+      ], {'needs-ops': True}),
     ('proxy-message-best-answer', 'message-best-answer',
      'Proxy: a MESSAGE\'s only target answers 486; in the best-response callback the application sends its own 200 upstream instead (TCK Proxy6)',
      [('message', 'req.isInitial', 'true', 'SS-STATE-51'),
@@ -791,6 +791,7 @@ def build(case):
     expect = dict(case[4]) if len(case) > 4 else {}
     extra_rules = expect.pop('rules', '').split()   # what [expect] judges
     slow = expect.pop('slow', 0)                    # the slow group's seconds
+    needs_ops = expect.pop('needs-ops', False)      # its flow needs the ops' acts
     app, args, fn, flow_rules = FLOWS[flow]
     numbered = [(i + 1,) + o for i, o in enumerate(ops)]
     slots = set()
@@ -814,6 +815,8 @@ def build(case):
     ini = ['; ' + GENERATED, '[case]', 'summary = ' + summary]
     if slow:
         ini.append('slow = %d' % slow)
+    if needs_ops:
+        ini.append('needs-ops = yes')
     for i in range(0, len(rules), 8):
         ini.append('rules = ' + ' '.join(rules[i:i + 8]))
     if not rules:

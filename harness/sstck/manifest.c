@@ -4,7 +4,11 @@
  *
  *   [case]     summary, rules (space-separated rule IDs), cf (the sides
  *              of CF options the case is written for, "CF-17=0": a
- *              target on another side does not play it)
+ *              target on another side does not play it), slow (the
+ *              slow group's seconds: only sstck run --slow plays it),
+ *              needs-ops = yes (its flow needs what its operations do:
+ *              a target without X-SS-State, which runs none, does not
+ *              play it)
  *   [ref]      app, args ({agent} stands for that agent's address),
  *              transport (udp, the default, or tcp: the callers' side)
  *   [agent.N]  role (uas|uac), scenario (SIPp XML beside case.ini), start
@@ -107,6 +111,10 @@ static int key_case(struct ctx *c, const char *key, const char *val)
 				BAD("[case] rules: '%s' is not a rule ID", tok);
 			m->nrules++;
 		}
+	} else if (!strcmp(key, "needs-ops")) {
+		if (strcmp(val, "yes"))
+			BAD("[case] needs-ops must be yes, not '%s'", val);
+		m->needs_ops = true;
 	} else if (!strcmp(key, "slow")) {
 		if (parse_int(val, 1, 3600, &m->slow_s))
 			BAD("[case] slow must be the seconds the case may take, not '%s'", val);
@@ -125,7 +133,7 @@ static int key_case(struct ctx *c, const char *key, const char *val)
 		if (!copy(m->cf, sizeof(m->cf), val))
 			BAD("[case] cf: too long");
 	} else {
-		BAD("[case] has no key '%s' (summary, rules, cf, slow)", key);
+		BAD("[case] has no key '%s' (summary, rules, cf, slow, needs-ops)", key);
 	}
 	return 1;
 }

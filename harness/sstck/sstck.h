@@ -119,6 +119,9 @@ struct manifest {
 	int expect_derived;      /* [expect] derived, -1 when not given */
 	int expect_fired;        /* [expect] timers-fired, -1 when not given */
 	int expect_expired;      /* [expect] expired, -1 when not given */
+	bool needs_ops;          /* [case] needs-ops = yes: its flow depends on
+				  * what its operations do; a target that
+				  * runs none does not play it */
 	int slow_s;              /* [case] slow = S: a case of the slow group,
 				  * S seconds at most (its timeout); only
 				  * sstck run --slow plays it; 0 not slow */

@@ -237,6 +237,14 @@ bool target_plays(const struct target *t, const struct manifest *m,
 			return false;
 		}
 	}
+	/* a case whose flow needs what its operations do (a header they
+	 * set, a CANCEL they send): a target that runs none cannot play it */
+	if (m->needs_ops && !t->state_header) {
+		snprintf(why, whysz, "target %s does not play it: its flow needs what its "
+			 "operations (X-SSTCK-Op) do, and a target without X-SS-State "
+			 "runs none", t->name);
+		return false;
+	}
 	save = NULL;
 	/* a case that fails a node needs a target that can (DIST-*) */
 	if (m->fo_agent[0] && !t->fail_cmd[0]) {
