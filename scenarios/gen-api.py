@@ -438,6 +438,8 @@ CASES = [
       ('180', 'sas.getSessions SIP', '2', 'OWN-04'),
       ('180', 'ss.getCallId', '@call-id', 'SS-03'),
       ('180', 'ss.getLocalParty', '@from', 'SS-04'),
+      ('180', 'ss.getRegion', '!IllegalStateException', 'SS-09'),
+      ('180', 'ss.getSubscriberURI', '!IllegalStateException', 'SS-09'),
       ('200', 'ss.getState', 'CONFIRMED', 'SS-STATE-13'),
       ('200', 'linked.getState', 'EARLY', 'SS-STATE-21'),
       ('200', 'linked.createRequest BYE', '!IllegalStateException | CF-25=1 created', 'SS-STATE-26 CF-25'),

@@ -338,10 +338,12 @@ static int on_session(struct call *k, const char *op, struct ss *s)
 		return err;
 	}
 	if (!strcmp(op, "getCallId") || !strcmp(op, "getLocalParty") ||
-	    !strcmp(op, "getRemoteParty") || !strcmp(op, "getRegion")) {
+	    !strcmp(op, "getRemoteParty") || !strcmp(op, "getRegion") ||
+	    !strcmp(op, "getSubscriberURI")) {
 		err = !strcmp(op, "getCallId") ? ss_call_id(s, &str) :
 		      !strcmp(op, "getLocalParty") ? ss_local_party(s, &str) :
 		      !strcmp(op, "getRegion") ? ss_region(s, &str) :
+		      !strcmp(op, "getSubscriberURI") ? ss_subscriber_uri(s, &str) :
 		      ss_remote_party(s, &str);
 		if (!err)
 			sipc__op_put(k, str ? str : "null");

@@ -334,6 +334,10 @@ public final class Ops {
         case "setHandler":
             s.setHandler(arg(a, 0));
             return "void";
+        case "getSubscriberURI": {
+            javax.servlet.sip.URI u = s.getSubscriberURI();
+            return u == null ? "null" : u.toString();
+        }
         case "getServletContext": {
             javax.servlet.ServletContext c = s.getServletContext();
             // the application's own: the object its servlets have, or a
