@@ -8,7 +8,11 @@
 #   make bench         the model microbenchmark, then the load benchmark
 #                      (harness/bench-load: sstck-ref and Kamailio paired,
 #                      60 s a run, and the highest rate each holds; about
-#                      half an hour), then a soak of 10^5 calls
+#                      half an hour), then a soak of 10^5 calls, then
+#                      the cluster's (harness/bench-cluster: 10^4 calls
+#                      with a node killed every 10^3, replication's CPU
+#                      per call and bytes per call, one node against two;
+#                      about a quarter of an hour)
 #   make probe         the Java probe for third-party containers: a SAR in
 #                      build/probe/sessiontck-probe.sar
 #   make install       sstck, sstck-ref, their man pages, the cases, rules
@@ -228,6 +232,8 @@ check: $(OUT)/san/check-model $(OUT)/san/sstck-ref $(OUT)/san/check-sstck \
 	$(Q)conformance/probe/test-probe $(OUT)/san $(REPORTS)/check/probe $(OUT)/probe
 	@echo "== a soak's smoke: 1000 calls through sstck-ref's proxy and B2BUA, no call lost, no session left"
 	$(Q)SSTCK_REF=$(CURDIR)/$(OUT)/san/sstck-ref harness/bench-soak 1000 100
+	@echo "== a cluster soak's smoke: 300 calls through Kamailio to two nodes, one killed and restarted, no call lost, an empty store (ASan + UBSan)"
+	$(Q)SSTCK_REF=$(CURDIR)/$(OUT)/san/sstck-ref harness/bench-cluster --smoke
 	@echo "== the load benchmark's smoke: 3 s at 50 calls/s through sstck-ref, then Kamailio (figures, no timing asserted)"
 	$(Q)SSTCK_REF=$(CURDIR)/$(OUT)/rel/sstck-ref harness/bench-load --seconds 3 \
 		--pairs 1 --rates 50 --no-max-rate --syscall-seconds 1 --linger 2
@@ -323,6 +329,7 @@ bench: $(OUT)/rel/ssm-bench $(OUT)/rel/sstck-ref
 	$(Q)$(OUT)/rel/ssm-bench
 	$(Q)SSTCK_REF=$(CURDIR)/$(OUT)/rel/sstck-ref harness/bench-load
 	$(Q)SSTCK_REF=$(CURDIR)/$(OUT)/rel/sstck-ref harness/bench-soak
+	$(Q)SSTCK_REF=$(CURDIR)/$(OUT)/rel/sstck-ref harness/bench-cluster
 
 # The man pages are made from the programs' own --help (doc/man/mkman),
 # so the two never differ.
