@@ -186,6 +186,10 @@ static int send_raw(struct sipc *c, const char *buf, size_t len,
 	}
 	if (port < 1 || sock_addr(host, port, &sa, &slen))
 		return -1;
+	/* a cluster node writes what the message changed before it leaves:
+	 * a node killed once its 200 is out must not take the dialog with
+	 * it (DIST-07, DIST-11) */
+	sipc__store_flush(c);
 	c->tx++;
 	if (!tcp)
 		return sendto(c->udp, buf, len, 0, (struct sockaddr *)&sa,
@@ -250,6 +254,7 @@ int sipc__send_back(struct sipc *c, const char *buf, size_t len,
 		return send_raw(c, buf, len, host, port, false);
 	k = conn_by_id(c, conn);
 	if (k) {
+		sipc__store_flush(c);       /* before it leaves, as send_raw */
 		c->tx++;
 		return conn_write(k, buf, len);
 	}

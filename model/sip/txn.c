@@ -58,8 +58,9 @@ int sipc__srv_respond(struct srv *s, int status, const char *reason)
 	r = sipc__make_response(s->req, status, reason, tag);
 	if (!r)
 		return -1;
-	/* a cluster node's dialogs go through the cluster's front */
-	if (s->c->cfg.advertise && status > 100 && status < 300 &&
+	/* a response that makes a dialog carries our Contact (RFC 3261
+	 * 12.1.1), a cluster node's its front's (sipc__own_contact) */
+	if (status > 100 && status < 300 &&
 	    (MSG_IS_INVITE(s->req) || MSG_IS_SUBSCRIBE(s->req))) {
 		char ct[128];
 
