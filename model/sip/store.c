@@ -43,6 +43,7 @@
 #define STORE_ALIVE_MS 1000   /* a node's key lives this long unrefreshed */
 #define STORE_CLAIM_MS 2000
 #define STORE_DUE_BATCH  16
+#define STORE_RETRY_MS 1000   /* the store gone: how often to try again */
 
 struct dirty {
 	struct sas *sas;              /**< reference                     */
@@ -58,6 +59,7 @@ struct sipc_store {
 	size_t nd, cap;
 	uint64_t next_poll;
 	bool broken;                  /**< the store went away: said once */
+	uint64_t next_retry;          /**< broken: when to connect again  */
 	unsigned long writes, bytes, restores, evictions;
 };
 
@@ -639,13 +641,48 @@ static void poll_store(struct sipc *c)
 	sipc__store_flush(c);
 }
 
+static void store_run(void *arg, bool ready);
+
+/* The store came back (a Redis restarted): both connections again, the
+ * subscription, and every session this node holds written anew, since
+ * what changed while the store was away was not. */
+static void reconnect(struct sipc *c)
+{
+	struct sipc_store *s = c->store;
+	struct timeval tv = { 2, 0 };
+	redisReply *r;
+	struct sas *v[256];
+	size_t n;
+
+	if (redisReconnect(s->rc) != REDIS_OK ||
+	    redisReconnect(s->sub) != REDIS_OK)
+		return;
+	redisSetTimeout(s->rc, tv);
+	redisSetTimeout(s->sub, tv);
+	r = redisCommand(s->sub, "SUBSCRIBE sstck:took");
+	if (!r || r->type != REDIS_REPLY_ARRAY) {
+		freeReplyObject(r);
+		return;
+	}
+	freeReplyObject(r);
+	for (int i = 0; i < c->nsrc; i++)
+		if (c->src[i].arg == c && c->src[i].run == store_run)
+			c->src[i].fd = s->sub->fd;
+	s->broken = false;
+	sipc_log(c, "store: connected again");
+	n = ssm_list_sas(c->m, v, 256);
+	for (size_t i = 0; i < n && i < 256; i++)
+		sipc__store_touch(c, v[i]);
+	sipc__store_flush(c);
+}
+
 static int store_timeout(void *arg)
 {
 	struct sipc *c = arg;
-	uint64_t now = sipc__now_ms();
+	uint64_t now = sipc__now_ms(), due = c->store->broken ?
+		 c->store->next_retry : c->store->next_poll;
 
-	return now >= c->store->next_poll ? 0 :
-	       (int)(c->store->next_poll - now);
+	return now >= due ? 0 : (int)(due - now);
 }
 
 static void store_run(void *arg, bool ready)
@@ -671,7 +708,11 @@ static void store_run(void *arg, bool ready)
 			if (c->src[i].arg == c && c->src[i].run == store_run)
 				c->src[i].fd = -1;
 	}
-	if (sipc__now_ms() >= s->next_poll) {
+	if (s->broken && sipc__now_ms() >= s->next_retry) {
+		s->next_retry = sipc__now_ms() + STORE_RETRY_MS;
+		reconnect(c);
+	}
+	if (!s->broken && sipc__now_ms() >= s->next_poll) {
 		poll_store(c);
 		s->next_poll = sipc__now_ms() + STORE_POLL_MS;
 	}
