@@ -301,6 +301,10 @@ static void to_transaction(struct sipc *c, osip_event_t *evt)
 		osip_event_free(evt);
 		return;
 	}
+	if (sipc__acc_absorb(c, m)) {        /* an INVITE answered 2xx */
+		osip_event_free(evt);
+		return;
+	}
 	tr = osip_create_transaction(c->osip, evt);
 	if (tr && sipc__tx_add(c, tr) < 0) {
 		osip_transaction_free(tr);

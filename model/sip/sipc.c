@@ -228,6 +228,7 @@ static int trace_flush(struct sipc *c, int tmo)
 static void after_wait(struct sipc *c)
 {
 	sipc__conn_timers(c);
+	sipc__acc_expire(c);
 	sipc_ops_clear(&c->ops);   /* timers send for no message */
 	sipc__px_branch_timers(c);
 	sipc__pump(c);
@@ -359,6 +360,7 @@ void sipc_free(struct sipc *c)
 	}
 	while (c->pxs)
 		sipc__px_free(c->pxs);
+	sipc__acc_free(c);
 	heap_free(&c->br_due);
 	while (c->calls) {
 		struct sipc_call *k = c->calls;

@@ -204,6 +204,11 @@ struct sipc {
 	struct sipc_ops ops;          /**< results of the message in hand
 				       * (operations, ops.h)             */
 	struct sipc_store *store;     /**< the cluster's Redis, or NULL  */
+	struct {                      /**< INVITEs answered 2xx (accepted.c) */
+		struct htab idx;
+		struct acc *head, *tail;
+		size_t n;
+	} acc;
 	struct sipc_px *ops_px;       /**< the proxy of the branch response
 					   in hand, for proxy.cancel      */
 	int ops_branch;               /**< and its branch                */
@@ -343,6 +348,13 @@ int  sipc__b2b_late_2xx(struct sipc *c, struct ss *uac, osip_message_t *resp);
 void sipc__relay_ack(struct sipc *c, struct ss *ss);
 void sipc__on_ss_created(struct ss *ss, void *arg);
 void sipc__on_ss_destroyed(struct ss *ss, void *arg);
+
+/* accepted.c: RFC 6026's Accepted state, the 2xx kept for 64*T1 */
+struct acc;
+void sipc__acc_add(struct sipc *c, osip_transaction_t *tr);
+bool sipc__acc_absorb(struct sipc *c, const osip_message_t *m);
+void sipc__acc_expire(struct sipc *c);
+void sipc__acc_free(struct sipc *c);
 
 /* store.c: a cluster's sessions in Redis (DIST-*) */
 struct sipc_store;

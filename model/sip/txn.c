@@ -510,6 +510,9 @@ void sipc__on_kill(int type, osip_transaction_t *tr)
 	struct sipc_px *px = osip_transaction_get_reserved2(tr);
 
 	(void)type;
+	/* an INVITE answered 2xx: its retransmissions get that 2xx again */
+	if (tr->ctx_type == IST)
+		sipc__acc_add(c, tr);
 	if (s) {
 		if (s->px) {
 			s->px->srv = NULL;
