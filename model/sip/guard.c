@@ -392,56 +392,18 @@ static bool message_typed(const char *l, const char *e)
 	       (ne - l == 1 && (*l == 'c' || *l == 'C'));
 }
 
-bool sipc__multipart_twice_typed(const char *buf, size_t len)
+/* Whether a part of the multipart body whose boundary is @bnd (@bl
+ * bytes, "--" included) has two Content-Type lines: each part's header
+ * lines, up to an empty line or the message's end; a line ends at LF,
+ * with or without CR (libosip2 takes both).  From the message's start,
+ * not from its first empty line: where the headers end is libosip2's
+ * reading, which takes a CR alone, a LF alone; a boundary inside a
+ * header only costs a false 400. */
+static bool parts_twice_typed(const char *buf, const char *end,
+			      const char *bnd, size_t bl)
 {
-	const char *end = buf + len, *p, *bp;
-	char ct[1024], bnd[128 + 3];
-	size_t bl;
-
-	/* the message's Content-Type: its first line that libosip2 takes
-	 * for one, whatever ends the lines before it (a part's headers are
-	 * read more loosely, part_typed) */
-	ct[0] = '\0';
-	for (const char *l = buf; l < end;) {
-		const char *e = memchr(l, '\n', (size_t)(end - l)), *le = e ? e : end;
-
-		if (le > l && le[-1] == '\r')
-			le--;
-		if (l != buf && message_typed(l, le)) {
-			const char *v = memchr(l, ':', (size_t)(le - l)) + 1;
-			size_t vl = (size_t)(le - v);
-
-			if (vl >= sizeof(ct))
-				vl = sizeof(ct) - 1;
-			memcpy(ct, v, vl);
-			ct[vl] = '\0';
-			break;
-		}
-		if (!e)
-			break;
-		l = e + 1;
-	}
-	if (!strcasestr(ct, "multipart/"))
-		return false;
-	bp = strcasestr(ct, "boundary=");
-	if (!bp)
-		return false;
-	bp += 9;
-	if (*bp == '"')
-		bp++;
-	bl = strcspn(bp, "\"; \t\r\n");
-	if (!bl || bl > 128)
-		return false;
-	bnd[0] = bnd[1] = '-';
-	memcpy(bnd + 2, bp, bl);
-	bl += 2;
-	/* each part's header lines, up to an empty line or the message's
-	 * end; a line ends at LF, with or without CR (libosip2 takes both) */
-	/* from the message's start, not from its first empty line: where
-	 * the headers end is libosip2's reading, which takes a CR alone, a
-	 * LF alone; a boundary inside a header only costs a false 400 */
-	for (p = buf; p < end && (p = memmem(p, (size_t)(end - p), bnd, bl));
-	     p += bl) {
+	for (const char *p = buf;
+	     p < end && (p = memmem(p, (size_t)(end - p), bnd, bl)); p += bl) {
 		const char *l = memchr(p, '\n', (size_t)(end - p));
 		int n = 0;
 
@@ -463,6 +425,60 @@ bool sipc__multipart_twice_typed(const char *buf, size_t len)
 		}
 		if (n > 1)
 			return true;
+	}
+	return false;
+}
+
+/* The boundary of a Content-Type value @v (@vl bytes) of a multipart
+ * type, "--" before it, into @bnd: its length, or 0. */
+static size_t boundary_of(const char *v, size_t vl, char *bnd)
+{
+	char ct[1024];
+	const char *bp;
+	size_t bl;
+
+	if (vl >= sizeof(ct))
+		vl = sizeof(ct) - 1;
+	memcpy(ct, v, vl);
+	ct[vl] = '\0';
+	if (!strcasestr(ct, "multipart/") || !(bp = strcasestr(ct, "boundary=")))
+		return 0;
+	bp += 9;
+	if (*bp == '"')
+		bp++;
+	bl = strcspn(bp, "\"; \t\r\n");
+	if (!bl || bl > 128)
+		return 0;
+	bnd[0] = bnd[1] = '-';
+	memcpy(bnd + 2, bp, bl);
+	return bl + 2;
+}
+
+bool sipc__multipart_twice_typed(const char *buf, size_t len)
+{
+	const char *end = buf + len;
+	char bnd[128 + 3];
+
+	/* every line libosip2 may take for the message's Content-Type, not
+	 * only the first: one it cannot parse is dropped, and the next one
+	 * is the body's type (a fuzzer's find); each multipart one's parts
+	 * (a part's headers are read more loosely, part_typed) */
+	for (const char *l = buf; l < end;) {
+		const char *e = memchr(l, '\n', (size_t)(end - l)), *le = e ? e : end;
+		size_t bl;
+
+		if (le > l && le[-1] == '\r')
+			le--;
+		if (l != buf && message_typed(l, le)) {
+			const char *v = memchr(l, ':', (size_t)(le - l)) + 1;
+
+			bl = boundary_of(v, (size_t)(le - v), bnd);
+			if (bl && parts_twice_typed(buf, end, bnd, bl))
+				return true;
+		}
+		if (!e)
+			break;
+		l = e + 1;
 	}
 	return false;
 }
