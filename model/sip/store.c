@@ -285,44 +285,59 @@ void sipc__store_touch(struct sipc *c, struct sas *sas)
 }
 
 /* Pipelined: the session, its owner, its dialogs, its next due time. */
-static int append_write(struct sipc *c, struct dirty *d, const char *text)
+/* Pipelined: the session's text, its owner, the dialogs of its Call-IDs
+ * @cids, its next due time.  @return the replies to read. */
+static int append_keys(struct sipc_store *s, const char *id, const char *text,
+		       const char *const *cids, size_t nc, uint64_t due)
 {
-	struct sipc_store *s = c->store;
-	struct ssm_psess v[16];
-	size_t n = 0, k = 2;
-	uint64_t due = ssm_dist_next_due(d->sas);
-
-	redisAppendCommand(s->rc, "SET sstck:sas:%s %s", d->id, text);
-	redisAppendCommand(s->rc, "SET sstck:own:%s %s", d->id, s->token);
-	sas_sessions(d->sas, false, "SIP", v, 16, &n);
-	for (size_t i = 0; i < n && i < 16; i++) {
-		const char *cid = NULL;
-
-		if (ss_call_id(v[i].u.ss, &cid) || !cid)
-			continue;
-		redisAppendCommand(s->rc, "SET sstck:dlg:%s %s", cid, d->id);
-		redisAppendCommand(s->rc, "SADD sstck:cids:%s %s", d->id, cid);
-		k += 2;
+	redisAppendCommand(s->rc, "SET sstck:sas:%s %s", id, text);
+	redisAppendCommand(s->rc, "SET sstck:own:%s %s", id, s->token);
+	for (size_t i = 0; i < nc; i++) {
+		redisAppendCommand(s->rc, "SET sstck:dlg:%s %s", cids[i], id);
+		redisAppendCommand(s->rc, "SADD sstck:cids:%s %s", id, cids[i]);
 	}
 	if (due)
 		redisAppendCommand(s->rc, "ZADD sstck:due %llu %s",
-				   (unsigned long long)due, d->id);
+				   (unsigned long long)due, id);
 	else
-		redisAppendCommand(s->rc, "ZREM sstck:due %s", d->id);
-	k++;
+		redisAppendCommand(s->rc, "ZREM sstck:due %s", id);
+	s->writes++;
+	s->bytes += strlen(text);
+	return 3 + 2 * (int)nc;
+}
+
+/* The Call-IDs of @sas's SipSessions, borrowed, into @cids (16 at most). */
+static size_t cids_of(struct sas *sas, const char **cids)
+{
+	struct ssm_psess v[16];
+	size_t n = 0, nc = 0;
+
+	sas_sessions(sas, false, "SIP", v, 16, &n);
+	for (size_t i = 0; i < n && i < 16; i++)
+		if (!ss_call_id(v[i].u.ss, &cids[nc]) && cids[nc])
+			nc++;
+	return nc;
+}
+
+static int append_write(struct sipc *c, struct dirty *d, const char *text)
+{
+	struct sipc_store *s = c->store;
+	const char *cids[16];
+	size_t nc = cids_of(d->sas, cids);
+	int k = append_keys(s, d->id, text, cids, nc,
+			    ssm_dist_next_due(d->sas));
+
 	if (d->took) {
 		char *msg = NULL;
 
 		/* one argument: hiredis splits its format at spaces */
 		if (asprintf(&msg, "%s %s", d->id, s->token) < 0)
-			return (int)k;
+			return k;
 		redisAppendCommand(s->rc, "PUBLISH sstck:took %s", msg);
 		free(msg);
 		k++;
 	}
-	s->writes++;
-	s->bytes += strlen(text);
-	return (int)k;
+	return k;
 }
 
 void sipc__store_flush(struct sipc *c)
@@ -381,42 +396,31 @@ static int passivate(struct sipc *c, struct sas *sas)
 	struct sipc_store *s = c->store;
 	struct ssm_psess ps[16];
 	struct leg *legs[16];
-	char *cids[16], *text = NULL, id[512];
-	size_t np = 0, nl = 0, nc = 0;
+	const char *cids[16];
+	char *copies[16], *text = NULL, id[512];
+	size_t np = 0, nl = 0, nc;
 	uint64_t due = ssm_dist_next_due(sas);
-	int replies = 2;
+	int replies;
 
 	snprintf(id, sizeof(id), "%s", sas_id(sas));
 	sas_sessions(sas, false, "SIP", ps, 16, &np);
 	for (size_t k = 0; k < np && k < 16; k++) {
 		struct leg *l = sipc__leg_of(ps[k].u.ss);
-		const char *cid = NULL;
 
 		if (l && l->owner == ps[k].u.ss)
 			legs[nl++] = l;
-		if (!ss_call_id(ps[k].u.ss, &cid) && cid &&
-		    (cids[nc] = strdup(cid)))
-			nc++;
 	}
-	if (ssm_dist_save(sas, SSM_DIST_PASSIVATE, &text)) {
-		while (nc)
-			free(cids[--nc]);
-		return 0;
-	}
+	/* the Call-IDs outlive the sessions they are read from: copies */
+	nc = cids_of(sas, cids);
+	for (size_t k = 0; k < nc; k++)
+		cids[k] = copies[k] = strdup(cids[k]);
+	for (size_t k = 0; k < nc; k++)
+		if (!copies[k])
+			goto out;
+	if (ssm_dist_save(sas, SSM_DIST_PASSIVATE, &text))
+		goto out;
 	untouch(c, sas);   /* it left, it was not invalidated: keep its keys */
-	redisAppendCommand(s->rc, "SET sstck:sas:%s %s", id, text);
-	redisAppendCommand(s->rc, "SET sstck:own:%s %s", id, s->token);
-	for (size_t k = 0; k < nc; k++) {
-		redisAppendCommand(s->rc, "SET sstck:dlg:%s %s", cids[k], id);
-		redisAppendCommand(s->rc, "SADD sstck:cids:%s %s", id, cids[k]);
-		replies += 2;
-		free(cids[k]);
-	}
-	if (due) {
-		redisAppendCommand(s->rc, "ZADD sstck:due %llu %s",
-				   (unsigned long long)due, id);
-		replies++;
-	}
+	replies = append_keys(s, id, text, cids, nc, due);
 	while (replies-- > 0) {
 		void *r = NULL;
 
@@ -424,13 +428,17 @@ static int passivate(struct sipc *c, struct sas *sas)
 			break;
 		freeReplyObject(r);
 	}
-	s->writes++;
-	s->bytes += strlen(text);
 	free(text);
 	trace_store(c, "store-passivated", id, NULL);
 	for (size_t k = 0; k < nl; k++)
 		sipc__leg_free(legs[k]);        /* their sessions are gone */
+	for (size_t k = 0; k < nc; k++)
+		free(copies[k]);
 	return 1;
+out:
+	for (size_t k = 0; k < nc; k++)
+		free(copies[k]);
+	return 0;
 }
 
 /* Every application session this node holds, passivated into the store
