@@ -90,6 +90,8 @@ static int hook_connect(int fd, const struct sockaddr *sa, socklen_t salen)
 #include "b2bua.c"
 #include "call.c"
 #include "store.c"
+#include "lua.c"
+#include "codec.c"
 #include "accepted.c"
 #undef sendto
 #undef connect

@@ -377,6 +377,11 @@ static void trace_line(struct trace *T, json_t *o, const char *w)
 	struct tss *s;
 	struct tsas *a;
 
+	/* a node dropping its copy of a session another node owns
+	 * (store-evicted, store-lost: model/sip/store.c) is the store's
+	 * bookkeeping, not an event of the session on that node */
+	if (!strcmp(ev, "store-evicted") || !strcmp(ev, "store-lost"))
+		return;
 	s = id[0] ? tss_find(T->ss, T->nss, id) : NULL;
 	a = sid[0] ? tsas_find(T->sas, T->nsas, sid) : NULL;
 	trace_create(T, o, ev, id, sid, a, w);

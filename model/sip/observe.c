@@ -50,7 +50,7 @@ struct ss *sipc__apply(struct sipc *c, struct ss *ss,
 		struct sas *sas = NULL;
 
 		if (!ss_app_session(ss, &sas))
-			sipc__store_touch(c, sas);      /* written at the end */
+			sipc__store_touch(c, sas, false);  /* written at the end */
 	}
 	if (ss_on_message(ss, &ev, &t))
 		return ss;
@@ -208,8 +208,9 @@ void sipc__on_model_event(const struct ssm_event *ev, void *arg)
 	struct sipc *c = arg;
 	struct tline l = { "{", 1 };
 
-	if (c->store && ev->sas)
-		sipc__store_touch(c, ev->sas);
+	if (c->store && ev->sas)      /* a new one's first write: "new" */
+		sipc__store_touch(c, ev->sas,
+				  ev->type == SSM_EV_SAS_CREATED);
 	if (!c->trace)
 		return;
 	tl_str(&l, "ev", ssm_ev_name(ev->type));

@@ -358,9 +358,27 @@ void sipc__acc_free(struct sipc *c);
 
 /* store.c: a cluster's sessions in Redis (DIST-*) */
 struct sipc_store;
+struct redisContext;
+struct redisReply;
+/* codec.c: what a distributable application's values are to the model */
+const struct ssm_codec *sipc__store_codec(void);
+/* lua.c: the store's scripts, each checking sstck:own where it writes */
+enum sipc_lua { SIPC_LUA_WRITE, SIPC_LUA_DEL, SIPC_LUA_TAKE, SIPC_LUA_N };
+#define SIPC_LUA_SHA  48       /* a SHA1 in hex, and its NUL           */
+#define SIPC_LUA_ARGS 24       /* a script's arguments at most          */
+/** SCRIPT LOAD of every script on @rc into @sha: 0, or -1 with the
+ * reason in @err. */
+int sipc__lua_load(struct redisContext *rc, char sha[][SIPC_LUA_SHA],
+		   char *err, size_t errsz);
+/** EVALSHA @sha with @argc arguments (SIPC_LUA_ARGS at most, borrowed,
+ * copied into @rc's output), appended to @rc's pipeline. */
+void sipc__lua_append(struct redisContext *rc, const char *sha, int argc,
+		      const char *const *argv);
+/** true for a store that does not know the script (SCRIPT FLUSH). */
+bool sipc__lua_noscript(const struct redisReply *r);
 int sipc__store_open(struct sipc *c);
 void sipc__store_close(struct sipc *c);
-void sipc__store_touch(struct sipc *c, struct sas *sas);
+void sipc__store_touch(struct sipc *c, struct sas *sas, bool created);
 void sipc__store_claim(struct sipc *c, const osip_message_t *m);
 void sipc__store_flush(struct sipc *c);
 void sipc__store_passivate_all(struct sipc *c);

@@ -10,22 +10,32 @@
  * keys (conformance/distributed.md 17.7):
  *
  *   sstck:sas:ID      the session's text
- *   sstck:own:ID      the token of the node that wrote it last
+ *   sstck:own:ID      the token of the node that owns it
  *   sstck:dlg:CALLID  the id of the session whose SipSession has that Call-ID
  *   sstck:cids:ID     the Call-IDs of its SipSessions (a set)
  *   sstck:due         sessions by their next timer or expiry (a sorted set)
  *   sstck:node:NAME   a live node's token, kept fresh while it runs
  *   sstck:claim:ID    a node taking over a due session nobody holds
  *
- * One node holds a session at a time (DIST-02): a node that takes one
- * over publishes it on the channel sstck:took, and a node that held it
- * drops its copy without a listener (ssm_dist_evict); before it handles a
- * message of a session it holds, a node also checks that the token in
- * sstck:own is still its own.  A node's token is its name and a number
- * drawn at start, so a node restarted under the same name is a new one.
- * Transactions in flight are not written (DIST-10): a survivor sees the
- * UA's retransmission as a new transaction.  An invalidated session's
- * keys go at once (a Lua script, atomically).
+ * One node holds a session at a time (DIST-02), and only the node that
+ * owns a session writes it: every write is a Lua script (write_script)
+ * that checks sstck:own:ID and writes the keys in one step on the
+ * server, or writes nothing and answers with the owner's token.  A node
+ * becomes the owner as it reads a session in (take_script: the text, and
+ * sstck:own set to its token, at once), and publishes that on the
+ * channel sstck:took, on which a node that held the session drops its
+ * copy without a listener (ssm_dist_evict).  A node that misses that
+ * message (slow, or cut off from the store: a channel keeps nothing for
+ * a subscriber that is away) and then writes finds that it lost the
+ * session: the store keeps the owner's text, the node traces
+ * "store-lost" and drops its copy before its next turn, and a later
+ * message of that session on this node reads the session in again.
+ * Before it handles a message of a session it holds, a node also checks
+ * that the token in sstck:own is still its own.  A node's token is its
+ * name and a number drawn at start, so a node restarted under the same
+ * name is a new one.  Transactions in flight are not written (DIST-10):
+ * a survivor sees the UA's retransmission as a new transaction.  An
+ * invalidated session's keys go at once, by the owner only (del_script).
  */
 #define _GNU_SOURCE 1          /* asprintf */
 #include <stdarg.h>
@@ -48,29 +58,32 @@
 struct dirty {
 	struct sas *sas;              /**< reference                     */
 	char *id;
-	bool took;                    /**< restored here: tell the others */
+	bool fresh;                   /**< made here, not written yet    */
+	bool sent;                    /**< in the pipeline: a reply due  */
+	bool retry;                   /**< NOSCRIPT: again, once loaded  */
+};
+
+/* A session this node found it no longer owns, dropped at its next turn
+ * (not in the middle of the message whose write was refused). */
+struct lost {
+	struct sas *sas;              /**< reference                     */
+	char owner[48];               /**< the owner's token, "" none    */
 };
 
 struct sipc_store {
 	redisContext *rc;             /**< commands                      */
 	redisContext *sub;            /**< SUBSCRIBE sstck:took          */
 	char token[40];               /**< NODE:RANDOM                   */
+	char sha[SIPC_LUA_N][SIPC_LUA_SHA]; /**< SCRIPT LOAD's        */
 	struct dirty *d;
 	size_t nd, cap;
+	struct lost *lost;
+	size_t nlost, caplost;
 	uint64_t next_poll;
 	bool broken;                  /**< the store went away: said once */
 	uint64_t next_retry;          /**< broken: when to connect again  */
-	unsigned long writes, bytes, restores, evictions;
+	unsigned long writes, bytes, restores, evictions, losses;
 };
-
-static const char del_script[] =
-	"local c = redis.call('SMEMBERS', 'sstck:cids:' .. ARGV[1]) "
-	"for _, k in ipairs(c) do "
-	"  if redis.call('GET', 'sstck:dlg:' .. k) == ARGV[1] then "
-	"    redis.call('DEL', 'sstck:dlg:' .. k) end end "
-	"redis.call('DEL', 'sstck:cids:' .. ARGV[1], 'sstck:sas:' .. ARGV[1], "
-	"  'sstck:own:' .. ARGV[1], 'sstck:claim:' .. ARGV[1]) "
-	"redis.call('ZREM', 'sstck:due', ARGV[1]) return #c";
 
 /* ----- replies ----- */
 
@@ -110,107 +123,62 @@ static void trace_store(struct sipc *c, const char *ev, const char *id,
 	sipc__trace_write(c, o);
 }
 
-/* ----- the values a distributable application's sessions hold ----- */
+/* ----- the scripts: loaded once per connection, run by their SHA1 ----- */
 
-static bool codec_serializable(enum ssm_kind kind, const char *name,
-			       const void *value, void *arg)
+/* The scripts loaded (their SHA1 for EVALSHA): 0, or -1 (said in the
+ * log). */
+static int store_prepare(struct sipc *c)
 {
-	(void)kind;
-	(void)arg;
-	if (name && !strcmp(name, LEG_ATTR))
-		return true;
-	return !value || sipc_ops_is_value(value);
-}
+	struct sipc_store *s = c->store;
+	char err[128];
 
-static int codec_encode(enum ssm_kind kind, const char *name,
-			const void *value, char **textp, void *arg)
-{
-	(void)kind;
-	(void)arg;
-	if (name && !strcmp(name, LEG_ATTR)) {
-		const struct leg *l = value;
-		char *inv = NULL;
-		size_t len;
-		json_t *o;
-
-		/* the INVITE a UAS leg keeps for a forking callee's further
-		 * 2xx (B2B-08) moves with it, as text */
-		if (l->invite && osip_message_to_str(l->invite, &inv, &len) < 0)
-			inv = NULL;
-		o = json_pack("{s:s?, s:s?, s:s?, s:I, s:s?}",
-			      "target", l->target, "local", l->local,
-			      "remote", l->remote,
-			      "cseq", (json_int_t)l->invite_cseq, "invite", inv);
-		osip_free(inv);
-		*textp = o ? json_dumps(o, JSON_COMPACT) : NULL;
-		json_decref(o);
-	} else {
-		*textp = strdup(value ? value : "");
+	if (sipc__lua_load(s->rc, s->sha, err, sizeof(err))) {
+		sipc_log(c, "store: SCRIPT LOAD failed: %s", err);
+		return -1;
 	}
-	return *textp ? SSM_OK : SSM_NOMEM;
+	return 0;
 }
 
-static char *dup_of(const json_t *o, const char *key)
+/* The channel sstck:took on the second connection: 0, or -1 (said in
+ * the log). */
+static int subscribe(struct sipc *c)
 {
-	const char *v = json_string_value(json_object_get(o, key));
+	struct sipc_store *s = c->store;
+	redisReply *r = redisCommand(s->sub, "SUBSCRIBE sstck:took");
 
-	return v ? strdup(v) : NULL;
-}
-
-static int codec_decode(enum ssm_kind kind, const char *name,
-			const char *text, void **valuep,
-			struct ssm_binding *bp, void *arg)
-{
-	(void)kind;
-	(void)bp;
-	(void)arg;
-	if (name && !strcmp(name, LEG_ATTR)) {
-		json_t *o = json_loads(text, 0, NULL);
-		struct leg *l = o ? calloc(1, sizeof(*l)) : NULL;
-
-		if (!l) {
-			json_decref(o);
-			return SSM_IAE;
-		}
-		l->target = dup_of(o, "target");
-		l->local = dup_of(o, "local");
-		l->remote = dup_of(o, "remote");
-		l->invite_cseq = (uint32_t)json_integer_value(
-			json_object_get(o, "cseq"));
-		{
-			const char *inv = json_string_value(
-				json_object_get(o, "invite"));
-
-			if (inv && (osip_message_init(&l->invite) < 0 ||
-				    osip_message_parse(l->invite, inv,
-						       strlen(inv)) < 0)) {
-				osip_message_free(l->invite);
-				l->invite = NULL;
-			}
-		}
-		json_decref(o);
-		*valuep = l;            /* its owner comes with did_activate */
-		return SSM_OK;
+	if (!r || r->type != REDIS_REPLY_ARRAY) {
+		sipc_log(c, "store: SUBSCRIBE failed: %s", r && r->str ?
+			 r->str : s->sub->errstr);
+		freeReplyObject(r);
+		return -1;
 	}
-	*valuep = (void *)sipc_ops_value(text);
-	return *valuep ? SSM_OK : SSM_NOMEM;
+	freeReplyObject(r);
+	return 0;
 }
 
-static void codec_discard(enum ssm_kind kind, const char *name, void *value,
-			  void *arg)
+/* Script @k run with @argc arguments @argv, waited for: its reply (NULL
+ * when the store is gone).  A store that lost the scripts (SCRIPT
+ * FLUSH) gets them again, once. */
+static redisReply *eval(struct sipc *c, enum sipc_lua k, int argc,
+			const char *const *argv)
 {
-	(void)kind;
-	(void)arg;
-	if (name && !strcmp(name, LEG_ATTR))
-		sipc__leg_free(value);
-}
+	struct sipc_store *s = c->store;
+	void *r = NULL;
 
-static void codec_activate(enum ssm_kind kind, void *owner, const char *name,
-			   void *value, void *arg)
-{
-	(void)arg;
-	if (kind == SSM_KIND_SS && name && !strcmp(name, LEG_ATTR))
-		((struct leg *)value)->owner = owner;
+	for (int round = 0; round < 2; round++) {
+		sipc__lua_append(s->rc, s->sha[k], argc, argv);
+		if (redisGetReply(s->rc, &r) != REDIS_OK) {
+			if (!s->broken)
+				sipc_log(c, "store: %s", s->rc->errstr);
+			s->broken = true;
+			return NULL;
+		}
+		if (!sipc__lua_noscript(r) || round || store_prepare(c))
+			break;
+		freeReplyObject(r);
+		r = NULL;
+	}
+	return r;
 }
 
 /* Forget that this turn touched @sas: it left the node (passivated), and
@@ -230,8 +198,11 @@ static void untouch(struct sipc *c, struct sas *sas)
 }
 
 /* A node drops its copy: the legs are the container's, not the model's
- * (ssm_dist_evict leaves values to their owner). */
-static void evict(struct sipc *c, struct sas *sas, const char *by)
+ * (ssm_dist_evict leaves values to their owner).  @ev is the trace's
+ * word for it: "store-evicted" (another node said it took the session)
+ * or "store-lost" (a write refused: another node owns it, @by). */
+static void evict(struct sipc *c, struct sas *sas, const char *by,
+		  const char *ev)
 {
 	struct ssm_psess v[16];
 	size_t n = 0;
@@ -252,58 +223,92 @@ static void evict(struct sipc *c, struct sas *sas, const char *by)
 		c->store->evictions++;
 		untouch(c, sas);   /* another node's now: its keys stay */
 	}
-	trace_store(c, "store-evicted", sas_id(sas), by);
+	trace_store(c, ev, sas_id(sas), by);
 	ssm_dist_evict(sas);
+}
+
+/* Room in the array *@vp for one more than its @n (of *@capp, @size
+ * bytes each): 0, or -1 (then it is as it was). */
+static int grow(void **vp, size_t *capp, size_t n, size_t size)
+{
+	size_t cap = *capp ? 2 * *capp : 8;
+	void *v;
+
+	if (n < *capp)
+		return 0;
+	v = realloc(*vp, cap * size);
+	if (!v)
+		return -1;
+	*vp = v;
+	*capp = cap;
+	return 0;
+}
+
+/* A write of @sas refused: @owner owns it ("" nobody: it was
+ * invalidated there).  The store keeps the owner's; this node stops
+ * writing its copy, and drops it at its next turn (drop_lost), or at
+ * once says so for a copy that is no longer valid here. */
+static void lost(struct sipc *c, struct sas *sas, const char *id,
+		 const char *owner)
+{
+	struct sipc_store *s = c->store;
+
+	s->losses++;
+	if (c->cfg.verbose)
+		sipc_log(c, "store: %s is %s's, not ours: our write refused",
+			 id, owner[0] ? owner : "nobody");
+	for (size_t i = 0; i < s->nlost; i++)
+		if (s->lost[i].sas == sas)
+			return;
+	if (!sas_is_valid(sas)) {
+		trace_store(c, "store-lost", id, owner[0] ? owner : NULL);
+		return;
+	}
+	if (grow((void **)&s->lost, &s->caplost, s->nlost, sizeof(*s->lost)))
+		return;
+	s->lost[s->nlost].sas = mem_ref(sas);
+	snprintf(s->lost[s->nlost].owner, sizeof(s->lost[0].owner), "%s",
+		 owner);
+	s->nlost++;
+}
+
+/* The copies lost() found stale, dropped between two turns, each if it
+ * is still this node's copy (a message since may have read the session
+ * in again: that copy is the owner's, and stays). */
+static void drop_lost(struct sipc *c)
+{
+	struct sipc_store *s = c->store;
+
+	while (s->nlost) {
+		struct lost l = s->lost[--s->nlost];
+
+		evict(c, l.sas, l.owner[0] ? l.owner : NULL, "store-lost");
+		mem_deref(l.sas);
+	}
 }
 
 /* ----- what a turn touched, written at its end ----- */
 
-void sipc__store_touch(struct sipc *c, struct sas *sas)
+void sipc__store_touch(struct sipc *c, struct sas *sas, bool created)
 {
 	struct sipc_store *s = c->store;
 
 	if (!s || !sas || c->cfg.not_distributable)
 		return;                 /* DIST-01: only a distributable app's */
 	for (size_t i = 0; i < s->nd; i++)
-		if (s->d[i].sas == sas)
+		if (s->d[i].sas == sas) {
+			s->d[i].fresh |= created;
 			return;
-	if (s->nd == s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 8;
-		struct dirty *d = realloc(s->d, cap * sizeof(*d));
-
-		if (!d)
-			return;
-		s->d = d;
-		s->cap = cap;
-	}
+		}
+	if (grow((void **)&s->d, &s->cap, s->nd, sizeof(*s->d)))
+		return;
 	s->d[s->nd].id = strdup(sas_id(sas));
 	if (!s->d[s->nd].id)
 		return;
 	s->d[s->nd].sas = mem_ref(sas);
-	s->d[s->nd].took = false;
+	s->d[s->nd].fresh = created;
+	s->d[s->nd].sent = s->d[s->nd].retry = false;
 	s->nd++;
-}
-
-/* Pipelined: the session, its owner, its dialogs, its next due time. */
-/* Pipelined: the session's text, its owner, the dialogs of its Call-IDs
- * @cids, its next due time.  @return the replies to read. */
-static int append_keys(struct sipc_store *s, const char *id, const char *text,
-		       const char *const *cids, size_t nc, uint64_t due)
-{
-	redisAppendCommand(s->rc, "SET sstck:sas:%s %s", id, text);
-	redisAppendCommand(s->rc, "SET sstck:own:%s %s", id, s->token);
-	for (size_t i = 0; i < nc; i++) {
-		redisAppendCommand(s->rc, "SET sstck:dlg:%s %s", cids[i], id);
-		redisAppendCommand(s->rc, "SADD sstck:cids:%s %s", id, cids[i]);
-	}
-	if (due)
-		redisAppendCommand(s->rc, "ZADD sstck:due %llu %s",
-				   (unsigned long long)due, id);
-	else
-		redisAppendCommand(s->rc, "ZREM sstck:due %s", id);
-	s->writes++;
-	s->bytes += strlen(text);
-	return 3 + 2 * (int)nc;
 }
 
 /* The Call-IDs of @sas's SipSessions, borrowed, into @cids (16 at most). */
@@ -319,72 +324,115 @@ static size_t cids_of(struct sas *sas, const char **cids)
 	return nc;
 }
 
-static int append_write(struct sipc *c, struct dirty *d, const char *text)
+/* The write of one session's keys (write_script), appended to the
+ * pipeline: the text @text, the owner's check @want, the Call-IDs
+ * @cids (borrowed), its next due time. */
+static void append_write(struct sipc_store *s, const char *id,
+			 const char *want, const char *text,
+			 const char *const *cids, size_t nc, uint64_t due)
+{
+	const char *v[5 + 16];
+	char when[24] = "";
+	size_t n = 0;
+
+	if (due)
+		snprintf(when, sizeof(when), "%llu", (unsigned long long)due);
+	v[n++] = id;
+	v[n++] = s->token;
+	v[n++] = want;
+	v[n++] = text;
+	v[n++] = when;
+	for (size_t i = 0; i < nc && i < 16; i++)
+		v[n++] = cids[i];
+	sipc__lua_append(s->rc, s->sha[SIPC_LUA_WRITE], (int)n, v);
+	s->writes++;
+	s->bytes += strlen(text);
+}
+
+/* Dirty entry @d into the pipeline: its keys deleted (invalidated) or
+ * written; false when nothing was appended. */
+static bool append_dirty(struct sipc *c, struct dirty *d, bool again)
 {
 	struct sipc_store *s = c->store;
 	const char *cids[16];
-	size_t nc = cids_of(d->sas, cids);
-	int k = append_keys(s, d->id, text, cids, nc,
-			    ssm_dist_next_due(d->sas));
+	char *text = NULL;
+	int err;
 
-	if (d->took) {
-		char *msg = NULL;
+	if (!sas_is_valid(d->sas)) {
+		const char *v[2] = { d->id, s->token };
 
-		/* one argument: hiredis splits its format at spaces */
-		if (asprintf(&msg, "%s %s", d->id, s->token) < 0)
-			return k;
-		redisAppendCommand(s->rc, "PUBLISH sstck:took %s", msg);
-		free(msg);
-		k++;
+		sipc__lua_append(s->rc, s->sha[SIPC_LUA_DEL], 2, v);
+		return true;
 	}
-	return k;
+	err = ssm_dist_save(d->sas, SSM_DIST_REPLICATE, &text);
+	if (err) {
+		sipc_log(c, "store: %s not written: %s", d->id,
+			 ssm_strerror(err));
+		return false;
+	}
+	append_write(s, d->id, again ? "any" : d->fresh ? "new" : "mine",
+		     text, cids, cids_of(d->sas, cids),
+		     ssm_dist_next_due(d->sas));
+	free(text);
+	return true;
 }
 
-void sipc__store_flush(struct sipc *c)
+/* The reply to dirty entry @d's command: written, refused (lost), or
+ * the scripts gone (true: again, once they are loaded). */
+static bool dirty_reply(struct sipc *c, struct dirty *d, redisReply *r)
+{
+	if (sipc__lua_noscript(r))
+		return true;
+	if (r->type == REDIS_REPLY_ERROR)
+		sipc_log(c, "store: %s", r->str);
+	else if (r->type == REDIS_REPLY_STRING)
+		lost(c, d->sas, d->id, r->str);
+	return false;
+}
+
+/* Every session this turn touched into the store, in one pipeline; with
+ * @again, after the store came back (a session this node holds may be
+ * missing from it).  A store that lost the scripts gets them again and
+ * the writes it refused for that, once. */
+static void flush(struct sipc *c, bool again)
 {
 	struct sipc_store *s = c->store;
-	int replies = 0;
+	bool retry = false;
 
-	if (!s || !s->nd)
-		return;
-	for (size_t i = 0; i < s->nd; i++) {
-		struct dirty *d = &s->d[i];
-		char *text = NULL;
-		int err;
+	for (int round = 0; round < 2; round++) {
+		for (size_t i = 0; i < s->nd; i++)
+			s->d[i].sent = (!round || s->d[i].retry) &&
+				       append_dirty(c, &s->d[i], again);
+		retry = false;
+		for (size_t i = 0; i < s->nd; i++) {
+			void *r = NULL;
 
-		if (!sas_is_valid(d->sas)) {
-			redisAppendCommand(s->rc, "EVAL %s 0 %s", del_script,
-					   d->id);
-			replies++;
-			continue;
+			if (!s->d[i].sent)
+				continue;
+			if (redisGetReply(s->rc, &r) != REDIS_OK) {
+				if (!s->broken)
+					sipc_log(c, "store: %s", s->rc->errstr);
+				s->broken = true;
+				break;
+			}
+			s->d[i].retry = dirty_reply(c, &s->d[i], r);
+			retry |= s->d[i].retry;
+			freeReplyObject(r);
 		}
-		err = ssm_dist_save(d->sas, SSM_DIST_REPLICATE, &text);
-		if (err) {
-			sipc_log(c, "store: %s not written: %s", d->id,
-				 ssm_strerror(err));
-			continue;
-		}
-		replies += append_write(c, d, text);
-		free(text);
-	}
-	while (replies-- > 0) {
-		void *r = NULL;
-
-		if (redisGetReply(s->rc, &r) != REDIS_OK) {
-			if (!s->broken)
-				sipc_log(c, "store: %s", s->rc->errstr);
-			s->broken = true;
+		if (s->broken || !retry || store_prepare(c))
 			break;
-		}
-		if (((redisReply *)r)->type == REDIS_REPLY_ERROR)
-			sipc_log(c, "store: %s", ((redisReply *)r)->str);
-		freeReplyObject(r);
 	}
 	for (size_t i = 0; i < s->nd; i++) {
 		mem_deref(s->d[i].sas);
 		free(s->d[i].id);
 	}
 	s->nd = 0;
+}
+
+void sipc__store_flush(struct sipc *c)
+{
+	if (c->store && c->store->nd)
+		flush(c, false);
 }
 
 /* ----- a node that stops: its sessions leave it ----- */
@@ -400,7 +448,7 @@ static int passivate(struct sipc *c, struct sas *sas)
 	char *copies[16], *text = NULL, id[512];
 	size_t np = 0, nl = 0, nc;
 	uint64_t due = ssm_dist_next_due(sas);
-	int replies;
+	void *r = NULL;
 
 	snprintf(id, sizeof(id), "%s", sas_id(sas));
 	sas_sessions(sas, false, "SIP", ps, 16, &np);
@@ -420,16 +468,20 @@ static int passivate(struct sipc *c, struct sas *sas)
 	if (ssm_dist_save(sas, SSM_DIST_PASSIVATE, &text))
 		goto out;
 	untouch(c, sas);   /* it left, it was not invalidated: keep its keys */
-	replies = append_keys(s, id, text, cids, nc, due);
-	while (replies-- > 0) {
-		void *r = NULL;
-
-		if (redisGetReply(s->rc, &r) != REDIS_OK)
-			break;
-		freeReplyObject(r);
-	}
+	append_write(s, id, "mine", text, cids, nc, due);
 	free(text);
-	trace_store(c, "store-passivated", id, NULL);
+	if (redisGetReply(s->rc, &r) != REDIS_OK)
+		r = NULL;
+	if (str_of(r)) {
+		/* another node's since: the store keeps its text */
+		const char *owner = str_of(r);
+
+		s->losses++;
+		trace_store(c, "store-lost", id, owner[0] ? owner : NULL);
+	} else {
+		trace_store(c, "store-passivated", id, NULL);
+	}
+	freeReplyObject(r);
 	for (size_t k = 0; k < nl; k++)
 		sipc__leg_free(legs[k]);        /* their sessions are gone */
 	for (size_t k = 0; k < nc; k++)
@@ -455,6 +507,7 @@ void sipc__store_passivate_all(struct sipc *c)
 	if (!s || s->broken || c->cfg.not_distributable)
 		return;
 	sipc__store_flush(c);
+	drop_lost(c);                /* what is no longer ours stays theirs */
 	while ((n = ssm_list_sas(c->m, v, 256)) > 0 && n <= 256) {
 		size_t before = moved;
 
@@ -467,37 +520,42 @@ void sipc__store_passivate_all(struct sipc *c)
 
 /* ----- taking a session over ----- */
 
-/* Read @id from the store into this node; NULL if it is not there or
- * cannot be read (said in the log). */
+/* Read @id from the store into this node, which owns it from then on
+ * (take_script); NULL if it is not there or cannot be read (said in the
+ * log). */
 static struct sas *restore(struct sipc *c, const char *id)
 {
 	struct sipc_store *s = c->store;
-	redisReply *r = cmd(c, "GET sstck:sas:%s", id);
-	redisReply *o = cmd(c, "GET sstck:own:%s", id);
+	const char *v[2] = { id, s->token };
+	redisReply *r = eval(c, SIPC_LUA_TAKE, 2, v);
+	const char *text = NULL, *from = NULL;
 	struct sas *sas = NULL, *old = NULL;
 	int err = SSM_IAE;
 
-	if (str_of(r)) {
-		if (!ssm_app_find_sas(c->mapp, id, &old) && old)
-			evict(c, old, str_of(o));
-		err = ssm_dist_restore(c->m, r->str, &sas);
+	if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+	    str_of(r->element[0]) && str_of(r->element[1])) {
+		text = r->element[0]->str;
+		from = r->element[1]->str[0] ? r->element[1]->str : NULL;
+	} else if (r && r->type == REDIS_REPLY_ERROR) {
+		sipc_log(c, "store: %s", r->str);
 	}
-	if (str_of(r) && err)
+	if (text) {
+		if (!ssm_app_find_sas(c->mapp, id, &old) && old)
+			evict(c, old, from, "store-evicted");
+		err = ssm_dist_restore(c->m, text, &sas);
+	}
+	if (text && err)
 		sipc_log(c, "store: %s cannot be restored: %s", id,
 			 ssm_strerror(err));
 	if (c->cfg.verbose)
 		sipc_log(c, "store: %s restored from %s: %s", id,
-			 str_of(o) ? str_of(o) : "no owner", ssm_strerror(err));
+			 from ? from : "no owner", ssm_strerror(err));
 	if (!err && sas) {
 		s->restores++;
-		trace_store(c, "store-restored", id, str_of(o));
-		sipc__store_touch(c, sas);
-		for (size_t i = 0; i < s->nd; i++)
-			if (s->d[i].sas == sas)
-				s->d[i].took = true;
+		trace_store(c, "store-restored", id, from);
+		sipc__store_touch(c, sas, false);
 	}
 	freeReplyObject(r);
-	freeReplyObject(o);
 	return err ? NULL : sas;
 }
 
@@ -594,7 +652,7 @@ static void on_took(struct sipc *c, const redisReply *r)
 	snprintf(id, sizeof(id), "%.*s", (int)(sp - r->element[2]->str),
 		 r->element[2]->str);
 	if (!ssm_app_find_sas(c->mapp, id, &sas) && sas)
-		evict(c, sas, sp + 1);
+		evict(c, sas, sp + 1, "store-evicted");
 }
 
 /* A due session whose owner is gone: claimed, restored; its timers fire
@@ -651,14 +709,15 @@ static void poll_store(struct sipc *c)
 
 static void store_run(void *arg, bool ready);
 
-/* The store came back (a Redis restarted): both connections again, the
- * subscription, and every session this node holds written anew, since
- * what changed while the store was away was not. */
+/* The store came back (a Redis restarted, or this node cut off from it a
+ * while): both connections again, the scripts, the subscription, and
+ * every session this node holds written anew, since what changed while
+ * the store was away was not; a session another node took meanwhile
+ * stays that node's (write_script refuses ours: lost). */
 static void reconnect(struct sipc *c)
 {
 	struct sipc_store *s = c->store;
 	struct timeval tv = { 2, 0 };
-	redisReply *r;
 	struct sas *v[256];
 	size_t n;
 
@@ -667,12 +726,8 @@ static void reconnect(struct sipc *c)
 		return;
 	redisSetTimeout(s->rc, tv);
 	redisSetTimeout(s->sub, tv);
-	r = redisCommand(s->sub, "SUBSCRIBE sstck:took");
-	if (!r || r->type != REDIS_REPLY_ARRAY) {
-		freeReplyObject(r);
+	if (store_prepare(c) || subscribe(c))
 		return;
-	}
-	freeReplyObject(r);
 	for (int i = 0; i < c->nsrc; i++)
 		if (c->src[i].arg == c && c->src[i].run == store_run)
 			c->src[i].fd = s->sub->fd;
@@ -680,8 +735,8 @@ static void reconnect(struct sipc *c)
 	sipc_log(c, "store: connected again");
 	n = ssm_list_sas(c->m, v, 256);
 	for (size_t i = 0; i < n && i < 256; i++)
-		sipc__store_touch(c, v[i]);
-	sipc__store_flush(c);
+		sipc__store_touch(c, v[i], false);
+	flush(c, true);
 }
 
 static int store_timeout(void *arg)
@@ -698,6 +753,7 @@ static void store_run(void *arg, bool ready)
 	struct sipc *c = arg;
 	struct sipc_store *s = c->store;
 
+	drop_lost(c);                /* between turns: see lost() */
 	if (ready && redisBufferRead(s->sub) == REDIS_OK) {
 		void *r = NULL;
 
@@ -756,17 +812,11 @@ static redisContext *connect_to(struct sipc *c, const char *host, int port)
 
 int sipc__store_open(struct sipc *c)
 {
-	static const struct ssm_codec codec = {
-		.serializable = codec_serializable, .encode = codec_encode,
-		.decode = codec_decode, .discard = codec_discard,
-		.did_activate = codec_activate,
-	};
 	const char *spec = c->cfg.store, *colon = strrchr(spec, ':');
 	struct sipc_store *s;
 	struct sipc_source src;
 	char host[64];
 	int port = colon ? atoi(colon + 1) : 6379;
-	redisReply *r;
 	char tok[40];
 
 	snprintf(host, sizeof(host), "%.*s",
@@ -779,19 +829,11 @@ int sipc__store_open(struct sipc *c)
 	snprintf(s->token, sizeof(s->token), "%s:%.16s", c->cfg.node, tok);
 	s->rc = connect_to(c, host, port);
 	s->sub = s->rc ? connect_to(c, host, port) : NULL;
-	if (!s->sub)
+	if (!s->sub || store_prepare(c) || subscribe(c))
 		return -1;
-	r = redisCommand(s->sub, "SUBSCRIBE sstck:took");
-	if (!r || r->type != REDIS_REPLY_ARRAY) {
-		sipc_log(c, "store: SUBSCRIBE failed: %s", r && r->str ?
-			 r->str : s->sub->errstr);
-		freeReplyObject(r);
-		return -1;
-	}
-	freeReplyObject(r);
 	if (ssm_set_node(c->m, c->cfg.node, seed_of(tok)) ||
 	    (!c->cfg.not_distributable &&
-	     ssm_app_set_distributable(c->mapp, &codec)))
+	     ssm_app_set_distributable(c->mapp, sipc__store_codec())))
 		return -1;
 	src = (struct sipc_source){ .fd = s->sub->fd,
 		.timeout_ms = store_timeout, .run = store_run, .arg = c };
@@ -810,7 +852,10 @@ void sipc__store_close(struct sipc *c)
 		mem_deref(s->d[i].sas);
 		free(s->d[i].id);
 	}
+	for (size_t i = 0; i < s->nlost; i++)
+		mem_deref(s->lost[i].sas);
 	free(s->d);
+	free(s->lost);
 	redisFree(s->rc);
 	redisFree(s->sub);
 	free(s);
@@ -830,4 +875,6 @@ void sipc__store_stats(const struct sipc *c, json_t *o)
 			    json_integer((json_int_t)s->restores));
 	json_object_set_new(o, "store_evictions",
 			    json_integer((json_int_t)s->evictions));
+	json_object_set_new(o, "store_lost",
+			    json_integer((json_int_t)s->losses));
 }
