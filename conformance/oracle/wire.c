@@ -63,6 +63,9 @@ static bool record_routes(const struct run *R, const struct msg *req)
 static size_t copies(const struct run *R, size_t qi, size_t *out, size_t max)
 {
 	const struct msg *q = &R->v[qi];
+	/* the sender's Via under the target's, and under the front's on
+	 * each crossing of a cluster's front, in and out (front-hops) */
+	int below = 1 + 2 * R->c->front_hops;
 	size_t n = 0;
 
 	for (size_t i = 0; i < R->n && n < max; i++) {
@@ -72,8 +75,8 @@ static size_t copies(const struct run *R, size_t qi, size_t *out, size_t max)
 		    strcmp(f->m->sip_method, q->m->sip_method) ||
 		    strcmp(call_id(f->m), call_id(q->m)) ||
 		    cseq_num(f->m) != cseq_num(q->m) ||
-		    osip_list_size(&f->m->vias) < 2 ||
-		    strcmp(via_branch(f->m, 1), via_branch(q->m, 0)))
+		    osip_list_size(&f->m->vias) < below + 1 ||
+		    strcmp(via_branch(f->m, below), via_branch(q->m, 0)))
 			continue;
 		bool dup = false;
 
@@ -163,26 +166,29 @@ static void proxy_copy(struct run *R, const struct msg *q, const struct msg *f,
 	int fv = osip_list_size(&f->m->vias), qv = osip_list_size(&q->m->vias);
 	int frr = osip_list_size(&f->m->record_routes);
 	int qrr = osip_list_size(&q->m->record_routes);
+	/* a cluster's front, crossed in and out, adds its own (front-hops:
+	 * a Via, a hop, and on an initial request a Record-Route, each) */
+	int fh = 2 * R->c->front_hops;
 
 	R->r->wire_checks += 3;
 	where(R, f, w, sizeof(w));
-	if (fv != qv + 1)
+	if (fv != qv + 1 + fh)
 		find(R->r, "PROXY-08", w, "one Via added: expected %d, seen %d",
-		     qv + 1, fv);
-	if (mf > 0 && max_fwd(f->m) != mf - 1)
+		     qv + 1 + fh, fv);
+	if (mf > 0 && max_fwd(f->m) != mf - 1 - fh)
 		find(R->r, "PROXY-08", w, "Max-Forwards decremented: "
-		     "expected %d, seen %d", mf - 1, max_fwd(f->m));
+		     "expected %d, seen %d", mf - 1 - fh, max_fwd(f->m));
 	if (initial && !MSG_IS_ACK(f->m) && !MSG_IS_CANCEL(f->m)) {
 		bool rr = record_routes(R, q);
 
 		/* one, or two where it changes transport (RFC 5658) */
-		if (rr && (frr < qrr + 1 || frr > qrr + 2))
+		if (rr && (frr < qrr + 1 + fh || frr > qrr + 2 + fh))
 			find(R->r, "PROXY-06", w, "record-routing: expected "
-			     "its Record-Route added, seen %d", frr - qrr);
-		if (!rr && frr != qrr)
+			     "its Record-Route added, seen %d", frr - qrr - fh);
+		if (!rr && frr != qrr + fh)
 			find(R->r, "PROXY-07", w, "not record-routing: "
 			     "expected no Record-Route added, seen %d",
-			     frr - qrr);
+			     frr - qrr - fh);
 		uri_text(f->m->req_uri, a, sizeof(a));
 		uri_text(q->m->req_uri, b, sizeof(b));
 		if (!args_have(R, "--recurse") && !is_target(R, fork, a, b))

@@ -49,6 +49,11 @@ static const char usage_run[] =
 "                    is gone.\n"
 "                    Without it (or the target's fail =) failover cases are\n"
 "                    not applicable\n"
+"  --front-hops N    the proxies of the target's own in front of it (a\n"
+"                    cluster's front, as a HOST:PORT target's: 1), each\n"
+"                    crossed in and out by a call; the oracle allows for\n"
+"                    their Vias, hops and Record-Routes (0-8; default the\n"
+"                    target's front-hops =, or 0)\n"
 "  --http-base URL   HOST:PORT targets: their HTTP side for converged cases\n"
 "                    (http://127.0.0.1:PORT/CONTEXT, the probe's context)\n"
 "  --case GLOB       only cases matching GLOB (repeatable)\n"
@@ -292,7 +297,7 @@ struct run {
 	const char *top, *tspec, *observe, *outdir, *http_base, *sipp, *exclude;
 	const char *fail_cmd;
 	char *globs[64], *rule_ids[16];
-	int nglobs, nrule_ids, jobs, timeout_s, repeat;
+	int nglobs, nrule_ids, jobs, timeout_s, repeat, front_hops;
 	bool slow;
 	bool quiet, verbose, tty;
 	char scen[PATH_MAX], ref_bin[PATH_MAX], rpath[PATH_MAX],
@@ -340,6 +345,7 @@ static int run_options(struct run *R, int argc, char **argv)
 		{ "observe", required_argument, NULL, 'o' },
 		{ "http-base", required_argument, NULL, 'H' },
 		{ "fail-cmd", required_argument, NULL, 'F' },
+		{ "front-hops", required_argument, NULL, 'W' },
 		{ "case", required_argument, NULL, 'c' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "out", required_argument, NULL, 'O' },
@@ -366,6 +372,10 @@ static int run_options(struct run *R, int argc, char **argv)
 		case 'o': R->observe = optarg; break;
 		case 'H': R->http_base = optarg; break;
 		case 'F': R->fail_cmd = optarg; break;
+		case 'W':
+			if (int_arg(optarg, "--front-hops", 0, 8, "", &R->front_hops))
+				return 2;
+			break;
 		case 'c':
 			if (R->nglobs < 64)
 				R->globs[R->nglobs++] = optarg;
@@ -440,6 +450,8 @@ static int run_setup(struct run *R)
 		}
 		snprintf(t->fail_cmd, sizeof(t->fail_cmd), "%s", R->fail_cmd);
 	}
+	if (R->front_hops >= 0)
+		t->front_hops = R->front_hops;
 	if (!R->jobs)
 		R->jobs = default_jobs(t);
 	if (R->http_base) {
@@ -817,6 +829,7 @@ int sstck_cmd_run(int argc, char **argv, const char *top, const char *exedir)
 	R->sipp = "sipp";
 	R->timeout_s = 20;
 	R->repeat = 1;
+	R->front_hops = -1;                /* the target's, or 0 */
 	R->tty = isatty(2);
 	snprintf(R->scen, sizeof(R->scen), "%s/scenarios", top);
 	snprintf(R->ref_bin, sizeof(R->ref_bin), "%s/sstck-ref", exedir);

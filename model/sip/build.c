@@ -171,13 +171,26 @@ bool sipc__uri_is_us(struct sipc *c, const osip_uri_t *u)
 				    sipc_is_loopback(c->addr)));
 }
 
+/* A cluster node's Record-Route, sstck-NODE at the front (proxy.c), of
+ * this node or of another that held the dialog before it (DIST-02). */
+static bool uri_is_cluster_node(const struct sipc *c, const osip_uri_t *u)
+{
+	char hp[96];
+
+	if (!c->cfg.advertise || !u || !u->host || !u->username ||
+	    strncmp(u->username, "sstck-", 6))
+		return false;
+	snprintf(hp, sizeof(hp), "%s:%d", u->host, sipc__port_of(u->port));
+	return !strcmp(hp, c->cfg.advertise);
+}
+
 /** RFC 3261 16.4: a top Route that names us is removed. */
 void sipc__pop_own_route(struct sipc *c, osip_message_t *m)
 {
 	osip_route_t *r = NULL;
 
 	if (osip_message_get_route(m, 0, &r) >= 0 && r &&
-	    sipc__uri_is_us(c, r->url)) {
+	    (sipc__uri_is_us(c, r->url) || uri_is_cluster_node(c, r->url))) {
 		osip_list_remove(&m->routes, 0);
 		osip_route_free(r);
 	}

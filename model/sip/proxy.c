@@ -98,6 +98,46 @@ int sipc__branch_of(struct sipc_px *px, osip_transaction_t *tr)
 	return -1;
 }
 
+/* An initial request's copy: our Record-Route when the application
+ * record-routes (PROXY-06); on a cluster node, the Route that sends the
+ * copy out through the front. */
+static void px_route_initial(struct sipc *c, osip_message_t *fwd,
+			     bool record_route)
+{
+	if (record_route) {
+		osip_record_route_t *rr = NULL;
+		char s[128];
+
+		/* a cluster node is named at the front (sstck-NODE@front,
+		 * as its Contacts are), which sends the dialog's requests
+		 * to that node or, once it is gone, to another (DIST-02) */
+		if (c->cfg.advertise)
+			snprintf(s, sizeof(s), "<sip:sstck-%s@%s;lr>",
+				 c->cfg.node, c->cfg.advertise);
+		else
+			snprintf(s, sizeof(s), "<sip:%s:%d;lr>", c->addr,
+				 c->port);
+		if (osip_record_route_init(&rr) >= 0 &&
+		    osip_record_route_parse(rr, s) >= 0)
+			osip_list_add(&fwd->record_routes, rr, 0);
+		else
+			osip_record_route_free(rr);
+	}
+	if (c->cfg.advertise) {
+		osip_route_t *fr = NULL;
+		char s[96];
+
+		/* the copy leaves through the front, as a B2BUA's own
+		 * requests do: each hop of the dialog crosses the front
+		 * both ways, as the oracle counts them (front-hops) */
+		snprintf(s, sizeof(s), "<sip:%s;lr>", c->cfg.advertise);
+		if (osip_route_init(&fr) >= 0 && osip_route_parse(fr, s) >= 0)
+			osip_list_add(&fwd->routes, fr, 0);
+		else
+			osip_route_free(fr);
+	}
+}
+
 /** Start branch @i: a client transaction with a copy of the request. */
 static int px_start_branch(struct sipc_px *px, int i)
 {
@@ -137,17 +177,8 @@ static int px_start_branch(struct sipc_px *px, int i)
 		return -1;
 	}
 	sipc__set_max_forwards(fwd, mf > 0 ? mf - 1 : 0);  /* PROXY-08 */
-	if (px->o.record_route && !sipc__tag_of(fwd->to)) { /* PROXY-06 */
-		osip_record_route_t *rr = NULL;
-		char s[128];
-
-		snprintf(s, sizeof(s), "<sip:%s:%d;lr>", c->addr, c->port);
-		if (osip_record_route_init(&rr) >= 0 &&
-		    osip_record_route_parse(rr, s) >= 0)
-			osip_list_add(&fwd->record_routes, rr, 0);
-		else
-			osip_record_route_free(rr);
-	}
+	if (!sipc__tag_of(fwd->to))
+		px_route_initial(c, fwd, px->o.record_route);
 	if (px->o.add_path && MSG_IS_REGISTER(fwd)) {      /* PROXY-18 */
 		osip_header_t *ph = NULL;
 		char s[128];
