@@ -59,6 +59,9 @@ a case's operations go:
                timers: slots message message-2
   message-wait one MESSAGE, then 800 ms for the target's timers: slot
                message
+  uas-active   a call the uas application answers, then its application
+               sends an INFO (on the ACK) and a BYE (on the INFO's 200)
+               of its own: slots invite ack info-200 bye-200
   message-keyed
                four MESSAGEs with the keys k1, k1, none, k2 (X-SSTCK-Key,
                the application's @SipApplicationKey method): slots message
@@ -350,6 +353,25 @@ def flow_call_slow(op):
     return uac, None
 
 
+def flow_uas_active(op):
+    """A call the uas application answers, whose application then sends
+    requests of its own on its UAS session (the TCK's UasActive1): an
+    INFO it creates when the caller's ACK comes (the slot ack's
+    ss.send), a BYE when that INFO's 200 comes (the slot info-200's);
+    the caller answers both.  The oracle judges each request's dialog
+    (SS-08): the Call-ID, the tags both ways, the caller's Contact as its
+    Request-URI, CSeq rising.  Slots invite ack info-200 bye-200."""
+    caller_ok = lambda slot: response(200, 'OK', op(slot), tag=False)
+    uac = (request('INVITE', 1, op('invite'), first=True) +
+           recv('100', ' optional="true"') + recv('200', '', SAVE_TO) +
+           request('ACK', 1, op('ack'), ruri='sip:bob@[callee]', routes='',
+                   to='To: [$callee_to]') +
+           recv('INFO') + caller_ok('info-200') +
+           recv('BYE') + caller_ok('bye-200') + pause(300) +
+           '  <Reference variables="callee_to"/>\n')
+    return uac, None
+
+
 def flow_message_best(op):
     """A MESSAGE through a proxy whose only target answers 486; the
     application answers upstream itself in the best-response callback
@@ -407,6 +429,7 @@ FLOWS = {
     'message-twice': ('uas', '', lambda op: flow_message(op, True, wait=800), []),
     'message-wait': ('uas', '', lambda op: flow_message(op, wait=800), ['TIMER-06']),
     'message-keyed': ('uas', '', flow_keyed, []),
+    'uas-active': ('uas', '', flow_uas_active, ['SS-08']),
 }
 
 
@@ -600,6 +623,15 @@ CASES = [
       ('message-3', 'ss.getApplicationSessionId', '!=1', 'KEY-03'),
       ('message-4', 'ss.getApplicationSessionId', '!=1', 'KEY-01'),
       ]),
+    ('uas-call-app-info-bye', 'uas-active',
+     'A call the application answers, then sends an INFO and a BYE of its own on its UAS session (SipSession.createRequest): each in the dialog, the session ends (TCK UasActive1)',
+     [('invite', 'ss.getState', 'INITIAL', 'SS-STATE-20'),
+      ('ack', 'ss.getState', 'CONFIRMED', 'SS-STATE-22'),
+      ('ack', 'ss.send INFO', 'void', 'SS-06 SS-08'),
+      ('info-200', 'ss.getState', 'CONFIRMED', 'SS-STATE-17'),
+      ('info-200', 'ss.send BYE', 'void', 'SS-06 SS-08'),
+      ('bye-200', 'ss.getState', 'TERMINATED', 'SS-STATE-18'),
+      ], {'needs-ops': True}),
     ('rr-proxy-session', 'rr-call',
      'Record-routing proxy: the proxy session\'s state in each callback, and what a proxy session may not do',
      [('invite', 'ss.getId', '~.', 'PROXY-16'),

@@ -565,3 +565,88 @@ void oracle__check_uac(struct run *R)
 		}
 	}
 }
+
+/* ------------------------------------------------------------------ */
+/* 6. a user agent's own requests in a dialog (SS-08)                  */
+/* ------------------------------------------------------------------ */
+
+/* Whether the target answered the agent's INVITE @q with a 2xx whose To
+ * tag is @tag (the dialog's, one of them when it forked). */
+static bool answered_with(const struct run *R, const struct msg *q, const char *tag)
+{
+	for (size_t k = 0; k < R->n; k++) {
+		const struct msg *x = &R->v[k];
+
+		if (boundary(x) && !x->agent_sent && x->agent == q->agent &&
+		    !is_req(x) && x->m->status_code >= 200 && x->m->status_code < 300 &&
+		    !strcmp(cseq_method(x->m), "INVITE") &&
+		    !strcmp(call_id(x->m), call_id(q->m)) && tag[0] &&
+		    !strcmp(tag_of(x->m->to), tag))
+			return true;
+	}
+	return false;
+}
+
+/* One request F the target sent an agent in the dialog of its INVITE Q
+ * (its Call-ID): RFC 3261 12.2.1.1, as SS-08 asks of
+ * SipSession.createRequest's requests and of a B2BUA's relayed ones. */
+static void ua_request(struct run *R, const struct msg *q, const struct msg *f,
+		       int *last)
+{
+	char w[256], want[300], seen[300];
+	osip_contact_t *ct = NULL;
+	osip_route_t *rt = NULL;
+	osip_record_route_t *rr = NULL;
+
+	where(R, f, w, sizeof(w));
+	R->r->wire_checks += 5;
+	if (strcmp(tag_of(f->m->to), tag_of(q->m->from)))
+		find(R->r, "SS-08", w, "a request in the dialog: expected the "
+		     "caller's tag %s as its To tag, seen %s", tag_of(q->m->from),
+		     tag_of(f->m->to));
+	if (!answered_with(R, q, tag_of(f->m->from)))
+		find(R->r, "SS-08", w, "a request in the dialog: expected the From "
+		     "tag of the container's 2xx, seen %s", tag_of(f->m->from));
+	if (osip_message_get_contact(q->m, 0, &ct) >= 0 && ct && ct->url) {
+		uri_text(ct->url, want, sizeof(want));
+		uri_text(f->m->req_uri, seen, sizeof(seen));
+		if (strcmp(want, seen))
+			find(R->r, "SS-08", w, "a request in the dialog: expected the "
+			     "remote target %s as its Request-URI, seen %s", want, seen);
+	}
+	if (*last >= 0 && cseq_num(f->m) <= *last)
+		find(R->r, "SS-08", w, "a request in the dialog: expected a CSeq "
+		     "above %d, the last one's, seen %d", *last, cseq_num(f->m));
+	*last = cseq_num(f->m);
+	/* the agent's INVITE set no route (it carried no Record-Route): the
+	 * request must come with none, straight to the remote target */
+	if (osip_message_get_record_route(q->m, 0, &rr) < 0 &&
+	    osip_message_get_route(f->m, 0, &rt) >= 0 && rt)
+		find(R->r, "SS-08", w, "a request in the dialog: expected no Route "
+		     "(an empty route set), seen one");
+}
+
+/* Every request the target (a user agent, not a proxy) sent an agent in
+ * the dialog that agent's INVITE made: the dialog's Call-ID, its tags
+ * both ways, the agent's Contact as the Request-URI, no Route for an
+ * empty route set, CSeq rising (SS-08). */
+void oracle__check_ua_dialog(struct run *R)
+{
+	for (size_t i = 0; i < R->n; i++) {
+		const struct msg *q = &R->v[i];
+		int last = -1;
+
+		if (!boundary(q) || !q->agent_sent || !is_req(q) ||
+		    !MSG_IS_INVITE(q->m) || tag_of(q->m->to)[0])
+			continue;
+		for (size_t k = i + 1; k < R->n; k++) {
+			const struct msg *f = &R->v[k];
+
+			if (boundary(f) && !f->agent_sent && is_req(f) &&
+			    f->agent == q->agent && !MSG_IS_ACK(f->m) &&
+			    !MSG_IS_CANCEL(f->m) &&
+			    !strcmp(call_id(f->m), call_id(q->m)))
+				ua_request(R, q, f, &last);
+		}
+	}
+}

@@ -232,6 +232,9 @@ static int probe_parse(struct probe_cfg *pc, const char *v)
 static void do_uas(struct sipc_req *r, void *arg)
 {
 	(void)arg;
+	/* its session's dialog, for the requests it makes there (ss.send) */
+	if (MSG_IS_INVITE(sipc_req_msg(r)))
+		(void)sipc_ua_dialog(r);
 	sipc_respond(r, 200, NULL);
 }
 

@@ -126,6 +126,11 @@ int sipc_proxy(struct sipc_req *r, const struct sipc_proxy_opts *o,
  * CANCEL are relayed across the link.  SSM_HOPS after a 483 (B2B-03).
  */
 int sipc_b2b(struct sipc_req *r, const char *target);
+/** A user agent application answering a dialog-creating request itself
+ * keeps the dialog's remote target and parties on its session, for the
+ * requests it makes there (SipSession.createRequest, the ss.send
+ * operation): 0, or -1 when it keeps none. */
+int sipc_ua_dialog(struct sipc_req *r);
 /** The same with the B2BUA's options for this request, not the
  * container's (the probe application chooses them per request). */
 int sipc_b2b_opts(struct sipc_req *r, const char *target, bool auth_retry,

@@ -346,6 +346,8 @@ void sipc__leg_ack(struct sipc *c, struct ss *ss,
 void sipc__leg_bye(struct sipc *c, struct ss *ss);
 int  sipc__b2b_late_2xx(struct sipc *c, struct ss *uac, osip_message_t *resp);
 void sipc__relay_ack(struct sipc *c, struct ss *ss);
+/* The ss.send requests of the message in hand, sent (b2bua.c). */
+void sipc__ops_flush(struct sipc *c);
 void sipc__on_ss_created(struct ss *ss, void *arg);
 void sipc__on_ss_destroyed(struct ss *ss, void *arg);
 

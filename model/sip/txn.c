@@ -195,6 +195,7 @@ static void servlet(struct ss *ss, const struct ssm_msg *msg, void *arg)
 		c->app.do_request(&r, c->app.arg);
 	if (!d->srv->px && !d->srv->rl && !d->srv->final_sent)
 		sipc__srv_respond(d->srv, 500, "Application Did Not Answer");
+	sipc__ops_flush(c);
 }
 
 /** A subsequent request on a user agent's session that no leg is linked
@@ -395,6 +396,7 @@ static void subsequent(struct ss *target, const struct ssm_msg *msg, void *arg)
 		forward_subsequent(s);
 	else if (!subsequent_to_app(c, s))
 		sipc__relay_request(s);       /* B2BUA */
+	sipc__ops_flush(c);
 }
 
 static void on_request(int type, osip_transaction_t *tr, osip_message_t *m)
@@ -475,9 +477,15 @@ static void on_client_response(int type, osip_transaction_t *tr,
 		sipc__px_on_response(px, tr, m);
 	else if (rl && rl->tr == tr)
 		sipc__relay_on_response(rl, m);
-	else if (cs)
-		sipc__apply(sipc__of_tr(tr), cs, m,
-			    SSM_IN); /* a CANCEL's 200 */
+	else if (cs) {
+		/* a CANCEL's 200, or the answer to a request an operation
+		 * sent (ss.send): the application's doResponse */
+		struct sipc *c = sipc__of_tr(tr);
+
+		sipc__apply(c, cs, m, SSM_IN);
+		sipc__ops_run(c, cs, m, false);
+		sipc__ops_flush(c);
+	}
 }
 
 static void on_client_timeout(int type, osip_transaction_t *tr,

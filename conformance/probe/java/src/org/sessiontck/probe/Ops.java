@@ -34,6 +34,9 @@ public final class Ops {
     /** The session the operation running made and invalidated, for the
      * trace line's "made" (req.b2bCreateRequest). */
     private static final ThreadLocal<String> MADE = new ThreadLocal<>();
+    /** The requests ss.send made in this callback, sent once the
+     * application has acted on the message (send()). */
+    private static final ThreadLocal<List<SipServletRequest>> SENDS = new ThreadLocal<>();
     /** SipSessionsUtil of the application (ServletContext), for sas.byId. */
     static volatile javax.servlet.sip.SipSessionsUtil util;
     /** The application's ServletContext, for ss.getServletContext. */
@@ -118,6 +121,7 @@ public final class Ops {
     static void begin(SipServletMessage m, SipFactory f, TimerService ts) {
         List<String> out = new ArrayList<>();
         PENDING.set(out);
+        SENDS.set(new ArrayList<>());
         ListIterator<String> it;
         try {
             it = m.getHeaders(OP_HEADER);
@@ -137,6 +141,24 @@ public final class Ops {
     /** The callback is over: nothing more goes out with its results. */
     static void end() {
         PENDING.remove();
+        SENDS.remove();
+    }
+
+    /**
+     * Sends the requests the callback's ss.send operations made
+     * (SipSession.createRequest, UasActive1, SS-08), each stamped and with
+     * the results, once the application has acted on the message: then
+     * nothing more is to be sent.
+     */
+    static void send() throws java.io.IOException {
+        List<SipServletRequest> q = SENDS.get();
+        if (q == null) {
+            return;
+        }
+        SENDS.set(new ArrayList<>());
+        for (SipServletRequest r : q) {
+            ProbeServlet.send(r, r.getSession());
+        }
     }
 
     /** Puts the pending results on @m, which the callback is about to send. */
@@ -327,6 +349,15 @@ public final class Ops {
         case "createRequest":
             s.createRequest(arg(a, 0));
             return "created";
+        case "send": {
+            // an INVITE would need its ACK: not an operation
+            String method = arg(a, 0);
+            if ("INVITE".equalsIgnoreCase(method) || SENDS.get() == null) {
+                throw new Bad("not a request ss.send makes");
+            }
+            SENDS.get().add(s.createRequest(method));
+            return "void";
+        }
         case "getRegion": {
             SipApplicationRoutingRegion r = s.getRegion();
             return r == null ? "null" : r.getType().name();
