@@ -107,6 +107,11 @@ void sipc__ops_run(struct sipc *c, struct ss *ss, osip_message_t *m,
 		.req = m && MSG_IS_REQUEST(m) ? m : NULL,
 		.px = c->ops_px, .branch = c->ops_branch,
 	};
+	osip_route_t *top = NULL;
+
+	if (ctx.req && osip_message_get_route(m, 0, &top) >= 0 && top &&
+	    sipc__uri_is_us(c, top->url))
+		ctx.popped = top;             /* req.getPoppedRoute */
 
 	sipc_ops_clear(&c->ops);
 	if (ss && m && m->status_code != 100)

@@ -774,6 +774,7 @@ void sipc_ops_on_sas_expired(struct sas *sas, void *arg)
 void sipc_ops_clear(struct sipc_ops *o)
 {
 	o->n = 0;
+	o->rr_param[0] = '\0';
 	sipc_ops_sent(o);
 }
 

@@ -33,6 +33,9 @@ struct sipc_ops {
 	int nheld, szheld;
 	struct sipc_send send[SIPC_MAX_SENDS];
 	int nsend;                 /**< the message's ss.send requests    */
+	/** proxy.setRecordRouteParam's NAME=VALUE, for the Record-Route of
+	 * the proxy the application is about to start (PROXY-06), or "". */
+	char rr_param[128];
 };
 
 /** What the container knows of the message in hand. */
@@ -49,6 +52,9 @@ struct sipc_ops_msg {
 	 * (proxy.cancel, proxy.cancelBranch); NULL otherwise. */
 	struct sipc_px *px;
 	int branch;
+	/** The container's own Route the request came with, which it pops
+	 * (req.getPoppedRoute), or NULL. */
+	const osip_route_t *popped;
 };
 
 /** Writes one trace line (the container's trace). */

@@ -139,9 +139,10 @@ static int px_start_branch(struct sipc_px *px, int i)
 	sipc__set_max_forwards(fwd, mf > 0 ? mf - 1 : 0);  /* PROXY-08 */
 	if (px->o.record_route && !sipc__tag_of(fwd->to)) { /* PROXY-06 */
 		osip_record_route_t *rr = NULL;
-		char s[128];
+		char s[256];
 
-		snprintf(s, sizeof(s), "<sip:%s:%d;lr>", c->addr, c->port);
+		snprintf(s, sizeof(s), "<sip:%s:%d;lr%s%s>", c->addr, c->port,
+			 px->rr_param[0] ? ";" : "", px->rr_param);
 		if (osip_record_route_init(&rr) >= 0 &&
 		    osip_record_route_parse(rr, s) >= 0)
 			osip_list_add(&fwd->record_routes, rr, 0);
@@ -617,6 +618,13 @@ int sipc_proxy(struct sipc_req *r, const struct sipc_proxy_opts *o,
 	px->c = s->c;
 	px->srv = s;
 	px->o = *o;
+	/* the application's parameters on its Record-Route URI, set in
+	 * this request's callback (proxy.setRecordRouteParam, PROXY-06) */
+	if (s->c->ops.rr_param[0]) {
+		px->o.record_route = true;
+		snprintf(px->rr_param, sizeof(px->rr_param), "%s",
+			 s->c->ops.rr_param);
+	}
 	px->refs = 1;                          /* the server transaction */
 	px->ss = mem_ref(s->ss);
 	/* An initial request makes the session a proxy's, record-routing
@@ -624,7 +632,7 @@ int sipc_proxy(struct sipc_req *r, const struct sipc_proxy_opts *o,
 	 * set up and leaves that choice alone, or a re-INVITE would turn a
 	 * record-routed session into one ready on CONFIRMED (INVAL-10). */
 	if (s->ss && !sipc__tag_of(s->req->to) &&
-	    ss_set_proxy(s->ss, o->record_route)) {
+	    ss_set_proxy(s->ss, px->o.record_route)) {
 		/* a second proxy on the same session: fine */
 	}
 	px->invite = MSG_IS_INVITE(s->req);

@@ -102,6 +102,8 @@ struct sipc_px {
 				       * NULL once completed (px_trim)   */
 	bool invite;                  /**< it is an INVITE               */
 	struct sipc_proxy_opts o;
+	char rr_param[128];           /**< NAME=VALUE on its Record-Route
+				       * URI, or "" (PROXY-06)           */
 	struct branch br[MAX_BRANCHES];
 	int nbr;
 	int refs;

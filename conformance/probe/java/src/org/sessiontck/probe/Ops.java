@@ -236,7 +236,7 @@ public final class Ops {
         case "app":
             return onAppSelf(op, a);
         case "proxy":
-            return onProxy(op, m);
+            return onProxy(op, a, m);
         default:
             throw new Bad("unknown target " + target);
         }
@@ -268,6 +268,16 @@ public final class Ops {
         case "b2bCreateRequest": return b2bCreate(a, r);
         case "setHeader": r.setHeader(arg(a, 0), arg(a, 1)); return "void";
         case "removeHeader": r.removeHeader(arg(a, 0)); return "void";
+        case "getPoppedRoute": {
+            // a parameter the application put on its Record-Route URI,
+            // back on the Route the container popped (Proxy11)
+            javax.servlet.sip.Address popped = r.getPoppedRoute();
+            if (popped == null) {
+                return "none";
+            }
+            String v = ((javax.servlet.sip.SipURI) popped.getURI()).getParameter(arg(a, 0));
+            return v == null ? "null" : v;
+        }
         default: throw new Bad("unknown operation req." + op);
         }
     }
@@ -292,7 +302,7 @@ public final class Ops {
 
     /** The initial request's Proxy, before the application sets it up:
      * its defaults (PROXY-01). */
-    private static String onProxy(String op, SipServletMessage m) throws Exception {
+    private static String onProxy(String op, String[] a, SipServletMessage m) throws Exception {
         if (m instanceof SipServletResponse && (op.equals("cancel") || op.equals("cancelBranch"))) {
             // a branch's response: Proxy.cancel(), ProxyBranch.cancel() (ProxyBranch5)
             SipServletResponse r = (SipServletResponse) m;
@@ -312,6 +322,11 @@ public final class Ops {
         case "getRecordRoute": return String.valueOf(p.getRecordRoute());
         case "getParallel": return String.valueOf(p.getParallel());
         case "getSupervised": return String.valueOf(p.getSupervised());
+        case "setRecordRouteParam":
+            // the application's parameters on its Record-Route URI (Proxy11)
+            p.setRecordRoute(true);
+            p.getRecordRouteURI().setParameter(arg(a, 0), arg(a, 1));
+            return "void";
         default: throw new Bad("unknown operation proxy." + op);
         }
     }
