@@ -430,6 +430,7 @@ FLOWS = {
     'message-wait': ('uas', '', lambda op: flow_message(op, wait=800), ['TIMER-06']),
     'message-keyed': ('uas', '', flow_keyed, []),
     'uas-active': ('uas', '', flow_uas_active, ['SS-08']),
+    'uas-active-iface': ('uas', '', flow_uas_active, ['SS-08', 'SS-11']),
 }
 
 
@@ -559,6 +560,8 @@ CASES = [
       ('message', 'sas.byKey k1', '~.', 'KEY-04'),
       ('message', 'sas.byKey k1', '=18', 'KEY-04'),
       ('message', 'sas.byKey k2', '!=18', 'KEY-04'),
+      ('message', 'ss.setOutboundInterface null', '!NullPointerException', 'SS-11'),
+      ('message', 'ss.setOutboundInterface 192.0.2.1', '!IllegalArgumentException', 'SS-11'),
       ]),
     ('uas-message-invalidate-sas', 'message',
      'A MESSAGE whose application invalidates its application session: the SipSession goes with it, every accessor but getId and isValid throws',
@@ -654,6 +657,16 @@ CASES = [
       ('bye', 'ss.isReadyToInvalidate', 'false', 'INVAL-11'),
       ('bye-200', 'ss.getState', 'CONFIRMED | CF-24=1 TERMINATED', 'SS-STATE-33 CF-24'),
       ]),
+    ('uas-call-outbound-interface', 'uas-active-iface',
+     'A call the application answers; it picks its session\'s outbound interface, a second loopback address, and its own INFO and BYE leave from there (TCK Multihomed1)',
+     [('ack', 'ss.setOutboundInterface null', '!NullPointerException', 'SS-11'),
+      ('ack', 'ss.setOutboundInterface 192.0.2.1', '!IllegalArgumentException', 'SS-11'),
+      ('ack', 'ss.setOutboundInterface 127.0.0.2', 'void', 'SS-11'),
+      ('ack', 'ss.send INFO', 'void', 'SS-08 SS-11'),
+      ('info-200', 'ss.getState', 'CONFIRMED', 'SS-STATE-17'),
+      ('info-200', 'ss.send BYE', 'void', 'SS-08 SS-11'),
+      ('bye-200', 'ss.getState', 'TERMINATED', 'SS-STATE-18'),
+      ], {'needs-ops': True, 'interface': '127.0.0.2'}),
     ('rr-record-route-params', 'rr-call',
      'Record-routing proxy: parameters the application puts on its Record-Route URI come back on the ACK, INFO and BYE of the dialog, on the Route the container pops (TCK Proxy11)',
      [('invite', 'proxy.setRecordRouteParam sstck-state s1', 'void', 'PROXY-06'),
@@ -836,6 +849,7 @@ def build(case):
     extra_rules = expect.pop('rules', '').split()   # what [expect] judges
     slow = expect.pop('slow', 0)                    # the slow group's seconds
     needs_ops = expect.pop('needs-ops', False)      # its flow needs the ops' acts
+    iface = expect.pop('interface', '')             # a second interface (SS-11)
     app, args, fn, flow_rules = FLOWS[flow]
     numbered = [(i + 1,) + o for i, o in enumerate(ops)]
     slots = set()
@@ -861,6 +875,8 @@ def build(case):
         ini.append('slow = %d' % slow)
     if needs_ops:
         ini.append('needs-ops = yes')
+    if iface:
+        ini.append('interface = ' + iface)
     for i in range(0, len(rules), 8):
         ini.append('rules = ' + ' '.join(rules[i:i + 8]))
     if not rules:

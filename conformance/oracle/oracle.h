@@ -48,6 +48,9 @@ struct oracle_case {
 	 * passes them once on the way in and once on the way out, so its
 	 * Max-Forwards is 2 * front_hops lower there (B2B-02) */
 	int front_hops;
+	/* the second outbound interface the case's application sends from
+	 * ([case] interface, SS-11), or NULL */
+	const char *iface;
 };
 
 struct oracle_result {

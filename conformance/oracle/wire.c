@@ -587,6 +587,30 @@ static bool answered_with(const struct run *R, const struct msg *q, const char *
 	return false;
 }
 
+/* SS-11: a request of a session whose application chose the case's
+ * second interface (setOutboundInterface) says it comes from there: its
+ * Via's sent-by and its Contact (the agent answers to that Via, so a
+ * response reaching the application is the rest of the proof). */
+static void from_iface(struct run *R, const struct msg *f, const char *w)
+{
+	osip_via_t *v = NULL;
+	osip_contact_t *ct = NULL;
+	const char *vh, *ch;
+
+	R->r->wire_checks += 2;
+	vh = osip_message_get_via(f->m, 0, &v) >= 0 && v && v->host ? v->host : "";
+	ch = osip_message_get_contact(f->m, 0, &ct) >= 0 && ct && ct->url &&
+	     ct->url->host ? ct->url->host : "";
+	if (strcmp(vh, R->c->iface))
+		find(R->r, "SS-11", w, "a request of the session's outbound "
+		     "interface: expected its Via from %s, seen %s", R->c->iface,
+		     vh[0] ? vh : "none");
+	if (strcmp(ch, R->c->iface))
+		find(R->r, "SS-11", w, "a request of the session's outbound "
+		     "interface: expected its Contact at %s, seen %s", R->c->iface,
+		     ch[0] ? ch : "none");
+}
+
 /* One request F the target sent an agent in the dialog of its INVITE Q
  * (its Call-ID): RFC 3261 12.2.1.1, as SS-08 asks of
  * SipSession.createRequest's requests and of a B2BUA's relayed ones. */
@@ -624,6 +648,8 @@ static void ua_request(struct run *R, const struct msg *q, const struct msg *f,
 	    osip_message_get_route(f->m, 0, &rt) >= 0 && rt)
 		find(R->r, "SS-08", w, "a request in the dialog: expected no Route "
 		     "(an empty route set), seen one");
+	if (R->c->iface)
+		from_iface(R, f, w);
 }
 
 /* Every request the target (a user agent, not a proxy) sent an agent in

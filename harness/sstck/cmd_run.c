@@ -51,6 +51,10 @@ static const char usage_run[] =
 "                    not applicable\n"
 "  --http-base URL   HOST:PORT targets: their HTTP side for converged cases\n"
 "                    (http://127.0.0.1:PORT/CONTEXT, the probe's context)\n"
+"  --interfaces LIST HOST:PORT targets: the loopback addresses they send\n"
+"                    from beside their own (SipSession.setOutboundInterface,\n"
+"                    SS-11), space-separated; a case that needs one they\n"
+"                    lack is not applicable\n"
 "  --case GLOB       only cases matching GLOB (repeatable)\n"
 "  --jobs N          cases at a time (default: 1 with --fail-cmd and a target\n"
 "                    of the whole run; else twice the number of cores\n"
@@ -291,6 +295,7 @@ static void exclusions_free(struct exclusions *x)
 struct run {
 	const char *top, *tspec, *observe, *outdir, *http_base, *sipp, *exclude;
 	const char *fail_cmd;
+	const char *interfaces;    /* --interfaces: a HOST:PORT target's (SS-11) */
 	char *globs[64], *rule_ids[16];
 	int nglobs, nrule_ids, jobs, timeout_s, repeat;
 	bool slow;
@@ -340,6 +345,7 @@ static int run_options(struct run *R, int argc, char **argv)
 		{ "observe", required_argument, NULL, 'o' },
 		{ "http-base", required_argument, NULL, 'H' },
 		{ "fail-cmd", required_argument, NULL, 'F' },
+		{ "interfaces", required_argument, NULL, 'I' },
 		{ "case", required_argument, NULL, 'c' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "out", required_argument, NULL, 'O' },
@@ -366,6 +372,7 @@ static int run_options(struct run *R, int argc, char **argv)
 		case 'o': R->observe = optarg; break;
 		case 'H': R->http_base = optarg; break;
 		case 'F': R->fail_cmd = optarg; break;
+		case 'I': R->interfaces = optarg; break;
 		case 'c':
 			if (R->nglobs < 64)
 				R->globs[R->nglobs++] = optarg;
@@ -439,6 +446,15 @@ static int run_setup(struct run *R)
 			return 2;
 		}
 		snprintf(t->fail_cmd, sizeof(t->fail_cmd), "%s", R->fail_cmd);
+	}
+	if (R->interfaces) {
+		if (t->kind != TARGET_REMOTE ||
+		    strlen(R->interfaces) >= sizeof(t->interfaces)) {
+			fprintf(stderr, "sstck run: --interfaces takes loopback addresses "
+				"with a HOST:PORT target\n");
+			return 2;
+		}
+		snprintf(t->interfaces, sizeof(t->interfaces), "%s", R->interfaces);
 	}
 	if (!R->jobs)
 		R->jobs = default_jobs(t);

@@ -219,8 +219,8 @@ static pid_t start_target(const struct run_opts *o, const struct manifest *m,
 			argv[n++] = "--http-port-file";
 			argv[n++] = httpf;
 		}
-		text_fmt(argbuf, sizeof(argbuf), "%s%s%s", t->ref_args,
-			 t->ref_args[0] ? " " : "", args);
+		text_fmt(argbuf, sizeof(argbuf), "%s%s%s%s%s", t->ref_args, t->ref_args[0] ? " " : "",
+			 args, m->iface[0] ? " --interface " : "", m->iface);   /* SS-11 */
 		split(argbuf, argv, &n);
 		pid = proc_spawn(argv, logf, NULL);
 		if (pid < 0 || !wait_file(portf, outdir, pid, deadline)) {
@@ -369,6 +369,7 @@ void runner_run_oracle(const char *top, const struct manifest *m, const char *di
 	memset(&c, 0, sizeof(c));
 	c.app = m->app;
 	c.args = m->args;
+	c.iface = m->iface[0] ? m->iface : NULL;
 	for (size_t i = 0; i < m->nagents && i < 8; i++) {
 		c.agents[i] = m->agents[i].name;
 		c.caller[i] = m->agents[i].role == ROLE_UAC;

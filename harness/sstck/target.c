@@ -7,7 +7,9 @@
  *              plays every application; cf = the sides it takes where
  *              implementations may differ (CF options: the oracle judges
  *              on those sides); ref-args = options sstck-ref gets in
- *              every case (start = ref)
+ *              every case (start = ref); interfaces = the loopback
+ *              addresses it sends from beside its own (SS-11: the
+ *              outbound interfaces; start = ref gets the case's)
  *   [kit]      start = kit: a container built from a kit and started once
  *              for the run (kit.c says the keys)
  *   [app.N]    an application it plays: config (a template under harness/,
@@ -74,6 +76,8 @@ static int on_key(void *user, const char *sec, const char *key,
 			snprintf(t->command, sizeof(t->command), "%s", val);
 		} else if (!strcmp(key, "fail")) {
 			snprintf(t->fail_cmd, sizeof(t->fail_cmd), "%s", val);
+		} else if (!strcmp(key, "interfaces")) {
+			snprintf(t->interfaces, sizeof(t->interfaces), "%s", val);
 		} else if (!strcmp(key, "groups")) {
 			snprintf(t->groups, sizeof(t->groups), "%s", val);
 		} else if (!strcmp(key, "front-hops")) {
@@ -243,6 +247,16 @@ bool target_plays(const struct target *t, const struct manifest *m,
 		snprintf(why, whysz, "target %s does not play it: its flow needs what its "
 			 "operations (X-SSTCK-Op) do, and a target without X-SS-State "
 			 "runs none", t->name);
+		return false;
+	}
+	/* a case that sends from a second interface (SS-11): sstck-ref is
+	 * given it, another target must have it */
+	if (m->iface[0] && t->kind != TARGET_REF &&
+	    !oracle_word_in(t->interfaces, m->iface)) {
+		snprintf(why, whysz, "the case needs %s among the target's outbound "
+			 "interfaces; target %s has %s", m->iface, t->name,
+			 t->interfaces[0] ? t->interfaces : "no other than its own "
+			 "(its description's interfaces =)");
 		return false;
 	}
 	save = NULL;

@@ -25,6 +25,9 @@ static void usage(FILE *f)
 "  --addr ADDR            listen address (default 127.0.0.1; ::1 works)\n"
 "  --port PORT            listen port, UDP and TCP (default 5060; 0 picks)\n"
 "  --no-tcp               UDP only\n"
+"  --interface ADDR       a second loopback address (UDP, a port the kernel\n"
+"                         picks): with --addr, the outbound interfaces of\n"
+"                         SipSession.setOutboundInterface (SS-11)\n"
 "  --port-file FILE       write the bound port to FILE\n"
 "  --app NAME             proxy | send-on | fork | b2bua | click-to-call |\n"
 "                         probe (each initial request names its application\n"
@@ -178,6 +181,7 @@ static const struct option longopts[] = {
 	{"port", required_argument, NULL, 'p'},
 	{"no-tcp", no_argument, NULL, 'U'},
 	{"port-file", required_argument, NULL, 'P'},
+	{"interface", required_argument, NULL, 'g'},
 	{"app", required_argument, NULL, 'A'},
 	{"target", required_argument, NULL, 't'},
 	{"sequential", no_argument, NULL, 'S'},
@@ -229,6 +233,7 @@ static int parse_args(int argc, char **argv, struct args *ar)
 				return 2;
 			break;
 		case 'U': ar->cfg.tcp = false; break;
+		case 'g': ar->cfg.iface = optarg; break;
 		case 'P': ar->cfg.port_file = optarg; break;
 		case 'A': ar->a.name = optarg; break;
 		case 't':

@@ -604,6 +604,7 @@ void sipc__ops_flush(struct sipc *c)
 				      l->remote, 70, NULL, vb, sizeof(vb));
 		if (!m)
 			continue;
+		sipc__from_iface(c, q->ss, m);
 		sipc__stamp(c, sipc__apply(c, q->ss, m, SSM_OUT), m);
 		sipc__nict_send(c, q->ss, m);
 	}

@@ -325,6 +325,16 @@ static int on_session_more(struct call *k, const char *op, struct ss *s)
 
 	if (!strcmp(op, "send"))
 		return send_request(k, s);
+	if (!strcmp(op, "setOutboundInterface")) {
+		/* setOutboundInterface(InetAddress) (SS-11): one of the
+		 * container's outbound interfaces, or IAE; null is NPE */
+		const char *addr = sipc__op_arg(k, 0);
+
+		if (k->bad)
+			return SSM_OK;
+		err = ss_set_outbound(s, addr);
+		return err ? err : sipc__op_put(k, "void");
+	}
 	if (!strcmp(op, "getServletContext")) {
 		/* the application's own context (SS-12): its ssm_app */
 		if ((err = ss_app(s, &a)))

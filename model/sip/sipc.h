@@ -85,6 +85,10 @@ struct sipc_cfg {
 				        in this node (DIST-01)           */
 	const char *advertise;     /**< HOST:PORT in our Contacts: the
 				        cluster's front (with store)     */
+	const char *iface;         /**< a second loopback address to send
+				        from, or NULL: with the listen
+				        address, the outbound interfaces
+				        (SS-11, setOutboundInterface)    */
 	int tcp_idle_ms;           /**< a TCP connection with nothing
 				        pending closes after this (0:
 				        TCP_IDLE_MS)                     */

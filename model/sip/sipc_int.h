@@ -183,6 +183,10 @@ struct sipc {
 	int udp, tcp;
 	int port;
 	char addr[80];
+	int udp2, port2;              /**< cfg.iface's socket, or -1 (SS-11) */
+	char addr2[80];
+	const char *ifaces[3];        /**< the outbound interfaces: addr and
+				       * addr2 (the model's, SS-11)      */
 	struct conn conns[MAX_CONNS];
 	int nconns;
 	int next_conn_id;
@@ -348,6 +352,10 @@ void sipc__leg_ack(struct sipc *c, struct ss *ss,
 void sipc__leg_bye(struct sipc *c, struct ss *ss);
 int  sipc__b2b_late_2xx(struct sipc *c, struct ss *uac, osip_message_t *resp);
 void sipc__relay_ack(struct sipc *c, struct ss *ss);
+/* A request of a session whose outbound interface is cfg.iface leaves
+ * from it: its Via and Contact say so (transport.c). */
+void sipc__from_iface(struct sipc *c, struct ss *ss, osip_message_t *m);
+void sipc__read_iface(struct sipc *c);
 /* The ss.send requests of the message in hand, sent (b2bua.c). */
 void sipc__ops_flush(struct sipc *c);
 void sipc__on_ss_created(struct ss *ss, void *arg);

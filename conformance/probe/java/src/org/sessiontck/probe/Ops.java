@@ -364,6 +364,12 @@ public final class Ops {
         case "createRequest":
             s.createRequest(arg(a, 0));
             return "created";
+        case "setOutboundInterface": {
+            // one of javax.servlet.sip.outboundInterfaces, or IAE (SS-11)
+            String addr = arg(a, 0);
+            s.setOutboundInterface(addr == null ? null : java.net.InetAddress.getByName(addr));
+            return "void";
+        }
         case "send": {
             // an INVITE would need its ACK: not an operation
             String method = arg(a, 0);
