@@ -51,6 +51,10 @@ struct oracle_case {
 	/* the second outbound interface the case's application sends from
 	 * ([case] interface, SS-11), or NULL */
 	const char *iface;
+	/* the target's application router's answer to every initial
+	 * request, "REGION:from|to|none" (the @router- expectations), or
+	 * NULL */
+	const char *router;
 };
 
 struct oracle_result {

@@ -51,6 +51,13 @@ static const char usage_run[] =
 "                    not applicable\n"
 "  --http-base URL   HOST:PORT targets: their HTTP side for converged cases\n"
 "                    (http://127.0.0.1:PORT/CONTEXT, the probe's context)\n"
+"  --router REGION:WHO\n"
+"                    HOST:PORT targets: what their application router\n"
+"                    answers for an initial request (ORIGINATING,\n"
+"                    TERMINATING or NEUTRAL, and the subscriber URI: the\n"
+"                    request's from, to, or none); a case that compares a\n"
+"                    session's getRegion and getSubscriberURI with it is\n"
+"                    not applicable without it\n"
 "  --interfaces LIST HOST:PORT targets: the loopback addresses they send\n"
 "                    from beside their own (SipSession.setOutboundInterface,\n"
 "                    SS-11), space-separated; a case that needs one they\n"
@@ -296,6 +303,7 @@ struct run {
 	const char *top, *tspec, *observe, *outdir, *http_base, *sipp, *exclude;
 	const char *fail_cmd;
 	const char *interfaces;    /* --interfaces: a HOST:PORT target's (SS-11) */
+	const char *router;        /* --router: its application router's (SS-09) */
 	char *globs[64], *rule_ids[16];
 	int nglobs, nrule_ids, jobs, timeout_s, repeat;
 	bool slow;
@@ -346,6 +354,7 @@ static int run_options(struct run *R, int argc, char **argv)
 		{ "http-base", required_argument, NULL, 'H' },
 		{ "fail-cmd", required_argument, NULL, 'F' },
 		{ "interfaces", required_argument, NULL, 'I' },
+		{ "router", required_argument, NULL, 'A' },
 		{ "case", required_argument, NULL, 'c' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "out", required_argument, NULL, 'O' },
@@ -373,6 +382,7 @@ static int run_options(struct run *R, int argc, char **argv)
 		case 'H': R->http_base = optarg; break;
 		case 'F': R->fail_cmd = optarg; break;
 		case 'I': R->interfaces = optarg; break;
+		case 'A': R->router = optarg; break;
 		case 'c':
 			if (R->nglobs < 64)
 				R->globs[R->nglobs++] = optarg;
@@ -455,6 +465,17 @@ static int run_setup(struct run *R)
 			return 2;
 		}
 		snprintf(t->interfaces, sizeof(t->interfaces), "%s", R->interfaces);
+	}
+	if (R->router) {
+		const char *w = strchr(R->router, ':');
+
+		if (t->kind != TARGET_REMOTE || !w || strlen(R->router) >= sizeof(t->router) ||
+		    (strcmp(w, ":from") && strcmp(w, ":to") && strcmp(w, ":none"))) {
+			fprintf(stderr, "sstck run: --router takes REGION:from, REGION:to "
+				"or REGION:none with a HOST:PORT target\n");
+			return 2;
+		}
+		snprintf(t->router, sizeof(t->router), "%s", R->router);
 	}
 	if (!R->jobs)
 		R->jobs = default_jobs(t);

@@ -25,6 +25,11 @@ static void usage(FILE *f)
 "  --addr ADDR            listen address (default 127.0.0.1; ::1 works)\n"
 "  --port PORT            listen port, UDP and TCP (default 5060; 0 picks)\n"
 "  --no-tcp               UDP only\n"
+"  --router REGION:WHO    what the application router answers for every\n"
+"                         initial request (getRegion, getSubscriberURI):\n"
+"                         ORIGINATING, TERMINATING or NEUTRAL, and the\n"
+"                         subscriber from, to (the request's URI) or none\n"
+"                         (default NEUTRAL:from)\n"
 "  --interface ADDR       a second loopback address (UDP, a port the kernel\n"
 "                         picks): with --addr, the outbound interfaces of\n"
 "                         SipSession.setOutboundInterface (SS-11)\n"
@@ -126,6 +131,23 @@ static int int_arg(const char *flag, const char *what, const char *arg,
 	return 0;
 }
 
+/* --router REGION:WHO: true (said) when it is not one. */
+static bool bad_router(const char *r)
+{
+	static const char *const ok[] = {
+		"ORIGINATING:", "TERMINATING:", "NEUTRAL:", NULL
+	};
+	const char *who = strchr(r, ':');
+
+	for (const char *const *o = ok; *o && who; o++)
+		if (!strncmp(r, *o, strlen(*o)) && (size_t)(who - r + 1) == strlen(*o) &&
+		    (!strcmp(who, ":from") || !strcmp(who, ":to") || !strcmp(who, ":none")))
+			return false;
+	fprintf(stderr, "sstck-ref: --router takes ORIGINATING, TERMINATING or "
+		"NEUTRAL, a colon, and from, to or none, not '%s'\n", r);
+	return true;
+}
+
 /* --store, --node, --advertise: -1 when they fit together, else 2 (said
  * in one line). */
 static int cluster_args(struct sipc_cfg *cfg)
@@ -182,6 +204,7 @@ static const struct option longopts[] = {
 	{"no-tcp", no_argument, NULL, 'U'},
 	{"port-file", required_argument, NULL, 'P'},
 	{"interface", required_argument, NULL, 'g'},
+	{"router", required_argument, NULL, 'q'},
 	{"app", required_argument, NULL, 'A'},
 	{"target", required_argument, NULL, 't'},
 	{"sequential", no_argument, NULL, 'S'},
@@ -234,6 +257,11 @@ static int parse_args(int argc, char **argv, struct args *ar)
 			break;
 		case 'U': ar->cfg.tcp = false; break;
 		case 'g': ar->cfg.iface = optarg; break;
+		case 'q':
+			if (bad_router(optarg))
+				return 2;
+			ar->cfg.router = optarg;
+			break;
 		case 'P': ar->cfg.port_file = optarg; break;
 		case 'A': ar->a.name = optarg; break;
 		case 't':

@@ -85,6 +85,11 @@ struct sipc_cfg {
 				        in this node (DIST-01)           */
 	const char *advertise;     /**< HOST:PORT in our Contacts: the
 				        cluster's front (with store)     */
+	const char *router;        /**< the application router's answer to
+				        every initial request (SS-09):
+				        "REGION:from|to|none", the region
+				        and the subscriber URI's header
+				        (NULL: NEUTRAL:from)             */
 	const char *iface;         /**< a second loopback address to send
 				        from, or NULL: with the listen
 				        address, the outbound interfaces

@@ -334,6 +334,23 @@ static struct sas *encoded_sas(struct sipc *c, const osip_message_t *m)
 	return sas;
 }
 
+/* The application router's answer (SS-09, the TCK's AppRouter4): its
+ * region and subscriber URI, given to the session that received the
+ * initial request (getRegion, getSubscriberURI).  sstck-ref has one
+ * application and routes every initial request to it; --router says
+ * what it answers, by default what Cipango's default application router
+ * answers without a configuration: NEUTRAL, the From URI. */
+static void route(struct sipc *c, struct ss *ss, const char *from, const char *to)
+{
+	const char *r = c->cfg.router ? c->cfg.router : "NEUTRAL:from";
+	const char *colon = strchr(r, ':');
+	char region[16];
+
+	snprintf(region, sizeof(region), "%.*s", colon ? (int)(colon - r) : 0, r);
+	(void)ss_set_routing(ss, region, !colon ? NULL : !strcmp(colon + 1, "from") ?
+			     from : !strcmp(colon + 1, "to") ? to : NULL);
+}
+
 /* An initial request: its application session and SipSession, then the
  * application (servlet). */
 static void on_initial(struct sipc *c, struct srv *s, osip_message_t *m,
@@ -361,10 +378,9 @@ static void on_initial(struct sipc *c, struct srv *s, osip_message_t *m,
 		sipc__srv_respond(s, 500, "Session Model Error");
 		return;
 	}
+	route(c, ss, fu, tu);
 	osip_free(fu);
 	osip_free(tu);
-	/* no application router here: the neutral region (SS-09) */
-	(void)ss_set_routing(ss, "NEUTRAL", NULL);
 	s->ss = mem_ref(ss);
 	send_trying(s);
 	ssm_dispatch(ss, ev, servlet, &d);   /* SS-STATE-02 */
