@@ -62,6 +62,10 @@ a case's operations go:
   uas-active   a call the uas application answers, then its application
                sends an INFO (on the ACK) and a BYE (on the INFO's 200)
                of its own: slots invite ack info-200 bye-200
+  message-two-apps
+               three MESSAGEs with the key k1, the first to the
+               application, the others to a second one (sstck-ref
+               --app2): slots message message-2 message-3
   message-keyed
                four MESSAGEs with the keys k1, k1, none, k2 (X-SSTCK-Key,
                the application's @SipApplicationKey method): slots message
@@ -334,6 +338,24 @@ def flow_keyed(op):
     return uac + pause(800), None
 
 
+def flow_two_apps(op):
+    """Three MESSAGEs to the uas application, one call for SIPp (one
+    Call-ID), each a new initial request by its From tag, all with the
+    key k1 (X-SSTCK-Key): the first to sip:bob@ (the application), the
+    second and third to sip:sstck-app2@, which the target's router gives
+    a second application of the same servlet (sstck-ref --app2); then
+    800 ms for the target's timers.  Slots message message-2 message-3."""
+    uac = ''
+    for i, user in enumerate(['bob', 'sstck-app2', 'sstck-app2']):
+        slot = 'message' if i == 0 else 'message-%d' % (i + 1)
+        req = request('MESSAGE', i + 1, ['X-SSTCK-Key: k1-[call_id]'] + op(slot), first=True)
+        req = req.replace('sip:bob@[callee]', 'sip:%s@[callee]' % user)
+        if i:
+            req = req.replace('SIPpTag00', 'SIPpTag0%d' % (i + 1))
+        uac += req + recv('200') + pause(30)
+    return uac + pause(800), None
+
+
 def flow_call_slow(op):
     """The slow group's call to the uas application (EXP-03, EXP-06): its
     INVITE's application session gets one minute and asks its
@@ -429,6 +451,7 @@ FLOWS = {
     'message-twice': ('uas', '', lambda op: flow_message(op, True, wait=800), []),
     'message-wait': ('uas', '', lambda op: flow_message(op, wait=800), ['TIMER-06']),
     'message-keyed': ('uas', '', flow_keyed, []),
+    'message-two-apps': ('uas', '--app2 sstck-app2', flow_two_apps, []),
     'uas-active': ('uas', '', flow_uas_active, ['SS-08']),
     'uas-active-iface': ('uas', '', flow_uas_active, ['SS-08', 'SS-11']),
 }
@@ -641,6 +664,17 @@ CASES = [
       ('info-200', 'ss.send BYE', 'void', 'SS-06 SS-08'),
       ('bye-200', 'ss.getState', 'TERMINATED', 'SS-STATE-18'),
       ], {'needs-ops': True}),
+    ('uas-message-application-key-two-apps', 'message-two-apps',
+     'One key in two applications: the second application\'s initial requests with it share an application session of its own, not the first one\'s (TCK SipApplicationSessionKey1)',
+     [('message', 'sas.getId', '~.', 'SAS-01'),
+      ('message', 'sas.createTimer 500', 'created', 'TIMER-03'),
+      ('message', 'sas.getApplicationName', '~.', 'SAS-05'),
+      ('message-2', 'ss.getApplicationSessionId', '!=1', 'KEY-02'),
+      ('message-2', 'sas.getApplicationName', '!=3', 'KEY-02 SAS-05'),
+      ('message-2', 'sas.createTimer 500', 'created', 'TIMER-03'),
+      ('message-3', 'ss.getApplicationSessionId', '=4', 'KEY-01 KEY-02'),
+      ('message-3', 'req.isInitial', 'true', 'KEY-02 SS-STATE-51'),
+      ]),
     ('rr-proxy-session', 'rr-call',
      'Record-routing proxy: the proxy session\'s state in each callback, and what a proxy session may not do',
      [('invite', 'ss.getId', '~.', 'PROXY-16'),

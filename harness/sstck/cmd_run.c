@@ -58,6 +58,10 @@ static const char usage_run[] =
 "                    request's from, to, or none); a case that compares a\n"
 "                    session's getRegion and getSubscriberURI with it is\n"
 "                    not applicable without it\n"
+"  --second-app USER HOST:PORT targets: the Request-URI user their\n"
+"                    application router gives a second application (the\n"
+"                    probe deployed twice); a case with two applications\n"
+"                    is not applicable without it\n"
 "  --interfaces LIST HOST:PORT targets: the loopback addresses they send\n"
 "                    from beside their own (SipSession.setOutboundInterface,\n"
 "                    SS-11), space-separated; a case that needs one they\n"
@@ -304,6 +308,7 @@ struct run {
 	const char *fail_cmd;
 	const char *interfaces;    /* --interfaces: a HOST:PORT target's (SS-11) */
 	const char *router;        /* --router: its application router's (SS-09) */
+	const char *second_app;    /* --second-app: its second application's */
 	char *globs[64], *rule_ids[16];
 	int nglobs, nrule_ids, jobs, timeout_s, repeat;
 	bool slow;
@@ -355,6 +360,7 @@ static int run_options(struct run *R, int argc, char **argv)
 		{ "fail-cmd", required_argument, NULL, 'F' },
 		{ "interfaces", required_argument, NULL, 'I' },
 		{ "router", required_argument, NULL, 'A' },
+		{ "second-app", required_argument, NULL, 'B' },
 		{ "case", required_argument, NULL, 'c' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "out", required_argument, NULL, 'O' },
@@ -383,6 +389,7 @@ static int run_options(struct run *R, int argc, char **argv)
 		case 'F': R->fail_cmd = optarg; break;
 		case 'I': R->interfaces = optarg; break;
 		case 'A': R->router = optarg; break;
+		case 'B': R->second_app = optarg; break;
 		case 'c':
 			if (R->nglobs < 64)
 				R->globs[R->nglobs++] = optarg;
@@ -438,6 +445,22 @@ static int default_jobs(const struct target *t)
 	return jobs > 64 ? 64 : (int)jobs;
 }
 
+/* What a HOST:PORT target's description would say, given as @opt (@val,
+ * or NULL; @ok: well formed), into @dst: 0, or -1 said. */
+static int remote_fact(const struct target *t, const char *opt, const char *what,
+		       const char *val, bool ok, char *dst, size_t sz)
+{
+	if (!val)
+		return 0;
+	if (t->kind != TARGET_REMOTE || !ok || strlen(val) >= sz) {
+		fprintf(stderr, "sstck run: %s takes %s with a HOST:PORT target\n",
+			opt, what);
+		return -1;
+	}
+	snprintf(dst, sz, "%s", val);
+	return 0;
+}
+
 /* The target, the tools, the rules and the case library: 0, or 2 with a
  * line on stderr. */
 static int run_setup(struct run *R)
@@ -457,26 +480,17 @@ static int run_setup(struct run *R)
 		}
 		snprintf(t->fail_cmd, sizeof(t->fail_cmd), "%s", R->fail_cmd);
 	}
-	if (R->interfaces) {
-		if (t->kind != TARGET_REMOTE ||
-		    strlen(R->interfaces) >= sizeof(t->interfaces)) {
-			fprintf(stderr, "sstck run: --interfaces takes loopback addresses "
-				"with a HOST:PORT target\n");
-			return 2;
-		}
-		snprintf(t->interfaces, sizeof(t->interfaces), "%s", R->interfaces);
-	}
-	if (R->router) {
-		const char *w = strchr(R->router, ':');
-
-		if (t->kind != TARGET_REMOTE || !w || strlen(R->router) >= sizeof(t->router) ||
-		    (strcmp(w, ":from") && strcmp(w, ":to") && strcmp(w, ":none"))) {
-			fprintf(stderr, "sstck run: --router takes REGION:from, REGION:to "
-				"or REGION:none with a HOST:PORT target\n");
-			return 2;
-		}
-		snprintf(t->router, sizeof(t->router), "%s", R->router);
-	}
+	if (remote_fact(t, "--interfaces", "loopback addresses", R->interfaces, true,
+			t->interfaces, sizeof(t->interfaces)) ||
+	    remote_fact(t, "--second-app", "a Request-URI user", R->second_app,
+			R->second_app && R->second_app[0] &&
+			!R->second_app[strcspn(R->second_app, " @:;")],
+			t->second_app, sizeof(t->second_app)) ||
+	    remote_fact(t, "--router", "REGION:from, REGION:to or REGION:none",
+			R->router, R->router && strchr(R->router, ':') &&
+			oracle_word_in("from to none", strchr(R->router, ':') + 1),
+			t->router, sizeof(t->router)))
+		return 2;
 	if (!R->jobs)
 		R->jobs = default_jobs(t);
 	if (R->http_base) {

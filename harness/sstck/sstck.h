@@ -187,6 +187,9 @@ struct target {
 	char fail_cmd[SSTCK_TEXT];/* how to fail one of its nodes (fail =, or
 				  * sstck run --fail-cmd); "" when it cannot */
 	char groups[128];        /* the case groups it plays ("": all) */
+	char second_app[64];     /* the Request-URI user its application
+				  * router gives a second application of
+				  * the probe's (sstck-ref: --app2), or "" */
 	char router[64];         /* its application router's answer to every
 				  * initial request, REGION:from|to|none
 				  * (SS-09), or "" when unknown */

@@ -12,7 +12,10 @@
  *              outbound interfaces; start = ref gets the case's);
  *              router = REGION:from|to|none, what its application
  *              router answers for every initial request (SS-09;
- *              start = ref: sstck-ref gets it as --router)
+ *              start = ref: sstck-ref gets it as --router);
+ *              second-app = USER, the Request-URI user its router
+ *              gives a second application of the same servlet (a case
+ *              whose [ref] args say --app2 USER)
  *   [kit]      start = kit: a container built from a kit and started once
  *              for the run (kit.c says the keys)
  *   [app.N]    an application it plays: config (a template under harness/,
@@ -79,6 +82,8 @@ static int on_key(void *user, const char *sec, const char *key,
 			snprintf(t->command, sizeof(t->command), "%s", val);
 		} else if (!strcmp(key, "fail")) {
 			snprintf(t->fail_cmd, sizeof(t->fail_cmd), "%s", val);
+		} else if (!strcmp(key, "second-app")) {
+			snprintf(t->second_app, sizeof(t->second_app), "%s", val);
 		} else if (!strcmp(key, "router")) {
 			snprintf(t->router, sizeof(t->router), "%s", val);
 		} else if (!strcmp(key, "interfaces")) {
@@ -228,12 +233,25 @@ int target_open(struct target *t, const char *spec, const char *top,
 }
 
 /* What a case needs of a target beyond its application: a second
- * outbound interface (SS-11; sstck-ref is given it, another target must
- * have it), the answer of its application router (SS-09, AppRouter4):
- * false, with @why, when it lacks one. */
+ * application, a second outbound interface (SS-11; sstck-ref is given
+ * them, another target must have them), the answer of its application
+ * router (SS-09, AppRouter4): false, with @why, when it lacks one. */
 static bool has_needs(const struct target *t, const struct manifest *m,
 		      char *why, size_t whysz)
 {
+	const char *a2 = strstr(m->args, "--app2 ");
+	size_t a2n = a2 ? strcspn(a2 + 7, " ") : 0;
+
+	/* a case with two applications (SipApplicationSessionKey1):
+	 * sstck-ref starts the second, another target must have it */
+	if (a2 && t->kind != TARGET_REF && (strlen(t->second_app) != a2n ||
+					    strncmp(t->second_app, a2 + 7, a2n))) {
+		snprintf(why, whysz, "the case needs a second application at the "
+			 "Request-URI user %.*s; target %s has %s", (int)a2n, a2 + 7,
+			 t->name, t->second_app[0] ? t->second_app : "none (its "
+			 "description's second-app =)");
+		return false;
+	}
 	if (m->iface[0] && t->kind != TARGET_REF &&
 	    !oracle_word_in(t->interfaces, m->iface)) {
 		snprintf(why, whysz, "the case needs %s among the target's outbound "

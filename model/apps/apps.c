@@ -204,7 +204,7 @@ static int probe_parse(struct probe_cfg *pc, const char *v)
 
 		if (!strcmp(w, "--target") || !strcmp(w, "--domain") ||
 		    !strcmp(w, "--branch-timeout") || !strcmp(w, "--reproxy") ||
-		    !strcmp(w, "--best-answer")) {
+		    !strcmp(w, "--best-answer") || !strcmp(w, "--app2")) {
 			val = strtok_r(NULL, " \t", &save);
 			if (!val)
 				return -1;
@@ -219,6 +219,8 @@ static int probe_parse(struct probe_cfg *pc, const char *v)
 			a->reproxy = val;
 		else if (!strcmp(w, "--best-answer"))
 			a->best_answer = atoi(val);
+		else if (!strcmp(w, "--app2"))
+			;      /* the container's second application, not the role's */
 		else if (!(flag = bool_flag(flags, w)))
 			return -1;
 		else

@@ -30,6 +30,10 @@ static void usage(FILE *f)
 "                         ORIGINATING, TERMINATING or NEUTRAL, and the\n"
 "                         subscriber from, to (the request's URI) or none\n"
 "                         (default NEUTRAL:from)\n"
+"  --app2 NAME            a second application under NAME, the same servlet\n"
+"                         as --app, its own application sessions and key\n"
+"                         method; initial requests to the Request-URI user\n"
+"                         NAME go to it\n"
 "  --interface ADDR       a second loopback address (UDP, a port the kernel\n"
 "                         picks): with --addr, the outbound interfaces of\n"
 "                         SipSession.setOutboundInterface (SS-11)\n"
@@ -204,6 +208,7 @@ static const struct option longopts[] = {
 	{"no-tcp", no_argument, NULL, 'U'},
 	{"port-file", required_argument, NULL, 'P'},
 	{"interface", required_argument, NULL, 'g'},
+	{"app2", required_argument, NULL, 'b'},
 	{"router", required_argument, NULL, 'q'},
 	{"app", required_argument, NULL, 'A'},
 	{"target", required_argument, NULL, 't'},
@@ -257,6 +262,7 @@ static int parse_args(int argc, char **argv, struct args *ar)
 			break;
 		case 'U': ar->cfg.tcp = false; break;
 		case 'g': ar->cfg.iface = optarg; break;
+		case 'b': ar->cfg.app2 = optarg; break;
 		case 'q':
 			if (bad_router(optarg))
 				return 2;
@@ -345,9 +351,10 @@ static int parse_args(int argc, char **argv, struct args *ar)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "sstck-ref: unexpected argument '%s'\n",
-			argv[optind]);
+	if (optind < argc || (ar->cfg.app2 && !strcmp(ar->cfg.app2, ar->a.name))) {
+		fprintf(stderr, optind < argc ? "sstck-ref: unexpected argument '%s'\n" :
+			"sstck-ref: --app2 takes a name other than --app's, not '%s'\n",
+			optind < argc ? argv[optind] : ar->cfg.app2);
 		return 2;
 	}
 	return cluster_args(&ar->cfg);

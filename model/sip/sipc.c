@@ -142,6 +142,10 @@ int sipc_alloc(struct sipc **cp, const struct sipc_cfg *cfg,
 	    ssm_app_add(c->m, app->name, app->version ? app->version :
 			SSM_V11, c->cfg.session_timeout_min, &listeners, NULL,
 			&c->mapp) ||
+	    (c->cfg.app2 && (!strcmp(c->cfg.app2, app->name) ||
+			     ssm_app_add(c->m, c->cfg.app2, app->version ? app->version :
+					 SSM_V11, c->cfg.session_timeout_min,
+					 &listeners, NULL, &c->mapp2))) ||
 	    osip_init(&c->osip) < 0 || pipe(c->sigpipe) < 0) {
 		sipc_free(c);
 		return -1;

@@ -90,6 +90,12 @@ struct sipc_cfg {
 				        "REGION:from|to|none", the region
 				        and the subscriber URI's header
 				        (NULL: NEUTRAL:from)             */
+	const char *app2;          /**< a second application of the same
+				        servlet under this name, or NULL:
+				        its own application sessions and
+				        keys; the initial requests whose
+				        Request-URI user is the name go to
+				        it (SipApplicationSessionKey1)   */
 	const char *iface;         /**< a second loopback address to send
 				        from, or NULL: with the listen
 				        address, the outbound interfaces

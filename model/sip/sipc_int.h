@@ -179,6 +179,7 @@ struct sipc {
 	struct sipc_app app;
 	struct ssm *m;
 	struct ssm_app *mapp;
+	struct ssm_app *mapp2;        /**< cfg.app2's, or NULL            */
 	osip_t *osip;
 	int udp, tcp;
 	int port;

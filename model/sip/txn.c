@@ -302,7 +302,8 @@ static void on_cancel(struct sipc *c, struct srv *s, osip_message_t *m)
  * with the key header belongs to the application session of that key,
  * one without it (a null key) to a new one.  0 (*sasp set or left NULL)
  * or -1. */
-static int app_key(struct sipc *c, const osip_message_t *m, struct sas **sasp)
+static int app_key(struct sipc *c, struct ssm_app *a, const osip_message_t *m,
+		   struct sas **sasp)
 {
 	osip_header_t *h = NULL;
 
@@ -310,7 +311,20 @@ static int app_key(struct sipc *c, const osip_message_t *m, struct sas **sasp)
 	    osip_message_header_get_byname(m, c->app.key_header, 0, &h) < 0 ||
 	    !h || !h->hvalue || !h->hvalue[0])
 		return 0;
-	return sas_by_key(c->mapp, h->hvalue, true, sasp) ? -1 : 0;
+	return sas_by_key(a, h->hvalue, true, sasp) ? -1 : 0;
+}
+
+/* The application an initial request goes to: sstck-ref's application
+ * router gives cfg.app2's the requests whose Request-URI user is its
+ * name, the other application all the rest (JSR 289 15: the router
+ * picks the application, the key method then its application session
+ * within it, SipApplicationSessionKey1). */
+static struct ssm_app *app_for(struct sipc *c, const osip_message_t *m)
+{
+	if (c->mapp2 && m->req_uri && m->req_uri->username &&
+	    !strcmp(m->req_uri->username, c->cfg.app2))
+		return c->mapp2;
+	return c->mapp;
 }
 
 /* Encoded-URI targeting (KEY-05, JSR 289 15.11.3): the live application
@@ -362,11 +376,11 @@ static void on_initial(struct sipc *c, struct srv *s, osip_message_t *m,
 	struct ss *ss;
 
 	sas = encoded_sas(c, m);                 /* KEY-05 */
-	if (!sas && app_key(c, m, &sas) < 0) {
+	if (!sas && app_key(c, app_for(c, m), m, &sas) < 0) {
 		sipc__srv_respond(s, 500, "Session Model Error");
 		return;
 	}
-	if ((!sas && ssm_sas_for_initial(c->mapp, ev, &sas)) ||
+	if ((!sas && ssm_sas_for_initial(app_for(c, m), ev, &sas)) ||
 	    (m->from && m->from->url &&
 	     osip_uri_to_str(m->from->url, &fu) < 0) ||
 	    (m->to && m->to->url &&
