@@ -66,6 +66,10 @@ a case's operations go:
                three MESSAGEs with the key k1, the first to the
                application, the others to a second one (sstck-ref
                --app2): slots message message-2 message-3
+  join-replaces
+               Join and Replaces naming a subscription, a call that
+               ended, with both headers and on a MESSAGE: slots
+               subscribe invite-5 info-5 info-1
   message-keyed
                four MESSAGEs with the keys k1, k1, none, k2 (X-SSTCK-Key,
                the application's @SipApplicationKey method): slots message
@@ -356,6 +360,81 @@ def flow_two_apps(op):
     return uac + pause(800), None
 
 
+def flow_join_replaces(op):
+    """Join and Replaces (KEY-06) to the uas application, one call for
+    SIPp (one Call-ID), each initial request new by its From tag: a
+    SUBSCRIBE whose dialog lives on; an INVITE whose Replaces names that
+    dialog (481: no INVITE made it); an INVITE with both Join and Replaces
+    and a MESSAGE with Replaces (400); a call kept past its BYE
+    (invalidate-when-ready off), then an INVITE whose Replaces names it
+    (603: it has ended); then an INFO in each dialog whose operations
+    invalidate the application sessions.  The index of each element is
+    kept, for the ACK of each rejected INVITE ([branch-N]).  Slots
+    subscribe invite-5 info-5 info-1."""
+    out, n = [], [0]
+
+    def add(text):
+        out.append(text)
+        n[0] += 1
+        return n[0] - 1
+
+    def tagged(text, t):
+        return text.replace('SIPpTag00', 'SIPpTag0%d' % t)
+
+    def grab(var):
+        return ('      <ereg regexp=".*" search_in="hdr" header="To:" check_it="true" '
+                'assign_to="to%s"/>\n      <ereg regexp="tag=([^;> ]+)" search_in="hdr" '
+                'header="To:" check_it="true" assign_to="x%s,t%s"/>\n' % (var, var, var))
+
+    def rejected(t, cseq, headers, status, method='INVITE'):
+        lines = ['%s sip:bob@[callee] SIP/2.0' % method, VIA, FROM, 'To: <sip:bob@[callee]>',
+                 'Call-ID: [call_id]', 'CSeq: %d %s' % (cseq, method),
+                 'Contact: <sip:alice@[local_ip]:[local_port]>', 'Max-Forwards: 70'] + headers
+        # the dialog a header names keeps its own From tag (FTAG)
+        at = add(tagged(send('\n'.join(lines + ['Content-Length: 0']), retrans=True),
+                        t).replace('FTAG', '[pid]SIPpTag00[call_number]'))
+        if method == 'INVITE':
+            add(recv('100', ' optional="true"'))
+        add(recv(str(status)))
+        if method == 'INVITE':
+            ack = add('')
+            out[ack] = tagged(send('\n'.join(
+                ['ACK sip:bob@[callee] SIP/2.0',
+                 'Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch-%d]' % (ack - at),
+                 FROM, '[last_To:]', 'Call-ID: [call_id]', 'CSeq: %d ACK' % cseq,
+                 'Max-Forwards: 70', 'Content-Length: 0'])), t)
+        add(pause(30))
+
+    sub_dialog = 'Replaces: [call_id];to-tag=[$t1];from-tag=FTAG'
+    add(send('\n'.join(['SUBSCRIBE sip:bob@[callee] SIP/2.0', VIA, FROM, 'To: <sip:bob@[callee]>',
+                        'Call-ID: [call_id]', 'CSeq: 1 SUBSCRIBE',
+                        'Contact: <sip:alice@[local_ip]:[local_port]>', 'Event: presence',
+                        'Expires: 60', 'Max-Forwards: 70'] + op('subscribe') +
+                       ['Content-Length: 0']), retrans=True))
+    add(recv('200', '', grab('1')))
+    add(pause(30))
+    rejected(2, 1, [sub_dialog], 481)
+    rejected(3, 1, [sub_dialog, sub_dialog.replace('Replaces', 'Join')], 400)
+    rejected(4, 1, [sub_dialog], 400, 'MESSAGE')
+    add(tagged(request('INVITE', 1, op('invite-5'), first=True), 5))
+    add(recv('100', ' optional="true"'))
+    add(recv('200', '', grab('5')))
+    add(tagged(request('ACK', 1, [], ruri='sip:bob@[callee]', routes='', to='To: [$to5]'), 5))
+    add(pause(30))
+    add(tagged(request('BYE', 2, [], ruri='sip:bob@[callee]', routes='', to='To: [$to5]'), 5))
+    add(recv('200'))
+    add(pause(30))
+    rejected(6, 1, ['Replaces: [call_id];to-tag=[$t5];from-tag=FTAG'.replace(
+        'FTAG', '[pid]SIPpTag05[call_number]')], 603)
+    add(tagged(request('INFO', 3, op('info-5'), ruri='sip:bob@[callee]', routes='',
+                       to='To: [$to5]'), 5))
+    add(recv('200'))
+    add(request('INFO', 2, op('info-1'), ruri='sip:bob@[callee]', routes='', to='To: [$to1]'))
+    add(recv('200'))
+    add(pause(100))
+    return ''.join(out) + '  <Reference variables="x1,x5"/>\n', None
+
+
 def flow_call_slow(op):
     """The slow group's call to the uas application (EXP-03, EXP-06): its
     INVITE's application session gets one minute and asks its
@@ -452,6 +531,7 @@ FLOWS = {
     'message-wait': ('uas', '', lambda op: flow_message(op, wait=800), ['TIMER-06']),
     'message-keyed': ('uas', '', flow_keyed, []),
     'message-two-apps': ('uas', '--app2 sstck-app2', flow_two_apps, []),
+    'join-replaces': ('uas', '', flow_join_replaces, ['KEY-06']),
     'uas-active': ('uas', '', flow_uas_active, ['SS-08']),
     'uas-active-iface': ('uas', '', flow_uas_active, ['SS-08', 'SS-11']),
 }
@@ -674,6 +754,15 @@ CASES = [
       ('message-2', 'sas.createTimer 500', 'created', 'TIMER-03'),
       ('message-3', 'ss.getApplicationSessionId', '=4', 'KEY-01 KEY-02'),
       ('message-3', 'req.isInitial', 'true', 'KEY-02 SS-STATE-51'),
+      ]),
+    ('uas-join-replaces', 'join-replaces',
+     'Join and Replaces: 481 for one naming a dialog no INVITE made, 400 for both headers or one on a MESSAGE, 603 for one naming a call that has ended',
+     [('subscribe', 'req.isInitial', 'true', 'SS-STATE-51'),
+      ('invite-5', 'ss.setInvalidateWhenReady false', 'void', 'INVAL-13'),
+      ('invite-5', 'sas.setInvalidateWhenReady false', 'void', 'INVAL-13'),
+      ('info-5', 'ss.getState', 'TERMINATED', 'SS-STATE-04'),
+      ('info-5', 'sas.invalidate', 'void', 'INVAL-03'),
+      ('info-1', 'sas.invalidate', 'void', 'INVAL-03'),
       ]),
     ('rr-proxy-session', 'rr-call',
      'Record-routing proxy: the proxy session\'s state in each callback, and what a proxy session may not do',

@@ -676,3 +676,108 @@ void oracle__check_ua_dialog(struct run *R)
 		}
 	}
 }
+
+/* ------------------------------------------------------------------ */
+/* 7. Join and Replaces targeting (KEY-06)                             */
+/* ------------------------------------------------------------------ */
+
+/* The final response the agent of request @q received for it, or NULL. */
+static const struct msg *final_of(const struct run *R, const struct msg *q)
+{
+	for (size_t k = 0; k < R->n; k++) {
+		const struct msg *x = &R->v[k];
+
+		if (boundary(x) && !x->agent_sent && x->agent == q->agent && !is_req(x) &&
+		    x->m->status_code >= 200 && !strcmp(call_id(x->m), call_id(q->m)) &&
+		    !strcmp(tag_of(x->m->from), tag_of(q->m->from)) &&
+		    cseq_num(x->m) == cseq_num(q->m) &&
+		    !strcmp(cseq_method(x->m), q->m->sip_method))
+			return x;
+	}
+	return NULL;
+}
+
+/* Whether @x is of the dialog CID (the whole Call-ID, NUMBER@HOST) with
+ * the tags @a and @b either way. */
+static bool of_dialog(const struct msg *x, const char *cid, const char *a,
+		      const char *b)
+{
+	const char *f = tag_of(x->m->from), *t = tag_of(x->m->to);
+	const char *host = x->m->call_id ? x->m->call_id->host : NULL;
+	char full[300];
+
+	snprintf(full, sizeof(full), "%s%s%s", call_id(x->m), host ? "@" : "",
+		 host ? host : "");
+	return !strcmp(full, cid) && f[0] && t[0] &&
+	       ((!strcmp(f, a) && !strcmp(t, b)) || (!strcmp(f, b) && !strcmp(t, a)));
+}
+
+/* What the logs before @upto say of the dialog CID;A;B: the status the
+ * container must answer a Join or Replaces naming it with (481 for a
+ * dialog no INVITE made, 603 for one a BYE ended), 0 for a live INVITE
+ * dialog, -1 for none: the request is untargeted. */
+static int named_dialog(const struct run *R, size_t upto, const char *cid,
+			const char *a, const char *b)
+{
+	int st = -1;
+
+	for (size_t k = 0; k < upto; k++) {
+		const struct msg *x = &R->v[k];
+
+		if (!boundary(x) || is_req(x) || x->m->status_code < 200 ||
+		    x->m->status_code >= 300 || !of_dialog(x, cid, a, b))
+			continue;
+		if (!strcmp(cseq_method(x->m), "BYE"))
+			st = st == 0 ? 603 : st;
+		else if (st < 0)
+			st = !strcmp(cseq_method(x->m), "INVITE") ? 0 : 481;
+	}
+	return st;
+}
+
+/* Every initial request an agent sent with a Join or Replaces header:
+ * 400 for both headers, for a request no INVITE, or a value without
+ * both tags; 481 when it names a dialog an INVITE did not make, 603 one
+ * that a BYE ended; otherwise it is routed on (JSR 289 15.11.4, RFC
+ * 3891 3, RFC 3911 3), none of those three. */
+void oracle__check_join(struct run *R)
+{
+	for (size_t i = 0; i < R->n; i++) {
+		const struct msg *q = &R->v[i], *f;
+		osip_header_t *j = NULL, *r = NULL;
+		char cid[256], a[128] = "", b[128] = "", w[256];
+		const char *v, *p;
+		int want;
+
+		if (!boundary(q) || !q->agent_sent || !is_req(q) || tag_of(q->m->to)[0])
+			continue;
+		osip_message_header_get_byname(q->m, "join", 0, &j);
+		osip_message_header_get_byname(q->m, "replaces", 0, &r);
+		if (!(j && j->hvalue) && !(r && r->hvalue))
+			continue;
+		/* RFC 3891 6.1: callid *(SEMI (to-tag / from-tag / ...)) */
+		v = r && r->hvalue ? r->hvalue : j->hvalue;
+		snprintf(cid, sizeof(cid), "%.*s", (int)strcspn(v, "; \t"), v);
+		if ((p = strstr(v, "to-tag=")))
+			snprintf(a, sizeof(a), "%.*s", (int)strcspn(p + 7, "; \t"), p + 7);
+		if ((p = strstr(v, "from-tag=")))
+			snprintf(b, sizeof(b), "%.*s", (int)strcspn(p + 9, "; \t"), p + 9);
+		want = (j && j->hvalue && r && r->hvalue) || !MSG_IS_INVITE(q->m) ||
+		       !cid[0] || !a[0] || !b[0] ? 400 : named_dialog(R, i, cid, a, b);
+		where(R, q, w, sizeof(w));
+		R->r->wire_checks++;
+		f = final_of(R, q);
+		if (want > 0 && (!f || f->m->status_code != want))
+			find(R->r, "KEY-06", w, "a %s naming %s: expected %d, seen %d",
+			     j && j->hvalue && r && r->hvalue ? "Join and a Replaces" :
+			     j && j->hvalue ? "Join" : "Replaces",
+			     want == 400 ? "no dialog it may" : want == 481 ?
+			     "a dialog no INVITE made" : "a dialog a BYE ended", want,
+			     f ? f->m->status_code : 0);
+		if (want <= 0 && f && (f->m->status_code == 400 ||
+				       f->m->status_code == 481 || f->m->status_code == 603))
+			find(R->r, "KEY-06", w, "a Join or Replaces naming %s: expected "
+			     "it routed on, seen %d", want ? "no dialog" : "a live INVITE "
+			     "dialog", f->m->status_code);
+	}
+}

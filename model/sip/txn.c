@@ -348,6 +348,43 @@ static struct sas *encoded_sas(struct sipc *c, const osip_message_t *m)
 	return sas;
 }
 
+/*
+ * Join and Replaces targeting (KEY-06; JSR 289 15.11.4, RFC 3891 and
+ * 3911): an initial request that names a dialog (Call-ID;to-tag=T;
+ * from-tag=F) in a Join or Replaces header gets 400 when it carries both
+ * or is no INVITE (or names no tags), 481 when the dialog is not an
+ * INVITE's, 603 when it has ended; a live INVITE dialog, or none, and
+ * the request goes on to the application (there is one: the targeted
+ * and the untargeted route end there).  True when it was answered.
+ */
+static bool join_replaces(struct sipc *c, struct srv *s, const osip_message_t *m)
+{
+	osip_header_t *j = NULL, *r = NULL;
+	const char *t1 = NULL, *t2 = NULL;
+	char buf[512], *cid, *save = NULL, *w;
+	enum ssm_join res;
+
+	osip_message_header_get_byname(m, "join", 0, &j);
+	osip_message_header_get_byname(m, "replaces", 0, &r);
+	if (!(j && j->hvalue) && !(r && r->hvalue))
+		return false;
+	snprintf(buf, sizeof(buf), "%s", r && r->hvalue ? r->hvalue : j->hvalue);
+	cid = strtok_r(buf, "; \t", &save);
+	while ((w = strtok_r(NULL, "; \t", &save)))
+		if (!strncasecmp(w, "to-tag=", 7))
+			t1 = w + 7;
+		else if (!strncasecmp(w, "from-tag=", 9))
+			t2 = w + 9;
+	res = !t1 || !t2 ? SSM_JOIN_BAD :
+	      ssm_join_match(c->m, m->sip_method, j && j->hvalue, r && r->hvalue,
+			     cid, t1, t2, NULL);
+	if (res == SSM_JOIN_NONE || res == SSM_JOIN_MATCH)
+		return false;
+	sipc__srv_respond(s, res == SSM_JOIN_BAD ? 400 : res == SSM_JOIN_NOT_INVITE ?
+			  481 : 603, NULL);
+	return true;
+}
+
 /* The application router's answer (SS-09, the TCK's AppRouter4): its
  * region and subscriber URI, given to the session that received the
  * initial request (getRegion, getSubscriberURI).  sstck-ref has one
@@ -375,6 +412,8 @@ static void on_initial(struct sipc *c, struct srv *s, osip_message_t *m,
 	char *fu = NULL, *tu = NULL;
 	struct ss *ss;
 
+	if (join_replaces(c, s, m))              /* KEY-06 */
+		return;
 	sas = encoded_sas(c, m);                 /* KEY-05 */
 	if (!sas && app_key(c, app_for(c, m), m, &sas) < 0) {
 		sipc__srv_respond(s, 500, "Session Model Error");
