@@ -73,7 +73,7 @@ HARNESS_SRCS := harness/sstck/text.c harness/sstck/rules.c harness/sstck/manifes
                 conformance/oracle/ops.c \
                 reports/html.c reports/ladder.c reports/compare.c reports/tck.c
 # the sstck program's own files (harness/sstck/cmd.h), linked with libsstck.a
-SSTCK_SRCS   := harness/sstck/main.c harness/sstck/cmd_run.c \
+SSTCK_SRCS   := harness/sstck/main.c harness/sstck/cmd_run.c harness/sstck/exclude.c \
                 harness/sstck/cmd_list.c
 HTEST_SRCS   := $(wildcard harness/test/*.c)
 OTEST_SRCS   := $(wildcard conformance/oracle/test/*.c)

@@ -59,6 +59,17 @@ a case's operations go:
                timers: slots message message-2
   message-wait one MESSAGE, then 800 ms for the target's timers: slot
                message
+  uas-active   a call the uas application answers, then its application
+               sends an INFO (on the ACK) and a BYE (on the INFO's 200)
+               of its own: slots invite ack info-200 bye-200
+  message-two-apps
+               three MESSAGEs with the key k1, the first to the
+               application, the others to a second one (sstck-ref
+               --app2): slots message message-2 message-3
+  join-replaces
+               Join and Replaces naming a subscription, a call that
+               ended, with both headers and on a MESSAGE: slots
+               subscribe invite-5 info-5 info-1
   message-keyed
                four MESSAGEs with the keys k1, k1, none, k2 (X-SSTCK-Key,
                the application's @SipApplicationKey method): slots message
@@ -331,6 +342,99 @@ def flow_keyed(op):
     return uac + pause(800), None
 
 
+def flow_two_apps(op):
+    """Three MESSAGEs to the uas application, one call for SIPp (one
+    Call-ID), each a new initial request by its From tag, all with the
+    key k1 (X-SSTCK-Key): the first to sip:bob@ (the application), the
+    second and third to sip:sstck-app2@, which the target's router gives
+    a second application of the same servlet (sstck-ref --app2); then
+    800 ms for the target's timers.  Slots message message-2 message-3."""
+    uac = ''
+    for i, user in enumerate(['bob', 'sstck-app2', 'sstck-app2']):
+        slot = 'message' if i == 0 else 'message-%d' % (i + 1)
+        req = request('MESSAGE', i + 1, ['X-SSTCK-Key: k1-[call_id]'] + op(slot), first=True)
+        req = req.replace('sip:bob@[callee]', 'sip:%s@[callee]' % user)
+        if i:
+            req = req.replace('SIPpTag00', 'SIPpTag0%d' % (i + 1))
+        uac += req + recv('200') + pause(30)
+    return uac + pause(800), None
+
+
+def flow_join_replaces(op):
+    """Join and Replaces (KEY-06) to the uas application, one call for
+    SIPp (one Call-ID), each initial request new by its From tag: a
+    SUBSCRIBE whose dialog lives on; an INVITE whose Replaces names that
+    dialog (481: no INVITE made it); an INVITE with both Join and Replaces
+    and a MESSAGE with Replaces (400); a call kept past its BYE
+    (invalidate-when-ready off), then an INVITE whose Replaces names it
+    (603: it has ended); then an INFO in each dialog whose operations
+    invalidate the application sessions.  The index of each element is
+    kept, for the ACK of each rejected INVITE ([branch-N]).  Slots
+    subscribe invite-5 info-5 info-1."""
+    out, n = [], [0]
+
+    def add(text):
+        out.append(text)
+        n[0] += 1
+        return n[0] - 1
+
+    def tagged(text, t):
+        return text.replace('SIPpTag00', 'SIPpTag0%d' % t)
+
+    def grab(var):
+        return ('      <ereg regexp=".*" search_in="hdr" header="To:" check_it="true" '
+                'assign_to="to%s"/>\n      <ereg regexp="tag=([^;> ]+)" search_in="hdr" '
+                'header="To:" check_it="true" assign_to="x%s,t%s"/>\n' % (var, var, var))
+
+    def rejected(t, cseq, headers, status, method='INVITE'):
+        lines = ['%s sip:bob@[callee] SIP/2.0' % method, VIA, FROM, 'To: <sip:bob@[callee]>',
+                 'Call-ID: [call_id]', 'CSeq: %d %s' % (cseq, method),
+                 'Contact: <sip:alice@[local_ip]:[local_port]>', 'Max-Forwards: 70'] + headers
+        # the dialog a header names keeps its own From tag (FTAG)
+        at = add(tagged(send('\n'.join(lines + ['Content-Length: 0']), retrans=True),
+                        t).replace('FTAG', '[pid]SIPpTag00[call_number]'))
+        if method == 'INVITE':
+            add(recv('100', ' optional="true"'))
+        add(recv(str(status)))
+        if method == 'INVITE':
+            ack = add('')
+            out[ack] = tagged(send('\n'.join(
+                ['ACK sip:bob@[callee] SIP/2.0',
+                 'Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch-%d]' % (ack - at),
+                 FROM, '[last_To:]', 'Call-ID: [call_id]', 'CSeq: %d ACK' % cseq,
+                 'Max-Forwards: 70', 'Content-Length: 0'])), t)
+        add(pause(30))
+
+    sub_dialog = 'Replaces: [call_id];to-tag=[$t1];from-tag=FTAG'
+    add(send('\n'.join(['SUBSCRIBE sip:bob@[callee] SIP/2.0', VIA, FROM, 'To: <sip:bob@[callee]>',
+                        'Call-ID: [call_id]', 'CSeq: 1 SUBSCRIBE',
+                        'Contact: <sip:alice@[local_ip]:[local_port]>', 'Event: presence',
+                        'Expires: 60', 'Max-Forwards: 70'] + op('subscribe') +
+                       ['Content-Length: 0']), retrans=True))
+    add(recv('200', '', grab('1')))
+    add(pause(30))
+    rejected(2, 1, [sub_dialog], 481)
+    rejected(3, 1, [sub_dialog, sub_dialog.replace('Replaces', 'Join')], 400)
+    rejected(4, 1, [sub_dialog], 400, 'MESSAGE')
+    add(tagged(request('INVITE', 1, op('invite-5'), first=True), 5))
+    add(recv('100', ' optional="true"'))
+    add(recv('200', '', grab('5')))
+    add(tagged(request('ACK', 1, [], ruri='sip:bob@[callee]', routes='', to='To: [$to5]'), 5))
+    add(pause(30))
+    add(tagged(request('BYE', 2, [], ruri='sip:bob@[callee]', routes='', to='To: [$to5]'), 5))
+    add(recv('200'))
+    add(pause(30))
+    rejected(6, 1, ['Replaces: [call_id];to-tag=[$t5];from-tag=FTAG'.replace(
+        'FTAG', '[pid]SIPpTag05[call_number]')], 603)
+    add(tagged(request('INFO', 3, op('info-5'), ruri='sip:bob@[callee]', routes='',
+                       to='To: [$to5]'), 5))
+    add(recv('200'))
+    add(request('INFO', 2, op('info-1'), ruri='sip:bob@[callee]', routes='', to='To: [$to1]'))
+    add(recv('200'))
+    add(pause(100))
+    return ''.join(out) + '  <Reference variables="x1,x5"/>\n', None
+
+
 def flow_call_slow(op):
     """The slow group's call to the uas application (EXP-03, EXP-06): its
     INVITE's application session gets one minute and asks its
@@ -347,6 +451,25 @@ def flow_call_slow(op):
            request('INFO', 2, op('info'), ruri='sip:bob@[callee]', routes='',
                    to='To: [$callee_to]') + recv('200') +
            pause(135000) + '  <Reference variables="callee_to"/>\n')
+    return uac, None
+
+
+def flow_uas_active(op):
+    """A call the uas application answers, whose application then sends
+    requests of its own on its UAS session (the TCK's UasActive1): an
+    INFO it creates when the caller's ACK comes (the slot ack's
+    ss.send), a BYE when that INFO's 200 comes (the slot info-200's);
+    the caller answers both.  The oracle judges each request's dialog
+    (SS-08): the Call-ID, the tags both ways, the caller's Contact as its
+    Request-URI, CSeq rising.  Slots invite ack info-200 bye-200."""
+    caller_ok = lambda slot: response(200, 'OK', op(slot), tag=False)
+    uac = (request('INVITE', 1, op('invite'), first=True) +
+           recv('100', ' optional="true"') + recv('200', '', SAVE_TO) +
+           request('ACK', 1, op('ack'), ruri='sip:bob@[callee]', routes='',
+                   to='To: [$callee_to]') +
+           recv('INFO') + caller_ok('info-200') +
+           recv('BYE') + caller_ok('bye-200') + pause(300) +
+           '  <Reference variables="callee_to"/>\n')
     return uac, None
 
 
@@ -407,6 +530,10 @@ FLOWS = {
     'message-twice': ('uas', '', lambda op: flow_message(op, True, wait=800), []),
     'message-wait': ('uas', '', lambda op: flow_message(op, wait=800), ['TIMER-06']),
     'message-keyed': ('uas', '', flow_keyed, []),
+    'message-two-apps': ('uas', '--app2 sstck-app2', flow_two_apps, []),
+    'join-replaces': ('uas', '', flow_join_replaces, ['KEY-06']),
+    'uas-active': ('uas', '', flow_uas_active, ['SS-08']),
+    'uas-active-iface': ('uas', '', flow_uas_active, ['SS-08', 'SS-11']),
 }
 
 
@@ -536,6 +663,14 @@ CASES = [
       ('message', 'sas.byKey k1', '~.', 'KEY-04'),
       ('message', 'sas.byKey k1', '=18', 'KEY-04'),
       ('message', 'sas.byKey k2', '!=18', 'KEY-04'),
+      ('message', 'ss.setOutboundInterface null', '!NullPointerException', 'SS-11'),
+      ('message', 'ss.setOutboundInterface 192.0.2.1', '!IllegalArgumentException', 'SS-11'),
+      ]),
+    ('uas-message-router-answer', 'message',
+     'A MESSAGE: the session that received it has the region and subscriber URI the application router answered (TCK AppRouter4)',
+     [('message', 'ss.getRegion', '@router-region', 'SS-09'),
+      ('message', 'ss.getSubscriberURI', '@router-subscriber', 'SS-09'),
+      ('message', 'req.isInitial', 'true', 'SS-STATE-51'),
       ]),
     ('uas-message-invalidate-sas', 'message',
      'A MESSAGE whose application invalidates its application session: the SipSession goes with it, every accessor but getId and isValid throws',
@@ -600,6 +735,35 @@ CASES = [
       ('message-3', 'ss.getApplicationSessionId', '!=1', 'KEY-03'),
       ('message-4', 'ss.getApplicationSessionId', '!=1', 'KEY-01'),
       ]),
+    ('uas-call-app-info-bye', 'uas-active',
+     'A call the application answers, then sends an INFO and a BYE of its own on its UAS session (SipSession.createRequest): each in the dialog, the session ends (TCK UasActive1)',
+     [('invite', 'ss.getState', 'INITIAL', 'SS-STATE-20'),
+      ('ack', 'ss.getState', 'CONFIRMED', 'SS-STATE-22'),
+      ('ack', 'ss.send INFO', 'void', 'SS-06 SS-08'),
+      ('info-200', 'ss.getState', 'CONFIRMED', 'SS-STATE-17'),
+      ('info-200', 'ss.send BYE', 'void', 'SS-06 SS-08'),
+      ('bye-200', 'ss.getState', 'TERMINATED', 'SS-STATE-18'),
+      ], {'needs-ops': True}),
+    ('uas-message-application-key-two-apps', 'message-two-apps',
+     'One key in two applications: the second application\'s initial requests with it share an application session of its own, not the first one\'s (TCK SipApplicationSessionKey1)',
+     [('message', 'sas.getId', '~.', 'SAS-01'),
+      ('message', 'sas.createTimer 500', 'created', 'TIMER-03'),
+      ('message', 'sas.getApplicationName', '~.', 'SAS-05'),
+      ('message-2', 'ss.getApplicationSessionId', '!=1', 'KEY-02'),
+      ('message-2', 'sas.getApplicationName', '!=3', 'KEY-02 SAS-05'),
+      ('message-2', 'sas.createTimer 500', 'created', 'TIMER-03'),
+      ('message-3', 'ss.getApplicationSessionId', '=4', 'KEY-01 KEY-02'),
+      ('message-3', 'req.isInitial', 'true', 'KEY-02 SS-STATE-51'),
+      ]),
+    ('uas-join-replaces', 'join-replaces',
+     'Join and Replaces: 481 for one naming a dialog no INVITE made, 400 for both headers or one on a MESSAGE, 603 for one naming a call that has ended',
+     [('subscribe', 'req.isInitial', 'true', 'SS-STATE-51'),
+      ('invite-5', 'ss.setInvalidateWhenReady false', 'void', 'INVAL-13'),
+      ('invite-5', 'sas.setInvalidateWhenReady false', 'void', 'INVAL-13'),
+      ('info-5', 'ss.getState', 'TERMINATED', 'SS-STATE-04'),
+      ('info-5', 'sas.invalidate', 'void', 'INVAL-03'),
+      ('info-1', 'sas.invalidate', 'void', 'INVAL-03'),
+      ]),
     ('rr-proxy-session', 'rr-call',
      'Record-routing proxy: the proxy session\'s state in each callback, and what a proxy session may not do',
      [('invite', 'ss.getId', '~.', 'PROXY-16'),
@@ -622,6 +786,26 @@ CASES = [
       ('bye', 'ss.isReadyToInvalidate', 'false', 'INVAL-11'),
       ('bye-200', 'ss.getState', 'CONFIRMED | CF-24=1 TERMINATED', 'SS-STATE-33 CF-24'),
       ]),
+    ('uas-call-outbound-interface', 'uas-active-iface',
+     'A call the application answers; it picks its session\'s outbound interface, a second loopback address, and its own INFO and BYE leave from there (TCK Multihomed1)',
+     [('ack', 'ss.setOutboundInterface null', '!NullPointerException', 'SS-11'),
+      ('ack', 'ss.setOutboundInterface 192.0.2.1', '!IllegalArgumentException', 'SS-11'),
+      ('ack', 'ss.setOutboundInterface 127.0.0.2', 'void', 'SS-11'),
+      ('ack', 'ss.send INFO', 'void', 'SS-08 SS-11'),
+      ('info-200', 'ss.getState', 'CONFIRMED', 'SS-STATE-17'),
+      ('info-200', 'ss.send BYE', 'void', 'SS-08 SS-11'),
+      ('bye-200', 'ss.getState', 'TERMINATED', 'SS-STATE-18'),
+      ], {'needs-ops': True, 'interface': '127.0.0.2'}),
+    ('rr-record-route-params', 'rr-call',
+     'Record-routing proxy: parameters the application puts on its Record-Route URI come back on the ACK, INFO and BYE of the dialog, on the Route the container pops (TCK Proxy11)',
+     [('invite', 'proxy.setRecordRouteParam sstck-state s1', 'void', 'PROXY-06'),
+      ('invite', 'proxy.setRecordRouteParam sstck-leg caller', 'void', 'PROXY-06'),
+      ('ack', 'req.getPoppedRoute sstck-state', 's1', 'PROXY-06'),
+      ('info', 'req.getPoppedRoute sstck-state', 's1', 'PROXY-06'),
+      ('info', 'req.getPoppedRoute sstck-leg', 'caller', 'PROXY-06'),
+      ('bye', 'req.getPoppedRoute sstck-state', 's1', 'PROXY-06'),
+      ('bye', 'req.getPoppedRoute no-such-param', 'null', 'PROXY-06'),
+      ], {'needs-ops': True}),
     ('rr-proxy-headers', 'rr-call-headers',
      'Record-routing proxy: the application adds a non-system header to the initial request and removes another before proxying it, the callee gets it so; a system header is refused',
      [('invite', 'req.setHeader X-Sstck-Added yes', 'void', 'PROXY-17'),
@@ -794,6 +978,7 @@ def build(case):
     extra_rules = expect.pop('rules', '').split()   # what [expect] judges
     slow = expect.pop('slow', 0)                    # the slow group's seconds
     needs_ops = expect.pop('needs-ops', False)      # its flow needs the ops' acts
+    iface = expect.pop('interface', '')             # a second interface (SS-11)
     app, args, fn, flow_rules = FLOWS[flow]
     numbered = [(i + 1,) + o for i, o in enumerate(ops)]
     slots = set()
@@ -819,6 +1004,8 @@ def build(case):
         ini.append('slow = %d' % slow)
     if needs_ops:
         ini.append('needs-ops = yes')
+    if iface:
+        ini.append('interface = ' + iface)
     for i in range(0, len(rules), 8):
         ini.append('rules = ' + ' '.join(rules[i:i + 8]))
     if not rules:

@@ -19,6 +19,11 @@
  *               the Call-ID, the From or To URI, or the Request-URI of
  *               the message that carried the operation, as the agent
  *               sent it
+ *   @router-region @router-subscriber
+ *               what the target's application router answered for the
+ *               initial request that carried the operation, as the
+ *               target's description says (router = REGION:WHO): the
+ *               region, and the subscriber URI (@from, @to, or null)
  */
 #include <jansson.h>
 #include <osip2/osip.h>
@@ -272,6 +277,23 @@ static const struct op *op_find(const struct op *v, size_t n, int num)
 	return NULL;
 }
 
+/* @router-region and @router-subscriber as the expectations they stand
+ * for on this target (@router, "REGION:from|to|none"), in @buf; @exp
+ * itself otherwise. */
+static const char *routed(const char *exp, const char *router, char *buf, size_t sz)
+{
+	const char *who = router ? strchr(router, ':') : NULL;
+
+	if (strncmp(exp, "@router-", 8) || !who)
+		return exp;
+	if (!strcmp(exp, "@router-region"))
+		snprintf(buf, sz, "%.*s", (int)(who - router), router);
+	else
+		snprintf(buf, sz, "%s", !strcmp(who, ":from") ? "@from" :
+			 !strcmp(who, ":to") ? "@to" : "null");
+	return buf;
+}
+
 /* Whether @o's result meets @exp; @why says what was expected. */
 static bool meets(const struct op *o, const char *exp, const struct op *v,
 		  size_t n, char *why, size_t wsz)
@@ -382,6 +404,7 @@ void oracle__ops_check(const struct oracle_case *c, const struct ops_msg *m, siz
 	has_trace = access(path, F_OK) == 0;
 	for (size_t k = 0; k < c->nops; k++) {
 		char rules[160], exp[OPS_VALUE], why[OPS_VALUE + 64], text[384];
+		char rexp[OPS_VALUE];
 		const struct op *o = op_find(v, n, c->op_n[k]);
 		char where[192];
 
@@ -422,7 +445,8 @@ void oracle__ops_check(const struct oracle_case *c, const struct ops_msg *m, siz
 			each_rule(r, rules, where, text);
 			continue;
 		}
-		if (meets(o, exp, v, n, why, sizeof(why)))
+		if (meets(o, routed(exp, c->router, rexp, sizeof(rexp)), v, n, why,
+			  sizeof(why)))
 			continue;
 		snprintf(text, sizeof(text), "operation %d (%.80s): expected %.120s, "
 			 "got %s %.100s", o->n, o->call, why,

@@ -419,6 +419,9 @@ int oracle_judge(const char *dir, const struct oracle_case *c,
 		oracle__check_b2b(&R);
 	else if (c->app && !strcmp(c->app, "click-to-call"))
 		oracle__check_uac(&R);
+	if (!oracle__is_proxy_app(&R))
+		oracle__check_ua_dialog(&R);
+	oracle__check_join(&R);
 	rc = oracle__check_trace(&R, dir, err, errsz);
 	if (!rc)
 		rc = check_ops(&R, dir, err, errsz);

@@ -48,6 +48,13 @@ struct oracle_case {
 	 * passes them once on the way in and once on the way out, so its
 	 * Max-Forwards is 2 * front_hops lower there (B2B-02) */
 	int front_hops;
+	/* the second outbound interface the case's application sends from
+	 * ([case] interface, SS-11), or NULL */
+	const char *iface;
+	/* the target's application router's answer to every initial
+	 * request, "REGION:from|to|none" (the @router- expectations), or
+	 * NULL */
+	const char *router;
 };
 
 struct oracle_result {

@@ -186,12 +186,15 @@ static inline bool boundary(const struct msg *x)
 int  oracle__causal_order(struct run *R);
 void oracle__check_states(struct run *R);
 /* wire.c: RFC 3261 section 16 for a proxying application, the B2BUA's
- * legs, click-to-call's requests from scratch (B2B-12) */
+ * legs, click-to-call's requests from scratch (B2B-12), a user agent's
+ * own requests in a dialog (SS-08), Join and Replaces (KEY-06) */
 bool oracle__is_proxy_app(const struct run *R);
 void oracle__check_proxy(struct run *R);
 void oracle__check_own_cancels(struct run *R);
 void oracle__check_b2b(struct run *R);
 void oracle__check_uac(struct run *R);
+void oracle__check_ua_dialog(struct run *R);
+void oracle__check_join(struct run *R);
 /* trace.c: the target's trace, DIR/trace.jsonl; 0, or -1 with ERR */
 int  oracle__check_trace(struct run *R, const char *dir, char *err,
 			 size_t errsz);

@@ -571,3 +571,219 @@ void oracle__check_uac(struct run *R)
 		}
 	}
 }
+
+/* ------------------------------------------------------------------ */
+/* 6. a user agent's own requests in a dialog (SS-08)                  */
+/* ------------------------------------------------------------------ */
+
+/* Whether the target answered the agent's INVITE @q with a 2xx whose To
+ * tag is @tag (the dialog's, one of them when it forked). */
+static bool answered_with(const struct run *R, const struct msg *q, const char *tag)
+{
+	for (size_t k = 0; k < R->n; k++) {
+		const struct msg *x = &R->v[k];
+
+		if (boundary(x) && !x->agent_sent && x->agent == q->agent &&
+		    !is_req(x) && x->m->status_code >= 200 && x->m->status_code < 300 &&
+		    !strcmp(cseq_method(x->m), "INVITE") &&
+		    !strcmp(call_id(x->m), call_id(q->m)) && tag[0] &&
+		    !strcmp(tag_of(x->m->to), tag))
+			return true;
+	}
+	return false;
+}
+
+/* SS-11: a request of a session whose application chose the case's
+ * second interface (setOutboundInterface) says it comes from there: its
+ * Via's sent-by and its Contact (the agent answers to that Via, so a
+ * response reaching the application is the rest of the proof). */
+static void from_iface(struct run *R, const struct msg *f, const char *w)
+{
+	osip_via_t *v = NULL;
+	osip_contact_t *ct = NULL;
+	const char *vh, *ch;
+
+	R->r->wire_checks += 2;
+	vh = osip_message_get_via(f->m, 0, &v) >= 0 && v && v->host ? v->host : "";
+	ch = osip_message_get_contact(f->m, 0, &ct) >= 0 && ct && ct->url &&
+	     ct->url->host ? ct->url->host : "";
+	if (strcmp(vh, R->c->iface))
+		find(R->r, "SS-11", w, "a request of the session's outbound "
+		     "interface: expected its Via from %s, seen %s", R->c->iface,
+		     vh[0] ? vh : "none");
+	if (strcmp(ch, R->c->iface))
+		find(R->r, "SS-11", w, "a request of the session's outbound "
+		     "interface: expected its Contact at %s, seen %s", R->c->iface,
+		     ch[0] ? ch : "none");
+}
+
+/* One request F the target sent an agent in the dialog of its INVITE Q
+ * (its Call-ID): RFC 3261 12.2.1.1, as SS-08 asks of
+ * SipSession.createRequest's requests and of a B2BUA's relayed ones. */
+static void ua_request(struct run *R, const struct msg *q, const struct msg *f,
+		       int *last)
+{
+	char w[256], want[300], seen[300];
+	osip_contact_t *ct = NULL;
+	osip_route_t *rt = NULL;
+	osip_record_route_t *rr = NULL;
+
+	where(R, f, w, sizeof(w));
+	R->r->wire_checks += 5;
+	if (strcmp(tag_of(f->m->to), tag_of(q->m->from)))
+		find(R->r, "SS-08", w, "a request in the dialog: expected the "
+		     "caller's tag %s as its To tag, seen %s", tag_of(q->m->from),
+		     tag_of(f->m->to));
+	if (!answered_with(R, q, tag_of(f->m->from)))
+		find(R->r, "SS-08", w, "a request in the dialog: expected the From "
+		     "tag of the container's 2xx, seen %s", tag_of(f->m->from));
+	if (osip_message_get_contact(q->m, 0, &ct) >= 0 && ct && ct->url) {
+		uri_text(ct->url, want, sizeof(want));
+		uri_text(f->m->req_uri, seen, sizeof(seen));
+		if (strcmp(want, seen))
+			find(R->r, "SS-08", w, "a request in the dialog: expected the "
+			     "remote target %s as its Request-URI, seen %s", want, seen);
+	}
+	if (*last >= 0 && cseq_num(f->m) <= *last)
+		find(R->r, "SS-08", w, "a request in the dialog: expected a CSeq "
+		     "above %d, the last one's, seen %d", *last, cseq_num(f->m));
+	*last = cseq_num(f->m);
+	/* the agent's INVITE set no route (it carried no Record-Route): the
+	 * request must come with none, straight to the remote target */
+	if (osip_message_get_record_route(q->m, 0, &rr) < 0 &&
+	    osip_message_get_route(f->m, 0, &rt) >= 0 && rt)
+		find(R->r, "SS-08", w, "a request in the dialog: expected no Route "
+		     "(an empty route set), seen one");
+	if (R->c->iface)
+		from_iface(R, f, w);
+}
+
+/* Every request the target (a user agent, not a proxy) sent an agent in
+ * the dialog that agent's INVITE made: the dialog's Call-ID, its tags
+ * both ways, the agent's Contact as the Request-URI, no Route for an
+ * empty route set, CSeq rising (SS-08). */
+void oracle__check_ua_dialog(struct run *R)
+{
+	for (size_t i = 0; i < R->n; i++) {
+		const struct msg *q = &R->v[i];
+		int last = -1;
+
+		if (!boundary(q) || !q->agent_sent || !is_req(q) ||
+		    !MSG_IS_INVITE(q->m) || tag_of(q->m->to)[0])
+			continue;
+		for (size_t k = i + 1; k < R->n; k++) {
+			const struct msg *f = &R->v[k];
+
+			if (boundary(f) && !f->agent_sent && is_req(f) &&
+			    f->agent == q->agent && !MSG_IS_ACK(f->m) &&
+			    !MSG_IS_CANCEL(f->m) &&
+			    !strcmp(call_id(f->m), call_id(q->m)))
+				ua_request(R, q, f, &last);
+		}
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* 7. Join and Replaces targeting (KEY-06)                             */
+/* ------------------------------------------------------------------ */
+
+/* The final response the agent of request @q received for it, or NULL. */
+static const struct msg *final_of(const struct run *R, const struct msg *q)
+{
+	for (size_t k = 0; k < R->n; k++) {
+		const struct msg *x = &R->v[k];
+
+		if (boundary(x) && !x->agent_sent && x->agent == q->agent && !is_req(x) &&
+		    x->m->status_code >= 200 && !strcmp(call_id(x->m), call_id(q->m)) &&
+		    !strcmp(tag_of(x->m->from), tag_of(q->m->from)) &&
+		    cseq_num(x->m) == cseq_num(q->m) &&
+		    !strcmp(cseq_method(x->m), q->m->sip_method))
+			return x;
+	}
+	return NULL;
+}
+
+/* Whether @x is of the dialog CID (the whole Call-ID, NUMBER@HOST) with
+ * the tags @a and @b either way. */
+static bool of_dialog(const struct msg *x, const char *cid, const char *a,
+		      const char *b)
+{
+	const char *f = tag_of(x->m->from), *t = tag_of(x->m->to);
+	const char *host = x->m->call_id ? x->m->call_id->host : NULL;
+	char full[300];
+
+	snprintf(full, sizeof(full), "%s%s%s", call_id(x->m), host ? "@" : "",
+		 host ? host : "");
+	return !strcmp(full, cid) && f[0] && t[0] &&
+	       ((!strcmp(f, a) && !strcmp(t, b)) || (!strcmp(f, b) && !strcmp(t, a)));
+}
+
+/* What the logs before @upto say of the dialog CID;A;B: the status the
+ * container must answer a Join or Replaces naming it with (481 for a
+ * dialog no INVITE made, 603 for one a BYE ended), 0 for a live INVITE
+ * dialog, -1 for none: the request is untargeted. */
+static int named_dialog(const struct run *R, size_t upto, const char *cid,
+			const char *a, const char *b)
+{
+	int st = -1;
+
+	for (size_t k = 0; k < upto; k++) {
+		const struct msg *x = &R->v[k];
+
+		if (!boundary(x) || is_req(x) || x->m->status_code < 200 ||
+		    x->m->status_code >= 300 || !of_dialog(x, cid, a, b))
+			continue;
+		if (!strcmp(cseq_method(x->m), "BYE"))
+			st = st == 0 ? 603 : st;
+		else if (st < 0)
+			st = !strcmp(cseq_method(x->m), "INVITE") ? 0 : 481;
+	}
+	return st;
+}
+
+/* Every initial request an agent sent with a Join or Replaces header:
+ * 400 for both headers, for a request no INVITE, or a value without
+ * both tags; 481 when it names a dialog an INVITE did not make, 603 one
+ * that a BYE ended; otherwise it is routed on (JSR 289 15.11.4, RFC
+ * 3891 3, RFC 3911 3), none of those three. */
+void oracle__check_join(struct run *R)
+{
+	for (size_t i = 0; i < R->n; i++) {
+		const struct msg *q = &R->v[i], *f;
+		osip_header_t *j = NULL, *r = NULL;
+		char cid[256], a[128] = "", b[128] = "", w[256];
+		const char *v, *p;
+		int want;
+
+		if (!boundary(q) || !q->agent_sent || !is_req(q) || tag_of(q->m->to)[0])
+			continue;
+		osip_message_header_get_byname(q->m, "join", 0, &j);
+		osip_message_header_get_byname(q->m, "replaces", 0, &r);
+		if (!(j && j->hvalue) && !(r && r->hvalue))
+			continue;
+		/* RFC 3891 6.1: callid *(SEMI (to-tag / from-tag / ...)) */
+		v = r && r->hvalue ? r->hvalue : j->hvalue;
+		snprintf(cid, sizeof(cid), "%.*s", (int)strcspn(v, "; \t"), v);
+		if ((p = strstr(v, "to-tag=")))
+			snprintf(a, sizeof(a), "%.*s", (int)strcspn(p + 7, "; \t"), p + 7);
+		if ((p = strstr(v, "from-tag=")))
+			snprintf(b, sizeof(b), "%.*s", (int)strcspn(p + 9, "; \t"), p + 9);
+		want = (j && j->hvalue && r && r->hvalue) || !MSG_IS_INVITE(q->m) ||
+		       !cid[0] || !a[0] || !b[0] ? 400 : named_dialog(R, i, cid, a, b);
+		where(R, q, w, sizeof(w));
+		R->r->wire_checks++;
+		f = final_of(R, q);
+		if (want > 0 && (!f || f->m->status_code != want))
+			find(R->r, "KEY-06", w, "a %s naming %s: expected %d, seen %d",
+			     j && j->hvalue && r && r->hvalue ? "Join and a Replaces" :
+			     j && j->hvalue ? "Join" : "Replaces",
+			     want == 400 ? "no dialog it may" : want == 481 ?
+			     "a dialog no INVITE made" : "a dialog a BYE ended", want,
+			     f ? f->m->status_code : 0);
+		if (want <= 0 && f && (f->m->status_code == 400 ||
+				       f->m->status_code == 481 || f->m->status_code == 603))
+			find(R->r, "KEY-06", w, "a Join or Replaces naming %s: expected "
+			     "it routed on, seen %d", want ? "no dialog" : "a live INVITE "
+			     "dialog", f->m->status_code);
+	}
+}

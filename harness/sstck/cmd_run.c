@@ -56,6 +56,21 @@ static const char usage_run[] =
 "                    target's front-hops =, or 0)\n"
 "  --http-base URL   HOST:PORT targets: their HTTP side for converged cases\n"
 "                    (http://127.0.0.1:PORT/CONTEXT, the probe's context)\n"
+"  --router REGION:WHO\n"
+"                    HOST:PORT targets: what their application router\n"
+"                    answers for an initial request (ORIGINATING,\n"
+"                    TERMINATING or NEUTRAL, and the subscriber URI: the\n"
+"                    request's from, to, or none); a case that compares a\n"
+"                    session's getRegion and getSubscriberURI with it is\n"
+"                    not applicable without it\n"
+"  --second-app USER HOST:PORT targets: the Request-URI user their\n"
+"                    application router gives a second application (the\n"
+"                    probe deployed twice); a case with two applications\n"
+"                    is not applicable without it\n"
+"  --interfaces LIST HOST:PORT targets: the loopback addresses they send\n"
+"                    from beside their own (SipSession.setOutboundInterface,\n"
+"                    SS-11), space-separated; a case that needs one they\n"
+"                    lack is not applicable\n"
 "  --case GLOB       only cases matching GLOB (repeatable)\n"
 "  --jobs N          cases at a time (default: 1 with --fail-cmd and a target\n"
 "                    of the whole run; else twice the number of cores\n"
@@ -222,80 +237,13 @@ static bool has_rule(const struct manifest *m, char **ids, int n)
 	return false;
 }
 
-/* An exclude file, as a vendor keeps it beside their CI: a line per
- * exclusion, CASE-GLOB then the reason ("b2bua/reinvite  our B2BUA is not
- * deployed in this lab"); # starts a comment.  An excluded case is not
- * run and is reported not applicable, with the file, line and reason. */
-struct exclusions {
-	struct { char glob[128], why[SSTCK_TEXT]; } *v;
-	size_t n;
-};
-
-static int exclusions_load(struct exclusions *x, const char *path, char *err,
-			   size_t errsz)
-{
-	FILE *fp = fopen(path, "r");
-	char line[1024];
-	int no = 0;
-
-	if (!fp) {
-		text_fmt(err, errsz, "--exclude %s: %s", path, strerror(errno));
-		return -1;
-	}
-	while (fgets(line, sizeof(line), fp)) {
-		char *p = line, *g, *why;
-
-		no++;
-		line[strcspn(line, "\r\n")] = '\0';
-		p += strspn(p, " \t");
-		if (!*p || *p == '#')
-			continue;
-		g = p;
-		p += strcspn(p, " \t");
-		why = p + strspn(p, " \t");
-		if (!*p || !*why || p - g >= 128) {
-			text_fmt(err, errsz, "%s:%d: expected a case (or glob) and the reason "
-				 "it is excluded", path, no);
-			fclose(fp);
-			return -1;
-		}
-		*p = '\0';
-		void *v = realloc(x->v, (x->n + 1) * sizeof(*x->v));
-
-		if (!v) {
-			fclose(fp);
-			text_fmt(err, errsz, "out of memory");
-			return -1;
-		}
-		x->v = v;
-		text_fmt(x->v[x->n].glob, sizeof(x->v[0].glob), "%s", g);
-		text_fmt(x->v[x->n].why, sizeof(x->v[0].why), "excluded by %s:%d: %s",
-			 path, no, why);
-		x->n++;
-	}
-	fclose(fp);
-	return 0;
-}
-
-static const char *exclusions_match(const struct exclusions *x, const char *name)
-{
-	for (size_t i = 0; i < x->n; i++)
-		if (!fnmatch(x->v[i].glob, name, 0))
-			return x->v[i].why;
-	return NULL;
-}
-
-static void exclusions_free(struct exclusions *x)
-{
-	free(x->v);
-	x->v = NULL;
-	x->n = 0;
-}
-
 /* What a run is: its options, then what it reads, runs and keeps. */
 struct run {
 	const char *top, *tspec, *observe, *outdir, *http_base, *sipp, *exclude;
 	const char *fail_cmd;
+	const char *interfaces;    /* --interfaces: a HOST:PORT target's (SS-11) */
+	const char *router;        /* --router: its application router's (SS-09) */
+	const char *second_app;    /* --second-app: its second application's */
 	char *globs[64], *rule_ids[16];
 	int nglobs, nrule_ids, jobs, timeout_s, repeat, front_hops;
 	bool slow;
@@ -346,6 +294,9 @@ static int run_options(struct run *R, int argc, char **argv)
 		{ "http-base", required_argument, NULL, 'H' },
 		{ "fail-cmd", required_argument, NULL, 'F' },
 		{ "front-hops", required_argument, NULL, 'W' },
+		{ "interfaces", required_argument, NULL, 'I' },
+		{ "router", required_argument, NULL, 'A' },
+		{ "second-app", required_argument, NULL, 'B' },
 		{ "case", required_argument, NULL, 'c' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "out", required_argument, NULL, 'O' },
@@ -376,6 +327,9 @@ static int run_options(struct run *R, int argc, char **argv)
 			if (int_arg(optarg, "--front-hops", 0, 8, "", &R->front_hops))
 				return 2;
 			break;
+		case 'I': R->interfaces = optarg; break;
+		case 'A': R->router = optarg; break;
+		case 'B': R->second_app = optarg; break;
 		case 'c':
 			if (R->nglobs < 64)
 				R->globs[R->nglobs++] = optarg;
@@ -431,6 +385,22 @@ static int default_jobs(const struct target *t)
 	return jobs > 64 ? 64 : (int)jobs;
 }
 
+/* What a HOST:PORT target's description would say, given as @opt (@val,
+ * or NULL; @ok: well formed), into @dst: 0, or -1 said. */
+static int remote_fact(const struct target *t, const char *opt, const char *what,
+		       const char *val, bool ok, char *dst, size_t sz)
+{
+	if (!val)
+		return 0;
+	if (t->kind != TARGET_REMOTE || !ok || strlen(val) >= sz) {
+		fprintf(stderr, "sstck run: %s takes %s with a HOST:PORT target\n",
+			opt, what);
+		return -1;
+	}
+	snprintf(dst, sz, "%s", val);
+	return 0;
+}
+
 /* The target, the tools, the rules and the case library: 0, or 2 with a
  * line on stderr. */
 static int run_setup(struct run *R)
@@ -452,6 +422,17 @@ static int run_setup(struct run *R)
 	}
 	if (R->front_hops >= 0)
 		t->front_hops = R->front_hops;
+	if (remote_fact(t, "--interfaces", "loopback addresses", R->interfaces, true,
+			t->interfaces, sizeof(t->interfaces)) ||
+	    remote_fact(t, "--second-app", "a Request-URI user", R->second_app,
+			R->second_app && R->second_app[0] &&
+			!R->second_app[strcspn(R->second_app, " @:;")],
+			t->second_app, sizeof(t->second_app)) ||
+	    remote_fact(t, "--router", "REGION:from, REGION:to or REGION:none",
+			R->router, R->router && strchr(R->router, ':') &&
+			oracle_word_in("from to none", strchr(R->router, ':') + 1),
+			t->router, sizeof(t->router)))
+		return 2;
 	if (!R->jobs)
 		R->jobs = default_jobs(t);
 	if (R->http_base) {

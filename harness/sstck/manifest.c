@@ -8,7 +8,8 @@
  *              slow group's seconds: only sstck run --slow plays it),
  *              needs-ops = yes (its flow needs what its operations do:
  *              a target without X-SS-State, which runs none, does not
- *              play it)
+ *              play it), interface (a second loopback address the
+ *              target must have among its outbound interfaces, SS-11)
  *   [ref]      app, args ({agent} stands for that agent's address),
  *              transport (udp, the default, or tcp: the callers' side)
  *   [agent.N]  role (uas|uac), scenario (SIPp XML beside case.ini), start
@@ -115,6 +116,10 @@ static int key_case(struct ctx *c, const char *key, const char *val)
 		if (strcmp(val, "yes"))
 			BAD("[case] needs-ops must be yes, not '%s'", val);
 		m->needs_ops = true;
+	} else if (!strcmp(key, "interface")) {
+		if (strncmp(val, "127.", 4) || strspn(val, "0123456789.") != strlen(val) ||
+		    !copy(m->iface, sizeof(m->iface), val))
+			BAD("[case] interface must be a 127.x.y.z address, not '%s'", val);
 	} else if (!strcmp(key, "slow")) {
 		if (parse_int(val, 1, 3600, &m->slow_s))
 			BAD("[case] slow must be the seconds the case may take, not '%s'", val);
@@ -133,7 +138,8 @@ static int key_case(struct ctx *c, const char *key, const char *val)
 		if (!copy(m->cf, sizeof(m->cf), val))
 			BAD("[case] cf: too long");
 	} else {
-		BAD("[case] has no key '%s' (summary, rules, cf, slow, needs-ops)", key);
+		BAD("[case] has no key '%s' (summary, rules, cf, slow, needs-ops, "
+		    "interface)", key);
 	}
 	return 1;
 }

@@ -219,8 +219,9 @@ static pid_t start_target(const struct run_opts *o, const struct manifest *m,
 			argv[n++] = "--http-port-file";
 			argv[n++] = httpf;
 		}
-		text_fmt(argbuf, sizeof(argbuf), "%s%s%s", t->ref_args,
-			 t->ref_args[0] ? " " : "", args);
+		text_fmt(argbuf, sizeof(argbuf), "%s%s%s%s%s%s%s", t->ref_args,
+			 t->ref_args[0] ? " " : "", args, m->iface[0] ? " --interface " : "",
+			 m->iface, t->router[0] ? " --router " : "", t->router); /* SS-11, -09 */
 		split(argbuf, argv, &n);
 		pid = proc_spawn(argv, logf, NULL);
 		if (pid < 0 || !wait_file(portf, outdir, pid, deadline)) {
@@ -353,12 +354,38 @@ static void wait_agents(const struct manifest *m, struct facts *f,
 	}
 }
 
+/* A fact of the target the oracle reads again (sstck check): TEXT in
+ * OUTDIR/NAME, none when TEXT is empty. */
+static void write_fact(const char *outdir, const char *name, const char *text)
+{
+	char dst[1024];
+	FILE *fp;
+
+	text_fmt(dst, sizeof(dst), "%s/%s", outdir, name);
+	if (text[0] && (fp = fopen(dst, "w"))) {
+		fprintf(fp, "%s\n", text);
+		fclose(fp);
+	}
+}
+
+/* The first line of the fact DIR/NAME, or NULL; the caller frees it. */
+static char *read_fact(const char *dir, const char *name)
+{
+	char path[1024], *s;
+
+	text_fmt(path, sizeof(path), "%s/%s", dir, name);
+	s = text_file_read(path, NULL);
+	if (s)
+		s[strcspn(s, "\n")] = '\0';
+	return s;
+}
+
 void runner_run_oracle(const char *top, const struct manifest *m, const char *dir,
 		       struct oracle_facts *o)
 {
 	struct oracle_case c;
 	struct oracle_result *r = calloc(1, sizeof(*r));
-	char table[1024], ladder[1024], *cf = NULL;
+	char table[1024], ladder[1024], *cf = NULL, *router, *h;
 	const char *ex[SSTCK_MAX_OPS];
 
 	memset(o, 0, sizeof(*o));
@@ -369,25 +396,19 @@ void runner_run_oracle(const char *top, const struct manifest *m, const char *di
 	memset(&c, 0, sizeof(c));
 	c.app = m->app;
 	c.args = m->args;
+	c.iface = m->iface[0] ? m->iface : NULL;
 	for (size_t i = 0; i < m->nagents && i < 8; i++) {
 		c.agents[i] = m->agents[i].name;
 		c.caller[i] = m->agents[i].role == ROLE_UAC;
 	}
 	c.nagents = m->nagents < 8 ? m->nagents : 8;
-	/* the target's sides of the CF options, as the run wrote them */
-	text_fmt(table, sizeof(table), "%s/target.cf", dir);
-	cf = text_file_read(table, NULL);
-	if (cf)
-		cf[strcspn(cf, "\n")] = '\0';
-	c.cf = cf;
-	/* a cluster's front proxy, as the run wrote it (target.hops) */
-	text_fmt(table, sizeof(table), "%s/target.hops", dir);
-	{
-		char *h = text_file_read(table, NULL);
-
-		c.front_hops = h ? atoi(h) : 0;
-		free(h);
-	}
+	/* the target's sides of the CF options, its application router's
+	 * answer and a cluster's front proxy, as the run wrote them */
+	c.cf = cf = read_fact(dir, "target.cf");
+	c.router = router = read_fact(dir, "target.router");
+	h = read_fact(dir, "target.hops");
+	c.front_hops = h ? atoi(h) : 0;
+	free(h);
 	/* operations, unless the target shows no session state (it runs none:
 	 * their rules are not observable there) */
 	text_fmt(ladder, sizeof(ladder), "%s/target.nostate", dir);
@@ -404,9 +425,11 @@ void runner_run_oracle(const char *top, const struct manifest *m, const char *di
 	if (oracle_judge(dir, &c, table, r, o->error, sizeof(o->error))) {
 		free(r);
 		free(cf);
+		free(router);
 		return;
 	}
 	free(cf);
+	free(router);
 	o->ran = true;
 	o->n = r->n;
 	for (size_t i = 0; i < r->n && i < SSTCK_MAX_FINDINGS; i++) {
@@ -791,34 +814,12 @@ static void read_target(struct case_run *C)
 	text_fmt(src, sizeof(src), "%s/case.ini", m->dir);
 	text_fmt(dst, sizeof(dst), "%s/case.ini", outdir);
 	(void)sipp_copy_file(src, dst, e, sizeof(e));
-	if (!t->state_header) {
-		FILE *fp;
-
-		text_fmt(dst, sizeof(dst), "%s/target.nostate", outdir);
-		if ((fp = fopen(dst, "w"))) {
-			fprintf(fp, "%s shows no session state: no operations\n",
-				t->name);
-			fclose(fp);
-		}
-	}
-	if (t->front_hops > 0) {
-		FILE *fp;
-
-		text_fmt(dst, sizeof(dst), "%s/target.hops", outdir);
-		if ((fp = fopen(dst, "w"))) {
-			fprintf(fp, "%d\n", t->front_hops);
-			fclose(fp);
-		}
-	}
-	if (t->cf[0]) {
-		FILE *fp;
-
-		text_fmt(dst, sizeof(dst), "%s/target.cf", outdir);
-		if ((fp = fopen(dst, "w"))) {
-			fprintf(fp, "%s\n", t->cf);
-			fclose(fp);
-		}
-	}
+	text_fmt(e, sizeof(e), "%s shows no session state: no operations", t->name);
+	write_fact(outdir, "target.nostate", t->state_header ? "" : e);
+	text_fmt(e, sizeof(e), "%d", t->front_hops);
+	write_fact(outdir, "target.hops", t->front_hops > 0 ? e : "");
+	write_fact(outdir, "target.cf", t->cf);
+	write_fact(outdir, "target.router", t->router);
 	for (size_t i = 0; i < f->nagents; i++)
 		all &= f->agents[i].ran && f->agents[i].received >= 0;
 	if (all)

@@ -119,6 +119,9 @@ struct manifest {
 	int expect_derived;      /* [expect] derived, -1 when not given */
 	int expect_fired;        /* [expect] timers-fired, -1 when not given */
 	int expect_expired;      /* [expect] expired, -1 when not given */
+	char iface[64];          /* [case] interface: a second outbound
+				  * interface (loopback address) the case
+				  * sends from (SS-11), or "" */
 	bool needs_ops;          /* [case] needs-ops = yes: its flow depends on
 				  * what its operations do; a target that
 				  * runs none does not play it */
@@ -184,6 +187,15 @@ struct target {
 	char fail_cmd[SSTCK_TEXT];/* how to fail one of its nodes (fail =, or
 				  * sstck run --fail-cmd); "" when it cannot */
 	char groups[128];        /* the case groups it plays ("": all) */
+	char second_app[64];     /* the Request-URI user its application
+				  * router gives a second application of
+				  * the probe's (sstck-ref: --app2), or "" */
+	char router[64];         /* its application router's answer to every
+				  * initial request, REGION:from|to|none
+				  * (SS-09), or "" when unknown */
+	char interfaces[128];    /* its outbound interfaces beside the
+				  * listen address (SS-11); start = ref:
+				  * sstck-ref gets the case's own */
 	int front_hops;          /* proxies of its own in front of its
 				  * container (a cluster's), for the oracle */
 };

@@ -7,7 +7,15 @@
  *              plays every application; cf = the sides it takes where
  *              implementations may differ (CF options: the oracle judges
  *              on those sides); ref-args = options sstck-ref gets in
- *              every case (start = ref)
+ *              every case (start = ref); interfaces = the loopback
+ *              addresses it sends from beside its own (SS-11: the
+ *              outbound interfaces; start = ref gets the case's);
+ *              router = REGION:from|to|none, what its application
+ *              router answers for every initial request (SS-09;
+ *              start = ref: sstck-ref gets it as --router);
+ *              second-app = USER, the Request-URI user its router
+ *              gives a second application of the same servlet (a case
+ *              whose [ref] args say --app2 USER)
  *   [kit]      start = kit: a container built from a kit and started once
  *              for the run (kit.c says the keys)
  *   [app.N]    an application it plays: config (a template under harness/,
@@ -74,6 +82,12 @@ static int on_key(void *user, const char *sec, const char *key,
 			snprintf(t->command, sizeof(t->command), "%s", val);
 		} else if (!strcmp(key, "fail")) {
 			snprintf(t->fail_cmd, sizeof(t->fail_cmd), "%s", val);
+		} else if (!strcmp(key, "second-app")) {
+			snprintf(t->second_app, sizeof(t->second_app), "%s", val);
+		} else if (!strcmp(key, "router")) {
+			snprintf(t->router, sizeof(t->router), "%s", val);
+		} else if (!strcmp(key, "interfaces")) {
+			snprintf(t->interfaces, sizeof(t->interfaces), "%s", val);
 		} else if (!strcmp(key, "groups")) {
 			snprintf(t->groups, sizeof(t->groups), "%s", val);
 		} else if (!strcmp(key, "front-hops")) {
@@ -218,6 +232,44 @@ int target_open(struct target *t, const char *spec, const char *top,
 	return 0;
 }
 
+/* What a case needs of a target beyond its application: a second
+ * application, a second outbound interface (SS-11; sstck-ref is given
+ * them, another target must have them), the answer of its application
+ * router (SS-09, AppRouter4): false, with @why, when it lacks one. */
+static bool has_needs(const struct target *t, const struct manifest *m,
+		      char *why, size_t whysz)
+{
+	const char *a2 = strstr(m->args, "--app2 ");
+	size_t a2n = a2 ? strcspn(a2 + 7, " ") : 0;
+
+	/* a case with two applications (SipApplicationSessionKey1):
+	 * sstck-ref starts the second, another target must have it */
+	if (a2 && t->kind != TARGET_REF && (strlen(t->second_app) != a2n ||
+					    strncmp(t->second_app, a2 + 7, a2n))) {
+		snprintf(why, whysz, "the case needs a second application at the "
+			 "Request-URI user %.*s; target %s has %s", (int)a2n, a2 + 7,
+			 t->name, t->second_app[0] ? t->second_app : "none (its "
+			 "description's second-app =)");
+		return false;
+	}
+	if (m->iface[0] && t->kind != TARGET_REF &&
+	    !oracle_word_in(t->interfaces, m->iface)) {
+		snprintf(why, whysz, "the case needs %s among the target's outbound "
+			 "interfaces; target %s has %s", m->iface, t->name,
+			 t->interfaces[0] ? t->interfaces : "no other than its own "
+			 "(its description's interfaces =)");
+		return false;
+	}
+	for (size_t i = 0; i < m->nops && !t->router[0]; i++)
+		if (strstr(m->op_expect[i], "@router-")) {
+			snprintf(why, whysz, "the case compares sessions with the "
+				 "application router's answer; target %s does not say "
+				 "it (its description's router =)", t->name);
+			return false;
+		}
+	return true;
+}
+
 bool target_plays(const struct target *t, const struct manifest *m,
 		  char *why, size_t whysz)
 {
@@ -264,7 +316,7 @@ bool target_plays(const struct target *t, const struct manifest *m,
 		}
 	}
 	if (t->all_apps)
-		return true;
+		return has_needs(t, m, why, whysz);
 	for (size_t i = 0; i < t->napps; i++)
 		if (!strcmp(t->apps[i].name, m->app))
 			a = &t->apps[i];
@@ -280,7 +332,7 @@ bool target_plays(const struct target *t, const struct manifest *m,
 				 t->name, m->app, tok);
 			return false;
 		}
-	return true;
+	return has_needs(t, m, why, whysz);
 }
 
 /* Appends S to the growing text *OUT. */

@@ -204,7 +204,7 @@ static int probe_parse(struct probe_cfg *pc, const char *v)
 
 		if (!strcmp(w, "--target") || !strcmp(w, "--domain") ||
 		    !strcmp(w, "--branch-timeout") || !strcmp(w, "--reproxy") ||
-		    !strcmp(w, "--best-answer")) {
+		    !strcmp(w, "--best-answer") || !strcmp(w, "--app2")) {
 			val = strtok_r(NULL, " \t", &save);
 			if (!val)
 				return -1;
@@ -219,6 +219,8 @@ static int probe_parse(struct probe_cfg *pc, const char *v)
 			a->reproxy = val;
 		else if (!strcmp(w, "--best-answer"))
 			a->best_answer = atoi(val);
+		else if (!strcmp(w, "--app2"))
+			;      /* the container's second application, not the role's */
 		else if (!(flag = bool_flag(flags, w)))
 			return -1;
 		else
@@ -232,6 +234,9 @@ static int probe_parse(struct probe_cfg *pc, const char *v)
 static void do_uas(struct sipc_req *r, void *arg)
 {
 	(void)arg;
+	/* its session's dialog, for the requests it makes there (ss.send) */
+	if (MSG_IS_INVITE(sipc_req_msg(r)))
+		(void)sipc_ua_dialog(r);
 	sipc_respond(r, 200, NULL);
 }
 

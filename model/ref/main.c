@@ -25,6 +25,18 @@ static void usage(FILE *f)
 "  --addr ADDR            listen address (default 127.0.0.1; ::1 works)\n"
 "  --port PORT            listen port, UDP and TCP (default 5060; 0 picks)\n"
 "  --no-tcp               UDP only\n"
+"  --router REGION:WHO    what the application router answers for every\n"
+"                         initial request (getRegion, getSubscriberURI):\n"
+"                         ORIGINATING, TERMINATING or NEUTRAL, and the\n"
+"                         subscriber from, to (the request's URI) or none\n"
+"                         (default NEUTRAL:from)\n"
+"  --app2 NAME            a second application under NAME, the same servlet\n"
+"                         as --app, its own application sessions and key\n"
+"                         method; initial requests to the Request-URI user\n"
+"                         NAME go to it\n"
+"  --interface ADDR       a second loopback address (UDP, a port the kernel\n"
+"                         picks): with --addr, the outbound interfaces of\n"
+"                         SipSession.setOutboundInterface (SS-11)\n"
 "  --port-file FILE       write the bound port to FILE\n"
 "  --app NAME             proxy | send-on | fork | b2bua | click-to-call |\n"
 "                         probe (each initial request names its application\n"
@@ -123,6 +135,23 @@ static int int_arg(const char *flag, const char *what, const char *arg,
 	return 0;
 }
 
+/* --router REGION:WHO: true (said) when it is not one. */
+static bool bad_router(const char *r)
+{
+	static const char *const ok[] = {
+		"ORIGINATING:", "TERMINATING:", "NEUTRAL:", NULL
+	};
+	const char *who = strchr(r, ':');
+
+	for (const char *const *o = ok; *o && who; o++)
+		if (!strncmp(r, *o, strlen(*o)) && (size_t)(who - r + 1) == strlen(*o) &&
+		    (!strcmp(who, ":from") || !strcmp(who, ":to") || !strcmp(who, ":none")))
+			return false;
+	fprintf(stderr, "sstck-ref: --router takes ORIGINATING, TERMINATING or "
+		"NEUTRAL, a colon, and from, to or none, not '%s'\n", r);
+	return true;
+}
+
 /* --store, --node, --advertise: -1 when they fit together, else 2 (said
  * in one line). */
 static int cluster_args(struct sipc_cfg *cfg)
@@ -178,6 +207,9 @@ static const struct option longopts[] = {
 	{"port", required_argument, NULL, 'p'},
 	{"no-tcp", no_argument, NULL, 'U'},
 	{"port-file", required_argument, NULL, 'P'},
+	{"interface", required_argument, NULL, 'g'},
+	{"app2", required_argument, NULL, 'b'},
+	{"router", required_argument, NULL, 'q'},
 	{"app", required_argument, NULL, 'A'},
 	{"target", required_argument, NULL, 't'},
 	{"sequential", no_argument, NULL, 'S'},
@@ -229,6 +261,13 @@ static int parse_args(int argc, char **argv, struct args *ar)
 				return 2;
 			break;
 		case 'U': ar->cfg.tcp = false; break;
+		case 'g': ar->cfg.iface = optarg; break;
+		case 'b': ar->cfg.app2 = optarg; break;
+		case 'q':
+			if (bad_router(optarg))
+				return 2;
+			ar->cfg.router = optarg;
+			break;
 		case 'P': ar->cfg.port_file = optarg; break;
 		case 'A': ar->a.name = optarg; break;
 		case 't':
@@ -312,9 +351,10 @@ static int parse_args(int argc, char **argv, struct args *ar)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "sstck-ref: unexpected argument '%s'\n",
-			argv[optind]);
+	if (optind < argc || (ar->cfg.app2 && !strcmp(ar->cfg.app2, ar->a.name))) {
+		fprintf(stderr, optind < argc ? "sstck-ref: unexpected argument '%s'\n" :
+			"sstck-ref: --app2 takes a name other than --app's, not '%s'\n",
+			optind < argc ? argv[optind] : ar->cfg.app2);
 		return 2;
 	}
 	return cluster_args(&ar->cfg);

@@ -555,6 +555,63 @@ void sipc__leg_bye(struct sipc *c, struct ss *ss)
 }
 
 /**
+ * A user agent application's own dialog (UasActive1): the UAS session of
+ * the dialog-creating request @r keeps its remote target and parties, as
+ * a B2BUA's leg does, so that the requests its application makes with
+ * SipSession.createRequest (ss.send) reach the caller.  0, or -1 when it
+ * keeps none (no session, out of memory): such a request is not sent.
+ */
+int sipc_ua_dialog(struct sipc_req *r)
+{
+	const osip_message_t *q = r->srv->req;
+	struct ss *ss = r->srv->ss;
+	struct leg *l;
+
+	if (!ss || sipc__leg_of(ss))
+		return ss ? 0 : -1;
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return -1;
+	l->owner = ss;
+	l->target = sipc__contact_of(q);
+	l->local = q->to ? sipc__uri_dup(q->to->url) : NULL;
+	l->remote = q->from ? sipc__uri_dup(q->from->url) : NULL;
+	if (ss_set_attr(ss, LEG_ATTR, l, NULL)) {
+		sipc__leg_free(l);
+		return -1;
+	}
+	return 0;
+}
+
+/** The requests the operations of the message in hand made (ss.send,
+ * SS-08), each on the dialog its session keeps (struct leg), with the
+ * message's results: called once the application has acted on it.  A
+ * session with no dialog kept, or no longer valid, sends nothing. */
+void sipc__ops_flush(struct sipc *c)
+{
+	for (int i = 0; i < c->ops.nsend; i++) {
+		struct sipc_send *q = &c->ops.send[i];
+		struct leg *l = sipc__leg_of(q->ss);
+		struct ss_req rq = { .cseq = q->cseq };
+		osip_message_t *m;
+		char vb[64];
+
+		if (!l || !l->target || !ss_is_valid(q->ss) ||
+		    ss_call_id(q->ss, &rq.call_id) ||
+		    ss_tags(q->ss, &rq.from_tag, &rq.to_tag))
+			continue;
+		m = sipc__leg_request(c, q->method, l->target, &rq, l->local,
+				      l->remote, 70, NULL, vb, sizeof(vb));
+		if (!m)
+			continue;
+		sipc__from_iface(c, q->ss, m);
+		sipc__stamp(c, sipc__apply(c, q->ss, m, SSM_OUT), m);
+		sipc__nict_send(c, q->ss, m);
+	}
+	sipc_ops_sent(&c->ops);
+}
+
+/**
  * A further 2xx of the forking callee on the UAC leg, after the first
  * ended the leg's client transaction and the caller's server transaction
  * (B2B-08, createResponseToOriginalRequest after the request was

@@ -107,10 +107,20 @@ void sipc__ops_run(struct sipc *c, struct ss *ss, osip_message_t *m,
 		.req = m && MSG_IS_REQUEST(m) ? m : NULL,
 		.px = c->ops_px, .branch = c->ops_branch,
 	};
+	osip_route_t *top = NULL;
+
+	if (ctx.req && osip_message_get_route(m, 0, &top) >= 0 && top &&
+	    sipc__uri_is_us(c, top->url))
+		ctx.popped = top;             /* req.getPoppedRoute */
+
+	struct ssm_app *a = NULL;
 
 	sipc_ops_clear(&c->ops);
+	/* the operations of the session's own application (cfg.app2) */
+	if (ss && (ss_app(ss, &a) || !a))
+		a = c->mapp;
 	if (ss && m && m->status_code != 100)
-		sipc_ops_run(&c->ops, ss, m, &ctx, c->mapp, ops_trace, c);
+		sipc_ops_run(&c->ops, ss, m, &ctx, a, ops_trace, c);
 }
 
 void sipc__trace_write(struct sipc *c, json_t *o)

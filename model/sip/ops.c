@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "ops.h"
 #include "ops_int.h"
 #include "mem.h"
@@ -285,12 +286,55 @@ static int on_appself(struct call *k, const char *op)
 	return SSM_OK;
 }
 
-/* The session operations on_session leaves: its context, binding values. */
+/*
+ * ss.send METHOD (UasActive1, SS-08): SipSession.createRequest(METHOD),
+ * sent by the container once the application has acted on the message
+ * in hand, with this message's results (sipc_ops_flush's caller).  The
+ * CSeq is the one createRequest gave it; an INVITE, which would need a
+ * client transaction of its own and an ACK, is not an operation.
+ */
+static int send_request(struct call *k, struct ss *s)
+{
+	const char *m = sipc__op_arg(k, 0);
+	struct sipc_send *out;
+	struct ss_req rq;
+	int err;
+
+	if (k->bad)
+		return SSM_OK;
+	if (m && (!strcasecmp(m, "INVITE") || strlen(m) >= sizeof(out->method) ||
+		  !k->o || k->o->nsend == SIPC_MAX_SENDS)) {
+		k->bad = "not a request ss.send makes";
+		return SSM_OK;
+	}
+	if ((err = ss_create_request(s, m, &rq)))
+		return err;
+	out = &k->o->send[k->o->nsend++];
+	out->ss = mem_ref(s);
+	snprintf(out->method, sizeof(out->method), "%s", m);
+	out->cseq = rq.cseq;
+	return sipc__op_put(k, "void");
+}
+
+/* The session operations on_session leaves: its context, binding values,
+ * the requests it sends. */
 static int on_session_more(struct call *k, const char *op, struct ss *s)
 {
 	struct ssm_app *a = NULL;
 	int err;
 
+	if (!strcmp(op, "send"))
+		return send_request(k, s);
+	if (!strcmp(op, "setOutboundInterface")) {
+		/* setOutboundInterface(InetAddress) (SS-11): one of the
+		 * container's outbound interfaces, or IAE; null is NPE */
+		const char *addr = sipc__op_arg(k, 0);
+
+		if (k->bad)
+			return SSM_OK;
+		err = ss_set_outbound(s, addr);
+		return err ? err : sipc__op_put(k, "void");
+	}
 	if (!strcmp(op, "getServletContext")) {
 		/* the application's own context (SS-12): its ssm_app */
 		if ((err = ss_app(s, &a)))
@@ -657,12 +701,14 @@ static void encode(const char *s, char *out, size_t sz)
 }
 
 /* Runs one "N TARGET.OP ARGS" into @res ("N ok VALUE"). */
-static void run_one(const char *spec, struct ss *ss, struct sas *sas,
-		    struct ssm_app *app, const struct sipc_ops_msg *ctx, char *res,
-		    size_t ressz, json_t *line)
+static void run_one(struct sipc_ops *o, const char *spec, struct ss *ss,
+		    struct sas *sas, struct ssm_app *app,
+		    const struct sipc_ops_msg *ctx, char *res, size_t ressz,
+		    json_t *line)
 {
 	char buf[512], value[256] = "", enc[300], *save = NULL, *w, *dot;
-	struct call k = { .ss = ss, .app = app, .out = value, .outsz = sizeof(value) };
+	struct call k = { .ss = ss, .o = o, .app = app, .out = value,
+			  .outsz = sizeof(value) };
 	const char *n, *kind = "ok", *ex;
 	struct ss *target = ss, *peer = NULL;
 	int err = SSM_OK;
@@ -738,6 +784,15 @@ void sipc_ops_on_sas_expired(struct sas *sas, void *arg)
 void sipc_ops_clear(struct sipc_ops *o)
 {
 	o->n = 0;
+	o->rr_param[0] = '\0';
+	sipc_ops_sent(o);
+}
+
+void sipc_ops_sent(struct sipc_ops *o)
+{
+	for (int i = 0; i < o->nsend; i++)
+		o->send[i].ss = mem_deref(o->send[i].ss);
+	o->nsend = 0;
 }
 
 static void hold(struct sipc_ops *o, void *p)
@@ -758,6 +813,8 @@ static void hold(struct sipc_ops *o, void *p)
 
 void sipc_ops_release(struct sipc_ops *o, bool final)
 {
+	if (final)
+		sipc_ops_sent(o);
 	for (int i = 0; i < o->nheld; i++)
 		mem_deref(o->held[i]);
 	o->nheld = 0;
@@ -808,7 +865,8 @@ void sipc_ops_run(struct sipc_ops *o, struct ss *ss, const osip_message_t *m,
 		json_object_set_new(line, "ss", json_string(ss_id(ss)));
 		if (sas)
 			json_object_set_new(line, "sas", json_string(sas_id(sas)));
-		run_one(spec[i], ss, sas, app, ctx, o->v[o->n], sizeof(o->v[0]), line);
+		run_one(o, spec[i], ss, sas, app, ctx, o->v[o->n], sizeof(o->v[0]),
+			line);
 		o->n++;
 		if (trace)
 			trace(arg, line);

@@ -15,6 +15,15 @@
 #include "ssm.h"
 
 #define SIPC_MAX_OPS 48
+#define SIPC_MAX_SENDS 4
+
+/** A request an operation made on a session (ss.send, SS-08), for the
+ * container to send once the application has acted on the message. */
+struct sipc_send {
+	struct ss *ss;             /**< a reference                       */
+	char method[16];
+	uint32_t cseq;             /**< the CSeq createRequest gave it    */
+};
 
 /** The results of the message in hand, as X-SSTCK-Result values. */
 struct sipc_ops {
@@ -22,6 +31,11 @@ struct sipc_ops {
 	int n;
 	void **held;               /**< sessions kept until the turn ends */
 	int nheld, szheld;
+	struct sipc_send send[SIPC_MAX_SENDS];
+	int nsend;                 /**< the message's ss.send requests    */
+	/** proxy.setRecordRouteParam's NAME=VALUE, for the Record-Route of
+	 * the proxy the application is about to start (PROXY-06), or "". */
+	char rr_param[128];
 };
 
 /** What the container knows of the message in hand. */
@@ -38,6 +52,9 @@ struct sipc_ops_msg {
 	 * (proxy.cancel, proxy.cancelBranch); NULL otherwise. */
 	struct sipc_px *px;
 	int branch;
+	/** The container's own Route the request came with, which it pops
+	 * (req.getPoppedRoute), or NULL. */
+	const osip_route_t *popped;
 };
 
 /** Writes one trace line (the container's trace). */
@@ -53,6 +70,9 @@ void sipc_ops_run(struct sipc_ops *o, struct ss *ss, const osip_message_t *m,
 		  sipc_ops_trace_h *trace, void *arg);
 /** Forgets the results: the message they belong to is done with. */
 void sipc_ops_clear(struct sipc_ops *o);
+/** Forgets the ss.send requests of the message in hand (sent or not),
+ * dropping their sessions' references; sipc_ops_clear does it too. */
+void sipc_ops_sent(struct sipc_ops *o);
 /** Let go of the sessions sipc_ops_run held: an operation that
  * invalidates the session of the message in hand (ss.invalidate,
  * sas.invalidate) must not free what the container's code still reads

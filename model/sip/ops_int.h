@@ -11,6 +11,7 @@
 
 struct call {
 	struct ss *ss;             /* the message's session */
+	struct sipc_ops *o;        /* where ss.send leaves its request */
 	struct ssm_app *app;
 	const char *args[OPS_ARGS];
 	int nargs;

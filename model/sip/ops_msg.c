@@ -113,6 +113,56 @@ static int on_branch_response(struct call *k, const char *op,
 	return sipc__op_put(k, "void");
 }
 
+/* A URI parameter's name or value as sstck-ref puts it on its
+ * Record-Route: token characters only (RFC 3261 25.1). */
+static bool param_word(const char *w)
+{
+	return *w && !w[strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			      "0123456789-_.!~*'")];
+}
+
+/*
+ * proxy.setRecordRouteParam NAME VALUE (the TCK's Proxy11, PROXY-06):
+ * getProxy().setRecordRoute(true), then getRecordRouteURI() given the
+ * parameter; the container puts it on the Record-Route of the proxy the
+ * application starts next.  req.getPoppedRoute NAME: that parameter on
+ * the container's own Route a later request came with (JSR 289
+ * getPoppedRoute()): its value, null without it, none when no Route of
+ * the container's was popped.
+ */
+static int rr_param(struct call *k, const char *op, const struct sipc_ops_msg *ctx)
+{
+	const char *name = sipc__op_arg(k, 0), *val = NULL;
+	osip_uri_param_t *p = NULL;
+	size_t n;
+
+	if (op[0] == 's')
+		val = sipc__op_arg(k, 1);
+	if (k->bad)
+		return SSM_OK;
+	if (!name || (op[0] == 's' && !val))
+		return SSM_NPE;
+	if (op[0] == 'g') {
+		if (!ctx->popped)
+			return sipc__op_put(k, "none");
+		if (osip_uri_uparam_get_byname(ctx->popped->url, (char *)name, &p) < 0 || !p)
+			return sipc__op_put(k, "null");
+		return sipc__op_put(k, p->gvalue ? p->gvalue : "\"\"");
+	}
+	if (!param_word(name) || !param_word(val))
+		return SSM_IAE;
+	n = k->o ? strlen(k->o->rr_param) : 0;
+	if (!k->o || n + strlen(name) + strlen(val) + 3 > sizeof(k->o->rr_param)) {
+		k->bad = "parameters too long for sstck-ref";
+		return SSM_OK;
+	}
+	/* each one more on the same URI (a name twice: the first wins) */
+	if (snprintf(k->o->rr_param + n, sizeof(k->o->rr_param) - n, "%s%s=%s",
+		     n ? ";" : "", name, val) < 0)
+		k->o->rr_param[n] = '\0';
+	return sipc__op_put(k, "void");
+}
+
 /*
  * req.isInitial, req.getProxy and the initial request's Proxy defaults
  * (proxy.getRecurse ...): what the container knows of the message in
@@ -141,6 +191,8 @@ int sipc__ops_on_message(struct call *k, const char *target, const char *op,
 			return b2b_create(k, ctx);
 		if (!strcmp(op, "setHeader") || !strcmp(op, "removeHeader"))
 			return set_header(k, op, ctx);
+		if (!strcmp(op, "getPoppedRoute"))
+			return rr_param(k, op, ctx);
 		k->bad = "unknown operation";
 		return SSM_OK;
 	}
@@ -148,6 +200,8 @@ int sipc__ops_on_message(struct call *k, const char *target, const char *op,
 		k->bad = "not an initial request";
 		return SSM_OK;
 	}
+	if (!strcmp(op, "setRecordRouteParam"))
+		return rr_param(k, op, ctx);
 	ssm_proxy_defaults(ctx->model, &cfg);
 	if (!strcmp(op, "getRecurse"))
 		return sipc__op_put(k, cfg.recurse ? "true" : "false");

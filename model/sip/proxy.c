@@ -102,21 +102,22 @@ int sipc__branch_of(struct sipc_px *px, osip_transaction_t *tr)
  * record-routes (PROXY-06); on a cluster node, the Route that sends the
  * copy out through the front. */
 static void px_route_initial(struct sipc *c, osip_message_t *fwd,
-			     bool record_route)
+			     const char *rr_param)
 {
-	if (record_route) {
+	if (rr_param) {          /* record-routing: its parameters (Proxy11) */
 		osip_record_route_t *rr = NULL;
-		char s[128];
+		char s[384];
+		const char *sep = rr_param[0] ? ";" : "";
 
 		/* a cluster node is named at the front (sstck-NODE@front,
 		 * as its Contacts are), which sends the dialog's requests
 		 * to that node or, once it is gone, to another (DIST-02) */
 		if (c->cfg.advertise)
-			snprintf(s, sizeof(s), "<sip:sstck-%s@%s;lr>",
-				 c->cfg.node, c->cfg.advertise);
+			snprintf(s, sizeof(s), "<sip:sstck-%s@%s;lr%s%s>",
+				 c->cfg.node, c->cfg.advertise, sep, rr_param);
 		else
-			snprintf(s, sizeof(s), "<sip:%s:%d;lr>", c->addr,
-				 c->port);
+			snprintf(s, sizeof(s), "<sip:%s:%d;lr%s%s>", c->addr,
+				 c->port, sep, rr_param);
 		if (osip_record_route_init(&rr) >= 0 &&
 		    osip_record_route_parse(rr, s) >= 0)
 			osip_list_add(&fwd->record_routes, rr, 0);
@@ -177,8 +178,8 @@ static int px_start_branch(struct sipc_px *px, int i)
 		return -1;
 	}
 	sipc__set_max_forwards(fwd, mf > 0 ? mf - 1 : 0);  /* PROXY-08 */
-	if (!sipc__tag_of(fwd->to))
-		px_route_initial(c, fwd, px->o.record_route);
+	if (!sipc__tag_of(fwd->to))                        /* PROXY-06 */
+		px_route_initial(c, fwd, px->o.record_route ? px->rr_param : NULL);
 	if (px->o.add_path && MSG_IS_REGISTER(fwd)) {      /* PROXY-18 */
 		osip_header_t *ph = NULL;
 		char s[128];
@@ -648,6 +649,13 @@ int sipc_proxy(struct sipc_req *r, const struct sipc_proxy_opts *o,
 	px->c = s->c;
 	px->srv = s;
 	px->o = *o;
+	/* the application's parameters on its Record-Route URI, set in
+	 * this request's callback (proxy.setRecordRouteParam, PROXY-06) */
+	if (s->c->ops.rr_param[0]) {
+		px->o.record_route = true;
+		snprintf(px->rr_param, sizeof(px->rr_param), "%s",
+			 s->c->ops.rr_param);
+	}
 	px->refs = 1;                          /* the server transaction */
 	px->ss = mem_ref(s->ss);
 	/* An initial request makes the session a proxy's, record-routing
@@ -655,7 +663,7 @@ int sipc_proxy(struct sipc_req *r, const struct sipc_proxy_opts *o,
 	 * set up and leaves that choice alone, or a re-INVITE would turn a
 	 * record-routed session into one ready on CONFIRMED (INVAL-10). */
 	if (s->ss && !sipc__tag_of(s->req->to) &&
-	    ss_set_proxy(s->ss, o->record_route)) {
+	    ss_set_proxy(s->ss, px->o.record_route)) {
 		/* a second proxy on the same session: fine */
 	}
 	px->invite = MSG_IS_INVITE(s->req);

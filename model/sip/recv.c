@@ -125,6 +125,7 @@ static void stateless(struct sipc *c, osip_message_t *m)
 	if (ss)
 		ssm_dispatch(ss, &ev, NULL, NULL);
 	sipc__ops_run(c, ss, m, false);
+	sipc__ops_flush(c);                   /* the application's doAck */
 	if (ss && ss_is_valid(ss) && ss_role(ss) != SS_ROLE_PROXY) {
 		sipc__relay_ack(c, ss);               /* B2BUA */
 		return;

@@ -121,7 +121,7 @@ int sipc_alloc(struct sipc **cp, const struct sipc_cfg *cfg,
 	c->cfg = *cfg;
 	c->b2b_auth_retry = cfg->b2b_auth_retry;
 	c->app = *app;
-	c->udp = c->tcp = -1;
+	c->udp = c->tcp = c->udp2 = -1;
 	c->sigpipe[0] = c->sigpipe[1] = -1;
 	if (!c->cfg.addr)
 		c->cfg.addr = "127.0.0.1";
@@ -142,6 +142,10 @@ int sipc_alloc(struct sipc **cp, const struct sipc_cfg *cfg,
 	    ssm_app_add(c->m, app->name, app->version ? app->version :
 			SSM_V11, c->cfg.session_timeout_min, &listeners, NULL,
 			&c->mapp) ||
+	    (c->cfg.app2 && (!strcmp(c->cfg.app2, app->name) ||
+			     ssm_app_add(c->m, c->cfg.app2, app->version ? app->version :
+					 SSM_V11, c->cfg.session_timeout_min,
+					 &listeners, NULL, &c->mapp2))) ||
 	    osip_init(&c->osip) < 0 || pipe(c->sigpipe) < 0) {
 		sipc_free(c);
 		return -1;
@@ -277,8 +281,8 @@ int sipc_run(struct sipc *c)
 			 c->port, c->tcp >= 0 ? ", tcp" : "", c->app.name);
 
 	while (!c->stop) {
-		struct pollfd pf[3 + MAX_CONNS + 4];
-		int n = 0, ns, tmo;
+		struct pollfd pf[3 + MAX_CONNS + 4 + 1];
+		int n = 0, ns, n2 = -1, tmo;
 
 		pf[n++] = (struct pollfd){.fd = c->sigpipe[0],
 					  .events = POLLIN};
@@ -299,8 +303,10 @@ int sipc_run(struct sipc *c)
 			if (st >= 0 && st < tmo)
 				tmo = st;
 		}
+		if (c->udp2 >= 0)          /* the second interface (SS-11) */
+			pf[n2 = n++] = (struct pollfd){.fd = c->udp2, .events = POLLIN};
 		tmo = trace_flush(c, tmo);
-		if (c->tcp < 0 && !c->nconns && !c->nsrc && tmo > 0) {
+		if (c->tcp < 0 && !c->nconns && !c->nsrc && n2 < 0 && tmo > 0) {
 			/* UDP alone and nothing due now: no poll; what falls
 			 * due meanwhile waits UDP_WAIT_MS at most */
 			sipc__read_udp(c, true);
@@ -317,6 +323,8 @@ int sipc_run(struct sipc *c)
 			c->stop = true;
 		if (pf[1].revents & POLLIN)
 			sipc__read_udp(c, false);
+		if (n2 >= 0 && (pf[n2].revents & POLLIN))
+			sipc__read_iface(c);
 		if (c->tcp >= 0 && (pf[2].revents & POLLIN))
 			sipc__accept_conn(c);
 		for (int i = c->nconns - 1; i >= 0; i--) {
@@ -382,6 +390,8 @@ void sipc_free(struct sipc *c)
 	}
 	if (c->udp >= 0)
 		close(c->udp);
+	if (c->udp2 >= 0)
+		close(c->udp2);
 	if (c->tcp >= 0)
 		close(c->tcp);
 	if (c->sigpipe[0] >= 0)

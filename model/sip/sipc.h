@@ -85,6 +85,21 @@ struct sipc_cfg {
 				        in this node (DIST-01)           */
 	const char *advertise;     /**< HOST:PORT in our Contacts: the
 				        cluster's front (with store)     */
+	const char *router;        /**< the application router's answer to
+				        every initial request (SS-09):
+				        "REGION:from|to|none", the region
+				        and the subscriber URI's header
+				        (NULL: NEUTRAL:from)             */
+	const char *app2;          /**< a second application of the same
+				        servlet under this name, or NULL:
+				        its own application sessions and
+				        keys; the initial requests whose
+				        Request-URI user is the name go to
+				        it (SipApplicationSessionKey1)   */
+	const char *iface;         /**< a second loopback address to send
+				        from, or NULL: with the listen
+				        address, the outbound interfaces
+				        (SS-11, setOutboundInterface)    */
 	int tcp_idle_ms;           /**< a TCP connection with nothing
 				        pending closes after this (0:
 				        TCP_IDLE_MS)                     */
@@ -126,6 +141,11 @@ int sipc_proxy(struct sipc_req *r, const struct sipc_proxy_opts *o,
  * CANCEL are relayed across the link.  SSM_HOPS after a 483 (B2B-03).
  */
 int sipc_b2b(struct sipc_req *r, const char *target);
+/** A user agent application answering a dialog-creating request itself
+ * keeps the dialog's remote target and parties on its session, for the
+ * requests it makes there (SipSession.createRequest, the ss.send
+ * operation): 0, or -1 when it keeps none. */
+int sipc_ua_dialog(struct sipc_req *r);
 /** The same with the B2BUA's options for this request, not the
  * container's (the probe application chooses them per request). */
 int sipc_b2b_opts(struct sipc_req *r, const char *target, bool auth_retry,

@@ -102,6 +102,8 @@ struct sipc_px {
 				       * NULL once completed (px_trim)   */
 	bool invite;                  /**< it is an INVITE               */
 	struct sipc_proxy_opts o;
+	char rr_param[128];           /**< NAME=VALUE on its Record-Route
+				       * URI, or "" (PROXY-06)           */
 	struct branch br[MAX_BRANCHES];
 	int nbr;
 	int refs;
@@ -177,10 +179,15 @@ struct sipc {
 	struct sipc_app app;
 	struct ssm *m;
 	struct ssm_app *mapp;
+	struct ssm_app *mapp2;        /**< cfg.app2's, or NULL            */
 	osip_t *osip;
 	int udp, tcp;
 	int port;
 	char addr[80];
+	int udp2, port2;              /**< cfg.iface's socket, or -1 (SS-11) */
+	char addr2[80];
+	const char *ifaces[3];        /**< the outbound interfaces: addr and
+				       * addr2 (the model's, SS-11)      */
 	struct conn conns[MAX_CONNS];
 	int nconns;
 	int next_conn_id;
@@ -346,6 +353,12 @@ void sipc__leg_ack(struct sipc *c, struct ss *ss,
 void sipc__leg_bye(struct sipc *c, struct ss *ss);
 int  sipc__b2b_late_2xx(struct sipc *c, struct ss *uac, osip_message_t *resp);
 void sipc__relay_ack(struct sipc *c, struct ss *ss);
+/* A request of a session whose outbound interface is cfg.iface leaves
+ * from it: its Via and Contact say so (transport.c). */
+void sipc__from_iface(struct sipc *c, struct ss *ss, osip_message_t *m);
+void sipc__read_iface(struct sipc *c);
+/* The ss.send requests of the message in hand, sent (b2bua.c). */
+void sipc__ops_flush(struct sipc *c);
 void sipc__on_ss_created(struct ss *ss, void *arg);
 void sipc__on_ss_destroyed(struct ss *ss, void *arg);
 

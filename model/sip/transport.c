@@ -174,7 +174,7 @@ static int conn_write(struct conn *k, const char *buf, size_t len)
 }
 
 static int send_raw(struct sipc *c, const char *buf, size_t len,
-		    const char *host, int port, bool tcp)
+		    const char *host, int port, bool tcp, int ufd)
 {
 	struct sockaddr_storage sa;
 	socklen_t slen;
@@ -192,7 +192,7 @@ static int send_raw(struct sipc *c, const char *buf, size_t len,
 	sipc__store_flush(c);
 	c->tx++;
 	if (!tcp)
-		return sendto(c->udp, buf, len, 0, (struct sockaddr *)&sa,
+		return sendto(ufd, buf, len, 0, (struct sockaddr *)&sa,
 			      slen) < 0 ? -1 : 0;
 	{
 		struct conn *k = conn_find(c, host, port);
@@ -251,7 +251,7 @@ int sipc__send_back(struct sipc *c, const char *buf, size_t len,
 	int vp;
 
 	if (conn <= 0)
-		return send_raw(c, buf, len, host, port, false);
+		return send_raw(c, buf, len, host, port, false, c->udp);
 	k = conn_by_id(c, conn);
 	if (k) {
 		sipc__store_flush(c);       /* before it leaves, as send_raw */
@@ -261,7 +261,20 @@ int sipc__send_back(struct sipc *c, const char *buf, size_t len,
 	if (!m || osip_message_get_via(m, 0, &v) < 0 || !v ||
 	    (vp = sipc__port_of(v->port)) < 0)
 		return -1;
-	return send_raw(c, buf, len, host, vp, true);
+	return send_raw(c, buf, len, host, vp, true, c->udp);
+}
+
+/* The UDP socket a request leaves on: the second interface's when its
+ * top Via is that interface's (sipc__from_iface), else the listen one. */
+static int udp_of(const struct sipc *c, const osip_message_t *m)
+{
+	osip_via_t *v = NULL;
+
+	if (c->udp2 < 0 || osip_message_get_via(m, 0, &v) < 0 || !v ||
+	    !v->host || strcmp(v->host, c->addr2) ||
+	    sipc__port_of(v->port) != c->port2)
+		return c->udp;
+	return c->udp2;
 }
 
 static bool via_is_tcp(const osip_message_t *m)
@@ -292,7 +305,8 @@ int sipc__cb_send(osip_transaction_t *tr, osip_message_t *m, char *host,
 	/* A response goes back the way its request came: the server
 	 * transaction's out_socket is the connection (sipc__on_bytes). */
 	if (MSG_IS_REQUEST(m))
-		err = send_raw(c, buf, len, host, port, via_is_tcp(m));
+		err = send_raw(c, buf, len, host, port, via_is_tcp(m),
+			       udp_of(c, m));
 	else
 		err = sipc__send_back(c, buf, len, host, port, sock, m);
 	if (c->cfg.verbose)
@@ -324,12 +338,51 @@ void sipc__send_stateless(struct sipc *c, osip_message_t *m)
 		}
 	}
 	if (host && osip_message_to_str(m, &buf, &len) >= 0)
-		send_raw(c, buf, len, host, port ? port : 5060, via_is_tcp(m));
+		send_raw(c, buf, len, host, port ? port : 5060, via_is_tcp(m),
+			 MSG_IS_REQUEST(m) ? udp_of(c, m) : c->udp);
 	osip_free(buf);
 	osip_free(host);
 }
 
+/* cfg.iface (SS-11): a UDP socket on that loopback address, a port the
+ * kernel picks; with the listen address, the model's outbound
+ * interfaces.  0, or -1 said in the log. */
+static int bind_iface(struct sipc *c)
+{
+	struct sockaddr_storage sa, got;
+	socklen_t len, glen = sizeof(got);
+
+	c->ifaces[0] = c->addr;
+	c->cfg.opts.outbound_ifaces = c->ifaces;
+	if (!c->cfg.iface)
+		return 0;
+	if (!sipc_is_loopback(c->cfg.iface) || sock_addr(c->cfg.iface, 0, &sa, &len) ||
+	    !strcmp(c->cfg.iface, c->cfg.addr)) {
+		sipc_log(c, "--interface takes another loopback address than "
+			 "--addr, not '%s'", c->cfg.iface);
+		return -1;
+	}
+	c->udp2 = socket(sa.ss_family, SOCK_DGRAM, 0);
+	if (c->udp2 < 0 || bind(c->udp2, (struct sockaddr *)&sa, len) < 0 ||
+	    getsockname(c->udp2, (struct sockaddr *)&got, &glen) < 0) {
+		sipc_log(c, "cannot bind UDP %s: %s", c->cfg.iface, strerror(errno));
+		return -1;
+	}
+	addr_str(&got, c->addr2, sizeof(c->addr2), &c->port2);
+	if (got.ss_family == AF_INET6)
+		bracket_v6(c->addr2, sizeof(c->addr2));
+	c->ifaces[1] = c->addr2;
+	return 0;
+}
+
+static int bind_main(struct sipc *c);
+
 int sipc__bind_sockets(struct sipc *c)
+{
+	return bind_main(c) || bind_iface(c) ? -1 : 0;
+}
+
+static int bind_main(struct sipc *c)
 {
 	struct sockaddr_storage sa;
 	socklen_t len;
@@ -396,7 +449,7 @@ int sipc__bind_sockets(struct sipc *c)
  * recvmmsg; with MSG_WAITFORONE it waits for the first (SO_RCVTIMEO:
  * UDP_WAIT_MS at most), then takes what is there.  Returns how many were
  * read: UDP_BATCH means there may be more. */
-static int udp_read(struct sipc *c, int flags)
+static int udp_read(struct sipc *c, int fd, int flags)
 {
 	static char buf[UDP_BATCH][SIPC_MAX_MSG + 2];
 	struct sockaddr_storage sa[UDP_BATCH];
@@ -412,7 +465,7 @@ static int udp_read(struct sipc *c, int flags)
 		mm[i].msg_hdr.msg_name = &sa[i];
 		mm[i].msg_hdr.msg_namelen = sizeof(sa[i]);
 	}
-	n = recvmmsg(c->udp, mm, UDP_BATCH, flags, NULL);
+	n = recvmmsg(fd, mm, UDP_BATCH, flags, NULL);
 	for (int i = 0; i < n; i++) {
 		char host[80];
 		int port;
@@ -436,10 +489,48 @@ static int udp_read(struct sipc *c, int flags)
  * empty unless the queue holds a multiple of UDP_BATCH. */
 void sipc__read_udp(struct sipc *c, bool wait)
 {
-	if (udp_read(c, wait ? MSG_WAITFORONE : MSG_DONTWAIT) == UDP_BATCH)
+	if (udp_read(c, c->udp, wait ? MSG_WAITFORONE : MSG_DONTWAIT) == UDP_BATCH)
 		for (int k = 0; k < 16 &&
-		     udp_read(c, MSG_DONTWAIT) == UDP_BATCH; k++)
+		     udp_read(c, c->udp, MSG_DONTWAIT) == UDP_BATCH; k++)
 			;
+}
+
+/** What poll said is on the second interface's socket (SS-11): the
+ * responses to the requests that left from it. */
+void sipc__read_iface(struct sipc *c)
+{
+	(void)udp_read(c, c->udp2, MSG_DONTWAIT);
+}
+
+/**
+ * A request of the session @ss, built on the listen address, leaves from
+ * the session's outbound interface when it is cfg.iface
+ * (setOutboundInterface, SS-11): its top Via's sent-by and its Contact
+ * are that interface's, and udp_of sends it on its socket.
+ */
+void sipc__from_iface(struct sipc *c, struct ss *ss, osip_message_t *m)
+{
+	const char *oi = NULL;
+	osip_via_t *v = NULL;
+	osip_contact_t *ct = NULL;
+	char port[8];
+
+	if (c->udp2 < 0 || ss_outbound(ss, &oi) || !oi || strcmp(oi, c->addr2))
+		return;
+	snprintf(port, sizeof(port), "%d", c->port2);
+	if (osip_message_get_via(m, 0, &v) >= 0 && v) {
+		osip_free(v->host);
+		osip_free(v->port);
+		v->host = osip_strdup(c->addr2);
+		v->port = osip_strdup(port);
+	}
+	if (osip_message_get_contact(m, 0, &ct) >= 0 && ct && ct->url) {
+		osip_free(ct->url->host);
+		osip_free(ct->url->port);
+		ct->url->host = osip_strdup(c->addr2);
+		ct->url->port = osip_strdup(port);
+	}
+	osip_message_force_update(m);
 }
 
 enum frame {

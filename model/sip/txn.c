@@ -195,6 +195,7 @@ static void servlet(struct ss *ss, const struct ssm_msg *msg, void *arg)
 		c->app.do_request(&r, c->app.arg);
 	if (!d->srv->px && !d->srv->rl && !d->srv->final_sent)
 		sipc__srv_respond(d->srv, 500, "Application Did Not Answer");
+	sipc__ops_flush(c);
 }
 
 /** A subsequent request on a user agent's session that no leg is linked
@@ -301,7 +302,8 @@ static void on_cancel(struct sipc *c, struct srv *s, osip_message_t *m)
  * with the key header belongs to the application session of that key,
  * one without it (a null key) to a new one.  0 (*sasp set or left NULL)
  * or -1. */
-static int app_key(struct sipc *c, const osip_message_t *m, struct sas **sasp)
+static int app_key(struct sipc *c, struct ssm_app *a, const osip_message_t *m,
+		   struct sas **sasp)
 {
 	osip_header_t *h = NULL;
 
@@ -309,7 +311,20 @@ static int app_key(struct sipc *c, const osip_message_t *m, struct sas **sasp)
 	    osip_message_header_get_byname(m, c->app.key_header, 0, &h) < 0 ||
 	    !h || !h->hvalue || !h->hvalue[0])
 		return 0;
-	return sas_by_key(c->mapp, h->hvalue, true, sasp) ? -1 : 0;
+	return sas_by_key(a, h->hvalue, true, sasp) ? -1 : 0;
+}
+
+/* The application an initial request goes to: sstck-ref's application
+ * router gives cfg.app2's the requests whose Request-URI user is its
+ * name, the other application all the rest (JSR 289 15: the router
+ * picks the application, the key method then its application session
+ * within it, SipApplicationSessionKey1). */
+static struct ssm_app *app_for(struct sipc *c, const osip_message_t *m)
+{
+	if (c->mapp2 && m->req_uri && m->req_uri->username &&
+	    !strcmp(m->req_uri->username, c->cfg.app2))
+		return c->mapp2;
+	return c->mapp;
 }
 
 /* Encoded-URI targeting (KEY-05, JSR 289 15.11.3): the live application
@@ -333,6 +348,60 @@ static struct sas *encoded_sas(struct sipc *c, const osip_message_t *m)
 	return sas;
 }
 
+/*
+ * Join and Replaces targeting (KEY-06; JSR 289 15.11.4, RFC 3891 and
+ * 3911): an initial request that names a dialog (Call-ID;to-tag=T;
+ * from-tag=F) in a Join or Replaces header gets 400 when it carries both
+ * or is no INVITE (or names no tags), 481 when the dialog is not an
+ * INVITE's, 603 when it has ended; a live INVITE dialog, or none, and
+ * the request goes on to the application (there is one: the targeted
+ * and the untargeted route end there).  True when it was answered.
+ */
+static bool join_replaces(struct sipc *c, struct srv *s, const osip_message_t *m)
+{
+	osip_header_t *j = NULL, *r = NULL;
+	const char *t1 = NULL, *t2 = NULL;
+	char buf[512], *cid, *save = NULL, *w;
+	enum ssm_join res;
+
+	osip_message_header_get_byname(m, "join", 0, &j);
+	osip_message_header_get_byname(m, "replaces", 0, &r);
+	if (!(j && j->hvalue) && !(r && r->hvalue))
+		return false;
+	snprintf(buf, sizeof(buf), "%s", r && r->hvalue ? r->hvalue : j->hvalue);
+	cid = strtok_r(buf, "; \t", &save);
+	while ((w = strtok_r(NULL, "; \t", &save)))
+		if (!strncasecmp(w, "to-tag=", 7))
+			t1 = w + 7;
+		else if (!strncasecmp(w, "from-tag=", 9))
+			t2 = w + 9;
+	res = !t1 || !t2 ? SSM_JOIN_BAD :
+	      ssm_join_match(c->m, m->sip_method, j && j->hvalue, r && r->hvalue,
+			     cid, t1, t2, NULL);
+	if (res == SSM_JOIN_NONE || res == SSM_JOIN_MATCH)
+		return false;
+	sipc__srv_respond(s, res == SSM_JOIN_BAD ? 400 : res == SSM_JOIN_NOT_INVITE ?
+			  481 : 603, NULL);
+	return true;
+}
+
+/* The application router's answer (SS-09, the TCK's AppRouter4): its
+ * region and subscriber URI, given to the session that received the
+ * initial request (getRegion, getSubscriberURI).  sstck-ref has one
+ * application and routes every initial request to it; --router says
+ * what it answers, by default what Cipango's default application router
+ * answers without a configuration: NEUTRAL, the From URI. */
+static void route(struct sipc *c, struct ss *ss, const char *from, const char *to)
+{
+	const char *r = c->cfg.router ? c->cfg.router : "NEUTRAL:from";
+	const char *colon = strchr(r, ':');
+	char region[16];
+
+	snprintf(region, sizeof(region), "%.*s", colon ? (int)(colon - r) : 0, r);
+	(void)ss_set_routing(ss, region, !colon ? NULL : !strcmp(colon + 1, "from") ?
+			     from : !strcmp(colon + 1, "to") ? to : NULL);
+}
+
 /* An initial request: its application session and SipSession, then the
  * application (servlet). */
 static void on_initial(struct sipc *c, struct srv *s, osip_message_t *m,
@@ -343,12 +412,14 @@ static void on_initial(struct sipc *c, struct srv *s, osip_message_t *m,
 	char *fu = NULL, *tu = NULL;
 	struct ss *ss;
 
+	if (join_replaces(c, s, m))              /* KEY-06 */
+		return;
 	sas = encoded_sas(c, m);                 /* KEY-05 */
-	if (!sas && app_key(c, m, &sas) < 0) {
+	if (!sas && app_key(c, app_for(c, m), m, &sas) < 0) {
 		sipc__srv_respond(s, 500, "Session Model Error");
 		return;
 	}
-	if ((!sas && ssm_sas_for_initial(c->mapp, ev, &sas)) ||
+	if ((!sas && ssm_sas_for_initial(app_for(c, m), ev, &sas)) ||
 	    (m->from && m->from->url &&
 	     osip_uri_to_str(m->from->url, &fu) < 0) ||
 	    (m->to && m->to->url &&
@@ -360,10 +431,9 @@ static void on_initial(struct sipc *c, struct srv *s, osip_message_t *m,
 		sipc__srv_respond(s, 500, "Session Model Error");
 		return;
 	}
+	route(c, ss, fu, tu);
 	osip_free(fu);
 	osip_free(tu);
-	/* no application router here: the neutral region (SS-09) */
-	(void)ss_set_routing(ss, "NEUTRAL", NULL);
 	s->ss = mem_ref(ss);
 	send_trying(s);
 	ssm_dispatch(ss, ev, servlet, &d);   /* SS-STATE-02 */
@@ -395,6 +465,7 @@ static void subsequent(struct ss *target, const struct ssm_msg *msg, void *arg)
 		forward_subsequent(s);
 	else if (!subsequent_to_app(c, s))
 		sipc__relay_request(s);       /* B2BUA */
+	sipc__ops_flush(c);
 }
 
 static void on_request(int type, osip_transaction_t *tr, osip_message_t *m)
@@ -475,9 +546,15 @@ static void on_client_response(int type, osip_transaction_t *tr,
 		sipc__px_on_response(px, tr, m);
 	else if (rl && rl->tr == tr)
 		sipc__relay_on_response(rl, m);
-	else if (cs)
-		sipc__apply(sipc__of_tr(tr), cs, m,
-			    SSM_IN); /* a CANCEL's 200 */
+	else if (cs) {
+		/* a CANCEL's 200, or the answer to a request an operation
+		 * sent (ss.send): the application's doResponse */
+		struct sipc *c = sipc__of_tr(tr);
+
+		sipc__apply(c, cs, m, SSM_IN);
+		sipc__ops_run(c, cs, m, false);
+		sipc__ops_flush(c);
+	}
 }
 
 static void on_client_timeout(int type, osip_transaction_t *tr,

@@ -11,6 +11,7 @@ public interface Proxy {
     void setParallel(boolean parallel);
     boolean getRecordRoute();
     void setRecordRoute(boolean rr);
+    SipURI getRecordRouteURI();
     boolean getRecurse();
     void setRecurse(boolean recurse);
     boolean getSupervised();

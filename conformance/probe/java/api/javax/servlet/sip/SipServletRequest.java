@@ -8,6 +8,7 @@ public interface SipServletRequest extends javax.servlet.ServletRequest, SipServ
     int getMaxForwards();
     void setMaxForwards(int n);
     boolean isInitial();
+    Address getPoppedRoute();
     Proxy getProxy() throws TooManyHopsException;
     Proxy getProxy(boolean create) throws TooManyHopsException;
     SipServletResponse createResponse(int statuscode);

@@ -24,4 +24,6 @@ public interface SipSession {
     javax.servlet.sip.ar.SipApplicationRoutingRegion getRegion();
     URI getSubscriberURI();
     javax.servlet.ServletContext getServletContext();
+    void setOutboundInterface(java.net.InetAddress address);
+    void setOutboundInterface(java.net.InetSocketAddress address);
 }

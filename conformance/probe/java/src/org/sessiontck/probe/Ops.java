@@ -34,6 +34,9 @@ public final class Ops {
     /** The session the operation running made and invalidated, for the
      * trace line's "made" (req.b2bCreateRequest). */
     private static final ThreadLocal<String> MADE = new ThreadLocal<>();
+    /** The requests ss.send made in this callback, sent once the
+     * application has acted on the message (send()). */
+    private static final ThreadLocal<List<SipServletRequest>> SENDS = new ThreadLocal<>();
     /** SipSessionsUtil of the application (ServletContext), for sas.byId. */
     static volatile javax.servlet.sip.SipSessionsUtil util;
     /** The application's ServletContext, for ss.getServletContext. */
@@ -118,6 +121,7 @@ public final class Ops {
     static void begin(SipServletMessage m, SipFactory f, TimerService ts) {
         List<String> out = new ArrayList<>();
         PENDING.set(out);
+        SENDS.set(new ArrayList<>());
         ListIterator<String> it;
         try {
             it = m.getHeaders(OP_HEADER);
@@ -137,6 +141,24 @@ public final class Ops {
     /** The callback is over: nothing more goes out with its results. */
     static void end() {
         PENDING.remove();
+        SENDS.remove();
+    }
+
+    /**
+     * Sends the requests the callback's ss.send operations made
+     * (SipSession.createRequest, UasActive1, SS-08), each stamped and with
+     * the results, once the application has acted on the message: then
+     * nothing more is to be sent.
+     */
+    static void send() throws java.io.IOException {
+        List<SipServletRequest> q = SENDS.get();
+        if (q == null) {
+            return;
+        }
+        SENDS.set(new ArrayList<>());
+        for (SipServletRequest r : q) {
+            ProbeServlet.send(r, r.getSession());
+        }
     }
 
     /** Puts the pending results on @m, which the callback is about to send. */
@@ -214,7 +236,7 @@ public final class Ops {
         case "app":
             return onAppSelf(op, a);
         case "proxy":
-            return onProxy(op, m);
+            return onProxy(op, a, m);
         default:
             throw new Bad("unknown target " + target);
         }
@@ -246,6 +268,16 @@ public final class Ops {
         case "b2bCreateRequest": return b2bCreate(a, r);
         case "setHeader": r.setHeader(arg(a, 0), arg(a, 1)); return "void";
         case "removeHeader": r.removeHeader(arg(a, 0)); return "void";
+        case "getPoppedRoute": {
+            // a parameter the application put on its Record-Route URI,
+            // back on the Route the container popped (Proxy11)
+            javax.servlet.sip.Address popped = r.getPoppedRoute();
+            if (popped == null) {
+                return "none";
+            }
+            String v = ((javax.servlet.sip.SipURI) popped.getURI()).getParameter(arg(a, 0));
+            return v == null ? "null" : v;
+        }
         default: throw new Bad("unknown operation req." + op);
         }
     }
@@ -270,7 +302,7 @@ public final class Ops {
 
     /** The initial request's Proxy, before the application sets it up:
      * its defaults (PROXY-01). */
-    private static String onProxy(String op, SipServletMessage m) throws Exception {
+    private static String onProxy(String op, String[] a, SipServletMessage m) throws Exception {
         if (m instanceof SipServletResponse && (op.equals("cancel") || op.equals("cancelBranch"))) {
             // a branch's response: Proxy.cancel(), ProxyBranch.cancel() (ProxyBranch5)
             SipServletResponse r = (SipServletResponse) m;
@@ -290,6 +322,11 @@ public final class Ops {
         case "getRecordRoute": return String.valueOf(p.getRecordRoute());
         case "getParallel": return String.valueOf(p.getParallel());
         case "getSupervised": return String.valueOf(p.getSupervised());
+        case "setRecordRouteParam":
+            // the application's parameters on its Record-Route URI (Proxy11)
+            p.setRecordRoute(true);
+            p.getRecordRouteURI().setParameter(arg(a, 0), arg(a, 1));
+            return "void";
         default: throw new Bad("unknown operation proxy." + op);
         }
     }
@@ -327,6 +364,21 @@ public final class Ops {
         case "createRequest":
             s.createRequest(arg(a, 0));
             return "created";
+        case "setOutboundInterface": {
+            // one of javax.servlet.sip.outboundInterfaces, or IAE (SS-11)
+            String addr = arg(a, 0);
+            s.setOutboundInterface(addr == null ? null : java.net.InetAddress.getByName(addr));
+            return "void";
+        }
+        case "send": {
+            // an INVITE would need its ACK: not an operation
+            String method = arg(a, 0);
+            if ("INVITE".equalsIgnoreCase(method) || SENDS.get() == null) {
+                throw new Bad("not a request ss.send makes");
+            }
+            SENDS.get().add(s.createRequest(method));
+            return "void";
+        }
         case "getRegion": {
             SipApplicationRoutingRegion r = s.getRegion();
             return r == null ? "null" : r.getType().name();

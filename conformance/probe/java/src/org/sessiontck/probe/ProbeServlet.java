@@ -117,6 +117,7 @@ public class ProbeServlet extends SipServlet {
         Ops.begin(req, factory, timers);
         try {
             act(req);
+            Ops.send();
         } catch (IllegalStateException e) {
             if (!Ops.any() || req.getMethod().equals("ACK") || req.isCommitted()) {
                 throw e;
@@ -327,6 +328,7 @@ public class ProbeServlet extends SipServlet {
         Ops.begin(resp, factory, timers);
         try {
             onResponse(resp, sas, peer);
+            Ops.send();
         } catch (IllegalStateException e) {
             if (!Ops.any()) {
                 throw e;
