@@ -57,7 +57,7 @@ SIPC_SRCS  := model/sip/sipc.c model/sip/transport.c model/sip/guard.c \
               model/sip/recv.c model/sip/txn.c model/sip/build.c \
               model/sip/observe.c model/sip/proxy.c model/sip/b2bua.c \
               model/sip/call.c model/sip/store.c model/sip/lua.c \
-              model/sip/codec.c model/sip/accepted.c
+              model/sip/codec.c model/sip/accepted.c model/sip/sendq.c
 
 REF_SRCS   := $(SIPC_SRCS) model/sip/ops.c model/sip/ops_msg.c model/apps/apps.c model/apps/c2c.c \
               model/http/http.c model/ref/main.c
@@ -104,7 +104,7 @@ CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 SIP_CFLAGS   = $(shell pkg-config --cflags libosip2 jansson inih libmicrohttpd libxml-2.0 2>/dev/null)
 # hiredis: a cluster node's session store (model/sip/store.c, --store)
-SIP_LIBS     = $(shell pkg-config --libs libosip2 jansson libmicrohttpd hiredis 2>/dev/null)
+SIP_LIBS     = $(shell pkg-config --libs libosip2 jansson libmicrohttpd hiredis 2>/dev/null) -pthread
 # the model writes distributed sessions as JSON (model/session/dist.c)
 MODEL_LIBS   = $(shell pkg-config --libs jansson 2>/dev/null)
 HARNESS_LIBS = $(shell pkg-config --libs libosip2 jansson inih libxml-2.0 libpcap 2>/dev/null)
@@ -231,8 +231,8 @@ check: $(OUT)/san/check-model $(OUT)/san/sstck-ref $(OUT)/san/check-sstck \
 	@echo "== the probe for third-party containers: build, package, protocol, the guide's run"
 	$(Q)$(MAKE) -s probe
 	$(Q)conformance/probe/test-probe $(OUT)/san $(REPORTS)/check/probe $(OUT)/probe
-	@echo "== a soak's smoke: 1000 calls through sstck-ref's proxy and B2BUA, no call lost, no session left"
-	$(Q)SSTCK_REF=$(CURDIR)/$(OUT)/san/sstck-ref harness/bench-soak 1000 100
+	@echo "== a soak's smoke: 1000 calls through sstck-ref's proxy and B2BUA, every datagram by the sending thread, no call lost, no session left"
+	$(Q)SSTCK_REF_SENDQ=1 SSTCK_REF=$(CURDIR)/$(OUT)/san/sstck-ref harness/bench-soak 1000 100
 	@echo "== a cluster soak's smoke: 300 calls through Kamailio to two nodes, one killed and restarted, no call lost, an empty store (ASan + UBSan)"
 	$(Q)SSTCK_REF=$(CURDIR)/$(OUT)/san/sstck-ref harness/bench-cluster --smoke
 	@echo "== the load benchmark's smoke: 3 s at 50 calls/s through sstck-ref, then Kamailio (figures, no timing asserted)"

@@ -92,6 +92,8 @@ static void usage(FILE *f)
 "\n"
 "Testing: SSTCK_REF_FAIL_ALLOC=N in the environment makes the Nth allocation\n"
 "of the model or the container after start-up fail (model/ref/test-oom).\n"
+"SSTCK_REF_SENDQ=1 sends every UDP datagram through the sending thread, which\n"
+"otherwise takes them only while the container is behind (model/sip/sendq.c).\n"
 "\n"
 "Model options (section 14 of the rules; default first):\n");
 #define XX(id, field, def, on, off) \

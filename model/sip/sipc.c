@@ -238,6 +238,22 @@ static void after_wait(struct sipc *c)
 	sipc__pump(c);
 	sipc_ops_release(&c->ops, false);  /* the turn is over */
 	sipc__store_flush(c);              /* what the timers changed */
+	sipc__sendq_kick(c);               /* what the turn queued */
+}
+
+/* The environment's test hooks: SSTCK_REF_FAIL_ALLOC=N, the Nth
+ * allocation from here on fails (test-oom, fault.h); SSTCK_REF_SENDQ=1,
+ * every UDP datagram through the sending thread (sendq.c). */
+static void test_hooks(struct sipc *c)
+{
+	const char *fa = getenv("SSTCK_REF_FAIL_ALLOC");
+	const char *sq = getenv("SSTCK_REF_SENDQ");
+
+	if (fa && atoi(fa) > 0)
+		mem_fail_once(atoi(fa));
+	else
+		mem_fail_once(0);
+	c->sendq_always = sq && !strcmp(sq, "1");
 }
 
 int sipc_run(struct sipc *c)
@@ -260,15 +276,7 @@ int sipc_run(struct sipc *c)
 			fclose(f);
 		}
 	}
-	/* test-oom: the Nth allocation from here on fails (fault.h) */
-	{
-		const char *fa = getenv("SSTCK_REF_FAIL_ALLOC");
-
-		if (fa && atoi(fa) > 0)
-			mem_fail_once(atoi(fa));
-		else
-			mem_fail_once(0);
-	}
+	test_hooks(c);
 	o = json_object();
 	json_object_set_new(o, "ev", json_string("listening"));
 	json_object_set_new(o, "addr", json_string(c->addr));
@@ -347,6 +355,8 @@ int sipc_run(struct sipc *c)
 			    json_integer((json_int_t)ssm_count_sas(c->m)));
 	json_object_set_new(o, "rx", json_integer((json_int_t)c->rx));
 	json_object_set_new(o, "tx", json_integer((json_int_t)c->tx));
+	json_object_set_new(o, "tx_queued",
+			    json_integer((json_int_t)c->tx_queued));
 	json_object_set_new(o, "dropped",
 			    json_integer((json_int_t)c->dropped));
 	json_object_set_new(o, "allocs",
@@ -388,6 +398,7 @@ void sipc_free(struct sipc *c)
 		close(c->conns[i].fd);
 		free(c->conns[i].buf);
 	}
+	sipc__sendq_stop(c);     /* what is queued leaves first */
 	if (c->udp >= 0)
 		close(c->udp);
 	if (c->udp2 >= 0)

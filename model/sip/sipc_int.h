@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <jansson.h>
 #include <osip2/osip.h>
 #include <osipparser2/osip_parser.h>
@@ -45,6 +46,10 @@
  * fires that much late at most, far inside any SIP timer's tolerance
  * (T1 is 500 ms). */
 #define UDP_WAIT_MS  10
+
+/* A read of this many datagrams or more: the container is behind, and
+ * its datagrams go out through the sending thread (sendq.c). */
+#define SENDQ_BUSY   4
 
 /* Datagrams read in one recvmmsg (sipc__read_udp). */
 #define UDP_BATCH    16
@@ -205,6 +210,7 @@ struct sipc {
 	int sigpipe[2];
 	bool stop;
 	unsigned long rx, tx, dropped;
+	unsigned long tx_queued;      /**< of tx, sent by the thread (sendq.c) */
 	struct sipc_source src[4];    /**< other things to poll (HTTP)    */
 	int nsrc;
 	struct sipc_call *calls;
@@ -216,6 +222,12 @@ struct sipc {
 		struct acc *head, *tail;
 		size_t n;
 	} acc;
+	struct sipc_sendq *sendq;     /**< the sending thread (sendq.c)  */
+	bool udp_busy;                /**< the last read brought
+				       * SENDQ_BUSY datagrams or more     */
+	bool sendq_failed, sendq_stopped;
+	bool sendq_always;            /**< SSTCK_REF_SENDQ=1 (sendq.c)   */
+	int udp_family;               /**< the UDP socket's              */
 	struct sipc_px *ops_px;       /**< the proxy of the branch response
 					   in hand, for proxy.cancel      */
 	int ops_branch;               /**< and its branch                */
@@ -244,6 +256,12 @@ void sipc__read_udp(struct sipc *c, bool wait);
 void sipc__read_conn(struct sipc *c, int idx);
 void sipc__accept_conn(struct sipc *c);
 void sipc__conn_timers(struct sipc *c);
+
+/* sendq.c: UDP datagrams sent by a thread of their own, under load */
+int sipc__sendq_put(struct sipc *c, const char *buf, size_t len,
+		    const struct sockaddr_storage *sa, socklen_t slen);
+void sipc__sendq_kick(struct sipc *c);
+void sipc__sendq_stop(struct sipc *c);
 
 /* guard.c: input guards: what libosip2 does not check */
 bool sipc__line_named(const char *l, const char *end, const char *name,

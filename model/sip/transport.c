@@ -191,6 +191,9 @@ static int send_raw(struct sipc *c, const char *buf, size_t len,
 	 * it (DIST-07, DIST-11) */
 	sipc__store_flush(c);
 	c->tx++;
+	if (!tcp && ufd == c->udp && sa.ss_family == c->udp_family &&
+	    sipc__sendq_put(c, buf, len, &sa, slen))
+		return 0;
 	if (!tcp)
 		return sendto(ufd, buf, len, 0, (struct sockaddr *)&sa,
 			      slen) < 0 ? -1 : 0;
@@ -420,6 +423,7 @@ static int bind_main(struct sipc *c)
 				   sizeof(tv));
 		}
 		getsockname(c->udp, (struct sockaddr *)&got, &glen);
+		c->udp_family = got.ss_family;
 		addr_str(&got, c->addr, sizeof(c->addr), &c->port);
 		if (got.ss_family == AF_INET6)
 			bracket_v6(c->addr, sizeof(c->addr));
@@ -466,6 +470,7 @@ static int udp_read(struct sipc *c, int fd, int flags)
 		mm[i].msg_hdr.msg_namelen = sizeof(sa[i]);
 	}
 	n = recvmmsg(fd, mm, UDP_BATCH, flags, NULL);
+	c->udp_busy = n >= SENDQ_BUSY;
 	for (int i = 0; i < n; i++) {
 		char host[80];
 		int port;
