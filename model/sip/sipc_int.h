@@ -381,6 +381,8 @@ void sipc__store_close(struct sipc *c);
 void sipc__store_touch(struct sipc *c, struct sas *sas, bool created);
 void sipc__store_claim(struct sipc *c, const osip_message_t *m);
 void sipc__store_flush(struct sipc *c);
+/** The flush before @buf (@len bytes) leaves (transport.c's sends). */
+void sipc__store_flush_out(struct sipc *c, const char *buf, size_t len);
 void sipc__store_passivate_all(struct sipc *c);
 void sipc__store_stats(const struct sipc *c, json_t *o);
 

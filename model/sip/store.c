@@ -38,6 +38,7 @@
  * invalidated session's keys go at once, by the owner only (del_script).
  */
 #define _GNU_SOURCE 1          /* asprintf */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +83,9 @@ struct sipc_store {
 	uint64_t next_poll;
 	bool broken;                  /**< the store went away: said once */
 	uint64_t next_retry;          /**< broken: when to connect again  */
+	const char *out;              /**< the message about to leave     */
+	size_t outlen;
+	bool stop_ended;              /**< SSTCK_REF_STOP_ENDED set      */
 	unsigned long writes, bytes, restores, evictions, losses;
 };
 
@@ -397,7 +401,7 @@ static bool dirty_reply(struct sipc *c, struct dirty *d, redisReply *r)
 static void flush(struct sipc *c, bool again)
 {
 	struct sipc_store *s = c->store;
-	bool retry = false;
+	bool retry = false, deleted = false;
 
 	for (int round = 0; round < 2; round++) {
 		for (size_t i = 0; i < s->nd; i++)
@@ -417,6 +421,8 @@ static void flush(struct sipc *c, bool again)
 			}
 			s->d[i].retry = dirty_reply(c, &s->d[i], r);
 			retry |= s->d[i].retry;
+			deleted |= !sas_is_valid(s->d[i].sas) &&
+				   ((redisReply *)r)->type == REDIS_REPLY_INTEGER;
 			freeReplyObject(r);
 		}
 		if (s->broken || !retry || store_prepare(c))
@@ -427,12 +433,28 @@ static void flush(struct sipc *c, bool again)
 		free(s->d[i].id);
 	}
 	s->nd = 0;
+	/* model/ref/test-cluster's flow ended: the node stops where a kill
+	 * is the worst, its ended session's keys gone and its response
+	 * not yet sent */
+	if (deleted && s->stop_ended && s->out &&
+	    !strncmp(s->out, "SIP/2.0 ", 8))
+		raise(SIGSTOP);
 }
 
 void sipc__store_flush(struct sipc *c)
 {
 	if (c->store && c->store->nd)
 		flush(c, false);
+}
+
+void sipc__store_flush_out(struct sipc *c, const char *buf, size_t len)
+{
+	if (!c->store || !c->store->nd)
+		return;
+	c->store->out = buf;
+	c->store->outlen = len;
+	flush(c, false);
+	c->store->out = NULL;
 }
 
 /* ----- a node that stops: its sessions leave it ----- */
@@ -825,6 +847,7 @@ int sipc__store_open(struct sipc *c)
 	if (!s)
 		return -1;
 	c->store = s;
+	s->stop_ended = getenv("SSTCK_REF_STOP_ENDED") != NULL;
 	sipc__gen_token(tok, sizeof(tok));
 	snprintf(s->token, sizeof(s->token), "%s:%.16s", c->cfg.node, tok);
 	s->rc = connect_to(c, host, port);
