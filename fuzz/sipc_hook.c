@@ -93,6 +93,7 @@ static int hook_connect(int fd, const struct sockaddr *sa, socklen_t salen)
 #include "lua.c"
 #include "codec.c"
 #include "accepted.c"
+#include "ended.c"
 #undef sendto
 #undef connect
 #undef ssm_alloc

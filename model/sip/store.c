@@ -35,7 +35,9 @@
  * name and a number drawn at start, so a node restarted under the same
  * name is a new one.  Transactions in flight are not written (DIST-10):
  * a survivor sees the UA's retransmission as a new transaction.  An
- * invalidated session's keys go at once, by the owner only (del_script).
+ * invalidated session's keys go at once, by the owner only (del_script),
+ * and when a response that ends its dialog leaves then, that dialog's
+ * tombstone comes in the same step (sstck:end:KEY, ended.c).
  */
 #define _GNU_SOURCE 1          /* asprintf */
 #include <signal.h>
@@ -55,39 +57,6 @@
 #define STORE_CLAIM_MS 2000
 #define STORE_DUE_BATCH  16
 #define STORE_RETRY_MS 1000   /* the store gone: how often to try again */
-
-struct dirty {
-	struct sas *sas;              /**< reference                     */
-	char *id;
-	bool fresh;                   /**< made here, not written yet    */
-	bool sent;                    /**< in the pipeline: a reply due  */
-	bool retry;                   /**< NOSCRIPT: again, once loaded  */
-};
-
-/* A session this node found it no longer owns, dropped at its next turn
- * (not in the middle of the message whose write was refused). */
-struct lost {
-	struct sas *sas;              /**< reference                     */
-	char owner[48];               /**< the owner's token, "" none    */
-};
-
-struct sipc_store {
-	redisContext *rc;             /**< commands                      */
-	redisContext *sub;            /**< SUBSCRIBE sstck:took          */
-	char token[40];               /**< NODE:RANDOM                   */
-	char sha[SIPC_LUA_N][SIPC_LUA_SHA]; /**< SCRIPT LOAD's        */
-	struct dirty *d;
-	size_t nd, cap;
-	struct lost *lost;
-	size_t nlost, caplost;
-	uint64_t next_poll;
-	bool broken;                  /**< the store went away: said once */
-	uint64_t next_retry;          /**< broken: when to connect again  */
-	const char *out;              /**< the message about to leave     */
-	size_t outlen;
-	bool stop_ended;              /**< SSTCK_REF_STOP_ENDED set      */
-	unsigned long writes, bytes, restores, evictions, losses;
-};
 
 /* ----- replies ----- */
 
@@ -363,9 +332,14 @@ static bool append_dirty(struct sipc *c, struct dirty *d, bool again)
 	int err;
 
 	if (!sas_is_valid(d->sas)) {
-		const char *v[2] = { d->id, s->token };
+		/* a response that leaves now: its dialog's tombstone too */
+		struct sipc_tomb t = { .text = NULL };
+		bool tomb = s->out && sipc__tomb_of(c, s->out, s->outlen, &t);
+		const char *v[6] = { d->id, s->token, t.key, t.cid, t.text,
+				     t.ttl };
 
-		sipc__lua_append(s->rc, s->sha[SIPC_LUA_DEL], 2, v);
+		sipc__lua_append(s->rc, s->sha[SIPC_LUA_DEL], tomb ? 6 : 2, v);
+		free(t.text);
 		return true;
 	}
 	err = ssm_dist_save(d->sas, SSM_DIST_REPLICATE, &text);
@@ -634,6 +608,7 @@ void sipc__store_claim(struct sipc *c, const osip_message_t *m)
 
 	if (!c->store)
 		return;
+	c->store->no_dialog = false;
 	if (MSG_IS_REQUEST(m) && !MSG_IS_ACK(m) && !sipc__tag_of(m->to)) {
 		claim_key(c, m);   /* an initial request: new, or by its key */
 		return;
@@ -651,6 +626,8 @@ void sipc__store_claim(struct sipc *c, const osip_message_t *m)
 			check_held(c, sas);
 		else
 			restore(c, r->str);
+	} else if (r && MSG_IS_REQUEST(m) && !MSG_IS_ACK(m)) {
+		c->store->no_dialog = true;
 	}
 	freeReplyObject(r);
 }
