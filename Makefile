@@ -57,7 +57,8 @@ SIPC_SRCS  := model/sip/sipc.c model/sip/transport.c model/sip/guard.c \
               model/sip/recv.c model/sip/txn.c model/sip/build.c \
               model/sip/observe.c model/sip/proxy.c model/sip/b2bua.c \
               model/sip/call.c model/sip/store.c model/sip/lua.c \
-              model/sip/codec.c model/sip/accepted.c model/sip/sendq.c
+              model/sip/codec.c model/sip/accepted.c model/sip/ended.c \
+              model/sip/sendq.c
 
 REF_SRCS   := $(SIPC_SRCS) model/sip/ops.c model/sip/ops_msg.c model/apps/apps.c model/apps/c2c.c \
               model/http/http.c model/ref/main.c

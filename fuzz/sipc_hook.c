@@ -94,6 +94,7 @@ static int hook_connect(int fd, const struct sockaddr *sa, socklen_t salen)
 #include "codec.c"
 #include "accepted.c"
 #include "sendq.c"
+#include "ended.c"
 #undef sendto
 #undef connect
 #undef ssm_alloc

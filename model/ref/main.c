@@ -94,6 +94,9 @@ static void usage(FILE *f)
 "of the model or the container after start-up fail (model/ref/test-oom).\n"
 "SSTCK_REF_SENDQ=1 sends every UDP datagram through the sending thread, which\n"
 "otherwise takes them only while the container is behind (model/sip/sendq.c).\n"
+"SSTCK_REF_STOP_ENDED=1 makes a cluster node stop itself (SIGSTOP) once it\n"
+"has deleted the keys of a session that ended, before the response of that\n"
+"turn leaves (model/ref/test-cluster's flow ended).\n"
 "\n"
 "Model options (section 14 of the rules; default first):\n");
 #define XX(id, field, def, on, off) \

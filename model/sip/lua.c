@@ -43,11 +43,19 @@ static const char write_script[] =
 	"return 1";
 
 /* An invalidated session's keys, by its owner (or nobody's: a session
- * never written).  ARGV: the id, this node's token.  The number of its
- * Call-IDs, or the owner's token (then nothing is deleted). */
+ * never written).  ARGV: the id, this node's token; and when a final
+ * response leaves with the deletion, its dialog's tombstone (ended.c):
+ * the key's CALLID;FROMTAG;TOTAG, the Call-ID, the response, its life
+ * in ms, written in the same step if that Call-ID is the session's.
+ * The number of its Call-IDs, or the owner's token (then nothing is
+ * deleted). */
 static const char del_script[] =
 	"local own = redis.call('GET', 'sstck:own:' .. ARGV[1]) "
 	"if own and own ~= ARGV[2] then return own end "
+	"if #ARGV == 6 and redis.call('SISMEMBER', 'sstck:cids:' .. ARGV[1], "
+	"    ARGV[4]) == 1 then "
+	"  redis.call('SET', 'sstck:end:' .. ARGV[3], ARGV[5], 'PX', ARGV[6]) "
+	"end "
 	"local c = redis.call('SMEMBERS', 'sstck:cids:' .. ARGV[1]) "
 	"for _, k in ipairs(c) do "
 	"  if redis.call('GET', 'sstck:dlg:' .. k) == ARGV[1] then "

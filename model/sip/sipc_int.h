@@ -388,9 +388,9 @@ void sipc__acc_expire(struct sipc *c);
 void sipc__acc_free(struct sipc *c);
 
 /* store.c: a cluster's sessions in Redis (DIST-*) */
-struct sipc_store;
 struct redisContext;
 struct redisReply;
+
 /* codec.c: what a distributable application's values are to the model */
 const struct ssm_codec *sipc__store_codec(void);
 /* lua.c: the store's scripts, each checking sstck:own where it writes */
@@ -407,13 +407,76 @@ void sipc__lua_append(struct redisContext *rc, const char *sha, int argc,
 		      const char *const *argv);
 /** true for a store that does not know the script (SCRIPT FLUSH). */
 bool sipc__lua_noscript(const struct redisReply *r);
+
+/* store.c's state (ended.c reads the store with it too).  A session
+ * this turn touched, written at its end: */
+struct dirty {
+	struct sas *sas;              /**< reference                     */
+	char *id;
+	bool fresh;                   /**< made here, not written yet    */
+	bool sent;                    /**< in the pipeline: a reply due  */
+	bool retry;                   /**< NOSCRIPT: again, once loaded  */
+};
+
+/* A session this node found it no longer owns, dropped at its next turn
+ * (not in the middle of the message whose write was refused). */
+struct lost {
+	struct sas *sas;              /**< reference                     */
+	char owner[48];               /**< the owner's token, "" none    */
+};
+
+struct sipc_store {
+	struct redisContext *rc;      /**< commands                      */
+	struct redisContext *sub;     /**< SUBSCRIBE sstck:took          */
+	char token[40];               /**< NODE:RANDOM                   */
+	char sha[SIPC_LUA_N][SIPC_LUA_SHA]; /**< SCRIPT LOAD's        */
+	struct dirty *d;
+	size_t nd, cap;
+	struct lost *lost;
+	size_t nlost, caplost;
+	uint64_t next_poll;
+	bool broken;                  /**< the store went away: said once */
+	uint64_t next_retry;          /**< broken: when to connect again  */
+	const char *out;              /**< the message about to leave     */
+	size_t outlen;
+	bool stop_ended;              /**< SSTCK_REF_STOP_ENDED set      */
+	bool no_dialog;               /**< the claim found none (absorb) */
+	unsigned long writes, bytes, restores, evictions, losses;
+};
+
 int sipc__store_open(struct sipc *c);
 void sipc__store_close(struct sipc *c);
 void sipc__store_touch(struct sipc *c, struct sas *sas, bool created);
 void sipc__store_claim(struct sipc *c, const osip_message_t *m);
 void sipc__store_flush(struct sipc *c);
+/** The flush before @buf (@len bytes) leaves (transport.c's sends). */
+void sipc__store_flush_out(struct sipc *c, const char *buf, size_t len);
+/** A request of a dialog the store has no session for (the claim just
+ * looked), answered from the dialog's tombstone (ended.c): true when
+ * it was. */
+bool sipc__store_absorb(struct sipc *c, const osip_message_t *m);
 void sipc__store_passivate_all(struct sipc *c);
 void sipc__store_stats(const struct sipc *c, json_t *o);
+
+/* ended.c: a dialog a cluster node ended, its last response kept in
+ * the store for 64*T1 (sstck:end:KEY) */
+struct sipc_tomb {
+	char key[600];                /**< CALLID;FROMTAG;TOTAG          */
+	char cid[256];
+	char ttl[16];                 /**< 64*T1, ms                     */
+	char *text;                   /**< the response (malloc'd)       */
+};
+/** The tombstone key of @m's dialog into @buf: false without both tags. */
+bool sipc__tomb_key(const osip_message_t *m, char *buf, size_t sz);
+/** The tombstone of @buf (@len bytes, about to leave), if it is a final
+ * response to a request other than INVITE and CANCEL, into @t: true,
+ * then @t->text is to be freed. */
+bool sipc__tomb_of(const struct sipc *c, const char *buf, size_t len,
+		   struct sipc_tomb *t);
+/** @m answered with the tombstone's response @text if that answered the
+ * same request (CSeq): true when it was. */
+bool sipc__tomb_answer(struct sipc *c, const osip_message_t *m,
+		       const char *text);
 
 /* call.c: third-party call control (RFC 3725 flow I) */
 void sipc__call_free(struct sipc_call *k);

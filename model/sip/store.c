@@ -35,9 +35,12 @@
  * name and a number drawn at start, so a node restarted under the same
  * name is a new one.  Transactions in flight are not written (DIST-10):
  * a survivor sees the UA's retransmission as a new transaction.  An
- * invalidated session's keys go at once, by the owner only (del_script).
+ * invalidated session's keys go at once, by the owner only (del_script),
+ * and when a response that ends its dialog leaves then, that dialog's
+ * tombstone comes in the same step (sstck:end:KEY, ended.c).
  */
 #define _GNU_SOURCE 1          /* asprintf */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,36 +57,6 @@
 #define STORE_CLAIM_MS 2000
 #define STORE_DUE_BATCH  16
 #define STORE_RETRY_MS 1000   /* the store gone: how often to try again */
-
-struct dirty {
-	struct sas *sas;              /**< reference                     */
-	char *id;
-	bool fresh;                   /**< made here, not written yet    */
-	bool sent;                    /**< in the pipeline: a reply due  */
-	bool retry;                   /**< NOSCRIPT: again, once loaded  */
-};
-
-/* A session this node found it no longer owns, dropped at its next turn
- * (not in the middle of the message whose write was refused). */
-struct lost {
-	struct sas *sas;              /**< reference                     */
-	char owner[48];               /**< the owner's token, "" none    */
-};
-
-struct sipc_store {
-	redisContext *rc;             /**< commands                      */
-	redisContext *sub;            /**< SUBSCRIBE sstck:took          */
-	char token[40];               /**< NODE:RANDOM                   */
-	char sha[SIPC_LUA_N][SIPC_LUA_SHA]; /**< SCRIPT LOAD's        */
-	struct dirty *d;
-	size_t nd, cap;
-	struct lost *lost;
-	size_t nlost, caplost;
-	uint64_t next_poll;
-	bool broken;                  /**< the store went away: said once */
-	uint64_t next_retry;          /**< broken: when to connect again  */
-	unsigned long writes, bytes, restores, evictions, losses;
-};
 
 /* ----- replies ----- */
 
@@ -359,9 +332,14 @@ static bool append_dirty(struct sipc *c, struct dirty *d, bool again)
 	int err;
 
 	if (!sas_is_valid(d->sas)) {
-		const char *v[2] = { d->id, s->token };
+		/* a response that leaves now: its dialog's tombstone too */
+		struct sipc_tomb t = { .text = NULL };
+		bool tomb = s->out && sipc__tomb_of(c, s->out, s->outlen, &t);
+		const char *v[6] = { d->id, s->token, t.key, t.cid, t.text,
+				     t.ttl };
 
-		sipc__lua_append(s->rc, s->sha[SIPC_LUA_DEL], 2, v);
+		sipc__lua_append(s->rc, s->sha[SIPC_LUA_DEL], tomb ? 6 : 2, v);
+		free(t.text);
 		return true;
 	}
 	err = ssm_dist_save(d->sas, SSM_DIST_REPLICATE, &text);
@@ -397,7 +375,7 @@ static bool dirty_reply(struct sipc *c, struct dirty *d, redisReply *r)
 static void flush(struct sipc *c, bool again)
 {
 	struct sipc_store *s = c->store;
-	bool retry = false;
+	bool retry = false, deleted = false;
 
 	for (int round = 0; round < 2; round++) {
 		for (size_t i = 0; i < s->nd; i++)
@@ -417,6 +395,8 @@ static void flush(struct sipc *c, bool again)
 			}
 			s->d[i].retry = dirty_reply(c, &s->d[i], r);
 			retry |= s->d[i].retry;
+			deleted |= !sas_is_valid(s->d[i].sas) &&
+				   ((redisReply *)r)->type == REDIS_REPLY_INTEGER;
 			freeReplyObject(r);
 		}
 		if (s->broken || !retry || store_prepare(c))
@@ -427,12 +407,28 @@ static void flush(struct sipc *c, bool again)
 		free(s->d[i].id);
 	}
 	s->nd = 0;
+	/* model/ref/test-cluster's flow ended: the node stops where a kill
+	 * is the worst, its ended session's keys gone and its response
+	 * not yet sent */
+	if (deleted && s->stop_ended && s->out &&
+	    !strncmp(s->out, "SIP/2.0 ", 8))
+		raise(SIGSTOP);
 }
 
 void sipc__store_flush(struct sipc *c)
 {
 	if (c->store && c->store->nd)
 		flush(c, false);
+}
+
+void sipc__store_flush_out(struct sipc *c, const char *buf, size_t len)
+{
+	if (!c->store || !c->store->nd)
+		return;
+	c->store->out = buf;
+	c->store->outlen = len;
+	flush(c, false);
+	c->store->out = NULL;
 }
 
 /* ----- a node that stops: its sessions leave it ----- */
@@ -612,6 +608,7 @@ void sipc__store_claim(struct sipc *c, const osip_message_t *m)
 
 	if (!c->store)
 		return;
+	c->store->no_dialog = false;
 	if (MSG_IS_REQUEST(m) && !MSG_IS_ACK(m) && !sipc__tag_of(m->to)) {
 		claim_key(c, m);   /* an initial request: new, or by its key */
 		return;
@@ -629,6 +626,8 @@ void sipc__store_claim(struct sipc *c, const osip_message_t *m)
 			check_held(c, sas);
 		else
 			restore(c, r->str);
+	} else if (r && MSG_IS_REQUEST(m) && !MSG_IS_ACK(m)) {
+		c->store->no_dialog = true;
 	}
 	freeReplyObject(r);
 }
@@ -825,6 +824,7 @@ int sipc__store_open(struct sipc *c)
 	if (!s)
 		return -1;
 	c->store = s;
+	s->stop_ended = getenv("SSTCK_REF_STOP_ENDED") != NULL;
 	sipc__gen_token(tok, sizeof(tok));
 	snprintf(s->token, sizeof(s->token), "%s:%.16s", c->cfg.node, tok);
 	s->rc = connect_to(c, host, port);

@@ -189,7 +189,7 @@ static int send_raw(struct sipc *c, const char *buf, size_t len,
 	/* a cluster node writes what the message changed before it leaves:
 	 * a node killed once its 200 is out must not take the dialog with
 	 * it (DIST-07, DIST-11) */
-	sipc__store_flush(c);
+	sipc__store_flush_out(c, buf, len);
 	c->tx++;
 	if (!tcp && ufd == c->udp && sa.ss_family == c->udp_family &&
 	    sipc__sendq_put(c, buf, len, &sa, slen))
@@ -257,7 +257,7 @@ int sipc__send_back(struct sipc *c, const char *buf, size_t len,
 		return send_raw(c, buf, len, host, port, false, c->udp);
 	k = conn_by_id(c, conn);
 	if (k) {
-		sipc__store_flush(c);       /* before it leaves, as send_raw */
+		sipc__store_flush_out(c, buf, len);  /* as send_raw */
 		c->tx++;
 		return conn_write(k, buf, len);
 	}
