@@ -454,6 +454,39 @@ static size_t boundary_of(const char *v, size_t vl, char *bnd)
 	return bl + 2;
 }
 
+/* A header's value from @v to its line's end @le, and the lines after
+ * it that start with a blank (RFC 3261 7.3.1's folding, which libosip2
+ * unfolds: "Content-Type:" CRLF " multipart/mixed;boundary=b" is a
+ * multipart type, a fuzzer's find), one space for each fold, into @out
+ * (@outsz bytes at most, cut there).  Its length. */
+static size_t folded_value(const char *v, const char *le, const char *end,
+			   char *out, size_t outsz)
+{
+	size_t n = 0;
+
+	for (;;) {
+		const char *e;
+		size_t k = (size_t)(le - v);
+
+		if (k > outsz - 1 - n)
+			k = outsz - 1 - n;
+		memcpy(out + n, v, k);
+		n += k;
+		e = memchr(le, '\n', (size_t)(end - le));
+		if (!e || e + 1 >= end || (e[1] != ' ' && e[1] != '\t') ||
+		    n >= outsz - 2)
+			break;
+		out[n++] = ' ';
+		v = e + 1;
+		le = memchr(v, '\n', (size_t)(end - v));
+		le = le ? le : end;
+		if (le > v && le[-1] == '\r')
+			le--;
+	}
+	out[n] = '\0';
+	return n;
+}
+
 bool sipc__multipart_twice_typed(const char *buf, size_t len)
 {
 	const char *end = buf + len;
@@ -471,8 +504,10 @@ bool sipc__multipart_twice_typed(const char *buf, size_t len)
 			le--;
 		if (l != buf && message_typed(l, le)) {
 			const char *v = memchr(l, ':', (size_t)(le - l)) + 1;
+			char val[1024];
+			size_t vl = folded_value(v, le, end, val, sizeof(val));
 
-			bl = boundary_of(v, (size_t)(le - v), bnd);
+			bl = boundary_of(val, vl, bnd);
 			if (bl && parts_twice_typed(buf, end, bnd, bl))
 				return true;
 		}
