@@ -254,6 +254,9 @@ static int key_http(struct ctx *c, const char *sec, const char *key,
 	} else if (!strcmp(key, "until")) {
 		if (parse_int(val, 1, 60, &h->until_s))
 			BAD("[%s] until must be seconds 1-60, not '%s'", sec, val);
+	} else if (!strcmp(key, "pause")) {
+		if (parse_int(val, 1, 30000, &h->pause_ms))
+			BAD("[%s] pause must be milliseconds 1-30000, not '%s'", sec, val);
 	} else if (!strcmp(key, "cookie")) {
 		if (!strcmp(val, "none"))
 			h->no_cookie = true;
@@ -261,7 +264,7 @@ static int key_http(struct ctx *c, const char *sec, const char *key,
 			BAD("[%s] cookie must be keep or none, not '%s'", sec, val);
 	} else {
 		BAD("[%s] has no key '%s' (request, body, status, expect, save, "
-		    "until, cookie)", sec, key);
+		    "until, pause, cookie)", sec, key);
 	}
 	return 1;
 }

@@ -98,6 +98,7 @@ struct http_step {
 	char save[4][96];        /* "NAME PATH": {NAME} in later steps */
 	size_t nsave;
 	int until_s;             /* poll until it holds, this many seconds */
+	int pause_ms;            /* wait this long before the request */
 	bool no_cookie;          /* a client without the case's cookies */
 };
 

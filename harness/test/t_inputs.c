@@ -150,7 +150,7 @@ START_TEST(manifest_http)
 	    "[agent.a]\nrole = uas\nscenario = a.xml\nstart = 1\n"
 	    "[http.call]\nrequest = POST /calls\nbody = {\"from\": \"sip:a@{a}\"}\n"
 	    "status = 201\nexpect = id ~ ^as-\nexpect = legs.# = 2\nsave = call id\n"
-	    "[http.after]\nrequest = GET {url}\nuntil = 5\ncookie = none\n");
+	    "[http.after]\nrequest = GET {url}\nuntil = 5\ncookie = none\npause = 900\n");
 	ck_assert_msg(!manifest_load(&m, th_tmp, "g/c", &th_rules, err, sizeof(err)), "%s", err);
 	ck_assert_uint_eq(m.nhttp, 2);
 	ck_assert_str_eq(m.http[0].name, "call");
@@ -162,6 +162,8 @@ START_TEST(manifest_http)
 	ck_assert_str_eq(m.http[0].save[0], "call id");
 	ck_assert_str_eq(m.http[1].path, "{url}");
 	ck_assert_int_eq(m.http[1].until_s, 5);
+	ck_assert_int_eq(m.http[1].pause_ms, 900);
+	ck_assert_int_eq(m.http[0].pause_ms, 0);
 	ck_assert(m.http[1].no_cookie);
 	ck_assert(!m.http[0].no_cookie);
 	th_rm_tmp();
