@@ -115,6 +115,10 @@ static const struct {
 	  "scenario = c.xml\nstart = 1\n[http.a]\nrequest = GET /x\nuntil = forever\n", "until must be" },
 	{ "[case]\nsummary = x\nrules = PROXY-02\n[ref]\napp = c\n[agent.c]\nrole = uas\n"
 	  "scenario = c.xml\nstart = 1\n[http.a]\nrequest = GET /x\ncookie = maybe\n", "keep or none" },
+	{ "[case]\nsummary = x\nrules = PROXY-02\n[ref]\napp = c\n[agent.c]\nrole = uas\n"
+	  "scenario = c.xml\nstart = 1\n[http.a]\nrequest = GET /x\npause = soon\n", "pause must be" },
+	{ "[case]\nsummary = x\napi = 3.0\nrules = PROXY-02\n[ref]\napp = c\n[agent.c]\nrole = uas\n"
+	  "scenario = c.xml\nstart = 1\n", "api must be 1.1 or 2.0" },
 	{ "[case]\nsummary = xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 	  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 	  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n", "case.ini:2: longer than" },
