@@ -875,6 +875,11 @@ CASES = [
       ('200b', 'ss.getAttribute mark', 'a', 'DERIVED-03 CF-06'),
       ('200b', 'sas.getSessions SIP', '~^[345]$', 'OWN-06'),
       ], {'derived': 2, 'rules': 'DERIVED-05'}),
+    ('b2b-fork-context', 'b2b-fork',
+     'B2BUA, JSR 359: the callee side forks; the ForkingContext of the original and of the derived session holds the original, then both',
+     [('180a', 'ss.getForkingContext', '1', 'DERIVED-08'),
+      ('200b', 'ss.getForkingContext', '2', 'DERIVED-08'),
+      ], {'derived': 2, 'api': '2.0'}),
     ('uas-message-binding-listeners', 'message',
      'A MESSAGE: binding-listener values told bound, then unbound on removal, replacement or invalidation; attribute listeners told each change; a throwing sessionDestroyed stops nothing',
      [('message', 'sas.setInvalidateWhenReady false', 'void', 'INVAL-13'),
@@ -979,6 +984,7 @@ def build(case):
     slow = expect.pop('slow', 0)                    # the slow group's seconds
     needs_ops = expect.pop('needs-ops', False)      # its flow needs the ops' acts
     iface = expect.pop('interface', '')             # a second interface (SS-11)
+    api = expect.pop('api', '')                     # 2.0: it calls JSR 359 API
     app, args, fn, flow_rules = FLOWS[flow]
     numbered = [(i + 1,) + o for i, o in enumerate(ops)]
     slots = set()
@@ -1006,6 +1012,8 @@ def build(case):
         ini.append('needs-ops = yes')
     if iface:
         ini.append('interface = ' + iface)
+    if api:
+        ini.append('api = ' + api)
     for i in range(0, len(rules), 8):
         ini.append('rules = ' + ' '.join(rules[i:i + 8]))
     if not rules:

@@ -478,6 +478,31 @@ START_TEST(test_http_timeout_independent)
 }
 END_TEST
 
+/* setMaxInactiveInterval: counted from now; 0 never times out (HTTP-06). */
+START_TEST(test_http_max_inactive)
+{
+	struct hs *hs;
+
+	ck_assert_int_eq(hs_create(fx.m, 60, &hs), SSM_OK);
+	ck_assert_int_eq(hs_max_inactive(hs), 60);
+	fx_advance(59000);
+	ck_assert_int_eq(hs_set_max_inactive(hs, 2), SSM_OK);
+	ck_assert_int_eq(hs_max_inactive(hs), 2);
+	fx_advance(1900);
+	ck_assert(hs_is_valid(hs));         /* 60.9 s after creation */
+	ck_assert_int_eq(hs_set_max_inactive(hs, 0), SSM_OK);
+	fx_advance(10000);
+	ck_assert(hs_is_valid(hs));         /* 0: no timeout */
+	ck_assert_int_eq(hs_set_max_inactive(hs, 2), SSM_OK);
+	mem_ref(hs);
+	fx_advance(2000);
+	ck_assert(!hs_is_valid(hs));
+	ck_assert_int_eq(hs_set_max_inactive(hs, 5), SSM_ISE);
+	mem_deref(hs);
+	ck_assert_int_eq(hs_set_max_inactive(NULL, 5), SSM_NPE);
+}
+END_TEST
+
 START_TEST(test_proxy_defaults)
 {
 	for (int side = 0; side < 2; side++) {
@@ -613,6 +638,7 @@ const struct utest t_b2b[] = {
 	UTEST(test_hs_encode_url, "HTTP-03"),
 	UTEST(test_http_invalidated_with_sas, "HTTP-04 INVAL-03"),
 	UTEST(test_http_timeout_independent, "HTTP-06"),
+	UTEST(test_http_max_inactive, "HTTP-06"),
 	UTEST(test_proxy_defaults, "PROXY-01 CF-09"),
 	UTEST(test_best_response, "PROXY-10 CF-16"),
 	UTEST(test_cancel_rules, "PROXY-09 CF-17"),

@@ -199,6 +199,32 @@ static int coverage(const struct ruleset *rs, const char *top, const char *scen,
 	return tck_assertions(top, scen, names, nnames);
 }
 
+/* One HTTP step of a converged case (@first: under a heading). */
+static void list_http_step(const struct http_step *h, bool first)
+{
+	if (first)
+		printf("\nHTTP steps:\n");
+	printf("  %s:", h->name);
+	if (h->pause_ms)
+		printf(" (after %d ms)", h->pause_ms);
+	printf(" %s %s", h->method, h->path);
+	if (h->body[0])
+		printf(" %s", h->body);
+	if (h->status)
+		printf(" -> %d", h->status);
+	else
+		printf(" -> 2xx");
+	if (h->until_s)
+		printf(" (polled for %d s)", h->until_s);
+	if (h->no_cookie)
+		printf(" (no cookie)");
+	printf("\n");
+	for (size_t e = 0; e < h->nexpect; e++)
+		printf("      expect %s\n", h->expect[e]);
+	for (size_t e = 0; e < h->nsave; e++)
+		printf("      save %s\n", h->save[e]);
+}
+
 int sstck_cmd_list(int argc, char **argv, bool show, const char *top)
 {
 	static const struct option lo[] = {
@@ -269,28 +295,8 @@ int sstck_cmd_list(int argc, char **argv, bool show, const char *top)
 			       r->obs == OBS_WIRE_STAR ? "W*" : "P", r->summary);
 		}
 		/* a converged case's HTTP steps, in the order they run */
-		for (size_t k = 0; k < m.nhttp; k++) {
-			const struct http_step *h = &m.http[k];
-
-			if (!k)
-				printf("\nHTTP steps:\n");
-			printf("  %s: %s %s", h->name, h->method, h->path);
-			if (h->body[0])
-				printf(" %s", h->body);
-			if (h->status)
-				printf(" -> %d", h->status);
-			else
-				printf(" -> 2xx");
-			if (h->until_s)
-				printf(" (polled for %d s)", h->until_s);
-			if (h->no_cookie)
-				printf(" (no cookie)");
-			printf("\n");
-			for (size_t e = 0; e < h->nexpect; e++)
-				printf("      expect %s\n", h->expect[e]);
-			for (size_t e = 0; e < h->nsave; e++)
-				printf("      save %s\n", h->save[e]);
-		}
+		for (size_t k = 0; k < m.nhttp; k++)
+			list_http_step(&m.http[k], !k);
 		for (size_t k = 0; k < m.nagents; k++) {
 			char sp[PATH_MAX + 512];
 			FILE *fp;

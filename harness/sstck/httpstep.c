@@ -279,6 +279,8 @@ void http_steps_run(const struct manifest *m, const int *ports, const char *base
 		expand(h->body, m, ports, &v, body, sizeof(body));
 		text_fmt(url, sizeof(url), "%s%s", base, path);
 		f->http[i].ran = true;
+		if (h->pause_ms)      /* a timeout counted from here (HTTP-06) */
+			usleep((useconds_t)h->pause_ms * 1000);
 		do {
 			json_decref(js);
 			js = NULL;

@@ -116,6 +116,10 @@ static int key_case(struct ctx *c, const char *key, const char *val)
 		if (strcmp(val, "yes"))
 			BAD("[case] needs-ops must be yes, not '%s'", val);
 		m->needs_ops = true;
+	} else if (!strcmp(key, "api")) {
+		if (strcmp(val, "2.0") && strcmp(val, "1.1"))
+			BAD("[case] api must be 1.1 or 2.0, not '%s'", val);
+		m->api20 = !strcmp(val, "2.0");
 	} else if (!strcmp(key, "interface")) {
 		if (strncmp(val, "127.", 4) || strspn(val, "0123456789.") != strlen(val) ||
 		    !copy(m->iface, sizeof(m->iface), val))
@@ -139,7 +143,7 @@ static int key_case(struct ctx *c, const char *key, const char *val)
 			BAD("[case] cf: too long");
 	} else {
 		BAD("[case] has no key '%s' (summary, rules, cf, slow, needs-ops, "
-		    "interface)", key);
+		    "interface, api)", key);
 	}
 	return 1;
 }
@@ -254,6 +258,9 @@ static int key_http(struct ctx *c, const char *sec, const char *key,
 	} else if (!strcmp(key, "until")) {
 		if (parse_int(val, 1, 60, &h->until_s))
 			BAD("[%s] until must be seconds 1-60, not '%s'", sec, val);
+	} else if (!strcmp(key, "pause")) {
+		if (parse_int(val, 1, 30000, &h->pause_ms))
+			BAD("[%s] pause must be milliseconds 1-30000, not '%s'", sec, val);
 	} else if (!strcmp(key, "cookie")) {
 		if (!strcmp(val, "none"))
 			h->no_cookie = true;
@@ -261,7 +268,7 @@ static int key_http(struct ctx *c, const char *sec, const char *key,
 			BAD("[%s] cookie must be keep or none, not '%s'", sec, val);
 	} else {
 		BAD("[%s] has no key '%s' (request, body, status, expect, save, "
-		    "until, cookie)", sec, key);
+		    "until, pause, cookie)", sec, key);
 	}
 	return 1;
 }

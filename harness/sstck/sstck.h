@@ -98,6 +98,7 @@ struct http_step {
 	char save[4][96];        /* "NAME PATH": {NAME} in later steps */
 	size_t nsave;
 	int until_s;             /* poll until it holds, this many seconds */
+	int pause_ms;            /* wait this long before the request */
 	bool no_cookie;          /* a client without the case's cookies */
 };
 
@@ -122,6 +123,7 @@ struct manifest {
 	char iface[64];          /* [case] interface: a second outbound
 				  * interface (loopback address) the case
 				  * sends from (SS-11), or "" */
+	bool api20;              /* [case] api = 2.0: it calls JSR 359 API */
 	bool needs_ops;          /* [case] needs-ops = yes: its flow depends on
 				  * what its operations do; a target that
 				  * runs none does not play it */
@@ -187,6 +189,7 @@ struct target {
 	char fail_cmd[SSTCK_TEXT];/* how to fail one of its nodes (fail =, or
 				  * sstck run --fail-cmd); "" when it cannot */
 	char groups[128];        /* the case groups it plays ("": all) */
+	bool api20;              /* api = 2.0: it has the JSR 359 API (VER-05) */
 	char second_app[64];     /* the Request-URI user its application
 				  * router gives a second application of
 				  * the probe's (sstck-ref: --app2), or "" */

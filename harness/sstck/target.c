@@ -88,6 +88,12 @@ static int on_key(void *user, const char *sec, const char *key,
 			snprintf(t->router, sizeof(t->router), "%s", val);
 		} else if (!strcmp(key, "interfaces")) {
 			snprintf(t->interfaces, sizeof(t->interfaces), "%s", val);
+		} else if (!strcmp(key, "api")) {
+			t->api20 = !strcmp(val, "2.0");
+			if (!t->api20 && strcmp(val, "1.1")) {
+				snprintf(c->why, c->whysz, "api takes 1.1 or 2.0");
+				return 0;
+			}
 		} else if (!strcmp(key, "groups")) {
 			snprintf(t->groups, sizeof(t->groups), "%s", val);
 		} else if (!strcmp(key, "front-hops")) {
@@ -295,6 +301,13 @@ bool target_plays(const struct target *t, const struct manifest *m,
 		snprintf(why, whysz, "target %s does not play it: its flow needs what its "
 			 "operations (X-SSTCK-Op) do, and a target without X-SS-State "
 			 "runs none", t->name);
+		return false;
+	}
+	/* a case that calls JSR 359 API: a 1.1 container has none of it */
+	if (m->api20 && !t->api20) {
+		snprintf(why, whysz, "target %s does not play it: the case calls JSR 359 "
+			 "(2.0) API, which the target does not have (one that does says "
+			 "api = 2.0)", t->name);
 		return false;
 	}
 	save = NULL;

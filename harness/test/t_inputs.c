@@ -115,6 +115,10 @@ static const struct {
 	  "scenario = c.xml\nstart = 1\n[http.a]\nrequest = GET /x\nuntil = forever\n", "until must be" },
 	{ "[case]\nsummary = x\nrules = PROXY-02\n[ref]\napp = c\n[agent.c]\nrole = uas\n"
 	  "scenario = c.xml\nstart = 1\n[http.a]\nrequest = GET /x\ncookie = maybe\n", "keep or none" },
+	{ "[case]\nsummary = x\nrules = PROXY-02\n[ref]\napp = c\n[agent.c]\nrole = uas\n"
+	  "scenario = c.xml\nstart = 1\n[http.a]\nrequest = GET /x\npause = soon\n", "pause must be" },
+	{ "[case]\nsummary = x\napi = 3.0\nrules = PROXY-02\n[ref]\napp = c\n[agent.c]\nrole = uas\n"
+	  "scenario = c.xml\nstart = 1\n", "api must be 1.1 or 2.0" },
 	{ "[case]\nsummary = xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 	  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 	  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n", "case.ini:2: longer than" },
@@ -150,7 +154,7 @@ START_TEST(manifest_http)
 	    "[agent.a]\nrole = uas\nscenario = a.xml\nstart = 1\n"
 	    "[http.call]\nrequest = POST /calls\nbody = {\"from\": \"sip:a@{a}\"}\n"
 	    "status = 201\nexpect = id ~ ^as-\nexpect = legs.# = 2\nsave = call id\n"
-	    "[http.after]\nrequest = GET {url}\nuntil = 5\ncookie = none\n");
+	    "[http.after]\nrequest = GET {url}\nuntil = 5\ncookie = none\npause = 900\n");
 	ck_assert_msg(!manifest_load(&m, th_tmp, "g/c", &th_rules, err, sizeof(err)), "%s", err);
 	ck_assert_uint_eq(m.nhttp, 2);
 	ck_assert_str_eq(m.http[0].name, "call");
@@ -162,6 +166,8 @@ START_TEST(manifest_http)
 	ck_assert_str_eq(m.http[0].save[0], "call id");
 	ck_assert_str_eq(m.http[1].path, "{url}");
 	ck_assert_int_eq(m.http[1].until_s, 5);
+	ck_assert_int_eq(m.http[1].pause_ms, 900);
+	ck_assert_int_eq(m.http[0].pause_ms, 0);
 	ck_assert(m.http[1].no_cookie);
 	ck_assert(!m.http[0].no_cookie);
 	th_rm_tmp();

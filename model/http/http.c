@@ -339,8 +339,22 @@ static int monitor(struct http *h, struct http_req *r, json_t **bodyp)
 						json_array_append_new(a, json_string(sas_id(v[i])));
 		}
 		free(v);
-		*bodyp = json_pack("{s:s,s:o}", "id", hs_id(r->hs),
-				   "application_sessions", a);
+		if (r->inactive) {
+			/* HttpSession.setMaxInactiveInterval (HTTP-06) */
+			char *end;
+			long s = strtol(r->inactive, &end, 10);
+
+			if (end == r->inactive || *end || s < -1 || s > 86400) {
+				json_decref(a);
+				*bodyp = http_error("max-inactive must be seconds, "
+						    "-1 to 86400");
+				return 400;
+			}
+			hs_set_max_inactive(r->hs, (int)s);
+		}
+		*bodyp = json_pack("{s:s,s:o,s:i}", "id", hs_id(r->hs),
+				   "application_sessions", a, "max_inactive",
+				   hs_max_inactive(r->hs));
 		if (r->encode)
 			encoded(r, *bodyp);
 		return 200;
@@ -401,7 +415,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 {
 	struct http *h = cls;
 	struct upload *u = *ctx;
-	struct http_req r = { h, method, url, NULL, NULL, NULL, NULL, NULL };
+	struct http_req r = { h, method, url, NULL, NULL, NULL, NULL, NULL, NULL };
 	json_t *body = NULL;
 	json_error_t je;
 	bool fresh = false;
@@ -442,6 +456,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 							   "%s", je.line, je.text), NULL);
 	}
 	r.encode = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "encode");
+	r.inactive = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND,
+						 "max-inactive");
 	r.host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host");
 	r.hs = session_of(h, conn, &fresh);
 	if (!r.hs) {

@@ -25,6 +25,7 @@ struct http_req {
 	struct hs *hs;            /**< the request's HTTP session         */
 	struct sas *joined;       /**< the SAS an encoded URL named, or NULL */
 	const char *encode;       /**< GET /session?encode=PATH: PATH    */
+	const char *inactive;     /**< GET /session?max-inactive=S: S    */
 	const char *host;         /**< its Host header, or NULL           */
 };
 

@@ -260,6 +260,24 @@ int hs_access(struct hs *hs)
 	return SSM_OK;
 }
 
+/** HttpSession.setMaxInactiveInterval: @s seconds from now (this
+ * request is an access), 0 or less never (HTTP-06). */
+int hs_set_max_inactive(struct hs *hs, int s)
+{
+	HS_CHECK(hs);
+	hs->max_inactive_s = s;
+	if (s <= 0) {
+		ssm__tmr_stop(hs->m, &hs->exp);
+		return SSM_OK;
+	}
+	return hs_access(hs);
+}
+
+int hs_max_inactive(const struct hs *hs)
+{
+	return hs ? hs->max_inactive_s : 0;
+}
+
 void hs__invalidate(struct hs *hs)
 {
 	struct ssm *m = hs->m;

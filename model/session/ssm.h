@@ -658,6 +658,10 @@ int hs_create_app_session(struct hs *hs, struct ssm_app *app,
 			  struct sas **sasp);
 /** An HTTP request on the session: extends its lifetime (HTTP-06). */
 int hs_access(struct hs *hs);
+/** HttpSession.setMaxInactiveInterval / getMaxInactiveInterval, in
+ * seconds; 0 or less: the session never times out (HTTP-06). */
+int hs_set_max_inactive(struct hs *hs, int s);
+int hs_max_inactive(const struct hs *hs);
 int hs_invalidate(struct hs *hs);
 int hs_set_attr(struct hs *hs, const char *name, void *value,
 		const struct ssm_binding *b);

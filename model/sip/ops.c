@@ -397,6 +397,10 @@ static int on_session(struct call *k, const char *op, struct ss *s)
 		err = op[3] == 'C' ? ss_creation_time(s, &t) : ss_last_accessed(s, &t);
 		return put_u64(k, err, t);
 	}
+	if (!strcmp(op, "getForkingContext")) {       /* JSR 359, DERIVED-08 */
+		err = ss_forking_context(s, NULL, 0, &n);
+		return put_u64(k, err, n);
+	}
 	if (!strcmp(op, "getApplicationSessionId")) {
 		if (!(err = ss_app_session(s, &sas)))
 			sipc__op_put(k, sas_id(sas));

@@ -461,8 +461,19 @@ public class ClickToCall extends HttpServlet {
                 // HTTP-03: encodeURL(PATH) and encodeURL(PATH, "http")
                 String enc = path == null ? "" : ",\"encoded\":" + Observation.json(hs.encodeURL(path))
                     + ",\"absolute\":" + Observation.json(hs.encodeURL(path, "http"));
+                // HTTP-06: setMaxInactiveInterval(S), ?max-inactive=S
+                String mi = req.getParameter("max-inactive");
+                if (mi != null) {
+                    try {
+                        hs.setMaxInactiveInterval(Integer.parseInt(mi));
+                    } catch (NumberFormatException e) {
+                        reply(resp, 400, error("max-inactive must be seconds"));
+                        return;
+                    }
+                }
                 reply(resp, 200, "{\"id\":" + Observation.json(hs.getId())
-                      + ",\"application_sessions\":" + sasOf(hs) + enc + "}");
+                      + ",\"application_sessions\":" + sasOf(hs) + enc
+                      + ",\"max_inactive\":" + hs.getMaxInactiveInterval() + "}");
             } else if (!top.equals("/session") && (calls ? post : get)) {
                 if (calls) {
                     start(req, resp, hs);
