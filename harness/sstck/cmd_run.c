@@ -6,7 +6,6 @@
  */
 #define _GNU_SOURCE 1   /* nftw */
 #include <errno.h>
-#include <fnmatch.h>
 #include <ftw.h>
 #include <getopt.h>
 #include <limits.h>

@@ -129,6 +129,7 @@ static void *sender(void *arg)
 static struct sipc_sendq *sendq_start(struct sipc *c)
 {
 	struct sipc_sendq *q = calloc(1, sizeof(*q));
+	int rc = ENOMEM;             /* pthread_create's error, or no memory */
 
 	if (q)
 		q->ring = malloc(SENDQ_CAP);
@@ -138,7 +139,7 @@ static struct sipc_sendq *sendq_start(struct sipc *c)
 	pthread_mutex_init(&q->mu, NULL);
 	pthread_cond_init(&q->more, NULL);
 	pthread_cond_init(&q->room, NULL);
-	if (pthread_create(&q->th, NULL, sender, q) == 0)
+	if ((rc = pthread_create(&q->th, NULL, sender, q)) == 0)
 		return q;
 	pthread_cond_destroy(&q->room);
 	pthread_cond_destroy(&q->more);
@@ -148,7 +149,7 @@ fail:
 		free(q->ring);
 	free(q);
 	sipc_log(c, "no sending thread (%s): sending in the loop",
-		 strerror(errno ? errno : ENOMEM));
+		 strerror(rc));
 	c->sendq_failed = true;
 	return NULL;
 }
