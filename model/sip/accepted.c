@@ -1,5 +1,5 @@
 /**
- * @file model/sip/accepted.c  INVITEs answered with a 2xx, for 64*T1
+ * @file model/sip/accepted.c  server transactions answered, for 64*T1
  *
  * RFC 6026's Accepted state, which libosip2 does not have: its INVITE
  * server transaction ends with the 2xx it sends (RFC 3261 17.2.1), so a
@@ -10,6 +10,17 @@
  * kept, by the INVITE's key (top Via branch, Call-ID, CSeq number), for
  * 64*T1 after it was sent (Timer L): a retransmission of the INVITE gets
  * that 2xx again, the way the request came, and reaches nothing else.
+ *
+ * A non-INVITE server transaction in its Completed state (RFC 3261
+ * 17.2.2, Timer J: 64*T1 on UDP) does nothing but that either: it sends
+ * its final response again to each retransmission of the request.  Kept
+ * as libosip2's transaction it held the request and the response parsed,
+ * with the session and the proxy context they refer to, some 22 kB per
+ * BYE for 32 s.  So on UDP it is kept here the same way, by the request's
+ * method, branch, sent-by, Call-ID and CSeq number (17.2.3), and the
+ * transaction ends at once, as it does on TCP where Timer J is zero
+ * (txtab.c, compact).  A request without the magic cookie keeps its
+ * transaction: RFC 2543's matching needs more than a key.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +30,7 @@
 #include "sipc_int.h"
 #include "fault.h"
 
-#define ACC_MAX 65536                 /* the oldest go beyond this */
+#define ACC_MAX (1u << 19)            /* the oldest go beyond this */
 
 struct acc {
 	struct hent he;
@@ -45,8 +56,17 @@ static bool key_of(const osip_message_t *m, char *buf, size_t sz)
 	    !b->gvalue)
 		return false;
 	sipc__call_id_str(m, cid, sizeof(cid));
-	return (size_t)snprintf(buf, sz, "%s|%s|%s", b->gvalue, cid,
-				m->cseq->number) < sz;
+	if (MSG_IS_INVITE(m))
+		return (size_t)snprintf(buf, sz, "%s|%s|%s", b->gvalue, cid,
+					m->cseq->number) < sz;
+	/* a non-INVITE: 17.2.3's key, the method first (a CANCEL has its
+	 * INVITE's branch) */
+	if (!m->sip_method || !v->host ||
+	    strncmp(b->gvalue, "z9hG4bK", 7))
+		return false;
+	return (size_t)snprintf(buf, sz, "%s|%s|%s:%s|%s|%s", m->sip_method,
+				b->gvalue, v->host, v->port ? v->port : "",
+				cid, m->cseq->number) < sz;
 }
 
 static void acc_free(struct acc *a)
@@ -69,7 +89,7 @@ static void drop_oldest(struct sipc *c)
 	acc_free(a);
 }
 
-void sipc__acc_add(struct sipc *c, osip_transaction_t *tr)
+bool sipc__acc_add(struct sipc *c, osip_transaction_t *tr)
 {
 	osip_message_t *r = tr->last_response;
 	char key[512], *host = NULL;
@@ -77,9 +97,11 @@ void sipc__acc_add(struct sipc *c, osip_transaction_t *tr)
 	struct acc *a;
 	size_t len;
 
-	if (!r || !MSG_IS_STATUS_2XX(r) || !tr->orig_request ||
+	if (!r || !tr->orig_request || r->status_code < 200 ||
+	    (MSG_IS_INVITE(tr->orig_request) && !MSG_IS_STATUS_2XX(r)) ||
+	    MSG_IS_ACK(tr->orig_request) ||
 	    !key_of(tr->orig_request, key, sizeof(key)))
-		return;
+		return false;
 	a = calloc(1, sizeof(*a));
 	osip_response_get_destination(r, &host, &port);
 	if (!a || !host || !(a->key = strdup(key)) ||
@@ -88,7 +110,7 @@ void sipc__acc_add(struct sipc *c, osip_transaction_t *tr)
 		osip_free(host);
 		if (a)
 			acc_free(a);
-		return;
+		return false;
 	}
 	osip_free(host);
 	a->len = len;
@@ -98,7 +120,7 @@ void sipc__acc_add(struct sipc *c, osip_transaction_t *tr)
 	if (htab_insert(&c->acc.idx, &a->he,
 			htab_hash_str(HTAB_SEED, key))) {
 		acc_free(a);
-		return;
+		return false;
 	}
 	if (c->acc.tail)
 		c->acc.tail->next = a;
@@ -107,6 +129,7 @@ void sipc__acc_add(struct sipc *c, osip_transaction_t *tr)
 	c->acc.tail = a;
 	if (++c->acc.n > ACC_MAX)
 		drop_oldest(c);
+	return true;
 }
 
 bool sipc__acc_absorb(struct sipc *c, const osip_message_t *m)
@@ -114,7 +137,7 @@ bool sipc__acc_absorb(struct sipc *c, const osip_message_t *m)
 	char key[512];
 	uint32_t h;
 
-	if (!c->acc.n || !MSG_IS_INVITE(m) || !key_of(m, key, sizeof(key)))
+	if (!c->acc.n || MSG_IS_ACK(m) || !key_of(m, key, sizeof(key)))
 		return false;
 	h = htab_hash_str(HTAB_SEED, key);
 	HTAB_FOREACH_HASH(&c->acc.idx, h, e) {

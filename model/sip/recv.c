@@ -302,7 +302,7 @@ static void to_transaction(struct sipc *c, osip_event_t *evt)
 		osip_event_free(evt);
 		return;
 	}
-	if (sipc__acc_absorb(c, m) ||       /* an INVITE answered 2xx */
+	if (sipc__acc_absorb(c, m) ||       /* a request answered already */
 	    sipc__store_absorb(c, m)) {     /* a dialog ended elsewhere */
 		osip_event_free(evt);
 		return;

@@ -217,7 +217,8 @@ struct sipc {
 	struct sipc_ops ops;          /**< results of the message in hand
 				       * (operations, ops.h)             */
 	struct sipc_store *store;     /**< the cluster's Redis, or NULL  */
-	struct {                      /**< INVITEs answered 2xx (accepted.c) */
+	struct {                      /**< server transactions answered
+				       * (accepted.c)                    */
 		struct htab idx;
 		struct acc *head, *tail;
 		size_t n;
@@ -380,9 +381,10 @@ void sipc__ops_flush(struct sipc *c);
 void sipc__on_ss_created(struct ss *ss, void *arg);
 void sipc__on_ss_destroyed(struct ss *ss, void *arg);
 
-/* accepted.c: RFC 6026's Accepted state, the 2xx kept for 64*T1 */
+/* accepted.c: RFC 6026's Accepted state, the 2xx kept for 64*T1, and a
+ * non-INVITE's final response for Timer J */
 struct acc;
-void sipc__acc_add(struct sipc *c, osip_transaction_t *tr);
+bool sipc__acc_add(struct sipc *c, osip_transaction_t *tr);
 bool sipc__acc_absorb(struct sipc *c, const osip_message_t *m);
 void sipc__acc_expire(struct sipc *c);
 void sipc__acc_free(struct sipc *c);

@@ -127,9 +127,27 @@ static uint64_t next_due(const osip_transaction_t *tr)
 	return t;
 }
 
+/* A non-INVITE server transaction that has sent its final response on
+ * UDP only answers retransmissions until Timer J: its response is kept
+ * by accepted.c instead, and it ends now, as it does on TCP (a zero
+ * Timer J), with what it held.  One that cannot be kept so stays. */
+static void compact(struct sipc *c, osip_transaction_t *tr)
+{
+	osip_nist_t *n = tr->nist_context;
+
+	if (tr->ctx_type != NIST || !n || tr->state != NIST_COMPLETED ||
+	    n->timer_j_length <= 0 || !sipc__acc_add(c, tr))
+		return;
+	n->timer_j_length = 0;
+	osip_gettimeofday(&n->timer_j_start, NULL);
+}
+
 static void rearm(struct sipc *c, struct txrec *r)
 {
-	uint64_t t = next_due(r->tr);
+	uint64_t t;
+
+	compact(c, r->tr);
+	t = next_due(r->tr);
 
 	if (!t)
 		heap_stop(&c->txs.due, &r->due);
