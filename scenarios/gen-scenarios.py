@@ -785,20 +785,39 @@ write('b2bua/downstream-fork', {'uac.xml': finish('caller of a B2BUA whose calle
 # createResponseToOriginalRequest after the request was committed), whose
 # ACK and BYE reach the second dialog downstream.
 SAVETO1 = SAVETO.replace('callee_to', 'first_to')
-uac_b2 = invite() + recv('100', '', ' optional="true"') + \
-    recv('200', ss('state=CONFIRMED;role=UAS;.*derived=0','a') + SAVETO1, ' rrs="true"') + in_dialog('ACK', 1) + \
-    recv('200', ss('state=CONFIRMED;role=UAS;.*derived=1','b') + SAVETO) + caller_req('ACK', 1) + pause(100) + \
-    caller_req('BYE', 2) + recv('200', ss('state=TERMINATED;role=UAS;.*derived=1','c')) + \
-    in_dialog('BYE', 3).replace('[last_To:]', 'To: [$first_to]') + recv('200', ss('state=TERMINATED;role=UAS;.*derived=0','d'))
-uas_b2 = recv('INVITE', ss('state=INITIAL;role=UAC','a')) + nop(keep_invite()) + resp(200, 'OK', tag='0A', rr=False) + \
-    recv('ACK', ss('state=CONFIRMED;role=UAC;.*derived=0','b')) + resp(200, 'OK', tag='0B', rr=False, kept=True) + \
-    recv('ACK', ss('state=CONFIRMED;role=UAC;.*derived=1','c')) + \
-    recv('BYE', ss('state=CONFIRMED;role=UAC;.*derived=1','d')) + OK_TO_REQ + \
-    recv('BYE', ss('state=CONFIRMED;role=UAC;.*derived=0','e')) + OK_TO_REQ + pause(200)
+def b2b_two_200(ringing):
+    """The caller and the callee of a B2BUA whose callee side forks and
+    answers twice, the second 200 once the first is ACKed; RINGING: a 180
+    of a third fork first, so that the first 200 already derives."""
+    d1 = '1' if ringing else '0'
+    uac = invite() + recv('100', '', ' optional="true"') + (recv('180', '', ' optional="true"') if ringing else '') + \
+        recv('200', ss('state=CONFIRMED;role=UAS;.*derived=' + d1,'a') + SAVETO1, ' rrs="true"') + in_dialog('ACK', 1) + \
+        recv('200', ss('state=CONFIRMED;role=UAS;.*derived=1','b') + SAVETO) + caller_req('ACK', 1) + pause(100) + \
+        caller_req('BYE', 2) + recv('200', ss('state=TERMINATED;role=UAS;.*derived=1','c')) + \
+        in_dialog('BYE', 3).replace('[last_To:]', 'To: [$first_to]') + recv('200', ss('state=TERMINATED;role=UAS;.*derived=' + d1,'d'))
+    uas = recv('INVITE', ss('state=INITIAL;role=UAC','a')) + nop(keep_invite()) + \
+        (resp(180, 'Ringing', tag='0C', rr=False) if ringing else '') + resp(200, 'OK', tag='0A', rr=False, kept=ringing) + \
+        recv('ACK', ss('state=CONFIRMED;role=UAC;.*derived=' + d1,'b')) + resp(200, 'OK', tag='0B', rr=False, kept=True) + \
+        recv('ACK', ss('state=CONFIRMED;role=UAC;.*derived=1','c')) + \
+        recv('BYE', ss('state=CONFIRMED;role=UAC;.*derived=1','d')) + OK_TO_REQ + \
+        recv('BYE', ss('state=CONFIRMED;role=UAC;.*derived=' + d1,'e')) + OK_TO_REQ + pause(200)
+    return uac, uas
+uac_b2, uas_b2 = b2b_two_200(False)
 write('b2bua/downstream-fork-two-200', {'uac.xml': finish('caller of a B2BUA whose callee side forks: two 2xx, two dialogs', 'b2b two 200: uac', uac_b2),
                                         'uas.xml': finish('callee side: a 200 from one fork, once ACKed a 200 from another', 'b2b two 200: uas', uas_b2)},
       ini('B2BUA: the callee side forks and both answer, the second once the first is ACKed: each 2xx goes upstream, the second from a derived session (B2B-08, B2B-09)',
           'B2B-08 B2B-09 DERIVED-01', 'b2bua', '', ONE, 'derived = 2\n'))
+# ---- the same after a 180 of a third fork ----
+# The 180's early dialog is the originals' (0C); the first 200 (0A) makes
+# a derived pair, and the originals, whose early dialog got no 2xx, end
+# with the INVITE (RFC 3261 13.2.2.4).  The second 200 (0B) is a new
+# dialog all the same (13.2.2.4), derived from the live pair: it goes
+# upstream too, from a session of its own, and its ACK and BYE reach it.
+uac_b3, uas_b3 = b2b_two_200(True)
+write('b2bua/downstream-fork-180-two-200', {'uac.xml': finish('caller of a B2BUA whose callee side forks three ways: a 180, then two 2xx', 'b2b 180 two 200: uac', uac_b3),
+                                            'uas.xml': finish('callee side: a 180 from one fork, a 200 from another, once ACKed a 200 from a third', 'b2b 180 two 200: uas', uas_b3)},
+      ini('B2BUA: a fork downstream sends a 180, two others a 200 each; the originals end with the first 200, and the second still goes upstream, derived from the live pair (B2B-08, B2B-09)',
+          'B2B-08 B2B-09 DERIVED-01', 'b2bua', '', ONE, 'derived = 4\n'))
 print("b2bua, more: ok")
 
 # ================= registrations and the SimpleProxyServlet =================

@@ -440,6 +440,27 @@ int ss__index_family(struct ss *ss)
 				dlg_hash(ss->call_id, ss->ftag, NULL));
 }
 
+/**
+ * @ss, which the family index named, has left it: name a valid member
+ * of its family instead, while there is one.  An original invalidated
+ * before its derived sessions (its early dialog ended with the first 2xx,
+ * RFC 3261 13.2.2.4) so leaves a further 2xx of the fork something to
+ * match (B2B-08).  Out of memory, the family goes unnamed.
+ */
+void ss__family_hand_on(struct ss *ss)
+{
+	struct ss *orig = ss->orig ? ss->orig : ss;
+
+	LIST_FOREACH(&orig->derived, e) {
+		struct ss *d = container_of(e, struct ss, famle);
+
+		if (d != ss && d->valid) {
+			(void)ss__index_family(d);
+			return;
+		}
+	}
+}
+
 struct ss *ssm_match(struct ssm *m, const struct ssm_msg *msg)
 {
 	enum meth meth;

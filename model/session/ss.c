@@ -89,12 +89,15 @@ int ss__register(struct ss *ss, struct ss *orig)
 void ss__unregister(struct ss *ss)
 {
 	struct ssm *m = ss__model(ss);
+	bool named = ss->hfam.linked;
 
 	htab_remove(&m->ss_by_id, &ss->hid);
 	htab_remove(&m->ss_by_dialog, &ss->hdlg);
 	htab_remove(&m->ss_by_family, &ss->hfam);
 	if (ss->orig)
 		ssm__list_unlink(&ss->orig->derived, &ss->famle);
+	if (named)
+		ss__family_hand_on(ss);
 	m->nss--;
 	ssm__list_unlink(&ss->sas->sips, &ss->sasle);
 }
@@ -210,9 +213,13 @@ int ss_create(struct sas *sas, enum ss_role role, const char *method,
 
 /**
  * A derived session (DERIVED-01/02/03): same Call-ID, From tag, SAS,
- * handler, routing info and role; its own id, To tag and state.
+ * handler, routing info and role as its family's original @orig; its
+ * own id, To tag and state; the attributes of @src, the original itself
+ * or, once the original is invalidated (its attributes unbound), the
+ * live sibling a further dialog derives from (B2B-08).
  */
-static struct ss *derive_one(struct ss *orig, const char *ttag)
+static struct ss *derive_one(struct ss *orig, const struct ss *src,
+			     const char *ttag)
 {
 	struct ssm *m = ss__model(orig);
 	struct ss *d = ss_new(orig->sas, orig->role);
@@ -237,9 +244,9 @@ static struct ss *derive_one(struct ss *orig, const char *ttag)
 	d->handler = mem_ref(orig->handler);
 	d->outbound = mem_ref(orig->outbound);
 	if (m->opts.cf06_shared_derived_attrs)
-		d->attrs = mem_ref(orig->attrs);
+		d->attrs = mem_ref(src->attrs);
 	else
-		d->attrs = ssm__attrs_copy(orig->attrs);
+		d->attrs = ssm__attrs_copy(src->attrs);
 	if (!d->ttag || !d->attrs || ss_publish(d, orig)) {
 		mem_deref(d);
 		return NULL;
@@ -247,10 +254,11 @@ static struct ss *derive_one(struct ss *orig, const char *ttag)
 	return d;
 }
 
-struct ss *ss__derive(struct ss *orig, const char *ttag, bool *linked)
+struct ss *ss__derive(struct ss *orig, struct ss *src, const char *ttag,
+		      bool *linked)
 {
-	struct ss *d = derive_one(orig, ttag);
-	struct ss *peer = orig->linked;
+	struct ss *d = derive_one(orig, src, ttag);
+	struct ss *peer = src->linked;
 
 	*linked = false;
 	if (!d || !peer || !peer->valid || orig->role != SS_ROLE_UAC)
@@ -265,7 +273,7 @@ struct ss *ss__derive(struct ss *orig, const char *ttag, bool *linked)
 		struct ss *pd;
 
 		ssm__gen_token(ss__model(orig), "t", tag, sizeof(tag));
-		pd = derive_one(porig, tag);
+		pd = derive_one(porig, porig->valid ? porig : peer, tag);
 		if (pd) {
 			/* its own state machine from INITIAL (DERIVED-04):
 			 * nothing has been sent on its dialog yet */

@@ -253,10 +253,12 @@ int ss__index_family(struct ss *ss);
 bool ss__ready(const struct ss *ss);
 /* ss.c and state.c */
 bool ss__dialog_creating(const struct ssm *m, enum meth meth);
-struct ss *ss__derive(struct ss *orig, const char *ttag, bool *linked);
+struct ss *ss__derive(struct ss *orig, struct ss *src, const char *ttag,
+		      bool *linked);
 void ss__set_state(struct ss *ss, enum ss_state to,
 		   const struct ssm_msg *msg);
 struct ss *ss__family_orig(struct ss *ss);
+void ss__family_hand_on(struct ss *ss);
 
 /* the model a session belongs to */
 static inline struct ssm *ss__model(const struct ss *ss)

@@ -72,28 +72,51 @@ static struct ss *by_tag(struct ss *orig, const char *tag)
 	return NULL;
 }
 
+/** A valid, not TERMINATED derived session of @orig, or NULL. */
+static struct ss *live_sibling(struct ss *orig)
+{
+	LIST_FOREACH(&orig->derived, e) {
+		struct ss *d = container_of(e, struct ss, famle);
+
+		if (d->valid && d->state != SS_TERMINATED)
+			return d;
+	}
+	return NULL;
+}
+
 /**
  * The session a dialog-creating 1xx/2xx with @tag belongs to: the original
  * when it has no tag yet, the one already bound to @tag (DERIVED-06), or a
  * new derived session (DERIVED-01).
  */
-static struct ss *bind_or_derive(struct ss *ss, const char *tag)
+static struct ss *bind_or_derive(struct ss *ss, const char *tag, bool is2xx)
 {
 	struct ss *orig = ss__family_orig(ss);
-	struct ss *t;
+	struct ss *t, *src = orig;
 	bool linked;
 
-	if (!orig->valid)
-		return ss;
-	if (!orig->ttag) {
+	if (!orig->valid) {
+		/* the original's early dialog ended with the first 2xx
+		 * (RFC 3261 13.2.2.4) and it was invalidated; a further
+		 * 2xx of the fork still makes a dialog (13.2.2.4: a new
+		 * one, confirmed), derived from a live sibling (B2B-08).
+		 * A late 1xx makes none: no INVITE is left to end it. */
+		src = is2xx ? live_sibling(orig) : NULL;
+		t = src ? by_tag(orig, tag) : NULL;
+		if (!src || !tag || t == orig)
+			return ss;
+	}
+	else if (!orig->ttag) {
 		if (set_ttag(orig, tag))
 			return NULL;
 		return orig;
 	}
-	t = by_tag(orig, tag);
+	else {
+		t = by_tag(orig, tag);
+	}
 	if (t)
 		return t;
-	return ss__derive(orig, tag, &linked);
+	return ss__derive(orig, src, tag, &linked);
 }
 
 static void terminate_family(struct ss *orig, const struct ssm_msg *msg,
@@ -417,7 +440,7 @@ static int initial_response(struct ss *ss, enum meth meth,
 					ss__set_state(ss, SS_EARLY, msg);
 				return SSM_OK;
 			}
-			t = bind_or_derive(ss, tag);
+			t = bind_or_derive(ss, tag, false);
 			if (!t)
 				return SSM_NOMEM;
 			*targetp = t;
@@ -431,7 +454,7 @@ static int initial_response(struct ss *ss, enum meth meth,
 				t = orig;
 			}
 			else {
-				t = bind_or_derive(ss, tag);
+				t = bind_or_derive(ss, tag, true);
 				if (!t)
 					return SSM_NOMEM;
 			}
@@ -450,7 +473,7 @@ static int initial_response(struct ss *ss, enum meth meth,
 		if (st < 200) {
 			if (st == 100 || !tag)
 				return SSM_OK;           /* SS-STATE-20 */
-			t = bind_or_derive(ss, tag);
+			t = bind_or_derive(ss, tag, false);
 			if (!t)
 				return SSM_NOMEM;
 			*targetp = t;
@@ -460,7 +483,7 @@ static int initial_response(struct ss *ss, enum meth meth,
 					 msg);
 		}
 		if (st < 300) {
-			t = tag ? bind_or_derive(ss, tag) : orig;
+			t = tag ? bind_or_derive(ss, tag, true) : orig;
 			if (!t)
 				return SSM_NOMEM;
 			*targetp = t;
