@@ -517,3 +517,41 @@ int manifest_load(struct manifest *m, const char *dir, const char *name,
 	}
 	return 0;
 }
+
+/* The milliseconds of <pause milliseconds="N"/> in scenario file PATH. */
+static long xml_pauses_ms(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024];
+	long ms = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		const char *p = strstr(line, "<pause");
+
+		if (p && (p = strstr(p, "milliseconds=\"")))
+			ms += strtol(p + 14, NULL, 10);
+	}
+	fclose(f);
+	return ms;
+}
+
+long manifest_waits_ms(const struct manifest *m)
+{
+	long most = 0, http = 0;
+
+	for (size_t i = 0; i < m->nagents; i++) {
+		char path[sizeof(m->dir) + sizeof(m->agents[i].scenario) + 2];
+		long ms;
+
+		snprintf(path, sizeof(path), "%s/%s", m->dir,
+			 m->agents[i].scenario);
+		ms = xml_pauses_ms(path);
+		if (ms > most)
+			most = ms;
+	}
+	for (size_t i = 0; i < m->nhttp; i++)
+		http += m->http[i].pause_ms;
+	return most + http;
+}

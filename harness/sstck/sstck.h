@@ -150,6 +150,11 @@ struct manifest {
 int manifest_load(struct manifest *m, const char *dir, const char *name,
 		  const struct ruleset *rs, char *err, size_t errsz);
 
+/* What M waits of itself, in ms: its agents' scenario pauses (the longest
+ * agent's) and its HTTP steps' pause =.  The run starts the cases that
+ * wait longest first, so that one does not end the run alone. */
+long manifest_waits_ms(const struct manifest *m);
+
 /* --- target.c --------------------------------------------------------- */
 
 enum target_kind { TARGET_REF, TARGET_KAMAILIO, TARGET_REMOTE, TARGET_KIT,
