@@ -67,6 +67,9 @@ struct oracle_result {
 	size_t trace_events;          /* trace lines judged; 0: no trace */
 	size_t wire_checks;           /* proxy and B2BUA rules judged */
 	size_t op_checks;             /* operations' results judged */
+	bool node_trace;              /* a cluster's trace: each line names
+				       * its node, the shutdown the nodes
+				       * that failed (DIST-02 judged) */
 	/* operations whose result no message carried, on a target that
 	 * keeps no trace: not observable there, never passed; their rules,
 	 * and the rules at least one operation of was judged */

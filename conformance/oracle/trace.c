@@ -34,6 +34,10 @@ struct tsas {
 	bool passivated;        /* sessionWillPassivate on the node holding it */
 	bool left_passivated;   /* moved after a sessionWillPassivate there */
 	bool moved;             /* taken over by another node (DIST-*) */
+	char left[64];          /* the nodes it left without being handed
+				 * over there (no sessionWillPassivate
+				 * first): each must be one that failed
+				 * (DIST-02) */
 };
 
 static struct tss *tss_find(struct tss *v, size_t n, const char *id)
@@ -203,6 +207,10 @@ static void trace_node(struct trace *T, json_t *o, const char *ev,
 		     "listener", ev, node, sid);
 	if (a && !strcmp(a->node, node) && !strcmp(ev, "sas-will-passivate"))
 		a->passivated = true;
+	/* CF-21's side: a replica's will-passivate, then its did-activate
+	 * on the same node; the session stayed, handed over to nobody */
+	if (a && !strcmp(a->node, node) && !strcmp(ev, "sas-did-activate"))
+		a->passivated = false;
 	if (!strcmp(ev, "sas-created") && a) {
 		find(T->R->r, "DIST-14", w, "application session %s created again "
 		     "on %s (created on %s): a session taken over is activated, "
@@ -221,6 +229,9 @@ static void trace_node(struct trace *T, json_t *o, const char *ev,
 			     "%s)", sid, node, ev);
 		snprintf(a->from, sizeof(a->from), "%s", a->node);
 		a->left_passivated = a->passivated;
+		if (!a->passivated &&
+		    strlen(a->left) + strlen(a->node) + 2 < sizeof(a->left))
+			strcat(strcat(a->left, a->node), " ");
 		a->passivated = false;
 		snprintf(a->node, sizeof(a->node), "%s", node);
 		a->moved = true;
@@ -288,6 +299,8 @@ static void trace_create(struct trace *T, json_t *o, const char *ev,
 		size_t i, n = 0;
 
 		T->shutdown = true;
+		T->R->r->node_trace |= json_is_array(f) &&
+				       json_object_get(o, "nodes") != NULL;
 		json_array_foreach(f, i, v)
 			if (json_is_string(v) && n + strlen(json_string_value(v)) + 2 <
 			    sizeof(T->failed))
@@ -484,6 +497,25 @@ static void trace_leaks(struct trace *T)
 			     T->sas[k].from);
 		}
 
+	/* one node at a time (DIST-02): a session leaves a node that
+	 * holds it only as that node fails or hands it over; a node that
+	 * lives on and is not stopped has served none of its requests
+	 * since (a dialog's affinity) */
+	for (size_t k = 0; k < T->nsas; k++) {
+		char left[64], *save = NULL, *n;
+
+		snprintf(left, sizeof(left), "%s", T->sas[k].left);
+		for (n = strtok_r(left, " ", &save); n;
+		     n = strtok_r(NULL, " ", &save))
+			if (!oracle_word_in(T->failed, n)) {
+				snprintf(w, sizeof(w), "trace.jsonl shutdown");
+				find(T->R->r, "DIST-02", w, "application session %s "
+				     "taken from %s, which neither failed nor "
+				     "handed it over: two nodes handled its "
+				     "requests", T->sas[k].id, n);
+				break;
+			}
+	}
 	for (size_t k = 0; k < T->nss; k++)
 		if (!T->ss[k].invalid && !died(T, T->ss[k].sas)) {
 			snprintf(w, sizeof(w), "trace.jsonl shutdown");

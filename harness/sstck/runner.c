@@ -29,8 +29,7 @@ static bool file_there(const void *arg)
 	return !stat(arg, &st) && st.st_size > 0;
 }
 
-/* Waits for PID to write the file at PATH in folder DIR, until DEADLINE;
- * false when it exited first or the deadline passed. */
+/* Waits for PID to write PATH in DIR until DEADLINE; false if it did not. */
 static bool wait_file(const char *path, const char *dir, pid_t pid,
 		      long long deadline)
 {
@@ -443,6 +442,7 @@ void runner_run_oracle(const char *top, const struct manifest *m, const char *di
 	o->wire_checks = r->wire_checks;
 	o->op_checks = r->op_checks;
 	o->op_unobs = r->op_unobs;
+	o->node_trace = r->node_trace;
 	text_fmt(o->op_unobs_rules, sizeof(o->op_unobs_rules), "%s", r->op_unobs_rules);
 	text_fmt(o->op_judged_rules, sizeof(o->op_judged_rules), "%s", r->op_judged_rules);
 	o->unparsed = r->unparsed;

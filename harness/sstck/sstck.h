@@ -401,6 +401,7 @@ struct oracle_facts {
 	size_t messages, state_checks, trace_events, wire_checks, op_checks;
 	size_t op_unobs;           /* operations not observable here */
 	char op_unobs_rules[512], op_judged_rules[1024];
+	bool node_trace;           /* a cluster's trace, its nodes named */
 	size_t unparsed;
 	char first_unparsed[160];
 };
