@@ -198,11 +198,13 @@ static void finish_rules(struct case_result *r, const struct ruleset *rs,
 		    oracle_word_in(r->f.oracle.op_unobs_rules, r->m.rules[k]) &&
 		    !oracle_word_in(r->f.oracle.op_judged_rules, r->m.rules[k]))
 			v = V_NOTOBS;
-		/* one node at a time (DIST-02): only a cluster's trace, which
-		 * names the node of each event, shows it (the oracle's
-		 * trace.c); a cluster that keeps none showed nothing of it */
-		if (v == V_PASSED && !strcmp(r->m.rules[k], "DIST-02") &&
-		    !r->f.oracle.node_trace)
+		/* one node at a time (DIST-02), the activation listeners
+		 * (DIST-12), activation not creation (DIST-14), a replica not
+		 * a passivation (DIST-15): only a cluster's trace, which
+		 * names the node of each event, shows them (the oracle's
+		 * trace.c); a cluster that keeps none showed nothing of them */
+		if (v == V_PASSED && !r->f.oracle.node_trace &&
+		    oracle_word_in("DIST-02 DIST-12 DIST-14 DIST-15", r->m.rules[k]))
 			v = V_NOTOBS;
 		r->rule_v[k] = judge_rule_verdict(v, ru ? ru->obs : OBS_STATE,
 						  t->state_header);
