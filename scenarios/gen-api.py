@@ -765,7 +765,7 @@ CASES = [
       ('info-1', 'sas.invalidate', 'void', 'INVAL-03'),
       ]),
     ('rr-proxy-session', 'rr-call',
-     'Record-routing proxy: the proxy session\'s state in each callback, and what a proxy session may not do',
+     'Record-routing proxy: the proxy session\'s state in each callback, what a proxy session may not do, and an attribute it keeps from the initial INVITE to the BYE (IBM\'s SimpleProxy, EX-02)',
      [('invite', 'ss.getId', '~.', 'PROXY-16'),
       ('invite', 'ss.getState', 'INITIAL', 'SS-STATE-30'),
       ('invite', 'proxy.getRecurse', 'true', 'PROXY-01'),
@@ -785,6 +785,12 @@ CASES = [
       ('bye', 'ss.getState', 'CONFIRMED', 'SS-STATE-33'),
       ('bye', 'ss.isReadyToInvalidate', 'false', 'INVAL-11'),
       ('bye-200', 'ss.getState', 'CONFIRMED | CF-24=1 TERMINATED', 'SS-STATE-33 CF-24'),
+      # EX-02, IBM's SimpleProxy: a state marker stored on the proxy
+      # session at the initial INVITE is read again on the BYE (the
+      # sample's value is an Integer; the operations carry Strings, and
+      # what the container keeps is the same either way)
+      ('invite', 'ss.setAttribute ex02-state 1', 'void', 'EX-02 SS-02'),
+      ('bye', 'ss.getAttribute ex02-state', '1', 'EX-02 SS-02'),
       ]),
     ('uas-call-outbound-interface', 'uas-active-iface',
      'A call the application answers; it picks its session\'s outbound interface, a second loopback address, and its own INFO and BYE leave from there (TCK Multihomed1)',
