@@ -247,7 +247,7 @@ uas_s = recv('INVITE', msgre('Record-Route:', 'rr', inverse=True)) + resp(180, '
     resp(200, 'OK', rr=False) + recv('ACK', direct('caller')) + recv('BYE') + resp(200, 'OK', tag='', rr=False, contact=False)
 write('send-on/basic', {'uac.xml': finish('caller through the SendOnServlet', 'send-on: uac', uac_s),
                         'uas.xml': finish('callee: no Record-Route from send-on', 'send-on: uas', uas_s)},
-      ini('SendOnServlet (EX-01): proxied without Record-Route', 'EX-01 PROXY-07 PROXY-08 INVAL-10', 'send-on', '',
+      ini('SendOnServlet (EX-01): proxied without Record-Route; its session is ready to invalidate once CONFIRMED (INVAL-10 b, CF-03)', 'EX-01 PROXY-07 PROXY-08 INVAL-10 CF-03', 'send-on', '',
           [('callee','uas','uas.xml'),('caller','uac','uac.xml')]))
 
 # ---- send-on rejects foreign callers ----

@@ -571,6 +571,26 @@ static void states_derived(struct run *R, struct states *st)
 	}
 }
 
+/* Whether proxy session ID forwarded an INVITE (the target sent one
+ * stamped with ID), and none with a Record-Route: a non-record-routing
+ * proxy, whose session is ready once CONFIRMED (INVAL-10 b, CF-03). */
+static bool forwarded_without_rr(const struct run *R, const char *id)
+{
+	bool fwd = false;
+
+	for (size_t i = 0; i < R->n; i++) {
+		const struct msg *x = &R->v[i];
+
+		if (x->agent_sent || !x->has_state || !x->m || !is_req(x) ||
+		    !MSG_IS_INVITE(x->m) || strcmp(x->id, id))
+			continue;
+		if (osip_list_size(&x->m->record_routes) > 0)
+			return false;
+		fwd = true;
+	}
+	return fwd;
+}
+
 /* Each session's last state, which the trace's ss-ready must show. */
 static void states_final(struct run *R, const struct states *st)
 {
@@ -583,6 +603,8 @@ static void states_final(struct run *R, const struct states *st)
 		snprintf(f->rule, sizeof(f->rule), "%s", st->s[i].rule[0] ?
 			 st->s[i].rule : "SS-STATE-01");
 		snprintf(f->role, sizeof(f->role), "%s", st->s[i].role);
+		f->nonrr = !strcmp(f->role, "PROXY") &&
+			   forwarded_without_rr(R, f->id);
 	}
 }
 

@@ -467,6 +467,30 @@ static bool died(const struct trace *T, const char *sid)
 	return a && a->node[0] && oracle_word_in(T->failed, a->node);
 }
 
+/* At the shutdown: a non-record-routing proxy's session the wire left
+ * CONFIRMED became ready to invalidate (INVAL-10 b, in the spec body's
+ * reading, CF-03: the javadoc's "COMPLETED" is no state, and waiting
+ * for TERMINATED waits for a BYE the proxy never sees).  Only a trace
+ * that ends with its target's shutdown can say "never": a container may
+ * also wait for the INVITE's transactions to end (Cipango: until RFC
+ * 6026's Timer L and M, 32 s after the 2xx), past a case's slice of a
+ * run-long trace. */
+static void trace_nonrr_ready(struct trace *T, const char *w)
+{
+	if (!T->shutdown || oracle_cf_value(T->R->c->cf, "CF-03"))
+		return;
+	for (size_t k = 0; k < T->R->nfin; k++) {
+		const struct final *f = &T->R->fin[k];
+		const struct tss *s = tss_find(T->ss, T->nss, f->id);
+
+		if (f->nonrr && !strcmp(f->state, "CONFIRMED") && s && !s->ready &&
+		    !s->by_app && !died(T, s->sas))
+			find(T->R->r, "CF-03", w, "session %s of a proxy that did not "
+			     "record-route: CONFIRMED, never ready to invalidate "
+			     "(INVAL-10 b: ready once CONFIRMED)", f->id);
+	}
+}
+
 /* At the shutdown: every session and application session invalidated;
  * a session that left a node that did not fail was passivated there
  * first (DIST-12: a migration, not a crash, DIST-13). */
@@ -484,6 +508,8 @@ static void trace_leaks(struct trace *T)
 			     T->sas[k].from);
 		}
 
+	snprintf(w, sizeof(w), "trace.jsonl shutdown");
+	trace_nonrr_ready(T, w);
 	for (size_t k = 0; k < T->nss; k++)
 		if (!T->ss[k].invalid && !died(T, T->ss[k].sas)) {
 			snprintf(w, sizeof(w), "trace.jsonl shutdown");
