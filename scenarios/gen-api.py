@@ -506,6 +506,24 @@ def flow_message(op, twice=False, wait=0):
             '  <Reference variables="all"/>\n'), None
 
 
+def flow_refer_initial(op):
+    """An out-of-dialog REFER the uas application answers 200, then an
+    INFO with the 200's To tag: in the dialog the REFER made (CF-10's
+    side 0; the application invalidates it), or 481 from the container,
+    the REFER having made none (side 1, its session gone once ready).
+    Slots refer info."""
+    refer = ['Refer-To: <sip:carol@[local_ip]:[local_port]>',
+             'Contact: <sip:alice@[local_ip]:[local_port]>']
+    uac = (request('REFER', 1, refer + op('refer'), first=True) + recv('200') +
+           pause(50) +
+           request('INFO', 2, op('info'), ruri='sip:bob@[callee]', routes='') +
+           # no dialog (side 1): the container answers 481 (RFC 3261
+           # 12.2.2), the application is not given the INFO
+           recv('200', ' optional="true" next="1"') + recv('481') +
+           '  <label id="1"/>\n')
+    return uac, None
+
+
 FLOWS = {
     # the trace judges invalidate-when-ready's order (INVAL-14) and, at
     # sstck-ref's shutdown, that nothing was left (INVAL-13): the TCK's
@@ -533,6 +551,7 @@ FLOWS = {
     'message-two-apps': ('uas', '--app2 sstck-app2', flow_two_apps, []),
     'join-replaces': ('uas', '', flow_join_replaces, ['KEY-06']),
     'uas-active': ('uas', '', flow_uas_active, ['SS-08']),
+    'refer-initial': ('uas', '', flow_refer_initial, ['CF-10']),
     'uas-active-iface': ('uas', '', flow_uas_active, ['SS-08', 'SS-11']),
 }
 
@@ -765,7 +784,7 @@ CASES = [
       ('info-1', 'sas.invalidate', 'void', 'INVAL-03'),
       ]),
     ('rr-proxy-session', 'rr-call',
-     'Record-routing proxy: the proxy session\'s state in each callback, and what a proxy session may not do',
+     'Record-routing proxy: the proxy session\'s state in each callback, what a proxy session may not do, and an attribute it keeps from the initial INVITE to the BYE (IBM\'s SimpleProxy, EX-02)',
      [('invite', 'ss.getId', '~.', 'PROXY-16'),
       ('invite', 'ss.getState', 'INITIAL', 'SS-STATE-30'),
       ('invite', 'proxy.getRecurse', 'true', 'PROXY-01'),
@@ -785,6 +804,18 @@ CASES = [
       ('bye', 'ss.getState', 'CONFIRMED', 'SS-STATE-33'),
       ('bye', 'ss.isReadyToInvalidate', 'false', 'INVAL-11'),
       ('bye-200', 'ss.getState', 'CONFIRMED | CF-24=1 TERMINATED', 'SS-STATE-33 CF-24'),
+      # EX-02, IBM's SimpleProxy: a state marker stored on the proxy
+      # session at the initial INVITE is read again on the BYE (the
+      # sample's value is an Integer; the operations carry Strings, and
+      # what the container keeps is the same either way)
+      ('invite', 'ss.setAttribute ex02-state 1', 'void', 'EX-02 SS-02'),
+      ('bye', 'ss.getAttribute ex02-state', '1', 'EX-02 SS-02'),
+      ]),
+    ('uas-refer-initial', 'refer-initial',
+     'An out-of-dialog REFER answered 200: its session CONFIRMED, a dialog an INFO can reach, as SUBSCRIBE\'s (CF-10=0, MSS, IBM), or INITIAL, no dialog, the INFO 481 (CF-10=1, CIP)',
+     [('refer', 'ss.getState', 'INITIAL', 'SS-STATE-20'),
+      ('info', 'ss.getState', 'CONFIRMED | CF-10=1 unrun', 'CF-10 SS-STATE-40'),
+      ('info', 'sas.invalidate', 'void | CF-10=1 unrun', 'CF-10 INVAL-03'),
       ]),
     ('uas-call-outbound-interface', 'uas-active-iface',
      'A call the application answers; it picks its session\'s outbound interface, a second loopback address, and its own INFO and BYE leave from there (TCK Multihomed1)',

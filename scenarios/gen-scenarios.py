@@ -247,7 +247,7 @@ uas_s = recv('INVITE', msgre('Record-Route:', 'rr', inverse=True)) + resp(180, '
     resp(200, 'OK', rr=False) + recv('ACK', direct('caller')) + recv('BYE') + resp(200, 'OK', tag='', rr=False, contact=False)
 write('send-on/basic', {'uac.xml': finish('caller through the SendOnServlet', 'send-on: uac', uac_s),
                         'uas.xml': finish('callee: no Record-Route from send-on', 'send-on: uas', uas_s)},
-      ini('SendOnServlet (EX-01): proxied without Record-Route', 'EX-01 PROXY-07 PROXY-08 INVAL-10', 'send-on', '',
+      ini('SendOnServlet (EX-01): proxied without Record-Route; its session is ready to invalidate once CONFIRMED (INVAL-10 b, CF-03)', 'EX-01 PROXY-07 PROXY-08 INVAL-10 CF-03', 'send-on', '',
           [('callee','uas','uas.xml'),('caller','uac','uac.xml')]))
 
 # ---- send-on rejects foreign callers ----
@@ -389,8 +389,9 @@ uas_b = recv('INVITE', CAPFROM + ss('state=INITIAL;role=UAC;.*sip=2', 'a') +
     recv('BYE', ss('state=CONFIRMED;role=UAC', 'e')) + OK_TO_REQ + pause(200)
 write('b2bua/call-info-bye', {'uac.xml': finish('caller of a B2BUA call: INFO both ways, BYE', 'b2b call: uac', uac_b),
                               'uas.xml': finish('callee leg of the B2BUA', 'b2b call: uas', uas_b)},
-      ini('B2BUA: a linked leg in the same SAS, INFO relayed both ways, BYE (TCK B2BUA flows)',
-          'B2B-02 B2B-05 B2B-07 OWN-03 SS-STATE-22 SS-STATE-25', 'b2bua', '',
+      ini('B2BUA: a linked leg in the same SAS, INFO relayed both ways, BYE (TCK B2BUA flows), each made by '
+          'B2buaHelper.createRequest(linked leg, the subsequent request, null) (CF-13)',
+          'B2B-02 B2B-05 B2B-07 OWN-03 SS-STATE-22 SS-STATE-25 CF-13', 'b2bua', '',
           [('callee','uas','uas.xml'),('caller','uac','uac.xml')]))
 
 uac_a = invite() + recv('100', '', ' optional="true"') + recv('200', ss('state=CONFIRMED;role=UAS', 'a'), ' rrs="true"') + \

@@ -19,6 +19,9 @@
  *               the Call-ID, the From or To URI, or the Request-URI of
  *               the message that carried the operation, as the agent
  *               sent it
+ *   unrun       no result: the application is not given the message
+ *               (a request of a dialog the target does not have, which
+ *               the container answers itself, CF-10's side 1)
  *   @router-region @router-subscriber
  *               what the target's application router answered for the
  *               initial request that carried the operation, as the
@@ -423,6 +426,18 @@ void oracle__ops_check(const struct oracle_case *c, const struct ops_msg *m, siz
 		}
 		snprintf(where, sizeof(where), "%s, operation %d (%.80s)",
 			 o->carrier->where, o->n, o->call);
+		if (!strcmp(exp, "unrun")) {
+			r->op_checks++;
+			add_words(r->op_judged_rules, sizeof(r->op_judged_rules), rules);
+			if (o->kind[0]) {
+				snprintf(text, sizeof(text), "operation %d (%.80s): expected "
+					 "no result (the application is not given %.60s), "
+					 "got %s %.100s", o->n, o->call, o->carrier->first,
+					 o->kind, o->value);
+				each_rule(r, rules, where, text);
+			}
+			continue;
+		}
 		if (!o->kind[0] && !has_trace) {
 			/* its callback sent nothing and there is no trace to
 			 * read it from: not observable on this target */

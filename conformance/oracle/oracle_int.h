@@ -78,6 +78,8 @@ struct msg {
 /* Where the wire left a session the target named in X-SS-State. */
 struct final {
 	char id[ORACLE_ID], state[16], rule[24], role[8];
+	bool nonrr;             /* a proxy's: it forwarded its INVITE, and
+				 * without a Record-Route (INVAL-10 b) */
 };
 
 struct run {

@@ -146,13 +146,17 @@ static const char *sub_event(const struct msg *x, const struct sess *s)
 	return NULL;
 }
 
-/* The table's event for message X on a session of ROLE; NULL for none. */
+/* The table's event for message X on a session of ROLE; NULL for none
+ * (CF10_NO_DIALOG: the target takes CF-10's side 1). */
 static const char *event_of(const struct msg *x, const struct sess *s,
-			    bool out, bool done)
+			    bool out, bool done, bool cf10_no_dialog)
 {
 	const char *meth = cseq_method(x->m);
 	int st = x->m->status_code;
-	bool creating = !strcmp(meth, "INVITE") || !strcmp(meth, "SUBSCRIBE");
+	/* CF-10: REFER creates a dialog as SUBSCRIBE does (side 0, MSS,
+	 * IBM) or not at all (side 1, CIP: its session stays INITIAL) */
+	bool creating = !strcmp(meth, "INVITE") || !strcmp(meth, "SUBSCRIBE") ||
+			(!strcmp(meth, "REFER") && !cf10_no_dialog);
 	bool proxy = !strcmp(s->role, "PROXY"), uac = !strcmp(s->role, "UAC");
 	const char *sub = sub_event(x, s);
 
@@ -192,6 +196,8 @@ static const char *event_of(const struct msg *x, const struct sess *s,
 		return NULL;                   /* UAC acts on what it receives */
 	if (st < 200)
 		return tag_of(x->m->to)[0] ? (uac ? "recv-1xx" : "sent-1xx") : NULL;
+	if (st < 300 && !strcmp(meth, "REFER"))
+		return uac ? "refer-recv-2xx" : "refer-sent-2xx";
 	if (st < 300)
 		return uac ? "recv-2xx" : "sent-2xx";
 	return uac ? "recv-final" : "sent-final";
@@ -224,7 +230,8 @@ static void apply(struct run *R, struct states *st, struct sess *S,
 
 	if (code && !strcmp(cseq_method(x->m), "INVITE"))
 		S->invite = true;
-	ev = event_of(x, S, out, root->done);
+	ev = event_of(x, S, out, root->done,
+		      oracle_cf_value(R->c->cf, "CF-10") == 1);
 	if (S->invite && strcmp(S->role, "PROXY")) {
 		/* SS-STATE-42's bookkeeping, once the event is known */
 		const char *meth = cseq_method(x->m);
@@ -571,6 +578,26 @@ static void states_derived(struct run *R, struct states *st)
 	}
 }
 
+/* Whether proxy session ID forwarded an INVITE (the target sent one
+ * stamped with ID), and none with a Record-Route: a non-record-routing
+ * proxy, whose session is ready once CONFIRMED (INVAL-10 b, CF-03). */
+static bool forwarded_without_rr(const struct run *R, const char *id)
+{
+	bool fwd = false;
+
+	for (size_t i = 0; i < R->n; i++) {
+		const struct msg *x = &R->v[i];
+
+		if (x->agent_sent || !x->has_state || !x->m || !is_req(x) ||
+		    !MSG_IS_INVITE(x->m) || strcmp(x->id, id))
+			continue;
+		if (osip_list_size(&x->m->record_routes) > 0)
+			return false;
+		fwd = true;
+	}
+	return fwd;
+}
+
 /* Each session's last state, which the trace's ss-ready must show. */
 static void states_final(struct run *R, const struct states *st)
 {
@@ -583,6 +610,8 @@ static void states_final(struct run *R, const struct states *st)
 		snprintf(f->rule, sizeof(f->rule), "%s", st->s[i].rule[0] ?
 			 st->s[i].rule : "SS-STATE-01");
 		snprintf(f->role, sizeof(f->role), "%s", st->s[i].role);
+		f->nonrr = !strcmp(f->role, "PROXY") &&
+			   forwarded_without_rr(R, f->id);
 	}
 }
 

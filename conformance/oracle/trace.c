@@ -182,6 +182,13 @@ struct trace {
 	char *byapp;
 	bool shutdown;
 	char failed[128];       /* a cluster's nodes failed mid-case */
+	/* the HTTP sessions attached to each application session
+	 * (hs-attach), and whether each was invalidated since (CF-15) */
+	struct ths {
+		char hs[ORACLE_ID], sas[ORACLE_ID];
+		bool invalid;
+	} *hs;
+	size_t nhs;
 };
 
 /* A cluster's trace (its nodes' merged, each line naming its node): a
@@ -383,6 +390,55 @@ static void trace_ready(struct trace *T, json_t *o, struct tss *s,
 		     state);
 }
 
+/* The HTTP sessions attached to application session SID: how many,
+ * and how many of them still valid (*VALIDP). */
+static size_t trace_hs_of(const struct trace *T, const char *sid, size_t *validp)
+{
+	size_t n = 0;
+
+	*validp = 0;
+	for (size_t k = 0; k < T->nhs; k++)
+		if (!strcmp(T->hs[k].sas, sid)) {
+			n++;
+			*validp += !T->hs[k].invalid;
+		}
+	return n;
+}
+
+/* An HTTP session's line (hs-attach, hs-invalidated), and an application
+ * session ready with HTTP sessions in it: CF-15's side 0 (MSS) lets
+ * only a valid one block its readiness, side 1 (CIP) any one, side 2
+ * (the javadoc's INVAL-12 list) none. */
+static void trace_http(struct trace *T, json_t *o, const char *ev,
+		       const char *sid, const char *w)
+{
+	const char *hs = jstr(o, "hs");
+	int side = oracle_cf_value(T->R->c->cf, "CF-15");
+	size_t n, valid;
+
+	if (!strcmp(ev, "hs-attach") && hs[0] && sid[0]) {
+		struct ths *v = realloc(T->hs, (T->nhs + 1) * sizeof(*v));
+
+		if (!v)
+			return;
+		T->hs = v;
+		memset(&v[T->nhs], 0, sizeof(*v));
+		snprintf(v[T->nhs].hs, sizeof(v->hs), "%s", hs);
+		snprintf(v[T->nhs].sas, sizeof(v->sas), "%s", sid);
+		T->nhs++;
+	} else if (!strcmp(ev, "hs-invalidated") && hs[0]) {
+		for (size_t k = 0; k < T->nhs; k++)
+			T->hs[k].invalid |= !strcmp(T->hs[k].hs, hs);
+	} else if (!strcmp(ev, "sas-ready") && sid[0]) {
+		n = trace_hs_of(T, sid, &valid);
+		if ((side == 0 && valid) || (side == 1 && n))
+			find(T->R->r, "CF-15", w, "application session %s ready to "
+			     "invalidate with %zu HTTP session%s in it, %zu valid "
+			     "(CF-15=%d: %s blocks it)", sid, n, n == 1 ? "" : "s",
+			     valid, side, side ? "any HTTP session" : "a valid one");
+	}
+}
+
 /* One trace line, O, at W. */
 static void trace_line(struct trace *T, json_t *o, const char *w)
 {
@@ -397,11 +453,13 @@ static void trace_line(struct trace *T, json_t *o, const char *w)
 		return;
 	s = id[0] ? tss_find(T->ss, T->nss, id) : NULL;
 	a = sid[0] ? tsas_find(T->sas, T->nsas, sid) : NULL;
+	trace_http(T, o, ev, sid, w);
 	trace_create(T, o, ev, id, sid, a, w);
 	/* a creation above may have moved the arrays (realloc): look
 	 * again, or a duplicate id reads freed memory (fuzz-reader) */
 	s = id[0] ? tss_find(T->ss, T->nss, id) : NULL;
 	a = sid[0] ? tsas_find(T->sas, T->nsas, sid) : NULL;
+	trace_http(T, o, ev, sid, w);
 	/* an operation (observation-protocol.md 4) is the application
 	 * calling the API, on a valid session or not: what it returns is
 	 * ops.c's to judge; an invalidate it ran excuses the order of
@@ -480,6 +538,54 @@ static bool died(const struct trace *T, const char *sid)
 	return a && a->node[0] && oracle_word_in(T->failed, a->node);
 }
 
+/* At the shutdown, on CF-15's side 0: an application session whose HTTP
+ * sessions were all invalidated, and whose SIP sessions and timers are
+ * all done, became ready (an invalid HTTP session does not block it). */
+static void trace_http_leaks(struct trace *T, const char *w)
+{
+	if (oracle_cf_value(T->R->c->cf, "CF-15"))
+		return;
+	for (size_t k = 0; k < T->nsas; k++) {
+		const struct tsas *a = &T->sas[k];
+		size_t valid, n = trace_hs_of(T, a->id, &valid);
+		bool sip_done = true;
+
+		for (size_t i = 0; i < T->nss; i++)
+			if (!strcmp(T->ss[i].sas, a->id))
+				sip_done &= T->ss[i].ready || T->ss[i].invalid;
+		if (n && !valid && sip_done && !a->ready && !a->invalid &&
+		    !a->timers && !died(T, a->id))
+			find(T->R->r, "CF-15", w, "application session %s never ready "
+			     "to invalidate, though its SIP sessions are done and its "
+			     "%zu HTTP session%s invalidated (CF-15=0: only a valid one "
+			     "blocks it)", a->id, n, n == 1 ? " was" : "s were");
+	}
+}
+
+/* At the shutdown: a non-record-routing proxy's session the wire left
+ * CONFIRMED became ready to invalidate (INVAL-10 b, in the spec body's
+ * reading, CF-03: the javadoc's "COMPLETED" is no state, and waiting
+ * for TERMINATED waits for a BYE the proxy never sees).  Only a trace
+ * that ends with its target's shutdown can say "never": a container may
+ * also wait for the INVITE's transactions to end (Cipango: until RFC
+ * 6026's Timer L and M, 32 s after the 2xx), past a case's slice of a
+ * run-long trace. */
+static void trace_nonrr_ready(struct trace *T, const char *w)
+{
+	if (!T->shutdown || oracle_cf_value(T->R->c->cf, "CF-03"))
+		return;
+	for (size_t k = 0; k < T->R->nfin; k++) {
+		const struct final *f = &T->R->fin[k];
+		const struct tss *s = tss_find(T->ss, T->nss, f->id);
+
+		if (f->nonrr && !strcmp(f->state, "CONFIRMED") && s && !s->ready &&
+		    !s->by_app && !died(T, s->sas))
+			find(T->R->r, "CF-03", w, "session %s of a proxy that did not "
+			     "record-route: CONFIRMED, never ready to invalidate "
+			     "(INVAL-10 b: ready once CONFIRMED)", f->id);
+	}
+}
+
 /* At the shutdown: every session and application session invalidated;
  * a session that left a node that did not fail was passivated there
  * first (DIST-12: a migration, not a crash, DIST-13). */
@@ -516,6 +622,9 @@ static void trace_leaks(struct trace *T)
 				break;
 			}
 	}
+	snprintf(w, sizeof(w), "trace.jsonl shutdown");
+	trace_nonrr_ready(T, w);
+	trace_http_leaks(T, w);
 	for (size_t k = 0; k < T->nss; k++)
 		if (!T->ss[k].invalid && !died(T, T->ss[k].sas)) {
 			snprintf(w, sizeof(w), "trace.jsonl shutdown");
@@ -599,6 +708,7 @@ int oracle__check_trace(struct run *R, const char *dir, char *err, size_t errsz)
 		trace_leaks(&T);
 	free(T.ss);
 	free(T.sas);
+	free(T.hs);
 	free(T.byapp);
 	return 0;
 }

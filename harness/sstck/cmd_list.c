@@ -107,7 +107,8 @@ static int tck_assertions(const char *top, const char *scen, char **names,
 
 /* Every rule: judged against a target by a case, through the API
  * operations only, or by no case (the unit suite's alone, or no one's,
- * with conformance/unjudged.tsv's reason where no target can show it). */
+ * with conformance/unjudged.tsv's reason where no target can show it;
+ * one without a case or a reason is named as such: it is work left). */
 static void judged_by_cases(const struct ruleset *rs, const char *top, const char *scen,
 			    char **names, size_t nnames)
 {
@@ -150,8 +151,12 @@ static void judged_by_cases(const struct ruleset *rs, const char *top, const cha
 
 		for (const char *p = none; (p = strstr(p, id)); p += n)
 			unjudged |= p[-1] == ' ' && (!p[n] || p[n] == ' ');
-		if (!unjudged_reason(top, id, why, sizeof(why)))
+		if (!unjudged_reason(top, id, why, sizeof(why))) {
+			if (unjudged)
+				printf("  %s: no case, and no reason in "
+				       "conformance/unjudged.tsv\n", id);
 			continue;
+		}
 		printf(unjudged ? "  %s, no target can show it: %s\n" :
 		       "  !! %s is judged by a case, yet conformance/unjudged.tsv says: %s\n",
 		       id, why);

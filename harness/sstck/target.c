@@ -7,7 +7,8 @@
  *              plays every application; cf = the sides it takes where
  *              implementations may differ (CF options: the oracle judges
  *              on those sides); ref-args = options sstck-ref gets in
- *              every case (start = ref); interfaces = the loopback
+ *              every case (start = ref; each ref-args line adds to
+ *              those before it); interfaces = the loopback
  *              addresses it sends from beside its own (SS-11: the
  *              outbound interfaces; start = ref gets the case's);
  *              router = REGION:from|to|none, what its application
@@ -77,7 +78,12 @@ static int on_key(void *user, const char *sec, const char *key,
 		} else if (!strcmp(key, "cf")) {
 			snprintf(t->cf, sizeof(t->cf), "%s", val);
 		} else if (!strcmp(key, "ref-args")) {
-			snprintf(t->ref_args, sizeof(t->ref_args), "%s", val);
+			/* a second ref-args line adds to the first (an ini
+			 * line is at most INI_MAX_LINE long) */
+			size_t l = strlen(t->ref_args);
+
+			snprintf(t->ref_args + l, sizeof(t->ref_args) - l, "%s%s",
+				 l ? " " : "", val);
 		} else if (!strcmp(key, "command")) {
 			snprintf(t->command, sizeof(t->command), "%s", val);
 		} else if (!strcmp(key, "fail")) {

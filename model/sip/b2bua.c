@@ -465,7 +465,11 @@ void sipc__relay_on_response(struct relay *rl, osip_message_t *resp)
 	}
 }
 
-/** An in-dialog request on one leg, relayed to the linked leg (B2B-07). */
+/** An in-dialog request on one leg, relayed to the linked leg (B2B-07)
+ * as a JSR 289 B2BUA relays it: B2buaHelper.createRequest(linked leg,
+ * the request in hand, null), whose orig is a subsequent request (CF-13:
+ * on its literal javadoc side IllegalArgumentException, which the
+ * application does not catch: 500). */
 void sipc__relay_request(struct srv *s)
 {
 	struct sipc *c = s->c;
@@ -476,14 +480,19 @@ void sipc__relay_request(struct srv *s)
 	struct ss_req rq;
 	osip_message_t *m;
 	char vb[64];
+	int err;
 
 	if (ss_linked(s->ss, &peer) || !peer || !(l = sipc__leg_of(peer)) ||
 	    !l->target) {
 		sipc__srv_respond(s, 481, NULL);
 		return;
 	}
-	if (ss_create_request(peer, q->sip_method, &rq)) {
-		sipc__srv_respond(s, 481, NULL);
+	/* a leg already gone is no dialog to relay on (481), not the
+	 * application's IllegalArgumentException */
+	err = ss_is_valid(peer) && ss_is_valid(s->ss) ?
+	      ss_b2b_subsequent(peer, s->ss, false, q->sip_method, &rq) : SSM_ISE;
+	if (err) {
+		sipc__srv_respond(s, err == SSM_IAE ? 500 : 481, NULL);
 		return;
 	}
 	if (MSG_IS_INVITE(q))
