@@ -70,6 +70,10 @@ struct oracle_result {
 	bool node_trace;              /* a cluster's trace: each line names
 				       * its node, the shutdown the nodes
 				       * that failed (DIST-02 judged) */
+	bool trace_shutdown;          /* the trace ends with its target's
+				       * shutdown (CF-03's "never" judged) */
+	bool http_trace;              /* the trace shows HTTP sessions
+				       * (CF-15 judged) */
 	/* operations whose result no message carried, on a target that
 	 * keeps no trace: not observable there, never passed; their rules,
 	 * and the rules at least one operation of was judged */

@@ -306,6 +306,7 @@ static void trace_create(struct trace *T, json_t *o, const char *ev,
 		size_t i, n = 0;
 
 		T->shutdown = true;
+		T->R->r->trace_shutdown = true;
 		T->R->r->node_trace |= json_is_array(f) &&
 				       json_object_get(o, "nodes") != NULL;
 		json_array_foreach(f, i, v)
@@ -416,6 +417,8 @@ static void trace_http(struct trace *T, json_t *o, const char *ev,
 	int side = oracle_cf_value(T->R->c->cf, "CF-15");
 	size_t n, valid;
 
+	if (!strncmp(ev, "hs-", 3))
+		T->R->r->http_trace = true;
 	if (!strcmp(ev, "hs-attach") && hs[0] && sid[0]) {
 		struct ths *v = realloc(T->hs, (T->nhs + 1) * sizeof(*v));
 

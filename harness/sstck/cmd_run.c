@@ -206,6 +206,14 @@ static void finish_rules(struct case_result *r, const struct ruleset *rs,
 		if (v == V_PASSED && !r->f.oracle.node_trace &&
 		    oracle_word_in("DIST-02 DIST-12 DIST-14 DIST-15", r->m.rules[k]))
 			v = V_NOTOBS;
+		/* a non-RR proxy's session never ready (CF-03): only a trace
+		 * that ends with its target's shutdown says "never"; an
+		 * application session's HTTP sessions (CF-15): only a trace
+		 * that shows them (Cipango's probe writes neither) */
+		if (v == V_PASSED &&
+		    ((!strcmp(r->m.rules[k], "CF-03") && !r->f.oracle.trace_shutdown) ||
+		     (!strcmp(r->m.rules[k], "CF-15") && !r->f.oracle.http_trace)))
+			v = V_NOTOBS;
 		r->rule_v[k] = judge_rule_verdict(v, ru ? ru->obs : OBS_STATE,
 						  t->state_header);
 		any |= r->rule_v[k] != V_NOTOBS;

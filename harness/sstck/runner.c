@@ -443,6 +443,8 @@ void runner_run_oracle(const char *top, const struct manifest *m, const char *di
 	o->op_checks = r->op_checks;
 	o->op_unobs = r->op_unobs;
 	o->node_trace = r->node_trace;
+	o->trace_shutdown = r->trace_shutdown;
+	o->http_trace = r->http_trace;
 	text_fmt(o->op_unobs_rules, sizeof(o->op_unobs_rules), "%s", r->op_unobs_rules);
 	text_fmt(o->op_judged_rules, sizeof(o->op_judged_rules), "%s", r->op_judged_rules);
 	o->unparsed = r->unparsed;

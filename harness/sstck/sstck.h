@@ -402,6 +402,8 @@ struct oracle_facts {
 	size_t op_unobs;           /* operations not observable here */
 	char op_unobs_rules[512], op_judged_rules[1024];
 	bool node_trace;           /* a cluster's trace, its nodes named */
+	bool trace_shutdown;       /* its trace ends with the shutdown */
+	bool http_trace;           /* its trace shows HTTP sessions */
 	size_t unparsed;
 	char first_unparsed[160];
 };
