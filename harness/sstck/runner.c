@@ -436,14 +436,10 @@ void runner_run_oracle(const char *top, const struct manifest *m, const char *di
 		text_fmt(o->f[i].where, sizeof(o->f[i].where), "%s", r->f[i].where);
 		text_fmt(o->f[i].text, sizeof(o->f[i].text), "%s", r->f[i].text);
 	}
-	o->messages = r->messages;
-	o->state_checks = r->state_checks;
-	o->trace_events = r->trace_events;
-	o->wire_checks = r->wire_checks;
-	o->op_checks = r->op_checks;
-	o->op_unobs = r->op_unobs;
-	o->node_trace = r->node_trace;
-	o->trace_shutdown = r->trace_shutdown;
+	o->messages = r->messages, o->state_checks = r->state_checks;
+	o->trace_events = r->trace_events, o->wire_checks = r->wire_checks;
+	o->op_checks = r->op_checks, o->op_unobs = r->op_unobs;
+	o->node_trace = r->node_trace, o->trace_shutdown = r->trace_shutdown;
 	o->http_trace = r->http_trace;
 	text_fmt(o->op_unobs_rules, sizeof(o->op_unobs_rules), "%s", r->op_unobs_rules);
 	text_fmt(o->op_judged_rules, sizeof(o->op_judged_rules), "%s", r->op_judged_rules);
