@@ -517,42 +517,43 @@ static int run_setup(struct run *R)
 	return 0;
 }
 
-/* The cases to run, into R->res: those the globs and --rule select,
- * each --repeat times, with their exclusions.  0, or 2 with a line on
- * stderr. */
 /* The cases that wait longest of themselves start first (the longest
  * processing time first).  Eight at a time on 2 cores, the 104 cases'
  * own time is about 4.5 s of wall time, less than the longest case's
  * 5.5 s: started in its turn by name it ended the run alone (8.0 s, and
  * 5.6 s started first).  The results keep the cases' own order. */
-static long *order_key;
+struct waits { long ms; size_t ix; };
 
 static int by_waits(const void *a, const void *b)
 {
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	const struct waits *x = a, *y = b;
 
-	if (order_key[x] != order_key[y])
-		return order_key[x] < order_key[y] ? 1 : -1;
-	return x < y ? -1 : x > y;
+	if (x->ms != y->ms)
+		return x->ms < y->ms ? 1 : -1;
+	return x->ix < y->ix ? -1 : x->ix > y->ix;
 }
 
 static void run_order(struct run *R)
 {
+	struct waits *w = calloc(R->n ? R->n : 1, sizeof(*w));
+
 	R->order = calloc(R->n ? R->n : 1, sizeof(*R->order));
-	order_key = calloc(R->n ? R->n : 1, sizeof(*order_key));
-	if (!R->order || !order_key) {
+	if (!R->order || !w) {
 		fprintf(stderr, "sstck: out of memory\n");
 		exit(2);
 	}
-	for (size_t i = 0; i < R->n; i++) {
-		R->order[i] = i;
-		order_key[i] = R->res[i].loaded ? manifest_waits_ms(&R->res[i].m) : 0;
-	}
-	qsort(R->order, R->n, sizeof(*R->order), by_waits);
-	free(order_key);
-	order_key = NULL;
+	for (size_t i = 0; i < R->n; i++)
+		w[i] = (struct waits){ R->res[i].loaded ?
+				       manifest_waits_ms(&R->res[i].m) : 0, i };
+	qsort(w, R->n, sizeof(*w), by_waits);
+	for (size_t i = 0; i < R->n; i++)
+		R->order[i] = w[i].ix;
+	free(w);
 }
 
+/* The cases to run, into R->res: those the globs and --rule select,
+ * each --repeat times, with their exclusions.  0, or 2 with a line on
+ * stderr. */
 static int run_select(struct run *R)
 {
 	struct exclusions ex = { 0 };

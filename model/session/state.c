@@ -101,9 +101,8 @@ static struct ss *bind_or_derive(struct ss *ss, const char *tag, bool is2xx)
 		 * 2xx of the fork still makes a dialog (13.2.2.4: a new
 		 * one, confirmed), derived from a live sibling (B2B-08).
 		 * A late 1xx makes none: no INVITE is left to end it. */
-		src = is2xx ? live_sibling(orig) : NULL;
-		t = src ? by_tag(orig, tag) : NULL;
-		if (!src || !tag || t == orig)
+		src = is2xx && tag ? live_sibling(orig) : NULL;
+		if (!src || by_tag(orig, tag) == orig)
 			return ss;
 	}
 	else if (!orig->ttag) {
@@ -111,9 +110,7 @@ static struct ss *bind_or_derive(struct ss *ss, const char *tag, bool is2xx)
 			return NULL;
 		return orig;
 	}
-	else {
-		t = by_tag(orig, tag);
-	}
+	t = by_tag(orig, tag);
 	if (t)
 		return t;
 	return ss__derive(orig, src, tag, &linked);
