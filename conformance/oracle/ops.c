@@ -357,8 +357,10 @@ static bool meets(const struct op *o, const char *exp, const struct op *v,
 	return !strcmp(o->value, exp);
 }
 
-/* The first rule of @rules (the one a finding is filed under when the
- * case names several, each of which the result speaks for). */
+/* A finding under each rule of @rules, each of which the result speaks
+ * for.  A CF option's too: a result its side does not expect is a target
+ * that is not on the side its description says (dist/proxy-early-dialog-
+ * failover's CF-23), or that breaks the rule the option qualifies. */
 static void each_rule(struct oracle_result *r, const char *rules, const char *where,
 		      const char *text)
 {
@@ -366,8 +368,7 @@ static void each_rule(struct oracle_result *r, const char *rules, const char *wh
 
 	snprintf(buf, sizeof(buf), "%s", rules);
 	for (char *id = strtok_r(buf, " ", &save); id; id = strtok_r(NULL, " ", &save))
-		if (strncmp(id, "CF-", 3))
-			oracle_find(r, id, where, "%s", text);
+		oracle_find(r, id, where, "%s", text);
 }
 
 /* Appends the words of @words to the list @list not yet in it. */

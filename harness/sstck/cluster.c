@@ -195,7 +195,12 @@ void cluster_failover(const struct run_opts *o, const struct manifest *m,
 			return;          /* it failed first: its verdict says why */
 		usleep(WATCH_MS * 1000);
 	}
+	/* what the agent sends while the harness waits (wait =: for the
+	 * node to handle what that message set off, a response it relays)
+	 * counts as sent after the failover point, and makes it too late */
 	before = sent_count(log);
+	if (m->fo_wait_ms > 0)
+		usleep((useconds_t)m->fo_wait_ms * 1000);
 	expand_top(o->target->fail_cmd, o->top, cmd, sizeof(cmd));
 	if (!realpath(outdir, abs))
 		text_fmt(abs, sizeof(abs), "%s", outdir);

@@ -326,7 +326,7 @@ static int key_expect(struct ctx *c, const char *key, const char *val)
 	return 1;
 }
 
-/* [failover]: agent, after */
+/* [failover]: agent, after, wait, mode */
 static int key_failover(struct ctx *c, const char *key, const char *val)
 {
 	struct manifest *m = c->m;
@@ -343,8 +343,12 @@ static int key_failover(struct ctx *c, const char *key, const char *val)
 			BAD("[failover] mode must be kill (the default: the node "
 			    "dies) or stop (it is shut down), not '%s'", val);
 		m->fo_stop = !strcmp(val, "stop");
+	} else if (!strcmp(key, "wait")) {
+		if (parse_int(val, 0, 5000, &m->fo_wait_ms))
+			BAD("[failover] wait must be the milliseconds from that "
+			    "message to the failover (0 to 5000), not '%s'", val);
 	} else {
-		BAD("[failover] has no key '%s' (agent, after, mode)", key);
+		BAD("[failover] has no key '%s' (agent, after, wait, mode)", key);
 	}
 	return 1;
 }

@@ -141,6 +141,7 @@ struct manifest {
 	 * the call (the target's fail command); "" when the case has none */
 	char fo_agent[32];
 	char fo_after[64];
+	int fo_wait_ms;          /* wait = MS: from that message to the failover */
 	bool fo_stop;            /* mode = stop: the node stopped, not killed */
 };
 
