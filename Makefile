@@ -56,7 +56,8 @@ SIPC_SRCS  := model/sip/sipc.c model/sip/transport.c model/sip/guard.c \
               model/sip/txtab.c \
               model/sip/recv.c model/sip/txn.c model/sip/build.c \
               model/sip/observe.c model/sip/proxy.c model/sip/b2bua.c \
-              model/sip/call.c model/sip/store.c model/sip/lua.c \
+              model/sip/call.c model/sip/store.c model/sip/takeover.c \
+              model/sip/lua.c \
               model/sip/codec.c model/sip/accepted.c model/sip/ended.c \
               model/sip/sendq.c
 

@@ -96,7 +96,9 @@ static void usage(FILE *f)
 "otherwise takes them only while the container is behind (model/sip/sendq.c).\n"
 "SSTCK_REF_STOP_ENDED=1 makes a cluster node stop itself (SIGSTOP) once it\n"
 "has deleted the keys of a session that ended, before the response of that\n"
-"turn leaves (model/ref/test-cluster's flow ended).\n"
+"turn leaves (model/ref/test-cluster's flow ended).  SSTCK_REF_STOP_NEW=FILE\n"
+"makes the first node to create FILE stop itself so once it has written a new\n"
+"session, before the response of that turn leaves (its flow stale).\n"
 "\n"
 "Model options (section 14 of the rules; default first):\n");
 #define XX(id, field, def, on, off) \

@@ -442,8 +442,9 @@ struct sipc_store {
 	const char *out;              /**< the message about to leave     */
 	size_t outlen;
 	bool stop_ended;              /**< SSTCK_REF_STOP_ENDED set      */
+	const char *stop_new;         /**< SSTCK_REF_STOP_NEW's file     */
 	bool no_dialog;               /**< the claim found none (absorb) */
-	unsigned long writes, bytes, restores, evictions, losses;
+	unsigned long writes, bytes, restores, evictions, losses, stale;
 };
 
 int sipc__store_open(struct sipc *c);
@@ -459,6 +460,20 @@ void sipc__store_flush_out(struct sipc *c, const char *buf, size_t len);
 bool sipc__store_absorb(struct sipc *c, const osip_message_t *m);
 void sipc__store_passivate_all(struct sipc *c);
 void sipc__store_stats(const struct sipc *c, json_t *o);
+/* store.c's replies and trace, for takeover.c */
+struct redisReply;
+struct redisReply *sipc__store_cmd(struct sipc *c, const char *fmt, ...);
+const char *sipc__store_str(const struct redisReply *r);
+void sipc__store_trace(struct sipc *c, const char *ev, const char *id,
+		       const char *other);
+struct redisReply *sipc__store_eval(struct sipc *c, enum sipc_lua k, int argc,
+				    const char *const *argv);
+void sipc__store_evict(struct sipc *c, struct sas *sas, const char *by,
+		       const char *ev);
+/* takeover.c: a session another node took (a message of sstck:took),
+ * and a due session whose owner is gone */
+void sipc__store_on_took(struct sipc *c, const struct redisReply *r);
+void sipc__store_take_due(struct sipc *c, const char *id);
 
 /* ended.c: a dialog a cluster node ended, its last response kept in
  * the store for 64*T1 (sstck:end:KEY) */

@@ -40,6 +40,7 @@
  * tombstone comes in the same step (sstck:end:KEY, ended.c).
  */
 #define _GNU_SOURCE 1          /* asprintf */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -47,6 +48,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/time.h>
+#include <unistd.h>
 #include <hiredis/hiredis.h>
 #include "sipc.h"
 #include "mem.h"
@@ -54,13 +56,12 @@
 
 #define STORE_POLL_MS   200   /* heartbeat and the scan for due sessions */
 #define STORE_ALIVE_MS 1000   /* a node's key lives this long unrefreshed */
-#define STORE_CLAIM_MS 2000
 #define STORE_DUE_BATCH  16
 #define STORE_RETRY_MS 1000   /* the store gone: how often to try again */
 
 /* ----- replies ----- */
 
-static redisReply *cmd(struct sipc *c, const char *fmt, ...)
+redisReply *sipc__store_cmd(struct sipc *c, const char *fmt, ...)
 {
 	struct sipc_store *s = c->store;
 	redisReply *r;
@@ -78,13 +79,13 @@ static redisReply *cmd(struct sipc *c, const char *fmt, ...)
 }
 
 /* The reply's text, or NULL (nil, an error, not a string). */
-static const char *str_of(const redisReply *r)
+const char *sipc__store_str(const redisReply *r)
 {
 	return r && r->type == REDIS_REPLY_STRING ? r->str : NULL;
 }
 
-static void trace_store(struct sipc *c, const char *ev, const char *id,
-			const char *other)
+void sipc__store_trace(struct sipc *c, const char *ev, const char *id,
+		       const char *other)
 {
 	json_t *o = json_object();
 
@@ -132,8 +133,8 @@ static int subscribe(struct sipc *c)
 /* Script @k run with @argc arguments @argv, waited for: its reply (NULL
  * when the store is gone).  A store that lost the scripts (SCRIPT
  * FLUSH) gets them again, once. */
-static redisReply *eval(struct sipc *c, enum sipc_lua k, int argc,
-			const char *const *argv)
+redisReply *sipc__store_eval(struct sipc *c, enum sipc_lua k, int argc,
+			     const char *const *argv)
 {
 	struct sipc_store *s = c->store;
 	void *r = NULL;
@@ -174,8 +175,8 @@ static void untouch(struct sipc *c, struct sas *sas)
  * (ssm_dist_evict leaves values to their owner).  @ev is the trace's
  * word for it: "store-evicted" (another node said it took the session)
  * or "store-lost" (a write refused: another node owns it, @by). */
-static void evict(struct sipc *c, struct sas *sas, const char *by,
-		  const char *ev)
+void sipc__store_evict(struct sipc *c, struct sas *sas, const char *by,
+		       const char *ev)
 {
 	struct ssm_psess v[16];
 	size_t n = 0;
@@ -196,7 +197,7 @@ static void evict(struct sipc *c, struct sas *sas, const char *by,
 		c->store->evictions++;
 		untouch(c, sas);   /* another node's now: its keys stay */
 	}
-	trace_store(c, ev, sas_id(sas), by);
+	sipc__store_trace(c, ev, sas_id(sas), by);
 	ssm_dist_evict(sas);
 }
 
@@ -234,7 +235,7 @@ static void lost(struct sipc *c, struct sas *sas, const char *id,
 		if (s->lost[i].sas == sas)
 			return;
 	if (!sas_is_valid(sas)) {
-		trace_store(c, "store-lost", id, owner[0] ? owner : NULL);
+		sipc__store_trace(c, "store-lost", id, owner[0] ? owner : NULL);
 		return;
 	}
 	if (grow((void **)&s->lost, &s->caplost, s->nlost, sizeof(*s->lost)))
@@ -255,7 +256,7 @@ static void drop_lost(struct sipc *c)
 	while (s->nlost) {
 		struct lost l = s->lost[--s->nlost];
 
-		evict(c, l.sas, l.owner[0] ? l.owner : NULL, "store-lost");
+		sipc__store_evict(c, l.sas, l.owner[0] ? l.owner : NULL, "store-lost");
 		mem_deref(l.sas);
 	}
 }
@@ -375,7 +376,7 @@ static bool dirty_reply(struct sipc *c, struct dirty *d, redisReply *r)
 static void flush(struct sipc *c, bool again)
 {
 	struct sipc_store *s = c->store;
-	bool retry = false, deleted = false;
+	bool retry = false, deleted = false, made = false;
 
 	for (int round = 0; round < 2; round++) {
 		for (size_t i = 0; i < s->nd; i++)
@@ -397,6 +398,8 @@ static void flush(struct sipc *c, bool again)
 			retry |= s->d[i].retry;
 			deleted |= !sas_is_valid(s->d[i].sas) &&
 				   ((redisReply *)r)->type == REDIS_REPLY_INTEGER;
+			made |= s->d[i].fresh && sas_is_valid(s->d[i].sas) &&
+				((redisReply *)r)->type == REDIS_REPLY_INTEGER;
 			freeReplyObject(r);
 		}
 		if (s->broken || !retry || store_prepare(c))
@@ -413,6 +416,17 @@ static void flush(struct sipc *c, bool again)
 	if (deleted && s->stop_ended && s->out &&
 	    !strncmp(s->out, "SIP/2.0 ", 8))
 		raise(SIGSTOP);
+	/* its flow stale: the first node of the cluster to write a new
+	 * session (the one that makes the file) stops before the response
+	 * of that turn leaves, as a node dies before it answers an INVITE */
+	if (made && s->stop_new && s->out && !strncmp(s->out, "SIP/2.0 ", 8)) {
+		int fd = open(s->stop_new, O_WRONLY | O_CREAT | O_EXCL, 0644);
+
+		if (fd >= 0) {
+			close(fd);
+			raise(SIGSTOP);
+		}
+	}
 }
 
 void sipc__store_flush(struct sipc *c)
@@ -468,14 +482,14 @@ static int passivate(struct sipc *c, struct sas *sas)
 	free(text);
 	if (redisGetReply(s->rc, &r) != REDIS_OK)
 		r = NULL;
-	if (str_of(r)) {
+	if (sipc__store_str(r)) {
 		/* another node's since: the store keeps its text */
-		const char *owner = str_of(r);
+		const char *owner = sipc__store_str(r);
 
 		s->losses++;
-		trace_store(c, "store-lost", id, owner[0] ? owner : NULL);
+		sipc__store_trace(c, "store-lost", id, owner[0] ? owner : NULL);
 	} else {
-		trace_store(c, "store-passivated", id, NULL);
+		sipc__store_trace(c, "store-passivated", id, NULL);
 	}
 	freeReplyObject(r);
 	for (size_t k = 0; k < nl; k++)
@@ -514,178 +528,6 @@ void sipc__store_passivate_all(struct sipc *c)
 	}
 }
 
-/* ----- taking a session over ----- */
-
-/* Read @id from the store into this node, which owns it from then on
- * (take_script); NULL if it is not there or cannot be read (said in the
- * log). */
-static struct sas *restore(struct sipc *c, const char *id)
-{
-	struct sipc_store *s = c->store;
-	const char *v[2] = { id, s->token };
-	redisReply *r = eval(c, SIPC_LUA_TAKE, 2, v);
-	const char *text = NULL, *from = NULL;
-	struct sas *sas = NULL, *old = NULL;
-	int err = SSM_IAE;
-
-	if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
-	    str_of(r->element[0]) && str_of(r->element[1])) {
-		text = r->element[0]->str;
-		from = r->element[1]->str[0] ? r->element[1]->str : NULL;
-	} else if (r && r->type == REDIS_REPLY_ERROR) {
-		sipc_log(c, "store: %s", r->str);
-	}
-	if (text) {
-		if (!ssm_app_find_sas(c->mapp, id, &old) && old)
-			evict(c, old, from, "store-evicted");
-		err = ssm_dist_restore(c->m, text, &sas);
-	}
-	if (text && err)
-		sipc_log(c, "store: %s cannot be restored: %s", id,
-			 ssm_strerror(err));
-	if (c->cfg.verbose)
-		sipc_log(c, "store: %s restored from %s: %s", id,
-			 from ? from : "no owner", ssm_strerror(err));
-	if (!err && sas) {
-		s->restores++;
-		trace_store(c, "store-restored", id, from);
-		sipc__store_touch(c, sas, false);
-	}
-	freeReplyObject(r);
-	return err ? NULL : sas;
-}
-
-/* Ours, or another node's since we last wrote it: then read again. */
-static void check_held(struct sipc *c, struct sas *sas)
-{
-	char id[256];
-	redisReply *o;
-
-	snprintf(id, sizeof(id), "%s", sas_id(sas));
-	o = cmd(c, "GET sstck:own:%s", id);
-	if (c->cfg.verbose)
-		sipc_log(c, "store: %s held here, owned by %s", id,
-			 str_of(o) ? str_of(o) : "nobody");
-	if (str_of(o) && strcmp(o->str, c->store->token))
-		restore(c, id);
-	freeReplyObject(o);
-}
-
-/* An initial request whose application key (@SipApplicationKey, KEY-01)
- * names an application session another node holds or held: that one,
- * not a new one here (DIST-06: it is found by the same key).  A keyed
- * session's id is the key's (as-APP~KEY), so the store finds it by id. */
-static void claim_key(struct sipc *c, const osip_message_t *m)
-{
-	osip_header_t *h = NULL;
-	struct sas *sas = NULL;
-	char id[512];
-	redisReply *r;
-
-	if (!c->app.key_header ||
-	    osip_message_header_get_byname(m, c->app.key_header, 0, &h) < 0 ||
-	    !h || !h->hvalue || !h->hvalue[0] ||
-	    (size_t)snprintf(id, sizeof(id), "as-%s~%s", c->app.name,
-			     h->hvalue) >= sizeof(id))
-		return;
-	if (!ssm_app_find_sas(c->mapp, id, &sas) && sas && sas_is_valid(sas)) {
-		check_held(c, sas);
-		return;
-	}
-	r = cmd(c, "EXISTS sstck:sas:%s", id);
-	if (r && r->type == REDIS_REPLY_INTEGER && r->integer == 1)
-		restore(c, id);
-	freeReplyObject(r);
-}
-
-void sipc__store_claim(struct sipc *c, const osip_message_t *m)
-{
-	struct ssm_msg ev;
-	char cid[256];
-	struct ss *ss;
-	struct sas *sas = NULL;
-	redisReply *r;
-
-	if (!c->store)
-		return;
-	c->store->no_dialog = false;
-	if (MSG_IS_REQUEST(m) && !MSG_IS_ACK(m) && !sipc__tag_of(m->to)) {
-		claim_key(c, m);   /* an initial request: new, or by its key */
-		return;
-	}
-	sipc__to_ev(m, SSM_IN, &ev, cid, sizeof(cid));
-	ss = ssm_match(c->m, &ev);
-	if (ss && ss_is_valid(ss) && !ss_app_session(ss, &sas) && sas) {
-		check_held(c, sas);
-		return;
-	}
-	r = cmd(c, "GET sstck:dlg:%s", cid);
-	if (str_of(r)) {
-		if (!ssm_app_find_sas(c->mapp, r->str, &sas) && sas &&
-		    sas_is_valid(sas))
-			check_held(c, sas);
-		else
-			restore(c, r->str);
-	} else if (r && MSG_IS_REQUEST(m) && !MSG_IS_ACK(m)) {
-		c->store->no_dialog = true;
-	}
-	freeReplyObject(r);
-}
-
-/* ----- the other nodes: who took what, and what fell due ----- */
-
-static void on_took(struct sipc *c, const redisReply *r)
-{
-	char id[256];
-	const char *sp;
-	struct sas *sas = NULL;
-
-	if (r->type != REDIS_REPLY_ARRAY || r->elements != 3 ||
-	    !str_of(r->element[0]) || strcmp(r->element[0]->str, "message") ||
-	    !str_of(r->element[2]))
-		return;
-	sp = strchr(r->element[2]->str, ' ');
-	if (!sp || !strcmp(sp + 1, c->store->token) ||
-	    (size_t)(sp - r->element[2]->str) >= sizeof(id))
-		return;
-	snprintf(id, sizeof(id), "%.*s", (int)(sp - r->element[2]->str),
-		 r->element[2]->str);
-	if (!ssm_app_find_sas(c->mapp, id, &sas) && sas)
-		evict(c, sas, sp + 1, "store-evicted");
-}
-
-/* A due session whose owner is gone: claimed, restored; its timers fire
- * at the next pump (DIST-09). */
-static void take_due(struct sipc *c, const char *id)
-{
-	struct sas *sas = NULL;
-	redisReply *o, *alive, *cl;
-	char node[40];
-	const char *colon;
-
-	if (!ssm_app_find_sas(c->mapp, id, &sas) && sas)
-		return;                     /* ours: our own timers fire it */
-	o = cmd(c, "GET sstck:own:%s", id);
-	if (!str_of(o) || !(colon = strchr(o->str, ':'))) {
-		freeReplyObject(o);
-		return;
-	}
-	snprintf(node, sizeof(node), "%.*s", (int)(colon - o->str), o->str);
-	alive = cmd(c, "GET sstck:node:%s", node);
-	if (str_of(alive) && !strcmp(alive->str, o->str)) {
-		freeReplyObject(o);             /* its node lives: its turn */
-		freeReplyObject(alive);
-		return;
-	}
-	cl = cmd(c, "SET sstck:claim:%s %s NX PX %d", id, c->store->token,
-		 STORE_CLAIM_MS);
-	if (cl && cl->type == REDIS_REPLY_STATUS)
-		restore(c, id);
-	freeReplyObject(o);
-	freeReplyObject(alive);
-	freeReplyObject(cl);
-}
-
 static void poll_store(struct sipc *c)
 {
 	struct sipc_store *s = c->store;
@@ -694,14 +536,14 @@ static void poll_store(struct sipc *c)
 
 	snprintf(name, sizeof(name), "%.*s",
 		 (int)(strchr(s->token, ':') - s->token), s->token);
-	freeReplyObject(cmd(c, "SET sstck:node:%s %s PX %d", name, s->token,
+	freeReplyObject(sipc__store_cmd(c, "SET sstck:node:%s %s PX %d", name, s->token,
 			    STORE_ALIVE_MS));
-	r = cmd(c, "ZRANGEBYSCORE sstck:due -inf %llu LIMIT 0 %d",
+	r = sipc__store_cmd(c, "ZRANGEBYSCORE sstck:due -inf %llu LIMIT 0 %d",
 		(unsigned long long)ssm_now(c->m), STORE_DUE_BATCH);
 	if (r && r->type == REDIS_REPLY_ARRAY)
 		for (size_t i = 0; i < r->elements; i++)
-			if (str_of(r->element[i]))
-				take_due(c, r->element[i]->str);
+			if (sipc__store_str(r->element[i]))
+				sipc__store_take_due(c, r->element[i]->str);
 	freeReplyObject(r);
 	sipc__store_flush(c);
 }
@@ -757,7 +599,7 @@ static void store_run(void *arg, bool ready)
 		void *r = NULL;
 
 		while (redisGetReplyFromReader(s->sub, &r) == REDIS_OK && r) {
-			on_took(c, r);
+			sipc__store_on_took(c, r);
 			freeReplyObject(r);
 			r = NULL;
 		}
@@ -825,6 +667,7 @@ int sipc__store_open(struct sipc *c)
 		return -1;
 	c->store = s;
 	s->stop_ended = getenv("SSTCK_REF_STOP_ENDED") != NULL;
+	s->stop_new = getenv("SSTCK_REF_STOP_NEW");
 	sipc__gen_token(tok, sizeof(tok));
 	snprintf(s->token, sizeof(s->token), "%s:%.16s", c->cfg.node, tok);
 	s->rc = connect_to(c, host, port);
@@ -875,6 +718,8 @@ void sipc__store_stats(const struct sipc *c, json_t *o)
 			    json_integer((json_int_t)s->restores));
 	json_object_set_new(o, "store_evictions",
 			    json_integer((json_int_t)s->evictions));
+	json_object_set_new(o, "store_stale",
+			    json_integer((json_int_t)s->stale));
 	json_object_set_new(o, "store_lost",
 			    json_integer((json_int_t)s->losses));
 }
