@@ -90,6 +90,7 @@ static int hook_connect(int fd, const struct sockaddr *sa, socklen_t salen)
 #include "b2bua.c"
 #include "call.c"
 #include "store.c"
+#include "takeover.c"
 #include "lua.c"
 #include "codec.c"
 #include "accepted.c"
