@@ -398,7 +398,8 @@ static void flush(struct sipc *c, bool again)
 			retry |= s->d[i].retry;
 			deleted |= !sas_is_valid(s->d[i].sas) &&
 				   ((redisReply *)r)->type == REDIS_REPLY_INTEGER;
-			made |= s->d[i].fresh && sas_is_valid(s->d[i].sas) &&
+			made |= s->stop_new && s->d[i].fresh &&
+				sas_is_valid(s->d[i].sas) &&
 				((redisReply *)r)->type == REDIS_REPLY_INTEGER;
 			freeReplyObject(r);
 		}

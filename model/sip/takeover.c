@@ -75,6 +75,15 @@ static void check_held(struct sipc *c, struct sas *sas)
 	freeReplyObject(o);
 }
 
+/* The session @id if this node holds it (valid), else NULL. */
+static struct sas *held(struct sipc *c, const char *id)
+{
+	struct sas *sas = NULL;
+
+	return !ssm_app_find_sas(c->mapp, id, &sas) && sas && sas_is_valid(sas) ?
+	       sas : NULL;
+}
+
 /* An initial request whose application key (@SipApplicationKey, KEY-01)
  * names an application session another node holds or held: that one,
  * not a new one here (DIST-06: it is found by the same key).  A keyed
@@ -92,7 +101,7 @@ static void claim_key(struct sipc *c, const osip_message_t *m)
 	    (size_t)snprintf(id, sizeof(id), "as-%s~%s", c->app.name,
 			     h->hvalue) >= sizeof(id))
 		return;
-	if (!ssm_app_find_sas(c->mapp, id, &sas) && sas && sas_is_valid(sas)) {
+	if ((sas = held(c, id))) {
 		check_held(c, sas);
 		return;
 	}
@@ -136,7 +145,7 @@ static void drop_stale(struct sipc *c, const osip_message_t *m)
 {
 	char cid[256], id[256];
 	const char *ftag = sipc__tag_of(m->from);
-	struct sas *sas = NULL;
+	struct sas *sas;
 	redisReply *r;
 
 	if (!ftag)
@@ -144,7 +153,7 @@ static void drop_stale(struct sipc *c, const osip_message_t *m)
 	sipc__call_id_str(m, cid, sizeof(cid));
 	r = sipc__store_cmd(c, "GET sstck:dlg:%s", cid);
 	if (!sipc__store_str(r) || strlen(r->str) >= sizeof(id) ||
-	    (!ssm_app_find_sas(c->mapp, r->str, &sas) && sas)) {
+	    held(c, r->str)) {
 		freeReplyObject(r);
 		return;
 	}
@@ -183,8 +192,7 @@ void sipc__store_claim(struct sipc *c, const osip_message_t *m)
 	}
 	r = sipc__store_cmd(c, "GET sstck:dlg:%s", cid);
 	if (sipc__store_str(r)) {
-		if (!ssm_app_find_sas(c->mapp, r->str, &sas) && sas &&
-		    sas_is_valid(sas))
+		if ((sas = held(c, r->str)))
 			check_held(c, sas);
 		else
 			restore(c, r->str);
