@@ -418,6 +418,8 @@ struct dirty {
 	bool fresh;                   /**< made here, not written yet    */
 	bool sent;                    /**< in the pipeline: a reply due  */
 	bool retry;                   /**< NOSCRIPT: again, once loaded  */
+	bool back;                    /**< maybe not in the store: "any" */
+	bool answered;                /**< its reply came                */
 };
 
 /* A session this node found it no longer owns, dropped at its next turn
@@ -444,6 +446,9 @@ struct sipc_store {
 	bool stop_ended;              /**< SSTCK_REF_STOP_ENDED set      */
 	const char *stop_new;         /**< SSTCK_REF_STOP_NEW's file     */
 	bool no_dialog;               /**< the claim found none (absorb) */
+	char run_id[48];              /**< the store's (INFO server)     */
+	char **unwritten;             /**< made, not known written: ids  */
+	size_t nun, capun;
 	unsigned long writes, bytes, restores, evictions, losses, stale;
 };
 

@@ -282,6 +282,7 @@ void sipc__store_touch(struct sipc *c, struct sas *sas, bool created)
 	s->d[s->nd].sas = mem_ref(sas);
 	s->d[s->nd].fresh = created;
 	s->d[s->nd].sent = s->d[s->nd].retry = false;
+	s->d[s->nd].back = s->d[s->nd].answered = false;
 	s->nd++;
 }
 
@@ -325,7 +326,7 @@ static void append_write(struct sipc_store *s, const char *id,
 
 /* Dirty entry @d into the pipeline: its keys deleted (invalidated) or
  * written; false when nothing was appended. */
-static bool append_dirty(struct sipc *c, struct dirty *d, bool again)
+static bool append_dirty(struct sipc *c, struct dirty *d)
 {
 	struct sipc_store *s = c->store;
 	const char *cids[16];
@@ -349,7 +350,7 @@ static bool append_dirty(struct sipc *c, struct dirty *d, bool again)
 			 ssm_strerror(err));
 		return false;
 	}
-	append_write(s, d->id, again ? "any" : d->fresh ? "new" : "mine",
+	append_write(s, d->id, d->back ? "any" : d->fresh ? "new" : "mine",
 		     text, cids, cids_of(d->sas, cids),
 		     ssm_dist_next_due(d->sas));
 	free(text);
@@ -369,11 +370,30 @@ static bool dirty_reply(struct sipc *c, struct dirty *d, redisReply *r)
 	return false;
 }
 
-/* Every session this turn touched into the store, in one pipeline; with
- * @again, after the store came back (a session this node holds may be
- * missing from it).  A store that lost the scripts gets them again and
- * the writes it refused for that, once. */
-static void flush(struct sipc *c, bool again)
+/* A session made here whose write got no answer (the store went away):
+ * it may not be in the store, and is written "any" once it is back.
+ * Listed once a turn that touched it (reconnect sorts them). */
+static void unwritten(struct sipc_store *s, const char *id)
+{
+	char *dup;
+
+	if (grow((void **)&s->unwritten, &s->capun, s->nun,
+		 sizeof(*s->unwritten)) || !(dup = strdup(id)))
+		return;
+	s->unwritten[s->nun++] = dup;
+}
+
+static void forget_unwritten(struct sipc_store *s)
+{
+	while (s->nun)
+		free(s->unwritten[--s->nun]);
+}
+
+/* Every session this turn touched into the store, in one pipeline (an
+ * entry's back: one that may be missing from it, the store come back).
+ * A store that lost the scripts gets them again and the writes it
+ * refused for that, once. */
+static void flush(struct sipc *c)
 {
 	struct sipc_store *s = c->store;
 	bool retry = false, deleted = false, made = false;
@@ -381,7 +401,7 @@ static void flush(struct sipc *c, bool again)
 	for (int round = 0; round < 2; round++) {
 		for (size_t i = 0; i < s->nd; i++)
 			s->d[i].sent = (!round || s->d[i].retry) &&
-				       append_dirty(c, &s->d[i], again);
+				       append_dirty(c, &s->d[i]);
 		retry = false;
 		for (size_t i = 0; i < s->nd; i++) {
 			void *r = NULL;
@@ -394,6 +414,7 @@ static void flush(struct sipc *c, bool again)
 				s->broken = true;
 				break;
 			}
+			s->d[i].answered = true;
 			s->d[i].retry = dirty_reply(c, &s->d[i], r);
 			retry |= s->d[i].retry;
 			deleted |= !sas_is_valid(s->d[i].sas) &&
@@ -407,6 +428,9 @@ static void flush(struct sipc *c, bool again)
 			break;
 	}
 	for (size_t i = 0; i < s->nd; i++) {
+		if ((s->d[i].fresh || s->d[i].back) && !s->d[i].answered &&
+		    sas_is_valid(s->d[i].sas))
+			unwritten(s, s->d[i].id);
 		mem_deref(s->d[i].sas);
 		free(s->d[i].id);
 	}
@@ -433,7 +457,7 @@ static void flush(struct sipc *c, bool again)
 void sipc__store_flush(struct sipc *c)
 {
 	if (c->store && c->store->nd)
-		flush(c, false);
+		flush(c);
 }
 
 void sipc__store_flush_out(struct sipc *c, const char *buf, size_t len)
@@ -442,7 +466,7 @@ void sipc__store_flush_out(struct sipc *c, const char *buf, size_t len)
 		return;
 	c->store->out = buf;
 	c->store->outlen = len;
-	flush(c, false);
+	flush(c);
 	c->store->out = NULL;
 }
 
@@ -519,10 +543,10 @@ void sipc__store_passivate_all(struct sipc *c)
 		return;
 	sipc__store_flush(c);
 	drop_lost(c);                /* what is no longer ours stays theirs */
-	while ((n = ssm_list_sas(c->m, v, 256)) > 0 && n <= 256) {
+	while ((n = ssm_list_sas(c->m, v, 256)) > 0) {   /* 256 at a time */
 		size_t before = moved;
 
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n && i < 256; i++)
 			moved += passivate(c, v[i]);
 		if (moved == before)
 			break;              /* what is left cannot move */
@@ -551,17 +575,48 @@ static void poll_store(struct sipc *c)
 
 static void store_run(void *arg, bool ready);
 
+/* The store's run_id (INFO server) into @out: a Redis restarted, or
+ * another one, has another; "" when it does not say. */
+static void run_id_of(redisContext *rc, char *out, size_t n)
+{
+	redisReply *r = redisCommand(rc, "INFO server");
+	const char *p = r && r->type == REDIS_REPLY_STRING ?
+			strstr(r->str, "run_id:") : NULL;
+
+	out[0] = '\0';
+	if (p)
+		snprintf(out, n, "%.*s", (int)strcspn(p + 7, "\r\n"), p + 7);
+	freeReplyObject(r);
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool is_unwritten(const struct sipc_store *s, const char *id)
+{
+	return s->nun && bsearch(&id, s->unwritten, s->nun,
+				 sizeof(*s->unwritten), cmp_id);
+}
+
 /* The store came back (a Redis restarted, or this node cut off from it a
  * while): both connections again, the scripts, the subscription, and
  * every session this node holds written anew, since what changed while
- * the store was away was not; a session another node took meanwhile
- * stays that node's (write_script refuses ours: lost). */
+ * the store was away was not.  The same store (its run_id): a session
+ * it has is written only if it is still this node's ("mine"), so that
+ * one another node took, or took and ended, meanwhile is not written
+ * back (write_script refuses it: lost); only a session made here whose
+ * write got no answer may be missing ("any").  Another store, or one
+ * restarted: every session may be missing, all "any". */
 static void reconnect(struct sipc *c)
 {
 	struct sipc_store *s = c->store;
 	struct timeval tv = { 2, 0 };
-	struct sas *v[256];
+	char was[sizeof(s->run_id)];
+	struct sas **v;
 	size_t n;
+	bool same;
 
 	if (redisReconnect(s->rc) != REDIS_OK ||
 	    redisReconnect(s->sub) != REDIS_OK)
@@ -574,11 +629,23 @@ static void reconnect(struct sipc *c)
 		if (c->src[i].arg == c && c->src[i].run == store_run)
 			c->src[i].fd = s->sub->fd;
 	s->broken = false;
-	sipc_log(c, "store: connected again");
-	n = ssm_list_sas(c->m, v, 256);
-	for (size_t i = 0; i < n && i < 256; i++)
+	snprintf(was, sizeof(was), "%s", s->run_id);
+	run_id_of(s->rc, s->run_id, sizeof(s->run_id));
+	same = was[0] && !strcmp(was, s->run_id);
+	sipc_log(c, "store: connected again (%s)", same ? "the same store" :
+		 "another store, or restarted: every session written anew");
+	n = ssm_list_sas(c->m, NULL, 0);
+	v = n ? calloc(n, sizeof(*v)) : NULL;
+	n = v ? ssm_list_sas(c->m, v, n) : 0;
+	for (size_t i = 0; i < n; i++)
 		sipc__store_touch(c, v[i], false);
-	flush(c, true);
+	free(v);
+	if (s->nun)
+		qsort(s->unwritten, s->nun, sizeof(*s->unwritten), cmp_id);
+	for (size_t i = 0; i < s->nd; i++)
+		s->d[i].back = !same || is_unwritten(s, s->d[i].id);
+	forget_unwritten(s);
+	flush(c);
 }
 
 static int store_timeout(void *arg)
@@ -675,6 +742,7 @@ int sipc__store_open(struct sipc *c)
 	s->sub = s->rc ? connect_to(c, host, port) : NULL;
 	if (!s->sub || store_prepare(c) || subscribe(c))
 		return -1;
+	run_id_of(s->rc, s->run_id, sizeof(s->run_id));
 	if (ssm_set_node(c->m, c->cfg.node, seed_of(tok)) ||
 	    (!c->cfg.not_distributable &&
 	     ssm_app_set_distributable(c->mapp, sipc__store_codec())))
@@ -698,8 +766,10 @@ void sipc__store_close(struct sipc *c)
 	}
 	for (size_t i = 0; i < s->nlost; i++)
 		mem_deref(s->lost[i].sas);
+	forget_unwritten(s);
 	free(s->d);
 	free(s->lost);
+	free(s->unwritten);
 	redisFree(s->rc);
 	redisFree(s->sub);
 	free(s);
