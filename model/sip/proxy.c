@@ -184,8 +184,16 @@ static int px_start_branch(struct sipc_px *px, int i)
 		osip_header_t *ph = NULL;
 		char s[128];
 
-		/* ours above any Path already there (RFC 3327 4) */
-		snprintf(s, sizeof(s), "<sip:%s:%d;lr>", c->addr, c->port);
+		/* ours above any Path already there (RFC 3327 4); on a
+		 * cluster the node by its name at the front, as its
+		 * Record-Route: a request sent along the Path reaches the
+		 * next node when this one is gone (DIST-07) */
+		if (c->cfg.advertise)
+			snprintf(s, sizeof(s), "<sip:sstck-%s@%s;lr>",
+				 c->cfg.node, c->cfg.advertise);
+		else
+			snprintf(s, sizeof(s), "<sip:%s:%d;lr>", c->addr,
+				 c->port);
 		if (osip_header_init(&ph) >= 0) {
 			ph->hname = osip_strdup("Path");
 			ph->hvalue = osip_strdup(s);
